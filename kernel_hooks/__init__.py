@@ -1,0 +1,52 @@
+"""IPython extension that records every cell into the logbook: ``%load_ext kernel_hooks``."""
+
+from __future__ import annotations
+
+import atexit
+from typing import Any
+
+from logbook.api import session
+from logbook.paths import find_logbook
+
+from .magics import LogbookMagics
+from .recorder import Recorder
+
+_recorder: Recorder | None = None
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """Start recording this shell's cells (a second load replaces the first)."""
+    global _recorder
+    if _recorder is not None:
+        unload_ipython_extension(shell)
+    _recorder = Recorder(shell, find_logbook())
+    _recorder.register()
+    session.recorder = _recorder
+    shell.register_magics(LogbookMagics(shell))
+    atexit.register(_flush_at_exit)
+
+
+def unload_ipython_extension(shell: Any) -> None:
+    """Stop recording, after writing what is queued; the exact mirror of loading."""
+    global _recorder
+    atexit.unregister(_flush_at_exit)
+    if _recorder is not None:
+        _recorder.unregister()
+    _recorder = None
+    session.recorder = None
+    session.reset()
+    magics = shell.magics_manager.registry.pop(LogbookMagics.__name__, None)
+    if magics is not None:
+        for kind, names in LogbookMagics.magics.items():
+            for name in names:
+                shell.magics_manager.magics[kind].pop(name, None)
+
+
+def _flush_at_exit() -> None:
+    if _recorder is not None:
+        _recorder.writer.stop(timeout=10)
+
+
+def recorder() -> Recorder | None:
+    """The recorder of this kernel, if the extension is loaded."""
+    return _recorder

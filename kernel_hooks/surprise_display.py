@@ -1,0 +1,74 @@
+"""Showing a surprise under the cell that produced it."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from logbook.text import to_json
+
+import json
+
+#: The MIME type the Logbook frontend renders as a surprise card.
+SURPRISE_MIME = "application/vnd.logbook.surprise+json"
+
+
+def _observed_text(observed: dict[str, Any]) -> str:
+    parts = []
+    for name, summary in observed.items():
+        if "value" in summary:
+            shown = repr(summary["value"])
+        elif "shape" in summary:
+            shown = f"{summary.get('type', 'tensor')} shape {summary['shape']}"
+            if "mean" in summary:
+                shown += f", mean {summary['mean']:.4g}"
+        else:
+            shown = summary.get("repr") or summary.get("type", "?")
+        parts.append(f"{name} = {shown}")
+    return ", ".join(parts) or "(no names)"
+
+
+def surprise_text(payload: dict[str, Any]) -> str:
+    """The plain-text form of a surprise, for frontends without the Logbook renderer."""
+    lines = []
+    if payload.get("manual"):
+        lines.append(f"Surprise flagged: {payload.get('note', '')}")
+    else:
+        lines.append(f"Surprise: {payload['hypothesis_id']} predicted {payload['prediction']}")
+        lines.append(f"  hypothesis: {payload.get('statement', '')}")
+        lines.append(f"  observed:   {_observed_text(payload.get('observed', {}))}")
+        bits = payload.get("surprisal_bits")
+        lines.append(f"  credence {payload.get('credence', 0):.2f} -> surprisal {bits:.2f} bits")
+    return "\n".join(lines)
+
+
+def surprise_bundle(payload: dict[str, Any]) -> dict[str, Any]:
+    return {SURPRISE_MIME: json.loads(to_json(payload)), "text/plain": surprise_text(payload)}
+
+
+def show_surprise(
+    *,
+    hypothesis_id: Optional[str] = None,
+    statement: str = "",
+    prediction: Optional[str] = None,
+    credence: Optional[float] = None,
+    observed: Optional[dict[str, Any]] = None,
+    surprisal_bits: Optional[float] = None,
+    execution_count: Optional[int] = None,
+    manual: bool = False,
+    note: str = "",
+) -> None:
+    """Display a surprise in the current cell's output."""
+    from IPython.display import display
+
+    payload = {
+        "hypothesis_id": hypothesis_id,
+        "statement": statement,
+        "prediction": prediction,
+        "credence": credence,
+        "observed": observed or {},
+        "surprisal_bits": surprisal_bits,
+        "execution_count": execution_count,
+        "manual": manual,
+        "note": note,
+    }
+    display(surprise_bundle(payload), raw=True)

@@ -1,0 +1,148 @@
+"""The background thread that writes records to the logbook.
+
+The kernel's thread only puts jobs on a queue; this thread owns its own
+connection, writes each batch of jobs in one transaction, and keeps the
+kernel's view of the active predictions fresh when another process (the
+server, another kernel) changes them.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from logbook.store import Store
+
+Job = Callable[[Store], None]
+
+IDLE_POLL_SECONDS = 0.5
+RETRY_SECONDS = 1.0
+
+
+class Writer:
+    """Runs jobs against the logbook on one daemon thread, in order."""
+
+    def __init__(
+        self,
+        path: Path,
+        on_warning: Callable[[str], None],
+        on_external_change: Optional[Callable[[Store], None]] = None,
+    ):
+        self.path = path
+        self.on_warning = on_warning
+        self.on_external_change = on_external_change
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._stopping = False
+        self._ready = threading.Event()
+        self.failed: Optional[str] = None
+        self.written = 0
+        self._thread = threading.Thread(target=self._run, name="logbook-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Job) -> None:
+        self._jobs.put(job)
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every job submitted so far is written; False on timeout."""
+        done = threading.Event()
+        self._jobs.put(done)
+        return done.wait(timeout)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Write what is queued, then end the thread."""
+        if not self._thread.is_alive():
+            return
+        self._stopping = True
+        self._jobs.put(None)
+        self._thread.join(timeout)
+
+    # -- the thread -------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            store = Store(self.path)
+        except Exception as error:  # noqa: BLE001
+            self.failed = f"cannot open the logbook at {self.path}: {error}"
+            self.on_warning(self.failed + "; cells run normally but are not recorded")
+            self._ready.set()
+            self._drain_forever()
+            return
+        self._ready.set()
+        data_version = None
+        with store:
+            while True:
+                batch, events, stop = self._next_batch()
+                if batch:
+                    self._write(store, batch)
+                for event in events:
+                    event.set()
+                if stop:
+                    return
+                data_version = self._notice_changes(store, data_version)
+
+    def _next_batch(self) -> tuple[list[Job], list[threading.Event], bool]:
+        try:
+            first = self._jobs.get(timeout=IDLE_POLL_SECONDS)
+        except queue.Empty:
+            return [], [], False
+        items = [first]
+        while True:
+            try:
+                items.append(self._jobs.get_nowait())
+            except queue.Empty:
+                break
+        batch = [item for item in items if callable(item) and not isinstance(item, threading.Event)]
+        events = [item for item in items if isinstance(item, threading.Event)]
+        return batch, events, any(item is None for item in items)
+
+    def _write(self, store: Store, batch: list[Job]) -> None:
+        warned = False
+        while True:
+            try:
+                with store.transaction():
+                    for job in batch:
+                        self._run_job(store, job)
+                self.written += len(batch)
+                return
+            except sqlite3.OperationalError as error:
+                # The file is busy, full or unwritable: keep the batch and retry.
+                if not warned:
+                    self.on_warning(f"cannot write to the logbook ({error}); retrying")
+                    warned = True
+                if self._stopping:
+                    return
+                threading.Event().wait(RETRY_SECONDS)
+
+    def _run_job(self, store: Store, job: Job) -> None:
+        """Run one job inside a savepoint, so a bad record cannot spoil the batch."""
+        try:
+            with store.db.atomic():
+                job(store)
+        except sqlite3.OperationalError:
+            raise
+        except Exception as error:  # noqa: BLE001
+            name = getattr(job, "__qualname__", type(job).__name__)
+            store.record_error(name, f"{type(error).__name__}: {error}", traceback.format_exc())
+            self.on_warning(f"a record could not be written ({type(error).__name__}: {error})")
+
+    def _notice_changes(self, store: Store, last: Any) -> Any:
+        try:
+            version = store.db.execute("PRAGMA data_version").fetchone()[0]
+            if version != last and self.on_external_change is not None:
+                self.on_external_change(store)
+            return version
+        except Exception as error:  # noqa: BLE001
+            self.on_warning(f"cannot read the logbook ({error})")
+            return last
+
+    def _drain_forever(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if isinstance(item, threading.Event):
+                item.set()
+            elif item is None:
+                return

@@ -1,0 +1,39 @@
+"""Logbook: a research notebook-log and surprise tracker for interpretability work.
+
+>>> import logbook
+>>> h = logbook.hypothesis("Layer 1 has an induction head", credence=0.7)
+>>> h.predict("induction_score > 0.5", credence=0.8)
+"""
+
+from .api import (
+    HypothesisHandle,
+    export,
+    flush,
+    get,
+    hypotheses,
+    hypothesis,
+    logbook_path,
+    mode,
+    note,
+    surprise,
+)
+from .predictions import PredictionSyntaxError
+from .store import LogbookError, Store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "HypothesisHandle",
+    "LogbookError",
+    "PredictionSyntaxError",
+    "Store",
+    "export",
+    "flush",
+    "get",
+    "hypotheses",
+    "hypothesis",
+    "logbook_path",
+    "mode",
+    "note",
+    "surprise",
+]

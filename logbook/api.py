@@ -1,0 +1,190 @@
+"""The Python API a researcher calls from a notebook: ``import logbook``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+from .exporting import export_logbook
+from .models import Hypothesis, HypothesisStatus, Prediction, PredictionKind, ResearchMode, Surprise
+from .paths import find_logbook
+from .store import LogbookError, Store
+
+
+class _Session:
+    """The logbook this process talks to, and the kernel recorder if one is loaded."""
+
+    def __init__(self) -> None:
+        self.recorder: Any = None
+        self._store: Optional[Store] = None
+
+    def store(self) -> Store:
+        path = self.recorder.path if self.recorder is not None else find_logbook()
+        if self._store is None or self._store.path != Path(path):
+            if self._store is not None:
+                self._store.close()
+            self._store = Store(path)
+        if self.recorder is not None:
+            # Everything the kernel recorded so far lands before this call writes.
+            self.recorder.flush()
+        return self._store
+
+    def changed(self) -> None:
+        """Tell the kernel recorder that hypotheses or predictions changed."""
+        if self.recorder is not None and self._store is not None:
+            self.recorder.reload(self._store)
+
+    def reset(self) -> None:
+        if self._store is not None:
+            self._store.close()
+        self._store = None
+
+
+session = _Session()
+
+
+class HypothesisHandle:
+    """A hypothesis in the logbook; its methods record what you learn about it."""
+
+    def __init__(self, hypothesis: Hypothesis):
+        self._hypothesis = hypothesis
+
+    @property
+    def id(self) -> str:
+        return self._hypothesis.id
+
+    @property
+    def statement(self) -> str:
+        return self._hypothesis.statement
+
+    @property
+    def credence(self) -> float:
+        return self._hypothesis.credence
+
+    @property
+    def status(self) -> str:
+        return self._hypothesis.status.value
+
+    @property
+    def predictions(self) -> list[Prediction]:
+        return list(self._hypothesis.predictions)
+
+    @property
+    def history(self):
+        return list(self._hypothesis.history)
+
+    def predict(
+        self, expression: Optional[str] = None, credence: float = 0.9, *, text: Optional[str] = None
+    ) -> Prediction:
+        """Add a prediction: a Python ``expression`` judged after each cell, or ``text`` judged by you.
+
+        An expression that does not parse is refused here, with the reason.
+        """
+        if (expression is None) == (text is None):
+            raise LogbookError("give either an expression or text=..., not both")
+        kind = PredictionKind.expression if text is None else PredictionKind.text
+        prediction = session.store().add_prediction(self.id, expression or text or "", credence, kind)
+        self._refresh()
+        return prediction
+
+    def update(self, credence: float, reason: str = "") -> "HypothesisHandle":
+        """Record a new credence, and why."""
+        self._hypothesis = session.store().update_credence(self.id, credence, reason)
+        session.changed()
+        return self
+
+    def refute(self, reason: str = "") -> "HypothesisHandle":
+        return self._set_status(HypothesisStatus.refuted, reason)
+
+    def support(self, reason: str = "") -> "HypothesisHandle":
+        return self._set_status(HypothesisStatus.supported, reason)
+
+    def abandon(self, reason: str = "") -> "HypothesisHandle":
+        return self._set_status(HypothesisStatus.abandoned, reason)
+
+    def _set_status(self, status: HypothesisStatus, reason: str) -> "HypothesisHandle":
+        self._hypothesis = session.store().set_status(self.id, status, reason)
+        session.changed()
+        return self
+
+    def _refresh(self) -> None:
+        self._hypothesis = session.store().hypothesis(self.id)
+        session.changed()
+
+    def __repr__(self) -> str:
+        h = self._hypothesis
+        return f"<{h.id} [{h.status.value}, credence {h.credence:.2f}] {h.statement!r}>"
+
+
+def hypothesis(statement: str, credence: float = 0.7) -> HypothesisHandle:
+    """State a hypothesis with your credence in it (0-1). Returns it, with its id (H1, H2, ...)."""
+    handle = HypothesisHandle(session.store().add_hypothesis(statement, credence))
+    session.changed()
+    return handle
+
+
+def get(hypothesis_id: str) -> HypothesisHandle:
+    """The hypothesis with this id, e.g. ``logbook.get("H2")``."""
+    return HypothesisHandle(session.store().hypothesis(hypothesis_id))
+
+
+def hypotheses(status: Optional[str] = None) -> list[HypothesisHandle]:
+    return [HypothesisHandle(h) for h in session.store().hypotheses(status)]
+
+
+def mode(name: Optional[str] = None) -> Optional[str]:
+    """Switch research mode ("confirm", "red-team" or "explore"); with no name, the current one."""
+    store = session.store()
+    if name is None:
+        current = store.current_mode()
+        return current.value if current else None
+    switched = store.set_mode(name).mode.value
+    session.changed()
+    return switched
+
+
+def surprise(note: str, hypothesis_id: Optional[str] = None) -> Surprise:
+    """Flag something that surprised you; it links to the last recorded experiment."""
+    flagged = session.store().add_manual_surprise(note, hypothesis_id=hypothesis_id)
+    if session.recorder is not None:
+        session.recorder.show_surprise(manual=True, note=flagged.note, hypothesis_id=hypothesis_id)
+    return flagged
+
+
+def note(text: str, hypothesis_id: Optional[str] = None):
+    """Write a note in the logbook, linked to the last recorded experiment."""
+    store = session.store()
+    return store.add_note(text, experiment_id=store.last_experiment_id(), hypothesis_id=hypothesis_id)
+
+
+def export(path: str | os.PathLike, format: str = "json") -> Path:
+    """Write the whole logbook to ``path`` as ``json``, ``md`` or ``html``."""
+    return export_logbook(session.store(), Path(path), format)
+
+
+def flush(timeout: float = 30.0) -> bool:
+    """Wait until everything the kernel recorded is written (True when it is)."""
+    if session.recorder is None:
+        return True
+    return session.recorder.flush(timeout)
+
+
+def logbook_path() -> Path:
+    """The logbook file this process writes to."""
+    return session.recorder.path if session.recorder is not None else find_logbook()
+
+
+__all__ = [
+    "HypothesisHandle",
+    "ResearchMode",
+    "export",
+    "flush",
+    "get",
+    "hypotheses",
+    "hypothesis",
+    "logbook_path",
+    "mode",
+    "note",
+    "surprise",
+]

@@ -1,0 +1,131 @@
+"""The logbook's tables, built and upgraded by sqlite-utils migrations.
+
+Each migration runs once per logbook file, in order, inside a transaction.
+Add new ones at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("logbook")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["hypotheses"].create(
+        {
+            "id": str,
+            "seq": int,
+            "statement": str,
+            "credence": float,
+            "status": str,
+            "created_at": str,
+            "brainstorm_id": int,
+        },
+        pk="id",
+        not_null={"seq", "statement", "credence", "status", "created_at"},
+    )
+    db["credence_history"].create(
+        {"id": int, "hypothesis_id": str, "credence": float, "reason": str, "at": str},
+        pk="id",
+        foreign_keys=[("hypothesis_id", "hypotheses", "id")],
+    )
+    db["predictions"].create(
+        {
+            "id": str,
+            "hypothesis_id": str,
+            "seq": int,
+            "kind": str,
+            "expression": str,
+            "names": str,
+            "credence": float,
+            "created_at": str,
+            "state": str,
+            "error": str,
+            "evaluated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("hypothesis_id", "hypotheses", "id")],
+    )
+    db["brainstorms"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "planned_seconds": int,
+            "target": int,
+            "finished_at": str,
+            "paused_at": str,
+            "paused_seconds": float,
+        },
+        pk="id",
+    )
+    db["experiments"].create(
+        {
+            "id": int,
+            "session": str,
+            "notebook": str,
+            "cell_id": str,
+            "execution_count": int,
+            "source": str,
+            "started_at": str,
+            "duration_ms": float,
+            "ok": int,
+            "error_name": str,
+            "error_value": str,
+            "traceback": str,
+            "stdout": str,
+            "stderr": str,
+            "output_text": str,
+            "names": str,
+            "torch": str,
+            "mode": str,
+        },
+        pk="id",
+    )
+    db["experiments"].create_index(["started_at"])
+    db["experiments"].enable_fts(
+        ["source", "stdout", "output_text"], create_triggers=True, tokenize="porter"
+    )
+    db["blobs"].create({"sha256": str, "data": bytes, "size": int}, pk="sha256")
+    db["outputs"].create(
+        {
+            "id": int,
+            "experiment_id": int,
+            "position": int,
+            "mime": str,
+            "sha256": str,
+            "size": int,
+            "truncated": int,
+        },
+        pk="id",
+        foreign_keys=[("experiment_id", "experiments", "id"), ("sha256", "blobs", "sha256")],
+    )
+    db["outputs"].create_index(["experiment_id"])
+    for table in ("surprises", "evidence"):
+        db[table].create(
+            {
+                "id": int,
+                "hypothesis_id": str,
+                "prediction_id": str,
+                "prediction": str,
+                "observed": str,
+                "credence": float,
+                "surprisal_bits": float,
+                "experiment_id": int,
+                "created_at": str,
+            },
+            pk="id",
+        )
+    db["surprises"].add_column("manual", int, not_null_default=0)
+    db["surprises"].add_column("note", str, not_null_default="")
+    db["surprises"].add_column("status", str, not_null_default="unread")
+    db["notes"].create(
+        {"id": int, "text": str, "experiment_id": int, "hypothesis_id": str, "created_at": str},
+        pk="id",
+    )
+    db["modes"].create({"id": int, "mode": str, "started_at": str}, pk="id")
+    db["recorder_errors"].create(
+        {"id": int, "at": str, "context": str, "message": str, "traceback": str}, pk="id"
+    )

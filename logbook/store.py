@@ -1,0 +1,575 @@
+"""The logbook on disk: one SQLite file, read and written through sqlite-utils."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from pydantic import ValidationError
+from sqlite_utils import Database
+
+from . import schema
+from .models import (
+    Brainstorm,
+    CredenceChange,
+    ErrorInfo,
+    Evidence,
+    Experiment,
+    Hypothesis,
+    HypothesisStatus,
+    LogbookExport,
+    Mode,
+    Note,
+    Output,
+    Prediction,
+    PredictionKind,
+    PredictionState,
+    ResearchMode,
+    Surprise,
+    utcnow,
+)
+from .paths import find_logbook
+from .predictions import parse_expression
+from .text import clean_text, to_json
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class LogbookError(Exception):
+    """A request the logbook cannot carry out, with a message for the user."""
+
+
+class NotFound(LogbookError):
+    pass
+
+
+def connect(path: Path) -> Database:
+    """Open (creating if needed) the logbook at ``path`` and bring its schema up to date."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db = Database(conn, execute_plugins=False)
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    if schema.migrations.pending(db):
+        with _immediate(db):  # one process migrates; the others wait, then find nothing to do
+            schema.migrations.apply(db)
+    return db
+
+
+@contextlib.contextmanager
+def _immediate(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the lock up front, so it never deadlocks on upgrade."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.execute("COMMIT")
+
+
+def validated(model: type, **fields: Any) -> Any:
+    """Build ``model`` from ``fields``, turning validation errors into one clear message."""
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
+        )
+        raise LogbookError(f"invalid {model.__name__.lower()}: {problems}") from None
+
+
+def _now() -> str:
+    return utcnow().isoformat()
+
+
+def _loads(text: Optional[str], default: Any) -> Any:
+    return json.loads(text) if text else default
+
+
+class Store:
+    """Every read and write of one logbook file.
+
+    A ``Store`` holds one connection; use one per thread.
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path else find_logbook()
+        self.db = connect(self.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def transaction(self):
+        return _immediate(self.db)
+
+    # -- hypotheses -------------------------------------------------------
+
+    def add_hypothesis(
+        self, statement: str, credence: float = 0.5, brainstorm_id: int | None = None
+    ) -> Hypothesis:
+        statement = clean_text(statement).strip()
+        now = utcnow()
+        # Validate before touching the database.
+        validated(Hypothesis, id="H0", statement=statement, credence=credence)
+        with self.transaction():
+            seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM hypotheses").fetchone()[0]
+            hid = f"H{seq}"
+            self.db["hypotheses"].insert(
+                {
+                    "id": hid,
+                    "seq": seq,
+                    "statement": statement,
+                    "credence": credence,
+                    "status": HypothesisStatus.active.value,
+                    "created_at": now.isoformat(),
+                    "brainstorm_id": brainstorm_id,
+                }
+            )
+            self.db["credence_history"].insert(
+                {"hypothesis_id": hid, "credence": credence, "reason": "stated", "at": now.isoformat()}
+            )
+        return self.hypothesis(hid)
+
+    def hypothesis(self, hypothesis_id: str) -> Hypothesis:
+        hid = hypothesis_id.strip().upper()
+        rows = list(self.db.query("SELECT * FROM hypotheses WHERE id = ?", [hid]))
+        if not rows:
+            raise NotFound(f"no hypothesis {hypothesis_id!r} in this logbook")
+        return self._hypothesis_from_row(rows[0])
+
+    def hypotheses(self, status: HypothesisStatus | str | None = None) -> list[Hypothesis]:
+        sql = "SELECT * FROM hypotheses"
+        params: list[Any] = []
+        if status:
+            sql += " WHERE status = ?"
+            params.append(HypothesisStatus(status).value)
+        return [self._hypothesis_from_row(row) for row in self.db.query(sql + " ORDER BY seq", params)]
+
+    def _hypothesis_from_row(self, row: dict) -> Hypothesis:
+        history = [
+            CredenceChange(credence=r["credence"], reason=r["reason"] or "", at=r["at"])
+            for r in self.db.query(
+                "SELECT * FROM credence_history WHERE hypothesis_id = ? ORDER BY id", [row["id"]]
+            )
+        ]
+        predictions = [
+            self._prediction_from_row(r)
+            for r in self.db.query(
+                "SELECT * FROM predictions WHERE hypothesis_id = ? ORDER BY seq", [row["id"]]
+            )
+        ]
+        return Hypothesis(
+            id=row["id"],
+            statement=row["statement"],
+            credence=row["credence"],
+            status=row["status"],
+            created_at=row["created_at"],
+            brainstorm_id=row["brainstorm_id"],
+            history=history,
+            predictions=predictions,
+        )
+
+    def update_credence(self, hypothesis_id: str, credence: float, reason: str = "") -> Hypothesis:
+        validated(CredenceChange, credence=credence, reason=reason)
+        hid = self.hypothesis(hypothesis_id).id
+        with self.transaction():
+            self.db["hypotheses"].update(hid, {"credence": credence})
+            self.db["credence_history"].insert(
+                {"hypothesis_id": hid, "credence": credence, "reason": clean_text(reason), "at": _now()}
+            )
+        return self.hypothesis(hid)
+
+    def set_status(
+        self, hypothesis_id: str, status: HypothesisStatus | str, reason: str = ""
+    ) -> Hypothesis:
+        status = HypothesisStatus(status)
+        current = self.hypothesis(hypothesis_id)
+        credence = 0.0 if status is HypothesisStatus.refuted else current.credence
+        with self.transaction():
+            self.db["hypotheses"].update(current.id, {"status": status.value, "credence": credence})
+            self.db["credence_history"].insert(
+                {
+                    "hypothesis_id": current.id,
+                    "credence": credence,
+                    "reason": clean_text(reason) or status.value,
+                    "at": _now(),
+                }
+            )
+        return self.hypothesis(current.id)
+
+    # -- predictions ------------------------------------------------------
+
+    def add_prediction(
+        self,
+        hypothesis_id: str,
+        expression: str,
+        credence: float = 0.9,
+        kind: PredictionKind | str = PredictionKind.expression,
+    ) -> Prediction:
+        kind = PredictionKind(kind)
+        expression = clean_text(expression).strip()
+        names = parse_expression(expression) if kind is PredictionKind.expression else []
+        if kind is PredictionKind.text and not expression:
+            raise LogbookError("the prediction is empty")
+        hid = self.hypothesis(hypothesis_id).id
+        validated(Prediction, id="x", hypothesis_id=hid, expression=expression, credence=credence)
+        with self.transaction():
+            seq = self.db.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM predictions WHERE hypothesis_id = ?", [hid]
+            ).fetchone()[0]
+            pid = f"{hid}.P{seq}"
+            self.db["predictions"].insert(
+                {
+                    "id": pid,
+                    "hypothesis_id": hid,
+                    "seq": seq,
+                    "kind": kind.value,
+                    "expression": expression,
+                    "names": json.dumps(names),
+                    "credence": credence,
+                    "created_at": _now(),
+                    "state": PredictionState.pending.value,
+                }
+            )
+        return self.prediction(pid)
+
+    def prediction(self, prediction_id: str) -> Prediction:
+        rows = list(self.db.query("SELECT * FROM predictions WHERE id = ?", [prediction_id]))
+        if not rows:
+            raise NotFound(f"no prediction {prediction_id!r} in this logbook")
+        return self._prediction_from_row(rows[0])
+
+    def active_predictions(self) -> list[Prediction]:
+        """Expression predictions of active hypotheses, oldest first."""
+        return [
+            self._prediction_from_row(row)
+            for row in self.db.query(
+                "SELECT p.* FROM predictions p JOIN hypotheses h ON h.id = p.hypothesis_id"
+                " WHERE h.status = 'active' AND p.kind = 'expression'"
+                " ORDER BY h.seq, p.seq"
+            )
+        ]
+
+    def predictions_revision(self) -> tuple:
+        """A cheap fingerprint that changes whenever predictions or hypothesis states change."""
+        return tuple(
+            self.db.execute(
+                "SELECT (SELECT count(*) FROM predictions),"
+                " (SELECT count(*) FROM credence_history),"
+                " (SELECT group_concat(id || state, ',') FROM predictions WHERE state = 'error')"
+            ).fetchone()
+        )
+
+    @staticmethod
+    def _prediction_from_row(row: dict) -> Prediction:
+        return Prediction(
+            id=row["id"],
+            hypothesis_id=row["hypothesis_id"],
+            kind=row["kind"],
+            expression=row["expression"],
+            names=_loads(row["names"], []),
+            credence=row["credence"],
+            created_at=row["created_at"],
+            state=row["state"],
+            error=row["error"],
+            evaluated_at=row["evaluated_at"],
+        )
+
+    # -- experiments ------------------------------------------------------
+
+    def store_blob(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        self.db.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, data, size) VALUES (?, ?, ?)",
+            [digest, data, len(data)],
+        )
+        return digest
+
+    def blob(self, sha256: str) -> bytes:
+        row = self.db.execute("SELECT data FROM blobs WHERE sha256 = ?", [sha256]).fetchone()
+        if row is None:
+            raise NotFound(f"no output with hash {sha256}")
+        return row[0]
+
+    def insert_experiment(self, row: dict, outputs: list[dict]) -> int:
+        """Write one experiment and its outputs; call inside a transaction.
+
+        ``outputs`` are dicts with ``mime``, ``data`` (bytes), ``size`` (the
+        full size before capping) and ``truncated``.
+        """
+        experiment_id = self.db["experiments"].insert(row).last_pk
+        for position, output in enumerate(outputs):
+            digest = self.store_blob(output["data"])
+            self.db["outputs"].insert(
+                {
+                    "experiment_id": experiment_id,
+                    "position": position,
+                    "mime": output["mime"],
+                    "sha256": digest,
+                    "size": output["size"],
+                    "truncated": int(output["truncated"]),
+                }
+            )
+        return experiment_id
+
+    def experiment(self, experiment_id: int) -> Experiment:
+        rows = list(self.db.query("SELECT * FROM experiments WHERE id = ?", [experiment_id]))
+        if not rows:
+            raise NotFound(f"no experiment {experiment_id}")
+        return self._experiment_from_row(rows[0])
+
+    def experiments(
+        self, limit: int | None = 50, offset: int = 0, newest_first: bool = True
+    ) -> list[Experiment]:
+        order = "DESC" if newest_first else "ASC"
+        sql = f"SELECT * FROM experiments ORDER BY id {order}"
+        params: list[Any] = []
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [limit, offset]
+        return [self._experiment_from_row(row) for row in self.db.query(sql, params)]
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    def search(self, text: str, limit: int = 50) -> list[Experiment]:
+        """Experiments whose source or outputs match ``text`` (FTS5, best match first)."""
+        rows = self.db["experiments"].search(clean_text(text), limit=limit, quote=True)
+        return [self._experiment_from_row(row) for row in rows]
+
+    def _experiment_from_row(self, row: dict) -> Experiment:
+        outputs = [
+            Output(mime=r["mime"], sha256=r["sha256"], size=r["size"], truncated=bool(r["truncated"]))
+            for r in self.db.query(
+                "SELECT * FROM outputs WHERE experiment_id = ? ORDER BY position", [row["id"]]
+            )
+        ]
+        error = None
+        if row["error_name"]:
+            error = ErrorInfo(
+                name=row["error_name"], value=row["error_value"] or "", traceback=row["traceback"] or ""
+            )
+        return Experiment(
+            id=row["id"],
+            session=row["session"] or "",
+            notebook=row["notebook"],
+            cell_id=row["cell_id"],
+            execution_count=row["execution_count"],
+            source=row["source"] or "",
+            started_at=row["started_at"],
+            duration_ms=row["duration_ms"],
+            ok=bool(row["ok"]),
+            error=error,
+            stdout=row["stdout"] or "",
+            stderr=row["stderr"] or "",
+            outputs=outputs,
+            names=_loads(row["names"], {}),
+            torch=_loads(row["torch"], {}),
+            mode=row["mode"],
+        )
+
+    def last_experiment_id(self) -> int | None:
+        return self.db.execute("SELECT max(id) FROM experiments").fetchone()[0]
+
+    # -- judgements -------------------------------------------------------
+
+    def add_judgement(
+        self,
+        *,
+        held: bool,
+        prediction: Prediction,
+        observed: dict,
+        surprisal_bits: float,
+        experiment_id: int | None,
+    ) -> int:
+        """Store a judged prediction: evidence if it held, a surprise if not."""
+        now = _now()
+        row = {
+            "hypothesis_id": prediction.hypothesis_id,
+            "prediction_id": prediction.id,
+            "prediction": prediction.expression,
+            "observed": to_json(observed),
+            "credence": prediction.credence,
+            "surprisal_bits": surprisal_bits,
+            "experiment_id": experiment_id,
+            "created_at": now,
+        }
+        self.db["predictions"].update(
+            prediction.id,
+            {"state": "held" if held else "failed", "evaluated_at": now, "error": None},
+        )
+        return self.db["evidence" if held else "surprises"].insert(row).last_pk
+
+    def set_prediction_error(self, prediction_id: str, error: str) -> None:
+        self.db["predictions"].update(
+            prediction_id, {"state": PredictionState.error.value, "error": clean_text(error), "evaluated_at": _now()}
+        )
+
+    def add_manual_surprise(self, note: str, experiment_id: int | None = None, hypothesis_id: str | None = None) -> Surprise:
+        note = clean_text(note).strip()
+        if not note:
+            raise LogbookError("say what surprised you: the note is empty")
+        with self.transaction():
+            if experiment_id is None:
+                experiment_id = self.last_experiment_id()
+            sid = self.db["surprises"].insert(
+                {
+                    "hypothesis_id": hypothesis_id,
+                    "experiment_id": experiment_id,
+                    "created_at": _now(),
+                    "manual": 1,
+                    "note": note,
+                    "observed": "{}",
+                }
+            ).last_pk
+        return self.surprise(sid)
+
+    def surprise(self, surprise_id: int) -> Surprise:
+        rows = list(self.db.query("SELECT * FROM surprises WHERE id = ?", [surprise_id]))
+        if not rows:
+            raise NotFound(f"no surprise {surprise_id}")
+        return self._surprise_from_row(rows[0])
+
+    def surprises(self) -> list[Surprise]:
+        return [
+            self._surprise_from_row(row)
+            for row in self.db.query("SELECT * FROM surprises ORDER BY surprisal_bits DESC NULLS LAST, id")
+        ]
+
+    @staticmethod
+    def _surprise_from_row(row: dict) -> Surprise:
+        return Surprise(
+            id=row["id"],
+            hypothesis_id=row["hypothesis_id"],
+            prediction_id=row["prediction_id"],
+            prediction=row["prediction"],
+            observed=_loads(row["observed"], {}),
+            credence=row["credence"],
+            surprisal_bits=row["surprisal_bits"],
+            experiment_id=row["experiment_id"],
+            created_at=row["created_at"],
+            manual=bool(row["manual"]),
+            note=row["note"] or "",
+            status=row["status"],
+        )
+
+    def evidence(self) -> list[Evidence]:
+        return [
+            Evidence(
+                id=row["id"],
+                hypothesis_id=row["hypothesis_id"],
+                prediction_id=row["prediction_id"],
+                prediction=row["prediction"],
+                observed=_loads(row["observed"], {}),
+                credence=row["credence"],
+                surprisal_bits=row["surprisal_bits"],
+                experiment_id=row["experiment_id"],
+                created_at=row["created_at"],
+            )
+            for row in self.db.query("SELECT * FROM evidence ORDER BY id")
+        ]
+
+    # -- notes, modes, brainstorms ---------------------------------------
+
+    def add_note(self, text: str, experiment_id: int | None = None, hypothesis_id: str | None = None) -> Note:
+        text = clean_text(text).strip()
+        if not text:
+            raise LogbookError("the note is empty")
+        with self.transaction():
+            nid = self.db["notes"].insert(
+                {"text": text, "experiment_id": experiment_id, "hypothesis_id": hypothesis_id, "created_at": _now()}
+            ).last_pk
+        return Note(**self.db["notes"].get(nid))
+
+    def notes(self) -> list[Note]:
+        return [Note(**row) for row in self.db.query("SELECT * FROM notes ORDER BY id")]
+
+    def set_mode(self, mode: ResearchMode | str) -> Mode:
+        try:
+            mode = ResearchMode(mode)
+        except ValueError:
+            choices = ", ".join(m.value for m in ResearchMode)
+            raise LogbookError(f"unknown mode {mode!r}; choose one of {choices}") from None
+        with self.transaction():
+            mid = self.db["modes"].insert({"mode": mode.value, "started_at": _now()}).last_pk
+        return Mode(id=mid, mode=mode, started_at=self.db["modes"].get(mid)["started_at"])
+
+    def current_mode(self) -> ResearchMode | None:
+        row = self.db.execute("SELECT mode FROM modes ORDER BY id DESC LIMIT 1").fetchone()
+        return ResearchMode(row[0]) if row else None
+
+    def modes(self) -> list[Mode]:
+        return [Mode(**row) for row in self.db.query("SELECT * FROM modes ORDER BY id")]
+
+    def start_brainstorm(self, planned_seconds: int = 300, target: int = 4) -> Brainstorm:
+        with self.transaction():
+            bid = self.db["brainstorms"].insert(
+                {"started_at": _now(), "planned_seconds": planned_seconds, "target": target, "paused_seconds": 0.0}
+            ).last_pk
+        return self.brainstorm(bid)
+
+    def finish_brainstorm(self, brainstorm_id: int) -> Brainstorm:
+        self.brainstorm(brainstorm_id)
+        with self.transaction():
+            self.db["brainstorms"].update(brainstorm_id, {"finished_at": _now()})
+        return self.brainstorm(brainstorm_id)
+
+    def brainstorm(self, brainstorm_id: int) -> Brainstorm:
+        rows = list(self.db.query("SELECT * FROM brainstorms WHERE id = ?", [brainstorm_id]))
+        if not rows:
+            raise NotFound(f"no brainstorm {brainstorm_id}")
+        return self._brainstorm_from_row(rows[0])
+
+    def brainstorms(self) -> list[Brainstorm]:
+        return [self._brainstorm_from_row(r) for r in self.db.query("SELECT * FROM brainstorms ORDER BY id")]
+
+    def _brainstorm_from_row(self, row: dict) -> Brainstorm:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM hypotheses WHERE brainstorm_id = ? ORDER BY seq", [row["id"]])]
+        return Brainstorm(
+            id=row["id"],
+            started_at=row["started_at"],
+            planned_seconds=row["planned_seconds"],
+            target=row["target"],
+            finished_at=row["finished_at"],
+            paused_at=row["paused_at"],
+            paused_seconds=row["paused_seconds"] or 0.0,
+            hypothesis_ids=ids,
+        )
+
+    # -- recorder health --------------------------------------------------
+
+    def record_error(self, context: str, message: str, traceback: str = "") -> None:
+        self.db["recorder_errors"].insert(
+            {"at": _now(), "context": context, "message": clean_text(message), "traceback": clean_text(traceback)}
+        )
+
+    # -- the whole logbook ------------------------------------------------
+
+    def export(self, since: datetime | None = None) -> LogbookExport:
+        experiments = self.experiments(limit=None, newest_first=False)
+        if since is not None:
+            experiments = [e for e in experiments if e.started_at >= since]
+        return LogbookExport(
+            hypotheses=self.hypotheses(),
+            brainstorms=self.brainstorms(),
+            experiments=experiments,
+            surprises=self.surprises(),
+            evidence=self.evidence(),
+            notes=self.notes(),
+            modes=self.modes(),
+        )

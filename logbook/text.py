@@ -1,0 +1,37 @@
+"""Making arbitrary text and values safe to store as UTF-8 and JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+
+def clean_text(text: Any) -> str:
+    """``text`` as a string SQLite can store: lone surrogates and NULs made visible."""
+    if not isinstance(text, str):
+        text = str(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.replace("\x00", "\\x00")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return clean_text(repr(value))
+
+
+def to_json(value: Any) -> str:
+    """Strict JSON for ``value``; anything JSON cannot hold becomes its repr."""
+    return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
