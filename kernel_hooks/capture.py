@@ -26,6 +26,13 @@ def _patch(target: Any, name: str, wrapper: Callable) -> bool:
         return False
 
 
+def _attribute(target: Any, name: str) -> Any:
+    try:
+        return vars(target).get(name)
+    except TypeError:
+        return None
+
+
 def _unpatch(target: Any, name: str) -> None:
     try:
         if name in vars(target):
@@ -40,26 +47,31 @@ class StreamCapture:
     def __init__(self, stream_name: str):
         self.stream_name = stream_name
         self.stream: Any = None
+        self._current: Any = None
         self.parts: list[str] = []
         self.kept = 0
         self.total = 0
 
     def install(self) -> None:
+        """Wrap the stream's ``write``, unless our current wrapper is already in place.
+
+        IPython 9 wraps ``write`` itself around each cell and puts back what it
+        found afterwards, which can drop or nest our wrapper. Only the newest
+        wrapper keeps text, so a nested older one never counts it twice.
+        """
         stream = getattr(sys, self.stream_name)
-        if stream is self.stream:
+        if stream is self.stream and _attribute(stream, "write") is self._current:
             return
-        self.remove()
         original = stream.write
 
         def write(text: Any, *args: Any, **kwargs: Any) -> Any:
             result = original(text, *args, **kwargs)
-            if isinstance(text, str):
+            if write is self._current and isinstance(text, str):
                 self._keep(text)
             return result
 
-        write.__wrapped__ = original  # type: ignore[attr-defined]
         if _patch(stream, "write", write):
-            self.stream = stream
+            self.stream, self._current = stream, write
 
     def _keep(self, text: str) -> None:
         self.total += len(text)
@@ -80,9 +92,9 @@ class StreamCapture:
         return text
 
     def remove(self) -> None:
-        if self.stream is not None:
+        if self.stream is not None and _attribute(self.stream, "write") is self._current:
             _unpatch(self.stream, "write")
-            self.stream = None
+        self.stream = self._current = None
 
 
 class DisplayCapture:

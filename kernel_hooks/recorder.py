@@ -52,6 +52,7 @@ class CellStart:
     info: Any
     started_at: datetime
     clock: float
+    mode: Optional[str]
 
 
 @dataclass
@@ -172,7 +173,7 @@ class Recorder:
             self.display.take()
             if "torch" in sys.modules:
                 self.torch.start()
-            self._start = CellStart(info, datetime.now(timezone.utc), time.perf_counter())
+            self._start = CellStart(info, datetime.now(timezone.utc), time.perf_counter(), self.mode)
         except Exception:  # noqa: BLE001 - the user's cell must run regardless
             self._start = None
             self._internal_error("pre_run_cell")
@@ -212,7 +213,7 @@ class Recorder:
             "duration_ms": round(duration_ms, 3),
             "stdout": clean_text(stdout),
             "stderr": clean_text(stderr),
-            "mode": self.mode,
+            "mode": start.mode,
             **self._error_fields(result),
         }
         judged = self._judge(set(assigned), namespace)

@@ -49,14 +49,13 @@ def parse_expression(expression: str) -> list[str]:
         if isinstance(node, ast.Lambda)
         for arg in (*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs)
     }
+    reads = sorted(
+        (node for node in ast.walk(tree) if isinstance(node, ast.Name)),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
     names: list[str] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Name)
-            and node.id not in bound
-            and node.id not in _BUILTIN_NAMES
-            and node.id not in names
-        ):
+    for node in reads:
+        if node.id not in bound and node.id not in _BUILTIN_NAMES and node.id not in names:
             names.append(node.id)
     return names
 

@@ -1,0 +1,111 @@
+"""The ``logbook`` command line: export, list, search."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from .exporting import FORMATS, export_schema, render
+from .paths import find_logbook
+from .store import LogbookError, Store
+
+
+def _open(args: argparse.Namespace) -> Store:
+    path = Path(args.db) if args.db else find_logbook()
+    if not path.exists():
+        raise LogbookError(f"no logbook at {path} (run some cells with %load_ext kernel_hooks first, or pass --db)")
+    return Store(path)
+
+
+def _first_line(text: str, width: int = 70) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        text = render(store, args.format)
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(export_schema())
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        hypotheses = store.hypotheses()
+        print(f"Logbook {store.path}")
+        print(f"{len(hypotheses)} hypotheses, {store.count('experiments')} experiments, "
+              f"{store.count('surprises')} surprises")
+        for h in hypotheses:
+            print(f"  {h.id:<4} {h.status.value:<10} {h.credence:4.2f}  {_first_line(h.statement)}")
+            for p in h.predictions:
+                print(f"         {p.id:<8} {p.state.value:<8} {p.credence:4.2f}  {_first_line(p.expression, 50)}")
+        surprises = store.surprises()
+        if surprises:
+            print("Surprises (most surprising first):")
+            for s in surprises:
+                bits = f"{s.surprisal_bits:5.2f} bits" if s.surprisal_bits is not None else "   manual "
+                what = s.note if s.manual else f"{s.hypothesis_id}: {s.prediction}"
+                print(f"  #{s.id:<4} {bits}  experiment {s.experiment_id}  {_first_line(what, 50)}")
+        for e in store.experiments(limit=args.limit):
+            status = "ok " if e.ok else "ERR"
+            print(f"  [{e.id:>5}] {status} {e.started_at:%Y-%m-%d %H:%M:%S}  {_first_line(e.source)}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        found = store.search(args.text, limit=args.limit)
+    if not found:
+        print(f"no experiments match {args.text!r}", file=sys.stderr)
+        return 1
+    for e in found:
+        print(f"[{e.id:>5}] {e.started_at:%Y-%m-%d %H:%M:%S}  {e.notebook or ''}")
+        for line in e.source.strip().splitlines()[:6]:
+            print(f"        {line}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="logbook", description="Read and export a research logbook.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler, help: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help, description=help)
+        command.add_argument("--db", help="the logbook file (default: .logbook/logbook.db found upward, or $LOGBOOK_DB)")
+        command.set_defaults(handler=handler)
+        return command
+
+    export = add("export", cmd_export, "Write the logbook as JSON, Markdown or HTML.")
+    export.add_argument("--format", "-f", choices=FORMATS, default="json")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    listing = add("list", cmd_list, "Show hypotheses, surprises and the latest experiments.")
+    listing.add_argument("--limit", type=int, default=10, help="experiments to show (default 10)")
+    search = add("search", cmd_search, "Full-text search over experiment sources and outputs.")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=20)
+    add("schema", cmd_schema, "Print the JSON Schema of the JSON export.")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except LogbookError as error:
+        print(f"logbook: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

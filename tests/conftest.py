@@ -1,0 +1,28 @@
+"""Shared fixtures: every test gets its own logbook file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from logbook.api import session
+from logbook.store import Store
+
+
+@pytest.fixture
+def logbook_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh logbook path, also set as LOGBOOK_DB for this process and its kernels."""
+    path = tmp_path / "project" / ".logbook" / "logbook.db"
+    path.parent.mkdir(parents=True)
+    monkeypatch.setenv("LOGBOOK_DB", str(path))
+    monkeypatch.chdir(path.parent.parent)
+    session.reset()
+    yield path
+    session.reset()
+
+
+@pytest.fixture
+def store(logbook_db: Path) -> Store:
+    with Store(logbook_db) as opened:
+        yield opened
