@@ -47,6 +47,6 @@ def _flush_at_exit() -> None:
         _recorder.writer.stop(timeout=10)
 
 
-def recorder() -> Recorder | None:
+def active_recorder() -> Recorder | None:
     """The recorder of this kernel, if the extension is loaded."""
     return _recorder
