@@ -1,0 +1,43 @@
+"""README's notebook examples run as written, and do what README says."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from logbook.store import Store
+
+from .notebooks import run_notebook
+
+pytestmark = pytest.mark.kernel
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_cells() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_readme_examples_run_and_record_what_it_describes(tmp_path, monkeypatch):
+    cells = readme_cells()
+    assert cells[0].strip() == "%load_ext kernel_hooks" and len(cells) >= 5
+    db = tmp_path / "logbook.db"
+    monkeypatch.setenv("LOGBOOK_DB", str(db))
+    notebook = run_notebook(cells, tmp_path, load=False)
+    errors = [o for cell in notebook.cells for o in cell.outputs if o.output_type == "error"]
+    assert errors == []
+    with Store(db) as store:
+        (surprise,) = [s for s in store.surprises() if not s.manual]
+        assert surprise.prediction == "prev_token_score > 0.5"
+        assert round(surprise.surprisal_bits, 2) == 3.32
+        assert [e.hypothesis_id for e in store.evidence()] == ["H2"]
+        h1 = store.hypothesis("H1")
+        assert h1.status.value == "refuted"
+        assert [c.credence for c in h1.history] == [0.7, 0.3, 0.0]
+        assert [s.note for s in store.surprises() if s.manual] == [
+            "head 0.1 attends to BOS on every other sequence"
+        ]
+        assert [n.text for n in store.notes()] == ["try a varied repeat period next"]
+    exported = json.loads((tmp_path / "research-log.json").read_text())
+    assert [h["id"] for h in exported["hypotheses"]] == ["H1", "H2"]
