@@ -20,6 +20,10 @@ from logbook.store import Store
 Job = Callable[[Store], None]
 
 IDLE_POLL_SECONDS = 0.5
+#: After the first job arrives, wait this long for more before writing, so a
+#: burst of cells becomes one transaction and the write happens after the
+#: kernel has replied, not while it is replying.
+BATCH_DELAY_SECONDS = 0.1
 RETRY_SECONDS = 1.0
 
 
@@ -38,6 +42,7 @@ class Writer:
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._stopping = False
         self._ready = threading.Event()
+        self._urgent = threading.Event()
         self.failed: Optional[str] = None
         self.written = 0
         self._thread = threading.Thread(target=self._run, name="logbook-writer", daemon=True)
@@ -50,6 +55,7 @@ class Writer:
         """Wait until every job submitted so far is written; False on timeout."""
         done = threading.Event()
         self._jobs.put(done)
+        self._urgent.set()
         return done.wait(timeout)
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -58,6 +64,7 @@ class Writer:
             return
         self._stopping = True
         self._jobs.put(None)
+        self._urgent.set()
         self._thread.join(timeout)
 
     # -- the thread -------------------------------------------------------
@@ -89,6 +96,8 @@ class Writer:
             first = self._jobs.get(timeout=IDLE_POLL_SECONDS)
         except queue.Empty:
             return [], [], False
+        if self._urgent.wait(BATCH_DELAY_SECONDS):
+            self._urgent.clear()
         items = [first]
         while True:
             try:

@@ -38,6 +38,10 @@ from .predictions import parse_expression
 from .text import clean_text, to_json
 
 BUSY_TIMEOUT_MS = 10_000
+EXPERIMENT_COLUMNS = (
+    "session", "notebook", "cell_id", "execution_count", "source", "started_at", "duration_ms", "ok",
+    "error_name", "error_value", "traceback", "stdout", "stderr", "output_text", "names", "torch", "mode",
+)
 
 
 class LogbookError(Exception):
@@ -312,18 +316,22 @@ class Store:
         ``outputs`` are dicts with ``mime``, ``data`` (bytes), ``size`` (the
         full size before capping) and ``truncated``.
         """
-        experiment_id = self.db["experiments"].insert(row).last_pk
+        columns = [column for column in EXPERIMENT_COLUMNS if column in row]
+        unknown = set(row) - set(EXPERIMENT_COLUMNS)
+        if unknown:
+            raise LogbookError(f"unknown experiment fields: {sorted(unknown)}")
+        # Plain SQL: this runs once per executed cell and must stay cheap.
+        cursor = self.db.execute(
+            f"INSERT INTO experiments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [row[column] for column in columns],
+        )
+        experiment_id = cursor.lastrowid
         for position, output in enumerate(outputs):
             digest = self.store_blob(output["data"])
-            self.db["outputs"].insert(
-                {
-                    "experiment_id": experiment_id,
-                    "position": position,
-                    "mime": output["mime"],
-                    "sha256": digest,
-                    "size": output["size"],
-                    "truncated": int(output["truncated"]),
-                }
+            self.db.execute(
+                "INSERT INTO outputs (experiment_id, position, mime, sha256, size, truncated)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [experiment_id, position, output["mime"], digest, output["size"], int(output["truncated"])],
             )
         return experiment_id
 

@@ -1,0 +1,62 @@
+"""Durability: kill -9 the kernel right after N cells; how many reached the logbook?
+
+    python bench/durability.py [--cells 200] [--rounds 3]
+
+Cells run back to back through a real kernel; the kernel is killed with
+SIGKILL the moment the last reply arrives. Every cell that finished more than
+one second before the kill must be in the logbook; the figure also shows how
+many of the very last ones made it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _kernels import kernel, run  # noqa: E402
+
+
+def one_round(cells: int, folder: Path) -> tuple[int, int, int]:
+    db = folder / "logbook.db"
+    if db.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    env = {**os.environ, "LOGBOOK_DB": str(db)}
+    finished: list[float] = []
+    with kernel(env, str(folder)) as (manager, client):
+        run(client, "%load_ext kernel_hooks")
+        for i in range(cells):
+            run(client, f"cell_{i} = {i}")
+            finished.append(time.monotonic())
+        killed_at = time.monotonic()
+        os.kill(manager.provisioner.process.pid, signal.SIGKILL)
+    from logbook.store import Store
+
+    with Store(db) as store:
+        stored = {int(row[0].split("_")[1].split(" ")[0]) for row in store.db.execute(
+            "SELECT source FROM experiments WHERE source LIKE 'cell_%'")}
+    old_enough = [i for i, t in enumerate(finished) if killed_at - t > 1.0]
+    return len(stored), len([i for i in old_enough if i in stored]), len(old_enough)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cells", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(f"Durability: kill -9 after {args.cells} cells")
+    with tempfile.TemporaryDirectory() as folder:
+        for r in range(args.rounds):
+            stored, old_stored, old = one_round(args.cells, Path(folder))
+            print(f"  round {r + 1}: {stored}/{args.cells} cells in the logbook; "
+                  f"{old_stored}/{old} of those finished >1 s before the kill")
+
+
+if __name__ == "__main__":
+    main()
