@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
 from .exporting import export_logbook
+from .report import Selection, parse_ids
 from .models import Hypothesis, HypothesisStatus, Prediction, PredictionKind, ResearchMode, Surprise
 from .paths import find_logbook
 from .store import LogbookError, Store
@@ -158,9 +160,22 @@ def note(text: str, hypothesis_id: Optional[str] = None):
     return store.add_note(text, experiment_id=store.last_experiment_id(), hypothesis_id=hypothesis_id)
 
 
-def export(path: str | os.PathLike, format: str = "json") -> Path:
-    """Write the whole logbook to ``path`` as ``json``, ``md`` or ``html``."""
-    return export_logbook(session.store(), Path(path), format)
+def export(
+    path: str | os.PathLike,
+    format: str = "json",
+    *,
+    since: Optional[datetime] = None,
+    until: Optional[datetime] = None,
+    hypotheses: Optional[list[str]] = None,
+) -> Path:
+    """Write the logbook to ``path`` as ``json``, ``md`` or ``html``.
+
+    ``since``/``until`` limit it to a time range, ``hypotheses`` to some ids.
+    """
+    selection = None
+    if since or until or hypotheses:
+        selection = Selection(since=since, until=until, hypothesis_ids=parse_ids(hypotheses))
+    return export_logbook(session.store(), Path(path), format, selection)
 
 
 def flush(timeout: float = 30.0) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Optional, Sequence
 
 from .exporting import FORMATS, export_schema, render
 from .paths import find_logbook
+from .report import Selection, parse_ids
 from .store import LogbookError, Store
 
 
@@ -24,9 +26,20 @@ def _first_line(text: str, width: int = 70) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date or time: {text!r} (use e.g. 2026-11-25 or 2026-11-25T14:00)")
+    return moment if moment.tzinfo else moment.astimezone()
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    selection = None
+    if args.since or args.until or args.hypothesis:
+        selection = Selection(since=args.since, until=args.until, hypothesis_ids=parse_ids(args.hypothesis))
     with _open(args) as store:
-        text = render(store, args.format)
+        text = render(store, args.format, selection)
     if args.output and args.output != "-":
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
@@ -89,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = add("export", cmd_export, "Write the logbook as JSON, Markdown or HTML.")
     export.add_argument("--format", "-f", choices=FORMATS, default="json")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.add_argument("--since", type=_moment, help="only records from this date or time on")
+    export.add_argument("--until", type=_moment, help="only records up to this date or time")
+    export.add_argument("--hypothesis", action="append", metavar="ID",
+                        help="only these hypotheses (repeat, or comma-separate: H1,H3)")
     listing = add("list", cmd_list, "Show hypotheses, surprises and the latest experiments.")
     listing.add_argument("--limit", type=int, default=10, help="experiments to show (default 10)")
     search = add("search", cmd_search, "Full-text search over experiment sources and outputs.")

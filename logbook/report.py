@@ -1,0 +1,414 @@
+"""The research log as a document: Markdown (CommonMark), and HTML rendered from it.
+
+Everything taken from notebooks (sources, outputs, statements, notes) is
+escaped or fenced, so a ``<script>`` in a cell stays text in both formats.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Optional
+
+from .calibration import calibrate
+from .charts import calibration_chart, credence_chart
+from .models import Experiment, LogbookExport, Prediction, utcnow
+from .store import Store
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")
+TEXT_OUTPUT_LINES = 40
+IMAGE_INLINE_LIMIT = 2 * 1024 * 1024
+
+
+@dataclass
+class Selection:
+    """Which part of the logbook a report covers: a date range and/or some hypotheses."""
+
+    since: Optional[datetime] = None
+    until: Optional[datetime] = None
+    hypothesis_ids: Optional[list[str]] = None
+
+    def in_range(self, moment: datetime) -> bool:
+        return (self.since is None or moment >= self.since) and (self.until is None or moment <= self.until)
+
+    def wants(self, hypothesis_id: Optional[str]) -> bool:
+        if self.hypothesis_ids is None:
+            return True
+        return hypothesis_id is not None and hypothesis_id.upper() in self.hypothesis_ids
+
+    def describe(self) -> str:
+        parts = []
+        if self.since:
+            parts.append(f"from {self.since:%Y-%m-%d %H:%M}")
+        if self.until:
+            parts.append(f"until {self.until:%Y-%m-%d %H:%M}")
+        if self.hypothesis_ids is not None:
+            parts.append("hypotheses " + ", ".join(self.hypothesis_ids))
+        return "; ".join(parts) or "the whole logbook"
+
+
+def md_text(text: str) -> str:
+    """``text`` as literal inline Markdown: special characters escaped, on one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def md_code(text: str, language: str = "") -> str:
+    """A fenced code block that no backtick run inside ``text`` can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def md_code_span(text: str, in_table: bool = False) -> str:
+    """Inline code for ``text``, delimited so no backtick inside can end it early."""
+    text = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    if in_table:
+        text = text.replace("|", "\\|")
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _when(moment: Optional[datetime]) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def _observed(observed: dict) -> str:
+    parts = []
+    for name, summary in observed.items():
+        if "value" in summary:
+            shown = repr(summary["value"])
+        elif "shape" in summary:
+            shown = f"{summary.get('dtype', '')} {summary['shape']}"
+            if "mean" in summary:
+                shown += f" mean {summary['mean']:.4g}"
+        else:
+            shown = summary.get("repr") or summary.get("type", "?")
+        parts.append(f"{name} = {shown}")
+    return md_text(", ".join(parts)) if parts else "-"
+
+
+@dataclass
+class _Log:
+    """The selected records, indexed for writing the report."""
+
+    data: LogbookExport
+    selection: Selection
+    experiments: dict[int, Experiment] = field(default_factory=dict)
+    judged_on: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+
+def select(data: LogbookExport, selection: Selection) -> LogbookExport:
+    """The records of ``data`` that ``selection`` covers."""
+    data = data.model_copy(deep=False)
+    data.hypotheses = [h for h in data.hypotheses if selection.wants(h.id) and (
+        selection.hypothesis_ids is not None or selection.in_range(h.created_at)
+        or any(selection.in_range(c.at) for c in h.history))]
+    kept = {h.id for h in data.hypotheses}
+    data.surprises = [
+        s for s in data.surprises
+        if selection.in_range(s.created_at) and (s.hypothesis_id in kept or (s.manual and selection.hypothesis_ids is None))
+    ]
+    data.evidence = [e for e in data.evidence if e.hypothesis_id in kept and selection.in_range(e.created_at)]
+    data.notes = [
+        n for n in data.notes if selection.in_range(n.created_at) and (selection.wants(n.hypothesis_id) or (
+            n.hypothesis_id is None and selection.hypothesis_ids is None))
+    ]
+    data.experiments = [e for e in data.experiments if selection.in_range(e.started_at)]
+    data.brainstorms = [
+        b for b in data.brainstorms
+        if selection.in_range(b.started_at) and (selection.hypothesis_ids is None or kept.intersection(b.hypothesis_ids))
+    ]
+    return data
+
+
+def _select(data: LogbookExport, selection: Selection) -> _Log:
+    data = select(data, selection)
+    log = _Log(data, selection, experiments={e.id: e for e in data.experiments})
+    for judgement in [*data.evidence, *data.surprises]:
+        if judgement.prediction_id and judgement.experiment_id is not None:
+            log.judged_on[judgement.prediction_id].append(judgement.experiment_id)
+    return log
+
+
+def _timing(prediction: Prediction, log: _Log) -> str:
+    """Whether a prediction was written before the results it was judged on."""
+    experiments = [log.experiments[i] for i in log.judged_on.get(prediction.id, []) if i in log.experiments]
+    if not experiments:
+        return "not yet judged"
+    if all(prediction.created_at <= e.started_at for e in experiments):
+        return "written before the result"
+    return "written after the result"
+
+
+def _count(n: int, words: str) -> str:
+    one, many = words.split("/")
+    return f"{n} {one if n == 1 else many}"
+
+
+def _section_summary(log: _Log, lines: list[str]) -> None:
+    d = log.data
+    lines += [
+        "# Research log",
+        "",
+        f"Exported {_when(d.exported_at)} UTC, covering {md_text(log.selection.describe())}.",
+        "",
+        ", ".join(
+            _count(n, word)
+            for n, word in (
+                (len(d.hypotheses), "hypothesis/hypotheses"),
+                (len(d.experiments), "experiment/experiments"),
+                (len(d.surprises), "surprise/surprises"),
+                (len(d.evidence), "piece of evidence/pieces of evidence"),
+                (len(d.notes), "note/notes"),
+            )
+        )
+        + ".",
+        "",
+    ]
+
+
+def _section_brainstorms(log: _Log, lines: list[str]) -> None:
+    lines += ["## Brainstorms", ""]
+    if not log.data.brainstorms:
+        lines += ["No brainstorms in this range.", ""]
+        return
+    statements = {h.id: h.statement for h in log.data.hypotheses}
+    for b in log.data.brainstorms:
+        took = (b.finished_at - b.started_at).total_seconds() - b.paused_seconds if b.finished_at else None
+        took_text = _duration(took) if took is not None else "not finished"
+        lines += [
+            f"### Brainstorm {b.id}, {_when(b.started_at)}",
+            "",
+            f"Planned {_duration(b.planned_seconds)}, took {took_text}; "
+            f"{len(b.hypothesis_ids)} of a target of {b.target} hypotheses.",
+            "",
+        ]
+        lines += [f"- **{hid}** {md_text(statements.get(hid, ''))}" for hid in b.hypothesis_ids]
+        lines.append("")
+
+
+def _section_hypotheses(log: _Log, lines: list[str]) -> None:
+    lines += ["## Hypotheses", ""]
+    if not log.data.hypotheses:
+        lines += ["No hypotheses in this range.", ""]
+    evidence_by = defaultdict(list)
+    for e in log.data.evidence:
+        evidence_by[e.hypothesis_id].append(e)
+    for h in log.data.hypotheses:
+        lines += [
+            f"### {h.id}: {md_text(h.statement)}",
+            "",
+            f"Status **{h.status.value}**, credence **{h.credence:.2f}**, stated {_when(h.created_at)}.",
+            "",
+        ]
+        chart = credence_chart([(c.at, c.credence) for c in h.history])
+        if chart:
+            lines += [f"![credence history of {h.id}]({chart})", ""]
+        lines += ["| when | credence | reason |", "|---|---|---|"]
+        lines += [f"| {_when(c.at)} | {c.credence:.2f} | {md_text(c.reason) or '-'} |" for c in h.history]
+        lines.append("")
+        if h.predictions:
+            lines += ["| prediction | credence | state | timing |", "|---|---|---|---|"]
+            for p in h.predictions:
+                state = p.state.value + (f" ({md_text(p.error)})" if p.error else "")
+                lines.append(
+                    f"| {p.id} {md_code_span(p.expression, in_table=True)} | {p.credence:.2f} | {state} | {_timing(p, log)} |"
+                )
+            lines.append("")
+        if evidence_by[h.id]:
+            lines += ["Evidence:", ""]
+            for e in evidence_by[h.id]:
+                lines.append(
+                    f"- {_when(e.created_at)}: {md_code_span(e.prediction or '')} held in experiment "
+                    f"{e.experiment_id}; observed {_observed(e.observed)}"
+                )
+            lines.append("")
+
+
+def _section_surprises(log: _Log, lines: list[str]) -> None:
+    lines += ["## Surprises", ""]
+    if not log.data.surprises:
+        lines += ["No surprises in this range.", ""]
+        return
+    ranked = sorted(log.data.surprises, key=lambda s: (-(s.surprisal_bits or 0.0), s.id))
+    for rank, s in enumerate(ranked, 1):
+        if s.manual:
+            title = f"### {rank}. Flagged by hand: {md_text(s.note)}"
+            detail = f"Flagged {_when(s.created_at)}, on experiment {s.experiment_id}."
+        else:
+            title = f"### {rank}. {s.surprisal_bits:.2f} bits: {s.hypothesis_id} predicted {md_code_span(s.prediction or '')}"
+            detail = (
+                f"Credence {s.credence:.2f}; observed {_observed(s.observed)}; "
+                f"experiment {s.experiment_id}, {_when(s.created_at)}."
+            )
+        lines += [title, "", detail, ""]
+        experiment = log.experiments.get(s.experiment_id) if s.experiment_id is not None else None
+        if experiment is not None:
+            lines += [md_code(experiment.source, "python"), ""]
+
+
+def _section_notes(log: _Log, lines: list[str]) -> None:
+    lines += ["## Notes", ""]
+    if not log.data.notes:
+        lines += ["No notes in this range.", ""]
+        return
+    for n in log.data.notes:
+        about = f" ({n.hypothesis_id})" if n.hypothesis_id else ""
+        linked = f", experiment {n.experiment_id}" if n.experiment_id is not None else ""
+        lines.append(f"- {_when(n.created_at)}{about}{linked}: {md_text(n.text)}")
+    lines.append("")
+
+
+def _section_experiments(log: _Log, store: Store, lines: list[str]) -> None:
+    lines += ["## Experiments that matter", ""]
+    linked: dict[int, list[str]] = defaultdict(list)
+    for s in log.data.surprises:
+        if s.experiment_id is not None:
+            linked[s.experiment_id].append("surprise" if s.manual else f"surprise for {s.hypothesis_id}")
+    for e in log.data.evidence:
+        if e.experiment_id is not None:
+            linked[e.experiment_id].append(f"evidence for {e.hypothesis_id}")
+    for n in log.data.notes:
+        if n.experiment_id is not None:
+            linked[n.experiment_id].append("note")
+    shown = [i for i in sorted(linked) if i in log.experiments]
+    if not shown:
+        lines += ["No experiments are linked to a hypothesis, a surprise or a note.", ""]
+        return
+    for experiment_id in shown:
+        e = log.experiments[experiment_id]
+        where = f" in {md_text(e.notebook)}" if e.notebook else ""
+        status = "ok" if e.ok else f"error {md_text(e.error.name if e.error else '')}"
+        lines += [
+            f"### Experiment {e.id}{where}",
+            "",
+            f"{_when(e.started_at)}, {e.duration_ms:.0f} ms, {status}, mode {e.mode.value if e.mode else '-'}; "
+            f"linked as {md_text(', '.join(dict.fromkeys(linked[experiment_id])))}.",
+            "",
+            md_code(e.source, "python"),
+            "",
+        ]
+        lines += _outputs(e, store)
+        if e.error:
+            lines += [md_code(f"{e.error.name}: {e.error.value}"), ""]
+
+
+def _outputs(e: Experiment, store: Store) -> list[str]:
+    lines: list[str] = []
+    if e.stdout.strip():
+        lines += [md_code(_clip(e.stdout)), ""]
+    for output in e.outputs:
+        if output.mime == "image/png" and not output.truncated and output.size <= IMAGE_INLINE_LIMIT:
+            data = base64.b64encode(store.blob(output.sha256)).decode("ascii")
+            lines += [f"![output of experiment {e.id}](data:image/png;base64,{data})", ""]
+        elif output.mime == "text/plain":
+            text = store.blob(output.sha256).decode("utf-8", "replace")
+            lines += [md_code(_clip(text)), ""]
+    return lines
+
+
+def _clip(text: str) -> str:
+    kept = text.splitlines()
+    if len(kept) <= TEXT_OUTPUT_LINES:
+        return text
+    return "\n".join(kept[:TEXT_OUTPUT_LINES] + [f"[... {len(kept) - TEXT_OUTPUT_LINES} more lines]"])
+
+
+def _section_modes(log: _Log, lines: list[str]) -> None:
+    lines += ["## Balance of modes", ""]
+    counts: dict[str, int] = defaultdict(int)
+    compute: dict[str, float] = defaultdict(float)
+    for e in log.data.experiments:
+        mode = e.mode.value if e.mode else "none"
+        counts[mode] += 1
+        compute[mode] += e.duration_ms / 1000
+    wall: dict[str, float] = defaultdict(float)
+    switches = sorted(log.data.modes, key=lambda m: m.started_at)
+    last = max((e.started_at for e in log.data.experiments), default=utcnow())
+    for current, following in zip(switches, [*switches[1:], None]):
+        end = following.started_at if following else max(last, current.started_at)
+        wall[current.mode.value] += max(0.0, (end - current.started_at).total_seconds())
+    if not counts:
+        lines += ["No experiments in this range.", ""]
+        return
+    total = sum(counts.values())
+    lines += ["| mode | experiments | share | run time | time in mode |", "|---|---|---|---|---|"]
+    for mode in ("confirm", "red-team", "explore", "none"):
+        if counts.get(mode) or wall.get(mode):
+            lines.append(
+                f"| {mode} | {counts.get(mode, 0)} | {100 * counts.get(mode, 0) / total:.0f}% | "
+                f"{_duration(compute.get(mode, 0.0))} | {_duration(wall.get(mode, 0.0)) if mode != 'none' else '-'} |"
+            )
+    lines.append("")
+
+
+def _section_calibration(log: _Log, lines: list[str]) -> None:
+    lines += ["## Calibration", ""]
+    outcomes = [
+        (p.credence, p.state.value == "held")
+        for h in log.data.hypotheses
+        for p in h.predictions
+        if p.state.value in ("held", "failed")
+    ]
+    result = calibrate(outcomes)
+    if not result.judged:
+        lines += ["No predictions have been judged yet.", ""]
+        return
+    lines += [
+        f"{result.judged} judged predictions; Brier score **{result.brier:.3f}** "
+        "(0 is perfect, 0.25 is always saying 0.5).",
+        "",
+        "| credence band | predictions | came true | frequency | mean credence |",
+        "|---|---|---|---|---|",
+    ]
+    for band in result.bands:
+        lines.append(
+            f"| {band.label} | {band.count} | {band.came_true} | {band.frequency:.2f} | {band.mean_credence:.2f} |"
+        )
+    chart = calibration_chart([(b.mean_credence, b.frequency, b.count) for b in result.bands])
+    lines += ["", f"![calibration chart]({chart})", ""]
+
+
+def markdown_report(store: Store, selection: Optional[Selection] = None) -> str:
+    """The research log as CommonMark."""
+    log = _select(store.export(), selection or Selection())
+    lines: list[str] = []
+    _section_summary(log, lines)
+    _section_brainstorms(log, lines)
+    _section_hypotheses(log, lines)
+    _section_surprises(log, lines)
+    _section_notes(log, lines)
+    _section_experiments(log, store, lines)
+    _section_modes(log, lines)
+    _section_calibration(log, lines)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def html_report(store: Store, selection: Optional[Selection] = None) -> str:
+    """The Markdown report rendered to one self-contained HTML file."""
+    from .html import render_html
+
+    return render_html(markdown_report(store, selection), title="Research log")
+
+
+def parse_ids(values: Optional[Iterable[str]]) -> Optional[list[str]]:
+    if values is None:
+        return None
+    ids = [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
+    return ids or None

@@ -1,0 +1,131 @@
+"""Markdown and HTML research logs: structure, counts, selection and escaping."""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from logbook.cli import main
+from logbook.report import Selection, html_report, markdown_report, md_code, md_code_span
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+BASE = datetime.now(timezone.utc)
+
+
+def row(source, minutes=0, **extra):
+    started = BASE + timedelta(minutes=minutes)
+    return {"source": source, "started_at": started.isoformat(), "duration_ms": 5.0, "ok": 1, **extra}
+
+
+@pytest.fixture
+def research(store):
+    """Two hypotheses, a surprise, evidence, a note with hostile text, and a brainstorm."""
+    brainstorm = store.start_brainstorm(planned_seconds=300, target=4)
+    h1 = store.add_hypothesis(f"layer 1 has induction heads {SCRIPT}", 0.7, brainstorm_id=brainstorm.id)
+    h2 = store.add_hypothesis("layer 0 heads are positional", 0.4, brainstorm_id=brainstorm.id)
+    store.finish_brainstorm(brainstorm.id)
+    p1 = store.add_prediction(h1.id, "induction_score > 0.5", 0.9)
+    p2 = store.add_prediction(h2.id, "positional_score > 0.5", 0.6)
+    with store.transaction():
+        e1 = store.insert_experiment(row(f"induction_score = 0.05  # {SCRIPT}", minutes=60), [])
+        e2 = store.insert_experiment(row("positional_score = 0.93", minutes=61), [
+            {"mime": "text/plain", "data": SCRIPT.encode(), "size": len(SCRIPT), "truncated": False}])
+        store.insert_experiment(row("unrelated = 1", minutes=62), [])
+        store.add_judgement(held=False, prediction=p1, observed={"induction_score": {"type": "float", "value": 0.05}},
+                            surprisal_bits=3.32, experiment_id=e1)
+        store.add_judgement(held=True, prediction=p2, observed={"positional_score": {"type": "float", "value": 0.93}},
+                            surprisal_bits=0.74, experiment_id=e2)
+    store.update_credence(h1.id, 0.2, "no induction in layer 1 with a fixed period")
+    store.add_note(f"check the period {SCRIPT}", experiment_id=e2)
+    store.set_mode("red-team")
+    return store
+
+
+def sections(markdown):
+    return re.findall(r"^## (.+)$", markdown, flags=re.M)
+
+
+def test_markdown_has_every_section_in_order(research):
+    md = markdown_report(research)
+    assert sections(md) == [
+        "Brainstorms", "Hypotheses", "Surprises", "Notes", "Experiments that matter", "Balance of modes", "Calibration",
+    ]
+    assert "2 hypotheses, 3 experiments, 1 surprise, 1 piece of evidence, 1 note." in md
+
+
+def test_brainstorms_list_their_hypotheses_and_timing(research):
+    md = markdown_report(research)
+    assert "of a target of 4 hypotheses" in md and "2 of a target" in md
+    assert "- **H1** layer 1 has induction heads" in md
+
+
+def test_hypotheses_show_history_predictions_timing_and_evidence(research):
+    md = markdown_report(research)
+    assert md.count("![credence history of H") == 2
+    assert "| 0.20 | no induction in layer 1 with a fixed period |" in md
+    assert "| H1.P1 `induction_score > 0.5` | 0.90 | failed | written before the result |" in md
+    assert "`positional_score > 0.5` held in experiment 2" in md
+
+
+def test_surprises_are_ranked_with_observed_values_and_code(research):
+    md = markdown_report(research)
+    assert "### 1. 3.32 bits: H1 predicted `induction_score > 0.5`" in md
+    assert "observed induction\\_score = 0.05" in md
+
+
+def test_only_linked_experiments_are_shown(research):
+    md = markdown_report(research)
+    experiments = md.split("## Experiments that matter")[1].split("## Balance")[0]
+    assert "### Experiment 1" in experiments and "### Experiment 2" in experiments
+    assert "unrelated = 1" not in experiments
+
+
+def test_calibration_table_and_brier_score(research):
+    md = markdown_report(research)
+    # (0.9 - 0)^2 and (0.6 - 1)^2, averaged
+    assert "2 judged predictions; Brier score **0.485**" in md
+    assert "| 0.9-1.0 | 1 | 0 | 0.00 | 0.90 |" in md and "| 0.6-0.7 | 1 | 1 | 1.00 | 0.60 |" in md
+
+
+def test_text_from_notebooks_never_becomes_html(research):
+    page = html_report(research)
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    md = markdown_report(research)
+    outside_code = re.sub(r"```.*?```", "", md, flags=re.S)
+    assert "<script>" not in outside_code
+
+
+def test_html_is_one_self_contained_file(research):
+    page = html_report(research)
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "@media print" in page
+    assert not re.search(r"""(src|href)=["']https?:""", page)
+    assert page.count('src="data:image/svg+xml;base64,') == 3
+
+
+def test_selection_by_hypothesis(research):
+    md = markdown_report(research, Selection(hypothesis_ids=["H2"]))
+    assert "### H2:" in md and "### H1:" not in md
+    assert "No surprises in this range." in md
+
+
+def test_selection_by_date_range(research):
+    md = markdown_report(research, Selection(since=BASE + timedelta(minutes=60, seconds=30),
+                                             until=BASE + timedelta(minutes=61, seconds=30)))
+    assert "1 experiment," in md
+    assert "0 surprises" in md
+
+
+def test_fences_and_code_spans_survive_backticks():
+    assert md_code("a ``` b").startswith("````")
+    assert md_code_span("x ` y") == "``x ` y``"
+    assert md_code_span("a | b", in_table=True) == "`a \\| b`"
+
+
+def test_cli_writes_markdown_and_html(research, tmp_path):
+    assert main(["export", "--format", "md", "-o", str(tmp_path / "log.md"), "--hypothesis", "H1"]) == 0
+    assert "### H1:" in (tmp_path / "log.md").read_text()
+    assert main(["export", "--format", "html", "-o", str(tmp_path / "log.html"), "--since", "2020-01-01"]) == 0
+    assert "<h2>Calibration</h2>" in (tmp_path / "log.html").read_text()
