@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from logbook.text import to_json
-
 import json
+
+from logbook.text import describe_observed, to_json
 
 #: The MIME type the Logbook frontend renders as a surprise card.
 SURPRISE_MIME = "application/vnd.logbook.surprise+json"
-
-
-def _observed_text(observed: dict[str, Any]) -> str:
-    parts = []
-    for name, summary in observed.items():
-        if "value" in summary:
-            shown = repr(summary["value"])
-        elif "shape" in summary:
-            shown = f"{summary.get('type', 'tensor')} shape {summary['shape']}"
-            if "mean" in summary:
-                shown += f", mean {summary['mean']:.4g}"
-        else:
-            shown = summary.get("repr") or summary.get("type", "?")
-        parts.append(f"{name} = {shown}")
-    return ", ".join(parts) or "(no names)"
 
 
 def surprise_text(payload: dict[str, Any]) -> str:
@@ -35,7 +20,7 @@ def surprise_text(payload: dict[str, Any]) -> str:
     else:
         lines.append(f"Surprise: {payload['hypothesis_id']} predicted {payload['prediction']}")
         lines.append(f"  hypothesis: {payload.get('statement', '')}")
-        lines.append(f"  observed:   {_observed_text(payload.get('observed', {}))}")
+        lines.append(f"  observed:   {describe_observed(payload.get('observed', {})) or '(no names)'}")
         bits = payload.get("surprisal_bits")
         lines.append(f"  credence {payload.get('credence', 0):.2f} -> surprisal {bits:.2f} bits")
     return "\n".join(lines)

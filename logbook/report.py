@@ -17,6 +17,7 @@ from .calibration import calibrate
 from .charts import calibration_chart, credence_chart
 from .models import Experiment, LogbookExport, Prediction, utcnow
 from .store import Store
+from .text import describe_observed
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")
 TEXT_OUTPUT_LINES = 40
@@ -89,18 +90,7 @@ def _duration(seconds: float) -> str:
 
 
 def _observed(observed: dict) -> str:
-    parts = []
-    for name, summary in observed.items():
-        if "value" in summary:
-            shown = repr(summary["value"])
-        elif "shape" in summary:
-            shown = f"{summary.get('dtype', '')} {summary['shape']}"
-            if "mean" in summary:
-                shown += f" mean {summary['mean']:.4g}"
-        else:
-            shown = summary.get("repr") or summary.get("type", "?")
-        parts.append(f"{name} = {shown}")
-    return md_text(", ".join(parts)) if parts else "-"
+    return md_text(describe_observed(observed)) or "-"
 
 
 @dataclass

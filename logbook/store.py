@@ -121,6 +121,13 @@ class Store:
     def transaction(self):
         return _immediate(self.db)
 
+    def _one(self, table: str, key: Any, what: str) -> dict:
+        """The row of ``table`` whose id is ``key``, or :class:`NotFound` naming ``what``."""
+        rows = list(self.db.query(f"SELECT * FROM {table} WHERE id = ?", [key]))
+        if not rows:
+            raise NotFound(f"no {what} {key!r} in this logbook")
+        return rows[0]
+
     # -- hypotheses -------------------------------------------------------
 
     def add_hypothesis(
@@ -151,10 +158,7 @@ class Store:
 
     def hypothesis(self, hypothesis_id: str) -> Hypothesis:
         hid = hypothesis_id.strip().upper()
-        rows = list(self.db.query("SELECT * FROM hypotheses WHERE id = ?", [hid]))
-        if not rows:
-            raise NotFound(f"no hypothesis {hypothesis_id!r} in this logbook")
-        return self._hypothesis_from_row(rows[0])
+        return self._hypothesis_from_row(self._one("hypotheses", hid, "hypothesis"))
 
     def hypotheses(self, status: HypothesisStatus | str | None = None) -> list[Hypothesis]:
         sql = "SELECT * FROM hypotheses"
@@ -253,10 +257,7 @@ class Store:
         return self.prediction(pid)
 
     def prediction(self, prediction_id: str) -> Prediction:
-        rows = list(self.db.query("SELECT * FROM predictions WHERE id = ?", [prediction_id]))
-        if not rows:
-            raise NotFound(f"no prediction {prediction_id!r} in this logbook")
-        return self._prediction_from_row(rows[0])
+        return self._prediction_from_row(self._one("predictions", prediction_id, "prediction"))
 
     def active_predictions(self) -> list[Prediction]:
         """Expression predictions of active hypotheses, oldest first."""
@@ -336,10 +337,7 @@ class Store:
         return experiment_id
 
     def experiment(self, experiment_id: int) -> Experiment:
-        rows = list(self.db.query("SELECT * FROM experiments WHERE id = ?", [experiment_id]))
-        if not rows:
-            raise NotFound(f"no experiment {experiment_id}")
-        return self._experiment_from_row(rows[0])
+        return self._experiment_from_row(self._one("experiments", experiment_id, "experiment"))
 
     def experiments(
         self, limit: int | None = 50, offset: int = 0, newest_first: bool = True
@@ -448,10 +446,7 @@ class Store:
         return self.surprise(sid)
 
     def surprise(self, surprise_id: int) -> Surprise:
-        rows = list(self.db.query("SELECT * FROM surprises WHERE id = ?", [surprise_id]))
-        if not rows:
-            raise NotFound(f"no surprise {surprise_id}")
-        return self._surprise_from_row(rows[0])
+        return self._surprise_from_row(self._one("surprises", surprise_id, "surprise"))
 
     def surprises(self) -> list[Surprise]:
         return [
@@ -538,10 +533,7 @@ class Store:
         return self.brainstorm(brainstorm_id)
 
     def brainstorm(self, brainstorm_id: int) -> Brainstorm:
-        rows = list(self.db.query("SELECT * FROM brainstorms WHERE id = ?", [brainstorm_id]))
-        if not rows:
-            raise NotFound(f"no brainstorm {brainstorm_id}")
-        return self._brainstorm_from_row(rows[0])
+        return self._brainstorm_from_row(self._one("brainstorms", brainstorm_id, "brainstorm"))
 
     def brainstorms(self) -> list[Brainstorm]:
         return [self._brainstorm_from_row(r) for r in self.db.query("SELECT * FROM brainstorms ORDER BY id")]

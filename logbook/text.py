@@ -35,3 +35,19 @@ def _jsonable(value: Any) -> Any:
 def to_json(value: Any) -> str:
     """Strict JSON for ``value``; anything JSON cannot hold becomes its repr."""
     return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
+
+
+def describe_observed(observed: dict[str, Any]) -> str:
+    """Observed values as one line: ``loss = 0.42, pattern = float32 [1, 2, 12, 12] mean 0.08``."""
+    parts = []
+    for name, summary in observed.items():
+        if "value" in summary:
+            shown = repr(summary["value"])
+        elif "shape" in summary:
+            shown = f"{summary.get('dtype', '')} {summary['shape']}".strip()
+            if isinstance(summary.get("mean"), float):
+                shown += f" mean {summary['mean']:.4g}"
+        else:
+            shown = summary.get("repr") or summary.get("type", "?")
+        parts.append(f"{name} = {shown}")
+    return ", ".join(parts)
