@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TL3_VENV := .venv-tl3
 TL3_STAMP := $(TL3_VENV)/.installed
 TORCH := torch==2.13.0
-DEMO ?= demo/quickstart.ipynb
+DEMO ?= logbook/demo/copying_heads.ipynb
 PORT ?= 8888
 
 .PHONY: install lab test test-tl3 bench clean
@@ -16,7 +16,7 @@ PORT ?= 8888
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet "$(TORCH)" "transformer-lens==4.3.0" -e ".[lab,torch,test]"
+	$(PY) -m pip install --quiet "$(TORCH)" "transformer-lens==4.3.0" -e ".[lab,demo,test]"
 	touch $(STAMP)
 
 install: $(STAMP)

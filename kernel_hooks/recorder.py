@@ -172,7 +172,10 @@ class Recorder:
             self.stderr.take()
             self.display.take()
             if "torch" in sys.modules:
-                self.torch.start()
+                try:
+                    self.torch.start()
+                except Exception:  # noqa: BLE001 - record the cell even if torch tracking fails
+                    self._internal_error("torch tracking")
             self._start = CellStart(info, datetime.now(timezone.utc), time.perf_counter(), self.mode)
         except Exception:  # noqa: BLE001 - the user's cell must run regardless
             self._start = None

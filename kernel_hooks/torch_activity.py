@@ -21,6 +21,18 @@ from typing import Any, Callable
 from .summaries import model_config
 
 _INTERNAL_MODULE_PREFIXES = ("transformer_lens", "torch")
+#: Where TransformerLens 3 and 4 define run_with_hooks / run_with_cache.
+_MODEL_CLASSES = (
+    ("transformer_lens.hook_points", "HookedRootModule"),
+    ("transformer_lens.HookedRootModule", "HookedRootModule"),
+    ("transformer_lens.model_bridge.bridge_core", "BridgeCore"),
+)
+
+
+def _defined_in(module_name: str, name: str) -> Any:
+    """``module.name`` if the loaded module defines it, without triggering a module ``__getattr__``."""
+    module = sys.modules.get(module_name)
+    return vars(module).get(name) if module is not None else None
 
 
 def hook_function_name(hook: Any) -> str:
@@ -50,6 +62,7 @@ class TorchActivity:
         self.hooks: dict[tuple[str, str, str], int] = {}
         self.cache_keys: list[list[str]] = []
         self.caches = 0
+        self._top_models: dict[int, Any] = {}
         self._depth = 0
         self._handles: list[Any] = []
         self._patched: list[tuple[type, str, Callable]] = []
@@ -58,12 +71,17 @@ class TorchActivity:
 
     def patch_libraries(self) -> None:
         """Wrap ``HookPoint.add_hook`` and ``ActivationCache.__init__`` once, if loaded."""
-        hook_points = sys.modules.get("transformer_lens.hook_points")
-        if hook_points is not None:
-            self._wrap(hook_points.HookPoint, "add_hook", self._wrap_add_hook)
-        cache_module = sys.modules.get("transformer_lens.ActivationCache")
-        if cache_module is not None:
-            self._wrap(cache_module.ActivationCache, "__init__", self._wrap_cache_init)
+        hook_point = _defined_in("transformer_lens.hook_points", "HookPoint")
+        if isinstance(hook_point, type):
+            self._wrap(hook_point, "add_hook", self._wrap_add_hook)
+        cache = _defined_in("transformer_lens.ActivationCache", "ActivationCache")
+        if isinstance(cache, type):
+            self._wrap(cache, "__init__", self._wrap_cache_init)
+        for module_name, class_name in _MODEL_CLASSES:
+            cls = _defined_in(module_name, class_name)
+            if isinstance(cls, type):
+                for method in ("run_with_hooks", "run_with_cache"):
+                    self._wrap(cls, method, self._wrap_model_method)
 
     def _wrap(self, cls: type, name: str, make: Callable[[Callable], Callable]) -> None:
         if any(patched_cls is cls and patched_name == name for patched_cls, patched_name, _ in self._patched):
@@ -90,6 +108,7 @@ class TorchActivity:
         self.hooks = {}
         self.cache_keys = []
         self.caches = 0
+        self._top_models = {}
         self._depth = 0
         self.active = True
         torch = sys.modules.get("torch")
@@ -112,22 +131,38 @@ class TorchActivity:
         if self.models:
             activity["models"] = list(self.models.values())
         if self.hooks:
+            aliases = self._aliases({point for point, _, _ in self.hooks})
             activity["hooks"] = [
-                {"hook_point": point, "function": function, "direction": direction, "calls": calls}
+                {"hook_point": point, "function": function, "direction": direction, "calls": calls,
+                 **({"aliases": aliases[point]} if aliases.get(point) else {})}
                 for (point, function, direction), calls in self.hooks.items()
             ]
         if self.cache_keys:
             activity["cache_keys"] = self.cache_keys
             activity["caches"] = self.caches
+        self._top_models = {}
         return activity
+
+    def _aliases(self, points: set[str]) -> dict[str, list[str]]:
+        """Other names the models' ``hook_dict`` gives these hook points (TransformerBridge's legacy names)."""
+        aliases: dict[str, list[str]] = {}
+        for model in self._top_models.values():
+            try:
+                for name, hook_point in getattr(model, "hook_dict", {}).items():
+                    canonical = getattr(hook_point, "name", None)
+                    if canonical in points and name != canonical:
+                        aliases.setdefault(canonical, []).append(name)
+            except Exception:  # noqa: BLE001 - a model's hook_dict is its own business
+                continue
+        return aliases
 
     # -- collectors -------------------------------------------------------
 
     def _before_forward(self, module: Any, args: Any) -> None:
         if self._depth == 0:
             self.module_calls[type(module).__name__] += 1
-            if id(module) not in self.models and getattr(module, "cfg", None) is not None:
-                self.models[id(module)] = {"class": type(module).__name__, **model_config(module)}
+            if not self._top_models and getattr(module, "cfg", None) is not None:
+                self._note_model(module)
         self._depth += 1
 
     def _after_forward(self, module: Any, args: Any, output: Any) -> None:
@@ -150,6 +185,21 @@ class TorchActivity:
             return original(hook_point, hook, dir, *args, **kwargs)
 
         return add_hook
+
+    def _note_model(self, model: Any) -> None:
+        if id(model) not in self.models and getattr(model, "cfg", None) is not None:
+            self.models[id(model)] = {"class": type(model).__name__, **model_config(model)}
+        self._top_models[id(model)] = model
+
+    def _wrap_model_method(self, original: Callable) -> Callable:
+        activity = self
+
+        def run_with(model: Any, *args: Any, **kwargs: Any) -> Any:
+            if activity.active:
+                activity._note_model(model)
+            return original(model, *args, **kwargs)
+
+        return run_with
 
     def _wrap_cache_init(self, original: Callable) -> Callable:
         activity = self

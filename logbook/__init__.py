@@ -7,6 +7,7 @@
 
 from .api import (
     HypothesisHandle,
+    brainstorm,
     export,
     flush,
     get,
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "HypothesisHandle",
+    "brainstorm",
     "LogbookError",
     "PredictionSyntaxError",
     "Store",

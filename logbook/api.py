@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 from .exporting import export_logbook
 from .report import Selection, parse_ids
-from .models import Hypothesis, HypothesisStatus, Prediction, PredictionKind, ResearchMode, Surprise
+from .models import Brainstorm, Hypothesis, HypothesisStatus, Prediction, PredictionKind, ResearchMode, Surprise
 from .paths import find_logbook
 from .store import LogbookError, Store
 
@@ -19,6 +20,7 @@ class _Session:
 
     def __init__(self) -> None:
         self.recorder: Any = None
+        self.brainstorm_id: Optional[int] = None
         self._store: Optional[Store] = None
 
     def store(self) -> Store:
@@ -121,9 +123,28 @@ class HypothesisHandle:
 
 def hypothesis(statement: str, credence: float = 0.7) -> HypothesisHandle:
     """State a hypothesis with your credence in it (0-1). Returns it, with its id (H1, H2, ...)."""
-    handle = HypothesisHandle(session.store().add_hypothesis(statement, credence))
+    handle = HypothesisHandle(session.store().add_hypothesis(statement, credence, session.brainstorm_id))
     session.changed()
     return handle
+
+
+@contextmanager
+def brainstorm(minutes: float = 5, target: int = 4) -> Iterator[Brainstorm]:
+    """Time a brainstorm: hypotheses stated inside the block belong to it.
+
+    >>> with logbook.brainstorm(minutes=5):
+    ...     logbook.hypothesis("...", credence=0.6)
+    """
+    store = session.store()
+    started = store.start_brainstorm(planned_seconds=int(round(minutes * 60)), target=target)
+    session.brainstorm_id = started.id
+    try:
+        yield started
+    finally:
+        session.brainstorm_id = None
+        finished = session.store().finish_brainstorm(started.id)
+        took = (finished.finished_at - finished.started_at).total_seconds()
+        print(f"brainstorm {finished.id}: {len(finished.hypothesis_ids)} of {target} hypotheses in {took:.0f} s")
 
 
 def get(hypothesis_id: str) -> HypothesisHandle:
@@ -192,6 +213,7 @@ def logbook_path() -> Path:
 
 __all__ = [
     "HypothesisHandle",
+    "brainstorm",
     "ResearchMode",
     "export",
     "flush",

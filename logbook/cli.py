@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Optional, Sequence
@@ -89,6 +90,27 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo.run import run_demo
+
+    folder = Path(args.folder).resolve()
+    print(f"Running the copying-heads demo in {folder} (a fresh logbook in {folder / '.logbook'})", file=sys.stderr)
+    started = time.perf_counter()
+    log, errors = run_demo(folder, online=args.online)
+    took = time.perf_counter() - started
+    with Store(folder / ".logbook" / "logbook.db") as store:
+        surprises = [s for s in store.surprises() if not s.manual]
+        print(f"{store.count('experiments')} experiments, {len(store.hypotheses())} hypotheses, "
+              f"{len(surprises)} surprises in {took:.0f} s")
+        for s in surprises:
+            print(f"  {s.surprisal_bits:5.2f} bits  {s.hypothesis_id}: {s.prediction}")
+    print(f"Research log: {log}")
+    if errors:
+        print(f"logbook: {errors} demo cells raised errors; see {folder / 'copying_heads.ipynb'}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="logbook", description="Read and export a research logbook.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -112,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=20)
     add("schema", cmd_schema, "Print the JSON Schema of the JSON export.")
+    demo = sub.add_parser("demo", help="Run the demo notebook headless and write its research log as HTML.")
+    demo.add_argument("--folder", default="logbook-demo", help="where to run it (default: ./logbook-demo)")
+    demo.add_argument("--online", action="store_true", help="let the demo download GPT-2 from the Hugging Face hub")
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 

@@ -42,7 +42,8 @@ def describe_observed(observed: dict[str, Any]) -> str:
     parts = []
     for name, summary in observed.items():
         if "value" in summary:
-            shown = repr(summary["value"])
+            value = summary["value"]
+            shown = f"{value:.4g}" if isinstance(value, float) else repr(value)
         elif "shape" in summary:
             shown = f"{summary.get('dtype', '')} {summary['shape']}".strip()
             if isinstance(summary.get("mean"), float):

@@ -1,0 +1,62 @@
+"""The demo notebook runs end to end, flags the surprise it is built around, and its log renders."""
+
+import pytest
+
+from logbook.cli import main
+from logbook.store import Store
+
+from .browser import dump_dom, screenshot
+
+pytest.importorskip("transformer_lens")
+pytest.importorskip("matplotlib")
+pytestmark = [pytest.mark.kernel, pytest.mark.transformer_lens]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--folder", str(folder)]) == 0
+    with Store(folder / ".logbook" / "logbook.db") as store:
+        yield folder, store
+
+
+def test_the_fixed_period_model_contradicts_the_induction_hypothesis(demo):
+    _, store = demo
+    surprises = {s.prediction: s for s in store.surprises() if not s.manual}
+    assert set(surprises) == {"prev_token_score_L0 > 0.3", "period7_loss < 1.0"}
+    assert all(s.hypothesis_id == "H1" and round(s.surprisal_bits, 2) == 2.32 for s in surprises.values())
+    assert surprises["period7_loss < 1.0"].observed["period7_loss"]["value"] > 3
+
+
+def test_positional_copying_and_real_induction_are_supported(demo):
+    _, store = demo
+    held = {e.prediction for e in store.evidence()}
+    assert {"period7_loss > 3.0", "varied_period7_loss < 1.0", "varied_induction_score_L1 > 0.5"} <= held
+    assert store.hypothesis("H1").status.value == "refuted"
+
+
+def test_the_brainstorm_holds_its_four_hypotheses(demo):
+    _, store = demo
+    (brainstorm,) = store.brainstorms()
+    assert brainstorm.hypothesis_ids == ["H1", "H2", "H3", "H4"] and brainstorm.finished_at is not None
+
+
+def test_experiments_record_hooks_caches_and_modes(demo):
+    _, store = demo
+    experiments = store.experiments(limit=None, newest_first=False)
+    patching = next(e for e in experiments if "patch_head" in e.source)
+    hooks = {(name, h["function"].split("(")[0]) for h in patching.torch["hooks"]
+             for name in [h["hook_point"], *h.get("aliases", [])]}
+    assert ("blocks.0.attn.hook_z", "patch_head") in hooks and ("blocks.1.attn.hook_z", "patch_head") in hooks
+    assert any("cache_keys" in e.torch for e in experiments)
+    assert {e.mode.value for e in experiments if e.mode} == {"explore", "confirm", "red-team"}
+    assert any(o.mime == "image/png" for e in experiments for o in e.outputs)
+
+
+def test_the_html_log_renders_in_chromium(demo, tmp_path):
+    folder, _ = demo
+    page = folder / "copying-heads-log.html"
+    dom = dump_dom(page.as_uri(), tmp_path)
+    assert "<h2>Surprises</h2>" in dom and "prev_token_score_L0 &gt; 0.3" in dom
+    shot = screenshot(page.as_uri(), "demo-research-log.png", tmp_path)
+    assert shot.stat().st_size > 10_000
