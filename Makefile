@@ -11,7 +11,7 @@ TORCH := torch==2.13.0
 DEMO ?= logbook/demo/copying_heads.ipynb
 PORT ?= 8888
 
-.PHONY: install lab test test-tl3 bench clean
+.PHONY: install browser lab test test-tl3 bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -25,7 +25,13 @@ lab: install
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--ServerApp.root_dir=$(CURDIR) --allow-root $(DEMO)
 
-test: install
+# Debian's Chromium for the browser tests (needs root or sudo the first time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
 	$(PY) -m pytest
 	$(MAKE) test-tl3
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["kernel_overhead.py", "throughput.py", "durability.py"]
+BENCHMARKS = ["kernel_overhead.py", "throughput.py", "durability.py", "export_size.py"]
 
 
 def main() -> int:

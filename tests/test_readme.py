@@ -39,5 +39,7 @@ def test_readme_examples_run_and_record_what_it_describes(tmp_path, monkeypatch)
             "head 0.1 attends to BOS on every other sequence"
         ]
         assert [n.text for n in store.notes()] == ["try a varied repeat period next"]
+        (brainstorm,) = store.brainstorms()
+        assert brainstorm.hypothesis_ids == ["H3", "H4"] and brainstorm.target == 4
     exported = json.loads((tmp_path / "research-log.json").read_text())
-    assert [h["id"] for h in exported["hypotheses"]] == ["H1", "H2"]
+    assert [h["id"] for h in exported["hypotheses"]] == ["H1", "H2", "H3", "H4"]
