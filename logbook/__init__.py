@@ -23,6 +23,14 @@ from .store import LogbookError, Store
 
 __version__ = "0.1.0"
 
+
+def _jupyter_server_extension_points() -> list[dict]:
+    return [{"module": "logbook.server"}]
+
+
+def _jupyter_labextension_paths() -> list[dict]:
+    return [{"src": "labextension", "dest": "jupyterlab-logbook"}]
+
 __all__ = [
     "HypothesisHandle",
     "brainstorm",

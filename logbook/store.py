@@ -91,6 +91,12 @@ def validated(model: type, **fields: Any) -> Any:
         raise LogbookError(f"invalid {model.__name__.lower()}: {problems}") from None
 
 
+def _fts_query(text: str) -> str:
+    """User text as an FTS5 query: each word a quoted prefix term, all required."""
+    words = clean_text(text).replace('"', " ").split()
+    return " ".join(f'"{word}"*' for word in words) or '""'
+
+
 def _now() -> str:
     return utcnow().isoformat()
 
@@ -256,6 +262,27 @@ class Store:
             )
         return self.prediction(pid)
 
+    def update_prediction(
+        self, prediction_id: str, expression: str | None = None, credence: float | None = None
+    ) -> Prediction:
+        """Edit a prediction's text or credence; an edited expression is checked and judged afresh."""
+        current = self.prediction(prediction_id)
+        changes: dict[str, Any] = {}
+        if credence is not None:
+            validated(Prediction, id="x", hypothesis_id="x", expression="x", credence=credence)
+            changes["credence"] = credence
+        if expression is not None and clean_text(expression).strip() != current.expression:
+            expression = clean_text(expression).strip()
+            if current.kind is PredictionKind.expression:
+                changes["names"] = json.dumps(parse_expression(expression))
+            elif not expression:
+                raise LogbookError("the prediction is empty")
+            changes.update(expression=expression, state=PredictionState.pending.value, error=None, evaluated_at=None)
+        if changes:
+            with self.transaction():
+                self.db["predictions"].update(current.id, changes)
+        return self.prediction(current.id)
+
     def prediction(self, prediction_id: str) -> Prediction:
         return self._prediction_from_row(self._one("predictions", prediction_id, "prediction"))
 
@@ -350,12 +377,57 @@ class Store:
             params = [limit, offset]
         return [self._experiment_from_row(row) for row in self.db.query(sql, params)]
 
+    def experiment_rows(self, limit: int = 100, offset: int = 0, query: str | None = None) -> tuple[int, list[dict]]:
+        """A page of experiments, newest first, as light rows for lists: (total, rows)."""
+        columns = (
+            "e.id, e.started_at, e.duration_ms, e.ok, e.error_name, e.notebook, e.cell_id,"
+            " e.execution_count, e.mode, substr(e.source, 1, 300) AS source"
+        )
+        if query:
+            match = _fts_query(query)
+            total = self.db.execute(
+                "SELECT count(*) FROM experiments_fts WHERE experiments_fts MATCH ?", [match]
+            ).fetchone()[0]
+            rows = self.db.query(
+                f"SELECT {columns} FROM experiments e JOIN experiments_fts f ON f.rowid = e.id"
+                " WHERE experiments_fts MATCH ? ORDER BY e.id DESC LIMIT ? OFFSET ?",
+                [match, limit, offset],
+            )
+        else:
+            total = self.db.execute("SELECT count(*) FROM experiments").fetchone()[0]
+            rows = self.db.query(
+                f"SELECT {columns} FROM experiments e ORDER BY e.id DESC LIMIT ? OFFSET ?", [limit, offset]
+            )
+        return total, [dict(row, ok=bool(row["ok"])) for row in rows]
+
+    def mode_balance(self) -> list[dict]:
+        """Experiments, run time and time spent in each research mode."""
+        balance = {
+            row["mode"] or "none": {"mode": row["mode"] or "none", "experiments": row["n"], "run_seconds": row["run"] / 1000}
+            for row in self.db.query(
+                "SELECT mode, count(*) AS n, coalesce(sum(duration_ms), 0) AS run FROM experiments GROUP BY mode"
+            )
+        }
+        switches = self.modes()
+        now = utcnow()
+        for current, following in zip(switches, [*switches[1:], None]):
+            end = following.started_at if following else now
+            entry = balance.setdefault(
+                current.mode.value, {"mode": current.mode.value, "experiments": 0, "run_seconds": 0.0}
+            )
+            entry["mode_seconds"] = entry.get("mode_seconds", 0.0) + max(0.0, (end - current.started_at).total_seconds())
+        return list(balance.values())
+
     def count(self, table: str) -> int:
         return self.db[table].count
 
     def search(self, text: str, limit: int = 50) -> list[Experiment]:
         """Experiments whose source or outputs match ``text`` (FTS5, best match first)."""
-        rows = self.db["experiments"].search(clean_text(text), limit=limit, quote=True)
+        rows = self.db.query(
+            "SELECT e.* FROM experiments e JOIN experiments_fts f ON f.rowid = e.id"
+            " WHERE experiments_fts MATCH ? ORDER BY f.rank LIMIT ?",
+            [_fts_query(text), limit],
+        )
         return [self._experiment_from_row(row) for row in rows]
 
     def _experiment_from_row(self, row: dict) -> Experiment:
@@ -471,6 +543,14 @@ class Store:
             status=row["status"],
         )
 
+    def set_surprise_status(self, surprise_id: int, status: str) -> Surprise:
+        if status not in ("unread", "read", "explained"):
+            raise LogbookError(f"unknown surprise status {status!r}; choose unread, read or explained")
+        self.surprise(surprise_id)
+        with self.transaction():
+            self.db["surprises"].update(surprise_id, {"status": status})
+        return self.surprise(surprise_id)
+
     def evidence(self) -> list[Evidence]:
         return [
             Evidence(
@@ -527,10 +607,41 @@ class Store:
         return self.brainstorm(bid)
 
     def finish_brainstorm(self, brainstorm_id: int) -> Brainstorm:
-        self.brainstorm(brainstorm_id)
+        current = self.brainstorm(brainstorm_id)
+        if current.finished_at is not None:
+            return current
         with self.transaction():
-            self.db["brainstorms"].update(brainstorm_id, {"finished_at": _now()})
+            now = utcnow()
+            paused = current.paused_seconds
+            if current.paused_at is not None:
+                paused += (now - current.paused_at).total_seconds()
+            self.db["brainstorms"].update(
+                brainstorm_id, {"finished_at": now.isoformat(), "paused_at": None, "paused_seconds": paused}
+            )
         return self.brainstorm(brainstorm_id)
+
+    def pause_brainstorm(self, brainstorm_id: int) -> Brainstorm:
+        current = self.brainstorm(brainstorm_id)
+        if current.finished_at is not None:
+            raise LogbookError(f"brainstorm {brainstorm_id} is already finished")
+        if current.paused_at is None:
+            with self.transaction():
+                self.db["brainstorms"].update(brainstorm_id, {"paused_at": _now()})
+        return self.brainstorm(brainstorm_id)
+
+    def resume_brainstorm(self, brainstorm_id: int) -> Brainstorm:
+        current = self.brainstorm(brainstorm_id)
+        if current.finished_at is not None:
+            raise LogbookError(f"brainstorm {brainstorm_id} is already finished")
+        if current.paused_at is not None:
+            paused = current.paused_seconds + (utcnow() - current.paused_at).total_seconds()
+            with self.transaction():
+                self.db["brainstorms"].update(brainstorm_id, {"paused_at": None, "paused_seconds": paused})
+        return self.brainstorm(brainstorm_id)
+
+    def current_brainstorm(self) -> Brainstorm | None:
+        row = self.db.execute("SELECT id FROM brainstorms WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        return self.brainstorm(row[0]) if row else None
 
     def brainstorm(self, brainstorm_id: int) -> Brainstorm:
         return self._brainstorm_from_row(self._one("brainstorms", brainstorm_id, "brainstorm"))

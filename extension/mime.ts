@@ -1,0 +1,66 @@
+/** Renders the kernel's surprise MIME type under the cell as a card. Text only: nothing is parsed as HTML. */
+
+import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+
+import { describeObserved, formatBits, formatCredence } from './format';
+
+export const SURPRISE_MIME = 'application/vnd.logbook.surprise+json';
+
+export function el(tag: string, className?: string, text?: string): HTMLElement {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text !== undefined) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+export function surpriseCard(payload: any): HTMLElement {
+  const card = el('div', 'jp-Logbook-surpriseCard');
+  const head = el('div', 'jp-Logbook-surpriseHead');
+  head.append(el('span', 'jp-Logbook-surpriseIcon', '⚡'), el('strong', undefined, 'Surprise'));
+  head.append(el('span', 'jp-Logbook-bits', formatBits(payload.surprisal_bits)));
+  card.append(head);
+  if (payload.manual) {
+    card.append(el('div', 'jp-Logbook-surpriseNote', payload.note ?? ''));
+    return card;
+  }
+  const predicted = el('div', 'jp-Logbook-surpriseLine');
+  predicted.append(el('span', 'jp-Logbook-label', `${payload.hypothesis_id} predicted `), el('code', undefined, payload.prediction ?? ''));
+  predicted.append(el('span', 'jp-Logbook-label', ` at credence ${formatCredence(payload.credence ?? 0)}`));
+  card.append(predicted);
+  card.append(el('div', 'jp-Logbook-surpriseStatement', payload.statement ?? ''));
+  const observed = el('div', 'jp-Logbook-surpriseLine');
+  observed.append(el('span', 'jp-Logbook-label', 'observed '), el('code', undefined, describeObserved(payload.observed ?? {})));
+  card.append(observed);
+  return card;
+}
+
+class SurpriseRenderer extends Widget implements IRenderMime.IRenderer {
+  constructor(private readonly mimeType: string) {
+    super();
+    this.addClass('jp-Logbook-surpriseOutput');
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this.node.replaceChildren(surpriseCard(model.data[this.mimeType] as any));
+  }
+}
+
+export const rendererFactory: IRenderMime.IRendererFactory = {
+  safe: true,
+  mimeTypes: [SURPRISE_MIME],
+  createRenderer: options => new SurpriseRenderer(options.mimeType)
+};
+
+const extension: IRenderMime.IExtension = {
+  id: 'jupyterlab-logbook:surprise-renderer',
+  rendererFactory,
+  rank: 0,
+  dataType: 'json'
+};
+
+export default extension;

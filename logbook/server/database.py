@@ -1,0 +1,73 @@
+"""The server's one connection to the logbook, used from a single worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
+
+from logbook.store import Store
+
+T = TypeVar("T")
+
+
+class Database:
+    """Runs store calls on one thread, so SQLite waits never block the server's event loop.
+
+    ``revision`` counts changes to the logbook, by this server or any other
+    process (kernels write through their own connections), for the change feed.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="logbook-db")
+        self._store: Optional[Store] = None
+        self.error: Optional[str] = None
+        self.revision = 0
+        self._data_version: Any = None
+        self._changed = asyncio.Event()
+
+    def _open(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.path)
+        return self._store
+
+    async def run(self, action: Callable[[Store], T], writes: bool = False) -> T:
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self._executor, lambda: action(self._open()))
+        if writes:
+            self._bump()
+        return result
+
+    def _bump(self) -> None:
+        self.revision += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def poll(self) -> None:
+        """Notice changes made by other connections (cheap: one pragma)."""
+        try:
+            version = await self.run(lambda store: store.db.execute("PRAGMA data_version").fetchone()[0])
+            self.error = None
+        except Exception as error:  # noqa: BLE001 - reported through /status
+            self.error = f"{type(error).__name__}: {error}"
+            return
+        if version != self._data_version:
+            if self._data_version is not None:
+                self._bump()
+            self._data_version = version
+
+    async def wait_for_change(self, since: int, timeout: float) -> int:
+        if self.revision != since:
+            return self.revision
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        return self.revision
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._executor.submit(self._store.close).result()
+        self._executor.shutdown(wait=False)

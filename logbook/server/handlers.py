@@ -1,0 +1,375 @@
+"""REST handlers under ``<base_url>/logbook/api/``; every one requires Jupyter's authentication."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Optional, TypeVar
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from pydantic import BaseModel, ValidationError
+
+from logbook import __version__
+from logbook.exporting import render
+from logbook.predictions import PredictionSyntaxError, parse_expression
+from logbook.report import Selection, parse_ids
+from logbook.store import LogbookError, NotFound, Store
+
+from . import requests as bodies
+from .database import Database
+
+B = TypeVar("B", bound=BaseModel)
+
+LONG_POLL_SECONDS = 25.0
+MAX_PAGE = 500
+EXPORT_TYPES = {"json": "application/json", "md": "text/markdown", "html": "text/html"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class LogbookHandler(APIHandler):
+    """Shared plumbing: the database, JSON bodies checked against pydantic models, clear errors."""
+
+    @property
+    def db(self) -> Database:
+        return self.settings["logbook_db"]
+
+    @property
+    def project_root(self) -> Path:
+        return Path(self.settings["logbook_root"])
+
+    def parse(self, model: type[B]) -> B:
+        try:
+            raw = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise tornado.web.HTTPError(400, f"the request body is not valid JSON: {error}") from None
+        if not isinstance(raw, dict):
+            raise tornado.web.HTTPError(400, "the request body must be a JSON object")
+        try:
+            return model.model_validate(raw)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+            )
+            raise tornado.web.HTTPError(400, problems) from None
+
+    async def call(self, action, writes: bool = False) -> Any:
+        """Run ``action(store)`` on the database thread, turning logbook errors into 4xx replies."""
+        try:
+            return await self.db.run(action, writes=writes)
+        except NotFound as error:
+            raise tornado.web.HTTPError(404, str(error)) from None
+        except (LogbookError, PredictionSyntaxError) as error:
+            raise tornado.web.HTTPError(400, str(error)) from None
+
+    def send(self, value: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(_plain(value)))
+
+    def int_argument(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.get_argument(name, str(default))
+        try:
+            value = int(raw)
+        except ValueError:
+            raise tornado.web.HTTPError(400, f"{name} must be a whole number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise tornado.web.HTTPError(400, f"{name} must be between {low} and {high}, got {value}")
+        return value
+
+
+class StatusHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        def status(store: Store) -> dict:
+            mode = store.current_mode()
+            return {
+                "version": __version__,
+                "path": str(store.path),
+                "mode": mode.value if mode else None,
+                "hypotheses": store.count("hypotheses"),
+                "experiments": store.count("experiments"),
+                "surprises": store.count("surprises"),
+                "unread_surprises": store.db.execute(
+                    "SELECT count(*) FROM surprises WHERE status = 'unread'"
+                ).fetchone()[0],
+            }
+
+        try:
+            result = await self.db.run(status)
+        except Exception as error:  # noqa: BLE001 - shown in the sidebar, the server keeps working
+            self.send({"version": __version__, "path": str(self.db.path), "error": _describe_failure(error)}, 503)
+            return
+        self.send({**result, "revision": self.db.revision})
+
+
+def _describe_failure(error: Exception) -> str:
+    return f"the logbook cannot be read ({type(error).__name__}: {error})"
+
+
+class ChangesHandler(LogbookHandler):
+    """Long poll: answers as soon as the logbook changes after revision ``since``."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        since = self.int_argument("since", -1, -1, 2**62)
+        timeout = min(float(self.get_argument("timeout", LONG_POLL_SECONDS)), LONG_POLL_SECONDS)
+        revision = await self.db.wait_for_change(since, max(timeout, 0.0))
+        self.send({"revision": revision})
+
+
+class HypothesesHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        status = self.get_argument("status", None)
+        self.send(await self.call(lambda store: store.hypotheses(status)))
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.NewHypothesis)
+        created = await self.call(
+            lambda store: store.add_hypothesis(body.statement, body.credence, body.brainstorm_id), writes=True
+        )
+        self.send(created, 201)
+
+
+class HypothesisHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self, hypothesis_id: str):
+        self.send(await self.call(lambda store: store.hypothesis(hypothesis_id)))
+
+    @tornado.web.authenticated
+    async def patch(self, hypothesis_id: str):
+        body = self.parse(bodies.HypothesisChange)
+        if body.credence is None and body.status is None:
+            raise tornado.web.HTTPError(400, "nothing to change: give a credence and/or a status")
+
+        def change(store: Store):
+            updated = store.hypothesis(hypothesis_id)
+            if body.credence is not None:
+                updated = store.update_credence(hypothesis_id, body.credence, body.reason)
+            if body.status is not None and body.status != updated.status:
+                updated = store.set_status(hypothesis_id, body.status, body.reason)
+            return updated
+
+        self.send(await self.call(change, writes=True))
+
+
+class PredictionsHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def post(self, hypothesis_id: str):
+        body = self.parse(bodies.NewPrediction)
+        if (body.expression is None) == (body.text is None):
+            raise tornado.web.HTTPError(400, "give either an expression or a text, not both")
+        kind = "expression" if body.text is None else "text"
+        created = await self.call(
+            lambda store: store.add_prediction(hypothesis_id, body.expression or body.text or "", body.credence, kind),
+            writes=True,
+        )
+        self.send(created, 201)
+
+
+class PredictionHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def patch(self, prediction_id: str):
+        body = self.parse(bodies.PredictionChange)
+        updated = await self.call(
+            lambda store: store.update_prediction(prediction_id, body.expression, body.credence), writes=True
+        )
+        self.send(updated)
+
+
+class CheckExpressionHandler(LogbookHandler):
+    """Checks a prediction expression without saving it: ``{"ok": true, "names": [...]}`` or the reason."""
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.ExpressionCheck)
+        try:
+            self.send({"ok": True, "names": parse_expression(body.expression)})
+        except PredictionSyntaxError as error:
+            self.send({"ok": False, "error": str(error)})
+
+
+class BrainstormsHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        self.send(await self.call(lambda store: store.brainstorms()))
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.NewBrainstorm)
+
+        def start(store: Store):
+            running = store.current_brainstorm()
+            if running is not None:
+                raise LogbookError(f"brainstorm {running.id} is still running: finish it first")
+            return store.start_brainstorm(body.planned_seconds, body.target)
+
+        self.send(await self.call(start, writes=True), 201)
+
+
+class CurrentBrainstormHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        current = await self.call(lambda store: store.current_brainstorm())
+        self.send({"brainstorm": _plain(current), "server_time": datetime.now().astimezone().isoformat()})
+
+
+class BrainstormHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def post(self, brainstorm_id: str):
+        body = self.parse(bodies.BrainstormAction)
+        bid = int(brainstorm_id)
+        actions = {
+            "pause": lambda store: store.pause_brainstorm(bid),
+            "resume": lambda store: store.resume_brainstorm(bid),
+            "finish": lambda store: store.finish_brainstorm(bid),
+        }
+        self.send(await self.call(actions[body.action], writes=True))
+
+
+class ExperimentsHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        limit = self.int_argument("limit", 100, 1, MAX_PAGE)
+        offset = self.int_argument("offset", 0, 0, 2**62)
+        query = self.get_argument("q", "").strip() or None
+        total, rows = await self.call(lambda store: store.experiment_rows(limit, offset, query))
+        self.send({"total": total, "offset": offset, "experiments": rows})
+
+
+class ExperimentHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self, experiment_id: str):
+        self.send(await self.call(lambda store: store.experiment(int(experiment_id))))
+
+
+class OutputHandler(LogbookHandler):
+    """An output's bytes. Only images are served as themselves; all else as inert plain text."""
+
+    @tornado.web.authenticated
+    async def get(self, sha256: str):
+        data = await self.call(lambda store: store.blob(sha256))
+        mime = self.get_argument("mime", "text/plain")
+        self.set_header("Content-Type", "image/png" if mime == "image/png" else "text/plain; charset=utf-8")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
+        self.finish(data)
+
+
+class SurprisesHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        self.send(await self.call(lambda store: store.surprises()))
+
+
+class SurpriseHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def patch(self, surprise_id: str):
+        body = self.parse(bodies.SurpriseChange)
+        self.send(await self.call(lambda store: store.set_surprise_status(int(surprise_id), body.status), writes=True))
+
+
+class NotesHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        self.send(await self.call(lambda store: store.notes()))
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.NewNote)
+
+        def add(store: Store):
+            if body.hypothesis_id is not None:
+                store.hypothesis(body.hypothesis_id)
+            return store.add_note(body.text, body.experiment_id, body.hypothesis_id)
+
+        self.send(await self.call(add, writes=True), 201)
+
+
+class ModeHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        def mode(store: Store) -> dict:
+            current = store.current_mode()
+            return {"mode": current.value if current else None, "balance": store.mode_balance()}
+
+        self.send(await self.call(mode))
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.ModeSwitch)
+        self.send(await self.call(lambda store: store.set_mode(body.mode), writes=True), 201)
+
+
+class ExportHandler(LogbookHandler):
+    """GET downloads the log; POST writes it to a file inside the project folder."""
+
+    def _selection(self, since: Optional[datetime], until: Optional[datetime], ids) -> Optional[Selection]:
+        if since or until or ids:
+            return Selection(since=since, until=until, hypothesis_ids=parse_ids(ids))
+        return None
+
+    @tornado.web.authenticated
+    async def get(self):
+        fmt = self.get_argument("format", "html")
+        if fmt not in EXPORT_TYPES:
+            raise tornado.web.HTTPError(400, f"unknown format {fmt!r}; choose json, md or html")
+        ids = self.get_arguments("hypothesis") or None
+        selection = self._selection(None, None, ids)
+        text = await self.call(lambda store: render(store, fmt, selection))
+        self.set_header("Content-Type", f"{EXPORT_TYPES[fmt]}; charset=utf-8")
+        self.set_header("Content-Disposition", f'attachment; filename="research-log.{fmt}"')
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(text)
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.ExportToFile)
+        target = (self.project_root / body.path).resolve()
+        if not target.is_relative_to(self.project_root.resolve()):
+            raise tornado.web.HTTPError(400, f"the export path must stay inside the project folder: {body.path!r}")
+        if target.is_dir():
+            raise tornado.web.HTTPError(400, f"{body.path!r} is a folder; give a file name")
+        selection = self._selection(body.since, body.until, body.hypotheses)
+        text = await self.call(lambda store: render(store, body.format, selection))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        relative = target.relative_to(self.project_root.resolve()).as_posix()
+        self.send({"path": relative, "bytes": len(text.encode("utf-8"))}, 201)
+
+
+ROUTES = [
+    ("status", StatusHandler),
+    ("changes", ChangesHandler),
+    ("hypotheses", HypothesesHandler),
+    (r"hypotheses/(H\d+)", HypothesisHandler),
+    (r"hypotheses/(H\d+)/predictions", PredictionsHandler),
+    ("predictions/check", CheckExpressionHandler),
+    (r"predictions/(H\d+\.P\d+)", PredictionHandler),
+    ("brainstorms", BrainstormsHandler),
+    ("brainstorms/current", CurrentBrainstormHandler),
+    (r"brainstorms/(\d+)", BrainstormHandler),
+    ("experiments", ExperimentsHandler),
+    (r"experiments/(\d+)", ExperimentHandler),
+    (r"outputs/([0-9a-f]{64})", OutputHandler),
+    ("surprises", SurprisesHandler),
+    (r"surprises/(\d+)", SurpriseHandler),
+    ("notes", NotesHandler),
+    ("mode", ModeHandler),
+    ("export", ExportHandler),
+]
+
+
+def route_table(base_url: str) -> list[tuple[str, type]]:
+    return [(url_path_join(base_url, "logbook", "api", pattern), handler) for pattern, handler in ROUTES]

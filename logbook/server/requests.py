@@ -1,0 +1,74 @@
+"""The bodies the REST API accepts, validated by pydantic before anything is written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from logbook.models import Credence, HypothesisStatus, ResearchMode
+
+Text = Field(min_length=1, max_length=2_000_000)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewHypothesis(Body):
+    statement: str = Text
+    credence: Credence = 0.5
+    brainstorm_id: Optional[int] = None
+
+
+class HypothesisChange(Body):
+    credence: Optional[Credence] = None
+    reason: str = Field("", max_length=100_000)
+    status: Optional[HypothesisStatus] = None
+
+
+class NewPrediction(Body):
+    expression: Optional[str] = Field(None, min_length=1, max_length=100_000)
+    text: Optional[str] = Field(None, min_length=1, max_length=100_000)
+    credence: Credence = 0.9
+
+
+class PredictionChange(Body):
+    expression: Optional[str] = Field(None, min_length=1, max_length=100_000)
+    credence: Optional[Credence] = None
+
+
+class ExpressionCheck(Body):
+    expression: str = Field(max_length=100_000)
+
+
+class NewBrainstorm(Body):
+    planned_seconds: int = Field(300, ge=5, le=4 * 3600)
+    target: int = Field(4, ge=1, le=100)
+
+
+class BrainstormAction(Body):
+    action: Literal["pause", "resume", "finish"]
+
+
+class NewNote(Body):
+    text: str = Text
+    hypothesis_id: Optional[str] = None
+    experiment_id: Optional[int] = None
+
+
+class ModeSwitch(Body):
+    mode: ResearchMode
+
+
+class SurpriseChange(Body):
+    status: Literal["unread", "read", "explained"]
+
+
+class ExportToFile(Body):
+    path: str = Field(min_length=1, max_length=4096)
+    format: Literal["json", "md", "html"] = "html"
+    since: Optional[datetime] = None
+    until: Optional[datetime] = None
+    hypotheses: Optional[list[str]] = None
