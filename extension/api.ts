@@ -93,6 +93,7 @@ export interface IExperimentRow {
   ok: boolean;
   error_name: string | null;
   notebook: string | null;
+  lab_path: string | null;
   cell_id: string | null;
   execution_count: number | null;
   mode: string | null;

@@ -242,6 +242,7 @@ export class LogbookSidebar extends Widget {
     try {
       await action();
       await this.refresh();
+      this.renderHypotheses(true);
       return true;
     } catch (error) {
       Notification.error(`Logbook: ${error instanceof Error ? error.message : error}`, { autoClose: 6000 });
@@ -367,7 +368,8 @@ export class LogbookSidebar extends Widget {
     if (!force && json === this.renderedHypotheses) {
       return;
     }
-    if (this.hypothesisList.contains(document.activeElement)) {
+    if (!force && this.hypothesisList.contains(document.activeElement)) {
+      // Never pull an input out from under the researcher's cursor; redraw on blur.
       this.pendingHypotheses = true;
       return;
     }
@@ -552,9 +554,9 @@ export class LogbookSidebar extends Widget {
   }
 
   private async openExperiment(id: number): Promise<void> {
-    const experiment = await requestAPI<{ notebook: string | null; cell_id: string | null }>(`experiments/${id}`);
-    if (experiment.notebook) {
-      this.openCell(experiment.notebook, experiment.cell_id);
+    const experiment = await requestAPI<{ lab_path: string | null; cell_id: string | null }>(`experiments/${id}`);
+    if (experiment.lab_path) {
+      this.openCell(experiment.lab_path, experiment.cell_id);
     }
   }
 
@@ -617,9 +619,9 @@ export class LogbookSidebar extends Widget {
       el('span', 'jp-Logbook-expState', e.ok ? '✓' : '✗'),
       el('span', 'jp-Logbook-expSource', firstLine(e.source))
     );
-    if (e.notebook) {
-      const notebook = e.notebook;
-      row.addEventListener('click', () => this.openCell(notebook, e.cell_id));
+    if (e.lab_path) {
+      const path = e.lab_path;
+      row.addEventListener('click', () => this.openCell(path, e.cell_id));
     }
     return row;
   }

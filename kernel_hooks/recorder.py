@@ -82,7 +82,16 @@ class Recorder:
         self._warnings: collections.deque[str] = collections.deque(maxlen=100)
         self._warned: set[str] = set()
         self._lock = threading.Lock()
+        self._load_predictions()
         self.writer = Writer(path, self.warn, self.reload)
+
+    def _load_predictions(self) -> None:
+        """Know the active predictions before the first cell runs (the writer keeps them fresh after)."""
+        try:
+            with Store(self.path) as store:
+                self.reload(store)
+        except Exception:  # noqa: BLE001 - the writer reports an unusable logbook
+            pass
 
     # -- lifecycle --------------------------------------------------------
 

@@ -238,6 +238,19 @@ class BrainstormHandler(LogbookHandler):
         self.send(await self.call(actions[body.action], writes=True))
 
 
+def lab_path(notebook: Optional[str], root: Path) -> Optional[str]:
+    """A recorded notebook path as JupyterLab names it (relative to the server root), if it is inside."""
+    if not notebook:
+        return None
+    path = Path(notebook)
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
 class ExperimentsHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self):
@@ -245,13 +258,16 @@ class ExperimentsHandler(LogbookHandler):
         offset = self.int_argument("offset", 0, 0, 2**62)
         query = self.get_argument("q", "").strip() or None
         total, rows = await self.call(lambda store: store.experiment_rows(limit, offset, query))
+        for row in rows:
+            row["lab_path"] = lab_path(row["notebook"], self.project_root)
         self.send({"total": total, "offset": offset, "experiments": rows})
 
 
 class ExperimentHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self, experiment_id: str):
-        self.send(await self.call(lambda store: store.experiment(int(experiment_id))))
+        experiment = await self.call(lambda store: store.experiment(int(experiment_id)))
+        self.send({**_plain(experiment), "lab_path": lab_path(experiment.notebook, self.project_root)})
 
 
 class OutputHandler(LogbookHandler):

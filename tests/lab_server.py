@@ -1,0 +1,99 @@
+"""A real `jupyter lab` on 127.0.0.1 for browser tests, and Playwright driving Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .browser import CHROMIUM_FLAGS, chromium
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Lab:
+    def __init__(self, root: Path, port: int, token: str, process: subprocess.Popen, log: Path):
+        self.root, self.port, self.token, self.process, self.log = root, port, token, process, log
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def api(self, method: str, path: str, body: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"{self.url}/{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"{}")
+
+
+@contextmanager
+def jupyter_lab(root: Path, settings: dict[str, dict], timeout: float = 90) -> Iterator[Lab]:
+    """Start JupyterLab serving ``root`` with user ``settings`` ({plugin file: values}); stop it after."""
+    settings_dir = root.parent / "lab-settings"
+    for name, values in settings.items():
+        target = settings_dir / f"{name}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
+    port, token = free_port(), secrets.token_hex(16)
+    log = root.parent / "jupyter-lab.log"
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings_dir), "JUPYTERLAB_WORKSPACES_DIR": str(root.parent / "ws")}
+    env.pop("LOGBOOK_DB", None)
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+        "--LabApp.news_url=", "--LabApp.collaborative=False",
+    ]
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=root)
+    lab = Lab(root, port, token, process, log)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                lab.api("GET", "logbook/api/status")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"jupyter lab did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.2)  # waiting for the server's port, not standing in for an event
+        yield lab
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def browser_page(tmp_path: Path) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium(),
+            args=[flag for flag in CHROMIUM_FLAGS if flag != "--headless"],
+            headless=True,
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            yield context.new_page()
+        finally:
+            browser.close()

@@ -1,0 +1,197 @@
+"""The whole researcher's loop in JupyterLab, in Debian's Chromium driven by Playwright.
+
+Screenshots of each step are saved under artifacts/lab-*.png; the time from a
+cell finishing to its surprise showing in the sidebar is saved to
+artifacts/surprise-latency.json.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+import nbformat
+import pytest
+
+from .browser import ARTIFACTS, chromium
+from .lab_server import browser_page, jupyter_lab
+
+pytest.importorskip("playwright")
+pytestmark = pytest.mark.browser
+
+BRAINSTORM_SECONDS = 15
+HYPOTHESES = [
+    "Layer 0 head 1 is a previous-token head",
+    "Layer 1 has an induction head",
+    "The model copies by position",
+    "x stays above ten",
+]
+
+WATCH = """
+() => {
+  window.__lb = { prompts: [], surprises: [], lastPrompt: null, lastCount: -1 };
+  const look = () => {
+    const prompt = document.querySelector('.jp-Notebook .jp-Cell .jp-InputPrompt')?.textContent?.trim();
+    if (prompt && /\\[\\d+\\]/.test(prompt) && prompt !== window.__lb.lastPrompt) {
+      window.__lb.lastPrompt = prompt;
+      window.__lb.prompts.push([prompt, performance.now()]);
+    }
+    const n = document.querySelectorAll('.jp-Logbook-surpriseList [data-surprise]').length;
+    if (n !== window.__lb.lastCount) {
+      window.__lb.lastCount = n;
+      window.__lb.surprises.push([n, performance.now()]);
+    }
+  };
+  new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true });
+  look();
+}
+"""
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"lab-{name}.png"))
+
+
+def open_sidebar(page) -> None:
+    """Show the Logbook sidebar (the layout restorer may already have opened it)."""
+    tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
+    tab.wait_for()
+    if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+        tab.click()
+    page.locator("#jp-logbook-sidebar .jp-Logbook-title").wait_for()
+
+
+def clock_seconds(page) -> int:
+    text = page.locator(".jp-Logbook-clock").inner_text().split()[0]
+    minutes, seconds = text.split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+@pytest.fixture
+def lab(tmp_path):
+    chromium()
+    root = tmp_path / "project"
+    root.mkdir()
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1")]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, root / "experiment.ipynb")
+    settings = {
+        "jupyterlab-logbook/plugin": {"brainstormMinutes": BRAINSTORM_SECONDS / 60},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
+    }
+    with jupyter_lab(root, settings) as running:
+        yield running
+
+
+def test_brainstorm_predict_surprise_mode_and_export(lab, tmp_path):
+    with browser_page(tmp_path) as page:
+        try:
+            researcher_loop(lab, page)
+        except Exception:
+            shot(page, "failure")
+            raise
+
+
+def researcher_loop(lab, page):
+    if True:
+        page.goto(f"{lab.url}/lab?token={lab.token}")
+        open_sidebar(page)
+        shot(page, "01-sidebar")
+
+        # A brainstorm with the timer: four hypotheses, Enter after each.
+        page.get_by_role("button", name="Start 0:15 brainstorm").click()
+        entry = page.locator(".jp-Logbook-brainstormEntry")
+        for statement in HYPOTHESES:
+            entry.fill(statement)
+            entry.press("Enter")
+            page.locator(".jp-Logbook-hypothesis .jp-Logbook-statement", has_text=statement).wait_for()
+        page.locator(".jp-Logbook-counter", has_text="4 / 4").wait_for()
+        before_reload = clock_seconds(page)
+        assert 0 < before_reload <= BRAINSTORM_SECONDS
+        shot(page, "02-brainstorm")
+
+        # The clock survives a reload, and a second tab shows the same clock.
+        page.reload()
+        open_sidebar(page)
+        page.locator(".jp-Logbook-counter", has_text="4 / 4").wait_for()
+        other = page.context.new_page()
+        other.goto(f"{lab.url}/lab?token={lab.token}")
+        open_sidebar(other)
+        other.locator(".jp-Logbook-clock").wait_for()
+        if not page.locator(".jp-Logbook-clock.jp-mod-timeUp").count():
+            assert clock_seconds(page) <= before_reload
+            assert abs(clock_seconds(other) - clock_seconds(page)) <= 1
+        shot(page, "03-after-reload")
+        other.close()
+
+        # At zero the clock turns red and blinks, and a notification says so.
+        page.locator(".jp-Logbook-clock.jp-mod-timeUp").wait_for(timeout=(BRAINSTORM_SECONDS + 10) * 1000)
+        page.get_by_text("Brainstorm time is up").first.wait_for()
+        shot(page, "04-time-up")
+        page.get_by_role("button", name="Finish").click()
+        page.get_by_role("button", name="Start 0:15 brainstorm").wait_for()
+        brainstorms = lab.api("GET", "logbook/api/brainstorms")
+        assert brainstorms[0]["hypothesis_ids"] == ["H1", "H2", "H3", "H4"] and brainstorms[0]["finished_at"]
+
+        # A prediction on H4, checked by the server as it is typed.
+        card = page.locator('[data-hypothesis="H4"]')
+        prediction = card.locator(".jp-Logbook-newPrediction input").first
+        prediction.fill("x >")
+        card.locator(".jp-Logbook-verdict.jp-mod-error").wait_for()
+        prediction.fill("x > 10")
+        card.locator(".jp-Logbook-verdict.jp-mod-ok").wait_for()
+        prediction.press("Enter")
+        page.locator('[data-prediction="H4.P1"]').wait_for()
+        shot(page, "05-prediction")
+
+        # Run a contradicting cell: the surprise shows under the cell and in the inbox.
+        page.goto(f"{lab.url}/lab/tree/experiment.ipynb?token={lab.token}")
+        open_sidebar(page)
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=60_000)
+        page.evaluate(WATCH)
+        latencies = []
+        for run in range(20):
+            count = page.evaluate("window.__lb.lastCount")
+            page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+            page.keyboard.press("Control+Enter")
+            page.wait_for_function(f"window.__lb.lastCount >= {count + 1}", timeout=60_000)
+            page.wait_for_function(f"window.__lb.prompts.length >= {run + 1}", timeout=60_000)
+            finished = page.evaluate(f"window.__lb.prompts[{run}][1]")
+            shown = page.evaluate(f"window.__lb.surprises.find(s => s[0] === {count + 1})[1]")
+            latencies.append(max(0.0, shown - finished))
+            if run == 0:
+                page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first.wait_for()
+                shot(page, "06-surprise")
+        median = statistics.median(latencies)
+        (ARTIFACTS / "surprise-latency.json").write_text(
+            json.dumps({"median_ms": median, "max_ms": max(latencies), "runs_ms": latencies}, indent=2)
+        )
+        assert median < 1000, latencies
+        card_text = page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first.inner_text()
+        assert "H4 predicted" in card_text and "x > 10" in card_text and "x = 1" in card_text
+        assert "20 unread" in page.locator(".jp-Logbook-surprises .jp-Logbook-sectionTitle").text_content()
+
+        experiments = lab.api("GET", "logbook/api/experiments")
+        assert experiments["total"] == 20
+        newest = experiments["experiments"][0]
+        assert newest["lab_path"] == "experiment.ipynb" and newest["cell_id"]
+        assert newest["notebook"].endswith("experiment.ipynb")
+
+        # An experiment links back to its cell.
+        page.locator(".jp-Logbook-experiment").first.click()
+        page.locator(".jp-Notebook .jp-Cell.jp-mod-active").first.wait_for()
+
+        # Switch mode with one click.
+        page.locator(".jp-Logbook-modeButton", has_text="red-team").click()
+        page.locator(".jp-Logbook-modeButton.jp-mod-active", has_text="red-team").wait_for()
+        shot(page, "07-mode")
+
+        # Export the log as HTML into the project.
+        page.locator(".jp-Logbook-export button", has_text="HTML").click()
+        page.get_by_text("exported to research-log.html").first.wait_for()
+        exported = (lab.root / "research-log.html").read_text()
+        assert "x &gt; 10" in exported and "Brainstorm 1" in exported
+        shot(page, "08-export")
