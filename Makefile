@@ -1,23 +1,40 @@
 # Logbook: `make lab` starts JupyterLab with Logbook, `make test` runs every test.
-# Both install into .venv first (torch pinned to the CPU build 2.13.0).
+# Both install into .venv first (torch pinned to the CPU build 2.13.0) and build the frontend.
 
 PYTHON3 ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+BASE_STAMP := $(VENV)/.base-installed
 STAMP := $(VENV)/.installed
+LABEXT := logbook/labextension/package.json
 TL3_VENV := .venv-tl3
 TL3_STAMP := $(TL3_VENV)/.installed
 TORCH := torch==2.13.0
 DEMO ?= logbook/demo/copying_heads.ipynb
 PORT ?= 8888
+FRONTEND_SOURCES := $(wildcard extension/*.ts) $(wildcard style/*) $(wildcard schema/*) package.json tsconfig.json
 
-.PHONY: install browser lab test test-tl3 bench clean
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-$(STAMP): pyproject.toml
+.PHONY: install browser lab test test-python test-frontend test-tl3 bench clean
+
+# Python dependencies first: the frontend build needs JupyterLab's builder.
+$(BASE_STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet "$(TORCH)" "transformer-lens==4.3.0" -e ".[lab,demo,test]"
-	touch $(STAMP)
+	$(PY) -m pip install --quiet "$(TORCH)" "transformer-lens==4.3.0" "jupyterlab>=4.1,<5" hatchling hatch-jupyter-builder
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(LABEXT): $(BASE_STAMP) node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	npm run build:prod
+
+$(STAMP): $(BASE_STAMP) $(LABEXT)
+	$(PY) -m pip install --quiet "$(TORCH)" -e ".[lab,demo,test]"
+	$(VENV)/bin/jupyter labextension develop --overwrite . >/dev/null
+	touch $@
 
 install: $(STAMP)
 
@@ -31,16 +48,20 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+test: test-frontend test-python test-tl3
+
+test-frontend: node_modules/.package-lock.json
+	npm test
+
+test-python: install browser
 	$(PY) -m pytest
-	$(MAKE) test-tl3
 
 # The TransformerLens tests again, on transformer-lens 3.9 (HookedTransformer).
-$(TL3_STAMP): pyproject.toml
+$(TL3_STAMP): pyproject.toml $(LABEXT)
 	$(PYTHON3) -m venv $(TL3_VENV)
 	$(TL3_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(TL3_VENV)/bin/python -m pip install --quiet "$(TORCH)" "transformer-lens==3.9.0" -e ".[test]"
-	touch $(TL3_STAMP)
+	touch $@
 
 test-tl3: $(TL3_STAMP)
 	$(TL3_VENV)/bin/python -m pytest tests/test_transformer_lens.py
@@ -49,4 +70,4 @@ bench: install
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) $(TL3_VENV) build dist .pytest_cache
+	rm -rf $(VENV) $(TL3_VENV) build dist lib logbook/labextension node_modules .pytest_cache
