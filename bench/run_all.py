@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["kernel_overhead.py", "throughput.py", "durability.py", "export_size.py"]
+BENCHMARKS = [
+    "kernel_overhead.py",
+    "throughput.py",
+    "durability.py",
+    "export_size.py",
+    "sidebar_100k.py",
+    "install_first_screen.py",
+]
 
 
 def main() -> int:

@@ -1,0 +1,50 @@
+"""The sidebar in JupyterLab's dark theme, with hostile text from a notebook in it."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import ARTIFACTS, chromium
+from .lab_server import browser_page, jupyter_lab
+
+pytest.importorskip("playwright")
+pytestmark = pytest.mark.browser
+
+HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1"><script>document.body.dataset.pwned=1</script>'
+
+
+def luminance(css_color: str) -> float:
+    parts = [float(p) for p in css_color[css_color.index("(") + 1 : css_color.index(")")].split(",")[:3]]
+    r, g, b = (p / 255 for p in parts)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_dark_theme_and_hostile_text_stay_readable_and_inert(tmp_path):
+    chromium()
+    root = tmp_path / "project"
+    root.mkdir()
+    settings = {
+        "@jupyterlab/apputils-extension/themes": {"theme": "JupyterLab Dark"},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
+    }
+    with jupyter_lab(root, settings) as lab:
+        lab.api("POST", "logbook/api/hypotheses", {"statement": HOSTILE, "credence": 0.6})
+        lab.api("POST", "logbook/api/hypotheses/H1/predictions", {"expression": "len('<b>x</b>') > 100", "credence": 0.7})
+        lab.api("POST", "logbook/api/mode", {"mode": "explore"})
+        with browser_page(tmp_path) as page:
+            page.goto(f"{lab.url}/lab?token={lab.token}")
+            tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
+            tab.wait_for()
+            if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+                tab.click()
+            statement = page.locator("#jp-logbook-sidebar .jp-Logbook-statement").first
+            statement.wait_for()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "lab-dark-theme.png"))
+            assert statement.text_content() == HOSTILE
+            assert page.locator("#jp-logbook-sidebar img").count() == 0
+            assert page.evaluate("document.body.dataset.pwned") is None
+            background = page.evaluate(
+                "getComputedStyle(document.querySelector('#jp-logbook-sidebar')).backgroundColor")
+            text = page.evaluate("getComputedStyle(document.querySelector('#jp-logbook-sidebar')).color")
+            assert luminance(background) < 0.3 and luminance(text) > 0.6
