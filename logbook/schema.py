@@ -129,3 +129,13 @@ def m001_initial(db: Database) -> None:
     db["recorder_errors"].create(
         {"id": int, "at": str, "context": str, "message": str, "traceback": str}, pk="id"
     )
+
+
+@migrations()
+def m002_lookup_indexes(db: Database) -> None:
+    """Indexes for the sidebar's lookups: judgements by hypothesis, surprises by status."""
+    db["predictions"].create_index(["hypothesis_id"], if_not_exists=True)
+    db["surprises"].create_index(["hypothesis_id"], if_not_exists=True)
+    db["surprises"].create_index(["status"], if_not_exists=True)
+    db["evidence"].create_index(["hypothesis_id"], if_not_exists=True)
+    db["notes"].create_index(["experiment_id"], if_not_exists=True)

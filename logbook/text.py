@@ -8,14 +8,14 @@ from typing import Any
 
 
 def clean_text(text: Any) -> str:
-    """``text`` as a string SQLite can store: lone surrogates and NULs made visible."""
+    """``text`` as a string SQLite can store as UTF-8: lone surrogates made visible as escapes."""
     if not isinstance(text, str):
         text = str(text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text.replace("\x00", "\\x00")
+    return text
 
 
 def _jsonable(value: Any) -> Any:

@@ -92,7 +92,7 @@ def test_identical_outputs_are_stored_once(store):
 def test_the_file_uses_wal_and_records_its_migrations(logbook_db):
     with Store(logbook_db) as store:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert [m.name for m in migrations.applied(store.db)] == ["m001_initial"]
+        assert [m.name for m in migrations.applied(store.db)] == ["m001_initial", "m002_lookup_indexes"]
     with Store(logbook_db) as reopened:
         assert migrations.pending(reopened.db) == []
 

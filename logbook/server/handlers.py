@@ -16,7 +16,7 @@ from logbook import __version__
 from logbook.exporting import render
 from logbook.predictions import PredictionSyntaxError, parse_expression
 from logbook.report import Selection, parse_ids
-from logbook.store import LogbookError, NotFound, Store
+from logbook.store import LogbookDamaged, LogbookError, NotFound, Store
 
 from . import requests as bodies
 from .database import Database
@@ -68,6 +68,8 @@ class LogbookHandler(APIHandler):
             return await self.db.run(action, writes=writes)
         except NotFound as error:
             raise tornado.web.HTTPError(404, str(error)) from None
+        except LogbookDamaged as error:
+            raise tornado.web.HTTPError(503, str(error)) from None
         except (LogbookError, PredictionSyntaxError) as error:
             raise tornado.web.HTTPError(400, str(error)) from None
 
@@ -113,6 +115,8 @@ class StatusHandler(LogbookHandler):
 
 
 def _describe_failure(error: Exception) -> str:
+    if isinstance(error, LogbookDamaged):
+        return str(error)
     return f"the logbook cannot be read ({type(error).__name__}: {error})"
 
 
