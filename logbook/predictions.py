@@ -34,8 +34,10 @@ def parse_expression(expression: str) -> list[str]:
     except SyntaxError as error:
         where = f" (column {error.offset})" if error.offset else ""
         raise PredictionSyntaxError(
-            f"not a Python expression: {error.msg}{where}: {text!r}"
+            f"not a Python expression: {error.msg}{where}: {text[:200]!r}"
         ) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise PredictionSyntaxError(f"not a Python expression: {error}") from None
     bound = {
         target.id
         for node in ast.walk(tree)
