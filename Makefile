@@ -16,7 +16,7 @@ FRONTEND_SOURCES := $(wildcard extension/*.ts) $(wildcard style/*) $(wildcard sc
 
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install browser lab test test-python test-frontend test-tl3 bench clean
+.PHONY: install browser lab test test-python test-frontend test-tl3 faults bench clean
 
 # Python dependencies first: the frontend build needs JupyterLab's builder.
 $(BASE_STAMP): pyproject.toml
@@ -66,7 +66,13 @@ $(TL3_STAMP): pyproject.toml $(LABEXT)
 test-tl3: $(TL3_STAMP)
 	$(TL3_VENV)/bin/python -m pytest tests/test_transformer_lens.py
 
-bench: install
+# Fault tests alone (they also run in `make test`).
+faults: install browser
+	$(PY) -m pytest tests/faults
+
+# Every benchmark, with MLflow and wandb installed as the peers they are compared with.
+bench: install browser
+	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) bench/run_all.py
 
 clean:

@@ -20,7 +20,7 @@ def kernel(env: dict | None = None, cwd: str | None = None):
         manager.shutdown_kernel(now=True)
 
 
-def run(client, code: str, timeout: float = 60) -> float:
+def run(client, code: str, timeout: float = 120) -> float:
     """Execute ``code``; returns seconds from request to the kernel going idle."""
     start = time.perf_counter()
     reply = client.execute_interactive(code, timeout=timeout, output_hook=lambda msg: None)

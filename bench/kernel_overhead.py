@@ -1,10 +1,12 @@
 """Hook overhead per cell: real kernel round trips and in-process run_cell, with vs without.
 
-    python bench/kernel_overhead.py [--cells 1000]
+    python bench/kernel_overhead.py [--cells 1000] [--heavy-cells 100]
 
-Kernel: two kernels, one with ``%load_ext kernel_hooks``, run the same trivial
-cells in alternating blocks so both see the same machine load.
-In process: one IPython shell runs blocks of cells with the extension
+Kernel: two kernels, one with ``%load_ext kernel_hooks``, run the same cells
+in alternating blocks so both see the same machine load. Three workloads:
+trivial cells, cells whose result is a 1 MB string, and cells running a small
+TransformerLens model with ``run_with_cache``.
+In process: one IPython shell runs blocks of trivial cells with the extension
 unloaded and loaded in turn.
 """
 
@@ -23,20 +25,37 @@ from _kernels import describe, kernel, run  # noqa: E402
 BLOCK = 50
 
 
-def kernel_round_trips(cells: int, folder: str) -> dict[str, list[float]]:
+TL_SETUP = """
+import torch
+from transformer_lens.model_bridge import TransformerBridge
+model = TransformerBridge.boot_native(dict(n_layers=2, d_model=64, n_heads=4, d_head=16, d_vocab=50,
+                                           n_ctx=32, attn_only=True, act_fn="relu", seed=0))
+tokens = torch.randint(0, 50, (8, 30), generator=torch.Generator().manual_seed(0))
+"""
+WORKLOADS = {
+    "trivial cell (x = i)": ("", "x = {i}"),
+    "1 MB result": ("", "'x' * (1024 * 1024 - {i})"),
+    "TransformerLens run_with_cache": (TL_SETUP, "logits, cache = model.run_with_cache(tokens)"),
+}
+
+
+def kernel_round_trips(cells: int, folder: str, setup: str, cell: str) -> dict[str, list[float]]:
     env = {**os.environ, "LOGBOOK_DB": str(Path(folder) / "kernel.db")}
     times: dict[str, list[float]] = {"without": [], "with": []}
+    block = min(BLOCK, max(cells // 4, 1))
     with kernel(env, folder) as (_, plain), kernel(env, folder) as (_, hooked):
         run(hooked, "%load_ext kernel_hooks")
-        for warmup in range(20):
-            run(plain, f"x = {warmup}")
-            run(hooked, f"x = {warmup}")
-        for block in range(cells // BLOCK):
-            for label, client in (("without", plain), ("with", hooked)) if block % 2 == 0 else (
+        for client in (plain, hooked):
+            if setup:
+                run(client, setup, timeout=300)
+            for warmup in range(10):
+                run(client, cell.format(i=warmup))
+        for number in range(cells // block):
+            for label, client in (("without", plain), ("with", hooked)) if number % 2 == 0 else (
                 ("with", hooked), ("without", plain)
             ):
-                for i in range(BLOCK):
-                    times[label].append(run(client, f"x = {block * BLOCK + i}"))
+                for i in range(block):
+                    times[label].append(run(client, cell.format(i=number * block + i)))
         run(hooked, "import logbook; assert logbook.flush()")
     return times
 
@@ -77,9 +96,12 @@ def report(title: str, times: dict[str, list[float]], unit: float, unit_name: st
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cells", type=int, default=1000)
+    parser.add_argument("--heavy-cells", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
-        report("Kernel round trip, trivial cell", kernel_round_trips(args.cells, folder), 1000, "ms")
+        for name, (setup, cell) in WORKLOADS.items():
+            cells = args.cells if not setup and "1 MB" not in name else args.heavy_cells
+            report(f"Kernel round trip, {name}", kernel_round_trips(cells, folder, setup, cell), 1000, "ms")
         report("In-process run_cell, trivial cell", in_process(args.cells, folder), 1000, "ms")
 
 

@@ -12,6 +12,8 @@ BENCHMARKS = [
     "throughput.py",
     "durability.py",
     "export_size.py",
+    "peers.py",
+    "api_latency.py",
     "sidebar_100k.py",
     "install_first_screen.py",
 ]

@@ -437,9 +437,11 @@ class Store:
             total = self.db.execute(
                 "SELECT count(*) FROM experiments_fts WHERE experiments_fts MATCH ?", [match]
             ).fetchone()[0]
+            # The FTS index yields rowids in order, so the page is found without sorting every match.
             rows = self.db.query(
-                f"SELECT {columns} FROM experiments e JOIN experiments_fts f ON f.rowid = e.id"
-                " WHERE experiments_fts MATCH ? ORDER BY e.id DESC LIMIT ? OFFSET ?",
+                f"SELECT {columns} FROM experiments e WHERE e.id IN ("
+                " SELECT rowid FROM experiments_fts WHERE experiments_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT ? OFFSET ?) ORDER BY e.id DESC",
                 [match, limit, offset],
             )
         else:
