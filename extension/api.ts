@@ -29,7 +29,7 @@ export async function requestAPI<T>(path: string, init: RequestInit = {}): Promi
     // Not JSON: an export or an output, returned as text.
   }
   if (!response.ok) {
-    const message = (data && (data.message || data.reason)) || response.statusText;
+    const message = (data && (data.message || data.error || data.reason)) || response.statusText;
     throw new LogbookApiError(message, response.status);
   }
   return data as T;

@@ -103,17 +103,19 @@ def _tensor(value: Any, torch: Any) -> dict[str, Any]:
                 return summary
             if data.is_complex():
                 data = data.abs()
-            data = data.double()
+            if not data.is_floating_point() or data.dtype in (torch.float16, torch.bfloat16):
+                data = data.float()
             nans = torch.isnan(data)
             nan_count = int(nans.sum())
             finite = data[~nans] if nan_count else data
             summary["nan"] = nan_count
             if finite.numel():
+                low, high = torch.aminmax(finite)
                 summary.update(
-                    min=_number(finite.min()),
-                    max=_number(finite.max()),
-                    mean=_number(finite.mean()),
-                    norm=_number(finite.norm()),
+                    min=_number(low),
+                    max=_number(high),
+                    mean=_number(finite.mean(dtype=torch.float64)),
+                    norm=_number(torch.linalg.vector_norm(finite, dtype=torch.float64)),
                 )
     return summary
 

@@ -63,6 +63,7 @@ class TorchActivity:
         self.cache_keys: list[list[str]] = []
         self.caches = 0
         self._top_models: dict[int, Any] = {}
+        self._caching = False
         self._depth = 0
         self._handles: list[Any] = []
         self._patched: list[tuple[type, str, Callable]] = []
@@ -172,7 +173,7 @@ class TorchActivity:
         activity = self
 
         def add_hook(hook_point: Any, hook: Any, dir: str = "fwd", *args: Any, **kwargs: Any) -> Any:
-            if activity.active and not _is_internal(hook):
+            if activity.active and not activity._caching and not _is_internal(hook):
                 key = (str(hook_point.name), hook_function_name(hook), dir)
                 activity.hooks.setdefault(key, 0)
                 user_hook = hook
@@ -194,10 +195,20 @@ class TorchActivity:
     def _wrap_model_method(self, original: Callable) -> Callable:
         activity = self
 
+        caching = original.__name__ == "run_with_cache"
+
         def run_with(model: Any, *args: Any, **kwargs: Any) -> Any:
-            if activity.active:
-                activity._note_model(model)
-            return original(model, *args, **kwargs)
+            if not activity.active:
+                return original(model, *args, **kwargs)
+            activity._note_model(model)
+            if not caching:
+                return original(model, *args, **kwargs)
+            # run_with_cache attaches its own saving hooks: let those through untouched.
+            outer, activity._caching = activity._caching, True
+            try:
+                return original(model, *args, **kwargs)
+            finally:
+                activity._caching = outer
 
         return run_with
 

@@ -20,7 +20,7 @@ from logbook.store import Store
 Job = Callable[[Store], None]
 
 #: How often an idle writer looks for predictions changed by other processes.
-IDLE_POLL_SECONDS = 0.1
+IDLE_POLL_SECONDS = 0.5
 #: After the first job arrives, wait this long for more before writing, so a
 #: burst of cells becomes one transaction and the write happens after the
 #: kernel has replied, not while it is replying.

@@ -67,7 +67,7 @@ def jupyter_lab(root: Path, settings: dict[str, dict], timeout: float = 90) -> I
         deadline = time.monotonic() + timeout
         while True:
             try:
-                lab.api("GET", "logbook/api/status")
+                lab.api("GET", "api/status")
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -48,3 +48,23 @@ def test_dark_theme_and_hostile_text_stay_readable_and_inert(tmp_path):
                 "getComputedStyle(document.querySelector('#jp-logbook-sidebar')).backgroundColor")
             text = page.evaluate("getComputedStyle(document.querySelector('#jp-logbook-sidebar')).color")
             assert luminance(background) < 0.3 and luminance(text) > 0.6
+
+
+def test_a_damaged_logbook_shows_a_clear_error_and_lab_keeps_working(tmp_path):
+    chromium()
+    root = tmp_path / "project"
+    (root / ".logbook").mkdir(parents=True)
+    (root / ".logbook" / "logbook.db").write_bytes(b"not a database " * 100)
+    with jupyter_lab(root, {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}) as lab:
+        with browser_page(tmp_path) as page:
+            page.goto(f"{lab.url}/lab?token={lab.token}")
+            tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
+            tab.wait_for()
+            if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+                tab.click()
+            error = page.locator("#jp-logbook-sidebar .jp-Logbook-error", has_text="is damaged")
+            error.wait_for()
+            page.screenshot(path=str(ARTIFACTS / "lab-damaged-logbook.png"))
+            assert "A copy is kept at" in error.text_content()
+            page.locator(".jp-LauncherCard").first.wait_for()
+        assert list((root / ".logbook").glob("logbook.db.damaged-*"))

@@ -123,10 +123,13 @@ async def test_surprises_notes_and_modes(api, logbook_file):
     assert status == 400 and "mode" in refused["message"]
 
 
-async def test_exports_download_and_write_inside_the_project(api, jp_root_dir):
+async def test_exports_download_and_write_inside_the_project(api, jp_root_dir, jp_fetch):
     await api("POST", "hypotheses", {"statement": "<script>alert(1)</script>"})
     status, html = await api("GET", "export", format="html")
     assert status == 200 and "<script>alert" not in html and "&lt;script&gt;" in html
+    download = await jp_fetch("logbook", "api", "export", params={"format": "md"})
+    assert download.headers["Content-Type"].startswith("text/markdown")
+    assert "attachment" in download.headers["Content-Disposition"]
     status, written = await api("POST", "export", {"path": "logs/log.md", "format": "md"})
     assert status == 201 and (jp_root_dir / "logs" / "log.md").read_text().startswith("# Research log")
     for escape in ("../outside.md", "/etc/passwd", "logs/../../x.md"):
@@ -166,3 +169,21 @@ async def test_every_route_refuses_requests_without_a_token(logbook_file, jp_fet
         with pytest.raises(HTTPClientError) as refused:
             await jp_fetch("logbook", "api", *route.split("/"), headers={"Authorization": ""})
         assert refused.value.code == 403, route
+
+
+async def test_outputs_are_served_inert(api, logbook_file, jp_fetch):
+    html = b"<script>alert(1)</script>"
+    png = b"\x89PNG\r\n\x1a\n fake"
+    with Store(logbook_file) as store, store.transaction():
+        store.insert_experiment(
+            {"source": "show()", "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0, "ok": 1},
+            [{"mime": "text/html", "data": html, "size": len(html), "truncated": False},
+             {"mime": "image/png", "data": png, "size": len(png), "truncated": False}])
+    outputs = (await api("GET", "experiments/1"))[1]["outputs"]
+    page = await jp_fetch("logbook", "api", "outputs", outputs[0]["sha256"], params={"mime": "text/html"})
+    assert page.body == html and page.headers["Content-Type"].startswith("text/plain")
+    assert "sandbox" in page.headers["Content-Security-Policy"]
+    image = await jp_fetch("logbook", "api", "outputs", outputs[1]["sha256"], params={"mime": "image/png"})
+    assert image.body == png and image.headers["Content-Type"] == "image/png"
+    assert (await api("GET", "outputs/" + "0" * 64))[0] == 404
+    assert (await api("GET", "brainstorms"))[1] == []

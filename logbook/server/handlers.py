@@ -75,7 +75,6 @@ class LogbookHandler(APIHandler):
 
     def send(self, value: Any, status: int = 200) -> None:
         self.set_status(status)
-        self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(_plain(value)))
 
     def int_argument(self, name: str, default: int, low: int, high: int) -> int:
@@ -281,10 +280,9 @@ class OutputHandler(LogbookHandler):
     async def get(self, sha256: str):
         data = await self.call(lambda store: store.blob(sha256))
         mime = self.get_argument("mime", "text/plain")
-        self.set_header("Content-Type", "image/png" if mime == "image/png" else "text/plain; charset=utf-8")
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
-        self.finish(data)
+        self.finish(data, set_content_type="image/png" if mime == "image/png" else "text/plain; charset=utf-8")
 
 
 class SurprisesHandler(LogbookHandler):
@@ -348,10 +346,10 @@ class ExportHandler(LogbookHandler):
         ids = self.get_arguments("hypothesis") or None
         selection = self._selection(None, None, ids)
         text = await self.call(lambda store: render(store, fmt, selection))
-        self.set_header("Content-Type", f"{EXPORT_TYPES[fmt]}; charset=utf-8")
         self.set_header("Content-Disposition", f'attachment; filename="research-log.{fmt}"')
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.finish(text)
+        self.set_header("Content-Security-Policy", "sandbox")
+        self.finish(text, set_content_type=f"{EXPORT_TYPES[fmt]}; charset=utf-8")
 
     @tornado.web.authenticated
     async def post(self):
