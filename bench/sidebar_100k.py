@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from logbook.store import Store  # noqa: E402
-from tests.lab_server import browser_page, jupyter_lab  # noqa: E402
+from tests.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
 
 FIRST_ROWS = """
 () => new Promise(resolve => {
@@ -75,10 +75,7 @@ def measure(count: int, folder: Path) -> dict:
     with jupyter_lab(root, {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}) as lab:
         with browser_page(folder) as page:
             page.goto(f"{lab.url}/lab?token={lab.token}")
-            tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
-            tab.wait_for()
-            if "lm-mod-current" not in (tab.get_attribute("class") or ""):
-                tab.click()
+            open_sidebar(page)
             first = page.evaluate(FIRST_ROWS)
             scrolls = [page.evaluate(SCROLL_TO, fraction) for fraction in (0.25, 0.5, 0.75, 0.999, 0.1, 0.6)]
             heading = page.locator("#jp-logbook-sidebar .jp-Logbook-experiments .jp-Logbook-sectionTitle").text_content()

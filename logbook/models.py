@@ -138,8 +138,8 @@ class Experiment(Record):
     mode: Optional[ResearchMode] = None
 
 
-class Surprise(Record):
-    """A result that contradicted a prediction, or a flag raised by hand."""
+class Judgement(Record):
+    """What a prediction met: the values observed, in which experiment, and how surprising it was."""
 
     id: int
     hypothesis_id: Optional[str] = None
@@ -150,23 +150,20 @@ class Surprise(Record):
     surprisal_bits: Optional[float] = None
     experiment_id: Optional[int] = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Surprise(Judgement):
+    """A result that contradicted a prediction, or a flag raised by hand."""
+
     manual: bool = False
     note: str = ""
     status: Literal["unread", "read", "explained"] = "unread"
 
 
-class Evidence(Record):
+class Evidence(Judgement):
     """A result that bore out a prediction."""
 
-    id: int
     hypothesis_id: str
-    prediction_id: Optional[str] = None
-    prediction: Optional[str] = None
-    observed: dict[str, Any] = Field(default_factory=dict)
-    credence: Optional[float] = None
-    surprisal_bits: Optional[float] = None
-    experiment_id: Optional[int] = None
-    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Note(Record):

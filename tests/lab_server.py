@@ -97,3 +97,12 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
             yield context.new_page()
         finally:
             browser.close()
+
+
+def open_sidebar(page) -> None:
+    """Show the Logbook sidebar (the layout restorer may already have opened it)."""
+    tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
+    tab.wait_for()
+    if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+        tab.click()
+    page.locator("#jp-logbook-sidebar .jp-Logbook-title").wait_for()

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from .browser import ARTIFACTS, chromium
-from .lab_server import browser_page, jupyter_lab
+from .lab_server import browser_page, jupyter_lab, open_sidebar
 
 pytest.importorskip("playwright")
 pytestmark = pytest.mark.browser
@@ -51,15 +51,6 @@ WATCH = """
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"lab-{name}.png"))
-
-
-def open_sidebar(page) -> None:
-    """Show the Logbook sidebar (the layout restorer may already have opened it)."""
-    tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
-    tab.wait_for()
-    if "lm-mod-current" not in (tab.get_attribute("class") or ""):
-        tab.click()
-    page.locator("#jp-logbook-sidebar .jp-Logbook-title").wait_for()
 
 
 def clock_seconds(page) -> int:

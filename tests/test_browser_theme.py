@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .browser import ARTIFACTS, chromium
-from .lab_server import browser_page, jupyter_lab
+from .lab_server import browser_page, jupyter_lab, open_sidebar
 
 pytest.importorskip("playwright")
 pytestmark = pytest.mark.browser
@@ -33,10 +33,7 @@ def test_dark_theme_and_hostile_text_stay_readable_and_inert(tmp_path):
         lab.api("POST", "logbook/api/mode", {"mode": "explore"})
         with browser_page(tmp_path) as page:
             page.goto(f"{lab.url}/lab?token={lab.token}")
-            tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
-            tab.wait_for()
-            if "lm-mod-current" not in (tab.get_attribute("class") or ""):
-                tab.click()
+            open_sidebar(page)
             statement = page.locator("#jp-logbook-sidebar .jp-Logbook-statement").first
             statement.wait_for()
             ARTIFACTS.mkdir(exist_ok=True)
@@ -58,10 +55,7 @@ def test_a_damaged_logbook_shows_a_clear_error_and_lab_keeps_working(tmp_path):
     with jupyter_lab(root, {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}) as lab:
         with browser_page(tmp_path) as page:
             page.goto(f"{lab.url}/lab?token={lab.token}")
-            tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
-            tab.wait_for()
-            if "lm-mod-current" not in (tab.get_attribute("class") or ""):
-                tab.click()
+            open_sidebar(page)
             error = page.locator("#jp-logbook-sidebar .jp-Logbook-error", has_text="is damaged")
             error.wait_for()
             page.screenshot(path=str(ARTIFACTS / "lab-damaged-logbook.png"))
