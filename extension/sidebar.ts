@@ -137,6 +137,7 @@ export class LogbookSidebar extends Widget {
     this.balanceLine.className = 'jp-Logbook-muted';
 
     const brainstorm = section('Brainstorm', 'jp-Logbook-brainstorm');
+    this.buildBrainstorm();
     brainstorm.body.append(this.brainstormBody);
 
     const hypotheses = section('Hypotheses', 'jp-Logbook-hypotheses');
@@ -277,7 +278,7 @@ export class LogbookSidebar extends Widget {
   }
 
   focusBrainstormEntry(): void {
-    (this.brainstormBody.querySelector('input') as HTMLInputElement | null)?.focus();
+    this.entry.focus();
   }
 
   private async brainstormAction(action: 'pause' | 'resume' | 'finish'): Promise<void> {
@@ -287,44 +288,44 @@ export class LogbookSidebar extends Widget {
     }
   }
 
-  private renderBrainstorm(): void {
-    const b = this.brainstorm;
-    const body = this.brainstormBody;
-    const keepFocus = body.contains(document.activeElement);
-    body.replaceChildren();
-    if (!b) {
-      body.append(
-        button(`Start ${formatClock(this.settings.brainstormMinutes * 60)} brainstorm`, 'Start the brainstorm timer', () =>
-          void this.startBrainstorm()
-        , 'jp-mod-accept')
-      );
-      return;
-    }
+  /** Built once: re-rendering only updates text, so a hypothesis being typed is never lost. */
+  private buildBrainstorm(): void {
+    this.startButton = button('', 'Start the brainstorm timer', () => void this.startBrainstorm(), 'jp-mod-accept');
     this.clockDisplay.className = 'jp-Logbook-clock';
-    const count = el('span', 'jp-Logbook-counter', `${b.hypothesis_ids.length} / ${b.target} hypotheses`);
-    count.classList.toggle('jp-mod-done', b.hypothesis_ids.length >= b.target);
-    const controls = el('div', 'jp-Logbook-row');
-    controls.append(
-      isPaused(b)
-        ? button('Resume', 'Resume the clock', () => void this.brainstormAction('resume'))
-        : button('Pause', 'Pause the clock', () => void this.brainstormAction('pause')),
-      button('Finish', 'Finish the brainstorm now', () => void this.brainstormAction('finish'))
-    );
-    const entry = el('input', 'jp-Logbook-input jp-Logbook-brainstormEntry') as HTMLInputElement;
-    entry.placeholder = 'A hypothesis, then Enter';
-    entry.addEventListener('keydown', event => {
-      if (event.key === 'Enter' && entry.value.trim()) {
-        const statement = entry.value;
-        entry.value = '';
-        void this.addHypothesis(statement, b.id).then(() => this.focusBrainstormEntry());
+    this.counter.className = 'jp-Logbook-counter';
+    const clockRow = el('div', 'jp-Logbook-row');
+    clockRow.append(this.clockDisplay, this.counter);
+    this.entry.className = 'jp-Logbook-input jp-Logbook-brainstormEntry';
+    this.entry.placeholder = 'A hypothesis, then Enter';
+    this.entry.addEventListener('keydown', event => {
+      const running = this.brainstorm;
+      if (event.key === 'Enter' && running && this.entry.value.trim()) {
+        const statement = this.entry.value;
+        this.entry.value = '';
+        void this.addHypothesis(statement, running.id);
       }
     });
-    const row = el('div', 'jp-Logbook-row');
-    row.append(this.clockDisplay, count);
-    body.append(row, entry, controls);
-    if (keepFocus) {
-      entry.focus();
+    this.pauseButton = button('Pause', 'Pause or resume the clock', () =>
+      void this.brainstormAction(this.brainstorm && isPaused(this.brainstorm) ? 'resume' : 'pause')
+    );
+    const controls = el('div', 'jp-Logbook-row');
+    controls.append(this.pauseButton, button('Finish', 'Finish the brainstorm now', () => void this.brainstormAction('finish')));
+    this.runningBox.className = 'jp-Logbook-brainstormBody';
+    this.runningBox.append(clockRow, this.entry, controls);
+    this.brainstormBody.append(this.startButton, this.runningBox);
+  }
+
+  private renderBrainstorm(): void {
+    const b = this.brainstorm;
+    this.startButton.textContent = `Start ${formatClock(this.settings.brainstormMinutes * 60)} brainstorm`;
+    this.startButton.hidden = b !== null;
+    this.runningBox.hidden = b === null;
+    if (!b) {
+      return;
     }
+    this.counter.textContent = `${b.hypothesis_ids.length} / ${b.target} hypotheses`;
+    this.counter.classList.toggle('jp-mod-done', b.hypothesis_ids.length >= b.target);
+    this.pauseButton.textContent = isPaused(b) ? 'Resume' : 'Pause';
     this.tick();
   }
 
@@ -646,6 +647,11 @@ export class LogbookSidebar extends Widget {
   private balanceLine = el('div');
   private brainstormBody = el('div', 'jp-Logbook-brainstormBody');
   private clockDisplay = el('span');
+  private counter = el('span');
+  private entry = el('input') as HTMLInputElement;
+  private startButton = el('button') as HTMLButtonElement;
+  private pauseButton = el('button') as HTMLButtonElement;
+  private runningBox = el('div');
   private hypothesisList = el('div', 'jp-Logbook-hypothesisList');
   private surpriseList = el('div', 'jp-Logbook-surpriseList');
   private surpriseHeading = el('h3');
