@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from logbook.store import Store
+from logbook.store import LogbookError, Store
 
 Job = Callable[[Store], None]
 
@@ -42,7 +42,6 @@ class Writer:
         self.on_external_change = on_external_change
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._stopping = False
-        self._ready = threading.Event()
         self._urgent = threading.Event()
         self.failed: Optional[str] = None
         self.written = 0
@@ -73,13 +72,14 @@ class Writer:
     def _run(self) -> None:
         try:
             store = Store(self.path)
+        except LogbookError as error:
+            self.failed = str(error)
         except Exception as error:  # noqa: BLE001
             self.failed = f"cannot open the logbook at {self.path}: {error}"
-            self.on_warning(self.failed + "; cells run normally but are not recorded")
-            self._ready.set()
+        if self.failed:
+            self.on_warning(self.failed + " Cells run normally but are not recorded.")
             self._drain_forever()
             return
-        self._ready.set()
         data_version = None
         with store:
             while True:

@@ -346,16 +346,6 @@ class Store:
             )
         ]
 
-    def predictions_revision(self) -> tuple:
-        """A cheap fingerprint that changes whenever predictions or hypothesis states change."""
-        return tuple(
-            self.db.execute(
-                "SELECT (SELECT count(*) FROM predictions),"
-                " (SELECT count(*) FROM credence_history),"
-                " (SELECT group_concat(id || state, ',') FROM predictions WHERE state = 'error')"
-            ).fetchone()
-        )
-
     @staticmethod
     def _prediction_from_row(row: dict) -> Prediction:
         return Prediction(
