@@ -455,6 +455,15 @@ export class LogbookSidebar extends Widget {
       input.focus();
     });
     row.append(el('span', 'jp-Logbook-id', p.id.split('.')[1]), text, el('span', 'jp-Logbook-muted', formatCredence(p.credence)), state, edit);
+    if (p.kind === 'text' && p.state === 'pending') {
+      // Predictions in words are judged by the researcher: held, or failed (a surprise).
+      const verdict = (held: boolean) => () =>
+        void this.act(() => send(`predictions/${p.id}/verdict`, 'POST', { held }));
+      row.append(
+        button('held', 'It came true: record evidence', verdict(true)),
+        button('failed', 'It did not: record a surprise', verdict(false))
+      );
+    }
     return row;
   }
 

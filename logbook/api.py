@@ -10,7 +10,7 @@ from typing import Any, Iterator, Optional
 
 from .exporting import export_logbook
 from .report import Selection, parse_ids
-from .models import Brainstorm, Hypothesis, HypothesisStatus, Prediction, PredictionKind, ResearchMode, Surprise
+from .models import Brainstorm, Evidence, Hypothesis, HypothesisStatus, Prediction, PredictionKind, ResearchMode, Surprise
 from .paths import find_logbook
 from .store import LogbookError, Store
 
@@ -175,6 +175,27 @@ def surprise(note: str, hypothesis_id: Optional[str] = None) -> Surprise:
     return flagged
 
 
+def judge(prediction_id: str, held: bool) -> Surprise | Evidence:
+    """Judge a prediction written in words: ``logbook.judge("H2.P1", held=False)``.
+
+    A prediction that failed becomes a surprise (shown under the cell), one that
+    held becomes evidence; both count toward calibration.
+    """
+    verdict = session.store().judge_by_hand(prediction_id, held)
+    session.changed()
+    if isinstance(verdict, Surprise) and session.recorder is not None:
+        prediction = session.store().prediction(verdict.prediction_id or prediction_id)
+        session.recorder.show_surprise(
+            hypothesis_id=verdict.hypothesis_id,
+            statement=session.store().hypothesis(prediction.hypothesis_id).statement,
+            prediction=verdict.prediction,
+            credence=verdict.credence,
+            observed={},
+            surprisal_bits=verdict.surprisal_bits,
+        )
+    return verdict
+
+
 def note(text: str, hypothesis_id: Optional[str] = None):
     """Write a note in the logbook, linked to the last recorded experiment."""
     store = session.store()
@@ -220,6 +241,7 @@ __all__ = [
     "get",
     "hypotheses",
     "hypothesis",
+    "judge",
     "logbook_path",
     "mode",
     "note",

@@ -35,7 +35,7 @@ from .models import (
     utcnow,
 )
 from .paths import find_logbook
-from .predictions import parse_expression
+from .predictions import parse_expression, surprisal_bits
 from .text import clean_text, to_json
 
 BUSY_TIMEOUT_MS = 10_000
@@ -533,6 +533,23 @@ class Store:
             {"state": "held" if held else "failed", "evaluated_at": now, "error": None},
         )
         return self.db["evidence" if held else "surprises"].insert(row).last_pk
+
+    def judge_by_hand(self, prediction_id: str, held: bool) -> Surprise | Evidence:
+        """Record your verdict on a prediction written in words, on the last experiment."""
+        prediction = self.prediction(prediction_id)
+        if prediction.kind is not PredictionKind.text:
+            raise LogbookError(f"{prediction.id} is an expression: it is judged after each cell, not by hand")
+        with self.transaction():
+            record_id = self.add_judgement(
+                held=held,
+                prediction=prediction,
+                observed={},
+                surprisal_bits=surprisal_bits(prediction.credence, held),
+                experiment_id=self.last_experiment_id(),
+            )
+        if held:
+            return next(e for e in self.evidence() if e.id == record_id)
+        return self.surprise(record_id)
 
     def set_prediction_error(self, prediction_id: str, error: str) -> None:
         self.db["predictions"].update(

@@ -187,3 +187,11 @@ async def test_outputs_are_served_inert(api, logbook_file, jp_fetch):
     assert image.body == png and image.headers["Content-Type"] == "image/png"
     assert (await api("GET", "outputs/" + "0" * 64))[0] == 404
     assert (await api("GET", "brainstorms"))[1] == []
+
+
+async def test_a_prediction_in_words_gets_a_verdict(api):
+    await api("POST", "hypotheses", {"statement": "x"})
+    await api("POST", "hypotheses/H1/predictions", {"text": "the pattern is a stripe", "credence": 0.7})
+    status, surprise = await api("POST", "predictions/H1.P1/verdict", {"held": False})
+    assert status == 201 and surprise["prediction"] == "the pattern is a stripe" and surprise["surprisal_bits"] > 1.7
+    assert (await api("POST", "predictions/H1.P1/verdict", {"held": "maybe"}))[0] == 400

@@ -143,3 +143,14 @@ def test_without_a_logbook_a_new_one_goes_at_the_git_root(tmp_path, monkeypatch)
 def test_logbook_db_overrides_the_search(tmp_path, monkeypatch):
     monkeypatch.setenv("LOGBOOK_DB", str(tmp_path / "elsewhere.db"))
     assert find_logbook(tmp_path) == (tmp_path / "elsewhere.db").resolve()
+
+
+def test_predictions_in_words_are_judged_by_hand(store):
+    h = store.add_hypothesis("heads in layer 1 attend to the previous copy", 0.6)
+    words = store.add_prediction(h.id, "the attention pattern shows an off-diagonal stripe", 0.8, kind="text")
+    failed = store.judge_by_hand(words.id, held=False)
+    assert (failed.prediction, failed.surprisal_bits) == (words.expression, pytest.approx(2.321928))
+    assert store.prediction(words.id).state.value == "failed"
+    expression = store.add_prediction(h.id, "stripe > 0.5", 0.8)
+    with pytest.raises(LogbookError, match="judged after each cell"):
+        store.judge_by_hand(expression.id, held=True)

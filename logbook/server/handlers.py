@@ -191,6 +191,15 @@ class PredictionHandler(LogbookHandler):
         self.send(updated)
 
 
+class VerdictHandler(LogbookHandler):
+    """Your verdict on a prediction written in words: ``{"held": false}`` makes a surprise."""
+
+    @tornado.web.authenticated
+    async def post(self, prediction_id: str):
+        body = self.parse(bodies.Verdict)
+        self.send(await self.call(lambda store: store.judge_by_hand(prediction_id, body.held), writes=True), 201)
+
+
 class CheckExpressionHandler(LogbookHandler):
     """Checks a prediction expression without saving it: ``{"ok": true, "names": [...]}`` or the reason."""
 
@@ -375,6 +384,7 @@ ROUTES = [
     (r"hypotheses/(H\d+)/predictions", PredictionsHandler),
     ("predictions/check", CheckExpressionHandler),
     (r"predictions/(H\d+\.P\d+)", PredictionHandler),
+    (r"predictions/(H\d+\.P\d+)/verdict", VerdictHandler),
     ("brainstorms", BrainstormsHandler),
     ("brainstorms/current", CurrentBrainstormHandler),
     (r"brainstorms/(\d+)", BrainstormHandler),

@@ -39,6 +39,10 @@ class PredictionChange(Body):
     credence: Optional[Credence] = None
 
 
+class Verdict(Body):
+    held: bool
+
+
 class ExpressionCheck(Body):
     expression: str = Field(max_length=100_000)
 

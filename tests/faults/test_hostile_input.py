@@ -26,6 +26,7 @@ ROUTES = {
     ("POST", "hypotheses/H1/predictions"): ["expression", "text", "credence"],
     ("POST", "predictions/check"): ["expression"],
     ("PATCH", "predictions/H1.P1"): ["expression", "credence"],
+    ("POST", "predictions/H1.P1/verdict"): ["held"],
     ("POST", "brainstorms"): ["planned_seconds", "target"],
     ("POST", "brainstorms/1"): ["action"],
     ("POST", "notes"): ["text", "hypothesis_id", "experiment_id"],
