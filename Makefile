@@ -54,6 +54,7 @@ test-frontend: node_modules/.package-lock.json
 	npm test
 
 test-python: install browser
+	$(VENV)/bin/ruff check logbook kernel_hooks tests bench
 	$(PY) -m pytest
 
 # The TransformerLens tests again, on transformer-lens 3.9 (HookedTransformer).

@@ -36,4 +36,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def describe(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "p99": percentile(values, 99), "mean": statistics.fmean(values)}
+    return {
+        "median": statistics.median(values),
+        "p99": percentile(values, 99),
+        "mean": statistics.fmean(values),
+    }

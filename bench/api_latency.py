@@ -43,12 +43,24 @@ def fill(path: Path, count: int) -> None:
             for i in range(count):
                 word = " needle" if i % 997 == 0 else ""
                 eid = store.insert_experiment(
-                    {"source": f"score_{i % 50} = probe(model, layer={i % 2}, head={i % 4}){word}",
-                     "stdout": f"{i / count:.4f}\n", "started_at": "2026-11-25T10:00:00+00:00",
-                     "duration_ms": 3.0, "ok": 1, "notebook": "analysis.ipynb"}, [])
+                    {
+                        "source": f"score_{i % 50} = probe(model, layer={i % 2}, head={i % 4}){word}",
+                        "stdout": f"{i / count:.4f}\n",
+                        "started_at": "2026-11-25T10:00:00+00:00",
+                        "duration_ms": 3.0,
+                        "ok": 1,
+                        "notebook": "analysis.ipynb",
+                    },
+                    [],
+                )
                 if i % 100 == 0:
-                    store.add_judgement(held=False, prediction=predictions[i % 50], observed={},
-                                        surprisal_bits=1.5, experiment_id=eid)
+                    store.add_judgement(
+                        held=False,
+                        prediction=predictions[i % 50],
+                        observed={},
+                        surprisal_bits=1.5,
+                        experiment_id=eid,
+                    )
 
 
 def measure(lab, path: str) -> float:
@@ -76,11 +88,17 @@ def main() -> None:
                 store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             sizes[count] = db.stat().st_size / 1e6
             with jupyter_lab(root, {}) as lab:
-                table[count] = {name: measure(lab, path.format(last=max(count - 100, 0)))
-                                for name, path in REQUESTS.items()}
+                table[count] = {
+                    name: measure(lab, path.format(last=max(count - 100, 0)))
+                    for name, path in REQUESTS.items()
+                }
     smallest = args.sizes[0]
     print("API latency, median of 30 requests (ms), through JupyterLab on 127.0.0.1")
-    print(f"  {'request':30}" + "".join(f"{count:>12,}" for count in args.sizes) + f"   ratio {args.sizes[-1]:,}/{smallest:,}")
+    print(
+        f"  {'request':30}"
+        + "".join(f"{count:>12,}" for count in args.sizes)
+        + f"   ratio {args.sizes[-1]:,}/{smallest:,}"
+    )
     for name in REQUESTS:
         cells = "".join(f"{table[count][name]:12.1f}" for count in args.sizes)
         print(f"  {name:30}{cells}   {table[args.sizes[-1]][name] / table[smallest][name]:8.1f}")

@@ -40,8 +40,10 @@ def one_round(seconds: float, folder: Path) -> tuple[int, int, int, int]:
     from logbook.store import Store
 
     with Store(db) as store:
-        stored = {int(row[0].split("_")[1].split(" ")[0]) for row in store.db.execute(
-            "SELECT source FROM experiments WHERE source LIKE 'cell_%'")}
+        stored = {
+            int(row[0].split("_")[1].split(" ")[0])
+            for row in store.db.execute("SELECT source FROM experiments WHERE source LIKE 'cell_%'")
+        }
     old_enough = [i for i, t in enumerate(finished) if killed_at - t > 1.0]
     return len(finished), len(stored), len([i for i in old_enough if i in stored]), len(old_enough)
 
@@ -55,9 +57,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for r in range(args.rounds):
             cells, stored, old_stored, old = one_round(args.seconds, Path(folder))
-            print(f"  round {r + 1}: {stored}/{cells} cells in the logbook; "
-                  f"{old_stored}/{old} of those that finished >1 s before the kill; "
-                  f"{cells - stored} lost, {old - old_stored} of them older than 1 s")
+            print(
+                f"  round {r + 1}: {stored}/{cells} cells in the logbook; "
+                f"{old_stored}/{old} of those that finished >1 s before the kill; "
+                f"{cells - stored} lost, {old - old_stored} of them older than 1 s"
+            )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ PNG = base64.b64decode(
 def fill(store: Store, experiments: int) -> None:
     predictions = []
     for i in range(20):
-        h = store.add_hypothesis(f"hypothesis {i}: head {i % 4} in layer {i % 2} does something", 0.5 + i / 50)
+        h = store.add_hypothesis(
+            f"hypothesis {i}: head {i % 4} in layer {i % 2} does something", 0.5 + i / 50
+        )
         predictions.append(store.add_prediction(h.id, f"score_{i} > 0.5", 0.6 + (i % 4) / 10))
     start = datetime.now(timezone.utc)
     with store.transaction():
@@ -40,13 +42,20 @@ def fill(store: Store, experiments: int) -> None:
                 text = f"score = {n / experiments:.3f}".encode()
                 outputs = [
                     {"mime": "text/plain", "data": text, "size": len(text), "truncated": False},
-                    {"mime": "image/png", "data": PNG + n.to_bytes(4, "big"), "size": len(PNG) + 4, "truncated": False},
+                    {
+                        "mime": "image/png",
+                        "data": PNG + n.to_bytes(4, "big"),
+                        "size": len(PNG) + 4,
+                        "truncated": False,
+                    },
                 ]
             eid = store.insert_experiment(
                 {
                     "source": f"score_{n % 20} = run_probe(model, layer={n % 2}, head={n % 4})\nprint(score_{n % 20})",
                     "started_at": (start + timedelta(seconds=n)).isoformat(),
-                    "duration_ms": 12.5, "ok": 1, "stdout": f"{n / experiments:.3f}\n",
+                    "duration_ms": 12.5,
+                    "ok": 1,
+                    "stdout": f"{n / experiments:.3f}\n",
                     "names": json.dumps({f"score_{n % 20}": {"type": "float", "value": n / experiments}}),
                     "mode": ("confirm", "red-team", "explore")[n % 3],
                 },
@@ -54,7 +63,9 @@ def fill(store: Store, experiments: int) -> None:
             )
             if judged:
                 p = predictions[(n // 50) % 20]
-                store.add_judgement(held=n % 100 == 0, prediction=p, observed={}, surprisal_bits=1.0, experiment_id=eid)
+                store.add_judgement(
+                    held=n % 100 == 0, prediction=p, observed={}, surprisal_bits=1.0, experiment_id=eid
+                )
 
 
 def timed(fn):
@@ -70,12 +81,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "logbook.db") as store:
         fill(store, args.experiments)
         _, baseline = timed(store.export)
-        print(f"Export of {args.experiments} experiments ({store.count('surprises')} surprises, "
-              f"{store.count('evidence')} pieces of evidence)")
+        print(
+            f"Export of {args.experiments} experiments ({store.count('surprises')} surprises, "
+            f"{store.count('evidence')} pieces of evidence)"
+        )
         print(f"  read the logbook (baseline)  {baseline:6.2f} s")
         for fmt in ("json", "md", "html"):
-            text, took = timed(lambda: render(store, fmt))
-            print(f"  {fmt:5}  {took:6.2f} s  ratio {took / baseline:5.2f}   {len(text.encode()) / 1e6:7.2f} MB")
+            text, took = timed(lambda fmt=fmt: render(store, fmt))
+            print(
+                f"  {fmt:5}  {took:6.2f} s  ratio {took / baseline:5.2f}   {len(text.encode()) / 1e6:7.2f} MB"
+            )
 
 
 if __name__ == "__main__":

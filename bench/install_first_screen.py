@@ -25,7 +25,9 @@ from tests.lab_server import free_port  # noqa: E402
 
 
 def build_wheel(out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)], check=True
+    )
     return next(out.glob("jupyterlab_logbook-*.whl"))
 
 
@@ -33,8 +35,10 @@ def fresh_install(folder: Path, requirement: str) -> tuple[Path, float]:
     venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     started = time.perf_counter()
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", requirement, "jupyterlab>=4.1,<5"],
-                   check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", requirement, "jupyterlab>=4.1,<5"],
+        check=True,
+    )
     return venv, time.perf_counter() - started
 
 
@@ -44,13 +48,24 @@ def first_screen(venv: Path, root: Path, selector: str) -> float:
     port, token = free_port(), "benchtoken"
     started = time.perf_counter()
     server = subprocess.Popen(
-        [str(venv / "bin" / "jupyter"), "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(venv / "bin" / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium(), args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
+            browser = playwright.chromium.launch(
+                executable_path=chromium(), args=[f for f in CHROMIUM_FLAGS if f != "--headless"]
+            )
             page = browser.new_page()
             while True:
                 try:
@@ -58,7 +73,7 @@ def first_screen(venv: Path, root: Path, selector: str) -> float:
                     break
                 except Exception:  # noqa: BLE001 - the server is still starting
                     if server.poll() is not None:
-                        raise RuntimeError("jupyter lab exited")
+                        raise RuntimeError("jupyter lab exited") from None
             page.locator(selector).first.wait_for(state="attached", timeout=120_000)
             elapsed = time.perf_counter() - started
             browser.close()
@@ -84,8 +99,10 @@ def main() -> None:
     print("Wheel and first screen (fresh venv, pip's cache warm)")
     print(f"  wheel {wheel.name}: {wheel_size / 1e6:.2f} MB")
     print(f"  pip install   plain JupyterLab {plain_install:6.1f} s   with Logbook {install:6.1f} s")
-    print(f"  server start to first screen   plain {plain_screen:5.1f} s   with Logbook sidebar {screen:5.1f} s   "
-          f"ratio {screen / plain_screen:.2f}")
+    print(
+        f"  server start to first screen   plain {plain_screen:5.1f} s   with Logbook sidebar {screen:5.1f} s   "
+        f"ratio {screen / plain_screen:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -51,8 +51,10 @@ def kernel_round_trips(cells: int, folder: str, setup: str, cell: str) -> dict[s
             for warmup in range(10):
                 run(client, cell.format(i=warmup))
         for number in range(cells // block):
-            for label, client in (("without", plain), ("with", hooked)) if number % 2 == 0 else (
-                ("with", hooked), ("without", plain)
+            for label, client in (
+                (("without", plain), ("with", hooked))
+                if number % 2 == 0
+                else (("with", hooked), ("without", plain))
             ):
                 for i in range(block):
                     times[label].append(run(client, cell.format(i=number * block + i)))
@@ -89,8 +91,10 @@ def report(title: str, times: dict[str, list[float]], unit: float, unit_name: st
     print(f"{title} ({len(times['with'])} cells each)")
     for stat in ("median", "p99"):
         a, b = without[stat] * unit, with_[stat] * unit
-        print(f"  {stat:6}  without {a:8.3f} {unit_name}   with {b:8.3f} {unit_name}   "
-              f"added {b - a:+7.3f} {unit_name}   ratio {b / a:5.3f}")
+        print(
+            f"  {stat:6}  without {a:8.3f} {unit_name}   with {b:8.3f} {unit_name}   "
+            f"added {b - a:+7.3f} {unit_name}   ratio {b / a:5.3f}"
+        )
 
 
 def main() -> None:

@@ -29,8 +29,14 @@ def record(i: int) -> tuple[float, str, str]:
 
 def row(i: int) -> dict:
     score, source, stdout = record(i)
-    return {"source": source, "stdout": stdout, "started_at": "2026-11-25T10:00:00+00:00", "duration_ms": 3.0,
-            "ok": 1, "names": f'{{"score_{i}": {{"type": "float", "value": {score}}}}}'}
+    return {
+        "source": source,
+        "stdout": stdout,
+        "started_at": "2026-11-25T10:00:00+00:00",
+        "duration_ms": 3.0,
+        "ok": 1,
+        "names": f'{{"score_{i}": {{"type": "float", "value": {score}}}}}',
+    }
 
 
 def logbook_kernel_path(folder: Path, n: int) -> float:
@@ -98,8 +104,10 @@ def main() -> None:
         folder = Path(folder)
         results["Logbook, kernel path (batched writer)"] = logbook_kernel_path(folder, n)
         results["Logbook, one transaction per record"] = logbook_per_record(folder, n)
-        for name, fn in (("MLflow, log_metric + log_text, sqlite", mlflow_local),
-                         ("wandb, offline, wandb.log", wandb_offline)):
+        for name, fn in (
+            ("MLflow, log_metric + log_text, sqlite", mlflow_local),
+            ("wandb, offline, wandb.log", wandb_offline),
+        ):
             try:
                 results[name] = fn(folder, n)
             except ImportError:
@@ -110,7 +118,9 @@ def main() -> None:
         if seconds is None:
             print(f"  {name:42}  not installed")
         else:
-            print(f"  {name:42}  {n / seconds:9.0f} records/s   {seconds:7.2f} s   ratio {seconds / baseline:7.1f}")
+            print(
+                f"  {name:42}  {n / seconds:9.0f} records/s   {seconds:7.2f} s   ratio {seconds / baseline:7.1f}"
+            )
 
 
 if __name__ == "__main__":

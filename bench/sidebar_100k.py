@@ -60,9 +60,13 @@ def fill(path: Path, count: int) -> None:
     with Store(path) as store, store.transaction():
         for i in range(count):
             store.insert_experiment(
-                {"source": f"score_{i % 97} = probe(model, layer={i % 2}, head={i % 4})",
-                 "started_at": "2026-11-25T10:00:00+00:00", "duration_ms": 3.0, "ok": int(i % 13 != 0),
-                 "notebook": "analysis.ipynb"},
+                {
+                    "source": f"score_{i % 97} = probe(model, layer={i % 2}, head={i % 4})",
+                    "started_at": "2026-11-25T10:00:00+00:00",
+                    "duration_ms": 3.0,
+                    "ok": int(i % 13 != 0),
+                    "notebook": "analysis.ipynb",
+                },
                 [],
             )
 
@@ -78,7 +82,9 @@ def measure(count: int, folder: Path) -> dict:
             open_sidebar(page)
             first = page.evaluate(FIRST_ROWS)
             scrolls = [page.evaluate(SCROLL_TO, fraction) for fraction in (0.25, 0.5, 0.75, 0.999, 0.1, 0.6)]
-            heading = page.locator("#jp-logbook-sidebar .jp-Logbook-experiments .jp-Logbook-sectionTitle").text_content()
+            heading = page.locator(
+                "#jp-logbook-sidebar .jp-Logbook-experiments .jp-Logbook-sectionTitle"
+            ).text_content()
     return {"first_rows_ms": first, "scroll_ms": scrolls, "heading": heading}
 
 
@@ -91,11 +97,15 @@ def main() -> None:
         large = measure(args.experiments, Path(folder))
         print(f"Sidebar with {args.experiments:,} experiments vs 100 (JupyterLab + Chromium, headless)")
         print(f"  heading shown: {large['heading']!r}")
-        print(f"  first rows drawn after page load   100: {small['first_rows_ms']:7.0f} ms   "
-              f"{args.experiments:,}: {large['first_rows_ms']:7.0f} ms   ratio {large['first_rows_ms'] / small['first_rows_ms']:.2f}")
-        print(f"  scroll to a new position, median   100: {statistics.median(small['scroll_ms']):7.1f} ms   "
-              f"{args.experiments:,}: {statistics.median(large['scroll_ms']):7.1f} ms   "
-              f"(max {max(large['scroll_ms']):.1f} ms)")
+        print(
+            f"  first rows drawn after page load   100: {small['first_rows_ms']:7.0f} ms   "
+            f"{args.experiments:,}: {large['first_rows_ms']:7.0f} ms   ratio {large['first_rows_ms'] / small['first_rows_ms']:.2f}"
+        )
+        print(
+            f"  scroll to a new position, median   100: {statistics.median(small['scroll_ms']):7.1f} ms   "
+            f"{args.experiments:,}: {statistics.median(large['scroll_ms']):7.1f} ms   "
+            f"(max {max(large['scroll_ms']):.1f} ms)"
+        )
         print(json.dumps({"small": small, "large": large}), file=sys.stderr)
 
 

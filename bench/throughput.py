@@ -59,7 +59,9 @@ def main() -> None:
         size = db.stat().st_size
     print(f"Sustained recording ({args.cells} cells: assignment, print, result)")
     print(f"  without hooks   {args.cells / baseline:9.0f} cells/s")
-    print(f"  with hooks      {args.cells / recorded:9.0f} cells/s  (all {count} on disk)   ratio {recorded / baseline:5.2f}")
+    print(
+        f"  with hooks      {args.cells / recorded:9.0f} cells/s  (all {count} on disk)   ratio {recorded / baseline:5.2f}"
+    )
     print(f"  logbook size    {size / count * 10_000 / 1e6:9.2f} MB per 10,000 cells")
 
 

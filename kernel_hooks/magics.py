@@ -9,7 +9,9 @@ from IPython.core.magic import Magics, line_magic, magics_class
 import logbook
 from logbook.store import LogbookError
 
-_PREDICT = re.compile(r"^\s*(?:-c\s+(?P<c1>[0-9.]+)\s+)?(?P<id>H\d+)\s*(?P<c2>[0-9.]+)?\s*:\s*(?P<expr>.+)$", re.I | re.S)
+_PREDICT = re.compile(
+    r"^\s*(?:-c\s+(?P<c1>[0-9.]+)\s+)?(?P<id>H\d+)\s*(?P<c2>[0-9.]+)?\s*:\s*(?P<expr>.+)$", re.I | re.S
+)
 _CREDENCE = re.compile(r"^\s*-c\s+(?P<credence>[0-9.]+)\s+(?P<rest>.*)$", re.S)
 
 

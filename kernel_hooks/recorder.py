@@ -210,11 +210,7 @@ class Recorder:
             return
         namespace = self.shell.user_ns
         assigned = assigned_names(self._python_source(source))
-        names = {
-            name: summarize(namespace[name])
-            for name in assigned[:MAX_NAMES]
-            if name in namespace
-        }
+        names = {name: summarize(namespace[name]) for name in assigned[:MAX_NAMES] if name in namespace}
         row = {
             "session": self.session,
             "notebook": self._notebook_path(),
@@ -316,7 +312,9 @@ class Recorder:
 class _ExperimentJob:
     """Writes one cell's experiment, outputs and judgements (on the writer thread)."""
 
-    def __init__(self, row: dict, outputs: list[dict], names: dict, torch_activity: dict, judged: list[Judged]):
+    def __init__(
+        self, row: dict, outputs: list[dict], names: dict, torch_activity: dict, judged: list[Judged]
+    ):
         self.row, self.outputs, self.names, self.torch_activity, self.judged = (
             row,
             outputs,
@@ -327,7 +325,9 @@ class _ExperimentJob:
 
     def __call__(self, store: Store) -> None:
         outputs = [encoded for output in self.outputs for encoded in _encode_output(output)]
-        search_text = "\n".join(o["data"].decode("utf-8", "replace") for o in outputs if o["mime"] == "text/plain")
+        search_text = "\n".join(
+            o["data"].decode("utf-8", "replace") for o in outputs if o["mime"] == "text/plain"
+        )
         row = {
             **self.row,
             "names": to_json(self.names),
@@ -357,7 +357,9 @@ def _encode_output(bundle: dict[str, Any]) -> list[dict[str, Any]]:
             if data is None:
                 continue
             size, truncated = len(data), len(data) > IMAGE_OUTPUT_CAP
-            encoded.append({"mime": mime, "data": b"" if truncated else data, "size": size, "truncated": truncated})
+            encoded.append(
+                {"mime": mime, "data": b"" if truncated else data, "size": size, "truncated": truncated}
+            )
             continue
         text = value if isinstance(value, str) else "".join(value) if isinstance(value, list) else repr(value)
         data = clean_text(text).encode("utf-8")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 import json
+from typing import Any, Optional
 
 from logbook.text import describe_observed, to_json
 

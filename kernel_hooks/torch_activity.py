@@ -134,8 +134,13 @@ class TorchActivity:
         if self.hooks:
             aliases = self._aliases({point for point, _, _ in self.hooks})
             activity["hooks"] = [
-                {"hook_point": point, "function": function, "direction": direction, "calls": calls,
-                 **({"aliases": aliases[point]} if aliases.get(point) else {})}
+                {
+                    "hook_point": point,
+                    "function": function,
+                    "direction": direction,
+                    "calls": calls,
+                    **({"aliases": aliases[point]} if aliases.get(point) else {}),
+                }
                 for (point, function, direction), calls in self.hooks.items()
             ]
         if self.cache_keys:

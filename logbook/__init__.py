@@ -32,6 +32,7 @@ def _jupyter_server_extension_points() -> list[dict]:
 def _jupyter_labextension_paths() -> list[dict]:
     return [{"src": "labextension", "dest": "jupyterlab-logbook"}]
 
+
 __all__ = [
     "HypothesisHandle",
     "brainstorm",

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 from .exporting import export_logbook
-from .report import Selection, parse_ids
-from .models import Brainstorm, Evidence, Hypothesis, HypothesisStatus, Prediction, PredictionKind, ResearchMode, Surprise
+from .models import (
+    Brainstorm,
+    Evidence,
+    Hypothesis,
+    HypothesisStatus,
+    Prediction,
+    PredictionKind,
+    ResearchMode,
+    Surprise,
+)
 from .paths import find_logbook
+from .report import Selection, parse_ids
 from .store import LogbookError, Store
 
 
@@ -144,7 +153,9 @@ def brainstorm(minutes: float = 5, target: int = 4) -> Iterator[Brainstorm]:
         session.brainstorm_id = None
         finished = session.store().finish_brainstorm(started.id)
         took = (finished.finished_at - finished.started_at).total_seconds()
-        print(f"brainstorm {finished.id}: {len(finished.hypothesis_ids)} of {target} hypotheses in {took:.0f} s")
+        print(
+            f"brainstorm {finished.id}: {len(finished.hypothesis_ids)} of {target} hypotheses in {took:.0f} s"
+        )
 
 
 def get(hypothesis_id: str) -> HypothesisHandle:

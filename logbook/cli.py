@@ -18,7 +18,9 @@ from .store import LogbookError, Store
 def _open(args: argparse.Namespace) -> Store:
     path = Path(args.db) if args.db else find_logbook()
     if not path.exists():
-        raise LogbookError(f"no logbook at {path} (run some cells with %load_ext kernel_hooks first, or pass --db)")
+        raise LogbookError(
+            f"no logbook at {path} (run some cells with %load_ext kernel_hooks first, or pass --db)"
+        )
     return Store(path)
 
 
@@ -31,7 +33,9 @@ def _moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date or time: {text!r} (use e.g. 2026-11-25 or 2026-11-25T14:00)")
+        raise argparse.ArgumentTypeError(
+            f"not a date or time: {text!r} (use e.g. 2026-11-25 or 2026-11-25T14:00)"
+        ) from None
     return moment if moment.tzinfo else moment.astimezone()
 
 
@@ -58,12 +62,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     with _open(args) as store:
         hypotheses = store.hypotheses()
         print(f"Logbook {store.path}")
-        print(f"{len(hypotheses)} hypotheses, {store.count('experiments')} experiments, "
-              f"{store.count('surprises')} surprises")
+        print(
+            f"{len(hypotheses)} hypotheses, {store.count('experiments')} experiments, "
+            f"{store.count('surprises')} surprises"
+        )
         for h in hypotheses:
             print(f"  {h.id:<4} {h.status.value:<10} {h.credence:4.2f}  {_first_line(h.statement)}")
             for p in h.predictions:
-                print(f"         {p.id:<8} {p.state.value:<8} {p.credence:4.2f}  {_first_line(p.expression, 50)}")
+                print(
+                    f"         {p.id:<8} {p.state.value:<8} {p.credence:4.2f}  {_first_line(p.expression, 50)}"
+                )
         surprises = store.surprises()
         if surprises:
             print("Surprises (most surprising first):")
@@ -94,19 +102,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo.run import run_demo
 
     folder = Path(args.folder).resolve()
-    print(f"Running the copying-heads demo in {folder} (a fresh logbook in {folder / '.logbook'})", file=sys.stderr)
+    print(
+        f"Running the copying-heads demo in {folder} (a fresh logbook in {folder / '.logbook'})",
+        file=sys.stderr,
+    )
     started = time.perf_counter()
     log, errors = run_demo(folder, online=args.online)
     took = time.perf_counter() - started
     with Store(folder / ".logbook" / "logbook.db") as store:
         surprises = [s for s in store.surprises() if not s.manual]
-        print(f"{store.count('experiments')} experiments, {len(store.hypotheses())} hypotheses, "
-              f"{len(surprises)} surprises in {took:.0f} s")
+        print(
+            f"{store.count('experiments')} experiments, {len(store.hypotheses())} hypotheses, "
+            f"{len(surprises)} surprises in {took:.0f} s"
+        )
         for s in surprises:
             print(f"  {s.surprisal_bits:5.2f} bits  {s.hypothesis_id}: {s.prediction}")
     print(f"Research log: {log}")
     if errors:
-        print(f"logbook: {errors} demo cells raised errors; see {folder / 'copying_heads.ipynb'}", file=sys.stderr)
+        print(
+            f"logbook: {errors} demo cells raised errors; see {folder / 'copying_heads.ipynb'}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -117,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, handler, help: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help, description=help)
-        command.add_argument("--db", help="the logbook file (default: .logbook/logbook.db found upward, or $LOGBOOK_DB)")
+        command.add_argument(
+            "--db", help="the logbook file (default: .logbook/logbook.db found upward, or $LOGBOOK_DB)"
+        )
         command.set_defaults(handler=handler)
         return command
 
@@ -126,8 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.add_argument("--since", type=_moment, help="only records from this date or time on")
     export.add_argument("--until", type=_moment, help="only records up to this date or time")
-    export.add_argument("--hypothesis", action="append", metavar="ID",
-                        help="only these hypotheses (repeat, or comma-separate: H1,H3)")
+    export.add_argument(
+        "--hypothesis",
+        action="append",
+        metavar="ID",
+        help="only these hypotheses (repeat, or comma-separate: H1,H3)",
+    )
     listing = add("list", cmd_list, "Show hypotheses, surprises and the latest experiments.")
     listing.add_argument("--limit", type=int, default=10, help="experiments to show (default 10)")
     search = add("search", cmd_search, "Full-text search over experiment sources and outputs.")
@@ -136,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("schema", cmd_schema, "Print the JSON Schema of the JSON export.")
     demo = sub.add_parser("demo", help="Run the demo notebook headless and write its research log as HTML.")
     demo.add_argument("--folder", default="logbook-demo", help="where to run it (default: ./logbook-demo)")
-    demo.add_argument("--online", action="store_true", help="let the demo download GPT-2 from the Hugging Face hub")
+    demo.add_argument(
+        "--online", action="store_true", help="let the demo download GPT-2 from the Hugging Face hub"
+    )
     demo.set_defaults(handler=cmd_demo)
     return parser
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
 from typing import Optional
 
 from .models import LogbookExport
@@ -37,7 +36,9 @@ def render(store: Store, format: str, selection: Optional[Selection] = None) -> 
     raise LogbookError(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
 
 
-def export_logbook(store: Store, path: Path, format: str = "json", selection: Optional[Selection] = None) -> Path:
+def export_logbook(
+    store: Store, path: Path, format: str = "json", selection: Optional[Selection] = None
+) -> Path:
     """Render the logbook as ``format`` and write it to ``path``; returns the path written."""
     text = render(store, format.lower(), selection)
     path = Path(path)

@@ -54,8 +54,8 @@ def render_html(markdown: str, title: str) -> str:
     body = markdown_renderer().render(markdown)
     pygments_css = HtmlFormatter().get_style_defs("pre code")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<style>{STYLE}\n{pygments_css}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )

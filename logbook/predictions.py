@@ -33,9 +33,7 @@ def parse_expression(expression: str) -> list[str]:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         where = f" (column {error.offset})" if error.offset else ""
-        raise PredictionSyntaxError(
-            f"not a Python expression: {error.msg}{where}: {text[:200]!r}"
-        ) from None
+        raise PredictionSyntaxError(f"not a Python expression: {error.msg}{where}: {text[:200]!r}") from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise PredictionSyntaxError(f"not a Python expression: {error}") from None
     bound = {

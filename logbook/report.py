@@ -106,23 +106,38 @@ class _Log:
 def select(data: LogbookExport, selection: Selection) -> LogbookExport:
     """The records of ``data`` that ``selection`` covers."""
     data = data.model_copy(deep=False)
-    data.hypotheses = [h for h in data.hypotheses if selection.wants(h.id) and (
-        selection.hypothesis_ids is not None or selection.in_range(h.created_at)
-        or any(selection.in_range(c.at) for c in h.history))]
+    data.hypotheses = [
+        h
+        for h in data.hypotheses
+        if selection.wants(h.id)
+        and (
+            selection.hypothesis_ids is not None
+            or selection.in_range(h.created_at)
+            or any(selection.in_range(c.at) for c in h.history)
+        )
+    ]
     kept = {h.id for h in data.hypotheses}
     data.surprises = [
-        s for s in data.surprises
-        if selection.in_range(s.created_at) and (s.hypothesis_id in kept or (s.manual and selection.hypothesis_ids is None))
+        s
+        for s in data.surprises
+        if selection.in_range(s.created_at)
+        and (s.hypothesis_id in kept or (s.manual and selection.hypothesis_ids is None))
     ]
     data.evidence = [e for e in data.evidence if e.hypothesis_id in kept and selection.in_range(e.created_at)]
     data.notes = [
-        n for n in data.notes if selection.in_range(n.created_at) and (selection.wants(n.hypothesis_id) or (
-            n.hypothesis_id is None and selection.hypothesis_ids is None))
+        n
+        for n in data.notes
+        if selection.in_range(n.created_at)
+        and (
+            selection.wants(n.hypothesis_id) or (n.hypothesis_id is None and selection.hypothesis_ids is None)
+        )
     ]
     data.experiments = [e for e in data.experiments if selection.in_range(e.started_at)]
     data.brainstorms = [
-        b for b in data.brainstorms
-        if selection.in_range(b.started_at) and (selection.hypothesis_ids is None or kept.intersection(b.hypothesis_ids))
+        b
+        for b in data.brainstorms
+        if selection.in_range(b.started_at)
+        and (selection.hypothesis_ids is None or kept.intersection(b.hypothesis_ids))
     ]
     return data
 

@@ -85,9 +85,7 @@ def m001_initial(db: Database) -> None:
         pk="id",
     )
     db["experiments"].create_index(["started_at"])
-    db["experiments"].enable_fts(
-        ["source", "stdout", "output_text"], create_triggers=True, tokenize="porter"
-    )
+    db["experiments"].enable_fts(["source", "stdout", "output_text"], create_triggers=True, tokenize="porter")
     db["blobs"].create({"sha256": str, "data": bytes, "size": int}, pk="sha256")
     db["outputs"].create(
         {

@@ -40,8 +40,23 @@ from .text import clean_text, to_json
 
 BUSY_TIMEOUT_MS = 10_000
 EXPERIMENT_COLUMNS = (
-    "session", "notebook", "cell_id", "execution_count", "source", "started_at", "duration_ms", "ok",
-    "error_name", "error_value", "traceback", "stdout", "stderr", "output_text", "names", "torch", "mode",
+    "session",
+    "notebook",
+    "cell_id",
+    "execution_count",
+    "source",
+    "started_at",
+    "duration_ms",
+    "ok",
+    "error_name",
+    "error_value",
+    "traceback",
+    "stdout",
+    "stderr",
+    "output_text",
+    "names",
+    "torch",
+    "mode",
 )
 
 
@@ -105,7 +120,12 @@ def connect(path: Path) -> Database:
                 schema.migrations.apply(db)
     except sqlite3.DatabaseError as error:
         conn.close()
-        if not existed or "locked" in str(error) or isinstance(error, sqlite3.OperationalError) and "disk" in str(error):
+        if (
+            not existed
+            or "locked" in str(error)
+            or isinstance(error, sqlite3.OperationalError)
+            and "disk" in str(error)
+        ):
             raise
         backup = _keep_copy(path)
         raise LogbookDamaged(
@@ -257,9 +277,7 @@ class Store:
             )
         return self.hypothesis(hid)
 
-    def set_status(
-        self, hypothesis_id: str, status: HypothesisStatus | str, reason: str = ""
-    ) -> Hypothesis:
+    def set_status(self, hypothesis_id: str, status: HypothesisStatus | str, reason: str = "") -> Hypothesis:
         status = HypothesisStatus(status)
         current = self.hypothesis(hypothesis_id)
         credence = 0.0 if status is HypothesisStatus.refuted else current.credence
@@ -326,7 +344,9 @@ class Store:
                 changes["names"] = json.dumps(parse_expression(expression))
             elif not expression:
                 raise LogbookError("the prediction is empty")
-            changes.update(expression=expression, state=PredictionState.pending.value, error=None, evaluated_at=None)
+            changes.update(
+                expression=expression, state=PredictionState.pending.value, error=None, evaluated_at=None
+            )
         if changes:
             with self.transaction():
                 self.db["predictions"].update(current.id, changes)
@@ -416,7 +436,9 @@ class Store:
             params = [limit, offset]
         return [self._experiment_from_row(row) for row in self.db.query(sql, params)]
 
-    def experiment_rows(self, limit: int = 100, offset: int = 0, query: str | None = None) -> tuple[int, list[dict]]:
+    def experiment_rows(
+        self, limit: int = 100, offset: int = 0, query: str | None = None
+    ) -> tuple[int, list[dict]]:
         """A page of experiments, newest first, as light rows for lists: (total, rows)."""
         columns = (
             "e.id, e.started_at, e.duration_ms, e.ok, e.error_name, e.notebook, e.cell_id,"
@@ -444,7 +466,11 @@ class Store:
     def mode_balance(self) -> list[dict]:
         """Experiments, run time and time spent in each research mode."""
         balance = {
-            row["mode"] or "none": {"mode": row["mode"] or "none", "experiments": row["n"], "run_seconds": row["run"] / 1000}
+            row["mode"] or "none": {
+                "mode": row["mode"] or "none",
+                "experiments": row["n"],
+                "run_seconds": row["run"] / 1000,
+            }
             for row in self.db.query(
                 "SELECT mode, count(*) AS n, coalesce(sum(duration_ms), 0) AS run FROM experiments GROUP BY mode"
             )
@@ -456,7 +482,9 @@ class Store:
             entry = balance.setdefault(
                 current.mode.value, {"mode": current.mode.value, "experiments": 0, "run_seconds": 0.0}
             )
-            entry["mode_seconds"] = entry.get("mode_seconds", 0.0) + max(0.0, (end - current.started_at).total_seconds())
+            entry["mode_seconds"] = entry.get("mode_seconds", 0.0) + max(
+                0.0, (end - current.started_at).total_seconds()
+            )
         return list(balance.values())
 
     def count(self, table: str) -> int:
@@ -553,26 +581,33 @@ class Store:
 
     def set_prediction_error(self, prediction_id: str, error: str) -> None:
         self.db["predictions"].update(
-            prediction_id, {"state": PredictionState.error.value, "error": clean_text(error), "evaluated_at": _now()}
+            prediction_id,
+            {"state": PredictionState.error.value, "error": clean_text(error), "evaluated_at": _now()},
         )
 
-    def add_manual_surprise(self, note: str, experiment_id: int | None = None, hypothesis_id: str | None = None) -> Surprise:
+    def add_manual_surprise(
+        self, note: str, experiment_id: int | None = None, hypothesis_id: str | None = None
+    ) -> Surprise:
         note = clean_text(note).strip()
         if not note:
             raise LogbookError("say what surprised you: the note is empty")
         with self.transaction():
             if experiment_id is None:
                 experiment_id = self.last_experiment_id()
-            sid = self.db["surprises"].insert(
-                {
-                    "hypothesis_id": hypothesis_id,
-                    "experiment_id": experiment_id,
-                    "created_at": _now(),
-                    "manual": 1,
-                    "note": note,
-                    "observed": "{}",
-                }
-            ).last_pk
+            sid = (
+                self.db["surprises"]
+                .insert(
+                    {
+                        "hypothesis_id": hypothesis_id,
+                        "experiment_id": experiment_id,
+                        "created_at": _now(),
+                        "manual": 1,
+                        "note": note,
+                        "observed": "{}",
+                    }
+                )
+                .last_pk
+            )
         return self.surprise(sid)
 
     def surprise(self, surprise_id: int) -> Surprise:
@@ -632,9 +667,18 @@ class Store:
         if not text:
             raise LogbookError("the note is empty")
         with self.transaction():
-            nid = self.db["notes"].insert(
-                {"text": text, "experiment_id": experiment_id, "hypothesis_id": hypothesis_id, "created_at": _now()}
-            ).last_pk
+            nid = (
+                self.db["notes"]
+                .insert(
+                    {
+                        "text": text,
+                        "experiment_id": experiment_id,
+                        "hypothesis_id": hypothesis_id,
+                        "created_at": _now(),
+                    }
+                )
+                .last_pk
+            )
         return Note(**self.db["notes"].get(nid))
 
     def notes(self) -> list[Note]:
@@ -659,9 +703,18 @@ class Store:
 
     def start_brainstorm(self, planned_seconds: int = 300, target: int = 4) -> Brainstorm:
         with self.transaction():
-            bid = self.db["brainstorms"].insert(
-                {"started_at": _now(), "planned_seconds": planned_seconds, "target": target, "paused_seconds": 0.0}
-            ).last_pk
+            bid = (
+                self.db["brainstorms"]
+                .insert(
+                    {
+                        "started_at": _now(),
+                        "planned_seconds": planned_seconds,
+                        "target": target,
+                        "paused_seconds": 0.0,
+                    }
+                )
+                .last_pk
+            )
         return self.brainstorm(bid)
 
     def finish_brainstorm(self, brainstorm_id: int) -> Brainstorm:
@@ -698,7 +751,9 @@ class Store:
         return self.brainstorm(brainstorm_id)
 
     def current_brainstorm(self) -> Brainstorm | None:
-        row = self.db.execute("SELECT id FROM brainstorms WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        row = self.db.execute(
+            "SELECT id FROM brainstorms WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
         return self.brainstorm(row[0]) if row else None
 
     def brainstorm(self, brainstorm_id: int) -> Brainstorm:
@@ -708,7 +763,12 @@ class Store:
         return [self._brainstorm_from_row(r) for r in self.db.query("SELECT * FROM brainstorms ORDER BY id")]
 
     def _brainstorm_from_row(self, row: dict) -> Brainstorm:
-        ids = [r[0] for r in self.db.execute("SELECT id FROM hypotheses WHERE brainstorm_id = ? ORDER BY seq", [row["id"]])]
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM hypotheses WHERE brainstorm_id = ? ORDER BY seq", [row["id"]]
+            )
+        ]
         return Brainstorm(
             id=row["id"],
             started_at=row["started_at"],
@@ -724,7 +784,12 @@ class Store:
 
     def record_error(self, context: str, message: str, traceback: str = "") -> None:
         self.db["recorder_errors"].insert(
-            {"at": _now(), "context": context, "message": clean_text(message), "traceback": clean_text(traceback)}
+            {
+                "at": _now(),
+                "context": context,
+                "message": clean_text(message),
+                "traceback": clean_text(traceback),
+            }
         )
 
     # -- the whole logbook ------------------------------------------------

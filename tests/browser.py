@@ -36,9 +36,17 @@ def screenshot(url: str, name: str, tmp_path: Path, size: str = "1100,2400") -> 
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / name
     subprocess.run(
-        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}",
-         f"--window-size={size}", f"--screenshot={target}", url],
-        check=True, capture_output=True, timeout=120,
+        [
+            chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            f"--window-size={size}",
+            f"--screenshot={target}",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     return target
 
@@ -47,6 +55,9 @@ def dump_dom(url: str, tmp_path: Path) -> str:
     """The DOM of ``url`` after Chromium has loaded it, as HTML text."""
     result = subprocess.run(
         [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-dom'}", "--dump-dom", url],
-        check=True, capture_output=True, timeout=120, text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+        text=True,
     )
     return result.stdout

@@ -52,13 +52,25 @@ def jupyter_lab(root: Path, settings: dict[str, dict], timeout: float = 90) -> I
         target.write_text(json.dumps(values))
     port, token = free_port(), secrets.token_hex(16)
     log = root.parent / "jupyter-lab.log"
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings_dir), "JUPYTERLAB_WORKSPACES_DIR": str(root.parent / "ws")}
+    env = {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
+        "JUPYTERLAB_WORKSPACES_DIR": str(root.parent / "ws"),
+    }
     env.pop("LOGBOOK_DB", None)
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-        "--LabApp.news_url=", "--LabApp.collaborative=False",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.port_retries=0",
+        "--LabApp.news_url=",
+        "--LabApp.collaborative=False",
     ]
     with open(log, "w") as log_file:
         process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=root)
@@ -71,7 +83,7 @@ def jupyter_lab(root: Path, settings: dict[str, dict], timeout: float = 90) -> I
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"jupyter lab did not start:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(f"jupyter lab did not start:\n{log.read_text()[-3000:]}") from None
                 time.sleep(0.2)  # waiting for the server's port, not standing in for an event
         yield lab
     finally:

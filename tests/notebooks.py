@@ -10,7 +10,9 @@ from nbclient import NotebookClient
 LOAD = "%load_ext kernel_hooks"
 
 
-def run_notebook(cells: list[str], folder: Path, load: bool = True, timeout: int = 180) -> nbformat.NotebookNode:
+def run_notebook(
+    cells: list[str], folder: Path, load: bool = True, timeout: int = 180
+) -> nbformat.NotebookNode:
     """Execute ``cells`` in a fresh python3 kernel started in ``folder``; returns the executed notebook.
 
     The kernel inherits this process's environment, so ``LOGBOOK_DB`` points it at

@@ -29,7 +29,11 @@ def test_dark_theme_and_hostile_text_stay_readable_and_inert(tmp_path):
     }
     with jupyter_lab(root, settings) as lab:
         lab.api("POST", "logbook/api/hypotheses", {"statement": HOSTILE, "credence": 0.6})
-        lab.api("POST", "logbook/api/hypotheses/H1/predictions", {"expression": "len('<b>x</b>') > 100", "credence": 0.7})
+        lab.api(
+            "POST",
+            "logbook/api/hypotheses/H1/predictions",
+            {"expression": "len('<b>x</b>') > 100", "credence": 0.7},
+        )
         lab.api("POST", "logbook/api/mode", {"mode": "explore"})
         with browser_page(tmp_path) as page:
             page.goto(f"{lab.url}/lab?token={lab.token}")
@@ -42,7 +46,8 @@ def test_dark_theme_and_hostile_text_stay_readable_and_inert(tmp_path):
             assert page.locator("#jp-logbook-sidebar img").count() == 0
             assert page.evaluate("document.body.dataset.pwned") is None
             background = page.evaluate(
-                "getComputedStyle(document.querySelector('#jp-logbook-sidebar')).backgroundColor")
+                "getComputedStyle(document.querySelector('#jp-logbook-sidebar')).backgroundColor"
+            )
             text = page.evaluate("getComputedStyle(document.querySelector('#jp-logbook-sidebar')).color")
             assert luminance(background) < 0.3 and luminance(text) > 0.6
 

@@ -20,12 +20,22 @@ def filled(store):
     p = store.add_prediction(h.id, "copy_score > 0.5", 0.8)
     with store.transaction():
         eid = store.insert_experiment(
-            {"source": "copy_score = measure(model)", "started_at": "2026-01-01T00:00:00+00:00",
-             "duration_ms": 3.0, "ok": 1, "names": '{"copy_score": {"type": "float", "value": 0.1}}'},
+            {
+                "source": "copy_score = measure(model)",
+                "started_at": "2026-01-01T00:00:00+00:00",
+                "duration_ms": 3.0,
+                "ok": 1,
+                "names": '{"copy_score": {"type": "float", "value": 0.1}}',
+            },
             [],
         )
-        store.add_judgement(held=False, prediction=p, observed={"copy_score": {"type": "float", "value": 0.1}},
-                            surprisal_bits=2.32, experiment_id=eid)
+        store.add_judgement(
+            held=False,
+            prediction=p,
+            observed={"copy_score": {"type": "float", "value": 0.1}},
+            surprisal_bits=2.32,
+            experiment_id=eid,
+        )
     store.add_note("layer 0 looks positional")
     return store
 
@@ -39,8 +49,13 @@ def test_json_export_has_every_section_and_validates_against_the_models(filled, 
     assert data["hypotheses"][0]["predictions"][0]["expression"] == "copy_score > 0.5"
     assert [c["credence"] for c in data["hypotheses"][0]["history"]] == [0.7]
     (surprise,) = data["surprises"]
-    assert {k: surprise[k] for k in ("hypothesis_id", "prediction", "surprisal_bits", "experiment_id", "manual")} == {
-        "hypothesis_id": "H1", "prediction": "copy_score > 0.5", "surprisal_bits": 2.32, "experiment_id": 1,
+    assert {
+        k: surprise[k] for k in ("hypothesis_id", "prediction", "surprisal_bits", "experiment_id", "manual")
+    } == {
+        "hypothesis_id": "H1",
+        "prediction": "copy_score > 0.5",
+        "surprisal_bits": 2.32,
+        "experiment_id": 1,
         "manual": False,
     }
     assert surprise["observed"] == {"copy_score": {"type": "float", "value": 0.1}}

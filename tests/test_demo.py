@@ -45,8 +45,11 @@ def test_experiments_record_hooks_caches_and_modes(demo):
     _, store = demo
     experiments = store.experiments(limit=None, newest_first=False)
     patching = next(e for e in experiments if "patch_head" in e.source)
-    hooks = {(name, h["function"].split("(")[0]) for h in patching.torch["hooks"]
-             for name in [h["hook_point"], *h.get("aliases", [])]}
+    hooks = {
+        (name, h["function"].split("(")[0])
+        for h in patching.torch["hooks"]
+        for name in [h["hook_point"], *h.get("aliases", [])]
+    }
     assert ("blocks.0.attn.hook_z", "patch_head") in hooks and ("blocks.1.attn.hook_z", "patch_head") in hooks
     assert any("cache_keys" in e.torch for e in experiments)
     assert {e.mode.value for e in experiments if e.mode} == {"explore", "confirm", "red-team"}

@@ -1,7 +1,5 @@
 """Loading, unloading and reloading the extension in an in-process IPython shell."""
 
-import sys
-
 import pytest
 from IPython import get_ipython
 from IPython.testing.globalipapp import start_ipython
@@ -20,7 +18,11 @@ def shell(logbook_db):
 
 
 def our_callbacks(ip, event):
-    return [cb for cb in ip.events.callbacks[event] if getattr(cb, "__self__", None).__class__.__name__ == "Recorder"]
+    return [
+        cb
+        for cb in ip.events.callbacks[event]
+        if getattr(cb, "__self__", None).__class__.__name__ == "Recorder"
+    ]
 
 
 def test_reload_leaves_exactly_one_set_of_hooks(shell, logbook_db):

@@ -1,7 +1,6 @@
 """Cells run through a real kernel with the extension loaded are recorded in full."""
 
 import base64
-import json
 
 import pytest
 
@@ -12,9 +11,7 @@ from .notebooks import outputs_of, run_notebook
 
 pytestmark = pytest.mark.kernel
 
-TINY_PNG = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
+TINY_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +85,11 @@ def test_assigned_names_are_summarized(recorded):
     assert experiments[1].names["loss"] == {"type": "float", "value": 0.42}
     weights = experiments[5].names["weights"]
     assert (weights["shape"], weights["dtype"], weights["nan"], weights["min"], weights["max"]) == (
-        [2, 2], "float32", 1, -2.0, 3.0
+        [2, 2],
+        "float32",
+        1,
+        -2.0,
+        3.0,
     )
 
 

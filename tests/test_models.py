@@ -33,5 +33,13 @@ def test_export_schema_lists_the_top_level_sections():
     for section in ("hypotheses", "brainstorms", "experiments", "surprises", "evidence", "notes"):
         assert section in properties
     surprise = LogbookExport.model_json_schema()["$defs"]["Surprise"]["properties"]
-    for field in ("hypothesis_id", "prediction", "observed", "surprisal_bits", "experiment_id", "created_at", "manual"):
+    for field in (
+        "hypothesis_id",
+        "prediction",
+        "observed",
+        "surprisal_bits",
+        "experiment_id",
+        "created_at",
+        "manual",
+    ):
         assert field in surprise

@@ -30,13 +30,25 @@ def research(store):
     p2 = store.add_prediction(h2.id, "positional_score > 0.5", 0.6)
     with store.transaction():
         e1 = store.insert_experiment(row(f"induction_score = 0.05  # {SCRIPT}", minutes=60), [])
-        e2 = store.insert_experiment(row("positional_score = 0.93", minutes=61), [
-            {"mime": "text/plain", "data": SCRIPT.encode(), "size": len(SCRIPT), "truncated": False}])
+        e2 = store.insert_experiment(
+            row("positional_score = 0.93", minutes=61),
+            [{"mime": "text/plain", "data": SCRIPT.encode(), "size": len(SCRIPT), "truncated": False}],
+        )
         store.insert_experiment(row("unrelated = 1", minutes=62), [])
-        store.add_judgement(held=False, prediction=p1, observed={"induction_score": {"type": "float", "value": 0.05}},
-                            surprisal_bits=3.32, experiment_id=e1)
-        store.add_judgement(held=True, prediction=p2, observed={"positional_score": {"type": "float", "value": 0.93}},
-                            surprisal_bits=0.74, experiment_id=e2)
+        store.add_judgement(
+            held=False,
+            prediction=p1,
+            observed={"induction_score": {"type": "float", "value": 0.05}},
+            surprisal_bits=3.32,
+            experiment_id=e1,
+        )
+        store.add_judgement(
+            held=True,
+            prediction=p2,
+            observed={"positional_score": {"type": "float", "value": 0.93}},
+            surprisal_bits=0.74,
+            experiment_id=e2,
+        )
     store.update_credence(h1.id, 0.2, "no induction in layer 1 with a fixed period")
     store.add_note(f"check the period {SCRIPT}", experiment_id=e2)
     store.set_mode("red-team")
@@ -50,7 +62,13 @@ def sections(markdown):
 def test_markdown_has_every_section_in_order(research):
     md = markdown_report(research)
     assert sections(md) == [
-        "Brainstorms", "Hypotheses", "Surprises", "Notes", "Experiments that matter", "Balance of modes", "Calibration",
+        "Brainstorms",
+        "Hypotheses",
+        "Surprises",
+        "Notes",
+        "Experiments that matter",
+        "Balance of modes",
+        "Calibration",
     ]
     assert "2 hypotheses, 3 experiments, 1 surprise, 1 piece of evidence, 1 note." in md
 
@@ -112,8 +130,12 @@ def test_selection_by_hypothesis(research):
 
 
 def test_selection_by_date_range(research):
-    md = markdown_report(research, Selection(since=BASE + timedelta(minutes=60, seconds=30),
-                                             until=BASE + timedelta(minutes=61, seconds=30)))
+    md = markdown_report(
+        research,
+        Selection(
+            since=BASE + timedelta(minutes=60, seconds=30), until=BASE + timedelta(minutes=61, seconds=30)
+        ),
+    )
     assert "1 experiment," in md
     assert "0 surprises" in md
 
@@ -127,5 +149,7 @@ def test_fences_and_code_spans_survive_backticks():
 def test_cli_writes_markdown_and_html(research, tmp_path):
     assert main(["export", "--format", "md", "-o", str(tmp_path / "log.md"), "--hypothesis", "H1"]) == 0
     assert "### H1:" in (tmp_path / "log.md").read_text()
-    assert main(["export", "--format", "html", "-o", str(tmp_path / "log.html"), "--since", "2020-01-01"]) == 0
+    assert (
+        main(["export", "--format", "html", "-o", str(tmp_path / "log.html"), "--since", "2020-01-01"]) == 0
+    )
     assert "<h2>Calibration</h2>" in (tmp_path / "log.html").read_text()

@@ -51,7 +51,9 @@ async def test_status_reports_the_logbook(api, logbook_file):
 
 
 async def test_hypotheses_credence_and_status(api):
-    status, created = await api("POST", "hypotheses", {"statement": "L1 has induction heads", "credence": 0.7})
+    status, created = await api(
+        "POST", "hypotheses", {"statement": "L1 has induction heads", "credence": 0.7}
+    )
     assert status == 201 and created["id"] == "H1"
     status, updated = await api("PATCH", "hypotheses/H1", {"credence": 0.3, "reason": "ablation"})
     assert status == 200 and [c["credence"] for c in updated["history"]] == [0.7, 0.3]
@@ -64,10 +66,15 @@ async def test_hypotheses_credence_and_status(api):
 
 async def test_predictions_are_checked_added_and_edited(api):
     await api("POST", "hypotheses", {"statement": "x", "credence": 0.5})
-    assert (await api("POST", "predictions/check", {"expression": "loss < 0.1"}))[1] == {"ok": True, "names": ["loss"]}
+    assert (await api("POST", "predictions/check", {"expression": "loss < 0.1"}))[1] == {
+        "ok": True,
+        "names": ["loss"],
+    }
     check = (await api("POST", "predictions/check", {"expression": "loss <"}))[1]
     assert check["ok"] is False and "not a Python expression" in check["error"]
-    status, created = await api("POST", "hypotheses/H1/predictions", {"expression": "loss < 0.1", "credence": 0.8})
+    status, created = await api(
+        "POST", "hypotheses/H1/predictions", {"expression": "loss < 0.1", "credence": 0.8}
+    )
     assert status == 201 and created["id"] == "H1.P1"
     status, edited = await api("PATCH", "predictions/H1.P1", {"expression": "loss < 0.2", "credence": 0.6})
     assert (edited["expression"], edited["credence"], edited["names"]) == ("loss < 0.2", 0.6, ["loss"])
@@ -95,8 +102,16 @@ async def test_experiments_are_paged_and_searchable(api, logbook_file):
     with Store(logbook_file) as store, store.transaction():
         for i in range(250):
             store.insert_experiment(
-                {"source": f"probe_{i} = run(layer={i % 2})", "started_at": "2026-01-01T00:00:00+00:00",
-                 "duration_ms": 1.0, "ok": 1, "notebook": "analysis.ipynb", "cell_id": f"cell-{i}"}, [])
+                {
+                    "source": f"probe_{i} = run(layer={i % 2})",
+                    "started_at": "2026-01-01T00:00:00+00:00",
+                    "duration_ms": 1.0,
+                    "ok": 1,
+                    "notebook": "analysis.ipynb",
+                    "cell_id": f"cell-{i}",
+                },
+                [],
+            )
     page = (await api("GET", "experiments", limit="100", offset="200"))[1]
     assert page["total"] == 250 and len(page["experiments"]) == 50 and page["experiments"][0]["id"] == 50
     found = (await api("GET", "experiments", q="probe_42"))[1]
@@ -163,8 +178,20 @@ async def test_the_change_feed_answers_when_the_logbook_changes(api, logbook_fil
 
 
 async def test_every_route_refuses_requests_without_a_token(logbook_file, jp_fetch):
-    routes = ["status", "changes", "hypotheses", "hypotheses/H1", "brainstorms", "brainstorms/current",
-              "experiments", "experiments/1", "surprises", "notes", "mode", "export"]
+    routes = [
+        "status",
+        "changes",
+        "hypotheses",
+        "hypotheses/H1",
+        "brainstorms",
+        "brainstorms/current",
+        "experiments",
+        "experiments/1",
+        "surprises",
+        "notes",
+        "mode",
+        "export",
+    ]
     for route in routes:
         with pytest.raises(HTTPClientError) as refused:
             await jp_fetch("logbook", "api", *route.split("/"), headers={"Authorization": ""})
@@ -177,8 +204,11 @@ async def test_outputs_are_served_inert(api, logbook_file, jp_fetch):
     with Store(logbook_file) as store, store.transaction():
         store.insert_experiment(
             {"source": "show()", "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0, "ok": 1},
-            [{"mime": "text/html", "data": html, "size": len(html), "truncated": False},
-             {"mime": "image/png", "data": png, "size": len(png), "truncated": False}])
+            [
+                {"mime": "text/html", "data": html, "size": len(html), "truncated": False},
+                {"mime": "image/png", "data": png, "size": len(png), "truncated": False},
+            ],
+        )
     outputs = (await api("GET", "experiments/1"))[1]["outputs"]
     page = await jp_fetch("logbook", "api", "outputs", outputs[0]["sha256"], params={"mime": "text/html"})
     assert page.body == html and page.headers["Content-Type"].startswith("text/plain")
@@ -193,5 +223,9 @@ async def test_a_prediction_in_words_gets_a_verdict(api):
     await api("POST", "hypotheses", {"statement": "x"})
     await api("POST", "hypotheses/H1/predictions", {"text": "the pattern is a stripe", "credence": 0.7})
     status, surprise = await api("POST", "predictions/H1.P1/verdict", {"held": False})
-    assert status == 201 and surprise["prediction"] == "the pattern is a stripe" and surprise["surprisal_bits"] > 1.7
+    assert (
+        status == 201
+        and surprise["prediction"] == "the pattern is a stripe"
+        and surprise["surprisal_bits"] > 1.7
+    )
     assert (await api("POST", "predictions/H1.P1/verdict", {"held": "maybe"}))[0] == 400

@@ -1,7 +1,6 @@
 """The SQLite store: hypotheses, predictions, experiments, search, and the file itself."""
 
 import threading
-from pathlib import Path
 
 import pytest
 

@@ -66,7 +66,12 @@ def test_run_with_cache_records_the_model_config_and_cache_keys(experiments):
 def test_hooks_added_by_the_user_are_recorded_with_their_functions(experiments):
     activity = experiments[2].torch
     assert activity["hooks"] == [
-        {"hook_point": "blocks.0.attn.hook_pattern", "function": "zero_head(head=1)", "direction": "fwd", "calls": 1}
+        {
+            "hook_point": "blocks.0.attn.hook_pattern",
+            "function": "zero_head(head=1)",
+            "direction": "fwd",
+            "calls": 1,
+        }
     ]
     assert "cache_keys" not in activity
 

@@ -66,7 +66,9 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
             kernel_name="python3",
             allow_errors=True,
             resources={"metadata": {"path": str(folder)}},
-            on_cell_start=lambda cell, cell_index: progress.show(first_line(cell)) if cell.cell_type == "code" else None,
+            on_cell_start=lambda cell, cell_index: (
+                progress.show(first_line(cell)) if cell.cell_type == "code" else None
+            ),
             on_cell_executed=lambda cell, cell_index, execute_reply: _advance(progress, cell),
         )
         client.execute()
@@ -79,7 +81,9 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
     progress.show("done")
     progress.finish()
     nbformat.write(notebook, folder / NOTEBOOK)
-    errors = sum(1 for cell in code_cells for output in cell.get("outputs", []) if output.output_type == "error")
+    errors = sum(
+        1 for cell in code_cells for output in cell.get("outputs", []) if output.output_type == "error"
+    )
     return folder / LOG_NAME, errors
 
 

@@ -108,7 +108,9 @@ class StatusHandler(LogbookHandler):
         try:
             result = await self.db.run(status)
         except Exception as error:  # noqa: BLE001 - shown in the sidebar, the server keeps working
-            self.send({"version": __version__, "path": str(self.db.path), "error": _describe_failure(error)}, 503)
+            self.send(
+                {"version": __version__, "path": str(self.db.path), "error": _describe_failure(error)}, 503
+            )
             return
         self.send({**result, "revision": self.db.revision})
 
@@ -175,7 +177,9 @@ class PredictionsHandler(LogbookHandler):
             raise tornado.web.HTTPError(400, "give either an expression or a text, not both")
         kind = "expression" if body.text is None else "text"
         created = await self.call(
-            lambda store: store.add_prediction(hypothesis_id, body.expression or body.text or "", body.credence, kind),
+            lambda store: store.add_prediction(
+                hypothesis_id, body.expression or body.text or "", body.credence, kind
+            ),
             writes=True,
         )
         self.send(created, 201)
@@ -197,7 +201,9 @@ class VerdictHandler(LogbookHandler):
     @tornado.web.authenticated
     async def post(self, prediction_id: str):
         body = self.parse(bodies.Verdict)
-        self.send(await self.call(lambda store: store.judge_by_hand(prediction_id, body.held), writes=True), 201)
+        self.send(
+            await self.call(lambda store: store.judge_by_hand(prediction_id, body.held), writes=True), 201
+        )
 
 
 class CheckExpressionHandler(LogbookHandler):
@@ -291,7 +297,9 @@ class OutputHandler(LogbookHandler):
         mime = self.get_argument("mime", "text/plain")
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
-        self.finish(data, set_content_type="image/png" if mime == "image/png" else "text/plain; charset=utf-8")
+        self.finish(
+            data, set_content_type="image/png" if mime == "image/png" else "text/plain; charset=utf-8"
+        )
 
 
 class SurprisesHandler(LogbookHandler):
@@ -304,7 +312,11 @@ class SurpriseHandler(LogbookHandler):
     @tornado.web.authenticated
     async def patch(self, surprise_id: str):
         body = self.parse(bodies.SurpriseChange)
-        self.send(await self.call(lambda store: store.set_surprise_status(int(surprise_id), body.status), writes=True))
+        self.send(
+            await self.call(
+                lambda store: store.set_surprise_status(int(surprise_id), body.status), writes=True
+            )
+        )
 
 
 class NotesHandler(LogbookHandler):
@@ -365,7 +377,9 @@ class ExportHandler(LogbookHandler):
         body = self.parse(bodies.ExportToFile)
         target = (self.project_root / body.path).resolve()
         if not target.is_relative_to(self.project_root.resolve()):
-            raise tornado.web.HTTPError(400, f"the export path must stay inside the project folder: {body.path!r}")
+            raise tornado.web.HTTPError(
+                400, f"the export path must stay inside the project folder: {body.path!r}"
+            )
         if target.is_dir():
             raise tornado.web.HTTPError(400, f"{body.path!r} is a folder; give a file name")
         selection = self._selection(body.since, body.until, body.hypotheses)

@@ -14,7 +14,9 @@ def recording_kernel(logbook: Path, cwd: Path, extra_arguments: list[str] | None
     """A python3 kernel with kernel_hooks loaded, writing to ``logbook``."""
     env = {**os.environ, "LOGBOOK_DB": str(logbook)}
     manager, client = start_new_kernel(
-        kernel_name="python3", env=env, cwd=str(cwd),
+        kernel_name="python3",
+        env=env,
+        cwd=str(cwd),
         extra_arguments=["--ext=kernel_hooks", "--HistoryManager.enabled=False", *(extra_arguments or [])],
     )
     try:

@@ -34,7 +34,9 @@ def test_four_kernels_and_the_server_at_once(tmp_path):
     def kernel_worker(index: int) -> None:
         with recording_kernel(db, root) as (_, client):
             while time.monotonic() < deadline:
-                status, printed = execute(client, f"k{index}_{cells[index]} = [{cells[index]}] * 100\nprint('ok')")
+                status, printed = execute(
+                    client, f"k{index}_{cells[index]} = [{cells[index]}] * 100\nprint('ok')"
+                )
                 if status != "ok" or any("logbook:" in text for text in printed):
                     problems.append(f"kernel {index}: {status} {printed}")
                 cells[index] += 1
@@ -43,10 +45,15 @@ def test_four_kernels_and_the_server_at_once(tmp_path):
                 problems.append(f"kernel {index} flush: {printed}")
 
     with jupyter_lab(root, {}) as lab:
+
         def server_worker() -> None:
             while time.monotonic() < deadline:
                 try:
-                    lab.api("POST", "logbook/api/hypotheses", {"statement": f"h{posted['hypotheses']}", "credence": 0.5})
+                    lab.api(
+                        "POST",
+                        "logbook/api/hypotheses",
+                        {"statement": f"h{posted['hypotheses']}", "credence": 0.5},
+                    )
                     posted["hypotheses"] += 1
                     lab.api("POST", "logbook/api/notes", {"text": f"n{posted['notes']}"})
                     posted["notes"] += 1
@@ -66,7 +73,8 @@ def test_four_kernels_and_the_server_at_once(tmp_path):
     with Store(db) as store:
         for index in range(KERNELS):
             recorded = store.db.execute(
-                "SELECT count(*) FROM experiments WHERE source GLOB ?", [f"k{index}_*"]).fetchone()[0]
+                "SELECT count(*) FROM experiments WHERE source GLOB ?", [f"k{index}_*"]
+            ).fetchone()[0]
             assert recorded == cells[index], index
         assert store.count("hypotheses") == posted["hypotheses"]
         assert store.count("notes") == posted["notes"]

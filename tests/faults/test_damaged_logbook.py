@@ -24,8 +24,15 @@ def damaged_by_truncation(path):
     with Store(path) as store:
         with store.transaction():
             for i in range(3000):
-                store.insert_experiment({"source": f"x_{i} = {'y' * 200}", "started_at": "2026-01-01T00:00:00+00:00",
-                                         "duration_ms": 1.0, "ok": 1}, [])
+                store.insert_experiment(
+                    {
+                        "source": f"x_{i} = {'y' * 200}",
+                        "started_at": "2026-01-01T00:00:00+00:00",
+                        "duration_ms": 1.0,
+                        "ok": 1,
+                    },
+                    [],
+                )
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = path.stat().st_size
     with open(path, "r+b") as handle:

@@ -26,11 +26,16 @@ def test_a_full_disk_warns_once_and_the_kernel_keeps_working(tmp_path):
             assert status == "ok" and out[0] == "x" * 20000 + "\n"
             printed += out
         warnings = [line for line in "".join(printed).splitlines() if line.startswith("logbook:")]
-        assert len(warnings) == 1 and "cannot write to the logbook" in warnings[0] and "retrying" in warnings[0]
+        assert (
+            len(warnings) == 1 and "cannot write to the logbook" in warnings[0] and "retrying" in warnings[0]
+        )
 
         # Room again: the queued cells are written, none lost.
-        status, _ = execute(client, "resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
-                                    "assert logbook.flush(timeout=30)")
+        status, _ = execute(
+            client,
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+            "assert logbook.flush(timeout=30)",
+        )
         assert status == "ok"
     with Store(db) as store:
         sources = [row[0] for row in store.db.execute("SELECT source FROM experiments")]

@@ -15,7 +15,11 @@ from logbook.predictions import PredictionSyntaxError, parse_expression
 from ..lab_server import jupyter_lab
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
     max_leaves=12,
 )
@@ -38,8 +42,14 @@ ROUTES = {
 
 def call(lab, method: str, path: str, body: bytes | None, headers: dict | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(
-        f"{lab.url}/logbook/api/{path}", method=method, data=body,
-        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json", **(headers or {})},
+        f"{lab.url}/logbook/api/{path}",
+        method=method,
+        data=body,
+        headers={
+            "Authorization": f"token {lab.token}",
+            "Content-Type": "application/json",
+            **(headers or {}),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -115,10 +125,15 @@ def test_requests_without_credentials_or_xsrf_are_refused(lab):
     opener.open(f"{lab.url}/lab?token={lab.token}", timeout=30).read()
     for headers, refusal in (
         ({}, 403),  # no XSRF token: refused
-        ({"Origin": "http://evil.example"}, 404),  # another site's page: Jupyter blocks cross-origin API calls
+        (
+            {"Origin": "http://evil.example"},
+            404,
+        ),  # another site's page: Jupyter blocks cross-origin API calls
     ):
         forged = urllib.request.Request(
-            f"{lab.url}/logbook/api/hypotheses", method="POST", data=b'{"statement": "forged"}',
+            f"{lab.url}/logbook/api/hypotheses",
+            method="POST",
+            data=b'{"statement": "forged"}',
             headers={"Content-Type": "application/json", **headers},
         )
         with pytest.raises(urllib.error.HTTPError) as refused:

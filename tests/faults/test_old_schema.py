@@ -12,10 +12,26 @@ def test_a_first_version_logbook_gains_the_new_indexes_and_keeps_its_records(tmp
     path = tmp_path / "old.db"
     old = Database(sqlite3.connect(path))
     migrations.apply(old, stop_before="m002_lookup_indexes")
-    old["hypotheses"].insert({"id": "H1", "seq": 1, "statement": "kept", "credence": 0.4, "status": "active",
-                              "created_at": "2026-01-01T00:00:00+00:00"})
-    old["surprises"].insert({"hypothesis_id": "H1", "observed": "{}", "created_at": "2026-01-01T00:00:00+00:00",
-                             "manual": 1, "note": "odd", "status": "unread"})
+    old["hypotheses"].insert(
+        {
+            "id": "H1",
+            "seq": 1,
+            "statement": "kept",
+            "credence": 0.4,
+            "status": "active",
+            "created_at": "2026-01-01T00:00:00+00:00",
+        }
+    )
+    old["surprises"].insert(
+        {
+            "hypothesis_id": "H1",
+            "observed": "{}",
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "manual": 1,
+            "note": "odd",
+            "status": "unread",
+        }
+    )
     assert [m.name for m in migrations.applied(old)] == ["m001_initial"]
     old.close()
 
