@@ -26,6 +26,9 @@ IDLE_POLL_SECONDS = 0.5
 #: kernel has replied, not while it is replying.
 BATCH_DELAY_SECONDS = 0.1
 RETRY_SECONDS = 1.0
+#: Jobs kept waiting while the logbook cannot be written (a full disk, say);
+#: beyond this, new cells go unrecorded rather than filling the kernel's memory.
+MAX_PENDING = 10_000
 
 
 class Writer:
@@ -36,8 +39,11 @@ class Writer:
         path: Path,
         on_warning: Callable[[str], None],
         on_external_change: Optional[Callable[[Store], None]] = None,
+        max_pending: int = MAX_PENDING,
     ):
         self.path = path
+        self.max_pending = max_pending
+        self.dropped = 0
         self.on_warning = on_warning
         self.on_external_change = on_external_change
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -49,6 +55,13 @@ class Writer:
         self._thread.start()
 
     def submit(self, job: Job) -> None:
+        if self._jobs.qsize() >= self.max_pending:
+            self.dropped += 1
+            self.on_warning(
+                f"the logbook has not been writable for {self.max_pending} cells; "
+                "further cells are not recorded until it is"
+            )
+            return
         self._jobs.put(job)
 
     def flush(self, timeout: float = 30.0) -> bool:
@@ -116,6 +129,11 @@ class Writer:
                 with store.transaction():
                     for job in batch:
                         self._run_job(store, job)
+                    if self.dropped:
+                        store.record_error(
+                            "writer", f"{self.dropped} cells were not recorded: the logbook was not writable"
+                        )
+                        self.dropped = 0
                 self.written += len(batch)
                 return
             except sqlite3.OperationalError as error:

@@ -1,5 +1,7 @@
 """Loading, unloading and reloading the extension in an in-process IPython shell."""
 
+import threading
+
 import pytest
 from IPython import get_ipython
 from IPython.testing.globalipapp import start_ipython
@@ -89,3 +91,26 @@ def test_prediction_magics_refuse_bad_input_with_one_line(shell, capsys):
     assert "logbook: no hypothesis 'H7'" in out
     assert "logbook: invalid hypothesis: credence" in out
     assert "Traceback" not in out
+
+
+def test_a_stalled_writer_stops_queueing_instead_of_filling_memory(tmp_path):
+    from kernel_hooks.writer import Writer
+
+    warnings = []
+    release = threading.Event()
+
+    def stuck(store):
+        release.wait(30)
+
+    writer = Writer(tmp_path / "logbook.db", warnings.append, max_pending=5)
+    writer.submit(stuck)
+    assert writer.flush(timeout=0.3) is False  # the writer is busy with the stuck job
+    for _ in range(10):
+        writer.submit(lambda store: None)
+    assert writer.dropped >= 5 and len(set(warnings)) == 1 and "not recorded" in warnings[0]
+    release.set()
+    assert writer.flush(timeout=30)
+    writer.stop()
+    with Store(tmp_path / "logbook.db") as store:
+        (message,) = [row["message"] for row in store.db.query("SELECT message FROM recorder_errors")]
+    assert "cells were not recorded" in message
