@@ -51,6 +51,13 @@ def test_dark_theme_and_hostile_text_stay_readable_and_inert(tmp_path):
             text = page.evaluate("getComputedStyle(document.querySelector('#jp-logbook-sidebar')).color")
             assert luminance(background) < 0.3 and luminance(text) > 0.6
 
+            # The keyboard shortcut starts the brainstorm timer and puts the cursor in its entry box.
+            page.locator(".jp-LabShell").first.click()
+            page.keyboard.press("Control+Alt+b")
+            page.locator("#jp-logbook-sidebar .jp-Logbook-clock").wait_for()
+            page.wait_for_function("document.activeElement?.classList.contains('jp-Logbook-brainstormEntry')")
+            assert lab.api("GET", "logbook/api/brainstorms/current")["brainstorm"]["planned_seconds"] == 300
+
 
 def test_a_damaged_logbook_shows_a_clear_error_and_lab_keeps_working(tmp_path):
     chromium()
