@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser import CHROMIUM_FLAGS, chromium  # noqa: E402
-from tests.lab_server import free_port  # noqa: E402
+from tests.lab_server import free_port, lab_command  # noqa: E402
 
 
 def build_wheel(out: Path) -> Path:
@@ -48,16 +48,7 @@ def first_screen(venv: Path, root: Path, selector: str) -> float:
     port, token = free_port(), "benchtoken"
     started = time.perf_counter()
     server = subprocess.Popen(
-        [
-            str(venv / "bin" / "jupyter"),
-            "lab",
-            "--no-browser",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}",
-        ],
+        lab_command([str(venv / "bin" / "jupyter"), "lab"], root, port, token),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -86,9 +86,13 @@ class Recorder:
         self.writer = Writer(path, self.warn, self.reload)
 
     def _load_predictions(self) -> None:
-        """Know the active predictions before the first cell runs (the writer keeps them fresh after)."""
+        """Know the active predictions before the first cell runs (the writer keeps them fresh after).
+
+        This runs while the kernel starts, so it skips the integrity check (it
+        reads every page); the writer's own connection makes it and reports damage.
+        """
         try:
-            with Store(self.path) as store:
+            with Store(self.path, check_integrity=False) as store:
                 self.reload(store)
         except Exception:  # noqa: BLE001 - the writer reports an unusable logbook
             pass

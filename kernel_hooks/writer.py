@@ -118,7 +118,7 @@ class Writer:
                 items.append(self._jobs.get_nowait())
             except queue.Empty:
                 break
-        batch = [item for item in items if callable(item) and not isinstance(item, threading.Event)]
+        batch = [item for item in items if item is not None and not isinstance(item, threading.Event)]
         events = [item for item in items if isinstance(item, threading.Event)]
         return batch, events, any(item is None for item in items)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional
 
+from .balance import time_in_modes
 from .calibration import calibrate
 from .charts import calibration_chart, credence_chart
 from .models import Experiment, LogbookExport, Prediction, utcnow
@@ -343,12 +344,8 @@ def _section_modes(log: _Log, lines: list[str]) -> None:
         mode = e.mode.value if e.mode else "none"
         counts[mode] += 1
         compute[mode] += e.duration_ms / 1000
-    wall: dict[str, float] = defaultdict(float)
-    switches = sorted(log.data.modes, key=lambda m: m.started_at)
     last = max((e.started_at for e in log.data.experiments), default=utcnow())
-    for current, following in zip(switches, [*switches[1:], None]):
-        end = following.started_at if following else max(last, current.started_at)
-        wall[current.mode.value] += max(0.0, (end - current.started_at).total_seconds())
+    wall = time_in_modes(log.data.modes, until=last)
     if not counts:
         lines += ["No experiments in this range.", ""]
         return

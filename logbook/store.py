@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlite_utils import Database
 
 from . import schema
+from .balance import time_in_modes
 from .models import (
     Brainstorm,
     CredenceChange,
@@ -98,7 +99,7 @@ def _check_integrity(db: Database, path: Path) -> None:
             raise sqlite3.DatabaseError(verdict)
 
 
-def connect(path: Path) -> Database:
+def connect(path: Path, check_integrity: bool = True) -> Database:
     """Open (creating if needed) the logbook at ``path`` and bring its schema up to date.
 
     A damaged file raises :class:`LogbookDamaged` after a copy of it is kept
@@ -110,7 +111,7 @@ def connect(path: Path) -> Database:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db = Database(conn, execute_plugins=False)
-        if existed:
+        if existed and check_integrity:
             _check_integrity(db, path)
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
@@ -180,9 +181,9 @@ class Store:
     A ``Store`` holds one connection; use one per thread.
     """
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, check_integrity: bool = True):
         self.path = Path(path) if path else find_logbook()
-        self.db = connect(self.path)
+        self.db = connect(self.path, check_integrity)
 
     def close(self) -> None:
         self.db.close()
@@ -475,16 +476,9 @@ class Store:
                 "SELECT mode, count(*) AS n, coalesce(sum(duration_ms), 0) AS run FROM experiments GROUP BY mode"
             )
         }
-        switches = self.modes()
-        now = utcnow()
-        for current, following in zip(switches, [*switches[1:], None]):
-            end = following.started_at if following else now
-            entry = balance.setdefault(
-                current.mode.value, {"mode": current.mode.value, "experiments": 0, "run_seconds": 0.0}
-            )
-            entry["mode_seconds"] = entry.get("mode_seconds", 0.0) + max(
-                0.0, (end - current.started_at).total_seconds()
-            )
+        for mode, seconds in time_in_modes(self.modes(), utcnow()).items():
+            entry = balance.setdefault(mode, {"mode": mode, "experiments": 0, "run_seconds": 0.0})
+            entry["mode_seconds"] = seconds
         return list(balance.values())
 
     def count(self, table: str) -> int:

@@ -23,6 +23,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def lab_command(launcher: list[str], root: Path, port: int, token: str) -> list[str]:
+    """The command line of a JupyterLab on 127.0.0.1 only, serving ``root``, with a fixed token."""
+    return [
+        *launcher,
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+    ]
+
+
 class Lab:
     def __init__(self, root: Path, port: int, token: str, process: subprocess.Popen, log: Path):
         self.root, self.port, self.token, self.process, self.log = root, port, token, process, log
@@ -59,15 +72,7 @@ def jupyter_lab(root: Path, settings: dict[str, dict], timeout: float = 90) -> I
     }
     env.pop("LOGBOOK_DB", None)
     command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--allow-root",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
+        *lab_command([sys.executable, "-m", "jupyterlab"], root, port, token),
         "--ServerApp.port_retries=0",
         "--LabApp.news_url=",
         "--LabApp.collaborative=False",
