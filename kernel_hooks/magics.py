@@ -7,7 +7,7 @@ import re
 from IPython.core.magic import Magics, line_magic, magics_class
 
 import logbook
-from logbook.store import LogbookError
+from logbook.errors import LogbookError
 
 _PREDICT = re.compile(
     r"^\s*(?:-c\s+(?P<c1>[0-9.]+)\s+)?(?P<id>H\d+)\s*(?P<c2>[0-9.]+)?\s*:\s*(?P<expr>.+)$", re.I | re.S

@@ -13,10 +13,11 @@ from jupyter_server.utils import url_path_join
 from pydantic import BaseModel, ValidationError
 
 from logbook import __version__
+from logbook.errors import LogbookDamaged, LogbookError, NotFound
 from logbook.exporting import render
 from logbook.predictions import PredictionSyntaxError, parse_expression
 from logbook.report import Selection, parse_ids
-from logbook.store import LogbookDamaged, LogbookError, NotFound, Store
+from logbook.store import Store
 
 from . import requests as bodies
 from .database import Database

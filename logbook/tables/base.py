@@ -1,0 +1,56 @@
+"""What every group of queries shares: the connection, transactions, lookups by id, checked models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from pydantic import ValidationError
+from sqlite_utils import Database
+
+from ..connection import immediate
+from ..errors import LogbookError, NotFound
+from ..models import utcnow
+from ..text import clean_text
+
+
+def validated(model: type, **fields: Any) -> Any:
+    """Build ``model`` from ``fields``, turning validation errors into one clear message."""
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
+        )
+        raise LogbookError(f"invalid {model.__name__.lower()}: {problems}") from None
+
+
+def fts_query(text: str) -> str:
+    """User text as an FTS5 query: each word a quoted prefix term, all required."""
+    words = clean_text(text).replace('"', " ").split()
+    return " ".join(f'"{word}"*' for word in words) or '""'
+
+
+def now() -> str:
+    return utcnow().isoformat()
+
+
+def loads(text: Optional[str], default: Any) -> Any:
+    return json.loads(text) if text else default
+
+
+class Queries:
+    """Base of the query groups: ``db`` is the open logbook."""
+
+    db: Database
+
+    def transaction(self):
+        """A write transaction that takes the lock up front."""
+        return immediate(self.db)
+
+    def _one(self, table: str, key: Any, what: str) -> dict:
+        """The row of ``table`` whose id is ``key``, or :class:`NotFound` naming ``what``."""
+        rows = list(self.db.query(f"SELECT * FROM {table} WHERE id = ?", [key]))
+        if not rows:
+            raise NotFound(f"no {what} {key!r} in this logbook")
+        return rows[0]

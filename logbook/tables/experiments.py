@@ -1,0 +1,162 @@
+"""Experiments (executed cells), their outputs stored once by hash, and full-text search."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ..errors import LogbookError, NotFound
+from ..models import (
+    ErrorInfo,
+    Experiment,
+    Output,
+)
+from .base import Queries, fts_query, loads
+
+EXPERIMENT_COLUMNS = (
+    "session",
+    "notebook",
+    "cell_id",
+    "execution_count",
+    "source",
+    "started_at",
+    "duration_ms",
+    "ok",
+    "error_name",
+    "error_value",
+    "traceback",
+    "stdout",
+    "stderr",
+    "output_text",
+    "names",
+    "torch",
+    "mode",
+)
+
+
+class ExperimentQueries(Queries):
+    def store_blob(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        self.db.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, data, size) VALUES (?, ?, ?)",
+            [digest, data, len(data)],
+        )
+        return digest
+
+    def blob(self, sha256: str) -> bytes:
+        row = self.db.execute("SELECT data FROM blobs WHERE sha256 = ?", [sha256]).fetchone()
+        if row is None:
+            raise NotFound(f"no output with hash {sha256}")
+        return row[0]
+
+    def insert_experiment(self, row: dict, outputs: list[dict]) -> int:
+        """Write one experiment and its outputs; call inside a transaction.
+
+        ``outputs`` are dicts with ``mime``, ``data`` (bytes), ``size`` (the
+        full size before capping) and ``truncated``.
+        """
+        columns = [column for column in EXPERIMENT_COLUMNS if column in row]
+        unknown = set(row) - set(EXPERIMENT_COLUMNS)
+        if unknown:
+            raise LogbookError(f"unknown experiment fields: {sorted(unknown)}")
+        # Plain SQL: this runs once per executed cell and must stay cheap.
+        cursor = self.db.execute(
+            f"INSERT INTO experiments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [row[column] for column in columns],
+        )
+        experiment_id = cursor.lastrowid
+        for position, output in enumerate(outputs):
+            digest = self.store_blob(output["data"])
+            self.db.execute(
+                "INSERT INTO outputs (experiment_id, position, mime, sha256, size, truncated)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [experiment_id, position, output["mime"], digest, output["size"], int(output["truncated"])],
+            )
+        return experiment_id
+
+    def experiment(self, experiment_id: int) -> Experiment:
+        return self._experiment_from_row(self._one("experiments", experiment_id, "experiment"))
+
+    def experiments(
+        self, limit: int | None = 50, offset: int = 0, newest_first: bool = True
+    ) -> list[Experiment]:
+        order = "DESC" if newest_first else "ASC"
+        sql = f"SELECT * FROM experiments ORDER BY id {order}"
+        params: list[Any] = []
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [limit, offset]
+        return [self._experiment_from_row(row) for row in self.db.query(sql, params)]
+
+    def experiment_rows(
+        self, limit: int = 100, offset: int = 0, query: str | None = None
+    ) -> tuple[int, list[dict]]:
+        """A page of experiments, newest first, as light rows for lists: (total, rows)."""
+        columns = (
+            "e.id, e.started_at, e.duration_ms, e.ok, e.error_name, e.notebook, e.cell_id,"
+            " e.execution_count, e.mode, substr(e.source, 1, 300) AS source"
+        )
+        if query:
+            match = fts_query(query)
+            total = self.db.execute(
+                "SELECT count(*) FROM experiments_fts WHERE experiments_fts MATCH ?", [match]
+            ).fetchone()[0]
+            # The FTS index yields rowids in order, so the page is found without sorting every match.
+            rows = self.db.query(
+                f"SELECT {columns} FROM experiments e WHERE e.id IN ("
+                " SELECT rowid FROM experiments_fts WHERE experiments_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT ? OFFSET ?) ORDER BY e.id DESC",
+                [match, limit, offset],
+            )
+        else:
+            total = self.db.execute("SELECT count(*) FROM experiments").fetchone()[0]
+            rows = self.db.query(
+                f"SELECT {columns} FROM experiments e ORDER BY e.id DESC LIMIT ? OFFSET ?", [limit, offset]
+            )
+        return total, [dict(row, ok=bool(row["ok"])) for row in rows]
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    def search(self, text: str, limit: int = 50) -> list[Experiment]:
+        """Experiments whose source or outputs match ``text`` (FTS5, best match first)."""
+        rows = self.db.query(
+            "SELECT e.* FROM experiments e JOIN experiments_fts f ON f.rowid = e.id"
+            " WHERE experiments_fts MATCH ? ORDER BY f.rank LIMIT ?",
+            [fts_query(text), limit],
+        )
+        return [self._experiment_from_row(row) for row in rows]
+
+    def _experiment_from_row(self, row: dict) -> Experiment:
+        outputs = [
+            Output(mime=r["mime"], sha256=r["sha256"], size=r["size"], truncated=bool(r["truncated"]))
+            for r in self.db.query(
+                "SELECT * FROM outputs WHERE experiment_id = ? ORDER BY position", [row["id"]]
+            )
+        ]
+        error = None
+        if row["error_name"]:
+            error = ErrorInfo(
+                name=row["error_name"], value=row["error_value"] or "", traceback=row["traceback"] or ""
+            )
+        return Experiment(
+            id=row["id"],
+            session=row["session"] or "",
+            notebook=row["notebook"],
+            cell_id=row["cell_id"],
+            execution_count=row["execution_count"],
+            source=row["source"] or "",
+            started_at=row["started_at"],
+            duration_ms=row["duration_ms"],
+            ok=bool(row["ok"]),
+            error=error,
+            stdout=row["stdout"] or "",
+            stderr=row["stderr"] or "",
+            outputs=outputs,
+            names=loads(row["names"], {}),
+            torch=loads(row["torch"], {}),
+            mode=row["mode"],
+        )
+
+    def last_experiment_id(self) -> int | None:
+        return self.db.execute("SELECT max(id) FROM experiments").fetchone()[0]

@@ -1,0 +1,104 @@
+"""Hypotheses and their dated credence history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import (
+    CredenceChange,
+    Hypothesis,
+    HypothesisStatus,
+    utcnow,
+)
+from ..text import clean_text
+from .base import Queries, now, validated
+
+
+class HypothesisQueries(Queries):
+    def add_hypothesis(
+        self, statement: str, credence: float = 0.5, brainstorm_id: int | None = None
+    ) -> Hypothesis:
+        statement = clean_text(statement).strip()
+        now = utcnow()
+        # Validate before touching the database.
+        validated(Hypothesis, id="H0", statement=statement, credence=credence)
+        with self.transaction():
+            seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM hypotheses").fetchone()[0]
+            hid = f"H{seq}"
+            self.db["hypotheses"].insert(
+                {
+                    "id": hid,
+                    "seq": seq,
+                    "statement": statement,
+                    "credence": credence,
+                    "status": HypothesisStatus.active.value,
+                    "created_at": now.isoformat(),
+                    "brainstorm_id": brainstorm_id,
+                }
+            )
+            self.db["credence_history"].insert(
+                {"hypothesis_id": hid, "credence": credence, "reason": "stated", "at": now.isoformat()}
+            )
+        return self.hypothesis(hid)
+
+    def hypothesis(self, hypothesis_id: str) -> Hypothesis:
+        hid = hypothesis_id.strip().upper()
+        return self._hypothesis_from_row(self._one("hypotheses", hid, "hypothesis"))
+
+    def hypotheses(self, status: HypothesisStatus | str | None = None) -> list[Hypothesis]:
+        sql = "SELECT * FROM hypotheses"
+        params: list[Any] = []
+        if status:
+            sql += " WHERE status = ?"
+            params.append(HypothesisStatus(status).value)
+        return [self._hypothesis_from_row(row) for row in self.db.query(sql + " ORDER BY seq", params)]
+
+    def _hypothesis_from_row(self, row: dict) -> Hypothesis:
+        history = [
+            CredenceChange(credence=r["credence"], reason=r["reason"] or "", at=r["at"])
+            for r in self.db.query(
+                "SELECT * FROM credence_history WHERE hypothesis_id = ? ORDER BY id", [row["id"]]
+            )
+        ]
+        predictions = [
+            self._prediction_from_row(r)
+            for r in self.db.query(
+                "SELECT * FROM predictions WHERE hypothesis_id = ? ORDER BY seq", [row["id"]]
+            )
+        ]
+        return Hypothesis(
+            id=row["id"],
+            statement=row["statement"],
+            credence=row["credence"],
+            status=row["status"],
+            created_at=row["created_at"],
+            brainstorm_id=row["brainstorm_id"],
+            history=history,
+            predictions=predictions,
+        )
+
+    def update_credence(self, hypothesis_id: str, credence: float, reason: str = "") -> Hypothesis:
+        validated(CredenceChange, credence=credence, reason=reason)
+        hid = self.hypothesis(hypothesis_id).id
+        with self.transaction():
+            self.db["hypotheses"].update(hid, {"credence": credence})
+            self.db["credence_history"].insert(
+                {"hypothesis_id": hid, "credence": credence, "reason": clean_text(reason), "at": now()}
+            )
+        return self.hypothesis(hid)
+
+    def set_status(self, hypothesis_id: str, status: HypothesisStatus | str, reason: str = "") -> Hypothesis:
+        status = HypothesisStatus(status)
+        current = self.hypothesis(hypothesis_id)
+        credence = 0.0 if status is HypothesisStatus.refuted else current.credence
+        with self.transaction():
+            self.db["hypotheses"].update(current.id, {"status": status.value, "credence": credence})
+            self.db["credence_history"].insert(
+                {
+                    "hypothesis_id": current.id,
+                    "credence": credence,
+                    "reason": clean_text(reason) or status.value,
+                    "at": now(),
+                }
+            )
+        return self.hypothesis(current.id)

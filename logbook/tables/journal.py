@@ -1,0 +1,72 @@
+"""Notes and research modes."""
+
+from __future__ import annotations
+
+from ..balance import time_in_modes
+from ..errors import LogbookError
+from ..models import (
+    Mode,
+    Note,
+    ResearchMode,
+    utcnow,
+)
+from ..text import clean_text
+from .base import Queries, now
+
+
+class JournalQueries(Queries):
+    def add_note(self, text: str, experiment_id: int | None = None, hypothesis_id: str | None = None) -> Note:
+        text = clean_text(text).strip()
+        if not text:
+            raise LogbookError("the note is empty")
+        with self.transaction():
+            nid = (
+                self.db["notes"]
+                .insert(
+                    {
+                        "text": text,
+                        "experiment_id": experiment_id,
+                        "hypothesis_id": hypothesis_id,
+                        "created_at": now(),
+                    }
+                )
+                .last_pk
+            )
+        return Note(**self.db["notes"].get(nid))
+
+    def notes(self) -> list[Note]:
+        return [Note(**row) for row in self.db.query("SELECT * FROM notes ORDER BY id")]
+
+    def set_mode(self, mode: ResearchMode | str) -> Mode:
+        try:
+            mode = ResearchMode(mode)
+        except ValueError:
+            choices = ", ".join(m.value for m in ResearchMode)
+            raise LogbookError(f"unknown mode {mode!r}; choose one of {choices}") from None
+        with self.transaction():
+            mid = self.db["modes"].insert({"mode": mode.value, "started_at": now()}).last_pk
+        return Mode(id=mid, mode=mode, started_at=self.db["modes"].get(mid)["started_at"])
+
+    def current_mode(self) -> ResearchMode | None:
+        row = self.db.execute("SELECT mode FROM modes ORDER BY id DESC LIMIT 1").fetchone()
+        return ResearchMode(row[0]) if row else None
+
+    def modes(self) -> list[Mode]:
+        return [Mode(**row) for row in self.db.query("SELECT * FROM modes ORDER BY id")]
+
+    def mode_balance(self) -> list[dict]:
+        """Experiments, run time and time spent in each research mode."""
+        balance = {
+            row["mode"] or "none": {
+                "mode": row["mode"] or "none",
+                "experiments": row["n"],
+                "run_seconds": row["run"] / 1000,
+            }
+            for row in self.db.query(
+                "SELECT mode, count(*) AS n, coalesce(sum(duration_ms), 0) AS run FROM experiments GROUP BY mode"
+            )
+        }
+        for mode, seconds in time_in_modes(self.modes(), utcnow()).items():
+            entry = balance.setdefault(mode, {"mode": mode, "experiments": 0, "run_seconds": 0.0})
+            entry["mode_seconds"] = seconds
+        return list(balance.values())
