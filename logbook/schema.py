@@ -137,3 +137,27 @@ def m002_lookup_indexes(db: Database) -> None:
     db["surprises"].create_index(["status"], if_not_exists=True)
     db["evidence"].create_index(["hypothesis_id"], if_not_exists=True)
     db["notes"].create_index(["experiment_id"], if_not_exists=True)
+
+
+@migrations()
+def m003_events(db: Database) -> None:
+    """The append-only history: one row per change of belief or record, chained by hash."""
+    db["events"].create(
+        {
+            "id": int,
+            "at": str,
+            "kind": str,
+            "subject": str,
+            "payload": str,
+            "prev_hash": str,
+            "hash": str,
+        },
+        pk="id",
+        not_null={"at", "kind", "subject", "payload", "prev_hash", "hash"},
+    )
+    db["events"].create_index(["subject"])
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
+            "BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END"
+        )

@@ -15,6 +15,7 @@ from .models import LogbookExport
 from .paths import find_logbook
 from .tables.base import now, validated
 from .tables.brainstorms import BrainstormQueries
+from .tables.events import EventQueries
 from .tables.experiments import EXPERIMENT_COLUMNS, ExperimentQueries
 from .tables.hypotheses import HypothesisQueries
 from .tables.journal import JournalQueries
@@ -40,6 +41,7 @@ class Store(
     JudgementQueries,
     JournalQueries,
     BrainstormQueries,
+    EventQueries,
 ):
     """Every read and write of one logbook file.
 

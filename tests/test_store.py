@@ -1,5 +1,6 @@
 """The SQLite store: hypotheses, predictions, experiments, search, and the file itself."""
 
+import sqlite3
 import threading
 
 import pytest
@@ -91,7 +92,9 @@ def test_identical_outputs_are_stored_once(store):
 def test_the_file_uses_wal_and_records_its_migrations(logbook_db):
     with Store(logbook_db) as store:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert [m.name for m in migrations.applied(store.db)] == ["m001_initial", "m002_lookup_indexes"]
+        applied = [m.name for m in migrations.applied(store.db)]
+        assert applied[:3] == ["m001_initial", "m002_lookup_indexes", "m003_events"]
+        assert applied == sorted(applied)
     with Store(logbook_db) as reopened:
         assert migrations.pending(reopened.db) == []
 
@@ -153,3 +156,27 @@ def test_predictions_in_words_are_judged_by_hand(store):
     expression = store.add_prediction(h.id, "stripe > 0.5", 0.8)
     with pytest.raises(LogbookError, match="judged after each cell"):
         store.judge_by_hand(expression.id, held=True)
+
+
+def test_every_change_of_belief_appends_a_chained_event(store):
+    h = store.add_hypothesis("Head 0.1 copies", credence=0.6)
+    store.add_prediction(h.id, "score > 0.5", credence=0.8)
+    store.update_credence(h.id, 0.4, "weak score")
+    store.set_mode("red-team")
+    events = list(store.iter_events())
+    assert [e["kind"] for e in events] == [
+        "hypothesis.stated",
+        "prediction.written",
+        "hypothesis.credence",
+        "mode.switched",
+    ]
+    assert events[0]["prev_hash"] == "0" * 64
+    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in zip(events, events[1:]))
+    assert store.chain_head() == {"events": 4, "hash": events[-1]["hash"]}
+
+
+def test_the_event_history_cannot_be_updated_or_deleted(store):
+    store.add_hypothesis("Head 0.1 copies")
+    for sql in ("UPDATE events SET kind = 'x'", "DELETE FROM events"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store.db.execute(sql)

@@ -39,6 +39,12 @@ class HypothesisQueries(Queries):
             self.db["credence_history"].insert(
                 {"hypothesis_id": hid, "credence": credence, "reason": "stated", "at": now.isoformat()}
             )
+            self.append_event(
+                "hypothesis.stated",
+                hid,
+                {"statement": statement, "credence": credence, "brainstorm_id": brainstorm_id},
+                at=now.isoformat(),
+            )
         return self.hypothesis(hid)
 
     def hypothesis(self, hypothesis_id: str) -> Hypothesis:
@@ -81,9 +87,13 @@ class HypothesisQueries(Queries):
         validated(CredenceChange, credence=credence, reason=reason)
         hid = self.hypothesis(hypothesis_id).id
         with self.transaction():
+            at = now()
             self.db["hypotheses"].update(hid, {"credence": credence})
             self.db["credence_history"].insert(
-                {"hypothesis_id": hid, "credence": credence, "reason": clean_text(reason), "at": now()}
+                {"hypothesis_id": hid, "credence": credence, "reason": clean_text(reason), "at": at}
+            )
+            self.append_event(
+                "hypothesis.credence", hid, {"credence": credence, "reason": clean_text(reason)}, at=at
             )
         return self.hypothesis(hid)
 
@@ -92,13 +102,20 @@ class HypothesisQueries(Queries):
         current = self.hypothesis(hypothesis_id)
         credence = 0.0 if status is HypothesisStatus.refuted else current.credence
         with self.transaction():
+            at = now()
             self.db["hypotheses"].update(current.id, {"status": status.value, "credence": credence})
             self.db["credence_history"].insert(
                 {
                     "hypothesis_id": current.id,
                     "credence": credence,
                     "reason": clean_text(reason) or status.value,
-                    "at": now(),
+                    "at": at,
                 }
+            )
+            self.append_event(
+                "hypothesis.status",
+                current.id,
+                {"status": status.value, "credence": credence, "reason": clean_text(reason)},
+                at=at,
             )
         return self.hypothesis(current.id)

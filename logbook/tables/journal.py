@@ -20,6 +20,7 @@ class JournalQueries(Queries):
         if not text:
             raise LogbookError("the note is empty")
         with self.transaction():
+            at = now()
             nid = (
                 self.db["notes"]
                 .insert(
@@ -27,10 +28,16 @@ class JournalQueries(Queries):
                         "text": text,
                         "experiment_id": experiment_id,
                         "hypothesis_id": hypothesis_id,
-                        "created_at": now(),
+                        "created_at": at,
                     }
                 )
                 .last_pk
+            )
+            self.append_event(
+                "note.written",
+                f"N{nid}",
+                {"text": text, "experiment_id": experiment_id, "hypothesis_id": hypothesis_id},
+                at=at,
             )
         return Note(**self.db["notes"].get(nid))
 
@@ -44,7 +51,9 @@ class JournalQueries(Queries):
             choices = ", ".join(m.value for m in ResearchMode)
             raise LogbookError(f"unknown mode {mode!r}; choose one of {choices}") from None
         with self.transaction():
-            mid = self.db["modes"].insert({"mode": mode.value, "started_at": now()}).last_pk
+            at = now()
+            mid = self.db["modes"].insert({"mode": mode.value, "started_at": at}).last_pk
+            self.append_event("mode.switched", f"M{mid}", {"mode": mode.value}, at=at)
         return Mode(id=mid, mode=mode, started_at=self.db["modes"].get(mid)["started_at"])
 
     def current_mode(self) -> ResearchMode | None:

@@ -40,7 +40,23 @@ class JudgementQueries(Queries):
             prediction.id,
             {"state": "held" if held else "failed", "evaluated_at": at, "error": None},
         )
-        return self.db["evidence" if held else "surprises"].insert(row).last_pk
+        table = "evidence" if held else "surprises"
+        record_id = self.db[table].insert(row).last_pk
+        self.append_event(
+            "prediction.judged",
+            prediction.id,
+            {
+                "held": held,
+                "record": f"{table}/{record_id}",
+                "expression": prediction.expression,
+                "credence": prediction.credence,
+                "surprisal_bits": surprisal_bits,
+                "experiment_id": experiment_id,
+                "observed": row["observed"],
+            },
+            at=at,
+        )
+        return record_id
 
     def judge_by_hand(self, prediction_id: str, held: bool) -> Surprise | Evidence:
         """Record your verdict on a prediction written in words, on the last experiment."""
@@ -68,19 +84,26 @@ class JudgementQueries(Queries):
         with self.transaction():
             if experiment_id is None:
                 experiment_id = self.last_experiment_id()
+            at = now()
             sid = (
                 self.db["surprises"]
                 .insert(
                     {
                         "hypothesis_id": hypothesis_id,
                         "experiment_id": experiment_id,
-                        "created_at": now(),
+                        "created_at": at,
                         "manual": 1,
                         "note": note,
                         "observed": "{}",
                     }
                 )
                 .last_pk
+            )
+            self.append_event(
+                "surprise.flagged",
+                f"S{sid}",
+                {"note": note, "hypothesis_id": hypothesis_id, "experiment_id": experiment_id},
+                at=at,
             )
         return self.surprise(sid)
 
@@ -116,6 +139,7 @@ class JudgementQueries(Queries):
         self.surprise(surprise_id)
         with self.transaction():
             self.db["surprises"].update(surprise_id, {"status": status})
+            self.append_event("surprise.status", f"S{surprise_id}", {"status": status})
         return self.surprise(surprise_id)
 
     def evidence(self) -> list[Evidence]:

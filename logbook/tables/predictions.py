@@ -36,6 +36,7 @@ class PredictionQueries(Queries):
                 "SELECT coalesce(max(seq), 0) + 1 FROM predictions WHERE hypothesis_id = ?", [hid]
             ).fetchone()[0]
             pid = f"{hid}.P{seq}"
+            at = now()
             self.db["predictions"].insert(
                 {
                     "id": pid,
@@ -45,9 +46,15 @@ class PredictionQueries(Queries):
                     "expression": expression,
                     "names": json.dumps(names),
                     "credence": credence,
-                    "created_at": now(),
+                    "created_at": at,
                     "state": PredictionState.pending.value,
                 }
+            )
+            self.append_event(
+                "prediction.written",
+                pid,
+                {"hypothesis_id": hid, "kind": kind.value, "expression": expression, "credence": credence},
+                at=at,
             )
         return self.prediction(pid)
 
@@ -72,6 +79,8 @@ class PredictionQueries(Queries):
         if changes:
             with self.transaction():
                 self.db["predictions"].update(current.id, changes)
+                edited = {key: changes[key] for key in ("expression", "credence") if key in changes}
+                self.append_event("prediction.edited", current.id, edited)
         return self.prediction(current.id)
 
     def prediction(self, prediction_id: str) -> Prediction:
@@ -104,7 +113,10 @@ class PredictionQueries(Queries):
         )
 
     def set_prediction_error(self, prediction_id: str, error: str) -> None:
+        """Record that evaluating a prediction raised; call inside a transaction."""
+        at = now()
         self.db["predictions"].update(
             prediction_id,
-            {"state": PredictionState.error.value, "error": clean_text(error), "evaluated_at": now()},
+            {"state": PredictionState.error.value, "error": clean_text(error), "evaluated_at": at},
         )
+        self.append_event("prediction.error", prediction_id, {"error": clean_text(error)}, at=at)
