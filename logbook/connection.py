@@ -17,6 +17,7 @@ from .paths import describe_folder
 from .salvage import (
     SQLITE_CANTOPEN,
     SQLITE_FULL,
+    SQLITE_IOERR,
     SQLITE_READONLY,
     check_integrity,
     damaged,
@@ -176,7 +177,7 @@ def _explained(path: Path, error: sqlite3.Error, existed: bool, read_only: bool)
     if existed and is_damage(error):
         return damaged(path, error)
     code = error_code(error)
-    if code == SQLITE_READONLY or code == SQLITE_CANTOPEN and (read_only or unwritable(path)):
+    if code == SQLITE_READONLY or (code == SQLITE_CANTOPEN and (read_only or unwritable(path))):
         return LogbookReadOnly(
             f"cannot open the logbook at {path} ({error}): its file or folder is read-only"
         )
@@ -214,11 +215,13 @@ def immediate(db: Database) -> Iterator[Database]:
 
 def _write_refused(db: Database, error: sqlite3.Error) -> Optional[LogbookError]:
     code = error_code(error)
-    if code not in (SQLITE_READONLY, SQLITE_FULL):
+    if code not in (SQLITE_READONLY, SQLITE_FULL, SQLITE_IOERR):
         return None
-    file = db.execute("PRAGMA database_list").fetchone()[2]
+    try:
+        file = db.execute("PRAGMA database_list").fetchone()[2]
+    except sqlite3.Error:
+        file = "its path"
     if code == SQLITE_READONLY:
         return LogbookReadOnly(f"the logbook at {file} is read-only: nothing was written ({error})")
-    return LogbookUnwritable(
-        f"cannot write to the logbook at {file}: the disk is full, nothing was written ({error})"
-    )
+    why = "the disk is full" if code == SQLITE_FULL else "is the disk full or failing?"
+    return LogbookUnwritable(f"cannot write to the logbook at {file} ({error}: {why}); nothing was written")
