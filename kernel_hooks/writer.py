@@ -3,7 +3,8 @@
 The kernel's thread only puts jobs on a queue; this thread owns its own
 connection, writes each batch of jobs in one transaction, and keeps the
 kernel's view of the active predictions fresh when another process (the
-server, another kernel) changes them.
+server, another kernel) changes them. Before each batch it checks that the
+file at the logbook's path is still the one it opened, and follows it if not.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from logbook.compatibility import check_schema
+from logbook.errors import LogbookReadOnly, LogbookUnwritable
 from logbook.store import LogbookError, Store
 
 Job = Callable[[Store], None]
@@ -26,6 +30,11 @@ IDLE_POLL_SECONDS = 0.5
 #: kernel has replied, not while it is replying.
 BATCH_DELAY_SECONDS = 0.1
 RETRY_SECONDS = 1.0
+#: How often a waiting ``flush`` looks whether the writer gave up or failed a try.
+STALL_POLL_SECONDS = 0.05
+#: Words of a SQLite error saying the tables are not what this code expects.
+SCHEMA_TROUBLE = ("no such table", "no such column", "has no column named")
+NOT_RECORDED = " Cells run normally but are not recorded."
 #: Jobs kept waiting while the logbook cannot be written (a full disk, say);
 #: beyond this, new cells go unrecorded rather than filling the kernel's memory.
 MAX_PENDING = 10_000
@@ -49,8 +58,13 @@ class Writer:
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._stopping = False
         self._urgent = threading.Event()
+        #: Why the writer gave up (nothing more is written), if it did.
         self.failed: Optional[str] = None
+        #: True while a batch keeps failing and is being retried (a full disk, say).
+        self.stalled = False
+        self._failed_tries = 0
         self.written = 0
+        self._reopened = False
         self._thread = threading.Thread(target=self._run, name="logbook-writer", daemon=True)
         self._thread.start()
 
@@ -65,11 +79,20 @@ class Writer:
         self._jobs.put(job)
 
     def flush(self, timeout: float = 30.0) -> bool:
-        """Wait until every job submitted so far is written; False on timeout."""
+        """Wait until every job submitted so far is written; False if it is not by ``timeout``.
+
+        While the writer is stalled this waits for one more try at most, and
+        after the writer gave up it answers False at once.
+        """
         done = threading.Event()
         self._jobs.put(done)
         self._urgent.set()
-        return done.wait(timeout)
+        deadline = time.monotonic() + timeout
+        tries = self._failed_tries
+        while not done.wait(max(0.0, min(STALL_POLL_SECONDS, deadline - time.monotonic()))):
+            if self.failed or self._failed_tries > tries or time.monotonic() >= deadline:
+                return False
+        return self.failed is None
 
     def stop(self, timeout: float = 30.0) -> None:
         """Write what is queued, then end the thread."""
@@ -83,27 +106,49 @@ class Writer:
     # -- the thread -------------------------------------------------------
 
     def _run(self) -> None:
+        store = self._open()
+        if store is not None:
+            with store:
+                if self._serve(store):
+                    return
+        self._drain_forever()
+
+    def _open(self) -> Optional[Store]:
         try:
             store = Store(self.path)
         except LogbookError as error:
-            self.failed = str(error)
+            self._give_up(str(error) + NOT_RECORDED)
+            return None
         except Exception as error:  # noqa: BLE001
-            self.failed = f"cannot open the logbook at {self.path}: {error}"
-        if self.failed:
-            self.on_warning(self.failed + " Cells run normally but are not recorded.")
-            self._drain_forever()
-            return
+            self._give_up(f"cannot open the logbook at {self.path}: {error}." + NOT_RECORDED)
+            return None
+        if store.read_only:
+            store.close()
+            self._give_up(f"the logbook at {self.path} is read-only: cells are not recorded")
+            return None
+        return store
+
+    def _serve(self, store: Store) -> bool:
+        """Write batches until told to stop (True) or until writing is hopeless (False)."""
         data_version = None
-        with store:
-            while True:
-                batch, events, stop = self._next_batch()
-                if batch:
-                    self._write(store, batch)
-                for event in events:
-                    event.set()
-                if stop:
-                    return
-                data_version = self._notice_changes(store, data_version)
+        while True:
+            batch, events, stop = self._next_batch()
+            if batch:
+                self._write(store, batch)
+            for event in events:
+                event.set()
+            if stop:
+                return True
+            if self.failed:
+                return False
+            if self._reopened:
+                data_version, self._reopened = None, False
+            data_version = self._notice_changes(store, data_version)
+
+    def _give_up(self, message: str) -> None:
+        self.failed = message
+        self.stalled = False
+        self.on_warning(message)
 
     def _next_batch(self) -> tuple[list[Job], list[threading.Event], bool]:
         try:
@@ -126,6 +171,7 @@ class Writer:
         warned = False
         while True:
             try:
+                self._follow_file(store)
                 with store.transaction():
                     for job in batch:
                         self._run_job(store, job)
@@ -135,15 +181,49 @@ class Writer:
                         )
                         self.dropped = 0
                 self.written += len(batch)
+                self.stalled = False
                 return
-            except sqlite3.OperationalError as error:
+            except LogbookReadOnly:
+                self._give_up(f"the logbook at {self.path} is read-only: cells are not recorded")
+                return
+            except (sqlite3.OperationalError, LogbookUnwritable) as error:
+                problem = _schema_problem(store, error)
+                if problem:
+                    self._give_up(problem + NOT_RECORDED)
+                    return
                 # The file is busy, full or unwritable: keep the batch and retry.
+                self.stalled = True
+                self._failed_tries += 1
                 if not warned:
-                    self.on_warning(f"cannot write to the logbook ({error}); retrying")
+                    reason = (
+                        str(error)
+                        if isinstance(error, LogbookUnwritable)
+                        else f"cannot write to the logbook ({error})"
+                    )
+                    self.on_warning(f"{reason}; retrying")
                     warned = True
                 if self._stopping:
                     return
                 threading.Event().wait(RETRY_SECONDS)
+            except LogbookError as error:  # the file now at the path cannot be used
+                self._give_up(str(error) + NOT_RECORDED)
+                return
+
+    def _follow_file(self, store: Store) -> None:
+        """If the file at the logbook's path was deleted or replaced, write to the one there now."""
+        if not store.replaced():
+            return
+        deleted = not self.path.exists()
+        store.reopen()
+        self._reopened = True
+        if deleted:
+            self.on_warning(
+                f"the logbook file {self.path} was deleted: recording goes on in a new logbook there"
+            )
+        else:
+            self.on_warning(
+                f"the logbook file {self.path} was replaced: recording goes on in the file there now"
+            )
 
     def _run_job(self, store: Store, job: Job) -> None:
         """Run one job inside a savepoint, so a bad record cannot spoil the batch."""
@@ -174,3 +254,14 @@ class Writer:
                 item.set()
             elif item is None:
                 return
+
+
+def _schema_problem(store: Store, error: Exception) -> Optional[str]:
+    """Why writing cannot succeed when ``error`` says the tables changed under the writer; None otherwise."""
+    if not any(words in str(error) for words in SCHEMA_TROUBLE):
+        return None
+    try:
+        check_schema(store.db, store.path)
+    except LogbookError as problem:
+        return str(problem)
+    return f"cannot write to the logbook ({error})."

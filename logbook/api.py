@@ -40,7 +40,7 @@ class _Session:
             self._store = Store(path)
         if self.recorder is not None:
             # Everything the kernel recorded so far lands before this call writes.
-            self.recorder.flush()
+            self.recorder.flush(timeout=0.5)
         return self._store
 
     def changed(self) -> None:

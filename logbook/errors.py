@@ -11,5 +11,25 @@ class NotFound(LogbookError):
     """No record with the id asked for."""
 
 
-class LogbookDamaged(LogbookError):
+class LogbookUnavailable(LogbookError):
+    """The logbook file cannot be used as it is (the server answers 503)."""
+
+
+class LogbookDamaged(LogbookUnavailable):
     """The logbook file is not a readable SQLite database; a copy of it has been kept."""
+
+
+class LogbookIncompatible(LogbookUnavailable):
+    """The file's tables are not the ones this Logbook knows; nothing was written to it."""
+
+
+class LogbookTooNew(LogbookIncompatible):
+    """The file was upgraded by a newer Logbook: it has migrations this code does not know."""
+
+
+class LogbookReadOnly(LogbookUnavailable):
+    """The file can be read but not written (no permission, a read-only disk, or opened read-only)."""
+
+
+class LogbookUnwritable(LogbookUnavailable):
+    """Writing failed for now (a full or failing disk): the write was rolled back and may be tried again."""

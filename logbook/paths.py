@@ -29,3 +29,14 @@ def find_logbook(start: str | os.PathLike | None = None) -> Path:
         if (folder / ".git").exists():
             return folder / FOLDER / FILENAME
     return here / FOLDER / FILENAME
+
+
+def describe_folder(path: Path) -> str:
+    """Why ``path``, a folder, cannot be the logbook: for the error shown to the user."""
+    explicit = os.environ.get(ENV_VAR)
+    named_by = (
+        f"{ENV_VAR} points to a folder"
+        if explicit and Path(explicit).expanduser().resolve() == path.resolve()
+        else "the logbook path is a folder"
+    )
+    return f"{named_by}: {path}. Name a file instead, e.g. {path / FILENAME}"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .connection import BUSY_TIMEOUT_MS, connect
-from .errors import LogbookDamaged, LogbookError, NotFound
+from .connection import BUSY_TIMEOUT_MS, LogbookFile
+from .errors import LogbookDamaged, LogbookError, LogbookReadOnly, LogbookTooNew, NotFound
 from .models import LogbookExport
 from .paths import find_logbook
 from .tables.base import now, validated
@@ -28,6 +28,8 @@ __all__ = [
     "EXPERIMENT_COLUMNS",
     "LogbookDamaged",
     "LogbookError",
+    "LogbookReadOnly",
+    "LogbookTooNew",
     "NotFound",
     "Store",
     "validated",
@@ -45,15 +47,31 @@ class Store(
 ):
     """Every read and write of one logbook file.
 
-    A ``Store`` holds one connection; use one per thread.
+    A ``Store`` holds one connection; use one per thread. ``read_only=True``
+    opens the file for reading only (a file this process may not write is
+    opened so anyway): writes then raise :class:`LogbookReadOnly`.
     """
 
-    def __init__(self, path: str | Path | None = None, check_integrity: bool = True):
+    def __init__(self, path: str | Path | None = None, check_integrity: bool = True, read_only: bool = False):
         self.path = Path(path) if path else find_logbook()
-        self.db = connect(self.path, check_integrity)
+        self.file = LogbookFile(self.path, check_integrity, read_only)
+        self.db = self.file.db
+
+    @property
+    def read_only(self) -> bool:
+        return self.file.read_only
+
+    def replaced(self) -> bool:
+        """Whether the file at ``path`` is no longer the one this store opened (deleted, or another moved in)."""
+        return self.file.replaced()
+
+    def reopen(self) -> None:
+        """Open the file now at ``path`` instead (a new logbook if it was deleted); raises as opening does."""
+        self.file = self.file.reopen()
+        self.db = self.file.db
 
     def close(self) -> None:
-        self.db.close()
+        self.file.close()
 
     def __enter__(self) -> "Store":
         return self

@@ -17,6 +17,8 @@ class Database:
 
     ``revision`` counts changes to the logbook, by this server or any other
     process (kernels write through their own connections), for the change feed.
+    Before each call it checks that the file at ``path`` is still the one it
+    opened; if it was deleted or replaced, it opens the one there now.
     """
 
     def __init__(self, path: Path):
@@ -27,16 +29,22 @@ class Database:
         self.revision = 0
         self._data_version: Any = None
         self._changed = asyncio.Event()
+        self._reopened = False
 
     def _open(self) -> Store:
         if self._store is None:
             self._store = Store(self.path)
+        elif self._store.replaced():
+            store, self._store = self._store, None
+            store.reopen()
+            self._store, self._reopened = store, True
         return self._store
 
     async def run(self, action: Callable[[Store], T], writes: bool = False) -> T:
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(self._executor, lambda: action(self._open()))
-        if writes:
+        if writes or self._reopened:
+            self._reopened = False
             self._bump()
         return result
 

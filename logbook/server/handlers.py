@@ -13,7 +13,7 @@ from jupyter_server.utils import url_path_join
 from pydantic import BaseModel, ValidationError
 
 from logbook import __version__
-from logbook.errors import LogbookDamaged, LogbookError, NotFound
+from logbook.errors import LogbookError, LogbookUnavailable, NotFound
 from logbook.exporting import render
 from logbook.predictions import PredictionSyntaxError, parse_expression
 from logbook.report import Selection, parse_ids
@@ -69,7 +69,7 @@ class LogbookHandler(APIHandler):
             return await self.db.run(action, writes=writes)
         except NotFound as error:
             raise tornado.web.HTTPError(404, str(error)) from None
-        except LogbookDamaged as error:
+        except LogbookUnavailable as error:
             raise tornado.web.HTTPError(503, str(error)) from None
         except (LogbookError, PredictionSyntaxError) as error:
             raise tornado.web.HTTPError(400, str(error)) from None
@@ -117,7 +117,7 @@ class StatusHandler(LogbookHandler):
 
 
 def _describe_failure(error: Exception) -> str:
-    if isinstance(error, LogbookDamaged):
+    if isinstance(error, LogbookUnavailable):
         return str(error)
     return f"the logbook cannot be read ({type(error).__name__}: {error})"
 

@@ -12,7 +12,13 @@ from .base import Queries, now
 
 class BrainstormQueries(Queries):
     def start_brainstorm(self, planned_seconds: int = 300, target: int = 4) -> Brainstorm:
+        """Start a brainstorm; one runs at a time, so another still running is refused."""
         with self.transaction():
+            running = self.db.execute(
+                "SELECT id FROM brainstorms WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if running is not None:
+                raise LogbookError(f"brainstorm {running[0]} is still running: finish it first")
             bid = (
                 self.db["brainstorms"]
                 .insert(

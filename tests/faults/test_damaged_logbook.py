@@ -12,6 +12,8 @@ import kernel_hooks
 from logbook.cli import main
 from logbook.store import LogbookDamaged, Store
 
+from .unprivileged import run_python
+
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 
@@ -101,3 +103,17 @@ async def test_the_server_reports_it_and_jupyter_keeps_working(damaged_server_lo
     contents = await jp_fetch("api", "contents")
     assert contents.code == 200
     assert os.path.exists(damaged_server_logbook)
+
+
+def test_a_damaged_logbook_in_a_read_only_folder_is_still_called_damaged(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = damaged_by_garbage(folder / "logbook.db")
+    folder.chmod(0o555)
+    try:
+        result = run_python("import sys\nfrom logbook.store import Store\nStore(sys.argv[1])", str(path))
+    finally:
+        folder.chmod(0o755)
+    assert f"LogbookDamaged: the logbook at {path} is damaged" in result.stderr
+    assert "No copy could be kept beside it (Permission denied)" in result.stderr
+    assert "Traceback" in result.stderr and "PermissionError" not in result.stderr
