@@ -15,13 +15,13 @@ from .models import (
     Hypothesis,
     HypothesisStatus,
     Prediction,
-    PredictionKind,
     ResearchMode,
     Surprise,
 )
 from .paths import find_logbook
+from .predictions import expression_or_text
 from .report import Selection, parse_ids
-from .store import LogbookError, Store
+from .store import Store
 
 
 class _Session:
@@ -94,10 +94,8 @@ class HypothesisHandle:
 
         An expression that does not parse is refused here, with the reason.
         """
-        if (expression is None) == (text is None):
-            raise LogbookError("give either an expression or text=..., not both")
-        kind = PredictionKind.expression if text is None else PredictionKind.text
-        prediction = session.store().add_prediction(self.id, expression or text or "", credence, kind)
+        words, kind = expression_or_text(expression, text)
+        prediction = session.store().add_prediction(self.id, words, credence, kind)
         self._refresh()
         return prediction
 
@@ -223,7 +221,9 @@ def export(
 ) -> Path:
     """Write the logbook to ``path`` as ``json``, ``md`` or ``html``.
 
-    ``since``/``until`` limit it to a time range, ``hypotheses`` to some ids.
+    ``since``/``until`` limit it to a time range (without a time zone: local
+    time), ``hypotheses`` to some ids. It writes inside the project folder
+    only, a new file or an earlier export, never a notebook or the logbook.
     """
     selection = None
     if since or until or hypotheses:

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .exporting import FORMATS, export_schema, render
+from .exporting import FORMATS, export_logbook, export_schema, render
 from .paths import find_logbook
 from .report import Selection, parse_ids
 from .store import LogbookError, Store
@@ -44,12 +44,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.since or args.until or args.hypothesis:
         selection = Selection(since=args.since, until=args.until, hypothesis_ids=parse_ids(args.hypothesis))
     with _open(args) as store:
-        text = render(store, args.format, selection)
-    if args.output and args.output != "-":
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+        if args.output and args.output != "-":
+            written = export_logbook(store, args.output, args.format, selection)
+            print(f"wrote {written}", file=sys.stderr)
+        else:
+            sys.stdout.write(render(store, args.format, selection))
     return 0
 
 
@@ -141,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = add("export", cmd_export, "Write the logbook as JSON, Markdown or HTML.")
     export.add_argument("--format", "-f", choices=FORMATS, default="json")
-    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.add_argument(
+        "--output",
+        "-o",
+        help="file to write, inside the project: a new file or an earlier export (default: standard output)",
+    )
     export.add_argument("--since", type=_moment, help="only records from this date or time on")
     export.add_argument("--until", type=_moment, help="only records up to this date or time")
     export.add_argument(

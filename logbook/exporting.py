@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
+from .export_target import MARKDOWN_MARKER, check_target, default_root, write_export
 from .models import LogbookExport
 from .report import Selection, html_report, markdown_report, select
 from .store import LogbookError, Store
 
 FORMATS = ("json", "md", "html")
+_ALIASES = {"markdown": "md", "htm": "html"}
+
+
+def export_format(name: str) -> str:
+    """The format called ``name``: ``json``, ``md`` (or ``markdown``) or ``html``."""
+    fmt = _ALIASES.get(str(name).lower(), str(name).lower())
+    if fmt not in FORMATS:
+        raise LogbookError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
+    return fmt
 
 
 def export_json(store: Store, selection: Optional[Selection] = None) -> str:
@@ -25,23 +38,40 @@ def export_schema() -> str:
     return json.dumps(LogbookExport.model_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
+def local_times(selection: Optional[Selection]) -> Optional[Selection]:
+    """``selection`` with a ``since``/``until`` given without a time zone read as local time."""
+    if selection is None:
+        return None
+
+    def aware(moment: Optional[datetime]) -> Optional[datetime]:
+        return moment.astimezone() if moment is not None and moment.tzinfo is None else moment
+
+    return replace(selection, since=aware(selection.since), until=aware(selection.until))
+
+
 def render(store: Store, format: str, selection: Optional[Selection] = None) -> str:
-    """The logbook (or the ``selection`` of it) as ``json``, ``md`` or ``html`` text."""
-    if format == "json":
+    """The logbook (or the ``selection`` of it) as ``json``, ``md`` or ``html`` text, marked as an export."""
+    fmt = export_format(format)
+    selection = local_times(selection)
+    if fmt == "json":
         return export_json(store, selection)
-    if format in ("md", "markdown"):
-        return markdown_report(store, selection)
-    if format == "html":
-        return html_report(store, selection)
-    raise LogbookError(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "md":
+        return f"{MARKDOWN_MARKER}\n\n{markdown_report(store, selection)}"
+    return html_report(store, selection)
 
 
 def export_logbook(
-    store: Store, path: Path, format: str = "json", selection: Optional[Selection] = None
+    store: Store,
+    path: str | os.PathLike,
+    format: str = "json",
+    selection: Optional[Selection] = None,
+    root: str | os.PathLike | None = None,
 ) -> Path:
-    """Render the logbook as ``format`` and write it to ``path``; returns the path written."""
-    text = render(store, format.lower(), selection)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    """Render the logbook as ``format`` and write it to ``path``; returns the path written.
+
+    The path must lie inside ``root`` (default: the folder holding ``.logbook/``)
+    and be a new file or an earlier export: see :mod:`logbook.export_target`.
+    """
+    fmt = export_format(format)
+    target = check_target(path, fmt, default_root(store.path) if root is None else root)
+    return write_export(target, render(store, fmt, selection))

@@ -11,6 +11,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .export_target import HTML_MARKER
+
 _OWN_CHART = re.compile(r"^data:image/(svg\+xml|png);base64,[A-Za-z0-9+/=]+$")
 
 STYLE = """
@@ -55,7 +57,7 @@ def render_html(markdown: str, title: str) -> str:
     pygments_css = HtmlFormatter().get_style_defs("pre code")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n"
+        f"{HTML_MARKER}\n<title>{html.escape(title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<style>{STYLE}\n{pygments_css}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )

@@ -7,7 +7,9 @@ import builtins
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
+
+from .errors import LogbookError
 
 #: Credences are clamped into this range before computing surprisal, so that
 #: a prediction held with credence 1.0 that fails costs a finite ~10 bits.
@@ -18,6 +20,16 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 
 class PredictionSyntaxError(ValueError):
     """A prediction that is not a single valid Python expression."""
+
+
+def expression_or_text(expression: Optional[str], text: Optional[str]) -> tuple[str, str]:
+    """A prediction's words and kind: ``(expression, "expression")`` or ``(text, "text")``.
+
+    A prediction is one or the other; giving both or neither is refused.
+    """
+    if (expression is None) == (text is None):
+        raise LogbookError("give either an expression or a text, not both")
+    return (expression, "expression") if text is None else (text, "text")
 
 
 def parse_expression(expression: str) -> list[str]:

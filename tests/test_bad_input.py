@@ -35,7 +35,9 @@ def run(tmp_path_factory):
         "import os, sys\nos.write(1, b'\\xff\\xfe\\x00raw')\nsys.stdout.write(b'\\xff')",
         # 9: text that is not valid UTF-8 (lone surrogates), printed and assigned
         "weird = b'caf\\xe9 \\xff'.decode('utf-8', 'surrogateescape')\nprint(weird)\nweird",
-        # 10: the kernel still works
+        # 10: an export onto the logbook itself, refused
+        "logbook.export('logbook.db', format='json')",
+        # 11: the kernel still works
         "after = 'still fine'\nprint(after)",
     ]
     with pytest.MonkeyPatch.context() as mp:
@@ -96,6 +98,14 @@ def test_text_that_is_not_utf8_is_kept_visibly(run):
     weird = experiments[8]
     assert "caf\\udce9" in weird.stdout
     assert weird.names["weird"]["value"].startswith("caf")
+
+
+def test_an_export_onto_the_logbook_is_refused_and_the_logbook_kept(run):
+    notebook, store, _ = run
+    (error,) = outputs_of(notebook.cells[10], "error")
+    assert error["ename"] == "ExportRefused"
+    assert error["evalue"] == "will not overwrite logbook.db: it is not a Logbook export"
+    assert store.hypothesis("H1").statement == "ratio stays finite"
 
 
 def test_the_kernel_keeps_working_and_recording(run):

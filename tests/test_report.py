@@ -146,10 +146,9 @@ def test_fences_and_code_spans_survive_backticks():
     assert md_code_span("a | b", in_table=True) == "`a \\| b`"
 
 
-def test_cli_writes_markdown_and_html(research, tmp_path):
-    assert main(["export", "--format", "md", "-o", str(tmp_path / "log.md"), "--hypothesis", "H1"]) == 0
-    assert "### H1:" in (tmp_path / "log.md").read_text()
-    assert (
-        main(["export", "--format", "html", "-o", str(tmp_path / "log.html"), "--since", "2020-01-01"]) == 0
-    )
-    assert "<h2>Calibration</h2>" in (tmp_path / "log.html").read_text()
+def test_cli_writes_markdown_and_html(research, logbook_db):
+    project = logbook_db.parent.parent
+    assert main(["export", "--format", "md", "-o", str(project / "log.md"), "--hypothesis", "H1"]) == 0
+    assert "### H1:" in (project / "log.md").read_text()
+    assert main(["export", "--format", "html", "-o", "log.html", "--since", "2020-01-01"]) == 0
+    assert "<h2>Calibration</h2>" in (project / "log.html").read_text()

@@ -1,6 +1,8 @@
 """The REST API under <base_url>/logbook/api/, through a real Jupyter server (pytest-jupyter)."""
 
 import json
+import os
+import sys
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -16,8 +18,10 @@ def jp_server_config(jp_server_config):
 
 
 @pytest.fixture
-def logbook_file(tmp_path, monkeypatch):
-    path = tmp_path / "server-logbook.db"
+def logbook_file(jp_root_dir, monkeypatch):
+    """The logbook where a project keeps it: ``.logbook/logbook.db`` in the folder the server serves."""
+    path = jp_root_dir / ".logbook" / "logbook.db"
+    path.parent.mkdir()
     monkeypatch.setenv("LOGBOOK_DB", str(path))
     return path
 
@@ -146,7 +150,9 @@ async def test_exports_download_and_write_inside_the_project(api, jp_root_dir, j
     assert download.headers["Content-Type"].startswith("text/markdown")
     assert "attachment" in download.headers["Content-Disposition"]
     status, written = await api("POST", "export", {"path": "logs/log.md", "format": "md"})
-    assert status == 201 and (jp_root_dir / "logs" / "log.md").read_text().startswith("# Research log")
+    exported = (jp_root_dir / "logs" / "log.md").read_text()
+    assert status == 201 and exported.splitlines()[2] == "# Research log"
+    assert written == {"path": "logs/log.md", "bytes": len(exported.encode())}
     for escape in ("../outside.md", "/etc/passwd", "logs/../../x.md"):
         status, refused = await api("POST", "export", {"path": escape, "format": "md"})
         assert status == 400 and "inside the project" in refused["message"]
@@ -168,6 +174,136 @@ async def test_bad_input_gets_400_with_a_message(api):
         status, reply = await api(method, path, body)
         assert status == 400, (path, body, reply)
         assert reply["message"], (path, body)
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+TOO_BIG = str(2**63)
+
+
+@pytest.mark.parametrize(
+    "method, path, body, params, says",
+    [
+        ("POST", "hypotheses", DEEP, {}, "nested too deeply"),
+        ("POST", "notes", '{"text": ' + DEEP + "}", {}, "nested too deeply"),
+        ("POST", f"brainstorms/{TOO_BIG}", {"action": "pause"}, {}, "brainstorm id must be between"),
+        ("GET", f"experiments/{TOO_BIG}", None, {}, "experiment id must be between"),
+        ("GET", f"experiments/{'9' * 5000}", None, {}, "experiment id must be a whole number"),
+        ("PATCH", f"surprises/{2**64}", {"status": "read"}, {}, "surprise id must be between"),
+        ("POST", "hypotheses", {"statement": "x", "brainstorm_id": 2**63}, {}, "brainstorm_id"),
+        ("POST", "notes", {"text": "x", "experiment_id": 2**64}, {}, "experiment_id"),
+        ("GET", "changes", None, {"timeout": "abc"}, "timeout must be a number"),
+        ("GET", "changes", None, {"timeout": "nan"}, "timeout must be between"),
+        ("GET", "changes", None, {"timeout": "-1"}, "timeout must be between"),
+        ("GET", "hypotheses", None, {"status": "bogus"}, "status must be one of active"),
+        ("GET", "experiments", None, {"limit": "1e3"}, "limit must be a whole number"),
+        ("GET", "experiments", None, {"offset": "-1"}, "offset must be between"),
+        ("GET", "experiments", None, {"offset": TOO_BIG}, "offset must be between"),
+        ("POST", "export", {"path": "log\x00.md", "format": "md"}, {}, "NUL"),
+        ("POST", "export", {"path": "log.md", "format": "md", "since": "yesterday"}, {}, "since"),
+        ("POST", "hypotheses/H1/predictions", {"expression": "x > 1", "text": "x"}, {}, "either"),
+        ("POST", "hypotheses/H1/predictions", {}, {}, "either"),
+    ],
+    ids=lambda value: (value if len(value) < 60 else value[:12] + "...") if isinstance(value, str) else None,
+)
+async def test_malformed_requests_get_400_with_a_message(api, method, path, body, params, says):
+    await api("POST", "hypotheses", {"statement": "exists"})
+    status, reply = await api(method, path, body, **params)
+    assert status == 400 and says in reply["message"], (status, reply)
+
+
+async def test_ids_that_could_exist_but_do_not_get_404(api):
+    for method, path, body in [
+        ("GET", f"experiments/{2**63 - 1}", None),
+        ("PATCH", "surprises/0", {"status": "read"}),
+        ("POST", "brainstorms/7", {"action": "finish"}),
+        ("POST", "notes", {"text": "about H9", "hypothesis_id": "H9"}),
+        ("POST", "notes", {"text": "about experiment 5", "experiment_id": 5}),
+    ]:
+        status, reply = await api(method, path, body)
+        assert status == 404 and reply["message"], (path, reply)
+    assert (await api("GET", "notes"))[1] == []
+
+
+async def test_export_since_without_a_time_zone_is_local_time(api, jp_root_dir):
+    await api("POST", "hypotheses", {"statement": "stated today"})
+    for since, kept in (("2020-01-01T00:00", ["H1"]), ("2999-01-01T00:00", [])):
+        body = {"path": f"since-{since[:4]}.json", "format": "json", "since": since}
+        assert (await api("POST", "export", body))[0] == 201
+        exported = json.loads((jp_root_dir / body["path"]).read_text())
+        assert [h["id"] for h in exported["hypotheses"]] == kept
+
+
+async def test_export_never_overwrites_the_logbook_git_a_notebook_or_other_files(
+    api, jp_root_dir, logbook_file
+):
+    await api("POST", "hypotheses", {"statement": "worth keeping"})
+    (jp_root_dir / ".git").mkdir()
+    (jp_root_dir / ".git" / "config").write_text("[core]\n\tbare = false\n")
+    (jp_root_dir / "notes").mkdir()
+    (jp_root_dir / "research.ipynb").write_text('{"cells": [], "nbformat": 4}')
+    (jp_root_dir / "README.md").write_text("# My project\n")
+    (jp_root_dir / "results.json").write_text('{"accuracy": 0.9}')
+    kept = [
+        logbook_file,
+        logbook_file.with_name("logbook.db-wal"),
+        jp_root_dir / ".git" / "config",
+        jp_root_dir / "research.ipynb",
+        jp_root_dir / "README.md",
+        jp_root_dir / "results.json",
+    ]
+    before = {path: path.read_bytes() for path in kept if path.exists()}
+    assert logbook_file in before and len(before) == len(kept)
+    refusals = [
+        (".logbook/logbook.db", "json", "inside the hidden folder .logbook"),
+        ("notes/../.logbook/logbook.db-wal", "json", "inside the hidden folder .logbook"),
+        (
+            ".logbook/research-log.html",
+            "html",
+            "inside the hidden folder .logbook",
+        ),  # sidebar folder ".logbook"
+        (".git/config", "json", "inside the hidden folder .git"),
+        ("notes/.drafts/log.md", "md", "inside the hidden folder .drafts"),
+        (".log.md", "md", "it is hidden"),
+        ("research.ipynb", "json", "will not overwrite research.ipynb: it is not a Logbook export"),
+        ("README.md", "md", "will not overwrite README.md: it is not a Logbook export"),
+        ("results.json", "json", "will not overwrite results.json: it is not a Logbook export"),
+        ("log.txt", "md", "a md export must be named *.md or *.markdown"),
+        ("log.html", "json", "a json export must be named *.json"),
+        ("notes", "md", "notes is a folder"),
+    ]
+    for path, fmt, says in refusals:
+        status, refused = await api("POST", "export", {"path": path, "format": fmt})
+        assert status == 400 and says in refused["message"], (path, refused)
+    assert {path: path.read_bytes() for path in kept} == before
+    assert not (jp_root_dir / "notes" / ".drafts").exists() and not (jp_root_dir / "log.txt").exists()
+    assert (await api("GET", "hypotheses"))[1][0]["statement"] == "worth keeping"
+
+
+async def test_export_rewrites_its_own_earlier_export(api, jp_root_dir):
+    await api("POST", "hypotheses", {"statement": "first"})
+    for fmt, name in (("json", "log.json"), ("md", "log.md"), ("html", "exports/log.html")):
+        assert (await api("POST", "export", {"path": name, "format": fmt}))[0] == 201
+        await api("POST", "hypotheses", {"statement": f"after the {fmt} export"})
+        status, written = await api("POST", "export", {"path": name, "format": fmt})
+        assert status == 201 and f"after the {fmt} export" in (jp_root_dir / name).read_text()
+    assert list(jp_root_dir.rglob("*.tmp")) == []  # no temporary file left behind
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+async def test_export_never_writes_through_a_symbolic_link(api, jp_root_dir, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (jp_root_dir / "research.ipynb").write_text('{"cells": []}')
+    assert (await api("POST", "export", {"path": "old.json", "format": "json"}))[0] == 201
+    os.symlink(jp_root_dir / "research.ipynb", jp_root_dir / "link.json")
+    os.symlink(jp_root_dir / "old.json", jp_root_dir / "to-an-export.json")
+    os.symlink(outside, jp_root_dir / "elsewhere")
+    os.symlink(jp_root_dir / "missing.json", jp_root_dir / "dangling.json")
+    for path in ("link.json", "to-an-export.json", "elsewhere/log.json", "dangling.json"):
+        status, refused = await api("POST", "export", {"path": path, "format": "json"})
+        assert status == 400 and "symbolic link" in refused["message"], (path, refused)
+    assert (jp_root_dir / "research.ipynb").read_text() == '{"cells": []}'
+    assert list(outside.iterdir()) == [] and not (jp_root_dir / "missing.json").exists()
 
 
 async def test_the_change_feed_answers_when_the_logbook_changes(api, logbook_file):

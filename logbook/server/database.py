@@ -56,7 +56,7 @@ class Database:
     async def poll(self) -> None:
         """Notice changes made by other connections (cheap: one pragma)."""
         try:
-            version = await self.run(lambda store: store.db.execute("PRAGMA data_version").fetchone()[0])
+            version = await self.run(lambda store: store.data_version())
             self.error = None
         except Exception as error:  # noqa: BLE001 - reported through /status
             self.error = f"{type(error).__name__}: {error}"

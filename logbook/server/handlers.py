@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, Optional, TypeVar
 
@@ -14,8 +16,9 @@ from pydantic import BaseModel, ValidationError
 
 from logbook import __version__
 from logbook.errors import LogbookError, LogbookUnavailable, NotFound
-from logbook.exporting import render
-from logbook.predictions import PredictionSyntaxError, parse_expression
+from logbook.exporting import export_logbook, render
+from logbook.models import HypothesisStatus
+from logbook.predictions import PredictionSyntaxError, expression_or_text, parse_expression
 from logbook.report import Selection, parse_ids
 from logbook.store import Store
 
@@ -23,10 +26,13 @@ from . import requests as bodies
 from .database import Database
 
 B = TypeVar("B", bound=BaseModel)
+E = TypeVar("E", bound=Enum)
 
 LONG_POLL_SECONDS = 25.0
 MAX_PAGE = 500
 EXPORT_TYPES = {"json": "application/json", "md": "text/markdown", "html": "text/html"}
+#: The largest id SQLite can hold (a signed 64-bit integer).
+MAX_ID = bodies.MAX_ID
 
 
 def _plain(value: Any) -> Any:
@@ -49,10 +55,13 @@ class LogbookHandler(APIHandler):
         return Path(self.settings["logbook_root"])
 
     def parse(self, model: type[B]) -> B:
+        """The JSON body, checked against ``model``; any problem is a 400 that names it."""
         try:
             raw = json.loads(self.request.body or b"{}")
         except (ValueError, UnicodeDecodeError) as error:
             raise tornado.web.HTTPError(400, f"the request body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise tornado.web.HTTPError(400, "the request body is nested too deeply") from None
         if not isinstance(raw, dict):
             raise tornado.web.HTTPError(400, "the request body must be a JSON object")
         try:
@@ -79,13 +88,43 @@ class LogbookHandler(APIHandler):
         self.finish(json.dumps(_plain(value)))
 
     def int_argument(self, name: str, default: int, low: int, high: int) -> int:
+        """The query parameter ``name`` as a whole number in ``[low, high]``, else a 400."""
+        return self._whole(self.get_argument(name, str(default)), name, low, high)
+
+    def float_argument(self, name: str, default: float, low: float, high: float) -> float:
+        """The query parameter ``name`` as a finite number in ``[low, high]``, else a 400."""
         raw = self.get_argument(name, str(default))
+        try:
+            value = float(raw)
+        except ValueError:
+            raise tornado.web.HTTPError(400, f"{name} must be a number, got {raw[:40]!r}") from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise tornado.web.HTTPError(400, f"{name} must be between {low:g} and {high:g}, got {raw[:40]!r}")
+        return value
+
+    def enum_argument(self, name: str, choices: type[E]) -> Optional[E]:
+        """The query parameter ``name`` as one of ``choices``, None when absent, else a 400."""
+        raw = self.get_argument(name, None)
+        if not raw:
+            return None
+        try:
+            return choices(raw)
+        except ValueError:
+            allowed = ", ".join(choice.value for choice in choices)
+            raise tornado.web.HTTPError(400, f"{name} must be one of {allowed}, got {raw[:40]!r}") from None
+
+    def record_id(self, raw: str, what: str) -> int:
+        """A numeric id from the URL, refused with a 400 when no record could have it."""
+        return self._whole(raw, f"the {what} id", 0, MAX_ID)
+
+    @staticmethod
+    def _whole(raw: str, name: str, low: int, high: int) -> int:
         try:
             value = int(raw)
         except ValueError:
-            raise tornado.web.HTTPError(400, f"{name} must be a whole number, got {raw!r}") from None
+            raise tornado.web.HTTPError(400, f"{name} must be a whole number, got {raw[:40]!r}") from None
         if not low <= value <= high:
-            raise tornado.web.HTTPError(400, f"{name} must be between {low} and {high}, got {value}")
+            raise tornado.web.HTTPError(400, f"{name} must be between {low} and {high}, got {raw[:40]}")
         return value
 
 
@@ -101,9 +140,7 @@ class StatusHandler(LogbookHandler):
                 "hypotheses": store.count("hypotheses"),
                 "experiments": store.count("experiments"),
                 "surprises": store.count("surprises"),
-                "unread_surprises": store.db.execute(
-                    "SELECT count(*) FROM surprises WHERE status = 'unread'"
-                ).fetchone()[0],
+                "unread_surprises": store.unread_surprises(),
             }
 
         try:
@@ -128,15 +165,15 @@ class ChangesHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self):
         since = self.int_argument("since", -1, -1, 2**62)
-        timeout = min(float(self.get_argument("timeout", LONG_POLL_SECONDS)), LONG_POLL_SECONDS)
-        revision = await self.db.wait_for_change(since, max(timeout, 0.0))
+        timeout = self.float_argument("timeout", LONG_POLL_SECONDS, 0.0, 24 * 3600.0)
+        revision = await self.db.wait_for_change(since, min(timeout, LONG_POLL_SECONDS))
         self.send({"revision": revision})
 
 
 class HypothesesHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self):
-        status = self.get_argument("status", None)
+        status = self.enum_argument("status", HypothesisStatus)
         self.send(await self.call(lambda store: store.hypotheses(status)))
 
     @tornado.web.authenticated
@@ -174,15 +211,12 @@ class PredictionsHandler(LogbookHandler):
     @tornado.web.authenticated
     async def post(self, hypothesis_id: str):
         body = self.parse(bodies.NewPrediction)
-        if (body.expression is None) == (body.text is None):
-            raise tornado.web.HTTPError(400, "give either an expression or a text, not both")
-        kind = "expression" if body.text is None else "text"
-        created = await self.call(
-            lambda store: store.add_prediction(
-                hypothesis_id, body.expression or body.text or "", body.credence, kind
-            ),
-            writes=True,
-        )
+
+        def add(store: Store):
+            words, kind = expression_or_text(body.expression, body.text)
+            return store.add_prediction(hypothesis_id, words, body.credence, kind)
+
+        created = await self.call(add, writes=True)
         self.send(created, 201)
 
 
@@ -247,8 +281,8 @@ class CurrentBrainstormHandler(LogbookHandler):
 class BrainstormHandler(LogbookHandler):
     @tornado.web.authenticated
     async def post(self, brainstorm_id: str):
+        bid = self.record_id(brainstorm_id, "brainstorm")
         body = self.parse(bodies.BrainstormAction)
-        bid = int(brainstorm_id)
         actions = {
             "pause": lambda store: store.pause_brainstorm(bid),
             "resume": lambda store: store.resume_brainstorm(bid),
@@ -285,7 +319,8 @@ class ExperimentsHandler(LogbookHandler):
 class ExperimentHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self, experiment_id: str):
-        experiment = await self.call(lambda store: store.experiment(int(experiment_id)))
+        eid = self.record_id(experiment_id, "experiment")
+        experiment = await self.call(lambda store: store.experiment(eid))
         self.send({**_plain(experiment), "lab_path": lab_path(experiment.notebook, self.project_root)})
 
 
@@ -312,12 +347,9 @@ class SurprisesHandler(LogbookHandler):
 class SurpriseHandler(LogbookHandler):
     @tornado.web.authenticated
     async def patch(self, surprise_id: str):
+        sid = self.record_id(surprise_id, "surprise")
         body = self.parse(bodies.SurpriseChange)
-        self.send(
-            await self.call(
-                lambda store: store.set_surprise_status(int(surprise_id), body.status), writes=True
-            )
-        )
+        self.send(await self.call(lambda store: store.set_surprise_status(sid, body.status), writes=True))
 
 
 class NotesHandler(LogbookHandler):
@@ -328,13 +360,10 @@ class NotesHandler(LogbookHandler):
     @tornado.web.authenticated
     async def post(self):
         body = self.parse(bodies.NewNote)
-
-        def add(store: Store):
-            if body.hypothesis_id is not None:
-                store.hypothesis(body.hypothesis_id)
-            return store.add_note(body.text, body.experiment_id, body.hypothesis_id)
-
-        self.send(await self.call(add, writes=True), 201)
+        created = await self.call(
+            lambda store: store.add_note(body.text, body.experiment_id, body.hypothesis_id), writes=True
+        )
+        self.send(created, 201)
 
 
 class ModeHandler(LogbookHandler):
@@ -376,19 +405,12 @@ class ExportHandler(LogbookHandler):
     @tornado.web.authenticated
     async def post(self):
         body = self.parse(bodies.ExportToFile)
-        target = (self.project_root / body.path).resolve()
-        if not target.is_relative_to(self.project_root.resolve()):
-            raise tornado.web.HTTPError(
-                400, f"the export path must stay inside the project folder: {body.path!r}"
-            )
-        if target.is_dir():
-            raise tornado.web.HTTPError(400, f"{body.path!r} is a folder; give a file name")
         selection = self._selection(body.since, body.until, body.hypotheses)
-        text = await self.call(lambda store: render(store, body.format, selection))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        relative = target.relative_to(self.project_root.resolve()).as_posix()
-        self.send({"path": relative, "bytes": len(text.encode("utf-8"))}, 201)
+        root = self.project_root.resolve()
+        written = await self.call(
+            lambda store: export_logbook(store, root / body.path, body.format, selection, root=root)
+        )
+        self.send({"path": written.relative_to(root).as_posix(), "bytes": written.stat().st_size}, 201)
 
 
 ROUTES = [

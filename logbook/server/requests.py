@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from logbook.models import Credence, HypothesisStatus, ResearchMode
 
 Text = Field(min_length=1, max_length=2_000_000)
+#: The largest id SQLite can hold (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class Body(BaseModel):
@@ -19,7 +22,7 @@ class Body(BaseModel):
 class NewHypothesis(Body):
     statement: str = Text
     credence: Credence = 0.5
-    brainstorm_id: Optional[int] = None
+    brainstorm_id: Optional[RecordId] = None
 
 
 class HypothesisChange(Body):
@@ -59,7 +62,7 @@ class BrainstormAction(Body):
 class NewNote(Body):
     text: str = Text
     hypothesis_id: Optional[str] = None
-    experiment_id: Optional[int] = None
+    experiment_id: Optional[RecordId] = None
 
 
 class ModeSwitch(Body):
@@ -71,6 +74,8 @@ class SurpriseChange(Body):
 
 
 class ExportToFile(Body):
+    """Where and what to export; ``since``/``until`` without a time zone are local time."""
+
     path: str = Field(min_length=1, max_length=4096)
     format: Literal["json", "md", "html"] = "html"
     since: Optional[datetime] = None

@@ -19,6 +19,10 @@ class JournalQueries(Queries):
         text = clean_text(text).strip()
         if not text:
             raise LogbookError("the note is empty")
+        if hypothesis_id is not None:
+            hypothesis_id = self.hypothesis(hypothesis_id).id
+        if experiment_id is not None:
+            self._one("experiments", experiment_id, "experiment")
         with self.transaction():
             at = now()
             nid = (

@@ -133,6 +133,10 @@ class JudgementQueries(Queries):
             status=row["status"],
         )
 
+    def unread_surprises(self) -> int:
+        """How many surprises nobody has read yet (the sidebar's badge)."""
+        return self.db.execute("SELECT count(*) FROM surprises WHERE status = 'unread'").fetchone()[0]
+
     def set_surprise_status(self, surprise_id: int, status: str) -> Surprise:
         if status not in ("unread", "read", "explained"):
             raise LogbookError(f"unknown surprise status {status!r}; choose unread, read or explained")

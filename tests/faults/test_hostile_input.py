@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -40,9 +41,46 @@ ROUTES = {
 }
 
 
-def call(lab, method: str, path: str, body: bytes | None, headers: dict | None = None) -> tuple[int, bytes]:
+#: Routes with a numeric id in the URL, the id left as ``{}``.
+ID_ROUTES = [
+    ("POST", "brainstorms/{}", {"action": "pause"}),
+    ("GET", "experiments/{}", None),
+    ("PATCH", "surprises/{}", {"status": "read"}),
+]
+READ_ROUTES = [
+    ("GET", path)
+    for path in (
+        "status",
+        "changes",
+        "hypotheses",
+        "hypotheses/H1",
+        "brainstorms",
+        "brainstorms/current",
+        "experiments",
+        "experiments/1",
+        "surprises",
+        "notes",
+        "mode",
+        "export",
+        "outputs/" + "0" * 64,
+    )
+]
+QUERY_NAMES = ["limit", "offset", "since", "timeout", "status", "q", "format", "hypothesis", "mime"]
+query_values = st.one_of(
+    st.text(max_size=20),
+    st.integers().map(str),
+    st.floats().map(str),
+    st.sampled_from(["", "-1", "nan", "inf", "1e309", "abc", "0x10", str(2**63), "9" * 5000]),
+)
+DEEP = 100_000
+
+
+def call(
+    lab, method: str, path: str, body: bytes | None, headers: dict | None = None, params: dict | None = None
+) -> tuple[int, bytes]:
+    query = f"?{urllib.parse.urlencode(params)}" if params else ""
     request = urllib.request.Request(
-        f"{lab.url}/logbook/api/{path}",
+        f"{lab.url}/logbook/api/{path}{query}",
         method=method,
         data=body,
         headers={
@@ -86,6 +124,58 @@ def test_fuzzed_json_never_breaks_a_route(lab, route):
         assert status in (200, 201, 400, 404), (body, status, reply[:300])
         if status >= 400:
             assert json.loads(reply)["message"]
+
+    check()
+
+
+def refused_with_a_message(status: int, reply: bytes) -> bool:
+    return 400 <= status < 500 and bool(json.loads(reply)["message"])
+
+
+@pytest.mark.parametrize("route", list(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_deeply_nested_json_gets_a_400_on_every_route(lab, route):
+    method, path = route
+    for body in (
+        "[" * DEEP + "]" * DEEP,
+        '{"' + ROUTES[route][0] + '": ' + "[" * DEEP + "]" * DEEP + "}",
+        '{"' + ROUTES[route][-1] + '": ' + '{"a": ' * 900 + "1" + "}" * 900 + "}",
+    ):
+        status, reply = call(lab, method, path, body.encode())
+        assert status == 400 and json.loads(reply)["message"], (path, body[:40], status, reply[:300])
+
+
+@pytest.mark.parametrize("route", ID_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
+def test_ids_beyond_64_bits_get_a_400_on_every_route(lab, route):
+    method, path, body = route
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(number=st.integers(min_value=2**63, max_value=2**400))
+    def check(number):
+        data = json.dumps(body).encode() if body is not None else None
+        status, reply = call(lab, method, path.format(number), data)
+        assert status == 400 and "id must be between" in json.loads(reply)["message"], (number, reply[:300])
+
+    check()
+
+
+@pytest.mark.parametrize(
+    "route",
+    READ_ROUTES + [(m, p.format(1)) for m, p, _ in ID_ROUTES] + list(ROUTES),
+    ids=lambda r: f"{r[0]} {r[1]}",
+)
+def test_bad_query_parameters_never_break_a_route(lab, route):
+    method, path = route
+    body = b"{}" if method in ("POST", "PATCH") else None
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(params=st.dictionaries(st.sampled_from(QUERY_NAMES), query_values, max_size=4))
+    def check(params):
+        if path == "changes":
+            params["since"] = "-1"  # answers at once, whatever the timeout
+        status, reply = call(lab, method, path, body, params=params)
+        assert status < 500, (params, status, reply[:300])
+        if status >= 400:
+            assert refused_with_a_message(status, reply), (params, status, reply[:300])
 
     check()
 
