@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -142,7 +143,8 @@ class SurpriseHandle:
     """A surprise in the logbook; its methods close it with the action you take.
 
     Its fields (``status``, ``read``, ``resolution``, ``explanation``, ...)
-    read as those of :class:`logbook.models.Surprise`.
+    read as those of :class:`logbook.models.Surprise`, with choices as plain
+    strings (``"open"``, ``"refuted"``).
     """
 
     def __init__(self, surprise: Surprise):
@@ -151,7 +153,8 @@ class SurpriseHandle:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(self._surprise, name)
+        value = getattr(self._surprise, name)
+        return value.value if isinstance(value, Enum) else value
 
     def explain(self, explanation: str) -> "SurpriseHandle":
         """Close it as explained: say what accounts for it. No belief changes."""

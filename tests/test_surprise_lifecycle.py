@@ -152,7 +152,7 @@ def test_the_python_api_lists_and_resolves_surprises(logbook_db):
     assert repr(open_one) == "S1  copy_score > 0.5  (H1.P1 failed, 2.32 bits; open, unread)"
     assert "<code>copy_score &gt; 0.5</code>" in open_one._repr_html_()
     open_one.refute("position, not content")
-    assert (open_one.status, open_one.resolution) == ("acted_on", "refuted")
+    assert repr((open_one.status, open_one.resolution)) == "('acted_on', 'refuted')"
     assert logbook.get("H1").status == "refuted" and logbook.surprises() == []
     assert [s.id for s in logbook.surprises("acted_on")] == [1]
     flagged = logbook.surprise("odd spike")
