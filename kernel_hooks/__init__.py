@@ -8,28 +8,35 @@ from typing import Any
 from logbook.api import session
 from logbook.paths import find_logbook
 
+from .error_line import ErrorLine
 from .magics import LogbookMagics
 from .recorder import Recorder
 
 _recorder: Recorder | None = None
+_error_line: ErrorLine | None = None
 
 
 def load_ipython_extension(shell: Any) -> None:
     """Start recording this shell's cells (a second load replaces the first)."""
-    global _recorder
+    global _recorder, _error_line
     if _recorder is not None:
         unload_ipython_extension(shell)
     _recorder = Recorder(shell, find_logbook())
     _recorder.register()
     session.recorder = _recorder
     shell.register_magics(LogbookMagics(shell))
+    _error_line = ErrorLine(shell)
+    _error_line.install()
     atexit.register(_flush_at_exit)
 
 
 def unload_ipython_extension(shell: Any) -> None:
     """Stop recording, after writing what is queued; the exact mirror of loading."""
-    global _recorder
+    global _recorder, _error_line
     atexit.unregister(_flush_at_exit)
+    if _error_line is not None:
+        _error_line.uninstall()
+    _error_line = None
     if _recorder is not None:
         _recorder.unregister()
     _recorder = None

@@ -1,4 +1,8 @@
-"""Line magics: %hypothesis, %predict, %mode, %surprise."""
+"""Line magics: %hypothesis, %predict, %mode, %surprise, %surprises.
+
+Mistakes raise :class:`LogbookError`; the extension's exception handler
+shows them as one line, and the cell counts as failed.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ import logbook
 from logbook.errors import LogbookError
 
 _PREDICT = re.compile(
-    r"^\s*(?:-c\s+(?P<c1>[0-9.]+)\s+)?(?P<id>H\d+)\s*(?P<c2>[0-9.]+)?\s*:\s*(?P<expr>.+)$", re.I | re.S
+    r"^\s*(?:-c\s+(?P<c1>\S+)\s+)?(?P<id>H\d+)\s*(?P<c2>[0-9.]+)?\s*:\s*(?P<expr>.+)$", re.I | re.S
 )
-_CREDENCE = re.compile(r"^\s*-c\s+(?P<credence>[0-9.]+)\s+(?P<rest>.*)$", re.S)
+_CREDENCE = re.compile(r"^\s*-c\s+(?P<credence>\S+)\s+(?P<rest>.*)$", re.S)
 
 
 def _credence(text: str | None, default: float) -> float:
@@ -26,7 +30,7 @@ def _credence(text: str | None, default: float) -> float:
 
 @magics_class
 class LogbookMagics(Magics):
-    """Logbook's magics. Errors are shown as one clear line, never a traceback."""
+    """Logbook's magics."""
 
     @line_magic
     def hypothesis(self, line: str):
@@ -36,38 +40,36 @@ class LogbookMagics(Magics):
                 print(repr(handle))
             return None
         match = _CREDENCE.match(line)
-        credence, statement = (0.7, line) if match is None else (match["credence"], match["rest"])
-        return self._run(lambda: logbook.hypothesis(statement.strip(), _credence(str(credence), 0.7)))
+        credence, statement = (None, line) if match is None else (match["credence"], match["rest"])
+        return logbook.hypothesis(statement.strip(), _credence(credence, 0.7))
 
     @line_magic
     def predict(self, line: str):
         """%predict [-c CREDENCE] H1: EXPRESSION -- add a prediction to a hypothesis."""
         match = _PREDICT.match(line)
         if match is None:
-            print("usage: %predict [-c CREDENCE] H1: python_expression")
-            return None
+            raise LogbookError("usage: %predict [-c CREDENCE] H1: python_expression")
         credence = _credence(match["c1"] or match["c2"], 0.9)
-        return self._run(lambda: logbook.get(match["id"]).predict(match["expr"].strip(), credence))
+        return logbook.get(match["id"]).predict(match["expr"].strip(), credence)
 
     @line_magic
     def mode(self, line: str):
         """%mode [confirm|red-team|explore] -- switch research mode, or show the current one."""
         name = line.strip() or None
-        result = self._run(lambda: logbook.mode(name))
+        result = logbook.mode(name)
         if name is None:
             print(f"mode: {result or 'none set'}")
-            return None
-        return None
 
     @line_magic
     def surprise(self, line: str):
         """%surprise NOTE -- flag the last experiment as surprising."""
-        self._run(lambda: logbook.surprise(line.strip()))
+        logbook.surprise(line.strip())
 
-    @staticmethod
-    def _run(action):
-        try:
-            return action()
-        except (LogbookError, ValueError) as error:
-            print(f"logbook: {error}")
-            return None
+    @line_magic
+    def surprises(self, line: str):
+        """%surprises [open|explained|acted_on|resolved|all] -- list surprises, most surprising first."""
+        found = logbook.surprises(line.strip() or "open")
+        for handle in found:
+            print(repr(handle))
+        if not found:
+            print(f"no {line.strip() or 'open'} surprises")

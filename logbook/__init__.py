@@ -7,6 +7,7 @@
 
 from .api import (
     HypothesisHandle,
+    SurpriseHandle,
     brainstorm,
     export,
     flush,
@@ -18,6 +19,7 @@ from .api import (
     mode,
     note,
     surprise,
+    surprises,
 )
 from .predictions import PredictionSyntaxError
 from .store import LogbookError, Store
@@ -35,6 +37,7 @@ def _jupyter_labextension_paths() -> list[dict]:
 
 __all__ = [
     "HypothesisHandle",
+    "SurpriseHandle",
     "brainstorm",
     "LogbookError",
     "PredictionSyntaxError",
@@ -49,4 +52,5 @@ __all__ = [
     "mode",
     "note",
     "surprise",
+    "surprises",
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
+from .dates import Moment
 from .exporting import export_logbook
 from .models import (
     Brainstorm,
@@ -16,6 +17,7 @@ from .models import (
     HypothesisStatus,
     Prediction,
     ResearchMode,
+    Resolution,
     Surprise,
 )
 from .paths import find_logbook
@@ -105,17 +107,22 @@ class HypothesisHandle:
         session.changed()
         return self
 
-    def refute(self, reason: str = "") -> "HypothesisHandle":
-        return self._set_status(HypothesisStatus.refuted, reason)
+    def refute(self, reason: str = "", credence: Optional[float] = None) -> "HypothesisHandle":
+        """Mark it refuted; its credence becomes ``credence``, or 0 when none is given."""
+        return self._set_status(HypothesisStatus.refuted, reason, credence)
 
-    def support(self, reason: str = "") -> "HypothesisHandle":
-        return self._set_status(HypothesisStatus.supported, reason)
+    def support(self, reason: str = "", credence: Optional[float] = None) -> "HypothesisHandle":
+        """Mark it supported; its credence stays as it is unless you give one."""
+        return self._set_status(HypothesisStatus.supported, reason, credence)
 
-    def abandon(self, reason: str = "") -> "HypothesisHandle":
-        return self._set_status(HypothesisStatus.abandoned, reason)
+    def abandon(self, reason: str = "", credence: Optional[float] = None) -> "HypothesisHandle":
+        """Stop pursuing it; its credence stays as it is unless you give one."""
+        return self._set_status(HypothesisStatus.abandoned, reason, credence)
 
-    def _set_status(self, status: HypothesisStatus, reason: str) -> "HypothesisHandle":
-        self._hypothesis = session.store().set_status(self.id, status, reason)
+    def _set_status(
+        self, status: HypothesisStatus, reason: str, credence: Optional[float]
+    ) -> "HypothesisHandle":
+        self._hypothesis = session.store().set_status(self.id, status, reason, credence)
         session.changed()
         return self
 
@@ -124,8 +131,68 @@ class HypothesisHandle:
         session.changed()
 
     def __repr__(self) -> str:
-        h = self._hypothesis
-        return f"<{h.id} [{h.status.value}, credence {h.credence:.2f}] {h.statement!r}>"
+        return repr(self._hypothesis)
+
+    def _repr_html_(self) -> str:
+        return self._hypothesis._repr_html_()
+
+
+class SurpriseHandle:
+    """A surprise in the logbook; its methods close it with the action you take.
+
+    Its fields (``status``, ``read``, ``resolution``, ``explanation``, ...)
+    read as those of :class:`logbook.models.Surprise`, with choices as plain
+    strings (``"open"``, ``"refuted"``).
+    """
+
+    def __init__(self, surprise: Surprise):
+        self._surprise = surprise
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self._surprise, name)
+        return value.value if isinstance(value, Enum) else value
+
+    def explain(self, explanation: str) -> "SurpriseHandle":
+        """Close it as explained: say what accounts for it. No belief changes."""
+        return self.resolve(Resolution.explained, explanation=explanation)
+
+    def dismiss(self, explanation: str = "") -> "SurpriseHandle":
+        """Close it as not worth acting on. No belief changes."""
+        return self.resolve(Resolution.dismissed, explanation=explanation)
+
+    def refute(self, reason: str, credence: Optional[float] = None) -> "SurpriseHandle":
+        """Refute its hypothesis, with the reason; credence becomes ``credence``, or 0 when none is given."""
+        return self.resolve(Resolution.refuted, credence=credence, reason=reason)
+
+    def update(self, credence: float, reason: str) -> "SurpriseHandle":
+        """Give its hypothesis a new credence, with the reason."""
+        return self.resolve(Resolution.credence_updated, credence=credence, reason=reason)
+
+    def resolve(
+        self,
+        action: Resolution | str,
+        explanation: str = "",
+        credence: Optional[float] = None,
+        reason: str = "",
+    ) -> "SurpriseHandle":
+        """Close it with ``action``: refuted, credence_updated, explained or dismissed."""
+        self._surprise = session.store().resolve_surprise(
+            self._surprise.id, action, explanation=explanation, credence=credence, reason=reason
+        )
+        session.changed()
+        return self
+
+    def mark_read(self, read: bool = True) -> "SurpriseHandle":
+        self._surprise = session.store().mark_surprise_read(self._surprise.id, read)
+        return self
+
+    def __repr__(self) -> str:
+        return repr(self._surprise)
+
+    def _repr_html_(self) -> str:
+        return self._surprise._repr_html_()
 
 
 def hypothesis(statement: str, credence: float = 0.7) -> HypothesisHandle:
@@ -156,9 +223,11 @@ def brainstorm(minutes: float = 5, target: int = 4) -> Iterator[Brainstorm]:
         )
 
 
-def get(hypothesis_id: str) -> HypothesisHandle:
-    """The hypothesis with this id, e.g. ``logbook.get("H2")``."""
-    return HypothesisHandle(session.store().hypothesis(hypothesis_id))
+def get(record_id: str) -> HypothesisHandle | SurpriseHandle:
+    """The hypothesis or surprise with this id: ``logbook.get("H2")``, ``logbook.get("S3")``."""
+    if str(record_id).strip().upper().startswith("S"):
+        return SurpriseHandle(session.store().surprise(record_id))
+    return HypothesisHandle(session.store().hypothesis(record_id))
 
 
 def hypotheses(status: Optional[str] = None) -> list[HypothesisHandle]:
@@ -176,12 +245,17 @@ def mode(name: Optional[str] = None) -> Optional[str]:
     return switched
 
 
-def surprise(note: str, hypothesis_id: Optional[str] = None) -> Surprise:
+def surprise(note: str, hypothesis_id: Optional[str] = None) -> SurpriseHandle:
     """Flag something that surprised you; it links to the last recorded experiment."""
     flagged = session.store().add_manual_surprise(note, hypothesis_id=hypothesis_id)
     if session.recorder is not None:
         session.recorder.show_surprise(manual=True, note=flagged.note, hypothesis_id=hypothesis_id)
-    return flagged
+    return SurpriseHandle(flagged)
+
+
+def surprises(status: str = "open") -> list[SurpriseHandle]:
+    """Surprises, most surprising first: ``open`` (the default), ``explained``, ``acted_on``, ``resolved`` or ``all``."""
+    return [SurpriseHandle(s) for s in session.store().surprises(status)]
 
 
 def judge(prediction_id: str, held: bool) -> Surprise | Evidence:
@@ -215,15 +289,17 @@ def export(
     path: str | os.PathLike,
     format: str = "json",
     *,
-    since: Optional[datetime] = None,
-    until: Optional[datetime] = None,
+    since: Moment = None,
+    until: Moment = None,
     hypotheses: Optional[list[str]] = None,
 ) -> Path:
     """Write the logbook to ``path`` as ``json``, ``md`` or ``html``.
 
-    ``since``/``until`` limit it to a time range (without a time zone: local
-    time), ``hypotheses`` to some ids. It writes inside the project folder
-    only, a new file or an earlier export, never a notebook or the logbook.
+    ``since``/``until`` limit it to a time range (``"2026-11-25"``, a ``date``,
+    or a ``datetime``; naive ones are local time; ``until`` a date includes
+    that day), ``hypotheses`` to some ids (an unknown id is an error). It
+    writes inside the project folder only, a new file or an earlier export,
+    never a notebook or the logbook.
     """
     selection = None
     if since or until or hypotheses:
@@ -245,6 +321,7 @@ def logbook_path() -> Path:
 
 __all__ = [
     "HypothesisHandle",
+    "SurpriseHandle",
     "brainstorm",
     "ResearchMode",
     "export",
@@ -257,4 +334,5 @@ __all__ = [
     "mode",
     "note",
     "surprise",
+    "surprises",
 ]

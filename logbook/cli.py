@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .dates import moment
 from .exporting import FORMATS, export_logbook, export_schema, render
+from .models import Surprise
 from .paths import find_logbook
 from .report import Selection, parse_ids
 from .store import LogbookError, Store
+from .tables.judgements import SURPRISE_FILTERS
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -29,14 +31,13 @@ def _first_line(text: str, width: int = 70) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def _moment(text: str) -> datetime:
+def _moment(text: str) -> str:
+    """Check a --since/--until value here; Selection reads it (a bare date as a whole day)."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a date or time: {text!r} (use e.g. 2026-11-25 or 2026-11-25T14:00)"
-        ) from None
-    return moment if moment.tzinfo else moment.astimezone()
+        moment(text)
+    except LogbookError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -75,12 +76,32 @@ def cmd_list(args: argparse.Namespace) -> int:
         if surprises:
             print("Surprises (most surprising first):")
             for s in surprises:
-                bits = f"{s.surprisal_bits:5.2f} bits" if s.surprisal_bits is not None else "   manual "
-                what = s.note if s.manual else f"{s.hypothesis_id}: {s.prediction}"
-                print(f"  #{s.id:<4} {bits}  experiment {s.experiment_id}  {_first_line(what, 50)}")
+                print("  " + _surprise_line(s))
         for e in store.experiments(limit=args.limit):
             status = "ok " if e.ok else "ERR"
             print(f"  [{e.id:>5}] {status} {e.started_at:%Y-%m-%d %H:%M:%S}  {_first_line(e.source)}")
+    return 0
+
+
+def _surprise_line(s: Surprise) -> str:
+    bits = f"{s.surprisal_bits:5.2f} bits" if s.surprisal_bits is not None else "   manual "
+    what = s.note if s.manual else f"{s.hypothesis_id}: {s.prediction}"
+    return f"S{s.id:<4} {bits}  {s.status.value:<9}  experiment {s.experiment_id}  {_first_line(what, 50)}"
+
+
+def cmd_surprises(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        surprises = store.surprises(args.status)
+    if not surprises:
+        print(f"no {args.status} surprises", file=sys.stderr)
+        return 0
+    for s in surprises:
+        print(_surprise_line(s))
+        if s.resolution is not None:
+            by = f" by {s.resolved_by}" if s.resolved_by else ""
+            when = f" {s.resolved_at.astimezone():%Y-%m-%d %H:%M}" if s.resolved_at else ""
+            why = f": {_first_line(s.explanation, 60)}" if s.explanation else ""
+            print(f"       {s.resolution.value}{by}{when}{why}")
     return 0
 
 
@@ -155,7 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing = add("list", cmd_list, "Show hypotheses, surprises and the latest experiments.")
     listing.add_argument("--limit", type=int, default=10, help="experiments to show (default 10)")
-    search = add("search", cmd_search, "Full-text search over experiment sources and outputs.")
+    surprises = add("surprises", cmd_surprises, "List surprises by status, most surprising first.")
+    surprises.add_argument(
+        "--status",
+        choices=list(SURPRISE_FILTERS),
+        default="open",
+        help="open (the default), explained, acted_on, resolved (explained or acted on) or all",
+    )
+    search = add("search", cmd_search, "Full-text search over experiment sources, outputs and errors.")
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=20)
     add("schema", cmd_schema, "Print the JSON Schema of the JSON export.")

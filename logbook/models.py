@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Annotated, Any, Literal, Optional
+from html import escape
+from typing import Annotated, Any, Literal, NamedTuple, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,8 +22,50 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _when(moment: Optional[datetime]) -> str:
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}" if moment else "-"
+
+
+def _first_line(text: str, width: int = 80) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+class Shown(NamedTuple):
+    """How a record reads in a notebook: ``LABEL  BODY  (DETAIL)``; ``code`` sets BODY as code in HTML."""
+
+    label: str
+    body: str = ""
+    detail: str = ""
+    code: bool = False
+
+    def text(self) -> str:
+        parts = [self.label, self.body, f"({self.detail})" if self.detail else ""]
+        return "  ".join(part for part in parts if part)
+
+    def html(self) -> str:
+        body = f"<code>{escape(self.body)}</code>" if self.code else escape(self.body)
+        parts = [f"<b>{escape(self.label)}</b>", body, f"({escape(self.detail)})" if self.detail else ""]
+        return f'<span class="jp-Logbook-record">{" ".join(part for part in parts if part)}</span>'
+
+
 class Record(BaseModel):
+    """A record: one line of text as its repr and an escaped line of HTML in notebooks."""
+
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    def shown(self) -> Shown:
+        """The record as people read it; each model says what matters about it."""
+        return Shown(type(self).__name__)
+
+    def __repr__(self) -> str:
+        return self.shown().text()
+
+    def __str__(self) -> str:
+        return self.shown().text()
+
+    def _repr_html_(self) -> str:
+        return self.shown().html()
 
 
 class HypothesisStatus(str, Enum):
@@ -50,12 +93,39 @@ class PredictionState(str, Enum):
     error = "error"
 
 
+class SurpriseStatus(str, Enum):
+    """Where a surprise stands: still open, explained (no belief changed), or acted on (a belief changed)."""
+
+    open = "open"
+    explained = "explained"
+    acted_on = "acted_on"
+
+
+class Resolution(str, Enum):
+    """The action that closed a surprise."""
+
+    refuted = "refuted"
+    credence_updated = "credence_updated"
+    explained = "explained"
+    dismissed = "dismissed"
+
+    @property
+    def status(self) -> SurpriseStatus:
+        """Acting on a belief (refuting, updating credence) is ``acted_on``; the rest is ``explained``."""
+        if self in (Resolution.refuted, Resolution.credence_updated):
+            return SurpriseStatus.acted_on
+        return SurpriseStatus.explained
+
+
 class CredenceChange(Record):
     """One point of a hypothesis' credence history."""
 
     credence: Credence
     reason: str = ""
     at: datetime = Field(default_factory=utcnow)
+
+    def shown(self) -> Shown:
+        return Shown(f"{self.credence:.2f}", self.reason, _when(self.at))
 
 
 class Prediction(Record):
@@ -77,6 +147,12 @@ class Prediction(Record):
     error: Optional[str] = None
     evaluated_at: Optional[datetime] = None
 
+    def shown(self) -> Shown:
+        detail = f"credence {self.credence:.2f}, {self.state.value}"
+        if self.error:
+            detail += f": {self.error}"
+        return Shown(self.id, self.expression, detail, code=self.kind is PredictionKind.expression)
+
 
 class Hypothesis(Record):
     id: str
@@ -87,6 +163,9 @@ class Hypothesis(Record):
     brainstorm_id: Optional[int] = None
     history: list[CredenceChange] = Field(default_factory=list)
     predictions: list[Prediction] = Field(default_factory=list)
+
+    def shown(self) -> Shown:
+        return Shown(self.id, self.statement, f"credence {self.credence:.2f}, {self.status.value}")
 
 
 class Brainstorm(Record):
@@ -101,6 +180,11 @@ class Brainstorm(Record):
     paused_seconds: float = 0.0
     hypothesis_ids: list[str] = Field(default_factory=list)
 
+    def shown(self) -> Shown:
+        state = f"finished {_when(self.finished_at)}" if self.finished_at else "running"
+        written = f"{len(self.hypothesis_ids)} of {self.target} hypotheses"
+        return Shown(f"brainstorm {self.id}", written, f"started {_when(self.started_at)}, {state}")
+
 
 class Output(Record):
     """One display output of a cell; its bytes live once, keyed by ``sha256``."""
@@ -110,11 +194,19 @@ class Output(Record):
     size: int
     truncated: bool = False
 
+    def shown(self) -> Shown:
+        return Shown(
+            self.mime, self.sha256[:12], f"{self.size} bytes" + (", truncated" if self.truncated else "")
+        )
+
 
 class ErrorInfo(Record):
     name: str
     value: str
     traceback: str = ""
+
+    def shown(self) -> Shown:
+        return Shown(f"{self.name}:", _first_line(self.value))
 
 
 class Experiment(Record):
@@ -137,6 +229,11 @@ class Experiment(Record):
     torch: dict[str, Any] = Field(default_factory=dict)
     mode: Optional[ResearchMode] = None
 
+    def shown(self) -> Shown:
+        outcome = "ok" if self.ok else (self.error.name if self.error else "error")
+        detail = f"{outcome}, {self.duration_ms:.0f} ms, {_when(self.started_at)}"
+        return Shown(f"experiment {self.id}", _first_line(self.source, 60), detail, code=True)
+
 
 class Judgement(Record):
     """What a prediction met: the values observed, in which experiment, and how surprising it was."""
@@ -153,17 +250,43 @@ class Judgement(Record):
 
 
 class Surprise(Judgement):
-    """A result that contradicted a prediction, or a flag raised by hand."""
+    """A result that contradicted a prediction, or a flag raised by hand.
+
+    It stays ``open`` until an action closes it (see :class:`Resolution`);
+    ``read`` only says whether it has been seen.
+    """
 
     manual: bool = False
     note: str = ""
-    status: Literal["unread", "read", "explained"] = "unread"
+    status: SurpriseStatus = SurpriseStatus.open
+    read: bool = False
+    resolution: Optional[Resolution] = None
+    explanation: str = ""
+    resolved_at: Optional[datetime] = None
+    resolved_by: Optional[str] = None
+
+    def shown(self) -> Shown:
+        if self.manual:
+            what, body = "flagged by hand", self.note
+        else:
+            bits = f", {self.surprisal_bits:.2f} bits" if self.surprisal_bits is not None else ""
+            what, body = f"{self.prediction_id or self.hypothesis_id} failed{bits}", self.prediction or ""
+        if self.resolution is None:
+            state = "open" if self.read else "open, unread"
+        else:
+            by = f" by {self.resolved_by}" if self.resolved_by else ""
+            state = f"{self.status.value.replace('_', ' ')}: {self.resolution.value}{by}"
+        return Shown(f"S{self.id}", body, f"{what}; {state}", code=not self.manual)
 
 
 class Evidence(Judgement):
     """A result that bore out a prediction."""
 
     hypothesis_id: str
+
+    def shown(self) -> Shown:
+        bits = f", {self.surprisal_bits:.2f} bits" if self.surprisal_bits is not None else ""
+        return Shown(f"E{self.id}", self.prediction or "", f"{self.prediction_id} held{bits}", code=True)
 
 
 class Note(Record):
@@ -173,6 +296,11 @@ class Note(Record):
     hypothesis_id: Optional[str] = None
     created_at: datetime = Field(default_factory=utcnow)
 
+    def shown(self) -> Shown:
+        about = [f"experiment {self.experiment_id}"] if self.experiment_id is not None else []
+        about += [self.hypothesis_id] if self.hypothesis_id else []
+        return Shown(f"N{self.id}", self.text, ", ".join(about + [_when(self.created_at)]))
+
 
 class Mode(Record):
     """A switch of research mode; it holds until the next one."""
@@ -180,6 +308,9 @@ class Mode(Record):
     id: int
     mode: ResearchMode
     started_at: datetime = Field(default_factory=utcnow)
+
+    def shown(self) -> Shown:
+        return Shown("mode", self.mode.value, f"since {_when(self.started_at)}")
 
 
 class LogbookExport(Record):
@@ -195,3 +326,10 @@ class LogbookExport(Record):
     evidence: list[Evidence] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     modes: list[Mode] = Field(default_factory=list)
+
+    def shown(self) -> Shown:
+        counts = (
+            f"{len(self.hypotheses)} hypotheses, {len(self.experiments)} experiments, "
+            f"{len(self.surprises)} surprises"
+        )
+        return Shown("logbook export", counts, f"exported {_when(self.exported_at)}")

@@ -40,3 +40,26 @@ def describe_folder(path: Path) -> str:
         else "the logbook path is a folder"
     )
     return f"{named_by}: {path}. Name a file instead, e.g. {path / FILENAME}"
+
+
+def project_folder(logbook: str | os.PathLike) -> Path:
+    """The project a logbook file belongs to: the folder that holds its ``.logbook`` folder.
+
+    A file named by ``LOGBOOK_DB`` outside a ``.logbook`` folder belongs to its own folder.
+    """
+    logbook = Path(logbook)
+    return logbook.parent.parent if logbook.parent.name == FOLDER else logbook.parent
+
+
+def project_path(path: str | None, project: str | os.PathLike) -> str | None:
+    """``path`` as the project names it: relative to ``project`` (``../`` when outside it), in POSIX form.
+
+    >>> project_path("/home/ada/work/nb/probe.ipynb", "/home/ada/work")
+    'nb/probe.ipynb'
+    """
+    if not path or not Path(path).is_absolute():
+        return path
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(project).resolve())).as_posix()
+    except ValueError:  # another drive: no relative path exists
+        return Path(path).name

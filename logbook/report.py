@@ -16,7 +16,9 @@ from typing import Iterable, Optional
 from .balance import time_in_modes
 from .calibration import calibrate
 from .charts import calibration_chart, credence_chart
-from .models import Experiment, LogbookExport, Prediction, utcnow
+from .dates import time_range
+from .errors import NotFound
+from .models import Experiment, LogbookExport, Prediction, Surprise, utcnow
 from .store import Store
 from .text import describe_observed
 
@@ -32,6 +34,10 @@ class Selection:
     since: Optional[datetime] = None
     until: Optional[datetime] = None
     hypothesis_ids: Optional[list[str]] = None
+
+    def __post_init__(self) -> None:
+        # Dates, ISO strings and naive times are read here, once, for every caller.
+        self.since, self.until = time_range(self.since, self.until)
 
     def in_range(self, moment: datetime) -> bool:
         return (self.since is None or moment >= self.since) and (self.until is None or moment <= self.until)
@@ -105,7 +111,13 @@ class _Log:
 
 
 def select(data: LogbookExport, selection: Selection) -> LogbookExport:
-    """The records of ``data`` that ``selection`` covers."""
+    """The records of ``data`` that ``selection`` covers; an unknown hypothesis id is :class:`NotFound`."""
+    if selection.hypothesis_ids is not None:
+        known = {h.id for h in data.hypotheses}
+        missing = [hid for hid in selection.hypothesis_ids if hid not in known]
+        if missing:
+            noun = "hypothesis" if len(missing) == 1 else "hypotheses"
+            raise NotFound(f"no {noun} {', '.join(missing)} in this logbook")
     data = data.model_copy(deep=False)
     data.hypotheses = [
         h
@@ -263,10 +275,27 @@ def _section_surprises(log: _Log, lines: list[str]) -> None:
                 f"Credence {s.credence:.2f}; observed {_observed(s.observed)}; "
                 f"experiment {s.experiment_id}, {_when(s.created_at)}."
             )
-        lines += [title, "", detail, ""]
+        lines += [title, "", detail, "", _resolution(s), ""]
         experiment = log.experiments.get(s.experiment_id) if s.experiment_id is not None else None
         if experiment is not None:
             lines += [md_code(experiment.source, "python"), ""]
+
+
+_ACTIONS = {
+    "refuted": "Acted on: the hypothesis was refuted",
+    "credence_updated": "Acted on: the credence was updated",
+    "explained": "Explained",
+    "dismissed": "Dismissed",
+}
+
+
+def _resolution(s: Surprise) -> str:
+    """Which action closed a surprise, by whom and when, and why; or that it is still open."""
+    if s.resolution is None:
+        return "Open: no action taken yet."
+    by = f" by {md_text(s.resolved_by)}" if s.resolved_by else ""
+    why = f": {md_text(s.explanation)}" if s.explanation else ""
+    return f"{_ACTIONS[s.resolution.value]}{by}, {_when(s.resolved_at)}{why}."
 
 
 def _section_notes(log: _Log, lines: list[str]) -> None:

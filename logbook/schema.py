@@ -161,3 +161,36 @@ def m003_events(db: Database) -> None:
             f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
             "BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END"
         )
+
+
+@migrations()
+def m007_surprise_lifecycle(db: Database) -> None:
+    """Surprises are open, explained or acted on, with a separate read flag and the action that closed them.
+
+    Old statuses map as: unread -> open; read -> open and read; explained ->
+    explained, read, resolved by "explained" at the time the history recorded.
+    """
+    surprises = db["surprises"]
+    surprises.add_column("read", int, not_null_default=0)
+    for column in ("resolution", "explanation", "resolved_at", "resolved_by"):
+        surprises.add_column(column, str)
+    db.execute("UPDATE surprises SET read = 1 WHERE status IN ('read', 'explained')")
+    db.execute(
+        "UPDATE surprises SET resolution = 'explained', explanation = '', resolved_at = ("
+        " SELECT at FROM events WHERE kind = 'surprise.status' AND subject = 'S' || surprises.id"
+        " AND json_extract(payload, '$.status') = 'explained' ORDER BY id DESC LIMIT 1)"
+        " WHERE status = 'explained'"
+    )
+    db.execute("UPDATE surprises SET status = 'open' WHERE status IN ('unread', 'read')")
+    surprises.transform(defaults={"status": "open"})
+
+
+@migrations()
+def m009_search_errors(db: Database) -> None:
+    """Full-text search also covers errors (name, message, traceback) and stderr."""
+    db["experiments"].disable_fts()
+    db["experiments"].enable_fts(
+        ["source", "stdout", "output_text", "error_name", "error_value", "traceback", "stderr"],
+        create_triggers=True,
+        tokenize="porter",
+    )

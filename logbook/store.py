@@ -6,13 +6,13 @@ one module per concept, and the connection in ``logbook.connection``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from .connection import BUSY_TIMEOUT_MS, LogbookFile
+from .dates import Moment, moment
 from .errors import LogbookDamaged, LogbookError, LogbookReadOnly, LogbookTooNew, NotFound
 from .models import LogbookExport
-from .paths import find_logbook
+from .paths import find_logbook, project_folder, project_path
 from .tables.base import now, validated
 from .tables.brainstorms import BrainstormQueries
 from .tables.events import EventQueries
@@ -97,10 +97,15 @@ class Store(
 
     # -- the whole logbook ------------------------------------------------
 
-    def export(self, since: datetime | None = None) -> LogbookExport:
+    def export(self, since: Moment = None) -> LogbookExport:
+        """The whole logbook as one document; notebooks are named relative to the project folder."""
         experiments = self.experiments(limit=None, newest_first=False)
-        if since is not None:
-            experiments = [e for e in experiments if e.started_at >= since]
+        start = moment(since)
+        if start is not None:
+            experiments = [e for e in experiments if e.started_at >= start]
+        project = project_folder(self.path)
+        for e in experiments:
+            e.notebook = project_path(e.notebook, project)
         return LogbookExport(
             hypotheses=self.hypotheses(),
             brainstorms=self.brainstorms(),

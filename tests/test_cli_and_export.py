@@ -3,12 +3,13 @@
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from logbook.cli import main
-from logbook.exporting import export_schema
+from logbook.exporting import export_schema, render
 from logbook.models import LogbookExport
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,3 +94,104 @@ def test_an_unknown_format_is_refused_by_the_parser(filled):
         [sys.executable, "-m", "logbook.cli", "export", "--format", "pdf"], capture_output=True, text=True
     )
     assert result.returncode == 2 and "invalid choice: 'pdf'" in result.stderr
+
+
+def test_surprises_are_listed_by_status_on_the_command_line(filled, capsys):
+    assert main(["surprises"]) == 0
+    assert "S1" in capsys.readouterr().out
+    filled.resolve_surprise(1, "explained", explanation="copy_score was measured on layer 0", by="ada")
+    assert main(["surprises"]) == 0
+    assert "no open surprises" in capsys.readouterr().err
+    assert main(["surprises", "--status", "resolved"]) == 0
+    listing = capsys.readouterr().out
+    assert "explained" in listing and "by ada" in listing and "measured on layer 0" in listing
+
+
+def test_an_unknown_status_is_refused_by_the_parser(filled, capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(["surprises", "--status", "unread"])
+    assert refused.value.code == 2 and "invalid choice: 'unread'" in capsys.readouterr().err
+
+
+def test_an_unknown_hypothesis_id_exits_2_with_a_message(filled, capsys, tmp_path):
+    assert main(["export", "--hypothesis", "H99"]) == 2
+    assert capsys.readouterr().err.strip() == "logbook: no hypothesis H99 in this logbook"
+    import logbook
+
+    with pytest.raises(logbook.LogbookError, match="no hypothesis H99 in this logbook"):
+        logbook.export(tmp_path / "x.md", format="md", hypotheses=["H1", "H99"])
+
+
+@pytest.fixture
+def utc(monkeypatch):
+    """Local time is UTC for this test, so dates read as local time compare with UTC records."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    "since, until, kept",
+    [
+        ("2026-01-01", None, 1),
+        ("2026-01-02", None, 0),
+        (None, "2025-12-31", 0),
+        (None, "2026-01-01", 1),  # a bare date includes that whole day
+        ("2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01+00:00", 1),
+    ],
+)
+def test_since_and_until_take_dates_the_same_way_everywhere(
+    filled, tmp_path, capsys, utc, since, until, kept
+):
+    import logbook
+
+    # The experiment started at 2026-01-01T00:00 UTC.
+    args = [a for flag, v in (("--since", since), ("--until", until)) if v for a in (flag, v)]
+    assert main(["export", "--format", "json", *args]) == 0
+    assert len(json.loads(capsys.readouterr().out)["experiments"]) == kept
+    path = logbook.export(tmp_path / "log.json", since=since, until=until)
+    assert len(json.loads(path.read_text())["experiments"]) == kept
+
+
+def test_python_takes_dates_and_naive_datetimes_as_local_time(filled, tmp_path):
+    from datetime import date, datetime
+
+    import logbook
+    from logbook.dates import moment
+
+    assert moment(date(2026, 1, 1)) == moment("2026-01-01") == moment(datetime(2026, 1, 1))
+    assert moment(datetime(2026, 1, 1)).utcoffset() == datetime(2026, 1, 1).astimezone().utcoffset()
+    with pytest.raises(logbook.LogbookError, match="not a date or time: 'yesterday'"):
+        logbook.export(tmp_path / "x.json", since="yesterday")
+    with pytest.raises(logbook.LogbookError, match="is after until"):
+        logbook.export(tmp_path / "x.json", since=date(2026, 2, 1), until=date(2026, 1, 1))
+
+
+def test_a_bad_date_on_the_command_line_is_refused_by_the_parser(filled, capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(["export", "--since", "last week"])
+    assert refused.value.code == 2 and "not a date or time: 'last week'" in capsys.readouterr().err
+
+
+def test_exports_name_notebooks_relative_to_the_project(store, tmp_path):
+    project = store.path.parent.parent
+    with store.transaction():
+        for notebook in (project / "analysis" / "heads.ipynb", tmp_path / "elsewhere.ipynb"):
+            eid = store.insert_experiment(
+                {
+                    "source": "x = 1",
+                    "notebook": str(notebook),
+                    "started_at": "2026-01-01T00:00:00+00:00",
+                    "duration_ms": 1.0,
+                    "ok": 1,
+                },
+                [],
+            )
+    store.add_note("look here", experiment_id=eid - 1)
+    exported = [e["notebook"] for e in json.loads(render(store, "json"))["experiments"]]
+    assert exported == ["analysis/heads.ipynb", "../elsewhere.ipynb"]
+    for fmt in ("md", "html"):
+        text = render(store, fmt)
+        assert str(project) not in text and "heads.ipynb" in text

@@ -5,6 +5,7 @@ import os
 import sys
 
 import pytest
+from jupyter_server.auth.identity import IdentityProvider, User
 from tornado.httpclient import HTTPClientError
 
 from logbook.store import Store
@@ -12,9 +13,21 @@ from logbook.store import Store
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 
+class NamedTokenUser(IdentityProvider):
+    """Token authentication as usual; whoever holds the token is Ada."""
+
+    def generate_anonymous_user(self, handler):
+        return User(username="ada", name="Ada Lovelace")
+
+
 @pytest.fixture
 def jp_server_config(jp_server_config):
-    return {"ServerApp": {"jpserver_extensions": {"logbook.server": True}}}
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"logbook.server": True},
+            "identity_provider_class": NamedTokenUser,
+        }
+    }
 
 
 @pytest.fixture
@@ -130,9 +143,10 @@ async def test_surprises_notes_and_modes(api, logbook_file):
     with Store(logbook_file) as store:
         store.add_manual_surprise("odd")
     surprises = (await api("GET", "surprises"))[1]
-    assert surprises[0]["status"] == "unread"
-    assert (await api("PATCH", "surprises/1", {"status": "explained"}))[1]["status"] == "explained"
-    assert (await api("PATCH", "surprises/1", {"status": "gone"}))[0] == 400
+    assert (surprises[0]["status"], surprises[0]["read"]) == ("open", False)
+    assert (await api("GET", "status"))[1]["unread_surprises"] == 1
+    assert (await api("PATCH", "surprises/1", {"read": True}))[1]["read"] is True
+    assert (await api("GET", "status"))[1]["unread_surprises"] == 0
     assert (await api("POST", "notes", {"text": "look at L0"}))[0] == 201
     assert [n["text"] for n in (await api("GET", "notes"))[1]] == ["look at L0"]
     assert (await api("POST", "mode", {"mode": "red-team"}))[0] == 201
@@ -353,6 +367,96 @@ async def test_outputs_are_served_inert(api, logbook_file, jp_fetch):
     assert image.body == png and image.headers["Content-Type"] == "image/png"
     assert (await api("GET", "outputs/" + "0" * 64))[0] == 404
     assert (await api("GET", "brainstorms"))[1] == []
+
+
+async def a_failed_prediction(logbook_file, credence=0.7):
+    with Store(logbook_file) as store:
+        h = store.add_hypothesis("layer 1 copies", credence)
+        p = store.add_prediction(h.id, "copy_score > 0.5", 0.8)
+        with store.transaction():
+            store.add_judgement(
+                held=False, prediction=p, observed={}, surprisal_bits=2.32, experiment_id=None
+            )
+
+
+async def test_surprises_are_listed_by_status(api, logbook_file):
+    await a_failed_prediction(logbook_file)
+    with Store(logbook_file) as store:
+        store.add_manual_surprise("odd")
+        store.resolve_surprise(2, "explained", explanation="a logging bug")
+    for status, ids in [
+        ("open", [1]),
+        ("explained", [2]),
+        ("acted_on", []),
+        ("resolved", [2]),
+        ("all", [1, 2]),
+    ]:
+        assert [s["id"] for s in (await api("GET", "surprises", status=status))[1]] == ids, status
+    assert [s["id"] for s in (await api("GET", "surprises"))[1]] == [1, 2]
+    status, refused = await api("GET", "surprises", status="unread")
+    assert status == 400 and "unknown surprise status 'unread'" in refused["message"]
+
+
+async def test_refuting_from_a_surprise_needs_a_reason_and_records_who(api, logbook_file):
+    await a_failed_prediction(logbook_file)
+    status, refused = await api("PATCH", "surprises/1", {"action": "refuted"})
+    assert status == 400 and "needs a reason" in refused["message"]
+    status, closed = await api(
+        "PATCH", "surprises/1", {"action": "refuted", "reason": "position, not content"}
+    )
+    assert status == 200
+    assert {k: closed[k] for k in ("status", "resolution", "explanation", "read", "resolved_by")} == {
+        "status": "acted_on",
+        "resolution": "refuted",
+        "explanation": "position, not content",
+        "read": True,
+        "resolved_by": "Ada Lovelace",
+    }
+    assert closed["resolved_at"] is not None
+    hypothesis = (await api("GET", "hypotheses/H1"))[1]
+    assert hypothesis["status"] == "refuted"
+    assert hypothesis["history"][-1] == {
+        **hypothesis["history"][-1],
+        "credence": 0.0,
+        "reason": "position, not content",
+    }
+    status, again = await api("PATCH", "surprises/1", {"action": "explained"})
+    assert status == 400 and "already resolved" in again["message"]
+
+
+async def test_updating_credence_from_a_surprise(api, logbook_file):
+    await a_failed_prediction(logbook_file)
+    status, refused = await api("PATCH", "surprises/1", {"action": "credence_updated", "reason": "weaker"})
+    assert status == 400 and "new credence" in refused["message"]
+    status, closed = await api(
+        "PATCH",
+        "surprises/1",
+        {"action": "credence_updated", "credence": 0.4, "reason": "weaker than I thought"},
+    )
+    assert (status, closed["status"], closed["resolution"]) == (200, "acted_on", "credence_updated")
+    hypothesis = (await api("GET", "hypotheses/H1"))[1]
+    assert (hypothesis["status"], hypothesis["credence"]) == ("active", 0.4)
+
+
+async def test_a_status_change_with_a_credence_records_that_credence_once(api):
+    await api("POST", "hypotheses", {"statement": "x", "credence": 0.7})
+    changed = (
+        await api("PATCH", "hypotheses/H1", {"status": "refuted", "credence": 0.1, "reason": "ablation"})
+    )[1]
+    assert [(c["credence"], c["reason"]) for c in changed["history"]] == [(0.7, "stated"), (0.1, "ablation")]
+
+
+async def test_a_surprise_change_body_is_checked(api, logbook_file):
+    await a_failed_prediction(logbook_file)
+    for body in (
+        {},
+        {"status": "explained"},
+        {"action": "forgotten"},
+        {"action": "credence_updated", "credence": 2},
+    ):
+        status, reply = await api("PATCH", "surprises/1", body)
+        assert status == 400 and reply["message"], body
+    assert (await api("PATCH", "surprises/9", {"read": True}))[0] == 404
 
 
 async def test_a_prediction_in_words_gets_a_verdict(api):

@@ -198,10 +198,10 @@ class HypothesisHandler(LogbookHandler):
 
         def change(store: Store):
             updated = store.hypothesis(hypothesis_id)
+            if body.status is not None and body.status != updated.status:
+                return store.set_status(hypothesis_id, body.status, body.reason, body.credence)
             if body.credence is not None:
                 updated = store.update_credence(hypothesis_id, body.credence, body.reason)
-            if body.status is not None and body.status != updated.status:
-                updated = store.set_status(hypothesis_id, body.status, body.reason)
             return updated
 
         self.send(await self.call(change, writes=True))
@@ -339,17 +339,40 @@ class OutputHandler(LogbookHandler):
 
 
 class SurprisesHandler(LogbookHandler):
+    """``?status=open|explained|acted_on|resolved|all`` (default all), most surprising first."""
+
     @tornado.web.authenticated
     async def get(self):
-        self.send(await self.call(lambda store: store.surprises()))
+        status = self.get_argument("status", "all")
+        self.send(await self.call(lambda store: store.surprises(status)))
 
 
 class SurpriseHandler(LogbookHandler):
+    """``{"read": true}`` marks a surprise seen; ``{"action": ...}`` closes it, in the user's name."""
+
     @tornado.web.authenticated
     async def patch(self, surprise_id: str):
         sid = self.record_id(surprise_id, "surprise")
         body = self.parse(bodies.SurpriseChange)
-        self.send(await self.call(lambda store: store.set_surprise_status(sid, body.status), writes=True))
+        if body.read is None and body.action is None:
+            raise tornado.web.HTTPError(400, "nothing to change: give read or an action")
+        user = self.current_user
+        by = getattr(user, "name", "") or getattr(user, "username", "") or ""
+
+        def change(store: Store):
+            if body.action is None:
+                return store.mark_surprise_read(sid, bool(body.read))
+            # Closing a surprise also marks it read.
+            return store.resolve_surprise(
+                sid,
+                body.action,
+                explanation=body.explanation,
+                credence=body.credence,
+                reason=body.reason,
+                by=by,
+            )
+
+        self.send(await self.call(change, writes=True))
 
 
 class NotesHandler(LogbookHandler):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from logbook.models import Credence, HypothesisStatus, ResearchMode
+from logbook.models import Credence, HypothesisStatus, ResearchMode, Resolution
 
 Text = Field(min_length=1, max_length=2_000_000)
 #: The largest id SQLite can hold (a signed 64-bit integer).
@@ -70,7 +70,13 @@ class ModeSwitch(Body):
 
 
 class SurpriseChange(Body):
-    status: Literal["unread", "read", "explained"]
+    """Mark a surprise read (``{"read": true}``), close it with an action, or both."""
+
+    read: Optional[bool] = None
+    action: Optional[Resolution] = None
+    explanation: str = Field("", max_length=100_000)
+    reason: str = Field("", max_length=100_000)
+    credence: Optional[Credence] = None
 
 
 class ExportToFile(Body):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import LogbookError
 from ..models import (
     CredenceChange,
     Hypothesis,
@@ -87,35 +88,65 @@ class HypothesisQueries(Queries):
         validated(CredenceChange, credence=credence, reason=reason)
         hid = self.hypothesis(hypothesis_id).id
         with self.transaction():
-            at = now()
-            self.db["hypotheses"].update(hid, {"credence": credence})
-            self.db["credence_history"].insert(
-                {"hypothesis_id": hid, "credence": credence, "reason": clean_text(reason), "at": at}
-            )
-            self.append_event(
-                "hypothesis.credence", hid, {"credence": credence, "reason": clean_text(reason)}, at=at
-            )
+            self._record_credence(hid, credence, reason, now())
         return self.hypothesis(hid)
 
-    def set_status(self, hypothesis_id: str, status: HypothesisStatus | str, reason: str = "") -> Hypothesis:
-        status = HypothesisStatus(status)
+    def set_status(
+        self,
+        hypothesis_id: str,
+        status: HypothesisStatus | str,
+        reason: str = "",
+        credence: float | None = None,
+    ) -> Hypothesis:
+        """Change a hypothesis' status; one rule for credence, whatever the status.
+
+        The status change is one dated line in the credence history, with its
+        reason (the status' name when none is given) and the credence after
+        it: ``credence`` when given; otherwise refuting records 0 and every
+        other status keeps the credence as it was. Nothing changes silently:
+        the line shows the credence, and the event keeps the one before.
+        """
+        try:
+            status = HypothesisStatus(status)
+        except ValueError:
+            choices = ", ".join(s.value for s in HypothesisStatus)
+            raise LogbookError(f"unknown status {status!r}; choose one of {choices}") from None
+        if credence is not None:
+            validated(CredenceChange, credence=credence, reason=reason)
         current = self.hypothesis(hypothesis_id)
-        credence = 0.0 if status is HypothesisStatus.refuted else current.credence
         with self.transaction():
-            at = now()
-            self.db["hypotheses"].update(current.id, {"status": status.value, "credence": credence})
-            self.db["credence_history"].insert(
-                {
-                    "hypothesis_id": current.id,
-                    "credence": credence,
-                    "reason": clean_text(reason) or status.value,
-                    "at": at,
-                }
-            )
-            self.append_event(
-                "hypothesis.status",
-                current.id,
-                {"status": status.value, "credence": credence, "reason": clean_text(reason)},
-                at=at,
-            )
+            self._record_status(current, status, reason, credence, now())
         return self.hypothesis(current.id)
+
+    def _record_credence(self, hid: str, credence: float, reason: str, at: str) -> None:
+        """Write a new credence and its history line; call inside a transaction."""
+        self.db["hypotheses"].update(hid, {"credence": credence})
+        self.db["credence_history"].insert(
+            {"hypothesis_id": hid, "credence": credence, "reason": clean_text(reason), "at": at}
+        )
+        self.append_event(
+            "hypothesis.credence", hid, {"credence": credence, "reason": clean_text(reason)}, at=at
+        )
+
+    def _record_status(
+        self, current: Hypothesis, status: HypothesisStatus, reason: str, credence: float | None, at: str
+    ) -> None:
+        """Write a status change by the rule of :meth:`set_status`; call inside a transaction."""
+        if credence is None:
+            credence = 0.0 if status is HypothesisStatus.refuted else current.credence
+        reason = clean_text(reason).strip()
+        self.db["hypotheses"].update(current.id, {"status": status.value, "credence": credence})
+        self.db["credence_history"].insert(
+            {"hypothesis_id": current.id, "credence": credence, "reason": reason or status.value, "at": at}
+        )
+        self.append_event(
+            "hypothesis.status",
+            current.id,
+            {
+                "status": status.value,
+                "credence": credence,
+                "previous_credence": current.credence,
+                "reason": reason,
+            },
+            at=at,
+        )

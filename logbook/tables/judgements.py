@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import getpass
+from typing import Optional
+
 from ..errors import LogbookError
 from ..models import (
+    CredenceChange,
     Evidence,
+    HypothesisStatus,
     Prediction,
     PredictionKind,
+    Resolution,
     Surprise,
+    SurpriseStatus,
 )
 from ..predictions import surprisal_bits
 from ..text import clean_text, to_json
-from .base import Queries, loads, now
+from .base import Queries, loads, now, validated
+
+#: What ``surprises(status=...)`` accepts beyond the statuses themselves.
+SURPRISE_FILTERS = {
+    **{status.value: (status.value,) for status in SurpriseStatus},
+    "resolved": (SurpriseStatus.explained.value, SurpriseStatus.acted_on.value),
+    "all": None,
+}
+
+
+def current_user() -> str:
+    """The name of the user running this process, or "" when the system cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
 
 
 class JudgementQueries(Queries):
@@ -36,6 +58,8 @@ class JudgementQueries(Queries):
             "experiment_id": experiment_id,
             "created_at": at,
         }
+        if not held:
+            row["status"] = SurpriseStatus.open.value
         self.db["predictions"].update(
             prediction.id,
             {"state": "held" if held else "failed", "evaluated_at": at, "error": None},
@@ -95,6 +119,7 @@ class JudgementQueries(Queries):
                         "manual": 1,
                         "note": note,
                         "observed": "{}",
+                        "status": SurpriseStatus.open.value,
                     }
                 )
                 .last_pk
@@ -107,14 +132,35 @@ class JudgementQueries(Queries):
             )
         return self.surprise(sid)
 
-    def surprise(self, surprise_id: int) -> Surprise:
-        return self._surprise_from_row(self._one("surprises", surprise_id, "surprise"))
+    def surprise(self, surprise_id: int | str) -> Surprise:
+        """The surprise with this id (``3`` or ``"S3"``)."""
+        return self._surprise_from_row(self._one("surprises", surprise_number(surprise_id), "surprise"))
 
-    def surprises(self) -> list[Surprise]:
+    def surprises(self, status: SurpriseStatus | str | None = None) -> list[Surprise]:
+        """Surprises, most surprising first: all of them, or those with ``status``.
+
+        ``status`` is ``open``, ``explained``, ``acted_on``, ``resolved``
+        (explained or acted on) or ``all``.
+        """
+        key = status.value if isinstance(status, SurpriseStatus) else (status or "all")
+        if key not in SURPRISE_FILTERS:
+            raise LogbookError(
+                f"unknown surprise status {key!r}; choose one of {', '.join(SURPRISE_FILTERS)}"
+            )
+        statuses = SURPRISE_FILTERS[key]
+        where = f" WHERE status IN ({', '.join('?' * len(statuses))})" if statuses else ""
         return [
             self._surprise_from_row(row)
-            for row in self.db.query("SELECT * FROM surprises ORDER BY surprisal_bits DESC NULLS LAST, id")
+            for row in self.db.query(
+                f"SELECT * FROM surprises{where} ORDER BY surprisal_bits DESC NULLS LAST, id", statuses or []
+            )
         ]
+
+    def unread_surprises(self) -> int:
+        """How many surprises are open and not yet seen: the sidebar's badge."""
+        return self.db.execute(
+            "SELECT count(*) FROM surprises WHERE status = 'open' AND NOT read"
+        ).fetchone()[0]
 
     @staticmethod
     def _surprise_from_row(row: dict) -> Surprise:
@@ -131,20 +177,105 @@ class JudgementQueries(Queries):
             manual=bool(row["manual"]),
             note=row["note"] or "",
             status=row["status"],
+            read=bool(row["read"]),
+            resolution=row["resolution"],
+            explanation=row["explanation"] or "",
+            resolved_at=row["resolved_at"],
+            resolved_by=row["resolved_by"],
         )
 
-    def unread_surprises(self) -> int:
-        """How many surprises nobody has read yet (the sidebar's badge)."""
-        return self.db.execute("SELECT count(*) FROM surprises WHERE status = 'unread'").fetchone()[0]
+    def mark_surprise_read(self, surprise_id: int | str, read: bool = True) -> Surprise:
+        """Mark a surprise seen (or unseen again); only the unread badge changes."""
+        current = self.surprise(surprise_id)
+        if current.read != read:
+            with self.transaction():
+                self.db["surprises"].update(current.id, {"read": int(read)})
+                self.append_event("surprise.read", f"S{current.id}", {"read": read})
+        return self.surprise(current.id)
 
-    def set_surprise_status(self, surprise_id: int, status: str) -> Surprise:
-        if status not in ("unread", "read", "explained"):
-            raise LogbookError(f"unknown surprise status {status!r}; choose unread, read or explained")
-        self.surprise(surprise_id)
+    def resolve_surprise(
+        self,
+        surprise_id: int | str,
+        action: Resolution | str,
+        explanation: str = "",
+        credence: Optional[float] = None,
+        reason: str = "",
+        by: Optional[str] = None,
+    ) -> Surprise:
+        """Close a surprise with one action, recording when, by whom and why, in one transaction.
+
+        >>> store.resolve_surprise(3, "refuted", reason="patching shows position, not content")
+
+        ``refuted`` refutes the surprise's hypothesis: it needs a ``reason``,
+        and records ``credence`` (0 when not given) in the hypothesis'
+        history. ``credence_updated`` needs the new ``credence`` and a
+        ``reason``. ``explained`` and ``dismissed`` change no belief.
+        ``explanation`` is kept on the surprise (the reason when not given);
+        ``by`` defaults to the user running this process. A surprise is
+        resolved once: a second action is refused.
+        """
+        try:
+            action = Resolution(action)
+        except ValueError:
+            choices = ", ".join(r.value for r in Resolution)
+            raise LogbookError(f"unknown action {action!r}; choose one of {choices}") from None
+        current = self.surprise(surprise_id)
+        sid = f"S{current.id}"
+        if current.resolution is not None:
+            raise LogbookError(
+                f"{sid} was already resolved ({current.resolution.value}"
+                f"{' by ' + current.resolved_by if current.resolved_by else ''}); a surprise is resolved once"
+            )
+        explanation = clean_text(explanation or reason).strip()
+        reason = clean_text(reason).strip()
+        changes_belief = action.status is SurpriseStatus.acted_on
+        if changes_belief:
+            if current.hypothesis_id is None:
+                raise LogbookError(
+                    f"{sid} is not about a hypothesis: there is nothing to refute or update; "
+                    "mark it explained or dismissed"
+                )
+            if not reason:
+                raise LogbookError(f"say why: {action.value.replace('_', ' ')} needs a reason")
+            if action is Resolution.credence_updated and credence is None:
+                raise LogbookError("give the new credence (0-1) for credence_updated")
+            if credence is not None:
+                validated(CredenceChange, credence=credence, reason=reason)
+        elif credence is not None:
+            raise LogbookError(f"{action.value} changes no credence; use credence_updated or refuted")
+        who = clean_text(current_user() if by is None else by).strip()
         with self.transaction():
-            self.db["surprises"].update(surprise_id, {"status": status})
-            self.append_event("surprise.status", f"S{surprise_id}", {"status": status})
-        return self.surprise(surprise_id)
+            at = now()
+            if action is Resolution.refuted:
+                hypothesis = self.hypothesis(current.hypothesis_id)
+                self._record_status(hypothesis, HypothesisStatus.refuted, reason, credence, at)
+            elif action is Resolution.credence_updated:
+                self._record_credence(current.hypothesis_id, credence, reason, at)
+            self.db["surprises"].update(
+                current.id,
+                {
+                    "status": action.status.value,
+                    "read": 1,
+                    "resolution": action.value,
+                    "explanation": explanation,
+                    "resolved_at": at,
+                    "resolved_by": who,
+                },
+            )
+            self.append_event(
+                "surprise.resolved",
+                sid,
+                {
+                    "resolution": action.value,
+                    "status": action.status.value,
+                    "explanation": explanation,
+                    "by": who,
+                    "hypothesis_id": current.hypothesis_id if changes_belief else None,
+                    "credence": credence,
+                },
+                at=at,
+            )
+        return self.surprise(current.id)
 
     def evidence(self) -> list[Evidence]:
         return [
@@ -161,3 +292,11 @@ class JudgementQueries(Queries):
             )
             for row in self.db.query("SELECT * FROM evidence ORDER BY id")
         ]
+
+
+def surprise_number(surprise_id: int | str) -> int:
+    """The row id of a surprise named ``3``, ``"3"`` or ``"S3"``."""
+    text = str(surprise_id).strip().upper().removeprefix("S")
+    if not text.isdigit():
+        raise LogbookError(f"not a surprise id: {surprise_id!r} (surprises are S1, S2, ...)")
+    return int(text)

@@ -36,7 +36,7 @@ ROUTES = {
     ("POST", "brainstorms/1"): ["action"],
     ("POST", "notes"): ["text", "hypothesis_id", "experiment_id"],
     ("POST", "mode"): ["mode"],
-    ("PATCH", "surprises/1"): ["status"],
+    ("PATCH", "surprises/1"): ["read", "action", "explanation", "reason", "credence"],
     ("POST", "export"): ["path", "format", "since", "until", "hypotheses"],
 }
 
