@@ -228,7 +228,7 @@ async def test_malformed_requests_get_400_with_a_message(api, method, path, body
 async def test_ids_that_could_exist_but_do_not_get_404(api):
     for method, path, body in [
         ("GET", f"experiments/{2**63 - 1}", None),
-        ("PATCH", "surprises/0", {"status": "read"}),
+        ("PATCH", "surprises/0", {"read": True}),
         ("POST", "brainstorms/7", {"action": "finish"}),
         ("POST", "notes", {"text": "about H9", "hypothesis_id": "H9"}),
         ("POST", "notes", {"text": "about experiment 5", "experiment_id": 5}),
