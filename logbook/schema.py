@@ -161,3 +161,9 @@ def m003_events(db: Database) -> None:
             f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
             "BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END"
         )
+
+
+@migrations()
+def m004_prediction_signatures(db: Database) -> None:
+    """Each prediction's signature by the user who wrote it; a kernel runs only the ones it verifies."""
+    db["predictions"].add_column("signature", str)
