@@ -181,7 +181,7 @@ def judge(expression: str, names: list[str], namespace: dict[str, Any]) -> Judge
     scope = {name: namespace[name] for name in needed}
     scope["__builtins__"] = SAFE_BUILTINS
     try:
-        value = eval(code, scope)  # noqa: S307 - a checked expression, signed by this user, in its own scope
+        value = eval(code, scope)  # noqa: S307 - a checked expression, in a scope of its own
         return Judgement(held=bool(value))
     except Exception as error:  # noqa: BLE001 - user expressions may raise anything
         return Judgement(held=None, error=f"{type(error).__name__}: {error}")

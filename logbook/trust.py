@@ -141,11 +141,11 @@ def sign(fields: Mapping[str, Any]) -> str:
 
 def verify(fields: Mapping[str, Any], signature: Optional[str]) -> bool:
     """Whether ``signature`` is this user's signature of the row; False when there is none or no secret."""
-    if not signature:
+    if not signature or not isinstance(signature, str) or not signature.isascii():
         return False
     try:
         expected = sign(fields)
-    except TrustError:
+    except (TrustError, TypeError, ValueError):  # no usable secret, or a row no user of this machine wrote
         return False
     return hmac.compare_digest(expected, signature)
 

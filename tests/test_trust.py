@@ -137,6 +137,14 @@ def test_the_signature_covers_what_runs_and_what_it_means(store, column, value):
     assert store.prediction("H1.P1").trusted is False
 
 
+@pytest.mark.parametrize("signature", [None, "", 42, b"\x00", "é" * 64, "0" * 64])
+def test_a_missing_or_malformed_signature_is_untrusted_not_an_error(store, signature):
+    h = store.add_hypothesis("x", 0.5)
+    store.add_prediction(h.id, "x > 0", 0.9)
+    store.db.execute("UPDATE predictions SET signature = ? WHERE id = 'H1.P1'", [signature])
+    assert store.prediction("H1.P1").trusted is False
+
+
 def test_an_edit_is_signed_but_a_new_credence_does_not_vouch_for_a_foreign_expression(store, elsewhere):
     with elsewhere():
         h = store.add_hypothesis("x", 0.5)
