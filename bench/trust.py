@@ -6,8 +6,9 @@ A synthetic logbook of 100 hypotheses holding ``--predictions`` predictions
 in all, each signed with a throwaway secret. Measured in one run (best of
 ``--repeats``): signing each prediction, verifying each, and reading them all
 into models as the store does (which verifies each one) against the baseline
-of the same read without verifying. The budget is 0.05 ms per prediction for
-signing plus verifying.
+of the same read without verifying. Times are this process's CPU time, so
+other work on the machine does not count. The budget is 0.05 ms per
+prediction for signing plus verifying; the exit status is 1 over it.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ def best(action: Callable[[], object], repeats: int) -> float:
     """The fastest of ``repeats`` runs of ``action``, in seconds."""
     times = []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = time.process_time()
         action()
-        times.append(time.perf_counter() - started)
+        times.append(time.process_time() - started)
     return min(times)
 
 
@@ -38,7 +39,11 @@ def main() -> int:
     parser.add_argument("--predictions", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="logbook-trust-bench-"))
+    with tempfile.TemporaryDirectory(prefix="logbook-trust-bench-") as folder:
+        return run(Path(folder), args.predictions, args.repeats)
+
+
+def run(folder: Path, n: int, repeats: int) -> int:
     os.environ["LOGBOOK_SECRET_FILE"] = str(folder / "logbook_secret")
 
     from logbook import trust
@@ -46,7 +51,7 @@ def main() -> int:
     from logbook.store import Store
     from logbook.tables.base import now
 
-    n, per = args.predictions, max(args.predictions // 100, 1)
+    per = max(n // 100, 1)
     with Store(folder / "logbook.db") as store:
         for h in range(100):
             store.add_hypothesis(f"hypothesis {h}", 0.5)
@@ -66,11 +71,11 @@ def main() -> int:
             for i in range(n)
         ]
         trust.secret()  # made once, as on first use
-        sign_s = best(lambda: [trust.sign(row) for row in rows], args.repeats)
+        sign_s = best(lambda: [trust.sign(row) for row in rows], repeats)
         with store.transaction():
             store.db["predictions"].insert_all({**row, "signature": trust.sign(row)} for row in rows)
         stored = list(store.db.query("SELECT * FROM predictions"))
-        verify_s = best(lambda: [trust.verify(row, row["signature"]) for row in stored], args.repeats)
+        verify_s = best(lambda: [trust.verify(row, row["signature"]) for row in stored], repeats)
         assert all(trust.verify(row, row["signature"]) for row in stored)
 
         def plain_read() -> list[Prediction]:
@@ -93,15 +98,15 @@ def main() -> int:
         def verified_read() -> list[Prediction]:
             return [store._prediction_from_row(row) for row in store.db.query("SELECT * FROM predictions")]
 
-        plain_s = best(plain_read, args.repeats)
-        verified_s = best(verified_read, args.repeats)
+        plain_s = best(plain_read, repeats)
+        verified_s = best(verified_read, repeats)
         assert all(p.trusted for p in verified_read())
 
     def per_ms(seconds: float) -> float:
         return seconds / n * 1000
 
     both = per_ms(sign_s) + per_ms(verify_s)
-    print(f"{n:,} predictions, best of {args.repeats}")
+    print(f"{n:,} predictions, best of {repeats}")
     print(f"  sign              {sign_s * 1000:8.1f} ms  ({per_ms(sign_s):.4f} ms each)")
     print(f"  verify            {verify_s * 1000:8.1f} ms  ({per_ms(verify_s):.4f} ms each)")
     print(f"  sign + verify     {both * n:8.1f} ms  ({both:.4f} ms each; budget {BUDGET_MS} ms)")
