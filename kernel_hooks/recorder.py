@@ -150,11 +150,19 @@ class Recorder:
     # -- the predictions the kernel watches -------------------------------
 
     def reload(self, store: Store) -> None:
-        """Refresh the active predictions and the mode from the logbook (any thread)."""
+        """Refresh the active predictions and the mode from the logbook (any thread).
+
+        Only predictions signed by this user are watched; the others are
+        counted and named in one line, since they will not run.
+        """
         tracked: dict[str, TrackedPrediction] = {}
+        untrusted = 0
         for hypothesis in store.hypotheses(status="active"):
             for prediction in hypothesis.predictions:
                 if prediction.kind.value != "expression":
+                    continue
+                if not prediction.trusted:
+                    untrusted += 1
                     continue
                 known = self.predictions.get(prediction.id)
                 if known is None:
@@ -170,6 +178,13 @@ class Recorder:
         mode = store.current_mode()
         self.predictions = tracked
         self.mode = mode.value if mode else None
+        if untrusted:
+            many = (
+                f"{untrusted} predictions in this logbook are"
+                if untrusted > 1
+                else "1 prediction in this logbook is"
+            )
+            self.warn(f"{many} not trusted and will not run; review them with `logbook trust`")
 
     # -- cell events ------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The ``logbook`` command line: export, list, search."""
+"""The ``logbook`` command line: export, list, search, trust."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .paths import find_logbook
 from .report import Selection, parse_ids
 from .store import LogbookError, Store
 from .tables.judgements import SURPRISE_FILTERS
+from .trust import refusal, shown
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -71,6 +72,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             for p in h.predictions:
                 print(
                     f"         {p.id:<8} {p.state.value:<8} {p.credence:4.2f}  {_first_line(p.expression, 50)}"
+                    + ("" if p.trusted else f"  [{UNTRUSTED}]")
                 )
         surprises = store.surprises()
         if surprises:
@@ -103,6 +105,64 @@ def cmd_surprises(args: argparse.Namespace) -> int:
             why = f": {_first_line(s.explanation, 60)}" if s.explanation else ""
             print(f"       {s.resolution.value}{by}{when}{why}")
     return 0
+
+
+UNTRUSTED = "not trusted, not evaluated"
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        untrusted = store.untrusted_predictions()
+        if args.ids:
+            wanted = [i.strip().upper() for i in args.ids]
+            known = {p.id for p in untrusted}
+            missing = [i for i in wanted if i not in known]
+            if missing:
+                raise LogbookError(f"not untrusted predictions of this logbook: {', '.join(missing)}")
+            untrusted = [p for p in untrusted if p.id in wanted]
+        if not untrusted:
+            print(f"Every prediction in {store.path} is trusted.")
+            return 0
+        statements = {h.id: h.statement for h in store.hypotheses()}
+        refused = {p.id: reason for p in untrusted if (reason := refusal(p)) is not None}
+        if refused and args.ids:
+            raise LogbookError(
+                "; ".join(
+                    f"{pid} cannot be trusted ({reason}); edit it first" for pid, reason in refused.items()
+                )
+            )
+        chosen = [p for p in untrusted if p.id not in refused]
+
+        def describe(p) -> None:
+            print(
+                f"  {p.id}  {p.kind.value} of {p.hypothesis_id}: {shown(_first_line(statements[p.hypothesis_id]))}"
+            )
+            print(f"      {shown(p.expression)}")
+
+        if refused:
+            print("These break the rules of a prediction and stay untrusted until you edit them:")
+            for p in untrusted:
+                if p.id in refused:
+                    describe(p)
+                    print(f"      {refused[p.id]}")
+        if not chosen:
+            return 1
+        print(f"Trusting these lets your kernels evaluate them after your cells ({store.path}):")
+        for p in chosen:
+            describe(p)
+        if not args.yes and not _confirm(f"Trust these {len(chosen)} predictions? [y/N] "):
+            print("Nothing trusted.", file=sys.stderr)
+            return 1
+        trusted = store.trust_predictions([p.id for p in chosen], shown=chosen)
+    print(f"Trusted {len(trusted)}: {', '.join(p.id for p in trusted)}")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -187,6 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=20)
     add("schema", cmd_schema, "Print the JSON Schema of the JSON export.")
+    trust = add(
+        "trust",
+        cmd_trust,
+        "Review predictions not signed on this machine, and sign them so your kernels evaluate them.",
+    )
+    trust.add_argument(
+        "ids", nargs="*", metavar="ID", help="only these predictions (default: every untrusted one)"
+    )
+    trust.add_argument("--yes", "-y", action="store_true", help="trust them without asking")
     demo = sub.add_parser("demo", help="Run the demo notebook headless and write its research log as HTML.")
     demo.add_argument("--folder", default="logbook-demo", help="where to run it (default: ./logbook-demo)")
     demo.add_argument(

@@ -133,7 +133,8 @@ class Prediction(Record):
 
     An ``expression`` prediction is a Python expression evaluated in the
     kernel after each cell that assigns one of its ``names``; a ``text``
-    prediction is judged by hand.
+    prediction is judged by hand. Only a ``trusted`` prediction, signed by
+    the user of this machine, is ever evaluated.
     """
 
     id: str
@@ -146,6 +147,11 @@ class Prediction(Record):
     state: PredictionState = PredictionState.pending
     error: Optional[str] = None
     evaluated_at: Optional[datetime] = None
+    trusted: bool = Field(
+        False,
+        description="Signed by the user of the machine that read the logbook; an untrusted prediction "
+        "is not evaluated until that user reviews it with `logbook trust`.",
+    )
 
     def shown(self) -> Shown:
         detail = f"credence {self.credence:.2f}, {self.state.value}"

@@ -245,6 +245,7 @@ def _section_hypotheses(log: _Log, lines: list[str]) -> None:
             lines += ["| prediction | credence | state | timing |", "|---|---|---|---|"]
             for p in h.predictions:
                 state = p.state.value + (f" ({md_text(p.error)})" if p.error else "")
+                state += "" if p.trusted else " (not trusted, not evaluated)"
                 lines.append(
                     f"| {p.id} {md_code_span(p.expression, in_table=True)} | {p.credence:.2f} | {state} | {_timing(p, log)} |"
                 )

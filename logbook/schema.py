@@ -164,6 +164,12 @@ def m003_events(db: Database) -> None:
 
 
 @migrations()
+def m004_prediction_signatures(db: Database) -> None:
+    """Each prediction's signature by the user who wrote it; a kernel runs only the ones it verifies."""
+    db["predictions"].add_column("signature", str)
+
+
+@migrations()
 def m007_surprise_lifecycle(db: Database) -> None:
     """Surprises are open, explained or acted on, with a separate read flag and the action that closed them.
 

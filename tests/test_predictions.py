@@ -7,9 +7,9 @@ import pytest
 from logbook.predictions import PredictionSyntaxError, judge, parse_expression, surprisal_bits
 
 
-def test_names_read_by_an_expression_exclude_builtins_and_local_variables():
+def test_names_read_by_an_expression_exclude_the_builtins_it_may_use():
     assert parse_expression("max(scores) > threshold and len(heads) == 2") == ["scores", "threshold", "heads"]
-    assert parse_expression("all(x > 0 for x in values)") == ["values"]
+    assert parse_expression("all(flags) and min(values) > 0") == ["flags", "values"]
     assert parse_expression("cache['blocks.0.hook_pattern'].shape[0] == 1") == ["cache"]
 
 

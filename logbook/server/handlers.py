@@ -12,7 +12,7 @@ from typing import Any, Optional, TypeVar
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from logbook import __version__
 from logbook.errors import LogbookError, LogbookUnavailable, NotFound
@@ -21,6 +21,7 @@ from logbook.models import HypothesisStatus
 from logbook.predictions import PredictionSyntaxError, expression_or_text, parse_expression
 from logbook.report import Selection, parse_ids
 from logbook.store import Store
+from logbook.trust import refusal
 
 from . import requests as bodies
 from .database import Database
@@ -253,6 +254,30 @@ class CheckExpressionHandler(LogbookHandler):
             self.send({"ok": False, "error": str(error)})
 
 
+class TrustHandler(LogbookHandler):
+    """GET lists the predictions not signed by this user; POST ``{"ids": [...]}`` signs exactly those."""
+
+    class Body(bodies.Body):
+        ids: list[str] = Field(min_length=1, max_length=10_000)
+
+    @tornado.web.authenticated
+    async def get(self):
+        def untrusted(store: Store) -> list[dict]:
+            statements = {h.id: h.statement for h in store.hypotheses()}
+            return [
+                {**p.model_dump(mode="json"), "statement": statements[p.hypothesis_id], "refusal": refusal(p)}
+                for p in store.untrusted_predictions()
+            ]
+
+        self.send({"predictions": await self.call(untrusted)})
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(self.Body)
+        trusted = await self.call(lambda store: store.trust_predictions(body.ids), writes=True)
+        self.send({"trusted": _plain(trusted)})
+
+
 class BrainstormsHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self):
@@ -445,6 +470,7 @@ ROUTES = [
     ("predictions/check", CheckExpressionHandler),
     (r"predictions/(H\d+\.P\d+)", PredictionHandler),
     (r"predictions/(H\d+\.P\d+)/verdict", VerdictHandler),
+    ("trust", TrustHandler),
     ("brainstorms", BrainstormsHandler),
     ("brainstorms/current", CurrentBrainstormHandler),
     (r"brainstorms/(\d+)", BrainstormHandler),

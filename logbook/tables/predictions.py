@@ -13,6 +13,7 @@ from ..models import (
 )
 from ..predictions import parse_expression
 from ..text import clean_text
+from ..trust import TrustError, refusal, sign, verify
 from .base import Queries, loads, now, validated
 
 
@@ -37,19 +38,18 @@ class PredictionQueries(Queries):
             ).fetchone()[0]
             pid = f"{hid}.P{seq}"
             at = now()
-            self.db["predictions"].insert(
-                {
-                    "id": pid,
-                    "hypothesis_id": hid,
-                    "seq": seq,
-                    "kind": kind.value,
-                    "expression": expression,
-                    "names": json.dumps(names),
-                    "credence": credence,
-                    "created_at": at,
-                    "state": PredictionState.pending.value,
-                }
-            )
+            row = {
+                "id": pid,
+                "hypothesis_id": hid,
+                "seq": seq,
+                "kind": kind.value,
+                "expression": expression,
+                "names": json.dumps(names),
+                "credence": credence,
+                "created_at": at,
+                "state": PredictionState.pending.value,
+            }
+            self.db["predictions"].insert({**row, "signature": sign(row)})
             self.append_event(
                 "prediction.written",
                 pid,
@@ -61,7 +61,12 @@ class PredictionQueries(Queries):
     def update_prediction(
         self, prediction_id: str, expression: str | None = None, credence: float | None = None
     ) -> Prediction:
-        """Edit a prediction's text or credence; an edited expression is checked and judged afresh."""
+        """Edit a prediction's text or credence; an edited expression is checked and judged afresh.
+
+        The edit is signed as this user's when the prediction was trusted or its
+        expression is replaced; a new credence alone does not vouch for an
+        untrusted expression.
+        """
         current = self.prediction(prediction_id)
         changes: dict[str, Any] = {}
         if credence is not None:
@@ -78,6 +83,9 @@ class PredictionQueries(Queries):
             )
         if changes:
             with self.transaction():
+                if current.trusted or "expression" in changes:
+                    row = self._one("predictions", current.id, "prediction")
+                    changes["signature"] = sign({**row, **changes})
                 self.db["predictions"].update(current.id, changes)
                 edited = {key: changes[key] for key in ("expression", "credence") if key in changes}
                 self.append_event("prediction.edited", current.id, edited)
@@ -97,6 +105,62 @@ class PredictionQueries(Queries):
             )
         ]
 
+    def untrusted_predictions(self) -> list[Prediction]:
+        """Predictions not signed by this user (written elsewhere, or before signatures), oldest first."""
+        return [
+            prediction
+            for prediction in (
+                self._prediction_from_row(row)
+                for row in self.db.query(
+                    "SELECT p.* FROM predictions p JOIN hypotheses h ON h.id = p.hypothesis_id"
+                    " ORDER BY h.seq, p.seq"
+                )
+            )
+            if not prediction.trusted
+        ]
+
+    def trust_predictions(self, ids: list[str], shown: list[Prediction] | None = None) -> list[Prediction]:
+        """Sign exactly the untrusted predictions ``ids`` as this user's, so kernels run them.
+
+        Raises :class:`TrustError` naming every id that is not an untrusted
+        prediction, every expression that breaks the rules of a prediction, and
+        (when ``shown`` is what the user reviewed) every prediction changed since.
+        """
+        if not ids:
+            raise TrustError("name the predictions to trust")
+        reviewed = {p.id: p for p in shown or []}
+        with self.transaction():
+            rows = {row["id"]: row for row in self.db.query("SELECT * FROM predictions")}
+            problems, chosen = [], []
+            for pid in dict.fromkeys(i.strip().upper() for i in ids):
+                row = rows.get(pid)
+                if row is None:
+                    problems.append(f"{pid} is not a prediction in this logbook")
+                    continue
+                prediction = self._prediction_from_row(row)
+                if prediction.trusted:
+                    problems.append(f"{pid} is already trusted")
+                elif shown is not None and _changed(reviewed.get(pid), prediction):
+                    problems.append(f"{pid} changed since it was listed; review it again")
+                elif (reason := refusal(prediction)) is not None:
+                    problems.append(f"{pid} cannot be trusted ({reason}); edit it first")
+                else:
+                    chosen.append(row)
+            if problems:
+                raise TrustError("; ".join(problems))
+            for row in chosen:
+                self.db["predictions"].update(row["id"], {"signature": sign(row)})
+                self.append_event(
+                    "prediction.trusted",
+                    row["id"],
+                    {
+                        "hypothesis_id": row["hypothesis_id"],
+                        "kind": row["kind"],
+                        "expression": row["expression"],
+                    },
+                )
+        return [self.prediction(row["id"]) for row in chosen]
+
     @staticmethod
     def _prediction_from_row(row: dict) -> Prediction:
         return Prediction(
@@ -110,6 +174,7 @@ class PredictionQueries(Queries):
             state=row["state"],
             error=row["error"],
             evaluated_at=row["evaluated_at"],
+            trusted=verify(row, row.get("signature")),
         )
 
     def set_prediction_error(self, prediction_id: str, error: str) -> None:
@@ -120,3 +185,11 @@ class PredictionQueries(Queries):
             {"state": PredictionState.error.value, "error": clean_text(error), "evaluated_at": at},
         )
         self.append_event("prediction.error", prediction_id, {"error": clean_text(error)}, at=at)
+
+
+def _changed(reviewed: Prediction | None, current: Prediction) -> bool:
+    """Whether what decides a prediction's meaning differs from what the user reviewed."""
+    if reviewed is None:
+        return True
+    fields = ("hypothesis_id", "kind", "expression", "credence", "created_at")
+    return any(getattr(reviewed, name) != getattr(current, name) for name in fields)
