@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from logbook.api import session
 from logbook.store import Store
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_secret(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This test run signs predictions with a secret of its own, never the user's."""
+    secret = tmp_path_factory.mktemp("secret") / "logbook_secret"
+    previous = os.environ.get("LOGBOOK_SECRET_FILE")
+    os.environ["LOGBOOK_SECRET_FILE"] = str(secret)
+    yield secret
+    if previous is None:
+        os.environ.pop("LOGBOOK_SECRET_FILE", None)
+    else:
+        os.environ["LOGBOOK_SECRET_FILE"] = previous
 
 
 @pytest.fixture
