@@ -58,12 +58,43 @@ class CredenceChange(Record):
     at: datetime = Field(default_factory=utcnow)
 
 
+class Verdict(Record):
+    """One judgement of a prediction: whether it held, when, on which experiment, and its record."""
+
+    held: bool
+    at: datetime
+    experiment_id: Optional[int] = None
+    record: str = Field(description='The evidence or surprise that holds it: "evidence/12" or "surprises/7".')
+
+
+class PredictionVersion(Record):
+    """What a prediction said from ``at`` on: its text and credence (edits before its first verdict)."""
+
+    expression: str
+    credence: Credence
+    at: datetime
+
+
+class ChainHead(Record):
+    """The newest event of the logbook's history: publish it to prove the history up to it."""
+
+    events: int
+    hash: str
+
+
 class Prediction(Record):
     """A testable consequence of a hypothesis, with the credence it was given.
 
     An ``expression`` prediction is a Python expression evaluated in the
     kernel after each cell that assigns one of its ``names``; a ``text``
     prediction is judged by hand.
+
+    Once judged, a prediction is final: editing it writes a new prediction
+    that ``revises`` it, and it gets ``superseded_by`` and is judged no more.
+    ``state`` is its latest verdict, ``first_verdict`` the one that counts
+    for calibration, ``verdicts`` all of them, oldest first, and ``history``
+    its text and credence as written and after each edit made before its
+    first verdict.
     """
 
     id: str
@@ -76,6 +107,11 @@ class Prediction(Record):
     state: PredictionState = PredictionState.pending
     error: Optional[str] = None
     evaluated_at: Optional[datetime] = None
+    first_verdict: Optional[Literal["held", "failed"]] = None
+    verdicts: list[Verdict] = Field(default_factory=list)
+    history: list[PredictionVersion] = Field(default_factory=list)
+    revises: Optional[str] = None
+    superseded_by: Optional[str] = None
 
 
 class Hypothesis(Record):
@@ -195,3 +231,6 @@ class LogbookExport(Record):
     evidence: list[Evidence] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     modes: list[Mode] = Field(default_factory=list)
+    chain_head: Optional[ChainHead] = Field(
+        default=None, description="The logbook's history when exported; `logbook verify` checks against it."
+    )

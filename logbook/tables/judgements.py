@@ -1,6 +1,9 @@
-"""Judgements: surprises and evidence."""
+"""Judgements: surprises and evidence, and each prediction's history of verdicts."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Optional
 
 from ..errors import LogbookError
 from ..models import (
@@ -8,6 +11,7 @@ from ..models import (
     Prediction,
     PredictionKind,
     Surprise,
+    Verdict,
 )
 from ..predictions import surprisal_bits
 from ..text import clean_text, to_json
@@ -23,9 +27,17 @@ class JudgementQueries(Queries):
         observed: dict,
         surprisal_bits: float,
         experiment_id: int | None,
-    ) -> int:
-        """Store a judged prediction: evidence if it held, a surprise if not."""
+    ) -> Optional[int]:
+        """Store a judged prediction: evidence if it held, a surprise if not; call inside a transaction.
+
+        Every verdict is kept; the first one is also kept as the prediction's
+        ``first_verdict``. A prediction superseded since the kernel last
+        looked is no longer judged (returns None).
+        """
+        if self._superseded(prediction.id):
+            return None
         at = now()
+        verdict = "held" if held else "failed"
         row = {
             "hypothesis_id": prediction.hypothesis_id,
             "prediction_id": prediction.id,
@@ -36,9 +48,10 @@ class JudgementQueries(Queries):
             "experiment_id": experiment_id,
             "created_at": at,
         }
-        self.db["predictions"].update(
-            prediction.id,
-            {"state": "held" if held else "failed", "evaluated_at": at, "error": None},
+        self.db.execute(
+            "UPDATE predictions SET state = ?, evaluated_at = ?, error = NULL,"
+            " first_verdict = coalesce(first_verdict, ?) WHERE id = ?",
+            [verdict, at, verdict, prediction.id],
         )
         table = "evidence" if held else "surprises"
         record_id = self.db[table].insert(row).last_pk
@@ -63,6 +76,10 @@ class JudgementQueries(Queries):
         prediction = self.prediction(prediction_id)
         if prediction.kind is not PredictionKind.text:
             raise LogbookError(f"{prediction.id} is an expression: it is judged after each cell, not by hand")
+        if prediction.superseded_by:
+            raise LogbookError(
+                f"{prediction.id} was revised as {prediction.superseded_by}; judge {prediction.superseded_by}"
+            )
         with self.transaction():
             record_id = self.add_judgement(
                 held=held,
@@ -71,6 +88,8 @@ class JudgementQueries(Queries):
                 surprisal_bits=surprisal_bits(prediction.credence, held),
                 experiment_id=self.last_experiment_id(),
             )
+        if record_id is None:
+            raise LogbookError(f"{prediction.id} was revised meanwhile; judge its new version")
         if held:
             return next(e for e in self.evidence() if e.id == record_id)
         return self.surprise(record_id)
@@ -157,3 +176,24 @@ class JudgementQueries(Queries):
             )
             for row in self.db.query("SELECT * FROM evidence ORDER BY id")
         ]
+
+    def _verdicts_of(self, chosen: str, params: list[Any]) -> dict[str, list[Verdict]]:
+        """The verdicts of the predictions whose ids ``chosen`` (a SELECT) returns, oldest first, in one query."""
+        verdicts: dict[str, list[Verdict]] = defaultdict(list)
+        for row in self.db.query(
+            "SELECT prediction_id, id, created_at, experiment_id, 1 AS held, 'evidence' AS kept FROM evidence"
+            f" WHERE prediction_id IN ({chosen})"
+            " UNION ALL SELECT prediction_id, id, created_at, experiment_id, 0, 'surprises' FROM surprises"
+            f" WHERE manual = 0 AND prediction_id IN ({chosen})"
+            " ORDER BY created_at, id",
+            [*params, *params],
+        ):
+            verdicts[row["prediction_id"]].append(
+                Verdict(
+                    held=bool(row["held"]),
+                    at=row["created_at"],
+                    experiment_id=row["experiment_id"],
+                    record=f"{row['kept']}/{row['id']}",
+                )
+            )
+        return verdicts
