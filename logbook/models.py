@@ -59,12 +59,20 @@ class CredenceChange(Record):
 
 
 class Verdict(Record):
-    """One judgement of a prediction: whether it held, when, on which experiment, and its record."""
+    """A run of the same verdict on a prediction: held (or failed) ``count`` times in a row.
+
+    ``at``, ``experiment_id`` and ``record`` are the run's first judgement,
+    ``last_*`` its last; each judgement is an evidence or surprise record.
+    """
 
     held: bool
+    count: int = 1
     at: datetime
     experiment_id: Optional[int] = None
     record: str = Field(description='The evidence or surprise that holds it: "evidence/12" or "surprises/7".')
+    last_at: datetime
+    last_experiment_id: Optional[int] = None
+    last_record: str
 
 
 class PredictionVersion(Record):
@@ -92,7 +100,7 @@ class Prediction(Record):
     Once judged, a prediction is final: editing it writes a new prediction
     that ``revises`` it, and it gets ``superseded_by`` and is judged no more.
     ``state`` is its latest verdict, ``first_verdict`` the one that counts
-    for calibration, ``verdicts`` all of them, oldest first, and ``history``
+    for calibration, ``verdicts`` all of them as runs, oldest first, and ``history``
     its text and credence as written and after each edit made before its
     first verdict.
     """

@@ -3,30 +3,20 @@
 :func:`replay` reads events oldest first and returns, for every record the
 events describe, the fields it must have now, keyed by ``(label, id)``:
 ``("prediction", "H1.P2")``, ``("evidence", 4)``, ``("surprise", 7)``.
-``logbook verify`` compares these with the logbook's tables or an export.
+Times and observed values stay the text the events hold; ``logbook verify``
+compares these with the logbook's tables or an export.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Callable, Iterable
 
 #: A field the history cannot vouch for (the credence history of a reconstructed hypothesis).
 UNKNOWN = object()
 
 Key = tuple[str, Any]
-
-
-def moment(value: Any) -> Any:
-    """A time as a comparable ``datetime`` (stored text or already parsed)."""
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
 
 
 @dataclass
@@ -56,11 +46,9 @@ class Replay:
             "statement": p["statement"],
             "credence": p["credence"],
             "status": "active",
-            "created_at": moment(at),
+            "created_at": at,
             "brainstorm_id": p.get("brainstorm_id"),
-            "credence history": UNKNOWN
-            if event_id <= self.backfill_end
-            else [(p["credence"], "stated", moment(at))],
+            "credence history": UNKNOWN if event_id <= self.backfill_end else [(p["credence"], "stated", at)],
         }
 
     def hypothesis_credence(self, event: tuple, p: dict) -> None:
@@ -78,7 +66,7 @@ class Replay:
     @staticmethod
     def _history(h: dict, credence: float, reason: str, at: str) -> None:
         if h["credence history"] is not UNKNOWN:
-            h["credence history"].append((credence, reason, moment(at)))
+            h["credence history"].append((credence, reason, at))
 
     def prediction_written(self, event: tuple, p: dict) -> None:
         _, at, _, pid = event[:4]
@@ -87,13 +75,13 @@ class Replay:
             "kind": p.get("kind", "expression"),
             "expression": p["expression"],
             "credence": p["credence"],
-            "created_at": moment(at),
+            "created_at": at,
             "state": "pending",
             "error": None,
             "first_verdict": None,
             "revises": p.get("revises"),
             "superseded_by": None,
-            "history": [(p["expression"], p["credence"], moment(at))],
+            "history": [(p["expression"], p["credence"], at)],
             "verdicts": [],
         }
 
@@ -110,7 +98,7 @@ class Replay:
             pr["credence"] = p["credence"]
         if "expression" in p:
             pr.update(expression=p["expression"], state="pending", error=None)
-        pr["history"].append((pr["expression"], pr["credence"], moment(event[1])))
+        pr["history"].append((pr["expression"], pr["credence"], event[1]))
 
     def prediction_error(self, event: tuple, p: dict) -> None:
         pr = self._get("prediction", event[3], event)
@@ -131,7 +119,12 @@ class Replay:
         if pr is not None:
             pr.update(state=verdict, error=None)
             pr["first_verdict"] = pr["first_verdict"] or verdict
-            pr["verdicts"].append((p["held"], moment(at), p["record"], p.get("experiment_id")))
+            runs, verdict_at = pr["verdicts"], (at, p.get("experiment_id"), p["record"])
+            if runs and runs[-1][0] == p["held"]:
+                runs[-1][1] += 1
+                runs[-1][5:] = verdict_at
+            else:
+                runs.append([p["held"], 1, *verdict_at, *verdict_at])
         judgement = {
             "prediction_id": pid,
             "hypothesis_id": pr["hypothesis_id"] if pr else None,
@@ -139,8 +132,8 @@ class Replay:
             "credence": p.get("credence"),
             "surprisal_bits": p.get("surprisal_bits"),
             "experiment_id": p.get("experiment_id"),
-            "observed": _observed(p.get("observed")),
-            "created_at": moment(at),
+            "observed": p.get("observed"),
+            "created_at": at,
         }
         if label == "surprise":
             judgement["status"] = "unread"
@@ -152,7 +145,7 @@ class Replay:
             "note": p["note"],
             "hypothesis_id": p.get("hypothesis_id"),
             "experiment_id": p.get("experiment_id"),
-            "created_at": moment(at),
+            "created_at": at,
             "status": "unread",
         }
 
@@ -167,19 +160,15 @@ class Replay:
             "text": p["text"],
             "experiment_id": p.get("experiment_id"),
             "hypothesis_id": p.get("hypothesis_id"),
-            "created_at": moment(at),
+            "created_at": at,
         }
 
     def mode_switched(self, event: tuple, p: dict) -> None:
         _, at, _, subject = event[:4]
-        self.records[("mode", int(subject[1:]))] = {"mode": p["mode"], "started_at": moment(at)}
+        self.records[("mode", int(subject[1:]))] = {"mode": p["mode"], "started_at": at}
 
     def logbook_backfilled(self, event: tuple, p: dict) -> None:
         self.backfilled, self.backfilled_at = p["events"], event[1]
-
-
-def _observed(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
 
 
 HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {

@@ -17,7 +17,7 @@ from typing import Iterable, Optional
 from .balance import time_in_modes
 from .calibration import calibrate
 from .charts import calibration_chart, credence_chart
-from .models import Experiment, LogbookExport, Prediction, Verdict, utcnow
+from .models import Experiment, LogbookExport, Prediction, utcnow
 from .store import Store
 from .text import describe_observed
 
@@ -188,21 +188,9 @@ def _timing(prediction: Prediction, log: _Log) -> str:
     return "written after the result"
 
 
-def _runs(verdicts: list[Verdict]) -> list[tuple[str, int]]:
-    """Verdicts as runs: held, held, failed -> [("held", 2), ("failed", 1)]."""
-    runs: list[tuple[str, int]] = []
-    for verdict in verdicts:
-        word = "held" if verdict.held else "failed"
-        if runs and runs[-1][0] == word:
-            runs[-1] = (word, runs[-1][1] + 1)
-        else:
-            runs.append((word, 1))
-    return runs
-
-
 def _state(p: Prediction) -> str:
     """A prediction's state cell: its latest verdict, how it got there, and whether it was revised."""
-    runs = _runs(p.verdicts)
+    runs = [("held" if v.held else "failed", v.count) for v in p.verdicts]
     if p.state.value in ("held", "failed") and runs:
         latest, count = runs[-1]
         if len(runs) == 1:

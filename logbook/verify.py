@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from .errors import LogbookError
 from .models import LogbookExport
-from .replay import UNKNOWN, Key, Replay, moment, replay
+from .replay import UNKNOWN, Key, Replay, replay
 from .store import Store
 from .tables.events import GENESIS, event_hash
 
@@ -54,37 +55,39 @@ class Verification:
 # -- the chain -------------------------------------------------------------
 
 
+def _name(event: tuple) -> str:
+    return f"event {event[0]} ({event[2]} {event[3]})"
+
+
 def _walk(store: Store, result: Verification) -> list[tuple]:
-    """Check every event's place and hash; returns the events as ``(id, at, kind, subject, payload, hash)``."""
-    events = []
-    expected_id, prev = 1, GENESIS
-    rows = store.db.conn.execute(
+    """Check every event's place and hash; returns the events as ``(id, at, kind, subject, payload, prev_hash, hash)``."""
+    events = store.db.conn.execute(
         "SELECT id, at, kind, subject, payload, prev_hash, hash FROM events ORDER BY id"
-    )
-    for event_id, at, kind, subject, payload, prev_hash, digest in rows:
-        name = f"event {event_id} ({kind} {subject})"
+    ).fetchall()
+    problems = result.problems
+    expected_id, prev, last_at = 1, GENESIS, ""
+    for event in events:
+        event_id, at, kind, subject, payload, prev_hash, digest = event
         if event_id != expected_id:
             missing = (
                 f"event {expected_id}"
                 if event_id == expected_id + 1
                 else f"events {expected_id}-{event_id - 1}"
             )
-            result.problems.append(f"{missing} is missing from the history: removed after it was written")
+            problems.append(f"{missing} is missing from the history: removed after it was written")
         elif prev_hash != prev:
-            result.problems.append(
-                f"{name} does not follow the event before it: event {event_id - 1} was changed or replaced"
+            problems.append(
+                f"{_name(event)} does not follow the event before it: event {event_id - 1} was changed or replaced"
             )
         if event_hash(prev_hash, event_id, at, kind, subject, payload) != digest:
-            result.problems.append(f"{name} was changed: its hash does not match")
-        elif events and at < events[-1][1] and _earlier(at, events[-1][1]):
-            result.problems.append(
-                f"{name} is dated {at}, before event {events[-1][0]} ({events[-1][1]}):"
-                " it was written later than it says"
+            problems.append(f"{_name(event)} was changed: its hash does not match")
+        elif at < last_at and _earlier(at, last_at):
+            problems.append(
+                f"{_name(event)} is dated {at}, before the event before it ({last_at}): it was written later than it says"
             )
-        events.append((event_id, at, kind, subject, payload, digest))
-        expected_id, prev = event_id + 1, digest
+        expected_id, prev, last_at = event_id + 1, digest, at
     result.events = len(events)
-    result.head = events[-1][5] if events else None
+    result.head = events[-1][6] if events else None
     return events
 
 
@@ -105,7 +108,7 @@ def _replay(events: list[tuple], result: Verification) -> Replay:
 
 
 def _published(events: list[tuple], published: Optional[str], result: Verification) -> None:
-    if published and not any(e[5] == published.strip().lower() for e in events):
+    if published and not any(e[6] == published.strip().lower() for e in events):
         result.problems.append(
             f"the published chain head {published} is not in this logbook's history:"
             " the history was rewritten, or this is another logbook"
@@ -120,6 +123,43 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def moment(value: Any) -> Any:
+    """A time as a comparable ``datetime``, from stored text or an export's parsed value."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+#: How to compare fields whose stored text may be written differently in an export.
+NORMAL = {
+    "created_at": moment,
+    "started_at": moment,
+    "observed": _json,
+    "credence history": lambda v: [(c, r, moment(at)) for c, r, at in v],
+    "history": lambda v: [(e, c, moment(at)) for e, c, at in v],
+    "verdicts": lambda v: [
+        (h, n, moment(at), x, r, moment(last), lx, lr) for h, n, at, x, r, last, lx, lr in v
+    ],
+}
+
+
+def _same(name: str, actual: Any, expected: Any) -> bool:
+    if actual == expected:
+        return True
+    normal = NORMAL.get(name)
+    try:
+        return normal is not None and normal(actual) == normal(expected)
+    except (TypeError, ValueError):
+        return False
+
+
 def _compare(actual: dict[Key, dict], expected: dict[Key, dict], problems: list[str], whole: bool) -> None:
     """Every record of ``actual`` must match ``expected``; with ``whole``, every expected one must exist."""
     for key, record in actual.items():
@@ -128,8 +168,10 @@ def _compare(actual: dict[Key, dict], expected: dict[Key, dict], problems: list[
         if wanted is None:
             problems.append(f"{label} {ident} has no recorded history: it was added outside the logbook")
             continue
+        if record == wanted:
+            continue
         for name, value in wanted.items():
-            if value is UNKNOWN or name not in record or record[name] == value:
+            if value is UNKNOWN or name not in record or _same(name, record[name], value):
                 continue
             problems.append(
                 f"{label} {ident}'s {name} differs from its recorded history"
@@ -140,16 +182,23 @@ def _compare(actual: dict[Key, dict], expected: dict[Key, dict], problems: list[
             problems.append(f"{label} {ident} is in the recorded history but missing from the logbook")
 
 
-def _judgement(row: dict, observed: Any) -> dict:
+_JUDGEMENT = (
+    "prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, created_at"
+)
+
+
+def _judgement(
+    prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, created_at
+) -> dict:
     return {
-        "prediction_id": row["prediction_id"],
-        "hypothesis_id": row["hypothesis_id"],
-        "prediction": row["prediction"],
-        "credence": row["credence"],
-        "surprisal_bits": row["surprisal_bits"],
-        "experiment_id": row["experiment_id"],
+        "prediction_id": prediction_id,
+        "hypothesis_id": hypothesis_id,
+        "prediction": prediction,
+        "credence": credence,
+        "surprisal_bits": surprisal_bits,
+        "experiment_id": experiment_id,
         "observed": observed,
-        "created_at": moment(row["created_at"]),
+        "created_at": created_at,
     }
 
 
@@ -158,7 +207,7 @@ def _flagged(row: dict) -> dict:
         "note": row["note"],
         "hypothesis_id": row["hypothesis_id"],
         "experiment_id": row["experiment_id"],
-        "created_at": moment(row["created_at"]),
+        "created_at": row["created_at"],
         "status": row["status"],
     }
 
@@ -171,40 +220,37 @@ def _table_records(store: Store) -> dict[Key, dict]:
             "statement": h["statement"],
             "credence": h["credence"],
             "status": h["status"],
-            "created_at": moment(h["created_at"]),
+            "created_at": h["created_at"],
             "brainstorm_id": h["brainstorm_id"],
             "credence history": [],
         }
     for c in db.query("SELECT * FROM credence_history ORDER BY id"):
         h = records.get(("hypothesis", c["hypothesis_id"]))
         if h is not None:
-            h["credence history"].append((c["credence"], c["reason"] or "", moment(c["at"])))
+            h["credence history"].append((c["credence"], c["reason"] or "", c["at"]))
     columns = ("hypothesis_id", "kind", "expression", "credence", "state", "error")
     columns += ("first_verdict", "revises", "superseded_by")
     for p in db.query("SELECT * FROM predictions"):
         records[("prediction", p["id"])] = {
             **{name: p[name] for name in columns},
-            "created_at": moment(p["created_at"]),
+            "created_at": p["created_at"],
         }
-    for e in db.query("SELECT * FROM evidence"):
-        records[("evidence", e["id"])] = _judgement(e, json.loads(e["observed"] or "{}"))
-    for s in db.query("SELECT * FROM surprises"):
-        if s["manual"]:
-            records[("surprise", s["id"])] = _flagged(s)
-        else:
-            records[("surprise", s["id"])] = {
-                **_judgement(s, json.loads(s["observed"] or "{}")),
-                "status": s["status"],
-            }
+    # Plain cursors: these two tables hold most of a long logbook's rows.
+    for row in db.conn.execute(f"SELECT id, {_JUDGEMENT} FROM evidence"):
+        records[("evidence", row[0])] = _judgement(*row[1:])
+    for row in db.conn.execute(f"SELECT id, status, {_JUDGEMENT} FROM surprises WHERE manual = 0"):
+        records[("surprise", row[0])] = {**_judgement(*row[2:]), "status": row[1]}
+    for s in db.query("SELECT * FROM surprises WHERE manual != 0"):
+        records[("surprise", s["id"])] = _flagged(s)
     for n in db.query("SELECT * FROM notes"):
         records[("note", n["id"])] = {
             "text": n["text"],
             "experiment_id": n["experiment_id"],
             "hypothesis_id": n["hypothesis_id"],
-            "created_at": moment(n["created_at"]),
+            "created_at": n["created_at"],
         }
     for m in db.query("SELECT * FROM modes"):
-        records[("mode", m["id"])] = {"mode": m["mode"], "started_at": moment(m["started_at"])}
+        records[("mode", m["id"])] = {"mode": m["mode"], "started_at": m["started_at"]}
     return records
 
 
@@ -233,19 +279,28 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
                 "revises": p.revises,
                 "superseded_by": p.superseded_by,
                 "history": [(v.expression, v.credence, v.at) for v in p.history],
-                "verdicts": sorted(
-                    ((v.held, v.at, v.record, v.experiment_id) for v in p.verdicts),
-                    key=lambda v: (v[1], v[2]),
-                ),
+                "verdicts": [
+                    [
+                        v.held,
+                        v.count,
+                        v.at,
+                        v.experiment_id,
+                        v.record,
+                        v.last_at,
+                        v.last_experiment_id,
+                        v.last_record,
+                    ]
+                    for v in p.verdicts
+                ],
             }
     for e in export.evidence:
-        records[("evidence", e.id)] = _judgement(e.model_dump(), e.observed)
+        records[("evidence", e.id)] = _judgement(*(getattr(e, name) for name in _JUDGEMENT.split(", ")))
     for s in export.surprises:
-        row = {**s.model_dump(), "status": s.status}
         if s.manual:
-            records[("surprise", s.id)] = _flagged(row)
+            records[("surprise", s.id)] = _flagged(s.model_dump())
         else:
-            records[("surprise", s.id)] = {**_judgement(row, s.observed), "status": s.status}
+            fields = (getattr(s, name) for name in _JUDGEMENT.split(", "))
+            records[("surprise", s.id)] = {**_judgement(*fields), "status": s.status}
     for n in export.notes:
         records[("note", n.id)] = {
             "text": n.text,
@@ -258,20 +313,13 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
     return records
 
 
-def _sorted_verdicts(expected: dict[Key, dict]) -> dict[Key, dict]:
-    for key, record in expected.items():
-        if key[0] == "prediction":
-            record["verdicts"] = sorted(record["verdicts"], key=lambda v: (v[1], v[2]))
-    return expected
-
-
 def _export_consistency(export: LogbookExport, problems: list[str]) -> None:
     """What an export must satisfy on its own: verdicts, versions and judgements agree."""
     if export.chain_head is None:
         problems.append("the export carries no chain head: it was written before the history existed")
     predictions = {p.id: p for h in export.hypotheses for p in h.predictions}
     for p in predictions.values():
-        verdicts = sorted(p.verdicts, key=lambda v: v.at)
+        verdicts = p.verdicts
         first = ("held" if verdicts[0].held else "failed") if verdicts else None
         if p.first_verdict != first:
             problems.append(
@@ -301,8 +349,9 @@ def _export_consistency(export: LogbookExport, problems: list[str]) -> None:
     ]
     for judgement, held in judgements:
         p = predictions.get(judgement.prediction_id or "")
-        record = f"{'evidence' if held else 'surprises'}/{judgement.id}"
-        if p is not None and not any(v.record == record and v.held == held for v in p.verdicts):
+        if p is not None and not any(
+            v.held == held and v.at <= judgement.created_at <= v.last_at for v in p.verdicts
+        ):
             label = "evidence" if held else "surprise"
             problems.append(f"{label} {judgement.id} is missing from prediction {p.id}'s verdicts")
 
@@ -344,13 +393,13 @@ def verify_export(
         return result
     logbook, events = _check(store, None)
     events = events[: head.events]
-    if len(events) < head.events or events[-1][5] != head.hash:
+    if len(events) < head.events or events[-1][6] != head.hash:
         result.problems.append(
             f"the export's chain head (event {head.events}, {head.hash}) is not in this logbook's history"
         )
     state = replay(events, next((e[0] for e in events if e[2] == "logbook.backfilled"), 0))
     mismatches: list[str] = []
-    _compare(_export_records(export), _sorted_verdicts(state.records), mismatches, whole=False)
+    _compare(_export_records(export), state.records, mismatches, whole=False)
     result.problems += [p.replace("its recorded history", "the logbook's history") for p in mismatches]
     result.problems += [f"in the logbook: {problem}" for problem in logbook.problems]
     return result

@@ -93,9 +93,15 @@ def test_every_verdict_is_kept_and_the_first_one_stays(failed):
     judge(failed, "H1.P1", held=True)
     p = failed.prediction("H1.P1")
     assert (p.state.value, p.first_verdict) == ("held", "failed")
-    assert [v.held for v in p.verdicts] == [False, False, True]
-    assert [v.record for v in p.verdicts] == ["surprises/1", "surprises/2", "evidence/1"]
-    assert [v.experiment_id for v in p.verdicts] == [1, 2, 3]
+    assert [(v.held, v.count) for v in p.verdicts] == [(False, 2), (True, 1)]
+    failed_runs, held_run = p.verdicts
+    assert (failed_runs.record, failed_runs.last_record, held_run.record) == (
+        "surprises/1",
+        "surprises/2",
+        "evidence/1",
+    )
+    assert (failed_runs.experiment_id, failed_runs.last_experiment_id, held_run.experiment_id) == (1, 2, 3)
+    assert failed_runs.at < failed_runs.last_at < held_run.at == held_run.last_at
 
 
 def test_a_prediction_in_words_judged_twice_keeps_both_verdicts(store):
@@ -121,7 +127,7 @@ def test_listing_hypotheses_reads_all_verdicts_in_one_query(store):
     store.db.conn.set_trace_callback(statements.append)
     listed = store.hypotheses()
     store.db.conn.set_trace_callback(None)
-    assert sum(len(p.verdicts) for h in listed for p in h.predictions) == 20
+    assert sum(v.count for h in listed for p in h.predictions for v in p.verdicts) == 20
     assert sum("FROM evidence" in s for s in statements) == 1
     assert sum("FROM predictions" in s for s in statements) <= 3
 

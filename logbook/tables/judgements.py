@@ -54,7 +54,10 @@ class JudgementQueries(Queries):
             [verdict, at, verdict, prediction.id],
         )
         table = "evidence" if held else "surprises"
-        record_id = self.db[table].insert(row).last_pk
+        # Plain SQL: this runs for every judged prediction after every cell.
+        record_id = self.db.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        ).lastrowid
         self.append_event(
             "prediction.judged",
             prediction.id,
@@ -178,22 +181,36 @@ class JudgementQueries(Queries):
         ]
 
     def _verdicts_of(self, chosen: str, params: list[Any]) -> dict[str, list[Verdict]]:
-        """The verdicts of the predictions whose ids ``chosen`` (a SELECT) returns, oldest first, in one query."""
-        verdicts: dict[str, list[Verdict]] = defaultdict(list)
-        for row in self.db.query(
-            "SELECT prediction_id, id, created_at, experiment_id, 1 AS held, 'evidence' AS kept FROM evidence"
+        """The verdicts of the predictions whose ids ``chosen`` (a SELECT) returns, as runs, in one query."""
+        runs: dict[str, list[list]] = defaultdict(list)
+        for prediction_id, record_id, at, experiment_id, held, kept in self.db.conn.execute(
+            "SELECT prediction_id, id, created_at, experiment_id, 1, 'evidence' FROM evidence"
             f" WHERE prediction_id IN ({chosen})"
             " UNION ALL SELECT prediction_id, id, created_at, experiment_id, 0, 'surprises' FROM surprises"
             f" WHERE manual = 0 AND prediction_id IN ({chosen})"
             " ORDER BY created_at, id",
             [*params, *params],
         ):
-            verdicts[row["prediction_id"]].append(
+            record = f"{kept}/{record_id}"
+            previous = runs[prediction_id]
+            if previous and previous[-1][0] == held:
+                previous[-1][1] += 1
+                previous[-1][5:] = [at, experiment_id, record]
+            else:
+                previous.append([held, 1, at, experiment_id, record, at, experiment_id, record])
+        return {
+            prediction_id: [
                 Verdict(
-                    held=bool(row["held"]),
-                    at=row["created_at"],
-                    experiment_id=row["experiment_id"],
-                    record=f"{row['kept']}/{row['id']}",
+                    held=bool(held),
+                    count=count,
+                    at=at,
+                    experiment_id=experiment_id,
+                    record=record,
+                    last_at=last_at,
+                    last_experiment_id=last_experiment_id,
+                    last_record=last_record,
                 )
-            )
-        return verdicts
+                for held, count, at, experiment_id, record, last_at, last_experiment_id, last_record in found
+            ]
+            for prediction_id, found in runs.items()
+        }
