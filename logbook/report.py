@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Iterable, Optional
 
 from .balance import time_in_modes
-from .calibration import calibrate
+from .calibration import calibrate, first_verdicts
 from .charts import calibration_chart, credence_chart
 from .models import Experiment, LogbookExport, Prediction, utcnow
 from .store import Store
@@ -424,13 +424,7 @@ def _section_modes(log: _Log, lines: list[str]) -> None:
 
 def _section_calibration(log: _Log, lines: list[str]) -> None:
     lines += ["## Calibration", ""]
-    outcomes = [
-        (p.credence, p.first_verdict == "held")
-        for h in log.data.hypotheses
-        for p in h.predictions
-        if p.first_verdict is not None
-    ]
-    result = calibrate(outcomes)
+    result = calibrate(first_verdicts(p for h in log.data.hypotheses for p in h.predictions))
     if not result.judged:
         lines += ["No predictions have been judged yet.", ""]
         return
