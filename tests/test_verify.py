@@ -1,5 +1,6 @@
 """`logbook verify`: the event chain and the records agree, and any change made behind the logbook's back shows."""
 
+import hashlib
 import json
 import sqlite3
 
@@ -155,6 +156,24 @@ def test_a_rewritten_history_no_longer_holds_the_published_head(research, logboo
     assert verify(capsys, "--db", str(logbook_db))[0] == 0
     code, printed = verify(capsys, "--db", str(logbook_db), "--head", published)
     assert code == 1 and f"the published chain head {published} is not in this logbook's history" in printed
+
+
+def test_a_backdated_event_appended_later_is_found(research, logbook_db, capsys):
+    with research.transaction():
+        research.append_event("note.written", "N9", {"text": "x"}, at="2020-01-01T00:00:00+00:00")
+    assert (
+        "is dated 2020-01-01T00:00:00+00:00, before the event before it"
+        in verify(capsys, "--db", str(logbook_db))[1]
+    )
+
+
+@pytest.mark.parametrize("text", ["plain", 'é "quoted" \\ back', "tab\tnew\nline \x01", "\u2028 ∑"])
+def test_the_event_hash_is_taken_over_canonical_json(text):
+    body = canonical({"id": 7, "at": text, "kind": "k", "subject": text, "payload": text})
+    assert (
+        event_hash(GENESIS, 7, text, "k", text, text)
+        == hashlib.sha256(f"{GENESIS}\n{body}".encode()).hexdigest()
+    )
 
 
 # -- exports -----------------------------------------------------------------

@@ -35,7 +35,13 @@ def event_hash(prev_hash: str, event_id: int, at: str, kind: str, subject: str, 
     directly here (keys in sorted order) because ``logbook verify`` hashes
     every event.
     """
-    if type(event_id) is int and all(type(v) is str for v in (prev_hash, at, kind, subject, payload)):
+    if (
+        type(event_id) is int
+        and type(at) is str
+        and type(kind) is str
+        and type(subject) is str
+        and type(payload) is str
+    ):
         body = (
             f'{{"at":{_string(at)},"id":{event_id},"kind":{_string(kind)},'
             f'"payload":{_string(payload)},"subject":{_string(subject)}}}'
