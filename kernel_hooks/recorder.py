@@ -152,14 +152,15 @@ class Recorder:
     def reload(self, store: Store) -> None:
         """Refresh the active predictions and the mode from the logbook (any thread).
 
-        Only predictions signed by this user are watched; the others are
-        counted and named in one line, since they will not run.
+        Only predictions signed by this user and still in force (not
+        superseded by a revision) are watched; untrusted ones are counted and
+        named in one line, since they will not run.
         """
         tracked: dict[str, TrackedPrediction] = {}
         untrusted = 0
         for hypothesis in store.hypotheses(status="active"):
             for prediction in hypothesis.predictions:
-                if prediction.kind.value != "expression":
+                if prediction.kind.value != "expression" or prediction.superseded_by:
                     continue
                 if not prediction.trusted:
                     untrusted += 1

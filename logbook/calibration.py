@@ -1,8 +1,15 @@
-"""How well stated credences matched outcomes: bands, frequencies and the Brier score."""
+"""How well stated credences matched outcomes: bands, frequencies and the Brier score.
+
+Each prediction counts once, by its first verdict: a prediction that failed
+and held on a later run still counts as failed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
+
+from .models import Prediction
 
 BAND_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
@@ -48,3 +55,8 @@ def calibrate(outcomes: list[tuple[float, bool]]) -> Calibration:
             )
     brier = sum((p - float(held)) ** 2 for p, held in outcomes) / len(outcomes) if outcomes else None
     return Calibration(bands=bands, brier=brier, judged=len(outcomes))
+
+
+def first_verdicts(predictions: Iterable[Prediction]) -> list[tuple[float, bool]]:
+    """(credence, came true) for each judged prediction, by its first verdict."""
+    return [(p.credence, p.first_verdict == "held") for p in predictions if p.first_verdict is not None]

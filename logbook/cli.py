@@ -1,4 +1,4 @@
-"""The ``logbook`` command line: export, list, search, trust."""
+"""The ``logbook`` command line: export, list, search, trust, verify."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from .report import Selection, parse_ids
 from .store import LogbookError, Store
 from .tables.judgements import SURPRISE_FILTERS
 from .trust import refusal, shown
+
+#: Problems ``logbook verify`` prints; the first is the one to look at.
+VERIFY_PROBLEMS_SHOWN = 10
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -178,6 +181,31 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import load_export, verify_export, verify_logbook
+
+    if args.export:
+        export = load_export(Path(args.export))
+        if args.db:
+            with _open(args) as store:
+                result = verify_export(export, store, args.head)
+        else:
+            result = verify_export(export, published=args.head)
+    else:
+        with _open(args) as store:
+            result = verify_logbook(store, args.head)
+    if result.ok:
+        print(result.summary())
+        return 0
+    print(f"logbook verify: {result.summary()}", file=sys.stderr)
+    shown = result.problems[1:VERIFY_PROBLEMS_SHOWN]
+    for problem in shown:
+        print(f"  also: {problem}", file=sys.stderr)
+    if len(result.problems) > len(shown) + 1:
+        print(f"  and {len(result.problems) - len(shown) - 1} more", file=sys.stderr)
+    return 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo.run import run_demo
 
@@ -256,6 +284,15 @@ def build_parser() -> argparse.ArgumentParser:
         "ids", nargs="*", metavar="ID", help="only these predictions (default: every untrusted one)"
     )
     trust.add_argument("--yes", "-y", action="store_true", help="trust them without asking")
+    verify = add(
+        "verify",
+        cmd_verify,
+        "Check the logbook's history: its hash chain, and that every record agrees with it.",
+    )
+    verify.add_argument(
+        "export", nargs="?", help="a JSON export to check (against the logbook's history when --db is given)"
+    )
+    verify.add_argument("--head", help="a chain head published earlier: check the history still holds it")
     demo = sub.add_parser("demo", help="Run the demo notebook headless and write its research log as HTML.")
     demo.add_argument("--folder", default="logbook-demo", help="where to run it (default: ./logbook-demo)")
     demo.add_argument(

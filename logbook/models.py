@@ -128,6 +128,38 @@ class CredenceChange(Record):
         return Shown(f"{self.credence:.2f}", self.reason, _when(self.at))
 
 
+class Verdict(Record):
+    """A run of the same verdict on a prediction: held (or failed) ``count`` times in a row.
+
+    ``at``, ``experiment_id`` and ``record`` are the run's first judgement,
+    ``last_*`` its last; each judgement is an evidence or surprise record.
+    """
+
+    held: bool
+    count: int = 1
+    at: datetime
+    experiment_id: Optional[int] = None
+    record: str = Field(description='The evidence or surprise that holds it: "evidence/12" or "surprises/7".')
+    last_at: datetime
+    last_experiment_id: Optional[int] = None
+    last_record: str
+
+
+class PredictionVersion(Record):
+    """What a prediction said from ``at`` on: its text and credence (edits before its first verdict)."""
+
+    expression: str
+    credence: Credence
+    at: datetime
+
+
+class ChainHead(Record):
+    """The newest event of the logbook's history: publish it to prove the history up to it."""
+
+    events: int
+    hash: str
+
+
 class Prediction(Record):
     """A testable consequence of a hypothesis, with the credence it was given.
 
@@ -135,6 +167,13 @@ class Prediction(Record):
     kernel after each cell that assigns one of its ``names``; a ``text``
     prediction is judged by hand. Only a ``trusted`` prediction, signed by
     the user of this machine, is ever evaluated.
+
+    Once judged, a prediction is final: editing it writes a new prediction
+    that ``revises`` it, and it gets ``superseded_by`` and is judged no more.
+    ``state`` is its latest verdict, ``first_verdict`` the one that counts
+    for calibration, ``verdicts`` all of them as runs, oldest first, and ``history``
+    its text and credence as written and after each edit made before its
+    first verdict.
     """
 
     id: str
@@ -152,6 +191,11 @@ class Prediction(Record):
         description="Signed by the user of the machine that read the logbook; an untrusted prediction "
         "is not evaluated until that user reviews it with `logbook trust`.",
     )
+    first_verdict: Optional[Literal["held", "failed"]] = None
+    verdicts: list[Verdict] = Field(default_factory=list)
+    history: list[PredictionVersion] = Field(default_factory=list)
+    revises: Optional[str] = None
+    superseded_by: Optional[str] = None
 
     def shown(self) -> Shown:
         detail = f"credence {self.credence:.2f}, {self.state.value}"
@@ -332,6 +376,9 @@ class LogbookExport(Record):
     evidence: list[Evidence] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     modes: list[Mode] = Field(default_factory=list)
+    chain_head: Optional[ChainHead] = Field(
+        default=None, description="The logbook's history when exported; `logbook verify` checks against it."
+    )
 
     def shown(self) -> Shown:
         counts = (

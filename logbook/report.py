@@ -7,6 +7,7 @@ escaped or fenced, so a ``<script>`` in a cell stays text in both formats.
 from __future__ import annotations
 
 import base64
+import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Iterable, Optional
 
 from .balance import time_in_modes
-from .calibration import calibrate
+from .calibration import calibrate, first_verdicts
 from .charts import calibration_chart, credence_chart
 from .dates import time_range
 from .errors import NotFound
@@ -108,6 +109,15 @@ class _Log:
     selection: Selection
     experiments: dict[int, Experiment] = field(default_factory=dict)
     judged_on: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: Every experiment (selected or not) by id, and the ids of those that assigned each name, in order.
+    all_experiments: dict[int, Experiment] = field(default_factory=dict)
+    assigned: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def producer(self, name: str, judged_on: int) -> Optional[Experiment]:
+        """The experiment that last assigned ``name`` up to experiment ``judged_on``: where the value came from."""
+        ids = self.assigned.get(name, [])
+        index = bisect.bisect_right(ids, judged_on)
+        return self.all_experiments.get(ids[index - 1]) if index else None
 
 
 def select(data: LogbookExport, selection: Selection) -> LogbookExport:
@@ -156,22 +166,63 @@ def select(data: LogbookExport, selection: Selection) -> LogbookExport:
 
 
 def _select(data: LogbookExport, selection: Selection) -> _Log:
-    data = select(data, selection)
-    log = _Log(data, selection, experiments={e.id: e for e in data.experiments})
-    for judgement in [*data.evidence, *data.surprises]:
+    selected = select(data, selection)
+    log = _Log(
+        selected,
+        selection,
+        experiments={e.id: e for e in selected.experiments},
+        all_experiments={e.id: e for e in data.experiments},
+    )
+    for e in sorted(data.experiments, key=lambda e: e.id):
+        for name in e.names:
+            log.assigned[name].append(e.id)
+    for judgement in [*selected.evidence, *selected.surprises]:
         if judgement.prediction_id and judgement.experiment_id is not None:
             log.judged_on[judgement.prediction_id].append(judgement.experiment_id)
     return log
 
 
 def _timing(prediction: Prediction, log: _Log) -> str:
-    """Whether a prediction was written before the results it was judged on."""
-    experiments = [log.experiments[i] for i in log.judged_on.get(prediction.id, []) if i in log.experiments]
-    if not experiments:
+    """Whether a prediction was written before the results it was judged on.
+
+    A result is written before when the prediction existed before the cell
+    that produced each value it was judged on started; a value produced by an
+    earlier cell than the one after which it was judged counts from that cell.
+    """
+    judged_on = [i for i in log.judged_on.get(prediction.id, []) if i in log.experiments]
+    if not judged_on:
         return "not yet judged"
-    if all(prediction.created_at <= e.started_at for e in experiments):
+    producers = [
+        log.producer(name, i) or log.experiments[i] for i in judged_on for name in prediction.names or [""]
+    ]
+    if all(prediction.created_at <= e.started_at for e in producers):
         return "written before the result"
     return "written after the result"
+
+
+def _state(p: Prediction) -> str:
+    """A prediction's state cell: its latest verdict, how it got there, and whether it was revised."""
+    runs = [("held" if v.held else "failed", v.count) for v in p.verdicts]
+    if p.state.value in ("held", "failed") and runs:
+        latest, count = runs[-1]
+        if len(runs) == 1:
+            text = latest if count == 1 else f"{latest} in all {count} runs"
+        elif p.first_verdict == "failed" and latest == "held":
+            failed = runs[0][1]
+            text = f"held after {_count(failed, 'failed run/failed runs')}"
+        else:
+            text = f"{latest}, first {p.first_verdict}"
+        if len(runs) > 1:
+            text += " (" + " → ".join(f"{word} ×{n}" for word, n in runs) + ")"
+    else:
+        text = p.state.value + (f" ({md_text(p.error)})" if p.error else "")
+        if runs:
+            text += f", first {p.first_verdict}"
+    if p.superseded_by:
+        text += f"; superseded by {p.superseded_by}"
+    if not p.trusted:
+        text += " (not trusted, not evaluated)"
+    return text
 
 
 def _count(n: int, words: str) -> str:
@@ -186,6 +237,8 @@ def _section_summary(log: _Log, lines: list[str]) -> None:
         "",
         f"Exported {_when(d.exported_at)} UTC, covering {md_text(log.selection.describe())}.",
         "",
+        _chain_line(d),
+        "",
         ", ".join(
             _count(n, word)
             for n, word in (
@@ -199,6 +252,16 @@ def _section_summary(log: _Log, lines: list[str]) -> None:
         + ".",
         "",
     ]
+
+
+def _chain_line(d: LogbookExport) -> str:
+    """The chain head: published, it proves later that the predictions were written when they say."""
+    if d.chain_head is None:
+        return "History: no events yet."
+    return (
+        f"History: {d.chain_head.events} events, chain head `{d.chain_head.hash}` "
+        "(`logbook verify` checks the logbook against it)."
+    )
 
 
 def _section_brainstorms(log: _Log, lines: list[str]) -> None:
@@ -244,10 +307,10 @@ def _section_hypotheses(log: _Log, lines: list[str]) -> None:
         if h.predictions:
             lines += ["| prediction | credence | state | timing |", "|---|---|---|---|"]
             for p in h.predictions:
-                state = p.state.value + (f" ({md_text(p.error)})" if p.error else "")
-                state += "" if p.trusted else " (not trusted, not evaluated)"
+                revises = f" (revises {p.revises})" if p.revises else ""
                 lines.append(
-                    f"| {p.id} {md_code_span(p.expression, in_table=True)} | {p.credence:.2f} | {state} | {_timing(p, log)} |"
+                    f"| {p.id} {md_code_span(p.expression, in_table=True)}{revises} | {p.credence:.2f} "
+                    f"| {_state(p)} | {_timing(p, log)} |"
                 )
             lines.append("")
         if evidence_by[h.id]:
@@ -392,19 +455,14 @@ def _section_modes(log: _Log, lines: list[str]) -> None:
 
 def _section_calibration(log: _Log, lines: list[str]) -> None:
     lines += ["## Calibration", ""]
-    outcomes = [
-        (p.credence, p.state.value == "held")
-        for h in log.data.hypotheses
-        for p in h.predictions
-        if p.state.value in ("held", "failed")
-    ]
-    result = calibrate(outcomes)
+    result = calibrate(first_verdicts(p for h in log.data.hypotheses for p in h.predictions))
     if not result.judged:
         lines += ["No predictions have been judged yet.", ""]
         return
     lines += [
         f"{result.judged} judged predictions; Brier score **{result.brier:.3f}** "
-        "(0 is perfect, 0.25 is always saying 0.5).",
+        "(0 is perfect, 0.25 is always saying 0.5). Each prediction counts once, by its first verdict; "
+        "a revised prediction counts as a new one.",
         "",
         "| credence band | predictions | came true | frequency | mean credence |",
         "|---|---|---|---|---|",

@@ -170,6 +170,33 @@ def m004_prediction_signatures(db: Database) -> None:
 
 
 @migrations()
+def m006_prediction_versions(db: Database) -> None:
+    """Predictions keep their first verdict and are revised, not rewritten; old logbooks get a history.
+
+    A judged prediction that is edited becomes a new prediction that
+    ``revises`` it; the old one gets ``superseded_by``. ``first_verdict`` is
+    set by the first judgement and never changes. A logbook written before
+    the event history existed gets its records written as its first events.
+    """
+    from .backfill import backfill_events
+
+    for column in ("first_verdict", "revises", "superseded_by"):
+        db["predictions"].add_column(column, str)
+    db.execute(
+        "UPDATE predictions SET first_verdict = ("
+        " SELECT CASE WHEN held THEN 'held' ELSE 'failed' END FROM ("
+        "  SELECT created_at, id, 1 AS held FROM evidence WHERE prediction_id = predictions.id"
+        "  UNION ALL SELECT created_at, id, 0 FROM surprises"
+        "  WHERE prediction_id = predictions.id AND manual = 0"
+        " ) ORDER BY created_at, id LIMIT 1)"
+    )
+    db["evidence"].create_index(["prediction_id"], if_not_exists=True)
+    db["surprises"].create_index(["prediction_id"], if_not_exists=True)
+    db["events"].create_index(["kind"], if_not_exists=True)
+    backfill_events(db)
+
+
+@migrations()
 def m007_surprise_lifecycle(db: Database) -> None:
     """Surprises are open, explained or acted on, with a separate read flag and the action that closed them.
 

@@ -6,12 +6,14 @@ one module per concept, and the connection in ``logbook.connection``.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Iterator
 
 from .connection import BUSY_TIMEOUT_MS, LogbookFile
 from .dates import Moment, moment
 from .errors import LogbookDamaged, LogbookError, LogbookReadOnly, LogbookTooNew, NotFound
-from .models import LogbookExport
+from .models import ChainHead, LogbookExport
 from .paths import find_logbook, project_folder, project_path
 from .tables.base import now, validated
 from .tables.brainstorms import BrainstormQueries
@@ -98,20 +100,38 @@ class Store(
     # -- the whole logbook ------------------------------------------------
 
     def export(self, since: Moment = None) -> LogbookExport:
-        """The whole logbook as one document; notebooks are named relative to the project folder."""
-        experiments = self.experiments(limit=None, newest_first=False)
-        start = moment(since)
-        if start is not None:
-            experiments = [e for e in experiments if e.started_at >= start]
-        project = project_folder(self.path)
-        for e in experiments:
-            e.notebook = project_path(e.notebook, project)
-        return LogbookExport(
-            hypotheses=self.hypotheses(),
-            brainstorms=self.brainstorms(),
-            experiments=experiments,
-            surprises=self.surprises(),
-            evidence=self.evidence(),
-            notes=self.notes(),
-            modes=self.modes(),
-        )
+        """The whole logbook, read in one snapshot, with the head of its event history.
+
+        Notebooks are named relative to the project folder.
+        """
+        with self.snapshot():
+            experiments = self.experiments(limit=None, newest_first=False)
+            start = moment(since)
+            if start is not None:
+                experiments = [e for e in experiments if e.started_at >= start]
+            project = project_folder(self.path)
+            for e in experiments:
+                e.notebook = project_path(e.notebook, project)
+            head = self.chain_head()
+            return LogbookExport(
+                hypotheses=self.hypotheses(),
+                brainstorms=self.brainstorms(),
+                experiments=experiments,
+                surprises=self.surprises(),
+                evidence=self.evidence(),
+                notes=self.notes(),
+                modes=self.modes(),
+                chain_head=ChainHead(**head) if head else None,
+            )
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one committed state of the file, so records and chain head agree."""
+        if self.db.conn.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.conn.rollback()

@@ -4,6 +4,7 @@ import pytest
 
 from logbook.cli import main
 from logbook.store import Store
+from logbook.verify import verify_logbook
 
 from .browser import dump_dom, screenshot
 
@@ -39,6 +40,13 @@ def test_the_brainstorm_holds_its_four_hypotheses(demo):
     _, store = demo
     (brainstorm,) = store.brainstorms()
     assert brainstorm.hypothesis_ids == ["H1", "H2", "H3", "H4"] and brainstorm.finished_at is not None
+
+
+def test_the_demo_logbook_verifies(demo):
+    _, store = demo
+    result = verify_logbook(store)
+    assert result.ok, result.problems
+    assert result.events == store.chain_head()["events"] > 20
 
 
 def test_experiments_record_hooks_caches_and_modes(demo):

@@ -152,3 +152,53 @@ def test_cli_writes_markdown_and_html(research, logbook_db):
     assert "### H1:" in (project / "log.md").read_text()
     assert main(["export", "--format", "html", "-o", "log.html", "--since", "2020-01-01"]) == 0
     assert "<h2>Calibration</h2>" in (project / "log.html").read_text()
+
+
+def judge_again(store, prediction_id, held, minutes):
+    with store.transaction():
+        experiment = store.insert_experiment(row("induction_score = 0.7", minutes=minutes), [])
+        store.add_judgement(
+            held=held,
+            prediction=store.prediction(prediction_id),
+            observed={"induction_score": {"type": "float", "value": 0.7}},
+            surprisal_bits=0.2,
+            experiment_id=experiment,
+        )
+
+
+def test_a_prediction_that_held_only_after_failing_says_so_and_counts_its_first_verdict(research):
+    judge_again(research, "H1.P1", held=False, minutes=63)
+    judge_again(research, "H1.P1", held=True, minutes=64)
+    md = markdown_report(research)
+    assert "| 0.90 | held after 2 failed runs (failed ×2 → held ×1) |" in md
+    # Calibration counts H1.P1 as failed, its first verdict: unchanged from before the re-runs.
+    assert "2 judged predictions; Brier score **0.485**" in md
+    assert "Each prediction counts once, by its first verdict" in md
+
+
+def test_a_revised_prediction_is_listed_beside_the_one_it_supersedes(research):
+    research.update_prediction("H1.P1", expression="induction_score > 0.01")
+    md = markdown_report(research)
+    assert (
+        "| H1.P1 `induction_score > 0.5` | 0.90 | failed; superseded by H1.P2 | written before the result |"
+        in md
+    )
+    assert "| H1.P2 `induction_score > 0.01` (revises H1.P1) | 0.90 | pending | not yet judged |" in md
+
+
+def test_a_prediction_judged_on_a_value_computed_before_it_was_written_is_written_after(store):
+    h = store.add_hypothesis("ablating head 1.4 hurts", 0.5)
+    with store.transaction():
+        store.insert_experiment(
+            row("ablated = 0.1", minutes=-5, names='{"ablated": {"type": "float", "value": 0.1}}'), []
+        )
+    late = store.add_prediction(h.id, "ablated < 0.2", 0.9)
+    with store.transaction():
+        later = store.insert_experiment(row("print('next cell')", minutes=5), [])
+        store.add_judgement(held=True, prediction=late, observed={}, surprisal_bits=0.1, experiment_id=later)
+    assert "| H1.P1 `ablated < 0.2` | 0.90 | held | written after the result |" in markdown_report(store)
+
+
+def test_the_report_carries_the_chain_head(research):
+    head = research.chain_head()
+    assert f"History: {head['events']} events, chain head `{head['hash']}`" in markdown_report(research)

@@ -469,3 +469,26 @@ async def test_a_prediction_in_words_gets_a_verdict(api):
         and surprise["surprisal_bits"] > 1.7
     )
     assert (await api("POST", "predictions/H1.P1/verdict", {"held": "maybe"}))[0] == 400
+
+
+async def test_editing_a_failed_prediction_returns_a_new_version_and_keeps_the_old(api, logbook_file):
+    await api("POST", "hypotheses", {"statement": "x"})
+    await api("POST", "hypotheses/H1/predictions", {"text": "the pattern is a stripe", "credence": 0.7})
+    await api("POST", "predictions/H1.P1/verdict", {"held": False})
+    status, edited = await api("PATCH", "predictions/H1.P1", {"expression": "a faint stripe"})
+    assert status == 200 and (edited["id"], edited["revises"], edited["state"]) == (
+        "H1.P2",
+        "H1.P1",
+        "pending",
+    )
+    (hypothesis,) = (await api("GET", "hypotheses"))[1]
+    old, new = hypothesis["predictions"]
+    assert (old["expression"], old["state"], old["first_verdict"]) == (
+        "the pattern is a stripe",
+        "failed",
+        "failed",
+    )
+    assert old["superseded_by"] == "H1.P2" and [v["record"] for v in old["verdicts"]] == ["surprises/1"]
+    assert new["created_at"] > old["verdicts"][0]["at"]
+    status, refused = await api("PATCH", "predictions/H1.P1", {"credence": 0.2})
+    assert status == 400 and "edit H1.P2 instead" in refused["message"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
 
 from ..errors import LogbookError
 from ..models import (
@@ -50,27 +50,28 @@ class HypothesisQueries(Queries):
 
     def hypothesis(self, hypothesis_id: str) -> Hypothesis:
         hid = hypothesis_id.strip().upper()
-        return self._hypothesis_from_row(self._one("hypotheses", hid, "hypothesis"))
+        row = self._one("hypotheses", hid, "hypothesis")
+        return self._hypothesis_from_row(row, self._load_predictions("hypothesis_id = ?", [hid]))
 
     def hypotheses(self, status: HypothesisStatus | str | None = None) -> list[Hypothesis]:
-        sql = "SELECT * FROM hypotheses"
-        params: list[Any] = []
+        where, params = "1", []
         if status:
-            sql += " WHERE status = ?"
-            params.append(HypothesisStatus(status).value)
-        return [self._hypothesis_from_row(row) for row in self.db.query(sql + " ORDER BY seq", params)]
+            where, params = "status = ?", [HypothesisStatus(status).value]
+        predictions: dict[str, list] = defaultdict(list)
+        for prediction in self._load_predictions(
+            f"hypothesis_id IN (SELECT id FROM hypotheses WHERE {where})", params
+        ):
+            predictions[prediction.hypothesis_id].append(prediction)
+        return [
+            self._hypothesis_from_row(row, predictions[row["id"]])
+            for row in self.db.query(f"SELECT * FROM hypotheses WHERE {where} ORDER BY seq", params)
+        ]
 
-    def _hypothesis_from_row(self, row: dict) -> Hypothesis:
+    def _hypothesis_from_row(self, row: dict, predictions: list) -> Hypothesis:
         history = [
             CredenceChange(credence=r["credence"], reason=r["reason"] or "", at=r["at"])
             for r in self.db.query(
                 "SELECT * FROM credence_history WHERE hypothesis_id = ? ORDER BY id", [row["id"]]
-            )
-        ]
-        predictions = [
-            self._prediction_from_row(r)
-            for r in self.db.query(
-                "SELECT * FROM predictions WHERE hypothesis_id = ? ORDER BY seq", [row["id"]]
             )
         ]
         return Hypothesis(

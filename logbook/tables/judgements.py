@@ -1,9 +1,10 @@
-"""Judgements: surprises and evidence."""
+"""Judgements: surprises and evidence, and each prediction's history of verdicts."""
 
 from __future__ import annotations
 
 import getpass
-from typing import Optional
+from collections import defaultdict
+from typing import Any, Optional
 
 from ..errors import LogbookError
 from ..models import (
@@ -15,6 +16,7 @@ from ..models import (
     Resolution,
     Surprise,
     SurpriseStatus,
+    Verdict,
 )
 from ..predictions import surprisal_bits
 from ..text import clean_text, to_json
@@ -45,9 +47,17 @@ class JudgementQueries(Queries):
         observed: dict,
         surprisal_bits: float,
         experiment_id: int | None,
-    ) -> int:
-        """Store a judged prediction: evidence if it held, a surprise if not."""
+    ) -> Optional[int]:
+        """Store a judged prediction: evidence if it held, a surprise if not; call inside a transaction.
+
+        Every verdict is kept; the first one is also kept as the prediction's
+        ``first_verdict``. A prediction superseded since the kernel last
+        looked is no longer judged (returns None).
+        """
+        if self._superseded(prediction.id):
+            return None
         at = now()
+        verdict = "held" if held else "failed"
         row = {
             "hypothesis_id": prediction.hypothesis_id,
             "prediction_id": prediction.id,
@@ -60,12 +70,16 @@ class JudgementQueries(Queries):
         }
         if not held:
             row["status"] = SurpriseStatus.open.value
-        self.db["predictions"].update(
-            prediction.id,
-            {"state": "held" if held else "failed", "evaluated_at": at, "error": None},
+        self.db.execute(
+            "UPDATE predictions SET state = ?, evaluated_at = ?, error = NULL,"
+            " first_verdict = coalesce(first_verdict, ?) WHERE id = ?",
+            [verdict, at, verdict, prediction.id],
         )
         table = "evidence" if held else "surprises"
-        record_id = self.db[table].insert(row).last_pk
+        # Plain SQL: this runs for every judged prediction after every cell.
+        record_id = self.db.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        ).lastrowid
         self.append_event(
             "prediction.judged",
             prediction.id,
@@ -87,6 +101,10 @@ class JudgementQueries(Queries):
         prediction = self.prediction(prediction_id)
         if prediction.kind is not PredictionKind.text:
             raise LogbookError(f"{prediction.id} is an expression: it is judged after each cell, not by hand")
+        if prediction.superseded_by:
+            raise LogbookError(
+                f"{prediction.id} was revised as {prediction.superseded_by}; judge {prediction.superseded_by}"
+            )
         with self.transaction():
             record_id = self.add_judgement(
                 held=held,
@@ -95,6 +113,8 @@ class JudgementQueries(Queries):
                 surprisal_bits=surprisal_bits(prediction.credence, held),
                 experiment_id=self.last_experiment_id(),
             )
+        if record_id is None:
+            raise LogbookError(f"{prediction.id} was revised meanwhile; judge its new version")
         if held:
             return next(e for e in self.evidence() if e.id == record_id)
         return self.surprise(record_id)
@@ -300,3 +320,38 @@ def surprise_number(surprise_id: int | str) -> int:
     if not text.isdigit():
         raise LogbookError(f"not a surprise id: {surprise_id!r} (surprises are S1, S2, ...)")
     return int(text)
+
+    def _verdicts_of(self, chosen: str, params: list[Any]) -> dict[str, list[Verdict]]:
+        """The verdicts of the predictions whose ids ``chosen`` (a SELECT) returns, as runs, in one query."""
+        runs: dict[str, list[list]] = defaultdict(list)
+        for prediction_id, record_id, at, experiment_id, held, kept in self.db.conn.execute(
+            "SELECT prediction_id, id, created_at, experiment_id, 1, 'evidence' FROM evidence"
+            f" WHERE prediction_id IN ({chosen})"
+            " UNION ALL SELECT prediction_id, id, created_at, experiment_id, 0, 'surprises' FROM surprises"
+            f" WHERE manual = 0 AND prediction_id IN ({chosen})"
+            " ORDER BY created_at, id",
+            [*params, *params],
+        ):
+            record = f"{kept}/{record_id}"
+            previous = runs[prediction_id]
+            if previous and previous[-1][0] == held:
+                previous[-1][1] += 1
+                previous[-1][5:] = [at, experiment_id, record]
+            else:
+                previous.append([held, 1, at, experiment_id, record, at, experiment_id, record])
+        return {
+            prediction_id: [
+                Verdict(
+                    held=bool(held),
+                    count=count,
+                    at=at,
+                    experiment_id=experiment_id,
+                    record=record,
+                    last_at=last_at,
+                    last_experiment_id=last_experiment_id,
+                    last_record=last_record,
+                )
+                for held, count, at, experiment_id, record, last_at, last_experiment_id, last_record in found
+            ]
+            for prediction_id, found in runs.items()
+        }

@@ -1,0 +1,207 @@
+"""What the event history says the records are: the logbook rebuilt from its events alone.
+
+:func:`replay` reads events oldest first and returns, for every record the
+events describe, the fields it must have now, keyed by ``(label, id)``:
+``("prediction", "H1.P2")``, ``("evidence", 4)``, ``("surprise", 7)``.
+Times and observed values stay the text the events hold; ``logbook verify``
+compares these with the logbook's tables or an export.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+#: A field the history cannot vouch for (the credence history of a reconstructed hypothesis).
+UNKNOWN = object()
+
+Key = tuple[str, Any]
+
+
+@dataclass
+class Replay:
+    """The records the events describe, and what the events themselves got wrong."""
+
+    records: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    backfilled: int = 0
+    backfilled_at: str | None = None
+    backfill_end: int = 0
+
+    def _get(self, label: str, key: Any, event: tuple) -> dict[str, Any] | None:
+        record = self.records.get((label, key))
+        if record is None:
+            event_id, _, kind, subject = event[:4]
+            self.problems.append(
+                f"event {event_id} ({kind} {subject}) changes {label} {key}, which was never written"
+            )
+        return record
+
+    # -- one method per kind of event --------------------------------------
+
+    def hypothesis_stated(self, event: tuple, p: dict) -> None:
+        event_id, at, _, hid = event[:4]
+        self.records[("hypothesis", hid)] = {
+            "statement": p["statement"],
+            "credence": p["credence"],
+            "status": "active",
+            "created_at": at,
+            "brainstorm_id": p.get("brainstorm_id"),
+            "credence history": UNKNOWN if event_id <= self.backfill_end else [(p["credence"], "stated", at)],
+        }
+
+    def hypothesis_credence(self, event: tuple, p: dict) -> None:
+        h = self._get("hypothesis", event[3], event)
+        if h is not None:
+            h["credence"] = p["credence"]
+            self._history(h, p["credence"], p.get("reason") or "", event[1])
+
+    def hypothesis_status(self, event: tuple, p: dict) -> None:
+        h = self._get("hypothesis", event[3], event)
+        if h is not None:
+            h.update(status=p["status"], credence=p["credence"])
+            self._history(h, p["credence"], p.get("reason") or p["status"], event[1])
+
+    @staticmethod
+    def _history(h: dict, credence: float, reason: str, at: str) -> None:
+        if h["credence history"] is not UNKNOWN:
+            h["credence history"].append((credence, reason, at))
+
+    def prediction_written(self, event: tuple, p: dict) -> None:
+        _, at, _, pid = event[:4]
+        self.records[("prediction", pid)] = {
+            "hypothesis_id": p["hypothesis_id"],
+            "kind": p.get("kind", "expression"),
+            "expression": p["expression"],
+            "credence": p["credence"],
+            "created_at": at,
+            "state": "pending",
+            "error": None,
+            "first_verdict": None,
+            "revises": p.get("revises"),
+            "superseded_by": None,
+            "history": [(p["expression"], p["credence"], at)],
+            "verdicts": [],
+        }
+
+    def prediction_edited(self, event: tuple, p: dict) -> None:
+        pr = self._get("prediction", event[3], event)
+        if pr is None:
+            return
+        if pr["first_verdict"] and event[0] > self.backfill_end:
+            self.problems.append(
+                f"event {event[0]} (prediction.edited {event[3]}) edits a prediction after its first verdict,"
+                " which the logbook never does: it was added outside the logbook"
+            )
+        if "credence" in p:
+            pr["credence"] = p["credence"]
+        if "expression" in p:
+            pr.update(expression=p["expression"], state="pending", error=None)
+        pr["history"].append((pr["expression"], pr["credence"], event[1]))
+
+    def prediction_error(self, event: tuple, p: dict) -> None:
+        pr = self._get("prediction", event[3], event)
+        if pr is not None:
+            pr.update(state="error", error=p.get("error"))
+
+    def prediction_superseded(self, event: tuple, p: dict) -> None:
+        pr = self._get("prediction", event[3], event)
+        if pr is not None:
+            pr["superseded_by"] = p["by"]
+
+    def prediction_judged(self, event: tuple, p: dict) -> None:
+        _, at, _, pid = event[:4]
+        verdict = "held" if p["held"] else "failed"
+        table, _, number = p["record"].partition("/")
+        label = "evidence" if table == "evidence" else "surprise"
+        pr = self.records.get(("prediction", pid))
+        if pr is not None:
+            pr.update(state=verdict, error=None)
+            pr["first_verdict"] = pr["first_verdict"] or verdict
+            runs, verdict_at = pr["verdicts"], (at, p.get("experiment_id"), p["record"])
+            if runs and runs[-1][0] == p["held"]:
+                runs[-1][1] += 1
+                runs[-1][5:] = verdict_at
+            else:
+                runs.append([p["held"], 1, *verdict_at, *verdict_at])
+        judgement = {
+            "prediction_id": pid,
+            "hypothesis_id": pr["hypothesis_id"] if pr else None,
+            "prediction": p.get("expression"),
+            "credence": p.get("credence"),
+            "surprisal_bits": p.get("surprisal_bits"),
+            "experiment_id": p.get("experiment_id"),
+            "observed": p.get("observed"),
+            "created_at": at,
+        }
+        if label == "surprise":
+            judgement["status"] = "unread"
+        self.records[(label, int(number))] = judgement
+
+    def surprise_flagged(self, event: tuple, p: dict) -> None:
+        _, at, _, subject = event[:4]
+        self.records[("surprise", int(subject[1:]))] = {
+            "note": p["note"],
+            "hypothesis_id": p.get("hypothesis_id"),
+            "experiment_id": p.get("experiment_id"),
+            "created_at": at,
+            "status": "unread",
+        }
+
+    def surprise_status(self, event: tuple, p: dict) -> None:
+        s = self._get("surprise", int(event[3][1:]), event)
+        if s is not None:
+            s["status"] = p["status"]
+
+    def note_written(self, event: tuple, p: dict) -> None:
+        _, at, _, subject = event[:4]
+        self.records[("note", int(subject[1:]))] = {
+            "text": p["text"],
+            "experiment_id": p.get("experiment_id"),
+            "hypothesis_id": p.get("hypothesis_id"),
+            "created_at": at,
+        }
+
+    def mode_switched(self, event: tuple, p: dict) -> None:
+        _, at, _, subject = event[:4]
+        self.records[("mode", int(subject[1:]))] = {"mode": p["mode"], "started_at": at}
+
+    def logbook_backfilled(self, event: tuple, p: dict) -> None:
+        self.backfilled, self.backfilled_at = p["events"], event[1]
+
+
+HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
+    "hypothesis.stated": Replay.hypothesis_stated,
+    "hypothesis.credence": Replay.hypothesis_credence,
+    "hypothesis.status": Replay.hypothesis_status,
+    "prediction.written": Replay.prediction_written,
+    "prediction.edited": Replay.prediction_edited,
+    "prediction.error": Replay.prediction_error,
+    "prediction.superseded": Replay.prediction_superseded,
+    "prediction.judged": Replay.prediction_judged,
+    "surprise.flagged": Replay.surprise_flagged,
+    "surprise.status": Replay.surprise_status,
+    "note.written": Replay.note_written,
+    "mode.switched": Replay.mode_switched,
+    "logbook.backfilled": Replay.logbook_backfilled,
+}
+
+
+def replay(events: Iterable[tuple], backfill_end: int = 0) -> Replay:
+    """Rebuild the records from ``(id, at, kind, subject, payload text)`` tuples, oldest first.
+
+    ``backfill_end`` is the id of the last event reconstructed from an older
+    logbook, whose credence history the events cannot vouch for. Kinds this
+    version does not know are passed over.
+    """
+    state = Replay(backfill_end=backfill_end)
+    for event in events:
+        handler = HANDLERS.get(event[2])
+        if handler is None:
+            continue
+        try:
+            handler(state, event, json.loads(event[4]))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            state.problems.append(f"event {event[0]} ({event[2]} {event[3]}) cannot be read: {error!r}")
+    return state

@@ -1,0 +1,417 @@
+"""Checking the honest record: the event chain is unbroken and the records agree with it.
+
+``logbook verify`` recomputes every event's hash from its content and the
+hash before it, rebuilds the records from the events alone
+(:mod:`logbook.replay`) and compares them with the logbook's tables, or with
+a JSON export. A published chain head proves the history up to it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import ValidationError
+
+from .errors import LogbookError
+from .models import LogbookExport
+from .replay import UNKNOWN, Key, Replay, replay
+from .store import Store
+from .tables.events import GENESIS, event_hash
+
+#: Events are appended in order; two processes' clocks may disagree by this much.
+CLOCK_SLACK_SECONDS = 60
+
+
+@dataclass
+class Verification:
+    """What ``logbook verify`` found: the chain's length and head, and every problem, first first."""
+
+    events: int = 0
+    head: Optional[str] = None
+    problems: list[str] = field(default_factory=list)
+    backfilled: int = 0
+    backfilled_at: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return self.problems[0]
+        text = f"ok: {self.events} events, head {self.head or GENESIS}"
+        if self.backfilled:
+            text += (
+                f" (the first {self.backfilled} reconstructed from an older logbook's records"
+                f" on {(self.backfilled_at or '')[:10]})"
+            )
+        return text
+
+
+# -- the chain -------------------------------------------------------------
+
+
+def _name(event: tuple) -> str:
+    return f"event {event[0]} ({event[2]} {event[3]})"
+
+
+def _walk(store: Store, result: Verification) -> list[tuple]:
+    """Check every event's place and hash; returns the events as ``(id, at, kind, subject, payload, prev_hash, hash)``."""
+    events = store.db.conn.execute(
+        "SELECT id, at, kind, subject, payload, prev_hash, hash FROM events ORDER BY id"
+    ).fetchall()
+    problems = result.problems
+    expected_id, prev, last_at = 1, GENESIS, ""
+    for event in events:
+        event_id, at, kind, subject, payload, prev_hash, digest = event
+        if event_id != expected_id:
+            missing = (
+                f"event {expected_id}"
+                if event_id == expected_id + 1
+                else f"events {expected_id}-{event_id - 1}"
+            )
+            problems.append(f"{missing} is missing from the history: removed after it was written")
+        elif prev_hash != prev:
+            problems.append(
+                f"{_name(event)} does not follow the event before it: event {event_id - 1} was changed or replaced"
+            )
+        if event_hash(prev_hash, event_id, at, kind, subject, payload) != digest:
+            problems.append(f"{_name(event)} was changed: its hash does not match")
+        elif at < last_at and _earlier(at, last_at):
+            problems.append(
+                f"{_name(event)} is dated {at}, before the event before it ({last_at}): it was written later than it says"
+            )
+        expected_id, prev, last_at = event_id + 1, digest, at
+    result.events = len(events)
+    result.head = events[-1][6] if events else None
+    return events
+
+
+def _earlier(at: str, before: str) -> bool:
+    """Whether ``at`` is more than :data:`CLOCK_SLACK_SECONDS` before ``before``."""
+    try:
+        return (moment(before) - moment(at)).total_seconds() > CLOCK_SLACK_SECONDS
+    except TypeError:
+        return True
+
+
+def _replay(events: list[tuple], result: Verification) -> Replay:
+    backfill_end = next((e[0] for e in events if e[2] == "logbook.backfilled"), 0)
+    state = replay(events, backfill_end)
+    result.problems += state.problems
+    result.backfilled, result.backfilled_at = state.backfilled, state.backfilled_at
+    return state
+
+
+def _published(events: list[tuple], published: Optional[str], result: Verification) -> None:
+    if published and not any(e[6] == published.strip().lower() for e in events):
+        result.problems.append(
+            f"the published chain head {published} is not in this logbook's history:"
+            " the history was rewritten, or this is another logbook"
+        )
+
+
+# -- comparing records -----------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def moment(value: Any) -> Any:
+    """A time as a comparable ``datetime``, from stored text or an export's parsed value."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+#: How to compare fields whose stored text may be written differently in an export.
+NORMAL = {
+    "created_at": moment,
+    "started_at": moment,
+    "observed": _json,
+    "credence history": lambda v: [(c, r, moment(at)) for c, r, at in v],
+    "history": lambda v: [(e, c, moment(at)) for e, c, at in v],
+    "verdicts": lambda v: [
+        (h, n, moment(at), x, r, moment(last), lx, lr) for h, n, at, x, r, last, lx, lr in v
+    ],
+}
+
+
+def _same(name: str, actual: Any, expected: Any) -> bool:
+    if actual == expected:
+        return True
+    normal = NORMAL.get(name)
+    try:
+        return normal is not None and normal(actual) == normal(expected)
+    except (TypeError, ValueError):
+        return False
+
+
+def _compare(actual: dict[Key, dict], expected: dict[Key, dict], problems: list[str], whole: bool) -> None:
+    """Every record of ``actual`` must match ``expected``; with ``whole``, every expected one must exist."""
+    for key, record in actual.items():
+        label, ident = key
+        wanted = expected.get(key)
+        if wanted is None:
+            problems.append(f"{label} {ident} has no recorded history: it was added outside the logbook")
+            continue
+        if record == wanted:
+            continue
+        for name, value in wanted.items():
+            if value is UNKNOWN or name not in record or _same(name, record[name], value):
+                continue
+            problems.append(
+                f"{label} {ident}'s {name} differs from its recorded history"
+                f" (it says {_show(record[name])}, its history {_show(value)})"
+            )
+    if whole:
+        for label, ident in expected.keys() - actual.keys():
+            problems.append(f"{label} {ident} is in the recorded history but missing from the logbook")
+
+
+_JUDGEMENT = (
+    "prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, created_at"
+)
+
+
+def _judgement(
+    prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, created_at
+) -> dict:
+    return {
+        "prediction_id": prediction_id,
+        "hypothesis_id": hypothesis_id,
+        "prediction": prediction,
+        "credence": credence,
+        "surprisal_bits": surprisal_bits,
+        "experiment_id": experiment_id,
+        "observed": observed,
+        "created_at": created_at,
+    }
+
+
+def _flagged(row: dict) -> dict:
+    return {
+        "note": row["note"],
+        "hypothesis_id": row["hypothesis_id"],
+        "experiment_id": row["experiment_id"],
+        "created_at": row["created_at"],
+        "status": row["status"],
+    }
+
+
+def _table_records(store: Store) -> dict[Key, dict]:
+    """The logbook's tables as the records :func:`replay` describes."""
+    db, records = store.db, {}
+    for h in db.query("SELECT * FROM hypotheses"):
+        records[("hypothesis", h["id"])] = {
+            "statement": h["statement"],
+            "credence": h["credence"],
+            "status": h["status"],
+            "created_at": h["created_at"],
+            "brainstorm_id": h["brainstorm_id"],
+            "credence history": [],
+        }
+    for c in db.query("SELECT * FROM credence_history ORDER BY id"):
+        h = records.get(("hypothesis", c["hypothesis_id"]))
+        if h is not None:
+            h["credence history"].append((c["credence"], c["reason"] or "", c["at"]))
+    columns = ("hypothesis_id", "kind", "expression", "credence", "state", "error")
+    columns += ("first_verdict", "revises", "superseded_by")
+    for p in db.query("SELECT * FROM predictions"):
+        records[("prediction", p["id"])] = {
+            **{name: p[name] for name in columns},
+            "created_at": p["created_at"],
+        }
+    # Plain cursors: these two tables hold most of a long logbook's rows.
+    for row in db.conn.execute(f"SELECT id, {_JUDGEMENT} FROM evidence"):
+        records[("evidence", row[0])] = _judgement(*row[1:])
+    for row in db.conn.execute(f"SELECT id, status, {_JUDGEMENT} FROM surprises WHERE manual = 0"):
+        records[("surprise", row[0])] = {**_judgement(*row[2:]), "status": row[1]}
+    for s in db.query("SELECT * FROM surprises WHERE manual != 0"):
+        records[("surprise", s["id"])] = _flagged(s)
+    for n in db.query("SELECT * FROM notes"):
+        records[("note", n["id"])] = {
+            "text": n["text"],
+            "experiment_id": n["experiment_id"],
+            "hypothesis_id": n["hypothesis_id"],
+            "created_at": n["created_at"],
+        }
+    for m in db.query("SELECT * FROM modes"):
+        records[("mode", m["id"])] = {"mode": m["mode"], "started_at": m["started_at"]}
+    return records
+
+
+def _export_records(export: LogbookExport) -> dict[Key, dict]:
+    """An export's records in the shape :func:`replay` describes."""
+    records: dict[Key, dict] = {}
+    for h in export.hypotheses:
+        records[("hypothesis", h.id)] = {
+            "statement": h.statement,
+            "credence": h.credence,
+            "status": h.status.value,
+            "created_at": h.created_at,
+            "brainstorm_id": h.brainstorm_id,
+            "credence history": [(c.credence, c.reason, c.at) for c in h.history],
+        }
+        for p in h.predictions:
+            records[("prediction", p.id)] = {
+                "hypothesis_id": p.hypothesis_id,
+                "kind": p.kind.value,
+                "expression": p.expression,
+                "credence": p.credence,
+                "created_at": p.created_at,
+                "state": p.state.value,
+                "error": p.error,
+                "first_verdict": p.first_verdict,
+                "revises": p.revises,
+                "superseded_by": p.superseded_by,
+                "history": [(v.expression, v.credence, v.at) for v in p.history],
+                "verdicts": [
+                    [
+                        v.held,
+                        v.count,
+                        v.at,
+                        v.experiment_id,
+                        v.record,
+                        v.last_at,
+                        v.last_experiment_id,
+                        v.last_record,
+                    ]
+                    for v in p.verdicts
+                ],
+            }
+    for e in export.evidence:
+        records[("evidence", e.id)] = _judgement(*(getattr(e, name) for name in _JUDGEMENT.split(", ")))
+    for s in export.surprises:
+        if s.manual:
+            records[("surprise", s.id)] = _flagged(s.model_dump())
+        else:
+            fields = (getattr(s, name) for name in _JUDGEMENT.split(", "))
+            records[("surprise", s.id)] = {**_judgement(*fields), "status": s.status}
+    for n in export.notes:
+        records[("note", n.id)] = {
+            "text": n.text,
+            "experiment_id": n.experiment_id,
+            "hypothesis_id": n.hypothesis_id,
+            "created_at": n.created_at,
+        }
+    for m in export.modes:
+        records[("mode", m.id)] = {"mode": m.mode.value, "started_at": m.started_at}
+    return records
+
+
+def _export_consistency(export: LogbookExport, problems: list[str]) -> None:
+    """What an export must satisfy on its own: verdicts, versions and judgements agree."""
+    if export.chain_head is None:
+        problems.append("the export carries no chain head: it was written before the history existed")
+    predictions = {p.id: p for h in export.hypotheses for p in h.predictions}
+    for p in predictions.values():
+        verdicts = p.verdicts
+        first = ("held" if verdicts[0].held else "failed") if verdicts else None
+        if p.first_verdict != first:
+            problems.append(
+                f"prediction {p.id}'s first_verdict differs from its verdicts ({p.first_verdict}, {first})"
+            )
+        if p.state.value in ("held", "failed") and (
+            not verdicts or verdicts[-1].held != (p.state.value == "held")
+        ):
+            problems.append(f"prediction {p.id}'s state differs from its last verdict")
+        if any(v.at < p.created_at for v in verdicts):
+            problems.append(
+                f"prediction {p.id} has a verdict from before it was written: its created_at was changed"
+            )
+        if p.history and (p.history[-1].expression, p.history[-1].credence) != (p.expression, p.credence):
+            problems.append(f"prediction {p.id}'s expression or credence differs from its history")
+        if p.history and p.history[0].at != p.created_at:
+            problems.append(f"prediction {p.id}'s created_at differs from its history")
+        for other, field_name, back in (
+            (p.superseded_by, "revises", p.id),
+            (p.revises, "superseded_by", p.id),
+        ):
+            if other in predictions and getattr(predictions[other], field_name) != back:
+                problems.append(f"predictions {p.id} and {other} disagree about which revises which")
+    judgements = [
+        *((e, True) for e in export.evidence),
+        *((s, False) for s in export.surprises if not s.manual),
+    ]
+    for judgement, held in judgements:
+        p = predictions.get(judgement.prediction_id or "")
+        if p is not None and not any(
+            v.held == held and v.at <= judgement.created_at <= v.last_at for v in p.verdicts
+        ):
+            label = "evidence" if held else "surprise"
+            problems.append(f"{label} {judgement.id} is missing from prediction {p.id}'s verdicts")
+
+
+# -- the entry points ------------------------------------------------------
+
+
+def _check(store: Store, published: Optional[str]) -> tuple[Verification, list[tuple]]:
+    result = Verification()
+    with store.snapshot():
+        events = _walk(store, result)
+        actual = _table_records(store)
+    state = _replay(events, result)
+    _published(events, published, result)
+    _compare(actual, state.records, result.problems, whole=True)
+    return result, events
+
+
+def verify_logbook(store: Store, published: Optional[str] = None) -> Verification:
+    """Check the chain of ``store``'s events and that its records agree with them.
+
+    ``published`` is a chain head published earlier: the history must still hold it.
+    """
+    return _check(store, published)[0]
+
+
+def verify_export(
+    export: LogbookExport, store: Optional[Store] = None, published: Optional[str] = None
+) -> Verification:
+    """Check an export on its own, and against ``store``'s history up to the export's chain head when given."""
+    result = Verification()
+    head = export.chain_head
+    if head is not None:
+        result.events, result.head = head.events, head.hash
+    if published and head is not None and head.hash != published.strip().lower():
+        result.problems.append(f"the export's chain head {head.hash} is not the published one {published}")
+    _export_consistency(export, result.problems)
+    if store is None or head is None:
+        return result
+    logbook, events = _check(store, None)
+    events = events[: head.events]
+    if len(events) < head.events or events[-1][6] != head.hash:
+        result.problems.append(
+            f"the export's chain head (event {head.events}, {head.hash}) is not in this logbook's history"
+        )
+    state = replay(events, next((e[0] for e in events if e[2] == "logbook.backfilled"), 0))
+    mismatches: list[str] = []
+    _compare(_export_records(export), state.records, mismatches, whole=False)
+    result.problems += [p.replace("its recorded history", "the logbook's history") for p in mismatches]
+    result.problems += [f"in the logbook: {problem}" for problem in logbook.problems]
+    return result
+
+
+def load_export(path: Path) -> LogbookExport:
+    """Read a JSON export written by ``logbook export``."""
+    try:
+        return LogbookExport.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LogbookError(f"cannot read {path}: {error.strerror}") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise LogbookError(f"{path} is not a logbook export: {where}: {first['msg']}") from None
