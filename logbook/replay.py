@@ -136,7 +136,7 @@ class Replay:
             "created_at": at,
         }
         if label == "surprise":
-            judgement["status"] = "unread"
+            judgement["status"] = "open"
         self.records[(label, int(number))] = judgement
 
     def surprise_flagged(self, event: tuple, p: dict) -> None:
@@ -146,10 +146,18 @@ class Replay:
             "hypothesis_id": p.get("hypothesis_id"),
             "experiment_id": p.get("experiment_id"),
             "created_at": at,
-            "status": "unread",
+            "status": "open",
         }
 
+    #: Statuses written before surprises had a lifecycle, as they read now.
+    _OLD_STATUSES = {"unread": "open", "read": "open", "explained": "explained"}
+
     def surprise_status(self, event: tuple, p: dict) -> None:
+        s = self._get("surprise", int(event[3][1:]), event)
+        if s is not None:
+            s["status"] = self._OLD_STATUSES.get(p["status"], p["status"])
+
+    def surprise_resolved(self, event: tuple, p: dict) -> None:
         s = self._get("surprise", int(event[3][1:]), event)
         if s is not None:
             s["status"] = p["status"]
@@ -182,6 +190,7 @@ HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
     "prediction.judged": Replay.prediction_judged,
     "surprise.flagged": Replay.surprise_flagged,
     "surprise.status": Replay.surprise_status,
+    "surprise.resolved": Replay.surprise_resolved,
     "note.written": Replay.note_written,
     "mode.switched": Replay.mode_switched,
     "logbook.backfilled": Replay.logbook_backfilled,

@@ -35,7 +35,7 @@ def test_unread_surprises_are_counted_by_the_store(store):
     assert store.unread_surprises() == 0
     first = store.add_manual_surprise("odd")
     store.add_manual_surprise("odder")
-    store.set_surprise_status(first.id, "read")
+    store.mark_surprise_read(first.id)
     assert store.unread_surprises() == 1
 
 

@@ -18,13 +18,13 @@ from .test_honest_record import judge
 
 @pytest.fixture
 def research(store):
-    """A hypothesis with a failed, revised prediction, a surprise marked read, a note and a mode."""
+    """A hypothesis with a failed, revised prediction, a surprise explained, a note and a mode."""
     h = store.add_hypothesis("head 0.1 copies tokens", 0.6)
     store.add_prediction(h.id, "score > 0.5", 0.8)
     judge(store, "H1.P1", held=False)
     store.update_prediction("H1.P1", expression="score > 0.05")
     judge(store, "H1.P2", held=True)
-    store.set_surprise_status(1, "read")
+    store.resolve_surprise(1, "explained", explanation="score was measured on the wrong layer", by="ada")
     store.add_manual_surprise("the pattern looks odd")
     store.update_credence(h.id, 0.4, "weak score")
     store.add_note("check the period")
@@ -180,8 +180,8 @@ def test_the_event_hash_is_taken_over_canonical_json(text):
 
 
 @pytest.fixture
-def exported(research, tmp_path):
-    path = tmp_path / "log.json"
+def exported(research):
+    path = research.path.parent.parent / "log.json"
     assert main(["export", "--db", str(research.path), "-o", str(path)]) == 0
     return path
 
@@ -247,10 +247,10 @@ def test_a_file_that_is_not_an_export_gets_a_clear_error(tmp_path, capsys):
     assert code == 2 and "is not a logbook export" in printed
 
 
-def test_markdown_and_html_reports_carry_the_chain_head(research, tmp_path):
+def test_markdown_and_html_reports_carry_the_chain_head(research):
     head = research.chain_head()
     for format in ("md", "html"):
-        out = tmp_path / f"log.{format}"
+        out = research.path.parent.parent / f"log.{format}"
         assert main(["export", "--db", str(research.path), "-f", format, "-o", str(out)]) == 0
         assert f"History: {head['events']} events, chain head" in out.read_text()
         assert head["hash"] in out.read_text()

@@ -313,14 +313,6 @@ class JudgementQueries(Queries):
             for row in self.db.query("SELECT * FROM evidence ORDER BY id")
         ]
 
-
-def surprise_number(surprise_id: int | str) -> int:
-    """The row id of a surprise named ``3``, ``"3"`` or ``"S3"``."""
-    text = str(surprise_id).strip().upper().removeprefix("S")
-    if not text.isdigit():
-        raise LogbookError(f"not a surprise id: {surprise_id!r} (surprises are S1, S2, ...)")
-    return int(text)
-
     def _verdicts_of(self, chosen: str, params: list[Any]) -> dict[str, list[Verdict]]:
         """The verdicts of the predictions whose ids ``chosen`` (a SELECT) returns, as runs, in one query."""
         runs: dict[str, list[list]] = defaultdict(list)
@@ -355,3 +347,11 @@ def surprise_number(surprise_id: int | str) -> int:
             ]
             for prediction_id, found in runs.items()
         }
+
+
+def surprise_number(surprise_id: int | str) -> int:
+    """The row id of a surprise named ``3``, ``"3"`` or ``"S3"``."""
+    text = str(surprise_id).strip().upper().removeprefix("S")
+    if not text.isdigit():
+        raise LogbookError(f"not a surprise id: {surprise_id!r} (surprises are S1, S2, ...)")
+    return int(text)
