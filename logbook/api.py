@@ -40,6 +40,8 @@ class _Session:
             if self._store is not None:
                 self._store.close()
             self._store = Store(path)
+        elif self._store.replaced():  # the file was deleted or replaced: follow the path
+            self._store.reopen()
         if self.recorder is not None:
             # Everything the kernel recorded so far lands before this call writes.
             self.recorder.flush(timeout=0.5)
