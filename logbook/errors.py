@@ -11,5 +11,9 @@ class NotFound(LogbookError):
     """No record with the id asked for."""
 
 
+class NotKept(NotFound):
+    """An output recorded by its hash and size only: its bytes were too large to keep."""
+
+
 class LogbookDamaged(LogbookError):
     """The logbook file is not a readable SQLite database; a copy of it has been kept."""

@@ -161,3 +161,9 @@ def m003_events(db: Database) -> None:
             f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
             "BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END"
         )
+
+
+@migrations()
+def m005_recording_time(db: Database) -> None:
+    """The time spent recording a cell and judging its predictions, beside the cell's own duration."""
+    db["experiments"].add_column("record_ms", float)

@@ -120,3 +120,15 @@ class PredictionQueries(Queries):
             {"state": PredictionState.error.value, "error": clean_text(error), "evaluated_at": at},
         )
         self.append_event("prediction.error", prediction_id, {"error": clean_text(error)}, at=at)
+
+    def set_prediction_too_slow(self, prediction_id: str, budget_s: float) -> None:
+        """Record that evaluating a prediction ran past the kernel's time budget; call inside a transaction.
+
+        A prediction in this state is not evaluated again until its expression is edited.
+        """
+        at = now()
+        error = f"evaluating it took longer than {budget_s:g} s; edit it to have it judged again"
+        self.db["predictions"].update(
+            prediction_id, {"state": PredictionState.too_slow.value, "error": error, "evaluated_at": at}
+        )
+        self.append_event("prediction.too_slow", prediction_id, {"budget_s": budget_s}, at=at)
