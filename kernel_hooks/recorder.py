@@ -11,13 +11,11 @@ job, linked to the experiments that produced the values
 from __future__ import annotations
 
 import collections
-import os
 import sys
 import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
@@ -27,9 +25,9 @@ from logbook.store import Store
 from logbook.text import clean_text
 
 from .capture import DisplayCapture, StreamCapture
+from .cells import CellStart, RunningCells, error_fields, notebook_path
 from .jobs import ExperimentJob, JudgementsJob, too_slow_job
 from .judging import Judged, Outcome, TrackedPrediction, due, judge_all
-from .names import assigned_names
 from .provenance import ExperimentHandle, Provenance
 from .summaries import summarize
 from .surprise_display import show_surprise
@@ -39,17 +37,6 @@ from .writer import Writer
 
 #: Assigned names summarized per cell.
 MAX_NAMES = 50
-
-
-@dataclass
-class CellStart:
-    """A running cell: its request, when it started, the mode it runs in, and names its inner cells assigned."""
-
-    info: Any
-    started_at: datetime
-    clock: float
-    mode: Optional[str]
-    inner_names: list[str] = field(default_factory=list)
 
 
 class Recorder:
@@ -66,8 +53,7 @@ class Recorder:
         self.predictions: dict[str, TrackedPrediction] = {}
         self.mode: Optional[str] = None
         self.provenance = Provenance()
-        #: The running cell first, then any cells it runs itself.
-        self._cells: list[CellStart] = []
+        self.cells = RunningCells(shell)
         self._pre_ms = 0.0
         self._warnings: collections.deque[str] = collections.deque(maxlen=100)
         self._warned: set[str] = set()
@@ -172,20 +158,22 @@ class Recorder:
         tracked = self.predictions.get(prediction_id)
         if tracked is None or tracked.evaluated or tracked.too_slow:
             return
-        if self._cells and set(tracked.prediction.names) & self._running_assigned(self._cells[0]):
+        running = self.cells.current
+        if running is not None and set(tracked.prediction.names).intersection(self.cells.assigned(running)):
             return
         outcome = judge_all([tracked], self.shell.user_ns, self.watchdog, self.provenance)
         self._report(outcome, None)
 
     def cell_started_at(self) -> Optional[datetime]:
         """When the running cell started (None outside a cell)."""
-        return self._cells[0].started_at if self._cells else None
+        running = self.cells.current
+        return running.started_at if running is not None else None
 
     def mode_switched(self, mode: str) -> None:
         """The running cell switched mode: it and the cells after it belong to ``mode``."""
         self.mode = mode
-        if self._cells:
-            self._cells[0].mode = mode
+        if self.cells.current is not None:
+            self.cells.current.mode = mode
 
     def _too_slow(self, tracked: TrackedPrediction, seconds: float) -> None:
         """(Any thread) A prediction ran past the budget: mark it at once and say so, once."""
@@ -202,10 +190,8 @@ class Recorder:
     def pre_run_cell(self, info: Any) -> None:
         started_at, clock = datetime.now(timezone.utc), time.perf_counter()
         try:
-            if self._cells:
-                # A cell this cell runs itself: it belongs to the running one.
-                self._cells.append(CellStart(info, started_at, clock, None))
-                return
+            if not self.cells.start(CellStart(info, started_at, clock, self.mode)):
+                return  # a cell the running cell runs itself: it belongs to the running one
             self.stdout.install()
             self.stderr.install()
             self.display.install()
@@ -217,7 +203,6 @@ class Recorder:
                     self.torch.start()
                 except Exception:  # noqa: BLE001 - record the cell even if torch tracking fails
                     self._internal_error("torch tracking")
-            self._cells.append(CellStart(info, started_at, clock, self.mode))
         except Exception:  # noqa: BLE001 - the user's cell must run regardless
             self._internal_error("pre_run_cell")
         except KeyboardInterrupt:
@@ -227,7 +212,7 @@ class Recorder:
     def post_run_cell(self, result: Any) -> None:
         clock = time.perf_counter()
         try:
-            start = self._end_cell(result)
+            start = self.cells.end(result)
             if start is not None:
                 self._finish(start, result, clock)
         except Exception:  # noqa: BLE001
@@ -238,25 +223,6 @@ class Recorder:
             if self._warnings:
                 self._show_warnings()
 
-    def _end_cell(self, result: Any) -> Optional[CellStart]:
-        """The cell that ended if it is the outermost one; an inner cell's names go to the one that ran it."""
-        info = getattr(result, "info", None)
-        for depth in range(len(self._cells) - 1, -1, -1):
-            if self._cells[depth].info is info:
-                break
-        else:
-            return None
-        ended = self._cells[depth]
-        del self._cells[depth:]
-        if depth == 0:
-            return ended
-        self._cells[0].inner_names.extend(self._running_assigned(ended))
-        return None
-
-    def _running_assigned(self, cell: CellStart) -> set[str]:
-        names = assigned_names(self._python_source(clean_text(cell.info.raw_cell or "")))
-        return {*names, *cell.inner_names}
-
     def _finish(self, start: CellStart, result: Any, clock: float) -> None:
         duration_ms = (clock - start.clock) * 1000.0
         torch_activity = self.torch.stop() if self.torch.active else {}
@@ -265,10 +231,10 @@ class Recorder:
         if not source.strip():
             return
         namespace = self.shell.user_ns
-        assigned = list(dict.fromkeys([*assigned_names(self._python_source(source)), *start.inner_names]))
+        assigned = self.cells.assigned(start)
         row = {
             "session": self.session,
-            "notebook": self._notebook_path(),
+            "notebook": notebook_path(self.shell),
             "cell_id": getattr(start.info, "cell_id", None),
             "execution_count": getattr(result, "execution_count", None),
             "source": source,
@@ -277,7 +243,7 @@ class Recorder:
             "stdout": clean_text(stdout),
             "stderr": clean_text(stderr),
             "mode": start.mode,
-            **self._error_fields(result),
+            **error_fields(result),
         }
         handle = self.provenance.new_experiment(assigned)
         names = self._summaries(assigned, namespace)
@@ -331,38 +297,6 @@ class Recorder:
             record_ms = measured if handle.set_record_ms(measured) else None
         if outcome.judged or interrupted or record_ms is not None:
             self.writer.submit(JudgementsJob(outcome.judged, handle, record_ms, interrupted))
-
-    def _python_source(self, source: str) -> str:
-        if "%" not in source and "!" not in source:
-            return source
-        try:
-            return self.shell.transform_cell(source)
-        except Exception:  # noqa: BLE001
-            return source
-
-    def _notebook_path(self) -> Optional[str]:
-        path = os.environ.get("JPY_SESSION_NAME") or self.shell.user_ns.get("__session__")
-        return clean_text(path) if path else None
-
-    @staticmethod
-    def _error_fields(result: Any) -> dict[str, Any]:
-        error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
-        if error is None:
-            return {"ok": 1}
-        try:
-            trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        except Exception:  # noqa: BLE001
-            trace = ""
-        try:
-            value = str(error)
-        except Exception:  # noqa: BLE001
-            value = "<unprintable>"
-        return {
-            "ok": 0,
-            "error_name": type(error).__name__,
-            "error_value": clean_text(value)[:10_000],
-            "traceback": clean_text(trace)[-50_000:],
-        }
 
     def _show(self, item: Judged, execution_count: Optional[int]) -> None:
         self.show_surprise(
