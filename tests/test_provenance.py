@@ -1,7 +1,7 @@
 """The honest record: a judgement links to the cell that made its values, and a mode to the cell that set it."""
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -135,3 +135,26 @@ def test_a_mode_belongs_to_the_cell_that_sets_it(tmp_path):
     assert balance["red-team"]["mode_seconds"] == pytest.approx(
         (switches[1].started_at - switches[0].started_at).total_seconds()
     )
+
+
+def test_a_mode_switch_starts_at_the_time_given_but_never_before_the_last_switch(store):
+    cell_start = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    first = store.set_mode("red-team", started_at=cell_start)
+    assert first.started_at == cell_start
+    earlier = store.set_mode("confirm", started_at=cell_start - timedelta(minutes=5))
+    assert earlier.started_at == cell_start
+    assert [e["payload"] for e in store.iter_events()] == [
+        {"mode": "red-team", "started_at": cell_start.isoformat()},
+        {"mode": "confirm", "started_at": cell_start.isoformat()},
+    ]
+
+
+def test_a_prediction_too_slow_to_evaluate_is_marked_until_edited(store):
+    store.add_hypothesis("slow", 0.5)
+    store.add_prediction("H1", "slow > 0", 0.9)
+    with store.transaction():
+        store.set_prediction_too_slow("H1.P1", 1.0)
+    marked = store.prediction("H1.P1")
+    assert marked.state.value == "too_slow" and "longer than 1 s" in marked.error
+    assert [e["kind"] for e in store.iter_events("H1.P1")][-1] == "prediction.too_slow"
+    assert store.update_prediction("H1.P1", expression="slow >= 0").state.value == "pending"
