@@ -67,10 +67,12 @@ class RunningCells:
         self._stack[0].inner_names.extend(self.assigned(ended))
         return None
 
-    def assigned(self, cell: CellStart) -> list[str]:
-        """The global names ``cell`` assigns, its inner cells' included, in order."""
-        source = self.python_source(clean_text(cell.info.raw_cell or ""))
-        return list(dict.fromkeys([*assigned_names(source), *cell.inner_names]))
+    def assigned(self, cell: CellStart, source: Optional[str] = None) -> list[str]:
+        """The global names ``cell`` assigns (its cleaned ``source`` if known), its inner cells' included."""
+        if source is None:
+            source = clean_text(cell.info.raw_cell or "")
+        names = assigned_names(self.python_source(source))
+        return list(dict.fromkeys([*names, *cell.inner_names])) if cell.inner_names else list(names)
 
     def python_source(self, source: str) -> str:
         """``source`` with IPython's syntax (magics, shell escapes) turned into Python."""

@@ -15,14 +15,15 @@ from typing import Iterable, Optional
 class ExperimentHandle:
     """One recorded cell's experiment: a number in this kernel, and its database id once written."""
 
-    __slots__ = ("number", "id", "record_ms", "_claimed", "_lock")
+    __slots__ = ("number", "id", "record_ms", "_claimed")
+    #: Orders the writer's claim and the kernel's note of the recording time (one lock for all handles).
+    _lock = threading.Lock()
 
     def __init__(self, number: int):
         self.number = number
         self.id: Optional[int] = None
         self.record_ms: Optional[float] = None
         self._claimed = False
-        self._lock = threading.Lock()
 
     def claim_record_ms(self) -> Optional[float]:
         """(Writer) The recording time, if the kernel has measured it yet; later times come by update."""

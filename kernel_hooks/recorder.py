@@ -231,7 +231,7 @@ class Recorder:
         if not source.strip():
             return
         namespace = self.shell.user_ns
-        assigned = self.cells.assigned(start)
+        assigned = self.cells.assigned(start, source)
         row = {
             "session": self.session,
             "notebook": notebook_path(self.shell),
@@ -248,10 +248,11 @@ class Recorder:
         handle = self.provenance.new_experiment(assigned)
         names = self._summaries(assigned, namespace)
         self.writer.submit(ExperimentJob(row, outputs, names, torch_activity, handle))
-        outcome = judge_all(
-            due(list(self.predictions.values()), set(assigned)), namespace, self.watchdog, self.provenance
+        judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
+        outcome = (
+            judge_all(judged_now, namespace, self.watchdog, self.provenance) if judged_now else Outcome()
         )
-        self._report(outcome, row.get("execution_count"), handle, clock)
+        self._report(outcome, row["execution_count"], handle, clock)
 
     def _summaries(self, assigned: list[str], namespace: dict[str, Any]) -> dict[str, Any]:
         names: dict[str, Any] = {}
