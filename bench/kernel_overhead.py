@@ -3,9 +3,12 @@
     python bench/kernel_overhead.py [--cells 1000] [--heavy-cells 100]
 
 Kernel: two kernels, one with ``%load_ext kernel_hooks``, run the same cells
-in alternating blocks so both see the same machine load. Three workloads:
-trivial cells, cells whose result is a 1 MB string, and cells running a small
-TransformerLens model with ``run_with_cache``.
+in alternating blocks so both see the same machine load. Four workloads:
+trivial cells, trivial cells that three predictions watch, cells whose result
+is a 1 MB string, and cells running a small TransformerLens model with
+``run_with_cache``. For each, the time the hooked kernel spent recording and
+judging after its cells (``record_ms``, stored with each experiment) is read
+back from its logbook.
 In process: one IPython shell runs blocks of trivial cells with the extension
 unloaded and loaded in turn.
 """
@@ -22,6 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _kernels import describe, kernel, run  # noqa: E402
 
+from logbook.store import Store  # noqa: E402
+
 BLOCK = 50
 
 
@@ -32,23 +37,38 @@ model = TransformerBridge.boot_native(dict(n_layers=2, d_model=64, n_heads=4, d_
                                            n_ctx=32, attn_only=True, act_fn="relu", seed=0))
 tokens = torch.randint(0, 50, (8, 30), generator=torch.Generator().manual_seed(0))
 """
+PREDICTIONS = """
+import logbook
+h = logbook.hypothesis("x stays a small non-negative number")
+h.predict("x >= 0")
+h.predict("x < 10 ** 9")
+h.predict("x != -1")
+"""
+#: name: (setup for both kernels, setup for the hooked kernel only, the cell; heavy)
 WORKLOADS = {
-    "trivial cell (x = i)": ("", "x = {i}"),
-    "1 MB result": ("", "'x' * (1024 * 1024 - {i})"),
-    "TransformerLens run_with_cache": (TL_SETUP, "logits, cache = model.run_with_cache(tokens)"),
+    "trivial cell (x = i)": ("", "", "x = {i}", False),
+    "trivial cell, 3 predictions on x": ("", PREDICTIONS, "x = {i}", False),
+    "1 MB result": ("", "", "'x' * (1024 * 1024 - {i})", True),
+    "TransformerLens run_with_cache": (TL_SETUP, "", "logits, cache = model.run_with_cache(tokens)", True),
 }
+WARMUP = 10
 
 
-def kernel_round_trips(cells: int, folder: str, setup: str, cell: str) -> dict[str, list[float]]:
-    env = {**os.environ, "LOGBOOK_DB": str(Path(folder) / "kernel.db")}
+def kernel_round_trips(
+    cells: int, db: Path, setup: str, hooked_setup: str, cell: str
+) -> dict[str, list[float]]:
+    env = {**os.environ, "LOGBOOK_DB": str(db)}
+    folder = str(db.parent)
     times: dict[str, list[float]] = {"without": [], "with": []}
     block = min(BLOCK, max(cells // 4, 1))
     with kernel(env, folder) as (_, plain), kernel(env, folder) as (_, hooked):
         run(hooked, "%load_ext kernel_hooks")
+        if hooked_setup:
+            run(hooked, hooked_setup)
         for client in (plain, hooked):
             if setup:
                 run(client, setup, timeout=300)
-            for warmup in range(10):
+            for warmup in range(WARMUP):
                 run(client, cell.format(i=warmup))
         for number in range(cells // block):
             for label, client in (
@@ -60,6 +80,15 @@ def kernel_round_trips(cells: int, folder: str, setup: str, cell: str) -> dict[s
                     times[label].append(run(client, cell.format(i=number * block + i)))
         run(hooked, "import logbook; assert logbook.flush()")
     return times
+
+
+def recording_times(db: Path, cell: str) -> list[float]:
+    """Seconds the hooked kernel spent recording and judging after each measured cell."""
+    with Store(db) as store:
+        rows = store.db.execute("SELECT source, record_ms FROM experiments ORDER BY id").fetchall()
+    prefix = cell.split("{")[0]
+    measured = [ms for source, ms in rows if source.startswith(prefix) and ms is not None][WARMUP:]
+    return [ms / 1000 for ms in measured]
 
 
 def in_process(cells: int, folder: str) -> dict[str, list[float]]:
@@ -86,6 +115,14 @@ def in_process(cells: int, folder: str) -> dict[str, list[float]]:
     return times
 
 
+def report_recording(title: str, seconds: list[float]) -> None:
+    stats = describe(seconds)
+    print(
+        f"  record_ms (after the cell, hooked kernel, {len(seconds)} cells)   "
+        f"median {stats['median'] * 1000:.3f} ms   p99 {stats['p99'] * 1000:.3f} ms"
+    )
+
+
 def report(title: str, times: dict[str, list[float]], unit: float, unit_name: str) -> None:
     without, with_ = describe(times["without"]), describe(times["with"])
     print(f"{title} ({len(times['with'])} cells each)")
@@ -103,9 +140,12 @@ def main() -> None:
     parser.add_argument("--heavy-cells", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
-        for name, (setup, cell) in WORKLOADS.items():
-            cells = args.cells if not setup and "1 MB" not in name else args.heavy_cells
-            report(f"Kernel round trip, {name}", kernel_round_trips(cells, folder, setup, cell), 1000, "ms")
+        for number, (name, (setup, hooked_setup, cell, heavy)) in enumerate(WORKLOADS.items()):
+            cells = args.heavy_cells if heavy else args.cells
+            db = Path(folder) / f"kernel-{number}.db"
+            times = kernel_round_trips(cells, db, setup, hooked_setup, cell)
+            report(f"Kernel round trip, {name}", times, 1000, "ms")
+            report_recording(name, recording_times(db, cell))
         report("In-process run_cell, trivial cell", in_process(args.cells, folder), 1000, "ms")
 
 

@@ -45,7 +45,7 @@ export interface IPrediction {
   expression: string;
   names: string[];
   credence: number;
-  state: 'pending' | 'held' | 'failed' | 'error';
+  state: 'pending' | 'held' | 'failed' | 'error' | 'too_slow';
   error: string | null;
 }
 

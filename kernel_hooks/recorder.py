@@ -1,68 +1,42 @@
-"""Recording every executed cell as an experiment, and judging predictions after it."""
+"""Recording every executed cell as an experiment, and judging predictions after it.
+
+After each cell the experiment is handed to the writer first; only then are
+the predictions it made due evaluated, each under a time budget
+(:mod:`kernel_hooks.watchdog`), and their judgements handed over as a second
+job, linked to the experiments that produced the values
+(:mod:`kernel_hooks.provenance`). Cells that a cell runs itself (``%%capture``,
+``get_ipython().run_cell``) belong to the cell that ran them.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import collections
-import os
 import sys
 import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-from logbook.models import Prediction, PredictionState
-from logbook.predictions import judge, surprisal_bits
+from logbook.models import PredictionState
 from logbook.store import Store
-from logbook.text import clean_text, to_json
+from logbook.text import clean_text
 
 from .capture import DisplayCapture, StreamCapture
-from .names import assigned_names
+from .cells import CellStart, RunningCells, error_fields, notebook_path
+from .jobs import ExperimentJob, JudgementsJob, too_slow_job
+from .judging import Judged, Outcome, TrackedPrediction, due, judge_all
+from .provenance import ExperimentHandle, Provenance
 from .summaries import summarize
 from .surprise_display import show_surprise
 from .torch_activity import TorchActivity
+from .watchdog import Watchdog, budget_from_env
 from .writer import Writer
 
-#: Bytes kept per text or HTML output; the rest is dropped and the output marked truncated.
-TEXT_OUTPUT_CAP = 1024 * 1024
-#: Images larger than this are recorded by size and hash only.
-IMAGE_OUTPUT_CAP = 8 * 1024 * 1024
 #: Assigned names summarized per cell.
 MAX_NAMES = 50
-SEARCH_TEXT_CAP = 64 * 1024
-
-
-@dataclass
-class TrackedPrediction:
-    """A prediction the kernel watches, with what it remembers between cells."""
-
-    prediction: Prediction
-    statement: str
-    evaluated: bool = False
-    error_reported: bool = False
-
-
-@dataclass
-class CellStart:
-    info: Any
-    started_at: datetime
-    clock: float
-    mode: Optional[str]
-
-
-@dataclass
-class Judged:
-    prediction: Prediction
-    statement: str
-    held: Optional[bool]
-    observed: dict[str, Any] = field(default_factory=dict)
-    bits: Optional[float] = None
-    error: Optional[str] = None
 
 
 class Recorder:
@@ -78,10 +52,14 @@ class Recorder:
         self.torch = TorchActivity()
         self.predictions: dict[str, TrackedPrediction] = {}
         self.mode: Optional[str] = None
-        self._start: Optional[CellStart] = None
+        self.provenance = Provenance()
+        self.cells = RunningCells(shell)
+        self._pre_ms = 0.0
         self._warnings: collections.deque[str] = collections.deque(maxlen=100)
         self._warned: set[str] = set()
         self._lock = threading.Lock()
+        self.budget = budget_from_env(self.warn)
+        self.watchdog = Watchdog(self.budget, self._too_slow)
         self._load_predictions()
         self.writer = Writer(path, self.warn, self.reload)
 
@@ -117,6 +95,7 @@ class Recorder:
         self.display.remove()
         self.torch.stop()
         self.torch.unpatch_libraries()
+        self.watchdog.stop()
         self.writer.stop()
 
     def flush(self, timeout: float = 30.0) -> bool:
@@ -187,13 +166,48 @@ class Recorder:
             )
             self.warn(f"{many} not trusted and will not run; review them with `logbook trust`")
 
+    def judge_written(self, prediction_id: str) -> None:
+        """Judge a prediction just written in this kernel at once, if its names already hold values.
+
+        When the running cell assigns one of its names, it is judged after the cell instead.
+        """
+        tracked = self.predictions.get(prediction_id)
+        if tracked is None or tracked.evaluated or tracked.too_slow:
+            return
+        running = self.cells.current
+        if running is not None and set(tracked.prediction.names).intersection(self.cells.assigned(running)):
+            return
+        outcome = judge_all([tracked], self.shell.user_ns, self.watchdog, self.provenance)
+        self._report(outcome, None)
+
+    def cell_started_at(self) -> Optional[datetime]:
+        """When the running cell started (None outside a cell)."""
+        running = self.cells.current
+        return running.started_at if running is not None else None
+
+    def mode_switched(self, mode: str) -> None:
+        """The running cell switched mode: it and the cells after it belong to ``mode``."""
+        self.mode = mode
+        if self.cells.current is not None:
+            self.cells.current.mode = mode
+
+    def _too_slow(self, tracked: TrackedPrediction, seconds: float) -> None:
+        """(Any thread) A prediction ran past the budget: mark it at once and say so, once."""
+        prediction = tracked.prediction
+        tracked.stopped = prediction.expression
+        self.writer.submit(too_slow_job(prediction.id, self.budget))
+        self.warn(
+            f"prediction {prediction.id} ({prediction.expression}) took longer than {self.budget:g} s "
+            "to evaluate; it was stopped and is not evaluated again until you edit it"
+        )
+
     # -- cell events ------------------------------------------------------
 
     def pre_run_cell(self, info: Any) -> None:
+        started_at, clock = datetime.now(timezone.utc), time.perf_counter()
         try:
-            if getattr(info, "silent", False):
-                self._start = None
-                return
+            if not self.cells.start(CellStart(info, started_at, clock, self.mode)):
+                return  # a cell the running cell runs itself: it belongs to the running one
             self.stdout.install()
             self.stderr.install()
             self.display.install()
@@ -205,35 +219,38 @@ class Recorder:
                     self.torch.start()
                 except Exception:  # noqa: BLE001 - record the cell even if torch tracking fails
                     self._internal_error("torch tracking")
-            self._start = CellStart(info, datetime.now(timezone.utc), time.perf_counter(), self.mode)
         except Exception:  # noqa: BLE001 - the user's cell must run regardless
-            self._start = None
             self._internal_error("pre_run_cell")
+        except KeyboardInterrupt:
+            self.warn("an interrupt came while the cell was starting; it may not be recorded")
+        self._pre_ms = (time.perf_counter() - clock) * 1000.0
 
     def post_run_cell(self, result: Any) -> None:
+        clock = time.perf_counter()
         try:
-            start, self._start = self._start, None
+            start = self.cells.end(result)
             if start is not None:
-                self._finish(start, result)
+                self._finish(start, result, clock)
         except Exception:  # noqa: BLE001
             self._internal_error("post_run_cell")
+        except KeyboardInterrupt:
+            self.warn("an interrupt came while the cell was being recorded; the record may be incomplete")
         finally:
             if self._warnings:
                 self._show_warnings()
 
-    def _finish(self, start: CellStart, result: Any) -> None:
-        duration_ms = (time.perf_counter() - start.clock) * 1000.0
+    def _finish(self, start: CellStart, result: Any, clock: float) -> None:
+        duration_ms = (clock - start.clock) * 1000.0
         torch_activity = self.torch.stop() if self.torch.active else {}
         stdout, stderr, outputs = self.stdout.take(), self.stderr.take(), self.display.take()
         source = clean_text(start.info.raw_cell or "")
         if not source.strip():
             return
         namespace = self.shell.user_ns
-        assigned = assigned_names(self._python_source(source))
-        names = {name: summarize(namespace[name]) for name in assigned[:MAX_NAMES] if name in namespace}
+        assigned = self.cells.assigned(start, source)
         row = {
             "session": self.session,
-            "notebook": self._notebook_path(),
+            "notebook": notebook_path(self.shell),
             "cell_id": getattr(start.info, "cell_id", None),
             "execution_count": getattr(result, "execution_count", None),
             "source": source,
@@ -242,74 +259,63 @@ class Recorder:
             "stdout": clean_text(stdout),
             "stderr": clean_text(stderr),
             "mode": start.mode,
-            **self._error_fields(result),
+            **error_fields(result),
         }
-        judged = self._judge(set(assigned), namespace)
-        self.writer.submit(_ExperimentJob(row, outputs, names, torch_activity, judged))
-        for item in judged:
+        handle = self.provenance.new_experiment(assigned)
+        names = self._summaries(assigned, namespace)
+        self.writer.submit(ExperimentJob(row, outputs, names, torch_activity, handle))
+        judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
+        outcome = (
+            judge_all(judged_now, namespace, self.watchdog, self.provenance) if judged_now else Outcome()
+        )
+        self._report(outcome, row["execution_count"], handle, clock)
+
+    def _summaries(self, assigned: list[str], namespace: dict[str, Any]) -> dict[str, Any]:
+        names: dict[str, Any] = {}
+        for name in assigned[:MAX_NAMES]:
+            if name in namespace:
+                try:
+                    names[name] = summarize(namespace[name])
+                except Exception:  # noqa: BLE001 - keep the cell, without this summary
+                    self._internal_error("summaries")
+        return names
+
+    def _report(
+        self,
+        outcome: Outcome,
+        execution_count: Optional[int],
+        handle: Optional[ExperimentHandle] = None,
+        clock: Optional[float] = None,
+    ) -> None:
+        """Show and hand to the writer what judging gave, with the time recording took after the cell."""
+        interrupted = None
+        if outcome.interrupted is not None:
+            prediction = outcome.interrupted.prediction
+            where = (
+                f"after cell [{execution_count}]" if execution_count is not None else "when it was written"
+            )
+            interrupted = (
+                f"an interrupt stopped judging at {prediction.id} ({prediction.expression}) {where}; "
+                "the predictions after it were not judged this time",
+                "",
+            )
+            self.warn(f"{interrupted[0]} (the cell itself is recorded)")
+        for item in outcome.judged:
             if item.held is False:
-                self._show(item, row)
+                self._show(item, execution_count)
             elif item.error is not None:
                 self.warn(
                     f"prediction {item.prediction.id} ({item.prediction.expression}) raised "
                     f"{item.error}; it stays unjudged and is not reported again"
                 )
+        record_ms = None
+        if handle is not None and clock is not None:
+            measured = round(self._pre_ms + (time.perf_counter() - clock) * 1000.0, 3)
+            record_ms = measured if handle.set_record_ms(measured) else None
+        if outcome.judged or interrupted or record_ms is not None:
+            self.writer.submit(JudgementsJob(outcome.judged, handle, record_ms, interrupted))
 
-    def _python_source(self, source: str) -> str:
-        if "%" not in source and "!" not in source:
-            return source
-        try:
-            return self.shell.transform_cell(source)
-        except Exception:  # noqa: BLE001
-            return source
-
-    def _notebook_path(self) -> Optional[str]:
-        path = os.environ.get("JPY_SESSION_NAME") or self.shell.user_ns.get("__session__")
-        return clean_text(path) if path else None
-
-    @staticmethod
-    def _error_fields(result: Any) -> dict[str, Any]:
-        error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
-        if error is None:
-            return {"ok": 1}
-        try:
-            trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        except Exception:  # noqa: BLE001
-            trace = ""
-        try:
-            value = str(error)
-        except Exception:  # noqa: BLE001
-            value = "<unprintable>"
-        return {
-            "ok": 0,
-            "error_name": type(error).__name__,
-            "error_value": clean_text(value)[:10_000],
-            "traceback": clean_text(trace)[-50_000:],
-        }
-
-    def _judge(self, assigned: set[str], namespace: dict[str, Any]) -> list[Judged]:
-        judged: list[Judged] = []
-        for tracked in list(self.predictions.values()):
-            prediction = tracked.prediction
-            due = assigned.intersection(prediction.names) or not tracked.evaluated
-            if not due:
-                continue
-            outcome = judge(prediction.expression, prediction.names, namespace)
-            if outcome.missing:
-                continue
-            tracked.evaluated = True
-            if outcome.error is not None:
-                if not tracked.error_reported:
-                    tracked.error_reported = True
-                    judged.append(Judged(prediction, tracked.statement, None, error=outcome.error))
-                continue
-            tracked.error_reported = False
-            observed = {name: summarize(namespace[name]) for name in prediction.names}
-            bits = surprisal_bits(prediction.credence, bool(outcome.held))
-            judged.append(Judged(prediction, tracked.statement, outcome.held, observed, bits))
-        return judged
-
-    def _show(self, item: Judged, row: dict[str, Any]) -> None:
+    def _show(self, item: Judged, execution_count: Optional[int]) -> None:
         self.show_surprise(
             hypothesis_id=item.prediction.hypothesis_id,
             statement=item.statement,
@@ -317,7 +323,7 @@ class Recorder:
             credence=item.prediction.credence,
             observed=item.observed,
             surprisal_bits=item.bits,
-            execution_count=row.get("execution_count"),
+            execution_count=execution_count,
         )
 
     def show_surprise(self, **payload: Any) -> None:
@@ -327,76 +333,3 @@ class Recorder:
             show_surprise(**payload)
         finally:
             self.display.paused = False
-
-
-class _ExperimentJob:
-    """Writes one cell's experiment, outputs and judgements (on the writer thread)."""
-
-    def __init__(
-        self, row: dict, outputs: list[dict], names: dict, torch_activity: dict, judged: list[Judged]
-    ):
-        self.row, self.outputs, self.names, self.torch_activity, self.judged = (
-            row,
-            outputs,
-            names,
-            torch_activity,
-            judged,
-        )
-
-    def __call__(self, store: Store) -> None:
-        outputs = [encoded for output in self.outputs for encoded in _encode_output(output)]
-        search_text = "\n".join(
-            o["data"].decode("utf-8", "replace") for o in outputs if o["mime"] == "text/plain"
-        )
-        row = {
-            **self.row,
-            "names": to_json(self.names),
-            "torch": to_json(self.torch_activity) if self.torch_activity else None,
-            "output_text": search_text[:SEARCH_TEXT_CAP],
-        }
-        experiment_id = store.insert_experiment(row, outputs)
-        for item in self.judged:
-            if item.error is not None:
-                store.set_prediction_error(item.prediction.id, item.error)
-            else:
-                store.add_judgement(
-                    held=bool(item.held),
-                    prediction=item.prediction,
-                    observed=item.observed,
-                    surprisal_bits=item.bits or 0.0,
-                    experiment_id=experiment_id,
-                )
-
-
-def _encode_output(bundle: dict[str, Any]) -> list[dict[str, Any]]:
-    """The bytes to store for each MIME type of one display output, capped."""
-    encoded = []
-    for mime, value in bundle.items():
-        if mime == "image/png":
-            data = _png_bytes(value)
-            if data is None:
-                continue
-            size, truncated = len(data), len(data) > IMAGE_OUTPUT_CAP
-            encoded.append(
-                {"mime": mime, "data": b"" if truncated else data, "size": size, "truncated": truncated}
-            )
-            continue
-        text = value if isinstance(value, str) else "".join(value) if isinstance(value, list) else repr(value)
-        data = clean_text(text).encode("utf-8")
-        size = len(data)
-        truncated = size > TEXT_OUTPUT_CAP
-        if truncated:
-            data = data[:TEXT_OUTPUT_CAP].decode("utf-8", "ignore").encode("utf-8")
-        encoded.append({"mime": mime, "data": data, "size": size, "truncated": truncated})
-    return encoded
-
-
-def _png_bytes(value: Any) -> Optional[bytes]:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        try:
-            return base64.b64decode(value, validate=False)
-        except (binascii.Error, ValueError):
-            return None
-    return None

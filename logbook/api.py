@@ -16,6 +16,7 @@ from .models import (
     Hypothesis,
     HypothesisStatus,
     Prediction,
+    PredictionKind,
     ResearchMode,
     Resolution,
     Surprise,
@@ -101,6 +102,9 @@ class HypothesisHandle:
         words, kind = expression_or_text(expression, text)
         prediction = session.store().add_prediction(self.id, words, credence, kind)
         self._refresh()
+        if session.recorder is not None and kind == PredictionKind.expression:
+            # In a kernel, a prediction whose names already hold values is judged on them at once.
+            session.recorder.judge_written(prediction.id)
         return prediction
 
     def update(self, credence: float, reason: str = "") -> "HypothesisHandle":
@@ -237,13 +241,20 @@ def hypotheses(status: Optional[str] = None) -> list[HypothesisHandle]:
 
 
 def mode(name: Optional[str] = None) -> Optional[str]:
-    """Switch research mode ("confirm", "red-team" or "explore"); with no name, the current one."""
+    """Switch research mode ("confirm", "red-team" or "explore"); with no name, the current one.
+
+    In a kernel the switch takes effect from the start of the running cell,
+    which is recorded under the new mode.
+    """
     store = session.store()
     if name is None:
         current = store.current_mode()
         return current.value if current else None
-    switched = store.set_mode(name).mode.value
+    started_at = session.recorder.cell_started_at() if session.recorder is not None else None
+    switched = store.set_mode(name, started_at=started_at).mode.value
     session.changed()
+    if session.recorder is not None:
+        session.recorder.mode_switched(switched)
     return switched
 
 

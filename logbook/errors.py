@@ -15,6 +15,10 @@ class LogbookUnavailable(LogbookError):
     """The logbook file cannot be used as it is (the server answers 503)."""
 
 
+class NotKept(NotFound):
+    """An output recorded by its hash and size only: its bytes were too large to keep."""
+
+
 class LogbookDamaged(LogbookUnavailable):
     """The logbook file is not a readable SQLite database; a copy of it has been kept."""
 

@@ -91,6 +91,8 @@ class PredictionState(str, Enum):
     held = "held"
     failed = "failed"
     error = "error"
+    #: Evaluating it took longer than the kernel's budget: it is not evaluated again until edited.
+    too_slow = "too_slow"
 
 
 class SurpriseStatus(str, Enum):
@@ -237,7 +239,11 @@ class Brainstorm(Record):
 
 
 class Output(Record):
-    """One display output of a cell; its bytes live once, keyed by ``sha256``."""
+    """One display output of a cell; its bytes live once, keyed by ``sha256``.
+
+    ``sha256`` and ``size`` are those of the full output. A ``truncated`` text
+    output keeps its first part; a ``truncated`` image keeps no bytes at all.
+    """
 
     mime: str
     sha256: str
@@ -269,7 +275,10 @@ class Experiment(Record):
     execution_count: Optional[int] = None
     source: str
     started_at: datetime
-    duration_ms: float
+    duration_ms: float = Field(description="How long the cell itself ran.")
+    record_ms: Optional[float] = Field(
+        default=None, description="How long recording the cell and judging predictions took after it."
+    )
     ok: bool
     error: Optional[ErrorInfo] = None
     stdout: str = ""

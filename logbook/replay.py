@@ -105,6 +105,15 @@ class Replay:
         if pr is not None:
             pr.update(state="error", error=p.get("error"))
 
+    def prediction_too_slow(self, event: tuple, p: dict) -> None:
+        pr = self._get("prediction", event[3], event)
+        if pr is not None:
+            budget = p["budget_s"]
+            pr.update(
+                state="too_slow",
+                error=f"evaluating it took longer than {budget:g} s; edit it to have it judged again",
+            )
+
     def prediction_superseded(self, event: tuple, p: dict) -> None:
         pr = self._get("prediction", event[3], event)
         if pr is not None:
@@ -186,6 +195,7 @@ HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
     "prediction.written": Replay.prediction_written,
     "prediction.edited": Replay.prediction_edited,
     "prediction.error": Replay.prediction_error,
+    "prediction.too_slow": Replay.prediction_too_slow,
     "prediction.superseded": Replay.prediction_superseded,
     "prediction.judged": Replay.prediction_judged,
     "surprise.flagged": Replay.surprise_flagged,

@@ -413,7 +413,12 @@ def _outputs(e: Experiment, store: Store) -> list[str]:
     if e.stdout.strip():
         lines += [md_code(_clip(e.stdout)), ""]
     for output in e.outputs:
-        if output.mime == "image/png" and not output.truncated and output.size <= IMAGE_INLINE_LIMIT:
+        if output.mime == "image/png" and output.truncated:
+            lines += [
+                f"*Image output not kept: too large ({output.size} bytes, sha256 {output.sha256[:12]}).*",
+                "",
+            ]
+        elif output.mime == "image/png" and output.size <= IMAGE_INLINE_LIMIT:
             data = base64.b64encode(store.blob(output.sha256)).decode("ascii")
             lines += [f"![output of experiment {e.id}](data:image/png;base64,{data})", ""]
         elif output.mime == "text/plain":

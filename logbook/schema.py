@@ -170,6 +170,12 @@ def m004_prediction_signatures(db: Database) -> None:
 
 
 @migrations()
+def m005_recording_time(db: Database) -> None:
+    """The time spent recording a cell and judging its predictions, beside the cell's own duration."""
+    db["experiments"].add_column("record_ms", float)
+
+
+@migrations()
 def m006_prediction_versions(db: Database) -> None:
     """Predictions keep their first verdict and are revised, not rewritten; old logbooks get a history.
 

@@ -1,15 +1,26 @@
 """Cells run through a real kernel with the extension loaded are recorded in full."""
 
 import base64
+import json
 
 import pytest
+from tornado.httpclient import HTTPClientError
 
 from kernel_hooks.surprise_display import SURPRISE_MIME
+from logbook.errors import NotKept
+from logbook.report import markdown_report
 from logbook.store import Store
 
 from .notebooks import outputs_of, run_notebook
 
 pytestmark = pytest.mark.kernel
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config):
+    return {"ServerApp": {"jpserver_extensions": {"logbook.server": True}}}
+
 
 TINY_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
@@ -48,8 +59,8 @@ def test_every_cell_is_an_experiment_with_source_count_and_timing(recorded):
     assert [e.source for e in experiments] == [cell.source for cell in notebook.cells[1:]]
     assert [e.execution_count for e in experiments] == list(range(2, 9))
     assert all(e.duration_ms >= 0 for e in experiments)
-    assert experiments[1].mode.value == "red-team"
-    assert experiments[0].mode is None
+    # The cell that switched to red-team belongs to red-team, and so do the cells after it.
+    assert [e.mode.value for e in experiments[:2]] == ["red-team", "red-team"]
 
 
 def test_stdout_stderr_and_results_are_recorded(recorded):
@@ -131,3 +142,84 @@ def test_a_manual_surprise_links_to_the_previous_experiment(recorded):
 def test_the_recorder_reported_no_errors_of_its_own(recorded):
     _, store = recorded
     assert store.count("recorder_errors") == 0
+
+
+NINE_MB = 9 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def nested(tmp_path_factory):
+    """Cells that run cells of their own, and an image too large to keep."""
+    folder = tmp_path_factory.mktemp("nested")
+    db = folder / "logbook.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LOGBOOK_DB", str(db))
+        notebook = run_notebook(
+            [
+                "import logbook\nh = logbook.hypothesis('the inner and outer cells both count')\n"
+                "h.predict('e == 5')\nh.predict('d == 4')",
+                "%%capture captured\nprint('hidden')\nc = 3",
+                "get_ipython().run_cell('d = 4')\ne = 5",
+                "import base64, hashlib, os\nfrom IPython.display import display\n"
+                f"big = b'\\x89PNG\\r\\n\\x1a\\n' + os.urandom({NINE_MB})\n"
+                "display({'image/png': base64.b64encode(big).decode()}, raw=True)\n"
+                "big_sha = hashlib.sha256(big).hexdigest()",
+                "logbook.note('the plot was too large to keep')",
+            ],
+            folder,
+        )
+    with Store(db) as store:
+        yield notebook, store, store.experiments(limit=None, newest_first=False)
+
+
+def test_a_capture_cell_keeps_its_own_count_and_its_magic_line(nested):
+    notebook, _, experiments = nested
+    capture = experiments[1]
+    assert capture.source == "%%capture captured\nprint('hidden')\nc = 3"
+    assert capture.execution_count == notebook.cells[2].execution_count == 3
+    assert capture.names["c"] == {"type": "int", "value": 3}
+
+
+def test_a_cell_running_another_is_one_experiment_with_both_sources_names(nested):
+    notebook, store, experiments = nested
+    assert [e.source for e in experiments] == [cell.source for cell in notebook.cells[1:]]
+    outer = experiments[2]
+    assert outer.execution_count == 4 and set(outer.names) == {"d", "e"}
+    assert {(e.prediction, e.experiment_id) for e in store.evidence()} == {
+        ("e == 5", outer.id),
+        ("d == 4", outer.id),
+    }
+
+
+def test_an_image_too_large_to_keep_is_stored_by_its_real_hash_and_size(nested):
+    _, store, experiments = nested
+    shown = experiments[3]
+    (image,) = [o for o in shown.outputs if o.mime == "image/png"]
+    assert image.sha256 == shown.names["big_sha"]["value"]
+    assert (image.size, image.truncated) == (NINE_MB + 8, True)
+    row = store.db.execute("SELECT data, size FROM blobs WHERE sha256 = ?", [image.sha256]).fetchone()
+    assert row == (None, NINE_MB + 8)
+    with pytest.raises(NotKept, match="not kept: too large"):
+        store.blob(image.sha256)
+    assert f"Image output not kept: too large ({NINE_MB + 8} bytes" in markdown_report(store)
+
+
+@pytest.fixture
+def server_db(tmp_path, monkeypatch):
+    """The logbook the server reads: set before the server starts."""
+    db = tmp_path / "server-logbook.db"
+    monkeypatch.setenv("LOGBOOK_DB", str(db))
+    return db
+
+
+async def test_the_output_endpoint_says_an_image_was_not_kept(server_db, jp_fetch):
+    db = server_db
+    with Store(db) as store, store.transaction():
+        store.insert_experiment(
+            {"source": "plot()", "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0, "ok": 1},
+            [{"mime": "image/png", "data": None, "sha256": "ab" * 32, "size": NINE_MB, "truncated": True}],
+        )
+    with pytest.raises(HTTPClientError) as refused:
+        await jp_fetch("logbook", "api", "outputs", "ab" * 32, params={"mime": "image/png"})
+    assert refused.value.code == 404
+    assert f"not kept: too large ({NINE_MB} bytes)" in json.loads(refused.value.response.body)["message"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..errors import LogbookError, NotFound
+from ..errors import LogbookError, NotFound, NotKept
 from ..models import (
     ErrorInfo,
     Experiment,
@@ -21,6 +21,7 @@ EXPERIMENT_COLUMNS = (
     "source",
     "started_at",
     "duration_ms",
+    "record_ms",
     "ok",
     "error_name",
     "error_value",
@@ -43,17 +44,32 @@ class ExperimentQueries(Queries):
         )
         return digest
 
+    def store_placeholder(self, sha256: str, size: int) -> str:
+        """Note an output known by its hash and size only: a blob row without bytes."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, data, size) VALUES (?, NULL, ?)", [sha256, size]
+        )
+        return sha256
+
     def blob(self, sha256: str) -> bytes:
-        row = self.db.execute("SELECT data FROM blobs WHERE sha256 = ?", [sha256]).fetchone()
+        """An output's bytes; :class:`NotKept` when it was too large to keep."""
+        row = self.db.execute("SELECT data, size FROM blobs WHERE sha256 = ?", [sha256]).fetchone()
         if row is None:
             raise NotFound(f"no output with hash {sha256}")
+        if row[0] is None:
+            raise NotKept(f"output {sha256[:12]} not kept: too large ({row[1]} bytes)")
         return row[0]
+
+    def set_record_ms(self, experiment_id: int, record_ms: float) -> None:
+        """Store how long recording and judging took after a cell; call inside a transaction."""
+        self.db.execute("UPDATE experiments SET record_ms = ? WHERE id = ?", [record_ms, experiment_id])
 
     def insert_experiment(self, row: dict, outputs: list[dict]) -> int:
         """Write one experiment and its outputs; call inside a transaction.
 
         ``outputs`` are dicts with ``mime``, ``data`` (bytes), ``size`` (the
-        full size before capping) and ``truncated``.
+        full size before capping) and ``truncated``; an output whose ``data``
+        is None was not kept and gives its full ``sha256`` instead.
         """
         columns = [column for column in EXPERIMENT_COLUMNS if column in row]
         unknown = set(row) - set(EXPERIMENT_COLUMNS)
@@ -66,7 +82,10 @@ class ExperimentQueries(Queries):
         )
         experiment_id = cursor.lastrowid
         for position, output in enumerate(outputs):
-            digest = self.store_blob(output["data"])
+            if output["data"] is None:
+                digest = self.store_placeholder(output["sha256"], output["size"])
+            else:
+                digest = self.store_blob(output["data"])
             self.db.execute(
                 "INSERT INTO outputs (experiment_id, position, mime, sha256, size, truncated)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -148,6 +167,7 @@ class ExperimentQueries(Queries):
             source=row["source"] or "",
             started_at=row["started_at"],
             duration_ms=row["duration_ms"],
+            record_ms=row.get("record_ms"),
             ok=bool(row["ok"]),
             error=error,
             stdout=row["stdout"] or "",

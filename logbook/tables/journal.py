@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..balance import time_in_modes
 from ..errors import LogbookError
 from ..models import (
@@ -48,7 +50,11 @@ class JournalQueries(Queries):
     def notes(self) -> list[Note]:
         return [Note(**row) for row in self.db.query("SELECT * FROM notes ORDER BY id")]
 
-    def set_mode(self, mode: ResearchMode | str) -> Mode:
+    def set_mode(self, mode: ResearchMode | str, started_at: datetime | None = None) -> Mode:
+        """Switch research mode, from now or from ``started_at`` (the start of the cell that switched).
+
+        >>> store.set_mode("red-team")
+        """
         try:
             mode = ResearchMode(mode)
         except ValueError:
@@ -56,8 +62,15 @@ class JournalQueries(Queries):
             raise LogbookError(f"unknown mode {mode!r}; choose one of {choices}") from None
         with self.transaction():
             at = now()
-            mid = self.db["modes"].insert({"mode": mode.value, "started_at": at}).last_pk
-            self.append_event("mode.switched", f"M{mid}", {"mode": mode.value}, at=at)
+            start = started_at.isoformat() if started_at is not None else at
+            # A switch never starts before the one it follows, so the modes stay in order.
+            last = self.db.execute("SELECT max(started_at) FROM modes").fetchone()[0]
+            start = max(start, last) if last else start
+            mid = self.db["modes"].insert({"mode": mode.value, "started_at": start}).last_pk
+            payload = (
+                {"mode": mode.value} if started_at is None else {"mode": mode.value, "started_at": start}
+            )
+            self.append_event("mode.switched", f"M{mid}", payload, at=at)
         return Mode(id=mid, mode=mode, started_at=self.db["modes"].get(mid)["started_at"])
 
     def current_mode(self) -> ResearchMode | None:

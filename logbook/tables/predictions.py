@@ -285,6 +285,20 @@ class PredictionQueries(Queries):
         ).fetchone()
         return row[0] if row else None
 
+    def set_prediction_too_slow(self, prediction_id: str, budget_s: float) -> None:
+        """Record that evaluating a prediction ran past the kernel's time budget; call inside a transaction.
+
+        A prediction in this state is not evaluated again until its expression is edited.
+        """
+        if self._superseded(prediction_id):
+            return
+        at = now()
+        error = f"evaluating it took longer than {budget_s:g} s; edit it to have it judged again"
+        self.db["predictions"].update(
+            prediction_id, {"state": PredictionState.too_slow.value, "error": error, "evaluated_at": at}
+        )
+        self.append_event("prediction.too_slow", prediction_id, {"budget_s": budget_s}, at=at)
+
 
 def _changed(reviewed: Prediction | None, current: Prediction) -> bool:
     """Whether what decides a prediction's meaning differs from what the user reviewed."""

@@ -1,0 +1,86 @@
+"""What the writer thread writes for each cell: its experiment first, then its judgements.
+
+A cell's experiment is submitted before any prediction is evaluated, so an
+interrupted or failing judgement never loses the cell; its judgements follow
+as a separate job that links each one to the experiment that produced its
+values (whose id the writer filled in when it ran the earlier job).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from logbook.store import Store
+from logbook.text import to_json
+
+from .judging import Judged
+from .outputs import encode_output
+from .provenance import ExperimentHandle
+
+#: Characters of a cell's text outputs kept for full-text search.
+SEARCH_TEXT_CAP = 64 * 1024
+
+
+class ExperimentJob:
+    """Writes one cell's experiment and its outputs, and tells the handle its id."""
+
+    def __init__(
+        self, row: dict, outputs: list[dict], names: dict, torch_activity: dict, handle: ExperimentHandle
+    ):
+        self.row, self.outputs, self.names = row, outputs, names
+        self.torch_activity, self.handle = torch_activity, handle
+
+    def __call__(self, store: Store) -> None:
+        outputs = [encoded for output in self.outputs for encoded in encode_output(output)]
+        search_text = "\n".join(
+            o["data"].decode("utf-8", "replace")
+            for o in outputs
+            if o["mime"] == "text/plain" and o["data"] is not None
+        )
+        row = {
+            **self.row,
+            "names": to_json(self.names),
+            "torch": to_json(self.torch_activity) if self.torch_activity else None,
+            "output_text": search_text[:SEARCH_TEXT_CAP],
+            "record_ms": self.handle.claim_record_ms(),
+        }
+        self.handle.id = store.insert_experiment(row, outputs)
+
+
+class JudgementsJob:
+    """Writes the judgements that followed a cell, and how long recording it took."""
+
+    def __init__(
+        self,
+        judged: list[Judged],
+        handle: Optional[ExperimentHandle] = None,
+        record_ms: Optional[float] = None,
+        interrupted: Optional[tuple[str, str]] = None,
+    ):
+        self.judged, self.handle, self.record_ms, self.interrupted = judged, handle, record_ms, interrupted
+
+    def __call__(self, store: Store) -> None:
+        for item in self.judged:
+            if item.error is not None:
+                store.set_prediction_error(item.prediction.id, item.error)
+                continue
+            store.add_judgement(
+                held=bool(item.held),
+                prediction=item.prediction,
+                observed=item.observed,
+                surprisal_bits=item.bits or 0.0,
+                experiment_id=item.source.id if item.source is not None else None,
+            )
+        if self.record_ms is not None and self.handle is not None and self.handle.id is not None:
+            store.set_record_ms(self.handle.id, self.record_ms)
+        if self.interrupted is not None:
+            store.record_error("judging", *self.interrupted)
+
+
+def too_slow_job(prediction_id: str, budget_s: float) -> Any:
+    """A job marking a prediction too slow to evaluate."""
+
+    def mark(store: Store) -> None:
+        store.set_prediction_too_slow(prediction_id, budget_s)
+
+    return mark
