@@ -110,11 +110,12 @@ class JudgementQueries(Queries):
     def surprise(self, surprise_id: int) -> Surprise:
         return self._surprise_from_row(self._one("surprises", surprise_id, "surprise"))
 
-    def surprises(self) -> list[Surprise]:
-        return [
-            self._surprise_from_row(row)
-            for row in self.db.query("SELECT * FROM surprises ORDER BY surprisal_bits DESC NULLS LAST, id")
-        ]
+    def surprises(self, limit: int | None = None, offset: int = 0) -> list[Surprise]:
+        """Surprises, most surprising first; ``limit`` and ``offset`` give one page of them."""
+        sql, params = "SELECT * FROM surprises ORDER BY surprisal_bits DESC NULLS LAST, id", []
+        if limit is not None:
+            sql, params = sql + " LIMIT ? OFFSET ?", [limit, offset]
+        return [self._surprise_from_row(row) for row in self.db.query(sql, params)]
 
     @staticmethod
     def _surprise_from_row(row: dict) -> Surprise:
