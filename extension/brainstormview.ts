@@ -9,7 +9,8 @@ import { attempt, button, el, input } from './dom';
 import { parseCredence, parseEntry } from './entry';
 import { brainstormTiming, formatCredence } from './format';
 import { formatClock } from './timer';
-import { IClock, LogbookModel } from './model';
+import { LogbookModel } from './model';
+import { IClock } from './state';
 import { SectionWidget } from './section';
 import { IBrainstorm } from './types';
 
@@ -26,6 +27,11 @@ export class BrainstormSection extends SectionWidget {
     this.running.append(clockRow, this.entry, this.hint, this.written);
     this.node.append(this.start, this.running, this.pastHeading, this.past);
     model.ticked.connect((_, clock) => this.tick(clock), this);
+  }
+
+  /** A running brainstorm is shown whole (up to 40% of the window). */
+  protected sizeToContent(): void {
+    super.sizeToContent(this.model.brainstorm ? Math.max(120, window.innerHeight * 0.4) : 120);
   }
 
   /** Put the cursor in the entry box (the shortcut and the start button do). */

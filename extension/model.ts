@@ -8,11 +8,12 @@
  * does not refetch anything itself: its change comes back through the feed.
  */
 
-import { ISignal, Signal } from '@lumino/signaling';
+import { Signal } from '@lumino/signaling';
 
 import { changedSections, isUnread, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
 import { PagedList } from './paged';
-import { clockOffset, formatClock, isPaused, isTimeUp, remainingSeconds } from './timer';
+import { LogbookState } from './state';
+import { clockOffset } from './timer';
 import {
   DEFAULT_SETTINGS,
   IBrainstorm,
@@ -33,16 +34,6 @@ import {
   SurpriseFilter
 } from './types';
 
-export type ModelChange = Section | 'status' | 'settings';
-
-/** The brainstorm clock, as the sidebar and the status bar show it. */
-export interface IClock {
-  brainstormId: number | null;
-  text: string;
-  paused: boolean;
-  timeUp: boolean;
-}
-
 export interface IModelOptions {
   request: Requester;
   settings?: ILogbookSettings;
@@ -58,11 +49,12 @@ export interface IModelOptions {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export class LogbookModel {
+export class LogbookModel extends LogbookState {
   readonly surprises: PagedList<ISurprise>;
   readonly experiments: PagedList<IExperimentRow>;
 
   constructor(options: IModelOptions) {
+    super();
     this.request = options.request;
     this._settings = options.settings ?? DEFAULT_SETTINGS;
     this.retryMs = options.retryMs ?? 2000;
@@ -71,82 +63,6 @@ export class LogbookModel {
     this.experiments = new PagedList((offset, limit) => this.experimentPage(offset, limit), options.pageSize ?? 100);
     this.surprises.changed.connect(() => this._changed.emit('surprises'));
     this.experiments.changed.connect(() => this._changed.emit('experiments'));
-  }
-
-  /** Fired with the part of the state that changed. */
-  get changed(): ISignal<this, ModelChange> {
-    return this._changed;
-  }
-
-  /** Fired four times a second while a brainstorm is on, with its clock. */
-  get ticked(): ISignal<this, IClock> {
-    return this._ticked;
-  }
-
-  get settings(): ILogbookSettings {
-    return this._settings;
-  }
-
-  set settings(settings: ILogbookSettings) {
-    this._settings = settings;
-    this._changed.emit('settings');
-  }
-
-  /** The last failure to reach or read the logbook, or ''. */
-  get error(): string {
-    return this._error;
-  }
-
-  get status(): IStatus | null {
-    return this._status;
-  }
-
-  get mode(): string | null {
-    return this._mode;
-  }
-
-  get balance(): IModeBalance[] {
-    return this._balance;
-  }
-
-  get brainstorm(): IBrainstorm | null {
-    return this._brainstorm;
-  }
-
-  get pastBrainstorms(): IBrainstorm[] {
-    return this._past;
-  }
-
-  /** Every hypothesis, active ones first. */
-  get hypotheses(): IHypothesis[] {
-    return this._ordered;
-  }
-
-  hypothesis(id: string): IHypothesis | undefined {
-    return this._hypotheses.get(id);
-  }
-
-  /** Surprises nobody has looked at yet (the badge). */
-  get unread(): number {
-    return this._unread;
-  }
-
-  get surpriseFilter(): SurpriseFilter {
-    return this._filter;
-  }
-
-  get query(): string {
-    return this._query;
-  }
-
-  /** The brainstorm clock now, by the server's time. */
-  clock(): IClock {
-    const b = this._brainstorm;
-    if (!b) {
-      return { brainstormId: null, text: '', paused: false, timeUp: false };
-    }
-    const now = Date.now() + this.offset;
-    return { brainstormId: b.id, text: formatClock(remainingSeconds(b, now)), paused: isPaused(b), timeUp: isTimeUp(b, now) };
   }
 
   /** Load everything, then follow the change feed until disposed. */
@@ -338,24 +254,9 @@ export class LogbookModel {
   private readonly request: Requester;
   private readonly retryMs: number;
   private readonly pollSeconds: number;
-  private _settings: ILogbookSettings;
-  private _error = '';
-  private _status: IStatus | null = null;
-  private _mode: string | null = null;
-  private _balance: IModeBalance[] = [];
-  private _brainstorm: IBrainstorm | null = null;
-  private _past: IBrainstorm[] = [];
-  private _hypotheses = new Map<string, IHypothesis>();
-  private _ordered: IHypothesis[] = [];
   private hypothesesVersion = '';
-  private _unread = 0;
-  private _filter: SurpriseFilter = 'open';
-  private _query = '';
   private seen: Partial<Record<Section, string>> = {};
-  private offset = 0;
   private started = false;
   private disposed = false;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private _changed = new Signal<this, ModelChange>(this);
-  private _ticked = new Signal<this, IClock>(this);
 }

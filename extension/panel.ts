@@ -23,7 +23,7 @@ export interface IPanelOptions {
 }
 
 /** How much of the panel's height each section takes when all are open. */
-const STRETCH: Record<Section, number> = { mode: 0, brainstorm: 0, surprises: 2, hypotheses: 3, experiments: 2 };
+const STRETCH: Record<Section, number> = { mode: 0, brainstorm: 1, surprises: 2, hypotheses: 3, experiments: 2 };
 
 export class LogbookPanel extends SidePanel {
   readonly brainstorm: BrainstormSection;

@@ -3,7 +3,8 @@
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { LogbookModel, ModelChange } from './model';
+import { LogbookModel } from './model';
+import { ModelChange } from './state';
 import { Section } from './types';
 
 export abstract class SectionWidget extends Widget {

@@ -3,7 +3,8 @@
 import { Widget } from '@lumino/widgets';
 
 import { el } from './dom';
-import { IClock, LogbookModel } from './model';
+import { LogbookModel } from './model';
+import { IClock } from './state';
 
 export class LogbookStatus extends Widget {
   constructor(

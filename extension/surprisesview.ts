@@ -69,6 +69,11 @@ export class SurprisesSection extends SectionWidget {
     this.list.render();
   }
 
+  /** While a surprise is being triaged, the inbox may take up to 60% of the window. */
+  protected sizeToContent(): void {
+    super.sizeToContent(this.triage.node.hidden ? 120 : Math.max(120, window.innerHeight * 0.6));
+  }
+
   /** The filters, every row (the list scrolls past ten), and the triage panel. */
   protected naturalHeight(): number {
     const rows = Math.min(10, Math.max(2, this.model.surprises.total)) * SURPRISE_ROW_HEIGHT + 2;

@@ -44,6 +44,7 @@ export class VirtualList<T> {
     const range = visibleRows(this.node.scrollTop, height, rowHeight, total);
     this.list.ensure(range);
     this.spacer.style.height = `${total * rowHeight}px`;
+    this.node.dataset.total = String(total);
     this.emptyLine.hidden = total > 0 || !this.list.loaded;
     this.emptyLine.textContent = this.options.empty();
     const hadFocus = this.node.contains(document.activeElement);
