@@ -76,7 +76,10 @@ export class BrainstormSection extends SectionWidget {
   }
 
   private tick(clock: IClock): void {
-    this.clock.textContent = clock.text + (clock.paused ? ' paused' : '');
+    this.clock.replaceChildren(clock.text);
+    if (clock.paused) {
+      this.clock.append(el('span', 'jp-Logbook-pausedLabel', ' paused'));
+    }
     this.clock.classList.toggle('jp-mod-timeUp', clock.timeUp);
     this.node.classList.toggle('jp-Logbook-timeUpFlash', clock.timeUp);
     const b = this.model.brainstorm;
@@ -140,6 +143,7 @@ export class BrainstormSection extends SectionWidget {
     item.addEventListener('toggle', () => (item.open ? this.openPast.add(b.id) : this.openPast.delete(b.id)));
     const summary = el('summary', 'jp-Logbook-pastSummary');
     summary.append(el('strong', undefined, `#${b.id}`), ` ${brainstormTiming(b)}`);
+    summary.title = 'hypotheses written of the target, in the time taken of the time planned';
     const list = el('ul', 'jp-Logbook-pastList');
     for (const id of b.hypothesis_ids) {
       const entry = el('li');

@@ -47,7 +47,11 @@ export abstract class SectionWidget extends Widget {
     const children = [...this.node.children].filter(c => (c as HTMLElement).offsetHeight > 0) as HTMLElement[];
     const gaps = Math.max(0, children.length - 1) * (parseFloat(style.rowGap) || 0);
     const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
-    return children.reduce((sum, c) => sum + c.offsetHeight, 0) + gaps + padding;
+    const margins = (c: HTMLElement) => {
+      const s = getComputedStyle(c);
+      return parseFloat(s.marginTop) + parseFloat(s.marginBottom);
+    };
+    return children.reduce((sum, c) => sum + c.offsetHeight + margins(c), 0) + gaps + padding;
   }
 
   /**

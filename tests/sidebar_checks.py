@@ -156,6 +156,28 @@ def unnamed_controls(page, scope: str = SIDEBAR) -> list[str]:
     return missing
 
 
+PLACEHOLDERS = """
+() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  const cut = [];
+  for (const n of document.querySelectorAll('#jp-logbook-sidebar input[placeholder]')) {
+    if (!n.getClientRects().length || !n.placeholder) continue;
+    const s = getComputedStyle(n);
+    ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+    const room = n.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+    const needs = ctx.measureText(n.placeholder).width;
+    if (needs > room + 1) cut.push(`${n.className}: "${n.placeholder}" needs ${Math.ceil(needs)} px, has ${room}`);
+  }
+  return cut;
+}
+"""
+
+
+def cut_placeholders(page) -> list[str]:
+    """Visible inputs of the sidebar whose placeholder does not fit."""
+    return page.evaluate(PLACEHOLDERS)
+
+
 FOCUSED = """
 () => {
   const n = document.activeElement;

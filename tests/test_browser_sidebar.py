@@ -19,6 +19,7 @@ from .lab_server import browser_page, jupyter_lab, open_sidebar
 from .seed import LONG_EXPRESSION, seed
 from .sidebar_checks import (
     SIDEBAR,
+    cut_placeholders,
     low_contrast,
     overflows,
     set_sidebar_width,
@@ -166,6 +167,7 @@ def test_fits_reads_and_names_everything_at_250_and_400_px_light_and_dark(page):
             shot(page, f"{tag}-scrolled")
             found[tag] = {
                 "overflow": overflows(page),
+                "placeholders": cut_placeholders(page),
                 "contrast": low_contrast(page),
                 "unnamed": unnamed_controls(page) + unnamed_controls(page, ".jp-Logbook-statusItem"),
             }
@@ -322,6 +324,7 @@ def test_status_bar_clock_brainstorm_and_past_brainstorms(lab, page):
         f"{SIDEBAR} input.jp-Logbook-brainstormEntry:visible, {SIDEBAR} input.jp-Logbook-newHypothesis:visible"
     )
     assert entries.count() == 1
+    assert cut_placeholders(page) == []
     page.wait_for_function("document.activeElement.classList.contains('jp-Logbook-brainstormEntry')")
     page.keyboard.type("Layer 1 does induction @0.6")
     assert page.locator(".jp-Logbook-hint").text_content() == "credence 0.60"
