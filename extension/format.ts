@@ -72,3 +72,81 @@ export function formatDuration(seconds: number): string {
   }
   return `${(seconds / 3600).toFixed(1)} h`;
 }
+
+/** The points of a sparkline of ``values`` (0 to 1) drawn in a ``width`` x ``height`` box. */
+export function sparklinePoints(values: number[], width: number, height: number): string {
+  if (!values.length) {
+    return '';
+  }
+  const series = values.length === 1 ? [values[0], values[0]] : values;
+  const step = width / (series.length - 1);
+  const y = (v: number) => (height - 1 - Math.min(1, Math.max(0, v)) * (height - 2)).toFixed(1);
+  return series.map((v, i) => `${(i * step).toFixed(1)},${y(v)}`).join(' ');
+}
+
+/**
+ * Code cut into pieces that may wrap between them: after dots, commas, brackets
+ * and spaces, never inside an identifier or a number.
+ */
+export function breakableSegments(code: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (let i = 0; i < code.length; i++) {
+    const here = code[i];
+    const next = code[i + 1] ?? '';
+    const breakAfter =
+      (/\s/.test(here) && !/\s/.test(next)) || /[,([]/.test(here) || (here === '.' && /[A-Za-z_]/.test(next));
+    if (breakAfter && next) {
+      pieces.push(code.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  if (start < code.length) {
+    pieces.push(code.slice(start));
+  }
+  return pieces;
+}
+
+/** ``text`` cut into plain and matching pieces for the search ``words`` (matched at the start of a token). */
+export function highlightPieces(text: string, words: string[]): { text: string; match: boolean }[] {
+  const wanted = words.filter(w => w.trim()).map(w => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (!wanted.length) {
+    return text ? [{ text, match: false }] : [];
+  }
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${wanted.join('|')})[\\p{L}\\p{N}]*`, 'giu');
+  const pieces: { text: string; match: boolean }[] = [];
+  let last = 0;
+  for (const found of text.matchAll(pattern)) {
+    const start = found.index ?? 0;
+    if (start > last) {
+      pieces.push({ text: text.slice(last, start), match: false });
+    }
+    pieces.push({ text: found[0], match: true });
+    last = start + found[0].length;
+  }
+  if (last < text.length) {
+    pieces.push({ text: text.slice(last), match: false });
+  }
+  return pieces;
+}
+
+/** Terminal colour codes removed from a traceback. */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+}
+
+/** "4 of 4 in 4:31 of 5:00" for a finished brainstorm: hypotheses of the target, time taken of time planned. */
+export function brainstormTiming(b: {
+  started_at: string;
+  finished_at: string | null;
+  paused_seconds: number;
+  planned_seconds: number;
+  target: number;
+  hypothesis_ids: string[];
+}): string {
+  const end = b.finished_at ? new Date(b.finished_at).getTime() : Date.now();
+  const seconds = Math.max(0, (end - new Date(b.started_at).getTime()) / 1000 - b.paused_seconds);
+  const clock = (s: number) => `${Math.floor(Math.round(s) / 60)}:${String(Math.round(s) % 60).padStart(2, '0')}`;
+  return `${b.hypothesis_ids.length} of ${b.target} in ${clock(seconds)} of ${clock(b.planned_seconds)}`;
+}

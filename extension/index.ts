@@ -1,24 +1,23 @@
-/** Logbook for JupyterLab: the sidebar, its commands, the status-bar clock and the settings. */
+/** Logbook for JupyterLab: the model, the sidebar, the status bar, the commands and the experiment view. */
 
 import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { Widget } from '@lumino/widgets';
 
-import { ILogbookSettings, LogbookSidebar } from './sidebar';
+import { requestAPI } from './api';
+import { DetailOpener } from './detail';
+import { LogbookModel } from './model';
+import { MODES } from './modeview';
+import { LogbookPanel } from './panel';
+import { LogbookStatus } from './statusclock';
+import { CommandIDs, ILogbookModel, SIDEBAR_ID } from './tokens';
+import { DEFAULT_SETTINGS, ILogbookSettings, Section } from './types';
 
 const PLUGIN_ID = 'jupyterlab-logbook:plugin';
-
-namespace CommandIDs {
-  export const open = 'logbook:open';
-  export const brainstorm = 'logbook:start-brainstorm';
-  export const mode = 'logbook:switch-mode';
-  export const exportLog = 'logbook:export';
-}
 
 const logbookIcon = new LabIcon({
   name: 'logbook:icon',
@@ -27,20 +26,25 @@ const logbookIcon = new LabIcon({
     'd="M6 2h11a2 2 0 0 1 2 2v16a2 2 0 0 1-2 2H6a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1zm2 4v2h8V6H8zm0 4v2h8v-2H8zm0 4v2h5v-2H8z"/></svg>'
 });
 
-const DEFAULTS: ILogbookSettings = {
-  brainstormMinutes: 5,
-  brainstormTarget: 4,
-  defaultCredence: 0.5,
-  exportFolder: ''
-};
-
 function readSettings(settings: ISettingRegistry.ISettings | null): ILogbookSettings {
-  if (!settings) {
-    return DEFAULTS;
-  }
-  const composite = settings.composite as Partial<ILogbookSettings>;
-  return { ...DEFAULTS, ...composite };
+  return { ...DEFAULT_SETTINGS, ...((settings?.composite ?? {}) as Partial<ILogbookSettings>) };
 }
+
+/** The model: one per page, following the server's change feed; its settings are the plugin's. */
+const modelPlugin: JupyterFrontEndPlugin<ILogbookModel> = {
+  id: PLUGIN_ID,
+  description: 'The logbook: state, change feed and actions, shared by the sidebar, status bar and commands.',
+  autoStart: true,
+  provides: ILogbookModel,
+  optional: [ISettingRegistry],
+  activate: async (app: JupyterFrontEnd, registry: ISettingRegistry | null) => {
+    const settings = registry ? await registry.load(PLUGIN_ID).catch(() => null) : null;
+    const model = new LogbookModel({ request: requestAPI, settings: readSettings(settings) });
+    settings?.changed.connect(() => (model.settings = readSettings(settings)));
+    model.start();
+    return model;
+  }
+};
 
 /** Opens a notebook and scrolls to the cell with this id, if it still exists. */
 async function openCell(docManager: IDocumentManager, path: string, cellId: string | null): Promise<void> {
@@ -57,87 +61,113 @@ async function openCell(docManager: IDocumentManager, path: string, cellId: stri
   }
 }
 
-class ClockItem extends Widget {
-  constructor() {
-    super();
-    this.addClass('jp-Logbook-statusClock');
-  }
-}
-
-const plugin: JupyterFrontEndPlugin<void> = {
-  id: PLUGIN_ID,
-  description: 'A research logbook and surprise tracker.',
+/** The sidebar, the commands that act through it, and the experiment detail view. */
+const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-logbook:sidebar',
+  description: 'The Logbook sidebar: mode, brainstorm, surprises, hypotheses and experiments.',
   autoStart: true,
-  requires: [IDocumentManager],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, IStatusBar, ILabShell],
-  activate: async (
+  requires: [ILogbookModel, IDocumentManager],
+  optional: [ICommandPalette, ILayoutRestorer, ILabShell],
+  activate: (
     app: JupyterFrontEnd,
+    model: ILogbookModel,
     docManager: IDocumentManager,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null,
-    registry: ISettingRegistry | null,
-    statusBar: IStatusBar | null
+    restorer: ILayoutRestorer | null
   ) => {
-    const settings = registry ? await registry.load(PLUGIN_ID).catch(() => null) : null;
-    const sidebar = new LogbookSidebar(
-      readSettings(settings),
-      (path, cellId) => void openCell(docManager, path, cellId),
-      path => void docManager.openOrReveal(path)
+    const { commands, shell } = app;
+    const detail = new DetailOpener(
+      model,
+      (path, cellId) => void commands.execute(CommandIDs.openCell, { path, cellId }),
+      widget => shell.add(widget, 'main'),
+      id => shell.activateById(id)
     );
-    sidebar.title.icon = logbookIcon;
-    sidebar.title.caption = 'Logbook';
-    settings?.changed.connect(() => sidebar.updateSettings(readSettings(settings)));
-    app.shell.add(sidebar, 'left', { rank: 600 });
-    restorer?.add(sidebar, 'jupyterlab-logbook');
-
-    app.commands.addCommand(CommandIDs.open, {
-      label: 'Logbook: Open Sidebar',
-      execute: () => app.shell.activateById(sidebar.id)
+    const panel = new LogbookPanel(model, {
+      openExperiment: (id, query) => void commands.execute(CommandIDs.openExperiment, { id, query }),
+      exportAs: format => void commands.execute(CommandIDs.exportLog, { format })
     });
-    app.commands.addCommand(CommandIDs.brainstorm, {
-      label: 'Logbook: Start Brainstorm Timer',
-      execute: async () => {
-        app.shell.activateById(sidebar.id);
-        await sidebar.startBrainstorm();
+    panel.title.icon = logbookIcon;
+    shell.add(panel, 'left', { rank: 600 });
+    restorer?.add(panel, 'jupyterlab-logbook');
+
+    commands.addCommand(CommandIDs.open, { label: 'Logbook: Open Sidebar', execute: () => shell.activateById(SIDEBAR_ID) });
+    commands.addCommand(CommandIDs.showSection, {
+      label: args => `Logbook: Show ${String(args.section ?? 'surprises')}`,
+      execute: args => {
+        shell.activateById(SIDEBAR_ID);
+        panel.showSection(String(args.section ?? 'surprises') as Section);
       }
     });
+    commands.addCommand(CommandIDs.brainstorm, {
+      label: 'Logbook: Start Brainstorm Timer',
+      execute: async () => {
+        shell.activateById(SIDEBAR_ID);
+        panel.showSection('brainstorm', false);
+        await panel.brainstorm.startBrainstorm();
+      }
+    });
+    commands.addCommand(CommandIDs.openExperiment, {
+      label: args => `Logbook: Open Experiment #${args.id ?? ''}`,
+      execute: args => detail.open(Number(args.id), String(args.query ?? ''))
+    });
+    commands.addCommand(CommandIDs.openCell, {
+      label: 'Logbook: Open the Cell of an Experiment',
+      execute: args => openCell(docManager, String(args.path), (args.cellId as string | null) ?? null)
+    });
+    palette?.addItem({ command: CommandIDs.open, category: 'Logbook' });
+    palette?.addItem({ command: CommandIDs.brainstorm, category: 'Logbook' });
+    palette?.addItem({ command: CommandIDs.showSection, category: 'Logbook', args: { section: 'surprises' } });
+  }
+};
+
+/** Commands that only need the model: switching mode and exporting. */
+const commandsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-logbook:commands',
+  description: 'Logbook commands: switch the research mode, export the log.',
+  autoStart: true,
+  requires: [ILogbookModel, IDocumentManager],
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, model: ILogbookModel, docManager: IDocumentManager, palette: ICommandPalette | null) => {
     app.commands.addCommand(CommandIDs.mode, {
       label: args => (args.mode ? `Logbook: Switch to ${args.mode} Mode` : 'Logbook: Switch Mode'),
-      execute: args => sidebar.switchMode(String(args.mode ?? 'explore'))
+      execute: args => model.switchMode(String(args.mode ?? 'explore'))
     });
     app.commands.addCommand(CommandIDs.exportLog, {
       label: args => `Logbook: Export as ${String(args.format ?? 'html').toUpperCase()}`,
-      execute: args => sidebar.exportAs(String(args.format ?? 'html'))
+      execute: async args => {
+        const format = String(args.format ?? 'html');
+        const folder = model.settings.exportFolder.replace(/\/+$/, '');
+        try {
+          const written = await model.exportAs(`${folder ? folder + '/' : ''}research-log.${format}`, format);
+          Notification.success(`Logbook exported to ${written.path}`, { autoClose: 4000 });
+          if (format !== 'html') {
+            docManager.openOrReveal(written.path);
+          }
+        } catch (error) {
+          Notification.error(`Logbook: ${error instanceof Error ? error.message : error}`, { autoClose: 6000 });
+        }
+      }
     });
-    if (palette) {
-      const category = 'Logbook';
-      palette.addItem({ command: CommandIDs.open, category });
-      palette.addItem({ command: CommandIDs.brainstorm, category });
-      for (const mode of ['confirm', 'red-team', 'explore']) {
-        palette.addItem({ command: CommandIDs.mode, category, args: { mode } });
-      }
-      for (const format of ['md', 'html', 'json']) {
-        palette.addItem({ command: CommandIDs.exportLog, category, args: { format } });
-      }
+    for (const mode of MODES) {
+      palette?.addItem({ command: CommandIDs.mode, category: 'Logbook', args: { mode } });
     }
-
-    if (statusBar) {
-      const clock = new ClockItem();
-      sidebar.clockChanged.connect((_, state) => {
-        const parts = [];
-        if (state.text) {
-          parts.push(`Brainstorm ${state.text}`);
-        }
-        if (state.unread) {
-          parts.push(`⚡ ${state.unread}`);
-        }
-        clock.node.textContent = parts.join('  ');
-        clock.node.classList.toggle('jp-mod-timeUp', state.timeUp);
-      });
-      clock.node.addEventListener('click', () => app.shell.activateById(sidebar.id));
-      statusBar.registerStatusItem('jupyterlab-logbook:clock', { item: clock, align: 'left', rank: 50 });
+    for (const format of ['md', 'html', 'json']) {
+      palette?.addItem({ command: CommandIDs.exportLog, category: 'Logbook', args: { format } });
     }
   }
 };
 
-export default plugin;
+/** The status-bar item: brainstorm clock and unread surprises. */
+const statusPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-logbook:status',
+  description: 'The brainstorm clock and the unread surprises in the status bar.',
+  autoStart: true,
+  requires: [ILogbookModel, IStatusBar],
+  activate: (app: JupyterFrontEnd, model: ILogbookModel, statusBar: IStatusBar) => {
+    const show = (section: Section) => () => void app.commands.execute(CommandIDs.showSection, { section });
+    const item = new LogbookStatus(model, { showBrainstorm: show('brainstorm'), showSurprises: show('surprises') });
+    statusBar.registerStatusItem('jupyterlab-logbook:clock', { item, align: 'left', rank: 50 });
+  }
+};
+
+export default [modelPlugin, sidebarPlugin, commandsPlugin, statusPlugin];

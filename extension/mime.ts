@@ -3,20 +3,10 @@
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
+import { el } from './dom';
 import { describeObserved, formatBits, formatCredence } from './format';
 
 export const SURPRISE_MIME = 'application/vnd.logbook.surprise+json';
-
-export function el(tag: string, className?: string, text?: string): HTMLElement {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-}
 
 export function surpriseCard(payload: any): HTMLElement {
   const card = el('div', 'jp-Logbook-surpriseCard');

@@ -120,6 +120,13 @@ def open_sidebar(page) -> None:
     """Show the Logbook sidebar (the layout restorer may already have opened it)."""
     tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
     tab.wait_for()
+    title = page.locator("#jp-logbook-sidebar .jp-Logbook-title")
     if "lm-mod-current" not in (tab.get_attribute("class") or ""):
         tab.click()
-    page.locator("#jp-logbook-sidebar .jp-Logbook-title").wait_for()
+    for _ in range(3):  # the restored layout may still be settling: a click on the current tab toggles it
+        try:
+            title.wait_for(timeout=3000)
+            return
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+            tab.click()
+    title.wait_for()

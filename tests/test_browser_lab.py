@@ -36,7 +36,7 @@ WATCH = """
       window.__lb.lastPrompt = prompt;
       window.__lb.prompts.push([prompt, performance.now()]);
     }
-    const n = document.querySelectorAll('.jp-Logbook-surpriseList [data-surprise]').length;
+    const n = Number(document.querySelector('.jp-Logbook-surpriseList')?.dataset.total ?? 0);
     if (n !== window.__lb.lastCount) {
       window.__lb.lastCount = n;
       window.__lb.surprises.push([n, performance.now()]);
@@ -128,6 +128,8 @@ def researcher_loop(lab, page):
 
         # A prediction on H4, checked by the server as it is typed.
         card = page.locator('[data-hypothesis="H4"]')
+        card.locator(".jp-Logbook-cardRow").click()
+        card.get_by_role("button", name="Add a prediction to H4").click()
         prediction = card.locator(".jp-Logbook-newPrediction input").first
         prediction.fill("x >")
         card.locator(".jp-Logbook-verdict.jp-mod-error").wait_for()
@@ -163,7 +165,7 @@ def researcher_loop(lab, page):
         assert median < 1000, latencies
         card_text = page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first.inner_text()
         assert "H4 predicted" in card_text and "x > 10" in card_text and "x = 1" in card_text
-        assert "20 unread" in page.locator(".jp-Logbook-surprises .jp-Logbook-sectionTitle").text_content()
+        assert "20 unread" in page.locator('[data-logbook-section="surprises"]').text_content()
 
         experiments = lab.api("GET", "logbook/api/experiments")
         assert experiments["total"] == 20
@@ -171,8 +173,12 @@ def researcher_loop(lab, page):
         assert newest["lab_path"] == "experiment.ipynb" and newest["cell_id"]
         assert newest["notebook"].endswith("experiment.ipynb")
 
-        # An experiment links back to its cell.
+        # An experiment opens its detail view, which links back to its cell.
         page.locator(".jp-Logbook-experiment").first.click()
+        detail = page.locator("#jp-logbook-experiment .jp-Logbook-detail")
+        detail.get_by_text("Predictions judged here").wait_for()
+        assert "x > 10" in detail.text_content() and "failed" in detail.text_content()
+        detail.get_by_role("button", name="Open the cell").click()
         page.locator(".jp-Notebook .jp-Cell.jp-mod-active").first.wait_for()
 
         # Switch mode with one click.

@@ -114,3 +114,14 @@ def test_a_stalled_writer_stops_queueing_instead_of_filling_memory(tmp_path):
     with Store(tmp_path / "logbook.db") as store:
         (message,) = [row["message"] for row in store.db.query("SELECT message FROM recorder_errors")]
     assert "cells were not recorded" in message
+
+
+def test_loading_twice_is_silent_and_keeps_one_set_of_hooks(shell, capsys):
+    shell.run_line_magic("load_ext", "kernel_hooks")
+    shell.run_line_magic("load_ext", "kernel_hooks")
+    assert "already loaded" not in capsys.readouterr().out
+    assert len(our_callbacks(shell, "pre_run_cell")) == 1
+    shell.run_line_magic("unload_ext", "kernel_hooks")
+    assert kernel_hooks.active_recorder() is None
+    shell.run_line_magic("load_ext", "kernel_hooks")
+    assert len(our_callbacks(shell, "pre_run_cell")) == 1

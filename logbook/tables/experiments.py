@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from ..errors import LogbookError, NotFound, NotKept
@@ -11,6 +12,7 @@ from ..models import (
     Experiment,
     Output,
 )
+from ..text import clean_text
 from .base import Queries, fts_query, loads
 
 EXPERIMENT_COLUMNS = (
@@ -33,6 +35,38 @@ EXPERIMENT_COLUMNS = (
     "torch",
     "mode",
 )
+
+
+#: A matching line longer than this is cut to a window around the first match.
+MATCH_WIDTH = 160
+
+
+def matching_line(texts: list[tuple[str, str | None]], words: list[str]) -> dict | None:
+    """The first line, in ``texts`` ((field, text) pairs, in order), where the search ``words`` occur.
+
+    A line holding every word wins over one holding some; words match at the
+    start of a token, as full-text search's prefix terms do. ``None`` when no
+    line holds any word (a match through stemming alone).
+    """
+    patterns = [re.compile(r"(?<![^\W_])" + re.escape(word), re.IGNORECASE) for word in words if word]
+    best = None
+    for field, text in texts:
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            found = [m for m in (p.search(line) for p in patterns) if m]
+            if found and (best is None or len(found) > best[0]):
+                best = (len(found), field, number, line, min(m.start() for m in found))
+                if len(found) == len(patterns):
+                    return _match(*best[1:])
+    return _match(*best[1:]) if best else None
+
+
+def _match(field: str, number: int, line: str, start: int) -> dict:
+    text = line.strip()
+    start = max(0, start - (len(line) - len(line.lstrip())))
+    if len(text) > MATCH_WIDTH:
+        left = max(0, start - 40)
+        text = ("…" if left else "") + text[left : left + MATCH_WIDTH] + "…"
+    return {"field": field, "line": number, "text": text}
 
 
 class ExperimentQueries(Queries):
@@ -122,11 +156,27 @@ class ExperimentQueries(Queries):
             ).fetchone()[0]
             # The FTS index yields rowids in order, so the page is found without sorting every match.
             rows = self.db.query(
-                f"SELECT {columns} FROM experiments e WHERE e.id IN ("
-                " SELECT rowid FROM experiments_fts WHERE experiments_fts MATCH ?"
+                f"SELECT {columns}, e.source AS full_source, e.stdout, e.output_text FROM experiments e"
+                " WHERE e.id IN (SELECT rowid FROM experiments_fts WHERE experiments_fts MATCH ?"
                 " ORDER BY rowid DESC LIMIT ? OFFSET ?) ORDER BY e.id DESC",
                 [match, limit, offset],
             )
+            words = clean_text(query).replace('"', " ").split()
+            return total, [
+                dict(
+                    {k: v for k, v in row.items() if k not in ("full_source", "stdout", "output_text")},
+                    ok=bool(row["ok"]),
+                    match=matching_line(
+                        [
+                            ("source", row["full_source"]),
+                            ("stdout", row["stdout"]),
+                            ("output", row["output_text"]),
+                        ],
+                        words,
+                    ),
+                )
+                for row in rows
+            ]
         else:
             total = self.db.execute("SELECT count(*) FROM experiments").fetchone()[0]
             rows = self.db.query(

@@ -156,25 +156,36 @@ class JudgementQueries(Queries):
         """The surprise with this id (``3`` or ``"S3"``)."""
         return self._surprise_from_row(self._one("surprises", surprise_number(surprise_id), "surprise"))
 
-    def surprises(self, status: SurpriseStatus | str | None = None) -> list[Surprise]:
-        """Surprises, most surprising first: all of them, or those with ``status``.
+    def surprises(
+        self, status: SurpriseStatus | str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Surprise]:
+        """Surprises, most surprising first: all of them, or those with ``status``; ``limit``/``offset`` page them.
 
         ``status`` is ``open``, ``explained``, ``acted_on``, ``resolved``
         (explained or acted on) or ``all``.
         """
+        where, params = self._surprise_filter(status)
+        sql = f"SELECT * FROM surprises{where} ORDER BY surprisal_bits DESC NULLS LAST, id"
+        if limit is not None:
+            sql, params = sql + " LIMIT ? OFFSET ?", [*params, limit, offset]
+        return [self._surprise_from_row(row) for row in self.db.query(sql, params)]
+
+    def count_surprises(self, status: SurpriseStatus | str | None = None) -> int:
+        """How many surprises have ``status`` (as :meth:`surprises` reads it)."""
+        where, params = self._surprise_filter(status)
+        return self.db.execute(f"SELECT count(*) FROM surprises{where}", params).fetchone()[0]
+
+    @staticmethod
+    def _surprise_filter(status: SurpriseStatus | str | None) -> tuple[str, list[str]]:
         key = status.value if isinstance(status, SurpriseStatus) else (status or "all")
         if key not in SURPRISE_FILTERS:
             raise LogbookError(
                 f"unknown surprise status {key!r}; choose one of {', '.join(SURPRISE_FILTERS)}"
             )
         statuses = SURPRISE_FILTERS[key]
-        where = f" WHERE status IN ({', '.join('?' * len(statuses))})" if statuses else ""
-        return [
-            self._surprise_from_row(row)
-            for row in self.db.query(
-                f"SELECT * FROM surprises{where} ORDER BY surprisal_bits DESC NULLS LAST, id", statuses or []
-            )
-        ]
+        if not statuses:
+            return "", []
+        return f" WHERE status IN ({', '.join('?' * len(statuses))})", list(statuses)
 
     def unread_surprises(self) -> int:
         """How many surprises are open and not yet seen: the sidebar's badge."""

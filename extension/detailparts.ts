@@ -1,0 +1,147 @@
+/** The parts of the experiment detail view, each built from recorded data as text (no HTML parsing). */
+
+import { requestBlob } from './api';
+import { code, el, pill } from './dom';
+import { describeObserved, formatBits, formatCredence, highlightPieces, stripAnsi } from './format';
+import { IExperiment, IJudgement, IOutput } from './types';
+
+export function part(title: string, ...content: (HTMLElement | string)[]): HTMLElement {
+  const node = el('section', 'jp-Logbook-detailPart');
+  node.append(el('h3', 'jp-Logbook-detailHeading', title), ...content);
+  return node;
+}
+
+export function pre(text: string, className = ''): HTMLElement {
+  return el('pre', `jp-Logbook-pre ${className}`.trim(), text);
+}
+
+export function table(headings: string[], rows: (string | HTMLElement)[][], label: string): HTMLElement {
+  const node = el('table', 'jp-Logbook-table');
+  node.setAttribute('aria-label', label);
+  const head = el('tr');
+  head.append(...headings.map(h => el('th', undefined, h)));
+  node.append(head);
+  for (const row of rows) {
+    const tr = el('tr');
+    for (const cell of row) {
+      const td = el('td');
+      td.append(cell);
+      tr.append(td);
+    }
+    node.append(tr);
+  }
+  return node;
+}
+
+/** The source, numbered, with the search words marked and matching lines flagged. */
+export function sourceView(source: string, words: string[]): HTMLElement {
+  const node = el('pre', 'jp-Logbook-pre jp-Logbook-source');
+  source.split('\n').forEach((line, i) => {
+    const pieces = highlightPieces(line, words);
+    const row = el('span', `jp-Logbook-sourceLine${pieces.some(p => p.match) ? ' jp-mod-match' : ''}`);
+    row.append(el('span', 'jp-Logbook-lineNo', String(i + 1).padStart(3)));
+    for (const piece of pieces) {
+      row.append(piece.match ? el('mark', 'jp-Logbook-mark', piece.text) : document.createTextNode(piece.text));
+    }
+    node.append(row, '\n');
+  });
+  return node;
+}
+
+const STATS = ['min', 'max', 'mean', 'norm', 'nan', 'true'];
+
+/** One assigned name: what it is (type, shape, dtype, device) and its statistics or value. */
+export function nameRow(name: string, s: Record<string, any>): (string | HTMLElement)[] {
+  const what = [s.type, s.dtype, s.shape ? `[${s.shape.join(', ')}]` : '', s.device].filter(Boolean).join(' ');
+  const stats = STATS.filter(k => s[k] !== undefined).map(k => `${k} ${typeof s[k] === 'number' ? Number(s[k].toPrecision(4)) : s[k]}`);
+  const extra =
+    s.value !== undefined
+      ? describeObserved({ v: s } as any).replace(/^v = /, '')
+      : s.keys !== undefined
+        ? `${s.keys} keys: ${(s.first_keys ?? []).join(', ')}`
+        : s.parameters !== undefined
+          ? `${Number(s.parameters).toLocaleString()} parameters${s.training ? ', training' : ''}`
+          : s.repr ?? s.name ?? s.error ?? '';
+  return [code(name, 'jp-Logbook-name'), what, stats.join(', ') || extra];
+}
+
+export function torchParts(torch: Record<string, any>): HTMLElement[] {
+  const parts: HTMLElement[] = [];
+  for (const model of torch.models ?? []) {
+    const rows = Object.entries(model).filter(([k]) => k !== 'class').map(([k, v]) => [k, String(v)]);
+    parts.push(part(`Model: ${model.class ?? 'model'}`, table(['field', 'value'], rows, `Configuration of ${model.class}`)));
+  }
+  if (torch.hooks?.length) {
+    const rows = torch.hooks.map((h: any) => [
+      code(h.hook_point, 'jp-Logbook-name'),
+      h.function,
+      h.direction,
+      String(h.calls),
+      (h.aliases ?? []).join(', ')
+    ]);
+    parts.push(part('Hooks', table(['hook point', 'function', 'dir', 'calls', 'also named'], rows, 'Hooks')));
+  }
+  if (torch.cache_keys?.length) {
+    const lists = torch.cache_keys.map((keys: string[], i: number) => {
+      const details = el('details', 'jp-Logbook-cacheKeys');
+      details.append(el('summary', undefined, `cache ${i + 1}: ${keys.length} keys`), pre(keys.join('\n')));
+      return details;
+    });
+    parts.push(part(`Caches (${torch.caches ?? lists.length} made)`, ...lists));
+  }
+  if (torch.module_calls) {
+    const calls = Object.entries(torch.module_calls).map(([name, n]) => `${name} × ${n}`);
+    parts.push(part('Forward calls', el('div', undefined, calls.join(', '))));
+  }
+  return parts;
+}
+
+export function judgementsPart(judgements: IJudgement[]): HTMLElement {
+  const rows = judgements.map(j => [
+    el('span', 'jp-Logbook-id', j.prediction_id ?? j.hypothesis_id ?? 'flagged'),
+    code(j.prediction ?? ''),
+    pill(j.verdict, j.verdict),
+    formatBits(j.surprisal_bits),
+    j.credence === null ? '' : formatCredence(j.credence),
+    describeObserved(j.observed ?? {})
+  ]);
+  const body = rows.length
+    ? table(['prediction', 'expression', 'verdict', 'surprisal', 'credence', 'observed'], rows, 'Predictions judged here')
+    : el('div', 'jp-Logbook-muted', 'No prediction was judged on this cell.');
+  return part('Predictions judged here', body);
+}
+
+/** A display output: an image, HTML in a sandboxed frame (scripts run, no access to JupyterLab), or text. */
+export async function outputView(output: IOutput, urls: string[]): Promise<HTMLElement> {
+  const blob = await requestBlob(`outputs/${output.sha256}?mime=${encodeURIComponent(output.mime)}`, output.mime);
+  const note = output.truncated ? ` (cut at ${blob.size.toLocaleString()} of ${output.size.toLocaleString()} bytes)` : '';
+  const box = el('figure', 'jp-Logbook-output');
+  box.append(el('figcaption', 'jp-Logbook-muted', `${output.mime}${note}`));
+  if (output.mime.startsWith('image/')) {
+    const url = URL.createObjectURL(blob);
+    urls.push(url);
+    const img = el('img', 'jp-Logbook-outputImage') as HTMLImageElement;
+    img.alt = 'image output of the cell';
+    img.src = url;
+    box.append(img);
+  } else if (output.mime === 'text/html') {
+    const frame = el('iframe', 'jp-Logbook-outputFrame') as HTMLIFrameElement;
+    frame.setAttribute('sandbox', 'allow-scripts');
+    frame.title = 'HTML output of the cell';
+    frame.srcdoc = await blob.text();
+    box.append(frame);
+  } else {
+    box.append(pre(stripAnsi(await blob.text())));
+  }
+  return box;
+}
+
+export function metaLine(e: IExperiment): string {
+  const parts = [
+    `${e.notebook ?? 'unknown notebook'} [${e.execution_count ?? ' '}]`,
+    new Date(e.started_at).toLocaleString(),
+    `${e.duration_ms.toFixed(0)} ms`,
+    e.mode ? `${e.mode} mode` : ''
+  ];
+  return parts.filter(Boolean).join(' · ');
+}

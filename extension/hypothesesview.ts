@@ -1,0 +1,127 @@
+/** The hypotheses: a box for a new one (hidden while brainstorming: one entry box), and their cards. */
+
+import { attempt, el, input } from './dom';
+import { parseEntry } from './entry';
+import { hypothesisCard } from './hypothesiscard';
+import { LogbookModel } from './model';
+import { SectionWidget } from './section';
+import { IHypothesis } from './types';
+
+/** Whether the researcher is typing in ``node`` (a redraw would lose what they typed). */
+function editing(node: HTMLElement): boolean {
+  const active = document.activeElement as HTMLElement | null;
+  if (!active || !node.contains(active)) {
+    return false;
+  }
+  return active instanceof HTMLTextAreaElement || (active instanceof HTMLInputElement && active.type !== 'range');
+}
+
+export class HypothesesSection extends SectionWidget {
+  constructor(model: LogbookModel) {
+    super(model, 'hypotheses', 'Hypotheses', ['hypotheses', 'brainstorm']);
+    this.entry.addEventListener('keydown', event => {
+      const parsed = parseEntry(this.entry.value);
+      if (event.key === 'Enter' && parsed.statement && !parsed.error) {
+        void attempt(() => model.addHypothesis(parsed.statement, parsed.credence)).then(ok => ok && (this.entry.value = ''));
+      }
+    });
+    this.list.setAttribute('role', 'list');
+    this.list.setAttribute('aria-label', 'Hypotheses');
+    this.list.addEventListener('focusout', () =>
+      requestAnimationFrame(() => this.pending && !this.list.contains(document.activeElement) && this.update())
+    );
+    this.node.append(this.entry, this.list);
+  }
+
+  /** Open a hypothesis' card and put the focus on its credence. */
+  reveal(id: string): void {
+    this.expanded.add(id);
+    this.drawn.delete(id);
+    this.render();
+    const card = this.list.querySelector(`[data-hypothesis="${id}"]`) as HTMLElement | null;
+    card?.scrollIntoView({ block: 'center' });
+    (card?.querySelector('input[type=range]') as HTMLElement | null)?.focus();
+  }
+
+  protected render(): void {
+    this.entry.hidden = this.model.brainstorm !== null;
+    const hypotheses = this.model.hypotheses;
+    this.setCount(hypotheses.length ? String(hypotheses.length) : '');
+    this.pending = false;
+    const cards: HTMLElement[] = [];
+    for (const h of hypotheses) {
+      cards.push(this.card(h));
+    }
+    if (!hypotheses.length) {
+      cards.push(el('div', 'jp-Logbook-muted', 'No hypotheses yet: start a brainstorm.'));
+    }
+    // Patch in place: a card that keeps its place is never moved, so the focus inside it stays.
+    cards.forEach((card, i) => {
+      const current = this.list.children[i] ?? null;
+      if (current === card) {
+        return;
+      }
+      if (current && !cards.includes(current as HTMLElement)) {
+        const focused = current.contains(document.activeElement);
+        current.replaceWith(card);
+        if (focused) {
+          (card.querySelector('.jp-Logbook-cardRow') as HTMLElement | null)?.focus();
+        }
+      } else {
+        this.list.insertBefore(card, current);
+      }
+    });
+    while (this.list.children.length > cards.length) {
+      this.list.lastElementChild?.remove();
+    }
+  }
+
+  /** The card of ``h``: the one already drawn, unless it changed (and holds no focus). */
+  private card(h: IHypothesis): HTMLElement {
+    const key = JSON.stringify([h, this.expanded.has(h.id), this.forms.has(h.id)]);
+    const drawn = this.drawn.get(h.id);
+    if (drawn && (drawn.key === key || editing(drawn.node))) {
+      this.pending ||= drawn.key !== key;
+      return drawn.node;
+    }
+    const toggle = () => {
+      this.expanded.has(h.id) ? this.expanded.delete(h.id) : this.expanded.add(h.id);
+      this.redraw(h.id, '.jp-Logbook-cardRow');
+    };
+    const node = hypothesisCard(this.model, h, {
+      expanded: this.expanded.has(h.id),
+      formOpen: this.forms.has(h.id),
+      toggle,
+      setForm: open => {
+        open ? this.forms.add(h.id) : this.forms.delete(h.id);
+        this.redraw(h.id, open ? '.jp-Logbook-newPrediction input' : '.jp-Logbook-addPrediction');
+      },
+      redraw: () => this.redraw(h.id, '.jp-Logbook-cardRow')
+    });
+    node.setAttribute('role', 'listitem');
+    this.drawn.set(h.id, { key, node });
+    return node;
+  }
+
+  /** Draw one card again now and put the focus on ``focus`` inside it. */
+  private redraw(id: string, focus: string): void {
+    const old = this.drawn.get(id);
+    const h = this.model.hypothesis(id);
+    if (!old || !h) {
+      return;
+    }
+    this.drawn.delete(id);
+    const fresh = this.card(h);
+    if (fresh !== old.node) {
+      old.node.replaceWith(fresh);
+    }
+    (fresh.querySelector(focus) as HTMLElement | null)?.focus();
+  }
+
+  private entry = input('jp-Logbook-newHypothesis', 'New hypothesis', 'New hypothesis @0.6, then Enter');
+  private list = el('div', 'jp-Logbook-hypothesisList');
+  private expanded = new Set<string>();
+  private forms = new Set<string>();
+  private drawn = new Map<string, { key: string; node: HTMLElement }>();
+  private pending = false;
+}

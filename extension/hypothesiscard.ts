@@ -1,0 +1,128 @@
+/**
+ * One hypothesis. Collapsed, one line: id, statement (full text on hover),
+ * a credence sparkline, its status and its predictions' counts. Expanded:
+ * the credence with its reason, the status, the predictions, and "+".
+ */
+
+import { actionable, attempt, button, el, input, pill } from './dom';
+import { predictionCounts } from './feedstate';
+import { formatCredence, sparklinePoints } from './format';
+import { LogbookModel } from './model';
+import { predictionBlock, predictionForm } from './predictionview';
+import { IHypothesis } from './types';
+
+const STATUSES = ['active', 'supported', 'refuted', 'abandoned'];
+const SVG = 'http://www.w3.org/2000/svg';
+
+export interface ICardState {
+  expanded: boolean;
+  formOpen: boolean;
+  toggle: () => void;
+  setForm: (open: boolean) => void;
+  redraw: () => void;
+}
+
+function sparkline(h: IHypothesis): SVGElement {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', 'jp-Logbook-sparkline');
+  svg.setAttribute('viewBox', '0 0 32 12');
+  svg.setAttribute('aria-hidden', 'true');
+  const line = document.createElementNS(SVG, 'polyline');
+  const values = h.history.length ? h.history.map(c => c.credence) : [h.credence];
+  line.setAttribute('points', sparklinePoints(values, 32, 12));
+  svg.append(line);
+  return svg;
+}
+
+function summary(h: IHypothesis, state: ICardState): HTMLElement {
+  const counts = predictionCounts(h);
+  const said = [
+    counts.held && `${counts.held} held`,
+    counts.failed && `${counts.failed} failed`,
+    counts.pending && `${counts.pending} pending`
+  ].filter(Boolean);
+  const row = el('div', 'jp-Logbook-cardRow');
+  actionable(row, `${h.id}: ${h.statement}. Credence ${formatCredence(h.credence)}, ${h.status}${said.length ? ', ' + said.join(', ') : ''}`, state.toggle);
+  row.setAttribute('aria-expanded', String(state.expanded));
+  const statement = el('span', 'jp-Logbook-statement', h.statement);
+  row.title = `${h.statement}\ncredence ${h.history.map(c => formatCredence(c.credence)).join(' → ') || formatCredence(h.credence)}`;
+  row.append(el('span', 'jp-Logbook-caret', state.expanded ? '▾' : '▸'), el('span', 'jp-Logbook-id', h.id), statement);
+  row.append(sparkline(h), pill(h.status, h.status));
+  const tally = el('span', 'jp-Logbook-tally');
+  tally.setAttribute('aria-hidden', 'true');
+  for (const [state, mark] of [
+    ['held', '✓'],
+    ['failed', '✗'],
+    ['pending', '…']
+  ] as const) {
+    if (counts[state]) {
+      tally.append(el('span', `jp-mod-${state}`, `${mark}${counts[state]}`));
+    }
+  }
+  row.append(tally);
+  return row;
+}
+
+function credenceControl(model: LogbookModel, h: IHypothesis): HTMLElement {
+  const box = el('div', 'jp-Logbook-credence');
+  const slider = el('input', 'jp-Logbook-slider') as HTMLInputElement;
+  slider.type = 'range';
+  slider.min = '0';
+  slider.max = '100';
+  slider.value = String(Math.round(h.credence * 100));
+  slider.setAttribute('aria-label', `credence in ${h.id}`);
+  const shown = el('output', 'jp-Logbook-credenceValue', formatCredence(h.credence));
+  const reason = input('jp-Logbook-reason', `reason for the new credence in ${h.id}`, 'why?');
+  const save = button('Save', `Record the new credence in ${h.id} and its reason`, () =>
+    void attempt(() => model.setCredence(h.id, Number(slider.value) / 100, reason.value))
+  );
+  save.disabled = true;
+  slider.addEventListener('input', () => {
+    shown.textContent = formatCredence(Number(slider.value) / 100);
+    save.disabled = false;
+  });
+  reason.addEventListener('keydown', event => event.key === 'Enter' && !save.disabled && save.click());
+  const top = el('div', 'jp-Logbook-row');
+  top.append(slider, shown);
+  const bottom = el('div', 'jp-Logbook-row');
+  bottom.append(reason, save);
+  box.append(top, bottom);
+  return box;
+}
+
+function statusControl(model: LogbookModel, h: IHypothesis): HTMLElement {
+  const row = el('label', 'jp-Logbook-row jp-Logbook-statusRow');
+  const select = el('select', 'jp-Logbook-status') as HTMLSelectElement;
+  select.setAttribute('aria-label', `status of ${h.id}`);
+  for (const s of STATUSES) {
+    const option = el('option', undefined, s) as HTMLOptionElement;
+    option.value = s;
+    option.selected = s === h.status;
+    select.append(option);
+  }
+  select.addEventListener('change', () => void attempt(() => model.setStatus(h.id, select.value, 'set in the sidebar')));
+  row.append(el('span', 'jp-Logbook-muted', 'status'), select);
+  return row;
+}
+
+export function hypothesisCard(model: LogbookModel, h: IHypothesis, state: ICardState): HTMLElement {
+  const card = el('div', `jp-Logbook-hypothesis jp-mod-${h.status}`);
+  card.dataset.hypothesis = h.id;
+  card.classList.toggle('jp-mod-expanded', state.expanded);
+  card.append(summary(h, state));
+  if (!state.expanded) {
+    return card;
+  }
+  const body = el('div', 'jp-Logbook-cardBody');
+  body.append(el('div', 'jp-Logbook-fullStatement', h.statement), credenceControl(model, h), statusControl(model, h));
+  const predictions = el('div', 'jp-Logbook-predictions');
+  predictions.append(...h.predictions.map(p => predictionBlock(model, p, state.redraw)));
+  body.append(predictions);
+  if (state.formOpen) {
+    body.append(predictionForm(model, h, () => state.setForm(false)));
+  } else {
+    body.append(button('+ prediction', `Add a prediction to ${h.id}`, () => state.setForm(true), 'jp-Logbook-addPrediction'));
+  }
+  card.append(body);
+  return card;
+}

@@ -1,0 +1,262 @@
+/**
+ * The logbook as the frontend sees it. The model owns every REST call, the
+ * change feed and the state; the sidebar's sections, the status bar and the
+ * commands only read it, call its actions and listen to ``changed``.
+ *
+ * One change on the server moves the versions of the sections it touches in
+ * the feed; the model refetches those sections and no others, and an action
+ * does not refetch anything itself: its change comes back through the feed.
+ */
+
+import { Signal } from '@lumino/signaling';
+
+import { changedSections, isUnread, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
+import { PagedList } from './paged';
+import { LogbookState } from './state';
+import { clockOffset } from './timer';
+import {
+  DEFAULT_SETTINGS,
+  IBrainstorm,
+  IExperiment,
+  IExperimentRow,
+  IFeed,
+  IHypothesesDelta,
+  IHypothesis,
+  IJudgement,
+  ILogbookSettings,
+  IModeBalance,
+  IResolution,
+  IStatus,
+  ISurprise,
+  ISurprisePage,
+  Requester,
+  Section,
+  SurpriseFilter
+} from './types';
+
+export interface IModelOptions {
+  request: Requester;
+  settings?: ILogbookSettings;
+  /** Experiments per page. */
+  pageSize?: number;
+  /** Surprises per page. */
+  surprisePageSize?: number;
+  /** Wait after a failed call before asking the feed again. */
+  retryMs?: number;
+  /** How long the server may hold the feed open. */
+  pollSeconds?: number;
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export class LogbookModel extends LogbookState {
+  readonly surprises: PagedList<ISurprise>;
+  readonly experiments: PagedList<IExperimentRow>;
+
+  constructor(options: IModelOptions) {
+    super();
+    this.request = options.request;
+    this._settings = options.settings ?? DEFAULT_SETTINGS;
+    this.retryMs = options.retryMs ?? 2000;
+    this.pollSeconds = options.pollSeconds ?? 25;
+    this.surprises = new PagedList((offset, limit) => this.surprisePage(offset, limit), options.surprisePageSize ?? 50);
+    this.experiments = new PagedList((offset, limit) => this.experimentPage(offset, limit), options.pageSize ?? 100);
+    this.surprises.changed.connect(() => this._changed.emit('surprises'));
+    this.experiments.changed.connect(() => this._changed.emit('experiments'));
+  }
+
+  /** Load everything, then follow the change feed until disposed. */
+  start(): void {
+    if (this.started) {
+      return;
+    }
+    this.started = true;
+    void this.loadStatus();
+    void this.follow();
+    this.timer = setInterval(() => this._brainstorm && this._ticked.emit(this.clock()), 250);
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.timer);
+    Signal.clearData(this);
+  }
+
+  /** Fetch these sections again. */
+  async refresh(sections: Section[]): Promise<void> {
+    await Promise.all(sections.map(section => this.loaders[section]()));
+  }
+
+  // -- actions: each is one call; its change comes back through the feed --
+
+  switchMode = (mode: string) => this.send('mode', 'POST', { mode });
+  startBrainstorm = () =>
+    this.send('brainstorms', 'POST', {
+      planned_seconds: Math.round(this._settings.brainstormMinutes * 60),
+      target: this._settings.brainstormTarget
+    });
+  brainstormAction = (id: number, action: 'pause' | 'resume' | 'finish') =>
+    this.send(`brainstorms/${id}`, 'POST', { action });
+  addHypothesis = (statement: string, credence: number | null, brainstormId: number | null = null) =>
+    this.send<IHypothesis>('hypotheses', 'POST', {
+      statement,
+      credence: credence ?? this._settings.defaultCredence,
+      brainstorm_id: brainstormId
+    });
+  setCredence = (id: string, credence: number, reason: string) =>
+    this.send(`hypotheses/${id}`, 'PATCH', { credence, reason });
+  setStatus = (id: string, status: string, reason: string) => this.send(`hypotheses/${id}`, 'PATCH', { status, reason });
+  addPrediction = (id: string, kind: 'expression' | 'text', text: string, credence: number) =>
+    this.send(`hypotheses/${id}/predictions`, 'POST', { [kind]: text, credence });
+  editPrediction = (id: string, expression: string) => this.send(`predictions/${id}`, 'PATCH', { expression });
+  judge = (id: string, held: boolean) => this.send(`predictions/${id}/verdict`, 'POST', { held });
+  checkExpression = (expression: string) =>
+    this.send<{ ok: boolean; names?: string[]; error?: string }>('predictions/check', 'POST', { expression });
+  addNote = (text: string, experimentId: number | null, hypothesisId: string | null) =>
+    this.send('notes', 'POST', { text, experiment_id: experimentId, hypothesis_id: hypothesisId });
+  exportAs = (path: string, format: string) =>
+    this.send<{ path: string; bytes: number }>('export', 'POST', { path, format });
+
+  async markRead(surprise: ISurprise): Promise<void> {
+    if (isUnread(surprise.status)) {
+      await this.send(`surprises/${surprise.id}`, 'PATCH', { status: 'read' });
+    }
+  }
+
+  /**
+   * Resolve a surprise: explained, refuted, credence updated, or dismissed.
+   * Once the server takes a resolution whole, all of this becomes
+   * ``return this.send(`surprises/${surprise.id}`, 'PATCH', resolution)``.
+   */
+  async resolveSurprise(surprise: ISurprise, resolution: IResolution): Promise<void> {
+    const hid = surprise.hypothesis_id;
+    const why = resolution.reason || `surprise #${surprise.id}`;
+    if (resolution.action === 'refuted' && hid) {
+      await this.setStatus(hid, 'refuted', why);
+    } else if (resolution.action === 'credence_updated' && hid && resolution.credence !== undefined) {
+      await this.setCredence(hid, resolution.credence, why);
+    }
+    const note = resolution.explanation || (resolution.action === 'dismissed' ? '' : resolution.reason);
+    if (note) {
+      await this.addNote(`Surprise #${surprise.id}: ${note}`, surprise.experiment_id, hid);
+    }
+    await this.send(`surprises/${surprise.id}`, 'PATCH', { status: 'explained' });
+  }
+
+  async setSurpriseFilter(filter: SurpriseFilter): Promise<void> {
+    this._filter = filter;
+    await this.surprises.reset();
+  }
+
+  async search(query: string): Promise<void> {
+    this._query = query;
+    await this.experiments.reset();
+  }
+
+  /** One experiment with everything recorded about it, and the predictions judged there. */
+  async experiment(id: number): Promise<{ experiment: IExperiment; judgements: IJudgement[] }> {
+    const [experiment, judged] = await Promise.all([
+      this.request<IExperiment>(`experiments/${id}`),
+      this.request<{ judgements: IJudgement[] }>(`experiments/${id}/judgements`)
+    ]);
+    return { experiment, judgements: judged.judgements };
+  }
+
+  // -- the feed and the sections it refetches ---------------------------
+
+  private async follow(): Promise<void> {
+    let since = -1;
+    while (!this.disposed) {
+      try {
+        const feed = await this.request<IFeed>(`feed?since=${since}&timeout=${this.pollSeconds}`);
+        this.offset = clockOffset(feed.server_time, Date.now());
+        since = feed.revision;
+        this.setError('');
+        await Promise.all(
+          changedSections(this.seen, feed.sections).map(async section => {
+            await this.loaders[section]();
+            this.seen[section] = feed.sections[section];
+          })
+        );
+      } catch (error) {
+        if (this.disposed) {
+          return;
+        }
+        this.setError(message(error));
+        since = -1; // ask again at once for the sections that did not load
+        await new Promise(resolve => setTimeout(resolve, this.retryMs));
+      }
+    }
+  }
+
+  private loaders: Record<Section, () => Promise<void>> = {
+    mode: async () => {
+      const mode = await this.request<{ mode: string | null; balance: IModeBalance[] }>('mode');
+      [this._mode, this._balance] = [mode.mode, mode.balance];
+      this._changed.emit('mode');
+    },
+    brainstorm: async () => {
+      const split = splitBrainstorms(await this.request<IBrainstorm[]>('brainstorms'));
+      [this._brainstorm, this._past] = [split.current, split.past];
+      this._changed.emit('brainstorm');
+    },
+    hypotheses: async () => {
+      const since = encodeURIComponent(this.hypothesesVersion);
+      const delta = await this.request<IHypothesesDelta>(`feed/hypotheses?since=${since}`);
+      this._hypotheses = mergeHypotheses(this._hypotheses, delta);
+      this._ordered = orderHypotheses(this._hypotheses.values());
+      this.hypothesesVersion = delta.version;
+      this._changed.emit('hypotheses');
+    },
+    surprises: () => this.surprises.refresh(),
+    experiments: () => this.experiments.refresh()
+  };
+
+  private async surprisePage(offset: number, limit: number) {
+    const filter = this._filter;
+    const page = await this.request<ISurprisePage>(`feed/surprises?status=${filter}&limit=${limit}&offset=${offset}`);
+    this._unread = page.unread;
+    return { total: page.total, rows: page.surprises.filter(s => matchesFilter(s.status, filter)) };
+  }
+
+  private async experimentPage(offset: number, limit: number) {
+    const q = this._query ? `&q=${encodeURIComponent(this._query)}` : '';
+    const page = await this.request<{ total: number; experiments: IExperimentRow[] }>(
+      `experiments?limit=${limit}&offset=${offset}${q}`
+    );
+    return { total: page.total, rows: page.experiments };
+  }
+
+  private async loadStatus(): Promise<void> {
+    try {
+      this._status = await this.request<IStatus>('status');
+      this._changed.emit('status');
+    } catch (error) {
+      this.setError(message(error));
+    }
+  }
+
+  private send<T = unknown>(path: string, method: string, body: unknown): Promise<T> {
+    return this.request<T>(path, { method, body: JSON.stringify(body) });
+  }
+
+  private setError(error: string): void {
+    if (error !== this._error) {
+      this._error = error;
+      this._changed.emit('status');
+    }
+  }
+
+  private readonly request: Requester;
+  private readonly retryMs: number;
+  private readonly pollSeconds: number;
+  private hypothesesVersion = '';
+  private seen: Partial<Record<Section, string>> = {};
+  private started = false;
+  private disposed = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+}

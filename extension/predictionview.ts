@@ -1,0 +1,113 @@
+/** A hypothesis' predictions: one per block, the id in full, and the form that adds one. */
+
+import { attempt, button, code, debounce, el, input, pill } from './dom';
+import { parseCredence } from './entry';
+import { formatCredence } from './format';
+import { LogbookModel } from './model';
+import { IHypothesis, IPrediction } from './types';
+
+/** Checks an expression on the server as it is typed; ``valid()`` says whether it parsed. */
+function expressionCheck(model: LogbookModel, field: HTMLInputElement, verdict: HTMLElement): () => boolean {
+  let ok = false;
+  const check = debounce(async () => {
+    if (!field.value.trim()) {
+      verdict.textContent = '';
+      ok = false;
+      return;
+    }
+    const result = await model.checkExpression(field.value).catch(error => ({ ok: false, error: String(error) }) as any);
+    ok = result.ok;
+    verdict.className = `jp-Logbook-verdict ${ok ? 'jp-mod-ok' : 'jp-mod-error'}`;
+    verdict.textContent = ok ? `✓ judged after cells that assign ${result.names?.join(', ') || '(no names)'}` : `✗ ${result.error}`;
+  }, 200);
+  field.addEventListener('input', check);
+  return () => ok;
+}
+
+export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () => void): HTMLElement {
+  const block = el('div', `jp-Logbook-prediction jp-mod-${p.state}`);
+  block.dataset.prediction = p.id;
+  const head = el('div', 'jp-Logbook-row jp-Logbook-predictionHead');
+  head.append(el('span', 'jp-Logbook-id', p.id), pill(p.state, p.state, p.error ?? ''));
+  head.append(el('span', 'jp-Logbook-muted', `p ${formatCredence(p.credence)}`));
+  head.append(
+    button('✎', `Edit ${p.id}`, () => {
+      const field = input('jp-Logbook-editPrediction', `New text of ${p.id}`);
+      field.value = p.expression;
+      const verdict = el('div', 'jp-Logbook-verdict');
+      const valid = p.kind === 'expression' ? expressionCheck(model, field, verdict) : () => true;
+      field.addEventListener('keydown', event => {
+        if (event.key === 'Escape') {
+          redraw();
+        } else if (event.key === 'Enter' && valid()) {
+          void attempt(() => model.editPrediction(p.id, field.value));
+        }
+      });
+      block.replaceChildren(head, field, verdict);
+      field.focus();
+    }, 'jp-Logbook-iconButton')
+  );
+  const text = p.kind === 'expression' ? code(p.expression) : el('div', 'jp-Logbook-words', p.expression);
+  block.append(head, text);
+  if (p.error) {
+    block.append(el('div', 'jp-Logbook-verdict jp-mod-error', p.error));
+  }
+  if (p.kind === 'text' && p.state === 'pending') {
+    // Predictions in words are judged by the researcher, on a line of their own.
+    const verdicts = el('div', 'jp-Logbook-row jp-Logbook-verdicts');
+    const judge = (held: boolean) => () => void attempt(() => model.judge(p.id, held));
+    verdicts.append(
+      button('held', `${p.id} held: record evidence`, judge(true), 'jp-Logbook-held'),
+      button('failed', `${p.id} failed: record a surprise`, judge(false), 'jp-Logbook-failed')
+    );
+    block.append(verdicts);
+  }
+  return block;
+}
+
+/** The form that adds a prediction: an expression checked as it is typed, or words judged by hand. */
+export function predictionForm(model: LogbookModel, h: IHypothesis, close: () => void): HTMLElement {
+  const box = el('div', 'jp-Logbook-newPrediction');
+  let kind: 'expression' | 'text' = 'expression';
+  const kinds = el('div', 'jp-Logbook-row');
+  kinds.setAttribute('role', 'group');
+  kinds.setAttribute('aria-label', `Kind of prediction for ${h.id}`);
+  const field = input('jp-Logbook-predictionText', `Prediction for ${h.id}`);
+  const credence = input('jp-Logbook-credenceInput', `Credence that the prediction for ${h.id} comes true`);
+  credence.value = '0.8';
+  credence.inputMode = 'decimal';
+  const verdict = el('div', 'jp-Logbook-verdict');
+  const valid = expressionCheck(model, field, verdict);
+  const choose = (chosen: 'expression' | 'text') => {
+    kind = chosen;
+    for (const b of [asCode, inWords]) {
+      b.setAttribute('aria-pressed', String(b === (chosen === 'expression' ? asCode : inWords)));
+      b.classList.toggle('jp-mod-active', b.getAttribute('aria-pressed') === 'true');
+    }
+    field.placeholder = chosen === 'expression' ? 'Python, e.g. loss < 0.1' : 'In words, judged by hand';
+    verdict.textContent = '';
+  };
+  const asCode = button('Expression', 'A Python expression, judged after each cell', () => choose('expression'));
+  const inWords = button('In words', 'In words, judged by hand', () => choose('text'));
+  kinds.append(asCode, inWords);
+  choose('expression');
+  const submit = (): void => {
+    const p = parseCredence(credence.value);
+    if (kind === 'expression' && !valid()) {
+      verdict.className = 'jp-Logbook-verdict jp-mod-error';
+      verdict.textContent = verdict.textContent || '✗ not checked yet';
+      return;
+    }
+    if (!field.value.trim() || p === null) {
+      return;
+    }
+    void attempt(() => model.addPrediction(h.id, kind, field.value, p)).then(ok => ok && close());
+  };
+  field.addEventListener('keydown', event => event.key === 'Enter' && submit());
+  field.addEventListener('input', () => kind === 'text' && (verdict.textContent = ''));
+  const row = el('div', 'jp-Logbook-row');
+  row.append(el('span', 'jp-Logbook-muted', 'p'), credence, button('Add', `Add the prediction to ${h.id}`, submit, 'jp-mod-accept'));
+  row.append(button('Cancel', 'Close the prediction form', close));
+  box.append(kinds, field, verdict, row);
+  return box;
+}

@@ -1,0 +1,110 @@
+/** The surprise inbox: most surprising first, filtered open / resolved / all, one surprise triaged at a time. */
+
+import { Message } from '@lumino/messaging';
+
+import { attempt, button, el, pill } from './dom';
+import { isUnread } from './feedstate';
+import { describeObserved, formatBits, relativeTime } from './format';
+import { LogbookModel } from './model';
+import { SectionWidget } from './section';
+import { TriagePanel } from './triage';
+import { ISurprise, SurpriseFilter } from './types';
+import { VirtualList } from './virtuallist';
+
+export const SURPRISE_ROW_HEIGHT = 40;
+const FILTERS: SurpriseFilter[] = ['open', 'resolved', 'all'];
+
+export class SurprisesSection extends SectionWidget {
+  constructor(
+    model: LogbookModel,
+    openExperiment: (id: number) => void
+  ) {
+    super(model, 'surprises', 'Surprises', ['surprises', 'hypotheses']);
+    const filters = el('div', 'jp-Logbook-row jp-Logbook-filters');
+    filters.setAttribute('role', 'group');
+    filters.setAttribute('aria-label', 'Show surprises');
+    this.filterButtons = FILTERS.map(filter =>
+      button(filter, `Show ${filter} surprises`, () => void model.setSurpriseFilter(filter), 'jp-Logbook-filter')
+    );
+    filters.append(...this.filterButtons);
+    this.list = new VirtualList(model.surprises, {
+      rowHeight: SURPRISE_ROW_HEIGHT,
+      label: 'Surprises, most surprising first',
+      empty: () => (model.surpriseFilter === 'resolved' ? 'No resolved surprises.' : 'Nothing surprising yet.'),
+      render: surprise => this.row(surprise),
+      activate: surprise => this.select(surprise)
+    });
+    this.list.node.classList.add('jp-Logbook-surpriseList');
+    this.triage = new TriagePanel(model, openExperiment, () => this.sizeToContent());
+    this.node.append(filters, this.list.node, this.triage.node);
+  }
+
+  /** Show the inbox's first surprise with the keyboard focus on it. */
+  focusFirst(): void {
+    this.list.render();
+    (this.list.node.querySelector('[tabindex="0"]') as HTMLElement | null)?.focus();
+  }
+
+  protected render(): void {
+    const filter = this.model.surpriseFilter;
+    for (const b of this.filterButtons) {
+      const active = b.textContent === filter;
+      b.classList.toggle('jp-mod-active', active);
+      b.setAttribute('aria-pressed', String(active));
+    }
+    this.list.render();
+    const selected = this.model.surprises.rows().find(s => s.id === this.selected);
+    this.triage.show(selected ?? null);
+    const unread = this.model.unread;
+    this.setCount(unread ? `${unread.toLocaleString()} unread` : filter === 'open' ? String(this.model.surprises.total || '') : '');
+  }
+
+  protected onResize(msg: Message): void {
+    super.onResize(msg);
+    this.list.render();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.list.render();
+  }
+
+  /** While a surprise is being triaged, the inbox may take up to 60% of the window. */
+  protected sizeToContent(): void {
+    super.sizeToContent(this.triage.node.hidden ? 120 : Math.max(120, window.innerHeight * 0.6));
+  }
+
+  /** The filters, every row (the list scrolls past ten), and the triage panel. */
+  protected naturalHeight(): number {
+    const rows = Math.min(10, Math.max(2, this.model.surprises.total)) * SURPRISE_ROW_HEIGHT + 2;
+    const triage = this.triage.node.hidden ? 0 : this.triage.node.scrollHeight + 2;
+    return super.naturalHeight() - this.list.node.offsetHeight - this.triage.node.offsetHeight + rows + triage;
+  }
+
+  private row(s: ISurprise): HTMLElement {
+    const row = el('div', `jp-Logbook-surprise jp-mod-${s.status}`);
+    row.dataset.surprise = String(s.id);
+    row.classList.toggle('jp-mod-selected', s.id === this.selected);
+    const head = el('div', 'jp-Logbook-surpriseLine');
+    head.append(pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'));
+    const what = s.manual ? s.note : `${s.prediction_id ?? s.hypothesis_id ?? ''} ${s.prediction ?? ''}`;
+    head.append(el('span', 'jp-Logbook-surpriseWhat', what));
+    const observed = s.manual ? 'flagged by hand' : `observed ${describeObserved(s.observed)}`;
+    const detail = el('div', 'jp-Logbook-surpriseLine jp-Logbook-muted', `${observed} · ${relativeTime(s.created_at, Date.now())}`);
+    row.append(head, detail);
+    row.title = `${what}\n${observed}`;
+    row.setAttribute('aria-label', `${isUnread(s.status) ? 'Unread surprise' : 'Surprise'}, ${formatBits(s.surprisal_bits)}: ${what}`);
+    return row;
+  }
+
+  private select(s: ISurprise): void {
+    this.selected = s.id;
+    this.update();
+    void attempt(() => this.model.markRead(s));
+  }
+
+  private filterButtons: HTMLButtonElement[];
+  private list: VirtualList<ISurprise>;
+  private triage: TriagePanel;
+  private selected: number | null = null;
+}

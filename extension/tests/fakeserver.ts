@@ -1,0 +1,179 @@
+/**
+ * An in-memory Logbook server for the model's tests: the routes the model
+ * calls, a change feed with one version per section, and a log of requests.
+ */
+
+import { IBrainstorm, IExperimentRow, IHypothesis, ISurprise, LogbookApiError, Requester, Section } from '../types';
+
+export interface ICall {
+  method: string;
+  path: string;
+  body: any;
+}
+
+const NOW = '2026-11-25T10:00:00.000Z';
+
+export class FakeServer {
+  hypotheses = new Map<string, IHypothesis>();
+  surprises: ISurprise[] = [];
+  experiments: IExperimentRow[] = [];
+  brainstorms: IBrainstorm[] = [];
+  mode: string | null = null;
+  calls: ICall[] = [];
+  /** While set, every call fails with this status and message. */
+  failing: { status: number; message: string } | null = null;
+  revision = 0;
+  versions: Record<Section, number> = { mode: 0, brainstorm: 0, hypotheses: 0, surprises: 0, experiments: 0 };
+  /** Per hypothesis, the hypotheses version at which it last changed. */
+  touched = new Map<string, number>();
+
+  /** The model's requester, answering from this server. */
+  request: Requester = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const method = init.method ?? 'GET';
+    const body = init.body ? JSON.parse(String(init.body)) : undefined;
+    this.calls.push({ method, path, body });
+    await Promise.resolve();
+    if (this.failing) {
+      throw new LogbookApiError(this.failing.message, this.failing.status);
+    }
+    return JSON.parse(JSON.stringify(await this.route(method, path, body))) as T; // a copy, as over the wire
+  };
+
+  /** The GET paths asked for since ``mark`` (an index into ``calls``), feed polls left out. */
+  fetchedSince(mark: number): string[] {
+    return this.calls
+      .slice(mark)
+      .filter(c => c.method === 'GET' && !c.path.startsWith('feed?'))
+      .map(c => c.path);
+  }
+
+  /** Record a change to these sections (as a write on the server would). */
+  change(...sections: Section[]): void {
+    for (const section of sections) {
+      this.versions[section] += 1;
+    }
+    this.revision += 1;
+    const waiting = this.waiters;
+    this.waiters = [];
+    waiting.forEach(resolve => resolve());
+  }
+
+  addHypothesis(statement: string, credence = 0.5, brainstormId: number | null = null): IHypothesis {
+    const id = `H${this.hypotheses.size + 1}`;
+    const h: IHypothesis = {
+      id,
+      statement,
+      credence,
+      status: 'active',
+      created_at: NOW,
+      brainstorm_id: brainstormId,
+      history: [{ credence, reason: 'stated', at: NOW }],
+      predictions: []
+    };
+    this.hypotheses.set(id, h);
+    this.touch(id);
+    return h;
+  }
+
+  addSurprise(bits: number, status = 'unread'): ISurprise {
+    const s: ISurprise = {
+      id: this.surprises.length + 1,
+      hypothesis_id: 'H1',
+      prediction_id: 'H1.P1',
+      prediction: 'x > 1',
+      observed: { x: { type: 'int', value: 0 } },
+      credence: 0.9,
+      surprisal_bits: bits,
+      experiment_id: null,
+      created_at: NOW,
+      manual: false,
+      note: '',
+      status
+    };
+    this.surprises.push(s);
+    return s;
+  }
+
+  touch(id: string): void {
+    this.touched.set(id, this.versions.hypotheses + 1);
+    this.change('hypotheses');
+  }
+
+  private waiters: (() => void)[] = [];
+
+  private async route(method: string, path: string, body: any): Promise<unknown> {
+    const [route, query] = path.split('?');
+    const params = new URLSearchParams(query ?? '');
+    const int = (name: string, fallback: number) => Number(params.get(name) ?? fallback);
+    if (method === 'GET') {
+      switch (route) {
+        case 'feed':
+          if (int('since', -1) === this.revision) {
+            await new Promise<void>(resolve => {
+              this.waiters.push(resolve);
+              setTimeout(resolve, int('timeout', 1) * 1000);
+            });
+          }
+          return {
+            revision: this.revision,
+            server_time: new Date().toISOString(),
+            sections: Object.fromEntries(Object.entries(this.versions).map(([k, v]) => [k, String(v)]))
+          };
+        case 'status':
+          return { version: '0', path: '/project/.logbook/logbook.db' };
+        case 'mode':
+          return { mode: this.mode, balance: [] };
+        case 'brainstorms':
+          return this.brainstorms;
+        case 'feed/hypotheses': {
+          const since = params.get('since') ? Number(params.get('since')) : NaN;
+          const all = [...this.hypotheses.values()];
+          const full = Number.isNaN(since);
+          const hypotheses = full ? all : all.filter(h => (this.touched.get(h.id) ?? 0) > since);
+          return { version: String(this.versions.hypotheses), full, hypotheses };
+        }
+        case 'feed/surprises': {
+          const status = params.get('status') ?? 'all';
+          const open = (s: ISurprise) => s.status !== 'explained';
+          const chosen = this.surprises.filter(s => status === 'all' || (status === 'open') === open(s));
+          const offset = int('offset', 0);
+          return {
+            total: chosen.length,
+            unread: this.surprises.filter(s => s.status === 'unread').length,
+            offset,
+            surprises: chosen.slice(offset, offset + int('limit', 50))
+          };
+        }
+        case 'experiments': {
+          const offset = int('offset', 0);
+          return { total: this.experiments.length, experiments: this.experiments.slice(offset, offset + int('limit', 100)) };
+        }
+      }
+    }
+    if (method === 'POST' && route === 'hypotheses') {
+      return this.addHypothesis(body.statement, body.credence, body.brainstorm_id);
+    }
+    if (method === 'POST' && route === 'mode') {
+      this.mode = body.mode;
+      this.change('mode');
+      return { mode: body.mode };
+    }
+    const hypothesis = /^hypotheses\/(H\d+)$/.exec(route);
+    if (method === 'PATCH' && hypothesis) {
+      const h = this.hypotheses.get(hypothesis[1])!;
+      Object.assign(h, body.credence !== undefined ? { credence: body.credence } : {}, body.status ? { status: body.status } : {});
+      this.touch(h.id);
+      return h;
+    }
+    const surprise = /^surprises\/(\d+)$/.exec(route);
+    if (method === 'PATCH' && surprise) {
+      this.surprises[Number(surprise[1]) - 1].status = body.status;
+      this.change('surprises');
+      return this.surprises[Number(surprise[1]) - 1];
+    }
+    if (method === 'POST' && route === 'notes') {
+      return { id: 1, ...body };
+    }
+    throw new LogbookApiError(`no route ${method} ${path}`, 404);
+  }
+}

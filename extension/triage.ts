@@ -1,0 +1,179 @@
+/**
+ * Triage of one surprise: explain it, update the credence (with a reason,
+ * confirmed), refute the hypothesis (with a reason), start a follow-up
+ * hypothesis, or resolve it.
+ */
+
+import { attempt, button, code, el, input, pill } from './dom';
+import { parseCredence, parseEntry } from './entry';
+import { isOpen } from './feedstate';
+import { describeObserved, formatBits, formatCredence, relativeTime } from './format';
+import { LogbookModel } from './model';
+import { IResolution, ISurprise } from './types';
+
+type Form = 'explain' | 'credence' | 'refute' | 'follow';
+
+export class TriagePanel {
+  readonly node = el('div', 'jp-Logbook-triage');
+
+  constructor(
+    private readonly model: LogbookModel,
+    private readonly openExperiment: (id: number) => void,
+    private readonly resized: () => void
+  ) {
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', 'Selected surprise');
+    this.node.hidden = true;
+  }
+
+  /** Show ``surprise`` (or nothing); an open form survives a redraw of the same surprise. */
+  show(surprise: ISurprise | null): void {
+    const same = surprise?.id === this.surprise?.id && JSON.stringify(surprise) === JSON.stringify(this.surprise);
+    if (same && this.node.contains(document.activeElement)) {
+      return;
+    }
+    if (surprise?.id !== this.surprise?.id) {
+      this.form = null;
+    }
+    this.surprise = surprise;
+    this.node.hidden = surprise === null;
+    this.node.replaceChildren(...(surprise ? this.build(surprise) : []));
+    this.resized();
+  }
+
+  private build(s: ISurprise): HTMLElement[] {
+    const head = el('div', 'jp-Logbook-row');
+    head.append(pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'), el('strong', undefined, `Surprise #${s.id}`));
+    head.append(pill(isOpen(s.status) ? 'open' : 'resolved', isOpen(s.status) ? 'open' : 'resolved'));
+    const parts: HTMLElement[] = [head];
+    const h = s.hypothesis_id ? this.model.hypothesis(s.hypothesis_id) : undefined;
+    if (s.manual) {
+      parts.push(el('div', 'jp-Logbook-note', s.note));
+    } else {
+      const predicted = el('div', 'jp-Logbook-triageLine');
+      predicted.append(el('span', 'jp-Logbook-id', `${s.prediction_id} `), code(s.prediction ?? ''));
+      parts.push(predicted);
+      if (h) {
+        parts.push(el('div', 'jp-Logbook-triageStatement', `${h.id}: ${h.statement}`));
+      }
+      parts.push(el('div', 'jp-Logbook-muted', `observed ${describeObserved(s.observed)}`));
+      parts.push(el('div', 'jp-Logbook-muted', `predicted at credence ${formatCredence(s.credence ?? 0)}`));
+    }
+    const where = el('div', 'jp-Logbook-row jp-Logbook-muted');
+    where.append(relativeTime(s.created_at, Date.now()));
+    if (s.experiment_id !== null) {
+      const id = s.experiment_id;
+      where.append(button(`experiment #${id}`, `Open experiment #${id}`, () => this.openExperiment(id), 'jp-Logbook-link'));
+    }
+    parts.push(where);
+    if (isOpen(s.status)) {
+      parts.push(this.actions(s, h?.id ?? null));
+      if (this.form) {
+        parts.push(this.formFor(s, this.form));
+      }
+    }
+    return parts;
+  }
+
+  private actions(s: ISurprise, hid: string | null): HTMLElement {
+    const row = el('div', 'jp-Logbook-row jp-Logbook-actions');
+    const open = (form: Form) => () => {
+      this.form = this.form === form ? null : form;
+      this.node.replaceChildren(...this.build(s));
+      this.resized();
+      (this.node.querySelector('.jp-Logbook-triageForm input, .jp-Logbook-triageForm textarea') as HTMLElement | null)?.focus();
+    };
+    row.append(button('Explain', 'Write an explanation of this surprise', open('explain')));
+    if (hid) {
+      row.append(
+        button('Credence', `Update your credence in ${hid}`, open('credence')),
+        button('Refute', `Refute ${hid}`, open('refute'))
+      );
+    }
+    row.append(
+      button('Follow-up', 'Start a follow-up hypothesis from this surprise', open('follow')),
+      button('Resolve', 'Resolve this surprise without a change', () => void this.resolve(s, { action: 'dismissed' }))
+    );
+    return row;
+  }
+
+  private formFor(s: ISurprise, form: Form): HTMLElement {
+    const box = el('div', 'jp-Logbook-triageForm');
+    const h = s.hypothesis_id ? this.model.hypothesis(s.hypothesis_id) : undefined;
+    const reason = input('jp-Logbook-reason', 'Reason', 'Why?');
+    if (form === 'explain') {
+      const text = el('textarea', 'jp-Logbook-input jp-Logbook-explanation') as HTMLTextAreaElement;
+      text.setAttribute('aria-label', 'Explanation');
+      text.placeholder = 'What explains it?';
+      text.rows = 3;
+      box.append(text, button('Save explanation', 'Save the explanation and resolve', () => {
+        if (text.value.trim()) {
+          void this.resolve(s, { action: 'explained', explanation: text.value.trim() });
+        }
+      }));
+    } else if (form === 'credence' && h) {
+      const credence = input('jp-Logbook-credenceInput', `New credence in ${h.id}`);
+      credence.value = formatCredence(h.credence);
+      credence.inputMode = 'decimal';
+      const confirm = button('', `Confirm the new credence in ${h.id}`, () => {
+        const value = parseCredence(credence.value);
+        if (value !== null && reason.value.trim()) {
+          void this.resolve(s, { action: 'credence_updated', credence: value, reason: reason.value.trim() });
+        }
+      });
+      const sync = () => {
+        const value = parseCredence(credence.value);
+        confirm.textContent = value === null ? 'Confirm' : `Confirm ${formatCredence(h.credence)} → ${formatCredence(value)}`;
+        confirm.disabled = value === null || !reason.value.trim();
+      };
+      credence.addEventListener('input', sync);
+      reason.addEventListener('input', sync);
+      sync();
+      const row = el('div', 'jp-Logbook-row');
+      row.append(el('label', 'jp-Logbook-muted', 'credence'), credence);
+      box.append(row, reason, confirm);
+    } else if (form === 'refute' && h) {
+      reason.placeholder = `Why is ${h.id} wrong?`;
+      const refute = button(`Refute ${h.id}`, `Refute ${h.id} with this reason`, () => {
+        if (reason.value.trim()) {
+          void this.resolve(s, { action: 'refuted', reason: reason.value.trim() });
+        }
+      }, 'jp-mod-warn');
+      refute.disabled = true;
+      reason.addEventListener('input', () => (refute.disabled = !reason.value.trim()));
+      box.append(reason, refute);
+    } else if (form === 'follow') {
+      const text = input('jp-Logbook-followUp', 'Follow-up hypothesis');
+      text.value = s.manual ? `${s.note}: ` : `${s.prediction} failed (${describeObserved(s.observed)}) because `;
+      const add = () => {
+        const parsed = parseEntry(text.value);
+        if (parsed.statement && !parsed.error) {
+          void attempt(() => this.model.addHypothesis(parsed.statement, parsed.credence)).then(ok => {
+            if (ok) {
+              this.form = null;
+              this.node.replaceChildren(...this.build(s));
+              this.resized();
+            }
+          });
+        }
+      };
+      text.addEventListener('keydown', event => event.key === 'Enter' && add());
+      box.append(text, el('div', 'jp-Logbook-muted', 'add @0.6 for a credence'), button('Add hypothesis', 'Add the follow-up hypothesis', add));
+    }
+    reason.addEventListener('keydown', event => {
+      if (event.key === 'Enter') {
+        (box.querySelector('button:not([disabled])') as HTMLButtonElement | null)?.click();
+      }
+    });
+    return box;
+  }
+
+  private async resolve(s: ISurprise, resolution: IResolution): Promise<void> {
+    if (await attempt(() => this.model.resolveSurprise(s, resolution))) {
+      this.form = null;
+    }
+  }
+
+  private surprise: ISurprise | null = null;
+  private form: Form | null = null;
+}

@@ -1,0 +1,189 @@
+/** The shapes the Logbook REST API answers with (under <base_url>/logbook/api/). */
+
+export type Section = 'mode' | 'brainstorm' | 'surprises' | 'hypotheses' | 'experiments';
+export const SECTIONS: Section[] = ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments'];
+export type SurpriseFilter = 'open' | 'resolved' | 'all';
+
+/** Calls the API: a path under logbook/api/ and fetch options; resolves to the parsed JSON. */
+export type Requester = <T>(path: string, init?: RequestInit) => Promise<T>;
+
+export class LogbookApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number
+  ) {
+    super(message);
+  }
+}
+
+export interface IPrediction {
+  id: string;
+  hypothesis_id: string;
+  kind: 'expression' | 'text';
+  expression: string;
+  names: string[];
+  credence: number;
+  state: 'pending' | 'held' | 'failed' | 'error';
+  error: string | null;
+}
+
+export interface IHypothesis {
+  id: string;
+  statement: string;
+  credence: number;
+  status: 'active' | 'supported' | 'refuted' | 'abandoned';
+  created_at: string;
+  brainstorm_id: number | null;
+  history: { credence: number; reason: string; at: string }[];
+  predictions: IPrediction[];
+}
+
+export interface ISurprise {
+  id: number;
+  hypothesis_id: string | null;
+  prediction_id: string | null;
+  prediction: string | null;
+  observed: Record<string, any>;
+  credence: number | null;
+  surprisal_bits: number | null;
+  experiment_id: number | null;
+  created_at: string;
+  manual: boolean;
+  note: string;
+  /** unread/read/explained today; open/explained/acted_on with triage statuses. */
+  status: string;
+}
+
+export interface IBrainstorm {
+  id: number;
+  started_at: string;
+  planned_seconds: number;
+  target: number;
+  finished_at: string | null;
+  paused_at: string | null;
+  paused_seconds: number;
+  hypothesis_ids: string[];
+}
+
+export interface IExperimentRow {
+  id: number;
+  started_at: string;
+  duration_ms: number;
+  ok: boolean;
+  error_name: string | null;
+  notebook: string | null;
+  lab_path: string | null;
+  cell_id: string | null;
+  execution_count: number | null;
+  mode: string | null;
+  source: string;
+  /** With a search: the line that matched, and where. */
+  match?: { field: 'source' | 'stdout' | 'output'; line: number; text: string } | null;
+}
+
+export interface IStatus {
+  version: string;
+  path: string;
+  mode: string | null;
+  hypotheses: number;
+  experiments: number;
+  surprises: number;
+  unread_surprises: number;
+  revision: number;
+  error?: string;
+}
+
+export interface IModeBalance {
+  mode: string;
+  experiments: number;
+  run_seconds: number;
+  mode_seconds?: number;
+}
+
+/** The change feed: the revision, the server's clock, and one version per section. */
+export interface IFeed {
+  revision: number;
+  server_time: string;
+  sections: Record<Section, string>;
+}
+
+export interface IHypothesesDelta {
+  version: string;
+  full: boolean;
+  hypotheses: IHypothesis[];
+}
+
+export interface ISurprisePage {
+  total: number;
+  unread: number;
+  offset: number;
+  surprises: ISurprise[];
+}
+
+export interface IPage<T> {
+  total: number;
+  rows: T[];
+}
+
+export interface IOutput {
+  mime: string;
+  sha256: string;
+  size: number;
+  truncated: boolean;
+}
+
+export interface IExperiment {
+  id: number;
+  session: string;
+  notebook: string | null;
+  lab_path: string | null;
+  cell_id: string | null;
+  execution_count: number | null;
+  source: string;
+  started_at: string;
+  duration_ms: number;
+  ok: boolean;
+  error: { name: string; value: string; traceback: string } | null;
+  stdout: string;
+  stderr: string;
+  outputs: IOutput[];
+  names: Record<string, Record<string, any>>;
+  torch: Record<string, any>;
+  mode: string | null;
+}
+
+/** A prediction judged in an experiment: held (evidence) or failed (a surprise). */
+export interface IJudgement {
+  id: number;
+  verdict: 'held' | 'failed';
+  hypothesis_id: string | null;
+  prediction_id: string | null;
+  prediction: string | null;
+  statement: string | null;
+  observed: Record<string, any>;
+  credence: number | null;
+  surprisal_bits: number | null;
+  created_at: string;
+}
+
+/** How a surprise is resolved from the inbox. */
+export interface IResolution {
+  action: 'explained' | 'refuted' | 'credence_updated' | 'dismissed';
+  explanation?: string;
+  credence?: number;
+  reason?: string;
+}
+
+export interface ILogbookSettings {
+  brainstormMinutes: number;
+  brainstormTarget: number;
+  defaultCredence: number;
+  exportFolder: string;
+}
+
+export const DEFAULT_SETTINGS: ILogbookSettings = {
+  brainstormMinutes: 5,
+  brainstormTarget: 4,
+  defaultCredence: 0.5,
+  exportFolder: ''
+};

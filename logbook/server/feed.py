@@ -1,0 +1,205 @@
+"""The sidebar's change feed: which sections changed, and the pages and deltas it refetches.
+
+``GET feed?since=R`` answers ``{revision, server_time, sections}`` as soon as
+the logbook moves past revision ``R``. ``sections`` holds one opaque version
+per sidebar section (mode, brainstorm, hypotheses, surprises, experiments);
+the sidebar refetches only the sections whose version changed:
+
+- ``GET feed/hypotheses?since=V``: the hypotheses changed since version ``V``
+  (all of them when ``V`` is unknown);
+- ``GET feed/surprises?status=open|resolved|all&limit=&offset=``: one page of
+  the surprise inbox, with the totals for the badge;
+- ``GET experiments/{id}/judgements``: the predictions judged in one experiment.
+
+Versions come from cheap aggregates (``max(id)`` and counts per table) and,
+where the logbook keeps an event history, from the newest event per section.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Optional
+
+import tornado.web
+from jupyter_server.utils import url_path_join
+
+from logbook.store import Store
+from logbook.tables.base import loads
+
+from .handlers import LONG_POLL_SECONDS, MAX_PAGE, LogbookHandler
+
+SECTIONS = ("mode", "brainstorm", "hypotheses", "surprises", "experiments")
+#: A hypotheses delta larger than this is sent as the whole list.
+MAX_DELTA = 200
+SURPRISE_ORDER = "ORDER BY surprisal_bits DESC NULLS LAST, id"
+
+
+def _scalar(store: Store, sql: str, params: Any = ()) -> Any:
+    return store.db.execute(sql, params).fetchone()[0]
+
+
+def _has_events(store: Store) -> bool:
+    return bool(_scalar(store, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"))
+
+
+def _event_section(subject: str) -> Optional[str]:
+    """The sidebar section an event's subject belongs to: H1 and H1.P2 -> hypotheses, S3 -> surprises."""
+    return {"H": "hypotheses", "S": "surprises", "M": "mode"}.get(subject[:1])
+
+
+class SectionVersions:
+    """Per-section versions of one logbook, kept up to date by reading only the events added since."""
+
+    def __init__(self) -> None:
+        self.revision: Optional[int] = None
+        self.versions: dict[str, str] = {}
+        self.last_event = 0
+        self.marks = {"hypotheses": 0, "surprises": 0, "mode": 0}
+
+    def compute(self, store: Store) -> dict[str, str]:
+        events = _has_events(store)
+        if events:
+            for event_id, subject in store.db.execute(
+                "SELECT id, subject FROM events WHERE id > ? ORDER BY id", [self.last_event]
+            ):
+                section = _event_section(subject)
+                if section:
+                    self.marks[section] = event_id
+                self.last_event = event_id
+        experiments = _scalar(store, "SELECT coalesce(max(id), 0) FROM experiments")
+        brainstorms = store.db.execute(
+            "SELECT count(*), coalesce(max(id), 0), count(finished_at), count(paused_at), total(paused_seconds)"
+            " FROM brainstorms"
+        ).fetchone()
+        in_brainstorms = _scalar(store, "SELECT count(*) FROM hypotheses WHERE brainstorm_id IS NOT NULL")
+        surprises = store.db.execute(
+            "SELECT coalesce(max(id), 0), total(status = 'open'), total(read) FROM surprises"
+        ).fetchone()
+        return {
+            "mode": f"{_scalar(store, 'SELECT coalesce(max(id), 0) FROM modes')}.{experiments}",
+            "brainstorm": ".".join(str(value) for value in (*brainstorms, in_brainstorms)),
+            "hypotheses": f"e{self.marks['hypotheses']}" if events else _hypotheses_fingerprint(store),
+            "surprises": ".".join(str(value) for value in (*surprises, self.marks["surprises"])),
+            "experiments": str(experiments),
+        }
+
+
+def _hypotheses_fingerprint(store: Store) -> str:
+    """A version of the hypotheses for a logbook without an event history (every change is a row or a count)."""
+    row = store.db.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM credence_history),"
+        " (SELECT count(*) || '.' || coalesce(max(evaluated_at), '') || '.' || total(credence)"
+        "  || '.' || total(length(expression)) FROM predictions),"
+        " (SELECT coalesce(max(id), 0) FROM evidence), (SELECT coalesce(max(id), 0) FROM surprises)"
+    ).fetchone()
+    return "f" + ".".join(str(value) for value in row)
+
+
+def changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
+    """``{version, full, hypotheses}``: the hypotheses changed since version ``since``, or all of them."""
+    found = _changed_hypotheses(store, since)
+    return {**found, "hypotheses": [h.model_dump(mode="json") for h in found["hypotheses"]]}
+
+
+def _changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
+    if not _has_events(store):
+        return {"version": _hypotheses_fingerprint(store), "full": True, "hypotheses": store.hypotheses()}
+    newest = _scalar(store, "SELECT coalesce(max(id), 0) FROM events WHERE subject >= 'H' AND subject < 'I'")
+    match = re.fullmatch(r"e(\d+)", since or "")
+    if match:
+        subjects = [
+            row[0]
+            for row in store.db.execute(
+                "SELECT DISTINCT subject FROM events WHERE id > ? AND subject >= 'H' AND subject < 'I'",
+                [int(match.group(1))],
+            )
+        ]
+        ids = sorted({subject.split(".")[0] for subject in subjects}, key=lambda hid: int(hid[1:]))
+        if len(ids) <= MAX_DELTA:
+            hypotheses = [store.hypothesis(hid) for hid in ids]
+            return {"version": f"e{newest}", "full": False, "hypotheses": hypotheses}
+    return {"version": f"e{newest}", "full": True, "hypotheses": store.hypotheses()}
+
+
+def surprise_page(store: Store, status: str, limit: int, offset: int) -> dict[str, Any]:
+    """One page of surprises under a filter, ranked by surprisal, with the totals the sidebar shows."""
+    return {
+        "status": status,
+        "offset": offset,
+        "total": store.count_surprises(status),
+        "unread": store.unread_surprises(),
+        "surprises": [s.model_dump(mode="json") for s in store.surprises(status, limit, offset)],
+    }
+
+
+def experiment_judgements(store: Store, experiment_id: int) -> dict[str, Any]:
+    """The predictions judged in one experiment, oldest first: verdict, bits, credence, observed values."""
+    store.experiment(experiment_id)
+    judged = []
+    for table, verdict in (("surprises", "failed"), ("evidence", "held")):
+        for row in store.db.query(
+            f"SELECT j.*, h.statement FROM {table} j LEFT JOIN hypotheses h ON h.id = j.hypothesis_id"
+            " WHERE j.experiment_id = ?",
+            [experiment_id],
+        ):
+            judged.append({**row, "observed": loads(row["observed"], {}), "verdict": verdict, "table": table})
+    judged.sort(key=lambda j: j["created_at"])
+    return {"experiment_id": experiment_id, "judgements": judged}
+
+
+class FeedHandler(LogbookHandler):
+    """Long poll: answers when the logbook moves past revision ``since``, with every section's version."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        since = self.int_argument("since", -1, -1, 2**62)
+        timeout = min(float(self.get_argument("timeout", LONG_POLL_SECONDS)), LONG_POLL_SECONDS)
+        revision = await self.db.wait_for_change(since, max(timeout, 0.0))
+        versions: SectionVersions = self.settings.setdefault("logbook_versions", SectionVersions())
+        if versions.revision != revision:
+            versions.versions = await self.call(versions.compute)
+            versions.revision = revision
+        self.send(
+            {
+                "revision": revision,
+                "server_time": datetime.now().astimezone().isoformat(),
+                "sections": versions.versions,
+            }
+        )
+
+
+class FeedHypothesesHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        since = self.get_argument("since", "")
+        self.send(await self.call(lambda store: changed_hypotheses(store, since)))
+
+
+class FeedSurprisesHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        status = self.get_argument("status", "all")
+        if status not in ("open", "resolved", "all"):
+            raise tornado.web.HTTPError(400, f"unknown filter {status!r}; choose open, resolved or all")
+        limit = self.int_argument("limit", 50, 1, MAX_PAGE)
+        offset = self.int_argument("offset", 0, 0, 2**62)
+        self.send(await self.call(lambda store: surprise_page(store, status, limit, offset)))
+
+
+class ExperimentJudgementsHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self, experiment_id: str):
+        self.send(await self.call(lambda store: experiment_judgements(store, int(experiment_id))))
+
+
+ROUTES = [
+    ("feed", FeedHandler),
+    ("feed/hypotheses", FeedHypothesesHandler),
+    ("feed/surprises", FeedSurprisesHandler),
+    (r"experiments/(\d+)/judgements", ExperimentJudgementsHandler),
+]
+
+
+def feed_routes(base_url: str) -> list[tuple[str, type]]:
+    return [(url_path_join(base_url, "logbook", "api", pattern), handler) for pattern, handler in ROUTES]
