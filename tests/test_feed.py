@@ -83,7 +83,7 @@ async def test_each_change_moves_only_the_sections_it_touches(api, logbook_file)
     after_verdict = await feed_after(api, after_cell["revision"])
     assert changed(after_cell, after_verdict) == {"hypotheses", "surprises"}
 
-    await api("PATCH", "surprises/1", {"status": "explained"})
+    await api("PATCH", "surprises/1", {"action": "explained", "explanation": "measured on layer 0"})
     after_explained = await feed_after(api, after_verdict["revision"])
     assert changed(after_verdict, after_explained) == {"surprises"}
 
@@ -119,8 +119,8 @@ async def test_surprises_come_a_page_at_a_time_under_a_filter(api, logbook_file)
     with Store(logbook_file) as store:
         for n in range(7):
             store.add_manual_surprise(f"odd result {n}")
-        store.set_surprise_status(2, "explained")
-        store.set_surprise_status(3, "read")
+        store.resolve_surprise(2, "explained", explanation="a seed effect", by="ada")
+        store.mark_surprise_read(3)
     status, page = await api("GET", "feed/surprises", status="open", limit=4, offset=0)
     assert status == 200 and page["total"] == 6 and page["unread"] == 5
     assert [s["id"] for s in page["surprises"]] == [1, 3, 4, 5]
