@@ -20,6 +20,7 @@ Covers nnsight 0.8 through five wraps on nnsight's own objects, each undone by
 
 from __future__ import annotations
 
+import os
 import sys
 import weakref
 from dataclasses import dataclass, field
@@ -357,6 +358,10 @@ class NNsightActivity:
                     record.model = model_name(model)
                     activity._note_model(model)
                     record.error = _describe_error(error, record, building=True)
+                    if record.model and os.path.isdir(record.model):
+                        record.error += (
+                            "; a remote run names its model by a Hub repository id, not a local folder"
+                        )
                     activity._push(record)
                     activity._stack.pop()
                 raise
@@ -373,10 +378,10 @@ class NNsightActivity:
             _note(record.skips, location)
         elif kind == "VALUE" and current not in self._setting:
             _note(record.reads, location)
-            self._served[id(value)] = location
             tensors = _tensors(value)
             for tensor in tensors:
-                self._served.setdefault(id(tensor), location)
+                self._served[id(tensor)] = location
+            self._served[id(value)] = location
             versions = [(weakref.ref(t), v) for t in tensors if (v := _version(t)) is not None]
             if versions and current is not None:
                 self._pending.setdefault(current, []).append((record, location, versions))

@@ -181,6 +181,7 @@ class TorchActivity:
         self.nnsight: Any = None
         self._models: dict[int, Any] = {}
         self._caching = False
+        self._entered = False
         self._patches = Patches()
         self._roots: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self._root_hook: Optional[RootHook] = None
@@ -227,6 +228,7 @@ class TorchActivity:
         self.cache_keys = []
         self.caches = 0
         self._models = {}
+        self._entered = self._caching = False
         self._hook_roots(_user_namespace() if namespace is None else namespace)
         if self.nnsight is not None:
             self.nnsight.start()
@@ -277,6 +279,8 @@ class TorchActivity:
 
     def root_called(self, module: Any) -> None:
         """A root model was called at the top level (from ``RootHook``)."""
+        if self._entered:
+            return
         inner = torch_module(module)
         name = type(inner).__name__
         self.module_calls[name if inner is module else f"{name} (compiled)"] += 1
@@ -379,14 +383,16 @@ class TorchActivity:
             if not activity.active:
                 return original(model, *args, **kwargs)
             activity.note_model(model)
-            if not caching:
-                return original(model, *args, **kwargs)
+            if not activity._entered:
+                activity.module_calls[type(model).__name__] += 1
+            # The call is counted here once, whether or not the model then calls itself;
             # run_with_cache attaches its own saving hooks: let those through untouched.
-            outer, activity._caching = activity._caching, True
+            outer = activity._entered, activity._caching
+            activity._entered, activity._caching = True, activity._caching or caching
             try:
                 return original(model, *args, **kwargs)
             finally:
-                activity._caching = outer
+                activity._entered, activity._caching = outer
 
         return run_with
 
