@@ -12,9 +12,11 @@ a model with thousands of modules costs the same with and without Logbook):
 * ``ActivationCache``: the keys of every cache built (``run_with_cache``);
 * nnsight's tracers, when the notebook has imported nnsight (``nnsight_activity``).
 
-Every model that ran is identified (``model_identity``). A module created and
-called in the same cell is seen from the next cell on, unless it is a
-TransformerLens model run through ``run_with_cache`` / ``run_with_hooks``.
+TransformerLens models are counted by their own entry points instead
+(``forward``, ``run_with_cache``, ``run_with_hooks``: one Python call per pass),
+so they are seen even when made and run in the same cell; any other module
+created and called in one cell is seen from the next cell on. Every model that
+ran is identified (``model_identity``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ _MODEL_CLASSES = (
     ("transformer_lens.hook_points", "HookedRootModule"),
     ("transformer_lens.HookedRootModule", "HookedRootModule"),
     ("transformer_lens.model_bridge.bridge_core", "BridgeCore"),
+)
+#: TransformerLens models whose forward is wrapped, so a model made and run in one cell is seen too.
+_FORWARD_CLASSES = (
+    ("transformer_lens.HookedTransformer", "HookedTransformer"),
+    ("transformer_lens.model_bridge.transformer_bridge", "TransformerBridge"),
 )
 #: Bounds on what one cell records, so a 48-layer model's activity stays a few KB.
 MAX_HOOKS = 200
@@ -201,6 +208,10 @@ class TorchActivity:
             if isinstance(cls, type):
                 for method in ("run_with_hooks", "run_with_cache"):
                     self._patches.wrap(cls, method, self._wrap_model_method)
+        for module_name, class_name in _FORWARD_CLASSES:
+            cls = _defined_in(module_name, class_name)
+            if isinstance(cls, type):
+                self._patches.wrap(cls, "forward", self._wrap_forward)
         if "nnsight" in sys.modules:
             if self.nnsight is None:
                 from .nnsight_activity import NNsightActivity
@@ -279,8 +290,8 @@ class TorchActivity:
 
     def root_called(self, module: Any) -> None:
         """A root model was called at the top level (from ``RootHook``)."""
-        if self._entered:
-            return
+        if self._entered or getattr(type(module).forward, "__logbook_wrapped__", False):
+            return  # inside a TransformerLens entry point, or a model whose forward counts itself
         inner = torch_module(module)
         name = type(inner).__name__
         self.module_calls[name if inner is module else f"{name} (compiled)"] += 1
@@ -395,6 +406,23 @@ class TorchActivity:
                 activity._entered, activity._caching = outer
 
         return run_with
+
+    def _wrap_forward(self, original: Callable) -> Callable:
+        activity = self
+        compiling = sys.modules["torch"].compiler.is_compiling
+
+        def forward(model: Any, *args: Any, **kwargs: Any) -> Any:
+            if compiling() or not activity.active or activity._entered:
+                return original(model, *args, **kwargs)
+            activity.note_model(model)
+            activity.module_calls[type(model).__name__] += 1
+            activity._entered = True
+            try:
+                return original(model, *args, **kwargs)
+            finally:
+                activity._entered = False
+
+        return forward
 
     def _wrap_cache_init(self, original: Callable) -> Callable:
         activity = self

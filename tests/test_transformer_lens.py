@@ -64,6 +64,7 @@ CELLS = [
     "twin = copy.deepcopy(probe)\n"
     "x = torch.ones(3, 32)\n"
     "same = bool((reloaded(x) == probe(x)).all() and (twin(x) == probe(x)).all())",
+    "fresh = copy.deepcopy(model)\nfresh_logits = fresh(tokens)",
     "%unload_ext kernel_hooks",
     "print(len(model._forward_pre_hooks), len(probe._forward_pre_hooks), len(twin._forward_pre_hooks))",
 ]
@@ -141,6 +142,13 @@ def test_a_forward_pass_is_recorded_without_any_global_module_hook(experiments):
     assert cell.names["global_hooks_during_a_cell"]["value"] == 0
     (called,) = cell.torch["module_calls"].values()
     assert called == 1
+
+
+def test_a_model_made_and_run_in_the_same_cell_is_recorded(experiments):
+    cell = experiments[11]
+    assert list(cell.torch["module_calls"].values()) == [1]
+    (fresh,) = cell.torch["models"]
+    assert fresh["identity"]["fingerprint"] == experiments[1].torch["models"][0]["identity"]["fingerprint"]
 
 
 def test_torch_compile_gives_no_warning_and_no_recompilation_with_the_hooks_loaded(experiments):
