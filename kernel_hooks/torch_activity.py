@@ -189,6 +189,7 @@ class TorchActivity:
         self._models: dict[int, Any] = {}
         self._caching = False
         self._entered = False
+        self._root_names: dict[int, str] = {}
         self._patches = Patches()
         self._roots: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self._root_hook: Optional[RootHook] = None
@@ -240,6 +241,7 @@ class TorchActivity:
         self.caches = 0
         self._models = {}
         self._entered = self._caching = False
+        self._root_names = {}
         self._hook_roots(_user_namespace() if namespace is None else namespace)
         if self.nnsight is not None:
             self.nnsight.start()
@@ -289,13 +291,23 @@ class TorchActivity:
             self._roots.add(value)
 
     def root_called(self, module: Any) -> None:
-        """A root model was called at the top level (from ``RootHook``)."""
-        if self._entered or getattr(type(module).forward, "__logbook_wrapped__", False):
-            return  # inside a TransformerLens entry point, or a model whose forward counts itself
+        """A root model was called at the top level (from ``RootHook``): count it by class."""
+        if self._entered:
+            return  # inside a TransformerLens entry point, which counts the call itself
+        name = self._root_names.get(id(module))
+        if name is None:
+            name = self._root_names[id(module)] = self._root_name(module)
+        if name:
+            self.module_calls[name] += 1
+
+    def _root_name(self, module: Any) -> str:
+        """What a root's calls are counted as (once per cell); empty for models that count themselves."""
+        if getattr(type(module).forward, "__logbook_wrapped__", False):
+            return ""
         inner = torch_module(module)
-        name = type(inner).__name__
-        self.module_calls[name if inner is module else f"{name} (compiled)"] += 1
         self.note_model(inner)
+        name = type(inner).__name__
+        return name if inner is module else f"{name} (compiled)"
 
     def note_model(self, model: Any) -> None:
         """Remember that ``model`` ran in this cell, to identify it when the cell ends.
