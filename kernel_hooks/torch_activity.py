@@ -190,6 +190,7 @@ class TorchActivity:
         self._caching = False
         self._entered = False
         self._root_names: dict[int, str] = {}
+        self._kinds: dict[Any, dict[type, int]] = {}
         self._patches = Patches()
         self._roots: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self._root_hook: Optional[RootHook] = None
@@ -276,14 +277,24 @@ class TorchActivity:
         if self._root_hook is None:
             self._root_hook = RootHook(self)
         module_type = torch.nn.Module
+        envoy_type = _defined_in("nnsight.intervention.envoy", "Envoy")
+        kinds = self._kinds.setdefault(envoy_type, {})  # per type: 0 other, 1 module, 2 nnsight wrapper
         for value in list(namespace.values()):
-            if not isinstance(value, module_type):
-                inner = (
-                    getattr(value, "_module", None) if type(value).__module__.startswith("nnsight") else None
+            kind = kinds.get(type(value))
+            if kind is None:
+                kind = kinds[type(value)] = (
+                    1
+                    if isinstance(value, module_type)
+                    else 2
+                    if envoy_type and isinstance(value, envoy_type)
+                    else 0
                 )
-                if not isinstance(inner, module_type):
+            if not kind:
+                continue
+            if kind == 2:
+                value = getattr(value, "_module", None)
+                if not isinstance(value, module_type):
                     continue
-                value = inner
             if value in self._roots:
                 continue
             if not any(hook is self._root_hook for hook in value._forward_pre_hooks.values()):
