@@ -205,33 +205,9 @@ def _tensor(value: Any, torch: Any) -> dict[str, Any]:
     }
     if value.requires_grad:
         summary["requires_grad"] = True
-    numel = value.numel()
-    if value.is_sparse or value.device.type == "meta":
-        return summary
-    if numel == 1:
-        summary["value"] = _scalar(value.item())
-    elif 0 < numel <= STATS_MAX_ELEMENTS and value.device.type == "cpu":
-        with torch.no_grad():
-            data = value.detach()
-            if data.dtype == torch.bool:
-                summary["true"] = int(data.sum())
-                return summary
-            if data.is_complex():
-                data = data.abs()
-            if not data.is_floating_point() or data.dtype in (torch.float16, torch.bfloat16):
-                data = data.float()
-            nans = torch.isnan(data)
-            nan_count = int(nans.sum())
-            finite = data[~nans] if nan_count else data
-            summary["nan"] = nan_count
-            if finite.numel():
-                low, high = torch.aminmax(finite)
-                summary.update(
-                    min=_number(low),
-                    max=_number(high),
-                    mean=_number(finite.mean(dtype=torch.float64)),
-                    norm=_number(torch.linalg.vector_norm(finite, dtype=torch.float64)),
-                )
+    from .tensor_stats import statistics  # the device-safe policy: which elements may be read
+
+    summary.update(statistics(value, STATS_MAX_ELEMENTS))
     return summary
 
 

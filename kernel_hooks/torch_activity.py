@@ -1,23 +1,36 @@
-"""What a cell did with torch and TransformerLens.
+"""What a cell did with torch, TransformerLens and nnsight.
 
-Three sources, all in layers TransformerLens 3 (``HookedTransformer``) and 4
-(``TransformerBridge``) share:
+Sources, none of which puts a hook on every submodule (a forward pass through
+a model with thousands of modules costs the same with and without Logbook):
 
-* global ``nn.Module`` forward hooks, on only while a cell runs: which modules
-  were called at the top level, by class, and the config of any model that
-  has a TransformerLens ``cfg``;
-* ``HookPoint.add_hook``: which hook functions the user attached, to which hook
-  points, and how often they ran (ablations, patches, probes);
-* ``ActivationCache``: the keys of every cache built (``run_with_cache``).
+* a forward pre-hook on each ``nn.Module`` the notebook's namespace holds when
+  a cell starts (the roots: ``model``, ``probe``, an nnsight wrapper's module):
+  which of them were called at the top level, by class, and which models ran;
+* ``HookPoint.add_hook`` (TransformerLens 3 and 4): which hook functions the user
+  attached, where, how often they ran, and whether they read, edited in place
+  or replaced the activation (ablations, patches, probes);
+* ``ActivationCache``: the keys of every cache built (``run_with_cache``);
+* nnsight's tracers, when the notebook has imported nnsight (``nnsight_activity``).
+
+TransformerLens models are counted by their own entry points instead
+(``forward``, ``run_with_cache``, ``run_with_hooks``: one Python call per pass),
+so they are seen even when made and run in the same cell; any other module
+created and called in one cell is seen from the next cell on. Every model that
+ran is identified (``model_identity``).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import sys
+import weakref
 from collections import Counter
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
 
+from .model_identity import identify, torch_module
+from .patches import Patches
 from .summaries import model_config
 
 _INTERNAL_MODULE_PREFIXES = ("transformer_lens", "torch")
@@ -27,6 +40,19 @@ _MODEL_CLASSES = (
     ("transformer_lens.HookedRootModule", "HookedRootModule"),
     ("transformer_lens.model_bridge.bridge_core", "BridgeCore"),
 )
+#: TransformerLens models whose forward is wrapped, so a model made and run in one cell is seen too.
+_FORWARD_CLASSES = (
+    ("transformer_lens.HookedTransformer", "HookedTransformer"),
+    ("transformer_lens.model_bridge.transformer_bridge", "TransformerBridge"),
+)
+#: Bounds on what one cell records, so a 48-layer model's activity stays a few KB.
+MAX_HOOKS = 200
+MAX_MODELS = 8
+MAX_CACHES = 5
+#: Caches with more keys than this are recorded as name patterns (``blocks.{0-47}.attn.hook_z``).
+CACHE_KEYS_IN_FULL = 256
+_LAYER = re.compile(r"(?:^|\.)(?:blocks|layers|h|layer)\.(\d+)(?:\.|$)")
+_NUMBER = re.compile(r"(?<![^.])\d+(?![^.])")
 
 
 def _defined_in(module_name: str, name: str) -> Any:
@@ -45,6 +71,40 @@ def hook_function_name(hook: Any) -> str:
     return name or type(hook).__name__
 
 
+def hook_heads(hook: Any) -> list[int]:
+    """The heads a hook function names in its bound keywords (``head=3``, ``heads=[0, 2]``)."""
+    heads: list[int] = []
+    while isinstance(hook, functools.partial):
+        for name, value in hook.keywords.items():
+            if "head" not in name:
+                continue
+            values = value if isinstance(value, (list, tuple, set, range)) else [value]
+            heads.extend(v for v in values if isinstance(v, int) and not isinstance(v, bool))
+        hook = hook.func
+    return sorted(set(heads))
+
+
+def collapse_keys(keys: list[str]) -> list[str]:
+    """Key names with their numeric parts folded: ``blocks.{0-47}.attn.hook_z``, in first-seen order."""
+    numbers: dict[str, list[set[int]]] = {}
+    for key in keys:
+        pattern = _NUMBER.sub("{}", key)
+        found = [int(n) for n in _NUMBER.findall(key)]
+        seen = numbers.setdefault(pattern, [set() for _ in found])
+        for slot, number in zip(seen, found):
+            slot.add(number)
+    return [pattern.format(*(_span(slot) for slot in slots)) for pattern, slots in numbers.items()]
+
+
+def _span(values: set[int]) -> str:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return str(ordered[0])
+    if ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{{{ordered[0]}-{ordered[-1]}}}"
+    return "{" + ",".join(map(str, ordered)) + "}"
+
+
 def _is_internal(hook: Any) -> bool:
     while isinstance(hook, functools.partial):
         hook = hook.func
@@ -52,107 +112,274 @@ def _is_internal(hook: Any) -> bool:
     return module.startswith(_INTERNAL_MODULE_PREFIXES)
 
 
+def _user_namespace() -> dict[str, Any]:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "user_ns", None) or {}
+
+
+@dataclass
+class HookUse:
+    """How one user hook function at one hook point was used in a cell."""
+
+    heads: list[int] = field(default_factory=list)
+    calls: int = 0
+    edited: bool = False
+    replaced: bool = False
+
+    @property
+    def effect(self) -> str:
+        if self.replaced:
+            return "replaced"
+        if self.edited:
+            return "edited in place"
+        return "read" if self.calls else "not run"
+
+
+class RootHook:
+    """The forward pre-hook on a root model: counts its top-level calls, nothing else.
+
+    One object shared by every root. Under ``torch.compile`` it does nothing
+    (dynamo folds the check away). A model deep-copied keeps it; a model
+    pickled (``torch.save(model)``) carries a harmless stand-in instead, so
+    loading it never needs this package.
+    """
+
+    def __init__(self, activity: "TorchActivity") -> None:
+        self._activity = weakref.ref(activity)
+        torch = sys.modules["torch"]
+        self._compiling = torch.compiler.is_compiling
+        self._call_impl = torch.nn.Module._call_impl.__code__
+
+    def __call__(self, module: Any, args: Any) -> None:
+        if self._compiling():
+            return None
+        activity = self._activity()
+        if activity is None or not activity.active:
+            return None
+        frame, calls = sys._getframe(1), 0
+        while frame is not None:
+            if frame.f_code is self._call_impl:
+                calls += 1
+                if calls > 1:
+                    return None  # called from inside another module: not a top-level call
+            frame = frame.f_back
+        activity.root_called(module)
+        return None
+
+    def __deepcopy__(self, memo: dict) -> "RootHook":
+        return self
+
+    def __reduce__(self) -> tuple:
+        # dict.get({}, module, args) returns args: a pre-hook that changes nothing.
+        return (functools.partial, (dict.get, {}))
+
+
 class TorchActivity:
-    """Collects torch and TransformerLens activity for the cell that is running."""
+    """Collects torch, TransformerLens and nnsight activity for the cell that is running."""
 
     def __init__(self) -> None:
         self.active = False
         self.module_calls: Counter[str] = Counter()
-        self.models: dict[int, dict[str, Any]] = {}
-        self.hooks: dict[tuple[str, str, str], int] = {}
+        self.hooks: dict[tuple[str, str, str], HookUse] = {}
+        self.hooks_omitted = 0
         self.cache_keys: list[list[str]] = []
         self.caches = 0
-        self._top_models: dict[int, Any] = {}
+        self.nnsight: Any = None
+        self._models: dict[int, Any] = {}
         self._caching = False
-        self._depth = 0
-        self._handles: list[Any] = []
-        self._patched: list[tuple[type, str, Callable]] = []
+        self._entered = False
+        self._root_names: dict[int, str] = {}
+        self._kinds: dict[Any, dict[type, int]] = {}
+        self._patches = Patches()
+        self._roots: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        self._root_hook: Optional[RootHook] = None
 
     # -- lifecycle --------------------------------------------------------
 
     def patch_libraries(self) -> None:
-        """Wrap ``HookPoint.add_hook`` and ``ActivationCache.__init__`` once, if loaded."""
+        """Wrap TransformerLens's hook, cache and run methods once, if it is loaded."""
         hook_point = _defined_in("transformer_lens.hook_points", "HookPoint")
         if isinstance(hook_point, type):
-            self._wrap(hook_point, "add_hook", self._wrap_add_hook)
+            self._patches.wrap(hook_point, "add_hook", self._wrap_add_hook)
         cache = _defined_in("transformer_lens.ActivationCache", "ActivationCache")
         if isinstance(cache, type):
-            self._wrap(cache, "__init__", self._wrap_cache_init)
+            self._patches.wrap(cache, "__init__", self._wrap_cache_init)
         for module_name, class_name in _MODEL_CLASSES:
             cls = _defined_in(module_name, class_name)
             if isinstance(cls, type):
                 for method in ("run_with_hooks", "run_with_cache"):
-                    self._wrap(cls, method, self._wrap_model_method)
+                    self._patches.wrap(cls, method, self._wrap_model_method)
+        for module_name, class_name in _FORWARD_CLASSES:
+            cls = _defined_in(module_name, class_name)
+            if isinstance(cls, type):
+                self._patches.wrap(cls, "forward", self._wrap_forward)
+        if "nnsight" in sys.modules:
+            if self.nnsight is None:
+                from .nnsight_activity import NNsightActivity
 
-    def _wrap(self, cls: type, name: str, make: Callable[[Callable], Callable]) -> None:
-        if any(patched_cls is cls and patched_name == name for patched_cls, patched_name, _ in self._patched):
-            return
-        original = cls.__dict__.get(name)
-        if original is None or getattr(original, "__logbook_wrapped__", False):
-            return
-        wrapper = make(original)
-        functools.update_wrapper(wrapper, original)
-        wrapper.__logbook_wrapped__ = True  # type: ignore[attr-defined]
-        setattr(cls, name, wrapper)
-        self._patched.append((cls, name, original))
+                self.nnsight = NNsightActivity(self.note_model)
+            self.nnsight.patch()
 
     def unpatch_libraries(self) -> None:
-        for cls, name, original in reversed(self._patched):
-            setattr(cls, name, original)
-        self._patched.clear()
+        """Undo ``patch_libraries`` and take the root hooks off every model: the exact mirror."""
+        self._patches.restore()
+        if self.nnsight is not None:
+            self.nnsight.unpatch()
+        for module in list(self._roots):
+            hooks = module._forward_pre_hooks
+            for key in [key for key, hook in hooks.items() if hook is self._root_hook]:
+                del hooks[key]
+        self._roots = weakref.WeakSet()
 
-    def start(self) -> None:
-        """Begin collecting for a new cell."""
+    def start(self, namespace: Optional[dict[str, Any]] = None) -> None:
+        """Begin collecting for a new cell (``namespace``: the notebook's, by default)."""
         self.patch_libraries()
         self.module_calls = Counter()
-        self.models = {}
         self.hooks = {}
+        self.hooks_omitted = 0
         self.cache_keys = []
         self.caches = 0
-        self._top_models = {}
-        self._depth = 0
+        self._models = {}
+        self._entered = self._caching = False
+        self._root_names = {}
+        self._hook_roots(_user_namespace() if namespace is None else namespace)
+        if self.nnsight is not None:
+            self.nnsight.start()
         self.active = True
-        torch = sys.modules.get("torch")
-        if torch is not None and not self._handles:
-            module_hooks = torch.nn.modules.module
-            self._handles = [
-                module_hooks.register_module_forward_pre_hook(self._before_forward),
-                module_hooks.register_module_forward_hook(self._after_forward, always_call=True),
-            ]
 
     def stop(self) -> dict[str, Any]:
         """Stop collecting; return what the cell did (empty if it used no torch)."""
         self.active = False
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
         activity: dict[str, Any] = {}
+        if self.nnsight is not None:
+            traces = self.nnsight.stop()
+            if traces:
+                activity["nnsight"] = traces
         if self.module_calls:
             activity["module_calls"] = dict(self.module_calls)
-        if self.models:
-            activity["models"] = list(self.models.values())
+        if self._models:
+            activity["models"] = [self._describe(model) for model in self._models.values()]
         if self.hooks:
-            aliases = self._aliases({point for point, _, _ in self.hooks})
-            activity["hooks"] = [
-                {
-                    "hook_point": point,
-                    "function": function,
-                    "direction": direction,
-                    "calls": calls,
-                    **({"aliases": aliases[point]} if aliases.get(point) else {}),
-                }
-                for (point, function, direction), calls in self.hooks.items()
-            ]
+            activity.update(self._hook_activity())
         if self.cache_keys:
             activity["cache_keys"] = self.cache_keys
             activity["caches"] = self.caches
-        self._top_models = {}
+        self._models = {}
+        return activity
+
+    # -- models -----------------------------------------------------------
+
+    def _hook_roots(self, namespace: dict[str, Any]) -> None:
+        torch = sys.modules.get("torch")
+        if torch is None:
+            return
+        if self._root_hook is None:
+            self._root_hook = RootHook(self)
+        module_type = torch.nn.Module
+        envoy_type = _defined_in("nnsight.intervention.envoy", "Envoy")
+        kinds = self._kinds.setdefault(envoy_type, {})  # per type: 0 other, 1 module, 2 nnsight wrapper
+        for value in list(namespace.values()):
+            kind = kinds.get(type(value))
+            if kind is None:
+                kind = kinds[type(value)] = (
+                    1
+                    if isinstance(value, module_type)
+                    else 2
+                    if envoy_type and isinstance(value, envoy_type)
+                    else 0
+                )
+            if not kind:
+                continue
+            if kind == 2:
+                value = getattr(value, "_module", None)
+                if not isinstance(value, module_type):
+                    continue
+            if value in self._roots:
+                continue
+            if not any(hook is self._root_hook for hook in value._forward_pre_hooks.values()):
+                value.register_forward_pre_hook(self._root_hook)
+            self._roots.add(value)
+
+    def root_called(self, module: Any) -> None:
+        """A root model was called at the top level (from ``RootHook``): count it by class."""
+        if self._entered:
+            return  # inside a TransformerLens entry point, which counts the call itself
+        name = self._root_names.get(id(module))
+        if name is None:
+            name = self._root_names[id(module)] = self._root_name(module)
+        if name:
+            self.module_calls[name] += 1
+
+    def _root_name(self, module: Any) -> str:
+        """What a root's calls are counted as (once per cell); empty for models that count themselves."""
+        if getattr(type(module).forward, "__logbook_wrapped__", False):
+            return ""
+        inner = torch_module(module)
+        self.note_model(inner)
+        name = type(inner).__name__
+        return name if inner is module else f"{name} (compiled)"
+
+    def note_model(self, model: Any) -> None:
+        """Remember that ``model`` ran in this cell, to identify it when the cell ends.
+
+        One entry per torch module: a wrapper (an nnsight model) replaces the bare
+        module it wraps, since it knows more (the repository and revision).
+        """
+        module = torch_module(model)
+        known = self._models.get(id(module))
+        if known is None and len(self._models) >= MAX_MODELS:
+            return
+        if known is None or (known is module and model is not module):
+            self._models[id(module)] = model
+
+    def _describe(self, model: Any) -> dict[str, Any]:
+        description: dict[str, Any] = {"class": type(model).__name__, **model_config(model)}
+        try:
+            description["identity"] = identify(model)
+        except Exception as error:  # noqa: BLE001 - a model that cannot be identified still ran
+            description["identity"] = {"error": f"{type(error).__name__}: {error}"[:200]}
+        return description
+
+    # -- TransformerLens --------------------------------------------------
+
+    def _hook_activity(self) -> dict[str, Any]:
+        aliases = self._aliases({point for point, _, _ in self.hooks})
+        hooks: list[dict[str, Any]] = []
+        touched: dict[int, Optional[set[int]]] = {}
+        for (point, function_name, direction), use in self.hooks.items():
+            entry: dict[str, Any] = {
+                "hook_point": point,
+                "function": function_name,
+                "direction": direction,
+                "calls": use.calls,
+                "effect": use.effect,
+            }
+            found = _LAYER.search(point)
+            if found:
+                entry["layer"] = layer = int(found.group(1))
+                if use.edited or use.replaced:
+                    heads = touched.get(layer, set())
+                    touched[layer] = heads | set(use.heads) if heads is not None and use.heads else None
+            if use.heads:
+                entry["heads"] = use.heads
+            if aliases.get(point):
+                entry["aliases"] = aliases[point]
+            hooks.append(entry)
+        activity: dict[str, Any] = {"hooks": hooks}
+        if touched:
+            activity["touched"] = [
+                {"layer": layer, **({"heads": sorted(heads)} if heads else {})}
+                for layer, heads in sorted(touched.items())
+            ]
+        if self.hooks_omitted:
+            activity["hooks_omitted"] = self.hooks_omitted
         return activity
 
     def _aliases(self, points: set[str]) -> dict[str, list[str]]:
         """Other names the models' ``hook_dict`` gives these hook points (TransformerBridge's legacy names)."""
         aliases: dict[str, list[str]] = {}
-        for model in self._top_models.values():
+        for model in self._models.values():
             try:
                 for name, hook_point in getattr(model, "hook_dict", {}).items():
                     canonical = getattr(hook_point, "name", None)
@@ -162,60 +389,63 @@ class TorchActivity:
                 continue
         return aliases
 
-    # -- collectors -------------------------------------------------------
-
-    def _before_forward(self, module: Any, args: Any) -> None:
-        if self._depth == 0:
-            self.module_calls[type(module).__name__] += 1
-            if not self._top_models and getattr(module, "cfg", None) is not None:
-                self._note_model(module)
-        self._depth += 1
-
-    def _after_forward(self, module: Any, args: Any, output: Any) -> None:
-        self._depth = max(0, self._depth - 1)
+    def _track(self, key: tuple[str, str, str], hook: Any) -> Optional[HookUse]:
+        if key not in self.hooks:
+            if len(self.hooks) >= MAX_HOOKS:
+                self.hooks_omitted += 1
+                return None
+            self.hooks[key] = HookUse(heads=hook_heads(hook))
+        return self.hooks[key]
 
     def _wrap_add_hook(self, original: Callable) -> Callable:
         activity = self
 
         def add_hook(hook_point: Any, hook: Any, dir: str = "fwd", *args: Any, **kwargs: Any) -> Any:
-            if activity.active and not activity._caching and not _is_internal(hook):
-                key = (str(hook_point.name), hook_function_name(hook), dir)
-                activity.hooks.setdefault(key, 0)
-                user_hook = hook
-
-                def counted(*hook_args: Any, **hook_kwargs: Any) -> Any:
-                    activity.hooks[key] = activity.hooks.get(key, 0) + 1
-                    return user_hook(*hook_args, **hook_kwargs)
-
-                hook = functools.wraps(user_hook)(counted) if callable(user_hook) else user_hook
+            if activity.active and not activity._caching and not _is_internal(hook) and callable(hook):
+                use = activity._track((str(hook_point.name), hook_function_name(hook), dir), hook)
+                if use is not None:
+                    hook = _counted(hook, use)
             return original(hook_point, hook, dir, *args, **kwargs)
 
         return add_hook
 
-    def _note_model(self, model: Any) -> None:
-        if id(model) not in self.models and getattr(model, "cfg", None) is not None:
-            self.models[id(model)] = {"class": type(model).__name__, **model_config(model)}
-        self._top_models[id(model)] = model
-
     def _wrap_model_method(self, original: Callable) -> Callable:
         activity = self
-
         caching = original.__name__ == "run_with_cache"
 
         def run_with(model: Any, *args: Any, **kwargs: Any) -> Any:
             if not activity.active:
                 return original(model, *args, **kwargs)
-            activity._note_model(model)
-            if not caching:
-                return original(model, *args, **kwargs)
+            activity.note_model(model)
+            if not activity._entered:
+                activity.module_calls[type(model).__name__] += 1
+            # The call is counted here once, whether or not the model then calls itself;
             # run_with_cache attaches its own saving hooks: let those through untouched.
-            outer, activity._caching = activity._caching, True
+            outer = activity._entered, activity._caching
+            activity._entered, activity._caching = True, activity._caching or caching
             try:
                 return original(model, *args, **kwargs)
             finally:
-                activity._caching = outer
+                activity._entered, activity._caching = outer
 
         return run_with
+
+    def _wrap_forward(self, original: Callable) -> Callable:
+        activity = self
+        compiling = sys.modules["torch"].compiler.is_compiling
+
+        def forward(model: Any, *args: Any, **kwargs: Any) -> Any:
+            if compiling() or not activity.active or activity._entered:
+                return original(model, *args, **kwargs)
+            activity.note_model(model)
+            activity.module_calls[type(model).__name__] += 1
+            activity._entered = True
+            try:
+                return original(model, *args, **kwargs)
+            finally:
+                activity._entered = False
+
+        return forward
 
     def _wrap_cache_init(self, original: Callable) -> Callable:
         activity = self
@@ -226,9 +456,36 @@ class TorchActivity:
                 try:
                     activity.caches += 1
                     keys = [str(key) for key in cache_dict]
-                    if keys not in activity.cache_keys and len(activity.cache_keys) < 5:
+                    if len(keys) > CACHE_KEYS_IN_FULL:
+                        keys = collapse_keys(keys)
+                    if keys not in activity.cache_keys and len(activity.cache_keys) < MAX_CACHES:
                         activity.cache_keys.append(keys)
                 except Exception:  # noqa: BLE001 - never break the user's cache
                     pass
 
         return __init__
+
+
+def _version(value: Any) -> Optional[int]:
+    try:
+        return value._version
+    except Exception:  # noqa: BLE001 - not a tensor, or an inference tensor without a version
+        return None
+
+
+def _counted(hook: Callable, use: HookUse) -> Callable:
+    """``hook``, counting its calls and noticing whether it edits or replaces the activation."""
+
+    @functools.wraps(hook)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        use.calls += 1
+        activation = args[0] if args else None
+        before = _version(activation)
+        result = hook(*args, **kwargs)
+        if result is not None and result is not activation:
+            use.replaced = True
+        elif before is not None and _version(activation) != before:
+            use.edited = True
+        return result
+
+    return counted

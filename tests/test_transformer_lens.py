@@ -9,7 +9,7 @@ import pytest
 
 from logbook.store import Store
 
-from .notebooks import run_notebook
+from .notebooks import outputs_of, run_notebook
 
 pytest.importorskip("transformer_lens")
 pytestmark = [pytest.mark.kernel, pytest.mark.transformer_lens]
@@ -26,6 +26,8 @@ else:
 tokens = torch.randint(0, 20, (1, 12), generator=torch.Generator().manual_seed(0))
 """
 
+GLOBAL_HOOKS = "len(torch.nn.modules.module._global_forward_pre_hooks) + len(torch.nn.modules.module._global_forward_hooks)"
+
 CELLS = [
     BUILD_MODEL,
     "logits, cache = model.run_with_cache(tokens)",
@@ -34,13 +36,42 @@ CELLS = [
     "    return pattern\n"
     "ablated = model.run_with_hooks(tokens, fwd_hooks=[\n"
     "    ('blocks.0.attn.hook_pattern', functools.partial(zero_head, head=1))])",
-    "probe = torch.nn.Linear(32, 2)\nscores = probe(torch.ones(3, 32))",
+    "probe = torch.nn.Linear(32, 2)",
+    "scores = probe(torch.ones(3, 32))",
     "plain = 1 + 1",
+    "def patch_from_clean(z, hook):\n"
+    "    return cache[hook.name].clone()\n"
+    "def look(z, hook):\n"
+    "    seen.append(z.shape)\n"
+    "seen = []\n"
+    "patched = model.run_with_hooks(tokens, fwd_hooks=[\n"
+    "    ('blocks.1.attn.hook_pattern', patch_from_clean), ('blocks.0.attn.hook_pattern', look)])",
+    f"global_hooks_during_a_cell = {GLOBAL_HOOKS}\nforward = model(tokens)",
+    "import warnings\n"
+    "with warnings.catch_warnings(record=True) as caught:\n"
+    "    warnings.simplefilter('always')\n"
+    "    compiled = torch.compile(probe, backend='eager')\n"
+    "    first = compiled(torch.ones(3, 32))\n"
+    "compile_warnings = [str(w.message) for w in caught]\n"
+    "from torch._dynamo.utils import counters\n"
+    "graphs_after_compiling = counters['stats']['unique_graphs']",
+    "second = compiled(torch.ones(3, 32))\ngraphs_later = counters['stats']['unique_graphs']",
+    "import copy, io\n"
+    "buffer = io.BytesIO()\n"
+    "torch.save(probe, buffer)\n"
+    "pickled_mentions_us = b'kernel_hooks' in buffer.getvalue()\n"
+    "reloaded = torch.load(io.BytesIO(buffer.getvalue()), weights_only=False)\n"
+    "twin = copy.deepcopy(probe)\n"
+    "x = torch.ones(3, 32)\n"
+    "same = bool((reloaded(x) == probe(x)).all() and (twin(x) == probe(x)).all())",
+    "fresh = copy.deepcopy(model)\nfresh_logits = fresh(tokens)",
+    "%unload_ext kernel_hooks",
+    "print(len(model._forward_pre_hooks), len(probe._forward_pre_hooks), len(twin._forward_pre_hooks))",
 ]
 
 
 @pytest.fixture(scope="module")
-def experiments(tmp_path_factory):
+def run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tl")
     db = folder / "logbook.db"
     with pytest.MonkeyPatch.context() as mp:
@@ -49,7 +80,12 @@ def experiments(tmp_path_factory):
     errors = [o for cell in notebook.cells for o in cell.outputs if o.output_type == "error"]
     assert errors == []
     with Store(db) as store:
-        yield store.experiments(limit=None, newest_first=False)
+        yield notebook, store.experiments(limit=None, newest_first=False)
+
+
+@pytest.fixture(scope="module")
+def experiments(run):
+    return run[1]
 
 
 def test_run_with_cache_records_the_model_config_and_cache_keys(experiments):
@@ -63,7 +99,14 @@ def test_run_with_cache_records_the_model_config_and_cache_keys(experiments):
     assert experiments[1].names["logits"]["shape"] == [1, 12, 20]
 
 
-def test_hooks_added_by_the_user_are_recorded_with_their_functions(experiments):
+def test_the_model_that_ran_is_identified_by_dtype_device_and_a_weight_fingerprint(experiments):
+    identity = experiments[1].torch["models"][0]["identity"]
+    assert identity["dtype"] == "float32" and identity["device"] == "cpu"
+    assert identity["parameters"] > 0 and identity["fingerprint"].startswith("weights:")
+    assert experiments[2].torch["models"][0]["identity"]["fingerprint"] == identity["fingerprint"]
+
+
+def test_hooks_added_by_the_user_are_recorded_with_their_functions_layers_and_heads(experiments):
     activity = experiments[2].torch
     assert activity["hooks"] == [
         {
@@ -71,15 +114,61 @@ def test_hooks_added_by_the_user_are_recorded_with_their_functions(experiments):
             "function": "zero_head(head=1)",
             "direction": "fwd",
             "calls": 1,
+            "effect": "edited in place",
+            "layer": 0,
+            "heads": [1],
         }
     ]
+    assert activity["touched"] == [{"layer": 0, "heads": [1]}]
     assert "cache_keys" not in activity
 
 
-def test_plain_torch_modules_are_recorded_by_class(experiments):
-    assert experiments[3].torch["module_calls"] == {"Linear": 1}
+def test_a_patch_that_replaces_an_activation_is_told_apart_from_a_probe_that_reads_it(experiments):
+    activity = experiments[6].torch
+    effects = {hook["function"]: (hook["effect"], hook["layer"]) for hook in activity["hooks"]}
+    assert effects == {"patch_from_clean": ("replaced", 1), "look": ("read", 0)}
+    assert activity["touched"] == [{"layer": 1}]
+
+
+def test_plain_torch_modules_are_recorded_by_class_from_the_cell_after_they_are_made(experiments):
+    assert "module_calls" not in experiments[3].torch
+    assert experiments[4].torch["module_calls"] == {"Linear": 1}
+    assert experiments[4].torch["models"][0]["identity"]["parameters"] == 66
     assert experiments[3].names["probe"]["parameters"] == 66
 
 
+def test_a_forward_pass_is_recorded_without_any_global_module_hook(experiments):
+    cell = experiments[7]
+    assert cell.names["global_hooks_during_a_cell"]["value"] == 0
+    (called,) = cell.torch["module_calls"].values()
+    assert called == 1
+
+
+def test_a_model_made_and_run_in_the_same_cell_is_recorded(experiments):
+    cell = experiments[11]
+    assert list(cell.torch["module_calls"].values()) == [1]
+    (fresh,) = cell.torch["models"]
+    assert fresh["identity"]["fingerprint"] == experiments[1].torch["models"][0]["identity"]["fingerprint"]
+
+
+def test_torch_compile_gives_no_warning_and_no_recompilation_with_the_hooks_loaded(experiments):
+    compiling, later = experiments[8], experiments[9]
+    assert compiling.names["compile_warnings"]["len"] == 0
+    assert later.names["graphs_later"]["value"] == compiling.names["graphs_after_compiling"]["value"]
+    assert later.torch["module_calls"] == {"Linear (compiled)": 1}
+
+
+def test_models_pickle_without_the_recorder_and_copies_keep_working(experiments):
+    cell = experiments[10]
+    assert cell.names["pickled_mentions_us"]["value"] is False
+    assert cell.names["same"]["value"] is True
+
+
+def test_unloading_takes_every_hook_off_the_models(run):
+    notebook, _ = run
+    (printed,) = outputs_of(notebook.cells[-1], "stream")
+    assert printed["text"].split() == ["0", "0", "0"]
+
+
 def test_cells_without_torch_work_record_no_torch_activity(experiments):
-    assert experiments[4].torch == {}
+    assert experiments[5].torch == {}
