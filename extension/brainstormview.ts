@@ -60,15 +60,27 @@ export class BrainstormSection extends SectionWidget {
       this.pause.textContent = this.isPaused ? 'Resume' : 'Pause';
       this.pause.title = this.isPaused ? 'Resume the clock' : 'Pause the clock';
       this.pause.setAttribute('aria-label', this.pause.title);
-      this.written.replaceChildren(...b.hypothesis_ids.map(id => this.writtenRow(id)));
+      this.redrawIf('written', b.hypothesis_ids.map(id => [id, this.model.hypothesis(id)?.credence]), () =>
+        this.written.replaceChildren(...b.hypothesis_ids.map(id => this.writtenRow(id)))
+      );
       this.tick(this.model.clock());
     } else {
       this.node.classList.remove('jp-Logbook-timeUpFlash');
     }
     const past = this.model.pastBrainstorms;
     this.pastHeading.hidden = past.length === 0;
-    this.past.replaceChildren(...past.map(p => this.pastItem(p)));
+    const statements = past.flatMap(p => p.hypothesis_ids.map(id => this.model.hypothesis(id)?.statement));
+    this.redrawIf('past', [past, statements], () => this.past.replaceChildren(...past.map(p => this.pastItem(p))));
     this.setCount(b ? (this.isPaused ? 'paused' : 'running') : past.length ? `${past.length} past` : '');
+  }
+
+  /** Run ``draw`` only when ``data`` differs from the last time: unchanged nodes keep the focus. */
+  private redrawIf(part: string, data: unknown, draw: () => void): void {
+    const key = JSON.stringify(data);
+    if (this.drawn.get(part) !== key) {
+      this.drawn.set(part, key);
+      draw();
+    }
   }
 
   private get isPaused(): boolean {
@@ -167,5 +179,6 @@ export class BrainstormSection extends SectionWidget {
   private pastHeading = el('div', 'jp-Logbook-subheading', 'Past brainstorms');
   private past = el('div', 'jp-Logbook-pastList');
   private openPast = new Set<number>();
+  private drawn = new Map<string, string>();
   private signalled: number | null = null;
 }

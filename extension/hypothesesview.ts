@@ -33,16 +33,6 @@ export class HypothesesSection extends SectionWidget {
     this.node.append(this.entry, this.list);
   }
 
-  /** Open a hypothesis' card and put the focus on its credence. */
-  reveal(id: string): void {
-    this.expanded.add(id);
-    this.drawn.delete(id);
-    this.render();
-    const card = this.list.querySelector(`[data-hypothesis="${id}"]`) as HTMLElement | null;
-    card?.scrollIntoView({ block: 'center' });
-    (card?.querySelector('input[type=range]') as HTMLElement | null)?.focus();
-  }
-
   protected render(): void {
     this.entry.hidden = this.model.brainstorm !== null;
     const hypotheses = this.model.hypotheses;

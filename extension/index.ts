@@ -1,12 +1,13 @@
 /** Logbook for JupyterLab: the model, the sidebar, the status bar, the commands and the experiment view. */
 
-import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { Signal } from '@lumino/signaling';
 
 import { requestAPI } from './api';
 import { DetailOpener } from './detail';
@@ -67,7 +68,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Logbook sidebar: mode, brainstorm, surprises, hypotheses and experiments.',
   autoStart: true,
   requires: [ILogbookModel, IDocumentManager],
-  optional: [ICommandPalette, ILayoutRestorer, ILabShell],
+  optional: [ICommandPalette, ILayoutRestorer],
   activate: (
     app: JupyterFrontEnd,
     model: ILogbookModel,
@@ -166,7 +167,15 @@ const statusPlugin: JupyterFrontEndPlugin<void> = {
   activate: (app: JupyterFrontEnd, model: ILogbookModel, statusBar: IStatusBar) => {
     const show = (section: Section) => () => void app.commands.execute(CommandIDs.showSection, { section });
     const item = new LogbookStatus(model, { showBrainstorm: show('brainstorm'), showSurprises: show('surprises') });
-    statusBar.registerStatusItem('jupyterlab-logbook:clock', { item, align: 'left', rank: 50 });
+    const activeStateChanged = new Signal<LogbookStatus, void>(item);
+    model.changed.connect(() => activeStateChanged.emit());
+    statusBar.registerStatusItem('jupyterlab-logbook:clock', {
+      item,
+      align: 'left',
+      rank: 50,
+      isActive: () => model.brainstorm !== null || model.unread > 0,
+      activeStateChanged
+    });
   }
 };
 

@@ -10,7 +10,7 @@
 
 import { Signal } from '@lumino/signaling';
 
-import { changedSections, isUnread, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
+import { changedSections, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
 import { PagedList } from './paged';
 import { LogbookState } from './state';
 import { clockOffset } from './timer';
@@ -121,9 +121,10 @@ export class LogbookModel extends LogbookState {
   exportAs = (path: string, format: string) =>
     this.send<{ path: string; bytes: number }>('export', 'POST', { path, format });
 
+  /** Mark a surprise read once it is opened (a server without a "read" status keeps it open: no harm). */
   async markRead(surprise: ISurprise): Promise<void> {
-    if (isUnread(surprise.status)) {
-      await this.send(`surprises/${surprise.id}`, 'PATCH', { status: 'read' });
+    if (surprise.status === 'unread') {
+      await this.send(`surprises/${surprise.id}`, 'PATCH', { status: 'read' }).catch(() => undefined);
     }
   }
 

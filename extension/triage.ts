@@ -83,15 +83,18 @@ export class TriagePanel {
       this.resized();
       (this.node.querySelector('.jp-Logbook-triageForm input, .jp-Logbook-triageForm textarea') as HTMLElement | null)?.focus();
     };
-    row.append(button('Explain', 'Write an explanation of this surprise', open('explain')));
+    const opener = (label: string, name: string, form: Form) => {
+      const b = button(label, name, open(form));
+      b.setAttribute('aria-expanded', String(this.form === form));
+      b.classList.toggle('jp-mod-active', this.form === form);
+      return b;
+    };
+    row.append(opener('Explain', 'Write an explanation of this surprise', 'explain'));
     if (hid) {
-      row.append(
-        button('Credence', `Update your credence in ${hid}`, open('credence')),
-        button('Refute', `Refute ${hid}`, open('refute'))
-      );
+      row.append(opener('Credence', `Update your credence in ${hid}`, 'credence'), opener('Refute', `Refute ${hid}`, 'refute'));
     }
     row.append(
-      button('Follow-up', 'Start a follow-up hypothesis from this surprise', open('follow')),
+      opener('Follow-up', 'Start a follow-up hypothesis from this surprise', 'follow'),
       button('Resolve', 'Resolve this surprise without a change', () => void this.resolve(s, { action: 'dismissed' }))
     );
     return row;

@@ -201,6 +201,7 @@ def tab_through_sidebar(page, limit: int = 120) -> list[dict]:
     for _ in range(limit):
         page.keyboard.press("Tab")
         here = page.evaluate(FOCUSED)
+        assert here["tag"] != "body", f"the focus was lost after {seen[-1]}"
         if not here["inSidebar"]:
             break
         seen.append(here)
