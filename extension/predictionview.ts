@@ -52,7 +52,8 @@ export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () 
   const text = p.kind === 'expression' ? code(p.expression) : el('div', 'jp-Logbook-words', p.expression);
   block.append(head, text);
   const record = verdictSummary(p);
-  if (record) {
+  if (record && record !== p.state) {
+    // A line of its own only when the runs say more than the state pill.
     const line = el('div', 'jp-Logbook-muted jp-Logbook-record', record);
     line.title = `${verdictRuns(p)}; first verdict: ${p.first_verdict}`;
     block.append(line);
@@ -86,7 +87,8 @@ function editButton(model: LogbookModel, p: IPrediction, block: HTMLElement, hea
       if (event.key === 'Escape') {
         redraw();
       } else if (event.key === 'Enter' && valid()) {
-        void attempt(() => model.editPrediction(p.id, field.value));
+        // Done editing: the card shows the new text (or, for a judged one, its new version) once the feed has it.
+        void attempt(() => model.editPrediction(p.id, field.value)).then(ok => ok && redraw());
       }
     });
     block.replaceChildren(head, field, verdict);
