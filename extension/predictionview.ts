@@ -41,16 +41,19 @@ export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () 
     head.append(pill('not trusted', 'untrusted', NOT_TRUSTED));
   }
   head.append(el('span', 'jp-Logbook-muted', `p ${formatCredence(p.credence)}`));
-  if (superseded) {
-    head.append(el('span', 'jp-Logbook-muted jp-Logbook-superseded', `superseded by ${p.superseded_by}`));
-  } else {
+  if (!superseded) {
     head.append(editButton(model, p, block, head, redraw));
   }
+  // Where this version stands in the record, on a line of its own so the head fits a narrow sidebar.
+  const lineage = el('div', 'jp-Logbook-row jp-Logbook-lineage');
+  if (superseded) {
+    lineage.append(el('span', 'jp-Logbook-muted jp-Logbook-superseded', `superseded by ${p.superseded_by}`));
+  }
   if (p.revises) {
-    head.append(el('span', 'jp-Logbook-muted jp-Logbook-revises', `revises ${p.revises}`));
+    lineage.append(el('span', 'jp-Logbook-muted jp-Logbook-revises', `revises ${p.revises}`));
   }
   const text = p.kind === 'expression' ? code(p.expression) : el('div', 'jp-Logbook-words', p.expression);
-  block.append(head, text);
+  block.append(head, ...(lineage.childElementCount ? [lineage] : []), text);
   const record = verdictSummary(p);
   if (record && record !== p.state) {
     // A line of its own only when the runs say more than the state pill.

@@ -101,6 +101,12 @@ def test_trust_revise_and_explain_from_the_sidebar(lab, tmp_path):
         assert old.locator(".jp-Logbook-pill.jp-mod-failed").count() == 1, (
             "the old verdict stays on the record"
         )
+        old.scroll_into_view_if_needed()
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            shot(page, f"250-revised-{theme.split()[-1].lower()}")
+            assert overflows(page) == []
+        set_theme(page, "JupyterLab Light")
         api_old, api_new = prediction(lab, "H1.P1"), prediction(lab, "H1.P2")
         assert (
             api_old["superseded_by"] == "H1.P2"
