@@ -1,6 +1,6 @@
 /** Pure helpers of the model: which sections changed, merging a hypotheses delta, splitting brainstorms. */
 
-import { IBrainstorm, IHypothesis, Section, SECTIONS, SurpriseFilter } from './types';
+import { IBrainstorm, IHypothesis, IPrediction, ISurprise, Section, SECTIONS, SurpriseFilter } from './types';
 
 /** The sections whose version differs from the one last seen (all of them at first). */
 export function changedSections(known: Partial<Record<Section, string>>, next: Record<Section, string>): Section[] {
@@ -39,26 +39,65 @@ export interface IPredictionCounts {
   failed: number;
   pending: number;
   error: number;
+  too_slow: number;
 }
 
 export function predictionCounts(h: IHypothesis): IPredictionCounts {
-  const counts: IPredictionCounts = { held: 0, failed: 0, pending: 0, error: 0 };
-  for (const p of h.predictions) {
+  const counts: IPredictionCounts = { held: 0, failed: 0, pending: 0, error: 0, too_slow: 0 };
+  for (const p of h.predictions.filter(p => p.superseded_by === null)) {
     counts[p.state] += 1;
   }
   return counts;
 }
 
-/** Whether a surprise still waits for the researcher (unread and read today; open with triage statuses). */
-export function isOpen(status: string): boolean {
-  return status === 'unread' || status === 'read' || status === 'open';
+/** Whether a surprise still waits for the researcher. */
+export function isOpen(s: Pick<ISurprise, 'status'>): boolean {
+  return s.status === 'open';
 }
 
-export function isUnread(status: string): boolean {
-  return status === 'unread' || status === 'open';
+/** Open and not yet seen: what the unread badge counts. */
+export function isUnread(s: Pick<ISurprise, 'status' | 'read'>): boolean {
+  return s.status === 'open' && !s.read;
 }
 
 /** Whether a surprise belongs under the inbox filter (a guard for a server that ignores the filter). */
-export function matchesFilter(status: string, filter: SurpriseFilter): boolean {
-  return filter === 'all' || (filter === 'open') === isOpen(status);
+export function matchesFilter(s: Pick<ISurprise, 'status'>, filter: SurpriseFilter): boolean {
+  return filter === 'all' || (filter === 'open') === isOpen(s);
+}
+
+const RESOLUTION_WORDS: Record<NonNullable<ISurprise['resolution']>, string> = {
+  explained: 'explained',
+  dismissed: 'dismissed',
+  refuted: 'refuted the hypothesis',
+  credence_updated: 'updated the credence'
+};
+
+/** How a resolved surprise was closed, in words: "explained by ada", "dismissed". */
+export function resolutionWords(s: Pick<ISurprise, 'resolution' | 'resolved_by'>): string {
+  if (!s.resolution) {
+    return '';
+  }
+  return s.resolved_by ? `${RESOLUTION_WORDS[s.resolution]} by ${s.resolved_by}` : RESOLUTION_WORDS[s.resolution];
+}
+
+/** A prediction's verdict runs compactly: "failed ×2 → held ×1" ('' before any verdict). */
+export function verdictRuns(p: Pick<IPrediction, 'verdicts'>): string {
+  return p.verdicts.map(v => `${v.held ? 'held' : 'failed'} ×${v.count}`).join(' → ');
+}
+
+/** The verdict history in a line: "held after 2 failed runs", "failed 3 times", "held" ('' before any). */
+export function verdictSummary(p: Pick<IPrediction, 'verdicts'>): string {
+  const runs = p.verdicts;
+  if (runs.length === 0) {
+    return '';
+  }
+  const last = runs[runs.length - 1];
+  const word = last.held ? 'held' : 'failed';
+  const now = last.count === 1 ? word : `${word} ${last.count} times`;
+  if (runs.length === 1) {
+    return now;
+  }
+  const before = runs.slice(0, -1).reduce((n, v) => n + v.count, 0);
+  const other = last.held ? 'failed' : 'held';
+  return `${now} after ${before} ${runs.length === 2 ? other : 'earlier'} run${before === 1 ? '' : 's'}`;
 }

@@ -39,7 +39,8 @@ function summary(h: IHypothesis, state: ICardState): HTMLElement {
   const said = [
     counts.held && `${counts.held} held`,
     counts.failed && `${counts.failed} failed`,
-    counts.pending && `${counts.pending} pending`
+    counts.pending && `${counts.pending} pending`,
+    counts.too_slow && `${counts.too_slow} too slow`
   ].filter(Boolean);
   const row = el('div', 'jp-Logbook-cardRow');
   actionable(row, `${h.id}: ${h.statement}. Credence ${formatCredence(h.credence)}, ${h.status}${said.length ? ', ' + said.join(', ') : ''}`, state.toggle);

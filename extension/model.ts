@@ -10,7 +10,7 @@
 
 import { Signal } from '@lumino/signaling';
 
-import { changedSections, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
+import { changedSections, isUnread, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
 import { PagedList } from './paged';
 import { LogbookState } from './state';
 import { clockOffset } from './timer';
@@ -25,13 +25,15 @@ import {
   IJudgement,
   ILogbookSettings,
   IModeBalance,
+  IPrediction,
   IResolution,
   IStatus,
   ISurprise,
   ISurprisePage,
   Requester,
   Section,
-  SurpriseFilter
+  SurpriseFilter,
+  IUntrusted
 } from './types';
 
 export interface IModelOptions {
@@ -121,31 +123,23 @@ export class LogbookModel extends LogbookState {
   exportAs = (path: string, format: string) =>
     this.send<{ path: string; bytes: number }>('export', 'POST', { path, format });
 
-  /** Mark a surprise read once it is opened (a server without a "read" status keeps it open: no harm). */
+  /** Mark a surprise seen (once; the badge counts open surprises not yet seen). */
   async markRead(surprise: ISurprise): Promise<void> {
-    if (surprise.status === 'unread') {
-      await this.send(`surprises/${surprise.id}`, 'PATCH', { status: 'read' }).catch(() => undefined);
+    if (isUnread(surprise)) {
+      await this.send(`surprises/${surprise.id}`, 'PATCH', { read: true });
     }
   }
 
-  /**
-   * Resolve a surprise: explained, refuted, credence updated, or dismissed.
-   * Once the server takes a resolution whole, all of this becomes
-   * ``return this.send(`surprises/${surprise.id}`, 'PATCH', resolution)``.
-   */
-  async resolveSurprise(surprise: ISurprise, resolution: IResolution): Promise<void> {
-    const hid = surprise.hypothesis_id;
-    const why = resolution.reason || `surprise #${surprise.id}`;
-    if (resolution.action === 'refuted' && hid) {
-      await this.setStatus(hid, 'refuted', why);
-    } else if (resolution.action === 'credence_updated' && hid && resolution.credence !== undefined) {
-      await this.setCredence(hid, resolution.credence, why);
-    }
-    const note = resolution.explanation || (resolution.action === 'dismissed' ? '' : resolution.reason);
-    if (note) {
-      await this.addNote(`Surprise #${surprise.id}: ${note}`, surprise.experiment_id, hid);
-    }
-    await this.send(`surprises/${surprise.id}`, 'PATCH', { status: 'explained' });
+  /** Resolve a surprise: explained, refuted, credence updated, or dismissed; the server records who and when. */
+  resolveSurprise = (surprise: ISurprise, resolution: IResolution) =>
+    this.send<ISurprise>(`surprises/${surprise.id}`, 'PATCH', resolution);
+
+  /** Sign exactly these predictions, so kernels evaluate them from the next cell on. */
+  trustPredictions = (ids: string[]) => this.send<{ trusted: IPrediction[] }>('trust', 'POST', { ids });
+
+  /** The predictions not trusted here (from a cloned logbook or edited by hand), as of the last hypotheses change. */
+  get untrusted(): IUntrusted[] {
+    return this._untrusted;
   }
 
   async setSurpriseFilter(filter: SurpriseFilter): Promise<void> {
@@ -211,6 +205,8 @@ export class LogbookModel extends LogbookState {
       this._hypotheses = mergeHypotheses(this._hypotheses, delta);
       this._ordered = orderHypotheses(this._hypotheses.values());
       this.hypothesesVersion = delta.version;
+      const trust = await this.request<{ predictions: IUntrusted[] }>('trust');
+      this._untrusted = trust.predictions;
       this._changed.emit('hypotheses');
     },
     surprises: () => this.surprises.refresh(),
@@ -221,7 +217,7 @@ export class LogbookModel extends LogbookState {
     const filter = this._filter;
     const page = await this.request<ISurprisePage>(`feed/surprises?status=${filter}&limit=${limit}&offset=${offset}`);
     this._unread = page.unread;
-    return { total: page.total, rows: page.surprises.filter(s => matchesFilter(s.status, filter)) };
+    return { total: page.total, rows: page.surprises.filter(s => matchesFilter(s, filter)) };
   }
 
   private async experimentPage(offset: number, limit: number) {
@@ -256,6 +252,7 @@ export class LogbookModel extends LogbookState {
   private readonly retryMs: number;
   private readonly pollSeconds: number;
   private hypothesesVersion = '';
+  private _untrusted: IUntrusted[] = [];
   private seen: Partial<Record<Section, string>> = {};
   private started = false;
   private disposed = false;

@@ -15,6 +15,7 @@ import { ModeSection } from './modeview';
 import { SectionWidget } from './section';
 import { SurprisesSection } from './surprisesview';
 import { SIDEBAR_ID } from './tokens';
+import { TrustBlock } from './trustview';
 import { Section } from './types';
 
 export interface IPanelOptions {
@@ -89,7 +90,7 @@ export class LogbookPanel extends SidePanel {
     top.append(el('span', 'jp-Logbook-title', 'Logbook'), this.badge, exports);
     this.errorLine.className = 'jp-Logbook-error';
     this.errorLine.setAttribute('role', 'alert');
-    header.node.append(top, this.errorLine);
+    header.node.append(top, this.errorLine, new TrustBlock(this.model).node);
     this.renderHeader();
     return header;
   }

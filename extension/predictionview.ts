@@ -2,6 +2,7 @@
 
 import { attempt, button, code, debounce, el, input, pill } from './dom';
 import { parseCredence } from './entry';
+import { verdictRuns, verdictSummary } from './feedstate';
 import { formatCredence } from './format';
 import { LogbookModel } from './model';
 import { IHypothesis, IPrediction } from './types';
@@ -24,35 +25,46 @@ function expressionCheck(model: LogbookModel, field: HTMLInputElement, verdict: 
   return () => ok;
 }
 
+/** Why an untrusted prediction is not evaluated, for its pill's tooltip. */
+export const NOT_TRUSTED =
+  'Not trusted: this prediction came from a copied logbook or was edited outside Logbook, so kernels do not evaluate it. Review it at the top of the sidebar.';
+
 export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () => void): HTMLElement {
+  const superseded = p.superseded_by !== null;
   const block = el('div', `jp-Logbook-prediction jp-mod-${p.state}`);
+  block.classList.toggle('jp-mod-superseded', superseded);
   block.dataset.prediction = p.id;
   const head = el('div', 'jp-Logbook-row jp-Logbook-predictionHead');
-  head.append(el('span', 'jp-Logbook-id', p.id), pill(p.state, p.state, p.error ?? ''));
+  const state = p.state === 'too_slow' ? 'too slow' : p.state;
+  head.append(el('span', 'jp-Logbook-id', p.id), pill(state, p.state, p.error ?? ''));
+  if (!p.trusted) {
+    head.append(pill('not trusted', 'untrusted', NOT_TRUSTED));
+  }
   head.append(el('span', 'jp-Logbook-muted', `p ${formatCredence(p.credence)}`));
-  head.append(
-    button('✎', `Edit ${p.id}`, () => {
-      const field = input('jp-Logbook-editPrediction', `New text of ${p.id}`);
-      field.value = p.expression;
-      const verdict = el('div', 'jp-Logbook-verdict');
-      const valid = p.kind === 'expression' ? expressionCheck(model, field, verdict) : () => true;
-      field.addEventListener('keydown', event => {
-        if (event.key === 'Escape') {
-          redraw();
-        } else if (event.key === 'Enter' && valid()) {
-          void attempt(() => model.editPrediction(p.id, field.value));
-        }
-      });
-      block.replaceChildren(head, field, verdict);
-      field.focus();
-    }, 'jp-Logbook-iconButton')
-  );
+  if (!superseded) {
+    head.append(editButton(model, p, block, head, redraw));
+  }
+  // Where this version stands in the record, on a line of its own so the head fits a narrow sidebar.
+  const lineage = el('div', 'jp-Logbook-row jp-Logbook-lineage');
+  if (superseded) {
+    lineage.append(el('span', 'jp-Logbook-muted jp-Logbook-superseded', `superseded by ${p.superseded_by}`));
+  }
+  if (p.revises) {
+    lineage.append(el('span', 'jp-Logbook-muted jp-Logbook-revises', `revises ${p.revises}`));
+  }
   const text = p.kind === 'expression' ? code(p.expression) : el('div', 'jp-Logbook-words', p.expression);
-  block.append(head, text);
-  if (p.error) {
+  block.append(head, ...(lineage.childElementCount ? [lineage] : []), text);
+  const record = verdictSummary(p);
+  if (record && record !== p.state) {
+    // A line of its own only when the runs say more than the state pill.
+    const line = el('div', 'jp-Logbook-muted jp-Logbook-record', record);
+    line.title = `${verdictRuns(p)}; first verdict: ${p.first_verdict}`;
+    block.append(line);
+  }
+  if (p.error && p.state !== 'too_slow') {
     block.append(el('div', 'jp-Logbook-verdict jp-mod-error', p.error));
   }
-  if (p.kind === 'text' && p.state === 'pending') {
+  if (p.kind === 'text' && p.state === 'pending' && !superseded) {
     // Predictions in words are judged by the researcher, on a line of their own.
     const verdicts = el('div', 'jp-Logbook-row jp-Logbook-verdicts');
     const judge = (held: boolean) => () => void attempt(() => model.judge(p.id, held));
@@ -63,6 +75,28 @@ export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () 
     block.append(verdicts);
   }
   return block;
+}
+
+/** The pencil that turns the block into a field; a judged prediction edited this way comes back as a new version. */
+function editButton(model: LogbookModel, p: IPrediction, block: HTMLElement, head: HTMLElement, redraw: () => void) {
+  const judged = p.first_verdict !== null;
+  const tip = judged ? `Edit ${p.id}: it has a verdict, so the edit becomes a new prediction revising it` : `Edit ${p.id}`;
+  return button('✎', tip, () => {
+    const field = input('jp-Logbook-editPrediction', `New text of ${p.id}`);
+    field.value = p.expression;
+    const verdict = el('div', 'jp-Logbook-verdict');
+    const valid = p.kind === 'expression' ? expressionCheck(model, field, verdict) : () => true;
+    field.addEventListener('keydown', event => {
+      if (event.key === 'Escape') {
+        redraw();
+      } else if (event.key === 'Enter' && valid()) {
+        // Done editing: the card shows the new text (or, for a judged one, its new version) once the feed has it.
+        void attempt(() => model.editPrediction(p.id, field.value)).then(ok => ok && redraw());
+      }
+    });
+    block.replaceChildren(head, field, verdict);
+    field.focus();
+  }, 'jp-Logbook-iconButton');
 }
 
 /** The form that adds a prediction: an expression checked as it is typed, or words judged by hand. */

@@ -3,7 +3,7 @@
 import { Message } from '@lumino/messaging';
 
 import { attempt, button, el, pill } from './dom';
-import { isUnread } from './feedstate';
+import { isUnread, resolutionWords } from './feedstate';
 import { describeObserved, formatBits, relativeTime } from './format';
 import { LogbookModel } from './model';
 import { SectionWidget } from './section';
@@ -82,7 +82,7 @@ export class SurprisesSection extends SectionWidget {
   }
 
   private row(s: ISurprise): HTMLElement {
-    const row = el('div', `jp-Logbook-surprise jp-mod-${s.status}`);
+    const row = el('div', `jp-Logbook-surprise jp-mod-${isUnread(s) ? 'unread' : s.status}`);
     row.dataset.surprise = String(s.id);
     row.classList.toggle('jp-mod-selected', s.id === this.selected);
     const head = el('div', 'jp-Logbook-surpriseLine');
@@ -90,10 +90,11 @@ export class SurprisesSection extends SectionWidget {
     const what = s.manual ? s.note : `${s.prediction_id ?? s.hypothesis_id ?? ''} ${s.prediction ?? ''}`;
     head.append(el('span', 'jp-Logbook-surpriseWhat', what));
     const observed = s.manual ? 'flagged by hand' : `observed ${describeObserved(s.observed)}`;
-    const detail = el('div', 'jp-Logbook-surpriseLine jp-Logbook-muted', `${observed} · ${relativeTime(s.created_at, Date.now())}`);
+    const closed = s.resolution ? ` · ${resolutionWords(s)}` : '';
+    const detail = el('div', 'jp-Logbook-surpriseLine jp-Logbook-muted', `${observed} · ${relativeTime(s.created_at, Date.now())}${closed}`);
     row.append(head, detail);
     row.title = `${what}\n${observed}`;
-    row.setAttribute('aria-label', `${isUnread(s.status) ? 'Unread surprise' : 'Surprise'}, ${formatBits(s.surprisal_bits)}: ${what}`);
+    row.setAttribute('aria-label', `${isUnread(s) ? 'Unread surprise' : 'Surprise'}, ${formatBits(s.surprisal_bits)}: ${what}`);
     return row;
   }
 

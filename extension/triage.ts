@@ -6,7 +6,7 @@
 
 import { attempt, button, code, el, input, pill } from './dom';
 import { parseCredence, parseEntry } from './entry';
-import { isOpen } from './feedstate';
+import { isOpen, resolutionWords } from './feedstate';
 import { describeObserved, formatBits, formatCredence, relativeTime } from './format';
 import { LogbookModel } from './model';
 import { IResolution, ISurprise } from './types';
@@ -44,7 +44,7 @@ export class TriagePanel {
   private build(s: ISurprise): HTMLElement[] {
     const head = el('div', 'jp-Logbook-row');
     head.append(pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'), el('strong', undefined, `Surprise #${s.id}`));
-    head.append(pill(isOpen(s.status) ? 'open' : 'resolved', isOpen(s.status) ? 'open' : 'resolved'));
+    head.append(pill(isOpen(s) ? 'open' : 'resolved', isOpen(s) ? 'open' : 'resolved'));
     const parts: HTMLElement[] = [head];
     const h = s.hypothesis_id ? this.model.hypothesis(s.hypothesis_id) : undefined;
     if (s.manual) {
@@ -66,13 +66,31 @@ export class TriagePanel {
       where.append(button(`experiment #${id}`, `Open experiment #${id}`, () => this.openExperiment(id), 'jp-Logbook-link'));
     }
     parts.push(where);
-    if (isOpen(s.status)) {
+    if (!isOpen(s)) {
+      parts.push(this.resolution(s));
+    }
+    if (isOpen(s)) {
       parts.push(this.actions(s, h?.id ?? null));
       if (this.form) {
         parts.push(this.formFor(s, this.form));
       }
     }
     return parts;
+  }
+
+  /** How the surprise was closed: the action, by whom, when, and the explanation or reason. */
+  private resolution(s: ISurprise): HTMLElement {
+    const box = el('div', 'jp-Logbook-resolution');
+    const line = el('div', 'jp-Logbook-row');
+    line.append(el('span', 'jp-Logbook-resolutionAction', resolutionWords(s) || s.status));
+    if (s.resolved_at) {
+      line.append(relativeTime(s.resolved_at, Date.now()));
+    }
+    box.append(line);
+    if (s.explanation) {
+      box.append(el('div', 'jp-Logbook-explanationText', s.explanation));
+    }
+    return box;
   }
 
   private actions(s: ISurprise, hid: string | null): HTMLElement {
@@ -95,7 +113,7 @@ export class TriagePanel {
     }
     row.append(
       opener('Follow-up', 'Start a follow-up hypothesis from this surprise', 'follow'),
-      button('Resolve', 'Resolve this surprise without a change', () => void this.resolve(s, { action: 'dismissed' }))
+      button('Dismiss', 'Dismiss this surprise without a change', () => void this.resolve(s, { action: 'dismissed' }))
     );
     return row;
   }

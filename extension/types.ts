@@ -16,6 +16,25 @@ export class LogbookApiError extends Error {
   }
 }
 
+/** One run of equal verdicts in a row: ``count`` times held (or failed), first and last where. */
+export interface IVerdict {
+  held: boolean;
+  count: number;
+  at: string;
+  experiment_id: number | null;
+  record: string;
+  last_at: string;
+  last_experiment_id: number | null;
+  last_record: string;
+}
+
+/** A version of a prediction before its first verdict. */
+export interface IPredictionVersion {
+  expression: string;
+  credence: number;
+  at: string;
+}
+
 export interface IPrediction {
   id: string;
   hypothesis_id: string;
@@ -23,8 +42,23 @@ export interface IPrediction {
   expression: string;
   names: string[];
   credence: number;
-  state: 'pending' | 'held' | 'failed' | 'error';
+  state: 'pending' | 'held' | 'failed' | 'error' | 'too_slow';
   error: string | null;
+  created_at: string;
+  evaluated_at: string | null;
+  /** Signed by this user; untrusted predictions are never evaluated by kernels. */
+  trusted: boolean;
+  first_verdict: 'held' | 'failed' | null;
+  verdicts: IVerdict[];
+  history: IPredictionVersion[];
+  revises: string | null;
+  superseded_by: string | null;
+}
+
+/** A prediction waiting for trust, as ``GET trust`` lists it; ``refusal`` says why it cannot be trusted. */
+export interface IUntrusted extends IPrediction {
+  statement: string;
+  refusal: string | null;
 }
 
 export interface IHypothesis {
@@ -50,8 +84,13 @@ export interface ISurprise {
   created_at: string;
   manual: boolean;
   note: string;
-  /** unread/read/explained today; open/explained/acted_on with triage statuses. */
-  status: string;
+  /** open, explained (no belief changed) or acted_on (a belief changed). */
+  status: 'open' | 'explained' | 'acted_on';
+  read: boolean;
+  resolution: 'refuted' | 'credence_updated' | 'explained' | 'dismissed' | null;
+  explanation: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
 }
 
 export interface IBrainstorm {
@@ -149,7 +188,8 @@ export interface IExperiment {
   outputs: IOutput[];
   names: Record<string, Record<string, any>>;
   torch: Record<string, any>;
-  mode: string | null;
+  mode: 'confirm' | 'red-team' | 'explore' | null;
+  record_ms: number | null;
 }
 
 /** A prediction judged in an experiment: held (evidence) or failed (a surprise). */
@@ -166,9 +206,9 @@ export interface IJudgement {
   created_at: string;
 }
 
-/** How a surprise is resolved from the inbox. */
+/** How a surprise is resolved from the inbox: the body of ``PATCH surprises/<id>``. */
 export interface IResolution {
-  action: 'explained' | 'refuted' | 'credence_updated' | 'dismissed';
+  action: NonNullable<ISurprise['resolution']>;
   explanation?: string;
   credence?: number;
   reason?: string;

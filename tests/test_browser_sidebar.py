@@ -405,9 +405,9 @@ def test_surprise_triage(lab, page):
     page.locator('.jp-Logbook-surpriseList [data-surprise="2"]').wait_for(state="detached")
     assert any("Surprise #2: a corrupted shard" in n["text"] for n in api(lab, "GET", "notes"))
 
-    # Resolve just resolves.
+    # Dismiss closes it without a change of belief.
     page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P1").click()
-    triage.get_by_role("button", name="Resolve this surprise").click()
+    triage.get_by_role("button", name="Dismiss this surprise").click()
     page.locator(".jp-Logbook-surpriseList [data-surprise]").first.wait_for(state="detached")
     badge.wait_for(state="hidden")
     assert page.locator(".jp-Logbook-statusSurprises").is_hidden()

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
 import { parseCredence, parseEntry } from '../entry';
-import { changedSections, isOpen, matchesFilter, mergeHypotheses, predictionCounts, splitBrainstorms } from '../feedstate';
+import { changedSections, isOpen, isUnread, matchesFilter, resolutionWords, verdictRuns, verdictSummary, mergeHypotheses, predictionCounts, splitBrainstorms } from '../feedstate';
 import { brainstormTiming, breakableSegments, highlightPieces, sparklinePoints, stripAnsi } from '../format';
 import { IBrainstorm, IHypothesis } from '../types';
 
@@ -48,7 +48,15 @@ const hypothesis = (id: string, states: string[] = []): IHypothesis => ({
     names: [],
     credence: 0.9,
     state: state as any,
-    error: null
+    error: null,
+    created_at: '',
+    evaluated_at: null,
+    trusted: true,
+    first_verdict: null,
+    verdicts: [],
+    history: [],
+    revises: null,
+    superseded_by: null
   }))
 });
 
@@ -71,13 +79,10 @@ test('a hypotheses delta replaces what changed; a full answer replaces everythin
   assert.deepEqual([...mergeHypotheses(before, { full: true, hypotheses: [hypothesis('H5')] }).keys()], ['H5']);
 });
 
-test('predictions are counted by state', () => {
-  assert.deepEqual(predictionCounts(hypothesis('H1', ['held', 'failed', 'pending', 'pending'])), {
-    held: 1,
-    failed: 1,
-    pending: 2,
-    error: 0
-  });
+test('predictions are counted by state, superseded ones left out', () => {
+  const h = hypothesis('H1', ['held', 'failed', 'pending', 'pending', 'too_slow', 'failed']);
+  h.predictions[5].superseded_by = 'H1.P7';
+  assert.deepEqual(predictionCounts(h), { held: 1, failed: 1, pending: 2, error: 0, too_slow: 1 });
 });
 
 test('brainstorms split into the running one and past ones, newest first', () => {
@@ -97,11 +102,26 @@ test('brainstorms split into the running one and past ones, newest first', () =>
   assert.equal(brainstormTiming(b(1, true)), '2 of 4 in 4:31 of 5:00');
 });
 
-test('open and resolved surprises under today\'s statuses and the triage ones', () => {
-  assert.ok(isOpen('unread') && isOpen('read') && isOpen('open'));
-  assert.ok(!isOpen('explained') && !isOpen('acted_on'));
-  assert.ok(matchesFilter('acted_on', 'resolved') && matchesFilter('read', 'open') && matchesFilter('read', 'all'));
-  assert.ok(!matchesFilter('explained', 'open'));
+test('open and resolved surprises, read or not', () => {
+  assert.ok(isOpen({ status: 'open' }));
+  assert.ok(!isOpen({ status: 'explained' }) && !isOpen({ status: 'acted_on' }));
+  assert.ok(isUnread({ status: 'open', read: false }) && !isUnread({ status: 'open', read: true }));
+  assert.ok(!isUnread({ status: 'explained', read: false }));
+  assert.ok(matchesFilter({ status: 'acted_on' }, 'resolved') && matchesFilter({ status: 'open' }, 'open'));
+  assert.ok(matchesFilter({ status: 'explained' }, 'all') && !matchesFilter({ status: 'explained' }, 'open'));
+});
+
+test('a verdict history reads in a line and compactly', () => {
+  const run = (held: boolean, count: number) => ({ held, count }) as any;
+  assert.equal(verdictSummary({ verdicts: [] }), '');
+  assert.equal(verdictSummary({ verdicts: [run(true, 1)] }), 'held');
+  assert.equal(verdictSummary({ verdicts: [run(false, 3)] }), 'failed 3 times');
+  assert.equal(verdictSummary({ verdicts: [run(false, 2), run(true, 1)] }), 'held after 2 failed runs');
+  assert.equal(verdictSummary({ verdicts: [run(true, 1), run(false, 1), run(true, 2)] }), 'held 2 times after 2 earlier runs');
+  assert.equal(verdictRuns({ verdicts: [run(false, 2), run(true, 1)] }), 'failed ×2 → held ×1');
+  assert.equal(resolutionWords({ resolution: 'explained', resolved_by: 'ada' }), 'explained by ada');
+  assert.equal(resolutionWords({ resolution: 'credence_updated', resolved_by: '' }), 'updated the credence');
+  assert.equal(resolutionWords({ resolution: null, resolved_by: null }), '');
 });
 
 test('code wraps between tokens, never inside an identifier or a number', () => {

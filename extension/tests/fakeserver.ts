@@ -3,7 +3,7 @@
  * calls, a change feed with one version per section, and a log of requests.
  */
 
-import { IBrainstorm, IExperimentRow, IHypothesis, ISurprise, LogbookApiError, Requester, Section } from '../types';
+import { IBrainstorm, IExperimentRow, IHypothesis, IPrediction, ISurprise, IUntrusted, LogbookApiError, Requester, Section } from '../types';
 
 export interface ICall {
   method: string;
@@ -75,7 +75,8 @@ export class FakeServer {
     return h;
   }
 
-  addSurprise(bits: number, status = 'unread'): ISurprise {
+  /** A surprise; ``status`` 'unread' and 'read' are open ones, seen or not. */
+  addSurprise(bits: number, status: 'unread' | 'read' | ISurprise['status'] = 'unread'): ISurprise {
     const s: ISurprise = {
       id: this.surprises.length + 1,
       hypothesis_id: 'H1',
@@ -88,10 +89,42 @@ export class FakeServer {
       created_at: NOW,
       manual: false,
       note: '',
-      status
+      status: status === 'unread' || status === 'read' ? 'open' : status,
+      read: status !== 'unread',
+      resolution: null,
+      explanation: '',
+      resolved_at: null,
+      resolved_by: null
     };
     this.surprises.push(s);
     return s;
+  }
+
+  /** A prediction of ``hid`` as the server answers it; untrusted ones are listed by ``GET trust``. */
+  addPrediction(hid: string, expression: string, extra: Partial<IPrediction> = {}): IPrediction {
+    const h = this.hypotheses.get(hid)!;
+    const p: IPrediction = {
+      id: `${hid}.P${h.predictions.length + 1}`,
+      hypothesis_id: hid,
+      kind: 'expression',
+      expression,
+      names: [],
+      credence: 0.8,
+      state: 'pending',
+      error: null,
+      created_at: NOW,
+      evaluated_at: null,
+      trusted: true,
+      first_verdict: null,
+      verdicts: [],
+      history: [],
+      revises: null,
+      superseded_by: null,
+      ...extra
+    };
+    h.predictions.push(p);
+    this.touch(hid);
+    return p;
   }
 
   touch(id: string): void {
@@ -134,15 +167,24 @@ export class FakeServer {
         }
         case 'feed/surprises': {
           const status = params.get('status') ?? 'all';
-          const open = (s: ISurprise) => s.status !== 'explained';
+          const open = (s: ISurprise) => s.status === 'open';
           const chosen = this.surprises.filter(s => status === 'all' || (status === 'open') === open(s));
           const offset = int('offset', 0);
           return {
             total: chosen.length,
-            unread: this.surprises.filter(s => s.status === 'unread').length,
+            unread: this.surprises.filter(s => open(s) && !s.read).length,
             offset,
             surprises: chosen.slice(offset, offset + int('limit', 50))
           };
+        }
+        case 'trust': {
+          const untrusted: IUntrusted[] = [];
+          for (const h of this.hypotheses.values()) {
+            for (const p of h.predictions.filter(p => !p.trusted)) {
+              untrusted.push({ ...p, statement: h.statement, refusal: null });
+            }
+          }
+          return { predictions: untrusted };
         }
         case 'experiments': {
           const offset = int('offset', 0);
@@ -167,9 +209,33 @@ export class FakeServer {
     }
     const surprise = /^surprises\/(\d+)$/.exec(route);
     if (method === 'PATCH' && surprise) {
-      this.surprises[Number(surprise[1]) - 1].status = body.status;
+      const s = this.surprises[Number(surprise[1]) - 1];
+      if (body.status !== undefined) {
+        throw new LogbookApiError('status is no longer set directly', 400);
+      }
+      if (body.action && s.status !== 'open') {
+        throw new LogbookApiError(`surprise #${s.id} is already resolved`, 400);
+      }
+      if (body.action) {
+        const changed = body.action === 'refuted' || body.action === 'credence_updated';
+        Object.assign(s, { status: changed ? 'acted_on' : 'explained', resolution: body.action, read: true });
+        Object.assign(s, { explanation: body.explanation ?? body.reason ?? '', resolved_at: NOW, resolved_by: 'ada' });
+      } else {
+        s.read = body.read;
+      }
       this.change('surprises');
       return this.surprises[Number(surprise[1]) - 1];
+    }
+    if (method === 'POST' && route === 'trust') {
+      const trusted: IPrediction[] = [];
+      for (const h of this.hypotheses.values()) {
+        for (const p of h.predictions.filter(p => body.ids.includes(p.id))) {
+          p.trusted = true;
+          trusted.push(p);
+          this.touch(h.id);
+        }
+      }
+      return { trusted };
     }
     if (method === 'POST' && route === 'notes') {
       return { id: 1, ...body };

@@ -38,7 +38,8 @@ test('the first load fetches every section once', async () => {
     'feed/hypotheses?since=',
     'feed/surprises?status=open&limit=50&offset=0',
     'mode',
-    'status'
+    'status',
+    'trust'
   ]);
   assert.deepEqual(model!.hypotheses.map(h => h.id), ['H1']);
   assert.equal(model!.unread, 1);
@@ -54,7 +55,7 @@ test('a change refetches only the section that changed, once', async () => {
   m.changed.connect((_, what) => signals.push(what));
   await m.setCredence('H2', 0.2, 'ablation');
   await until(() => m.hypothesis('H2')?.credence === 0.2);
-  assert.deepEqual(server.fetchedSince(mark), ['feed/hypotheses?since=2']);
+  assert.deepEqual(server.fetchedSince(mark), ['feed/hypotheses?since=2', 'trust']);
   assert.deepEqual(signals, ['hypotheses']);
   assert.equal(m.hypothesis('H1')?.statement, 'A');
 
@@ -133,7 +134,7 @@ test('the inbox filter asks the server again, and guards against a server that i
   assert.deepEqual(m2.surprises.rows().map(s => s.id), [1]);
 });
 
-test('resolving a surprise makes the calls of today\'s server', async () => {
+test('resolving a surprise is one PATCH with the action, and it leaves the open filter', async () => {
   const server = new FakeServer();
   server.addHypothesis('A', 0.9);
   const surprise = server.addSurprise(3.3);
@@ -143,14 +144,42 @@ test('resolving a surprise makes the calls of today\'s server', async () => {
   const writes = server.calls.slice(mark).filter(c => c.method !== 'GET');
   assert.deepEqual(
     writes.map(c => [c.method, c.path, c.body]),
-    [
-      ['PATCH', 'hypotheses/H1', { status: 'refuted', reason: 'x was 0' }],
-      ['POST', 'notes', { text: 'Surprise #1: x was 0', experiment_id: null, hypothesis_id: 'H1' }],
-      ['PATCH', 'surprises/1', { status: 'explained' }]
-    ]
+    [['PATCH', 'surprises/1', { action: 'refuted', reason: 'x was 0' }]]
   );
   await until(() => m.unread === 0 && m.surprises.total === 0);
-  assert.equal(m.hypothesis('H1')?.status, 'refuted');
+  await m.setSurpriseFilter('resolved');
+  assert.equal(m.surprises.get(0)?.resolution, 'refuted');
+});
+
+test('opening a surprise marks it read once', async () => {
+  const server = new FakeServer();
+  server.addSurprise(3.3);
+  const m = await started(server);
+  assert.equal(m.unread, 1);
+  await m.markRead(m.surprises.get(0)!);
+  await until(() => m.unread === 0 && m.surprises.get(0)?.read === true);
+  const mark = server.calls.length;
+  await m.markRead(m.surprises.get(0)!);
+  assert.deepEqual(server.calls.slice(mark), [], 'a read surprise is not marked again');
+  const patches = server.calls.filter(c => c.method === 'PATCH');
+  assert.deepEqual(patches.map(c => c.body), [{ read: true }]);
+});
+
+test('untrusted predictions are listed, and trusting sends exactly their ids', async () => {
+  const server = new FakeServer();
+  server.addHypothesis('A');
+  server.addPrediction('H1', 'x > 1');
+  server.addPrediction('H1', 'y > 1', { trusted: false });
+  server.addPrediction('H1', 'z > 1', { trusted: false });
+  const m = await started(server);
+  await until(() => m.untrusted.length === 2);
+  assert.deepEqual(m.untrusted.map(p => [p.id, p.statement, p.expression]), [
+    ['H1.P2', 'A', 'y > 1'],
+    ['H1.P3', 'A', 'z > 1']
+  ]);
+  await m.trustPredictions(m.untrusted.map(p => p.id));
+  assert.deepEqual(server.calls.filter(c => c.method === 'POST').map(c => c.body), [{ ids: ['H1.P2', 'H1.P3'] }]);
+  await until(() => m.untrusted.length === 0 && m.hypothesis('H1')!.predictions.every(p => p.trusted));
 });
 
 test('a failing server shows its message, and the model recovers when it comes back', async () => {
