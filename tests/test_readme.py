@@ -31,7 +31,11 @@ def test_readme_examples_run_and_record_what_it_describes(tmp_path, monkeypatch)
         (surprise,) = [s for s in store.surprises() if not s.manual]
         assert surprise.prediction == "prev_token_score > 0.5"
         assert round(surprise.surprisal_bits, 2) == 3.32
-        assert [e.hypothesis_id for e in store.evidence()] == ["H2"]
+        (evidence,) = store.evidence()
+        assert evidence.hypothesis_id == "H2"
+        measured = store.experiment(evidence.experiment_id)
+        assert measured.source.startswith("positional_score = 0.8")
+        assert store.prediction(evidence.prediction_id).created_at < measured.started_at
         h1 = store.hypothesis("H1")
         assert h1.status.value == "refuted"
         assert [c.credence for c in h1.history] == [0.7, 0.3, 0.0]
