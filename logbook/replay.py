@@ -9,9 +9,10 @@ compares these with the logbook's tables or an export.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
+
+from .text import from_json
 
 #: A field the history cannot vouch for (the credence history of a reconstructed hypothesis).
 UNKNOWN = object()
@@ -220,7 +221,7 @@ def replay(events: Iterable[tuple], backfill_end: int = 0) -> Replay:
         if handler is None:
             continue
         try:
-            handler(state, event, json.loads(event[4]))
+            handler(state, event, from_json(event[4]))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             state.problems.append(f"event {event[0]} ({event[2]} {event[3]}) cannot be read: {error!r}")
     return state

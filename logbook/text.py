@@ -6,6 +6,11 @@ import json
 import math
 from typing import Any
 
+try:
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a broken install working
+    _fast_loads = json.loads
+
 
 def clean_text(text: Any) -> str:
     """``text`` as a string SQLite can store as UTF-8: lone surrogates made visible as escapes."""
@@ -30,6 +35,18 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float)):
         return value
     return clean_text(repr(value))
+
+
+def from_json(text: str | bytes) -> Any:
+    """Parse JSON text: with orjson (several times faster, for ``logbook verify``), else the standard library.
+
+    orjson refuses what the standard library takes (integers beyond 64 bits),
+    so such text falls back to ``json.loads``.
+    """
+    try:
+        return _fast_loads(text)
+    except (ValueError, TypeError):
+        return json.loads(text)
 
 
 def to_json(value: Any) -> str:

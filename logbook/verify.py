@@ -8,7 +8,6 @@ a JSON export. A published chain head proves the history up to it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from .models import LogbookExport
 from .replay import UNKNOWN, Key, Replay, replay
 from .store import Store
 from .tables.events import GENESIS, event_hash
+from .text import from_json
 
 #: Events are appended in order; two processes' clocks may disagree by this much.
 CLOCK_SLACK_SECONDS = 60
@@ -134,7 +134,7 @@ def moment(value: Any) -> Any:
 
 
 def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+    return from_json(value) if isinstance(value, str) else value
 
 
 #: How to compare fields whose stored text may be written differently in an export.
