@@ -15,8 +15,9 @@ device.
 Kernels: ``run_with_cache`` cells on the demo model and on a 12-layer
 GPT-2-shaped model, in a kernel with ``%load_ext kernel_hooks`` and an
 identical kernel without, alternating blocks so both see the same load; median
-and p99 of the round trips, and what the slowest 1% of cells in each kernel ran
-into: a full collection of the cyclic garbage collector (generation 2), or a
+and p99 of the round trips, the median CPU time of the kernel's main thread per
+cell (which other processes on a shared machine do not inflate), and what the
+slowest 1% of cells in each kernel ran into: a full collection of the cyclic garbage collector (generation 2), or a
 batch of the recorder's writer thread.
 
 Models and tokens go to CUDA when torch sees a GPU, else the CPU: the first
@@ -114,8 +115,13 @@ def _watch(phase, info, _clock=[0.0]):
         else:
             full_collections.append((_clock[0], time.perf_counter()))
 gc.callbacks.append(_watch)
-get_ipython().events.register("pre_run_cell", lambda *_: cell_spans.append([time.perf_counter(), 0.0]))
-get_ipython().events.register("post_run_cell", lambda *_: cell_spans and cell_spans[-1].__setitem__(1, time.perf_counter()))
+def _started(*_):
+    cell_spans.append([time.perf_counter(), 0.0, time.thread_time(), 0.0])
+def _finished(*_):
+    if cell_spans:
+        cell_spans[-1][1], cell_spans[-1][3] = time.perf_counter(), time.thread_time()
+get_ipython().events.register("pre_run_cell", _started)
+get_ipython().events.register("post_run_cell", _finished)
 if kernel_hooks.active_recorder() is not None:
     _writer = kernel_hooks.active_recorder().writer
     _write = _writer._write
@@ -198,7 +204,7 @@ def _watched(client, cells: int) -> dict[str, list]:
 
 
 def _overlaps(span: list[float], intervals: list[list[float]]) -> bool:
-    return any(start < span[1] and end > span[0] for start, end in intervals)
+    return any(start < span[1] and end > span[0] for start, end, *_ in intervals)
 
 
 def report_in_process(title: str, times: dict[str, list[float]]) -> None:
@@ -219,6 +225,13 @@ def report_kernel(title: str, times: dict[str, list[float]], watched: dict) -> N
         say(
             f"  {stat:6}  without {a:9.2f} ms   with {b:9.2f} ms   added {b - a:+8.2f} ms   ratio {b / a:5.3f}"
         )
+    cpu = {
+        label: statistics.median(end - start for *_, start, end in watched[label]["cells"]) for label in times
+    }
+    say(
+        f"  kernel CPU per cell, median: without {cpu['without'] * 1000:.2f} ms, with {cpu['with'] * 1000:.2f} ms "
+        f"(ratio {cpu['with'] / cpu['without']:5.3f}; the kernel's main thread, from the cell to the end of recording)"
+    )
     for label in ("without", "with"):
         seen = watched[label]
         slowest = sorted(range(len(seen["cells"])), key=lambda i: times[label][i])[

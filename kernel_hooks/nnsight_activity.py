@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 
 from .model_identity import model_name
 from .patches import Patches
+from .torch_activity import quietly
 
 #: Bounds on one cell's record: traces, locations per list, saved values.
 MAX_TRACES = 50
@@ -210,6 +211,12 @@ class NNsightActivity:
         self._push(record)
         return record
 
+    def _invoked(self, invoker: Any) -> None:
+        """An invoke adds its inputs to the trace it belongs to."""
+        if self._stack:
+            inputs = self._stack[-1].inputs
+            inputs.extend(_shape_or_text(value) for value in invoker.args[: max(0, 4 - len(inputs))])
+
     def _push(self, record: TraceRecord) -> None:
         if self._stack:
             self._stack[-1].traces.append(record)
@@ -267,19 +274,20 @@ class NNsightActivity:
             if not activity.active or not runs:
                 return original(tracer, exc_type, exc_value, traceback)
             if type(tracer).__name__ == "Invoker":
-                if activity._stack:
-                    inputs = activity._stack[-1].inputs
-                    inputs.extend(_shape_or_text(value) for value in tracer.args[: max(0, 4 - len(inputs))])
+                quietly(activity._invoked, tracer)
                 return original(tracer, exc_type, exc_value, traceback)
-            record = activity._open(tracer)
-            frame = getattr(getattr(tracer, "info", None), "frame", None)
+            try:
+                record = activity._open(tracer)
+                frame = getattr(getattr(tracer, "info", None), "frame", None)
+            except Exception:  # noqa: BLE001 - an unrecordable trace still runs
+                return original(tracer, exc_type, exc_value, traceback)
             try:
                 return original(tracer, exc_type, exc_value, traceback)
             except BaseException as error:
                 record.error = _describe_error(error, record)
                 raise
             finally:
-                activity._close(record, frame)
+                quietly(activity._close, record, frame)
 
         return __exit__
 
@@ -349,24 +357,24 @@ class NNsightActivity:
                 return original(model, remote, *args, **kwargs)
             except BaseException as error:
                 if activity.active:
-                    config = _loaded("nnsight.schema.config", "CONFIG")
-                    host = remote if isinstance(remote, str) and remote != "local" else None
-                    host = host or getattr(getattr(config, "API", None), "HOST", None)
-                    record = TraceRecord(
-                        "trace", backend={"backend": "remote", "remote": True, "host": str(host)}
-                    )
-                    record.model = model_name(model)
-                    activity._note_model(model)
-                    record.error = _describe_error(error, record, building=True)
-                    if record.model and os.path.isdir(record.model):
-                        record.error += (
-                            "; a remote run names its model by a Hub repository id, not a local folder"
-                        )
-                    activity._push(record)
-                    activity._stack.pop()
+                    quietly(activity._unbuildable, model, remote, error)
                 raise
 
         return _remote_backend
+
+    def _unbuildable(self, model: Any, remote: Any, error: BaseException) -> None:
+        """A remote trace whose request could not be built: recorded as a failed trace."""
+        config = _loaded("nnsight.schema.config", "CONFIG")
+        host = remote if isinstance(remote, str) and remote != "local" else None
+        host = host or getattr(getattr(config, "API", None), "HOST", None)
+        record = TraceRecord("trace", backend={"backend": "remote", "remote": True, "host": str(host)})
+        record.model = model_name(model)
+        self._note_model(model)
+        record.error = _describe_error(error, record, building=True)
+        if os.path.isdir(record.model):
+            record.error += "; a remote run names its model by a Hub repository id, not a local folder"
+        self._push(record)
+        self._stack.pop()
 
     # -- what an intervention did ------------------------------------------
 
@@ -419,7 +427,10 @@ def _shape_or_text(value: Any) -> dict[str, Any]:
 
 def _describe_error(error: BaseException, record: TraceRecord, building: bool = False) -> str:
     """One line for the log: the exception, and where a remote request was going."""
-    text = f"{type(error).__name__}: {error}"[:500]
+    try:
+        text = f"{type(error).__name__}: {error}"[:500]
+    except Exception:  # noqa: BLE001 - an exception that cannot print itself
+        text = type(error).__name__
     if record.backend.get("remote"):
         stage = "building the remote request" if building else "running remotely"
         text += f" ({stage}; host {record.backend.get('host')})"

@@ -133,31 +133,62 @@ def statistics(
             return {"value": _scalar(data.reshape(()).item())}
         if decided.path == "sample":
             data = strided_sample(data)
-        fields = _compute(data.reshape(-1), torch)
+        on_device = (device_type or tensor.device.type) != "cpu"
+        fields = (_on_device if on_device else _on_cpu)(data.reshape(-1), torch)
     if decided.path == "sample":
         fields.pop("norm", None)
         fields["sample"] = data.numel()
     return fields
 
 
-def _compute(data: Any, torch: Any) -> dict[str, Any]:
-    """Statistics of a flat tensor, read back from its device in one copy."""
-    if data.dtype == torch.bool:
-        return {"true": int(data.sum().item())}
+def _prepared(data: Any, torch: Any) -> Any:
     if data.is_complex():
         data = data.abs()
     if not data.is_floating_point() or data.dtype in (torch.float16, torch.bfloat16):
         data = data.float()
+    return data
+
+
+def _on_cpu(data: Any, torch: Any) -> dict[str, Any]:
+    """Statistics of a flat CPU tensor, skipping NaNs only when there are any."""
+    if data.dtype == torch.bool:
+        return {"true": int(data.sum())}
+    data = _prepared(data, torch)
+    nans = torch.isnan(data)
+    nan_count = int(nans.sum())
+    finite = data[~nans] if nan_count else data
+    fields: dict[str, Any] = {"nan": nan_count}
+    if finite.numel():
+        low, high = torch.aminmax(finite)
+        fields.update(
+            min=_number(float(low)),
+            max=_number(float(high)),
+            mean=_number(float(finite.mean(dtype=torch.float64))),
+            norm=_number(float(torch.linalg.vector_norm(finite, dtype=torch.float64))),
+        )
+    return fields
+
+
+def _on_device(data: Any, torch: Any) -> dict[str, Any]:
+    """Statistics of a flat accelerator tensor, computed there and read back in one copy.
+
+    NaNs are masked rather than removed: removing them gives a tensor whose size
+    depends on the data, which the host would have to wait for.
+    """
+    if data.dtype == torch.bool:
+        return {"true": int(data.sum().item())}
+    data = _prepared(data, torch)
     nans = torch.isnan(data)
     nan_count = nans.sum()
     inf = torch.tensor(math.inf, dtype=data.dtype, device=data.device)
+    clean = torch.where(nans, 0, data)
     row = torch.stack(
         [
             nan_count.double(),
-            torch.where(nans, inf, data).min().double(),
-            torch.where(nans, -inf, data).max().double(),
-            torch.nanmean(data.double()),
-            torch.linalg.vector_norm(torch.where(nans, 0, data), dtype=torch.float64),
+            torch.where(nans, inf, data).amin().double(),
+            torch.where(nans, -inf, data).amax().double(),
+            clean.sum(dtype=torch.float64) / (data.numel() - nan_count).clamp(min=1),
+            torch.linalg.vector_norm(clean, dtype=torch.float64),
         ]
     ).tolist()
     fields: dict[str, Any] = {"nan": int(row[0])}

@@ -112,6 +112,14 @@ def _is_internal(hook: Any) -> bool:
     return module.startswith(_INTERNAL_MODULE_PREFIXES)
 
 
+def quietly(function: Callable[..., Any], *args: Any) -> None:
+    """Call ``function``; a recording bug must never reach the model it watches."""
+    try:
+        function(*args)
+    except Exception:  # noqa: BLE001
+        pass
+
+
 def _user_namespace() -> dict[str, Any]:
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
@@ -164,7 +172,7 @@ class RootHook:
                 if calls > 1:
                     return None  # called from inside another module: not a top-level call
             frame = frame.f_back
-        activity.root_called(module)
+        quietly(activity.root_called, module)
         return None
 
     def __deepcopy__(self, memo: dict) -> "RootHook":
@@ -402,7 +410,10 @@ class TorchActivity:
 
         def add_hook(hook_point: Any, hook: Any, dir: str = "fwd", *args: Any, **kwargs: Any) -> Any:
             if activity.active and not activity._caching and not _is_internal(hook) and callable(hook):
-                use = activity._track((str(hook_point.name), hook_function_name(hook), dir), hook)
+                try:
+                    use = activity._track((str(hook_point.name), hook_function_name(hook), dir), hook)
+                except Exception:  # noqa: BLE001 - the hook is added whatever happens here
+                    use = None
                 if use is not None:
                     hook = _counted(hook, use)
             return original(hook_point, hook, dir, *args, **kwargs)
@@ -416,7 +427,7 @@ class TorchActivity:
         def run_with(model: Any, *args: Any, **kwargs: Any) -> Any:
             if not activity.active:
                 return original(model, *args, **kwargs)
-            activity.note_model(model)
+            quietly(activity.note_model, model)
             if not activity._entered:
                 activity.module_calls[type(model).__name__] += 1
             # The call is counted here once, whether or not the model then calls itself;
@@ -437,7 +448,7 @@ class TorchActivity:
         def forward(model: Any, *args: Any, **kwargs: Any) -> Any:
             if compiling() or not activity.active or activity._entered:
                 return original(model, *args, **kwargs)
-            activity.note_model(model)
+            quietly(activity.note_model, model)
             activity.module_calls[type(model).__name__] += 1
             activity._entered = True
             try:
