@@ -347,9 +347,8 @@ def test_status_bar_clock_brainstorm_and_past_brainstorms(lab, page):
     shot(page, "250-brainstorm-paused")
     page.get_by_role("button", name="Resume the clock").click()
     page.get_by_role("button", name="Finish the brainstorm now").click()
-    past = page.locator(".jp-Logbook-pastBrainstorm").first
+    past = page.locator(".jp-Logbook-pastBrainstorm", has_text="1 of 4 in").first
     past.wait_for()
-    assert "1 of 4 in" in past.text_content()
     past.locator("summary").click()
     assert "Layer 1 does induction" in past.text_content()
     clock.wait_for(state="hidden")
@@ -370,6 +369,7 @@ def test_surprise_triage(lab, page):
 
     # Opening an unread surprise marks it read; refuting asks for the reason.
     h3.click()
+    triage.filter(has_text=f"Surprise #{h3.get_attribute('data-surprise')}").wait_for()
     badge.filter(has_text=f"⚡ {before - 1}").wait_for()
     triage.get_by_role("button", name="Refute H3").first.click()
     refute = triage.get_by_role("button", name="Refute H3 with this reason")
@@ -381,6 +381,7 @@ def test_surprise_triage(lab, page):
 
     # Update credence, with a reason, confirmed.
     page.locator('.jp-Logbook-surpriseList [data-surprise="1"]').click()
+    triage.filter(has_text="Surprise #1").wait_for()
     triage.get_by_role("button", name="Update your credence in H4").click()
     triage.get_by_role("textbox", name="New credence in H4").fill("0.3")
     confirm = triage.get_by_role("button", name="Confirm the new credence in H4")
@@ -393,6 +394,7 @@ def test_surprise_triage(lab, page):
 
     # A follow-up hypothesis pre-filled from the surprise, then an explanation resolves it.
     page.locator('.jp-Logbook-surpriseList [data-surprise="2"]').click()
+    triage.filter(has_text="Surprise #2").wait_for()
     triage.get_by_role("button", name="Start a follow-up hypothesis").click()
     follow = triage.get_by_role("textbox", name="Follow-up hypothesis")
     assert follow.input_value().startswith("loss spikes at step 300")
@@ -406,7 +408,9 @@ def test_surprise_triage(lab, page):
     assert any("Surprise #2: a corrupted shard" in n["text"] for n in api(lab, "GET", "notes"))
 
     # Dismiss closes it without a change of belief.
-    page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P1").click()
+    h1 = page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P1")
+    h1.click()
+    triage.filter(has_text=f"Surprise #{h1.get_attribute('data-surprise')}").wait_for()
     triage.get_by_role("button", name="Dismiss this surprise").click()
     page.locator(".jp-Logbook-surpriseList [data-surprise]").first.wait_for(state="detached")
     badge.wait_for(state="hidden")
