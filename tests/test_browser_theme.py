@@ -32,7 +32,7 @@ def test_dark_theme_and_hostile_text_stay_readable_and_inert(tmp_path):
         lab.api(
             "POST",
             "logbook/api/hypotheses/H1/predictions",
-            {"expression": "len('<b>x</b>') > 100", "credence": 0.7},
+            {"expression": "len(x) > len('<b>x</b>')", "credence": 0.7},
         )
         lab.api("POST", "logbook/api/mode", {"mode": "explore"})
         with browser_page(tmp_path) as page:
