@@ -222,6 +222,9 @@ class TorchActivity:
             cls = _defined_in(module_name, class_name)
             if isinstance(cls, type):
                 self._patches.wrap(cls, "forward", self._wrap_forward)
+        jit = sys.modules.get("torch.jit")
+        if jit is not None:
+            self._patches.wrap(jit, "script", self._wrap_script)
         if "nnsight" in sys.modules:
             if self.nnsight is None:
                 from .nnsight_activity import NNsightActivity
@@ -308,6 +311,34 @@ class TorchActivity:
             if not any(hook is self._root_hook for hook in value._forward_pre_hooks.values()):
                 value.register_forward_pre_hook(self._root_hook)
             self._roots.add(value)
+
+    def _wrap_script(self, original: Callable) -> Callable:
+        """``torch.jit.script`` compiles every hook on a module: it gets the module without ours."""
+        activity = self
+
+        def script(obj: Any, *args: Any, **kwargs: Any) -> Any:
+            detached = activity._detach(obj)
+            try:
+                return original(obj, *args, **kwargs)
+            finally:
+                for module in detached:
+                    module.register_forward_pre_hook(activity._root_hook)
+
+        return script
+
+    def _detach(self, obj: Any) -> list[Any]:
+        torch = sys.modules["torch"]
+        if self._root_hook is None or not isinstance(obj, torch.nn.Module):
+            return []
+        detached = []
+        for module in obj.modules():
+            hooks = module._forward_pre_hooks
+            keys = [key for key, hook in hooks.items() if hook is self._root_hook]
+            for key in keys:
+                del hooks[key]
+            if keys:
+                detached.append(module)
+        return detached
 
     def root_called(self, module: Any) -> None:
         """A root model was called at the top level (from ``RootHook``): count it by class."""

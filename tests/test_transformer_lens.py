@@ -65,6 +65,8 @@ CELLS = [
     "x = torch.ones(3, 32)\n"
     "same = bool((reloaded(x) == probe(x)).all() and (twin(x) == probe(x)).all())",
     "fresh = copy.deepcopy(model)\nfresh_logits = fresh(tokens)",
+    "scripted = torch.jit.script(probe)\nscripted_same = bool((scripted(x) == probe(x)).all())\n"
+    "probe_hooks = len(probe._forward_pre_hooks)",
     "%unload_ext kernel_hooks",
     "print(len(model._forward_pre_hooks), len(probe._forward_pre_hooks), len(twin._forward_pre_hooks))",
 ]
@@ -149,6 +151,11 @@ def test_a_model_made_and_run_in_the_same_cell_is_recorded(experiments):
     assert list(cell.torch["module_calls"].values()) == [1]
     (fresh,) = cell.torch["models"]
     assert fresh["identity"]["fingerprint"] == experiments[1].torch["models"][0]["identity"]["fingerprint"]
+
+
+def test_torch_jit_script_compiles_a_model_without_our_hook_which_stays_on_the_model(experiments):
+    cell = experiments[12]
+    assert cell.names["scripted_same"]["value"] is True and cell.names["probe_hooks"]["value"] == 1
 
 
 def test_torch_compile_gives_no_warning_and_no_recompilation_with_the_hooks_loaded(experiments):
