@@ -205,8 +205,12 @@ export class LogbookModel extends LogbookState {
       this._hypotheses = mergeHypotheses(this._hypotheses, delta);
       this._ordered = orderHypotheses(this._hypotheses.values());
       this.hypothesesVersion = delta.version;
-      const trust = await this.request<{ predictions: IUntrusted[] }>('trust');
-      this._untrusted = trust.predictions;
+      // The trust list is asked for only while some prediction is untrusted: usually never.
+      const untrustedSeen = delta.hypotheses.some(h => h.predictions.some(p => !p.trusted));
+      if (untrustedSeen || this._untrusted.length > 0) {
+        const trust = await this.request<{ predictions: IUntrusted[] }>('trust');
+        this._untrusted = trust.predictions;
+      }
       this._changed.emit('hypotheses');
     },
     surprises: () => this.surprises.refresh(),

@@ -352,7 +352,9 @@ def test_status_bar_clock_brainstorm_and_past_brainstorms(lab, page):
     past.locator("summary").click()
     assert "Layer 1 does induction" in past.text_content()
     clock.wait_for(state="hidden")
-    api(lab, "PATCH", f"surprises/{flagged}", {"status": "explained"})
+    api(
+        lab, "PATCH", f"surprises/{flagged}", {"action": "explained", "explanation": "seen in the brainstorm"}
+    )
 
 
 def test_surprise_triage(lab, page):
@@ -405,7 +407,8 @@ def test_surprise_triage(lab, page):
     triage.get_by_role("textbox", name="Explanation").fill("a corrupted shard")
     triage.get_by_role("button", name="Save the explanation and resolve").click()
     page.locator('.jp-Logbook-surpriseList [data-surprise="2"]').wait_for(state="detached")
-    assert any("Surprise #2: a corrupted shard" in n["text"] for n in api(lab, "GET", "notes"))
+    resolved = api(lab, "GET", "surprises?status=resolved")
+    assert any(s["id"] == 2 and s["explanation"] == "a corrupted shard" for s in resolved)
 
     # Dismiss closes it without a change of belief.
     h1 = page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P1")
@@ -432,7 +435,7 @@ def test_twenty_thousand_surprises_are_drawn_a_window_at_a_time(lab, page):
             store.db.execute(
                 "INSERT INTO surprises (hypothesis_id, prediction_id, prediction, observed, credence,"
                 " surprisal_bits, created_at, manual, note, status) VALUES"
-                " ('H1', 'H1.P1', 'x > 1', '{}', 0.9, ?, '2026-11-25T10:00:00+00:00', 0, '', 'unread')",
+                " ('H1', 'H1.P1', 'x > 1', '{}', 0.9, ?, '2026-11-25T10:00:00+00:00', 0, '', 'open')",
                 [n / 1000],
             )
     page.locator('[data-logbook-section="surprises"]', has_text="20,000 unread").wait_for()

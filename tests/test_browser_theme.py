@@ -40,7 +40,9 @@ def test_dark_theme_and_hostile_text_stay_readable_and_inert(tmp_path):
             open_sidebar(page)
             statement = page.locator("#jp-logbook-sidebar .jp-Logbook-statement").first
             statement.wait_for()
-            page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")  # the theme loads on its own
+            page.wait_for_function(
+                "document.body.dataset.jpThemeLight === 'false'"
+            )  # the theme loads on its own
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "lab-dark-theme.png"))
             assert statement.text_content() == HOSTILE

@@ -38,8 +38,7 @@ test('the first load fetches every section once', async () => {
     'feed/hypotheses?since=',
     'feed/surprises?status=open&limit=50&offset=0',
     'mode',
-    'status',
-    'trust'
+    'status'
   ]);
   assert.deepEqual(model!.hypotheses.map(h => h.id), ['H1']);
   assert.equal(model!.unread, 1);
@@ -55,7 +54,7 @@ test('a change refetches only the section that changed, once', async () => {
   m.changed.connect((_, what) => signals.push(what));
   await m.setCredence('H2', 0.2, 'ablation');
   await until(() => m.hypothesis('H2')?.credence === 0.2);
-  assert.deepEqual(server.fetchedSince(mark), ['feed/hypotheses?since=2', 'trust']);
+  assert.deepEqual(server.fetchedSince(mark), ['feed/hypotheses?since=2']);
   assert.deepEqual(signals, ['hypotheses']);
   assert.equal(m.hypothesis('H1')?.statement, 'A');
 
