@@ -183,7 +183,7 @@ class Replay:
 
     def mode_switched(self, event: tuple, p: dict) -> None:
         _, at, _, subject = event[:4]
-        self.records[("mode", int(subject[1:]))] = {"mode": p["mode"], "started_at": at}
+        self.records[("mode", int(subject[1:]))] = {"mode": p["mode"], "started_at": p.get("started_at", at)}
 
     def logbook_backfilled(self, event: tuple, p: dict) -> None:
         self.backfilled, self.backfilled_at = p["events"], event[1]

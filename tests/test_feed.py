@@ -2,7 +2,6 @@
 
 import asyncio
 
-from logbook.server.feed import SectionVersions, changed_hypotheses
 from logbook.store import Store
 
 from . import test_server
@@ -182,16 +181,3 @@ def test_search_rows_carry_the_matching_line(store):
     text = store.experiment_rows(query="needle")[1][0]["match"]["text"]
     assert "needle" in text and text.startswith("…") and len(text) <= 170
     assert "match" not in store.experiment_rows()[1][0]
-
-
-def test_versions_without_an_event_history_still_move_with_each_change(store):
-    store.add_hypothesis("kept")
-    store.db.execute("DROP TABLE events")  # a logbook from before the event history
-    before = SectionVersions().compute(store)
-    assert before["hypotheses"].startswith("f")
-    store.db.execute(
-        "INSERT INTO credence_history (hypothesis_id, credence, reason, at) VALUES ('H1', 0.2, 'x', '2026-11-25')"
-    )
-    after = SectionVersions().compute(store)
-    assert {k for k in after if after[k] != before[k]} == {"hypotheses"}
-    assert changed_hypotheses(store, before["hypotheses"])["full"] is True
