@@ -181,3 +181,21 @@ def test_search_rows_carry_the_matching_line(store):
     text = store.experiment_rows(query="needle")[1][0]["match"]["text"]
     assert "needle" in text and text.startswith("…") and len(text) <= 170
     assert "match" not in store.experiment_rows()[1][0]
+
+
+async def test_a_kernel_write_before_the_first_poll_still_moves_the_feed(tmp_path):
+    from logbook.server.database import Database
+
+    path = tmp_path / "logbook.db"
+    Store(path).close()
+    database = Database(path)
+    try:
+        await database.run(lambda store: store.hypotheses())  # the server opens the file
+        with Store(path) as kernel:
+            experiment(kernel)
+        await database.poll()
+        assert database.revision == 1
+        await database.poll()
+        assert database.revision == 1
+    finally:
+        database.close()

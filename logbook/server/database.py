@@ -34,10 +34,12 @@ class Database:
     def _open(self) -> Store:
         if self._store is None:
             self._store = Store(self.path)
+            self._data_version = self._store.data_version()
         elif self._store.replaced():
             store, self._store = self._store, None
             store.reopen()
             self._store, self._reopened = store, True
+            self._data_version = store.data_version()
         return self._store
 
     async def run(self, action: Callable[[Store], T], writes: bool = False) -> T:
@@ -54,7 +56,7 @@ class Database:
         self._changed = asyncio.Event()
 
     async def poll(self) -> None:
-        """Notice changes made by other connections (cheap: one pragma)."""
+        """Notice changes made by other connections since the file was opened (cheap: one pragma)."""
         try:
             version = await self.run(lambda store: store.data_version())
             self.error = None
@@ -62,8 +64,7 @@ class Database:
             self.error = f"{type(error).__name__}: {error}"
             return
         if version != self._data_version:
-            if self._data_version is not None:
-                self._bump()
+            self._bump()
             self._data_version = version
 
     async def wait_for_change(self, since: int, timeout: float) -> int:
