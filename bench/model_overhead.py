@@ -66,7 +66,7 @@ DEMO = (
     + DEVICE
     + (
         "demo = TransformerBridge.boot_native(dict(n_layers=2, d_model=64, n_heads=4, d_head=16, d_vocab=50,\n"
-        "    n_ctx=32, attn_only=True, act_fn='relu', normalization_type=None, seed=0, device=device))\n"
+        "    n_ctx=32, attn_only=True, act_fn='relu', normalization_type=None, seed=0, device=device)).to(device)\n"
         "tokens = torch.randint(0, 50, (8, 30), generator=torch.Generator().manual_seed(0)).to(device)\n"
         "model, inputs = demo, tokens\n"
     )
@@ -76,7 +76,7 @@ GPT2 = (
     + DEVICE
     + (
         "gpt2 = TransformerBridge.boot_native(dict(n_layers=12, d_model=768, n_heads=12, d_head=64, d_mlp=3072,\n"
-        "    d_vocab=50257, n_ctx=1024, act_fn='gelu_new', normalization_type='LN', seed=0, device=device))\n"
+        "    d_vocab=50257, n_ctx=1024, act_fn='gelu_new', normalization_type='LN', seed=0, device=device)).to(device)\n"
         "tokens = torch.randint(0, 50257, (1, 32), generator=torch.Generator().manual_seed(0)).to(device)\n"
     )
 )

@@ -37,6 +37,10 @@ export class BrainstormSection extends SectionWidget {
   /** Put the cursor in the entry box (the shortcut and the start button do). */
   focusEntry(): void {
     this.entry.focus();
+    if (document.activeElement !== this.entry) {
+      // The section was just opened and is not laid out yet: focus once it is.
+      requestAnimationFrame(() => requestAnimationFrame(() => this.entry.focus()));
+    }
   }
 
   async startBrainstorm(): Promise<void> {

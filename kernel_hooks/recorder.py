@@ -205,6 +205,7 @@ class Recorder:
 
     def pre_run_cell(self, info: Any) -> None:
         started_at, clock = datetime.now(timezone.utc), time.perf_counter()
+        self.writer.kernel_busy()
         try:
             if not self.cells.start(CellStart(info, started_at, clock, self.mode)):
                 return  # a cell the running cell runs itself: it belongs to the running one
@@ -238,6 +239,7 @@ class Recorder:
         finally:
             if self._warnings:
                 self._show_warnings()
+            self.writer.kernel_idle()
 
     def _finish(self, start: CellStart, result: Any, clock: float) -> None:
         duration_ms = (clock - start.clock) * 1000.0

@@ -195,6 +195,7 @@ class TorchActivity:
         self.caches = 0
         self.nnsight: Any = None
         self._models: dict[int, Any] = {}
+        self._noted: dict[int, Any] = {}
         self._caching = False
         self._entered = False
         self._root_names: dict[int, str] = {}
@@ -252,6 +253,7 @@ class TorchActivity:
         self.cache_keys = []
         self.caches = 0
         self._models = {}
+        self._noted = {}
         self._entered = self._caching = False
         self._root_names = {}
         self._hook_roots(_user_namespace() if namespace is None else namespace)
@@ -276,7 +278,7 @@ class TorchActivity:
         if self.cache_keys:
             activity["cache_keys"] = self.cache_keys
             activity["caches"] = self.caches
-        self._models = {}
+        self._models, self._noted = {}, {}
         return activity
 
     # -- models -----------------------------------------------------------
@@ -365,6 +367,9 @@ class TorchActivity:
         One entry per torch module: a wrapper (an nnsight model) replaces the bare
         module it wraps, since it knows more (the repository and revision).
         """
+        if self._noted.get(id(model)) is model:
+            return  # seen this cell: every later forward pass costs one lookup
+        self._noted[id(model)] = model
         module = torch_module(model)
         known = self._models.get(id(module))
         if known is None and len(self._models) >= MAX_MODELS:

@@ -29,6 +29,9 @@ IDLE_POLL_SECONDS = 0.5
 #: burst of cells becomes one transaction and the write happens after the
 #: kernel has replied, not while it is replying.
 BATCH_DELAY_SECONDS = 0.1
+#: A batch waits for the kernel to finish the cell it is running, so writing
+#: never competes with the user's code for the interpreter, but no longer than this.
+MAX_DEFER_SECONDS = 1.0
 RETRY_SECONDS = 1.0
 #: How often a waiting ``flush`` looks whether the writer gave up or failed a try.
 STALL_POLL_SECONDS = 0.05
@@ -58,6 +61,9 @@ class Writer:
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._stopping = False
         self._urgent = threading.Event()
+        self._kernel_idle = threading.Event()
+        self._kernel_idle.set()
+        self._cells_running = 0
         #: Why the writer gave up (nothing more is written), if it did.
         self.failed: Optional[str] = None
         #: True while a batch keeps failing and is being retried (a full disk, say).
@@ -77,6 +83,17 @@ class Writer:
             )
             return
         self._jobs.put(job)
+
+    def kernel_busy(self) -> None:
+        """A cell started: batches wait (up to ``MAX_DEFER_SECONDS``) until it ends."""
+        self._cells_running += 1
+        self._kernel_idle.clear()
+
+    def kernel_idle(self) -> None:
+        """A cell ended; when it ran no other cell, batches may go."""
+        self._cells_running = max(self._cells_running - 1, 0)
+        if not self._cells_running:
+            self._kernel_idle.set()
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every job submitted so far is written; False if it is not by ``timeout``.
@@ -157,6 +174,8 @@ class Writer:
             return [], [], False
         if self._urgent.wait(BATCH_DELAY_SECONDS):
             self._urgent.clear()
+        elif not self._stopping:
+            self._kernel_idle.wait(MAX_DEFER_SECONDS)
         items = [first]
         while True:
             try:

@@ -50,8 +50,19 @@ def from_json(text: str | bytes) -> Any:
 
 
 def to_json(value: Any) -> str:
-    """Strict JSON for ``value``; anything JSON cannot hold becomes its repr."""
-    return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
+    """Strict JSON for ``value``; anything JSON cannot hold becomes its repr.
+
+    Plain values take the standard library's C encoder alone; only values it
+    refuses (NaN, unknown types, lone surrogates) are walked in Python. The
+    recorder's writer thread serialises every cell's record, so this is time
+    the kernel's own thread would otherwise wait for.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+        return text
+    except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
+        return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
 
 
 def describe_observed(observed: dict[str, Any]) -> str:

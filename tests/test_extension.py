@@ -8,6 +8,7 @@ from IPython.testing.globalipapp import start_ipython
 
 import kernel_hooks
 import kernel_hooks.recorder as recorder_module
+from kernel_hooks.writer import Writer
 from logbook.store import Store
 
 
@@ -94,8 +95,6 @@ def test_prediction_magics_refuse_bad_input_with_one_line(shell, capsys):
 
 
 def test_a_stalled_writer_stops_queueing_instead_of_filling_memory(tmp_path):
-    from kernel_hooks.writer import Writer
-
     warnings = []
     release = threading.Event()
 
@@ -114,6 +113,20 @@ def test_a_stalled_writer_stops_queueing_instead_of_filling_memory(tmp_path):
     with Store(tmp_path / "logbook.db") as store:
         (message,) = [row["message"] for row in store.db.query("SELECT message FROM recorder_errors")]
     assert "cells were not recorded" in message
+
+
+def test_the_writer_waits_for_the_running_cell_before_it_writes(tmp_path):
+    written = threading.Event()
+    writer = Writer(tmp_path / "logbook.db", print)
+    writer.kernel_busy()
+    writer.submit(lambda store: written.set())
+    assert not written.wait(0.5)  # past the batching delay, short of the longest deferral
+    writer.kernel_idle()
+    assert written.wait(5)
+    writer.kernel_busy()
+    writer.submit(lambda store: None)
+    assert writer.flush(timeout=5)  # a flush does not wait for the cell
+    writer.stop()
 
 
 def test_loading_twice_is_silent_and_keeps_one_set_of_hooks(shell, capsys):
