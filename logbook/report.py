@@ -26,6 +26,7 @@ from .durations import humanise
 from .errors import NotFound
 from .models import Experiment, LogbookExport, Prediction, Surprise, utcnow
 from .paths import project_folder
+from .reprs import fields, is_opaque
 from .store import Store
 from .text import describe_observed
 
@@ -634,9 +635,23 @@ def _outputs(e: Experiment, store: Store) -> list[str]:
             data = base64.b64encode(store.blob(output.sha256)).decode("ascii")
             lines += [f"![output of experiment {e.id}](data:image/png;base64,{data})", ""]
         elif output.mime == "text/plain":
-            text = store.blob(output.sha256).decode("utf-8", "replace")
-            lines += [md_code(_clip(text)), ""]
+            lines += _text_output(store.blob(output.sha256).decode("utf-8", "replace"))
     return lines
+
+
+def _text_output(text: str) -> list[str]:
+    """A text output as a fenced block; an object's repr as a table of its fields, or left out if opaque."""
+    if is_opaque(text):
+        return []
+    parsed = fields(text)
+    if parsed is None:
+        return [md_code(_clip(text)), ""]
+    name, values = parsed
+    rows = [
+        f"| {md_text(key)} | {md_code_span(value[:300], in_table=True) if value else '-'} |"
+        for key, value in values
+    ]
+    return [f"{md_text(name)}:", "", "| field | value |", "|---|---|", *rows, ""]
 
 
 def _clip(text: str) -> str:
