@@ -8,6 +8,7 @@ referenced as ``chart:N`` images, are drawn inline as SVG.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import Optional
@@ -72,12 +73,20 @@ details[open] > summary { margin-bottom: .4em; }
 """
 
 
-def _highlight(code: str, language: str, attrs: str) -> str:
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@functools.lru_cache(maxsize=32)
+def _lexer(language: str):
     try:
-        lexer = get_lexer_by_name(language or "text")
+        return get_lexer_by_name(language or "text")
     except ClassNotFound:
-        return ""
-    return highlight(code, lexer, HtmlFormatter(nowrap=True))
+        return None
+
+
+def _highlight(code: str, language: str, attrs: str) -> str:
+    lexer = _lexer(language)
+    return highlight(code, lexer, _FORMATTER) if lexer is not None else ""
 
 
 def _own_html_only(self, tokens, idx, options, env) -> str:

@@ -458,7 +458,10 @@ def _credence_chart(h, log: _Log) -> list[str]:
     history = [(c.at, c.credence, c.reason) for c in h.history] or [(h.created_at, h.credence, "")]
     if len(history) == 1 and not verdicts:
         return []
-    until = max([_last_moment(log), *(at for at, _, _ in history), *(at for at, _, _ in verdicts)])
+    # The chart ends at the hypothesis' own last event, so it stays the same (and cached) until that changes.
+    until = max([*(at for at, _, _ in history), *(at for at, _, _ in verdicts)])
+    if until == history[0][0]:
+        until = _last_moment(log)
     return log.chart(credence_spec(history, verdicts, until, h.id), f"credence of {h.id} over time")
 
 

@@ -198,3 +198,15 @@ def test_markdown_stays_plain_text(research):
 def test_only_the_reports_own_html_passes(raw):
     page = markdown_renderer().render(f"{raw}\n\ntext {raw}\n")
     assert raw not in page and "&lt;" in page
+
+
+def test_a_new_experiment_redraws_only_the_charts_it_changes(research):
+    html_report(research)
+    cache = research.path.parent / "cache" / "charts"
+    before = set(cache.glob("*.svg"))
+    assert len(before) == 4
+    with research.transaction():
+        research.insert_experiment(row("unrelated = 2", minutes=90), [])
+    html_report(research)
+    # The balance of modes counts one more experiment; the credence and calibration charts stay as they were.
+    assert len(set(cache.glob("*.svg")) - before) == 1
