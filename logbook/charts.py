@@ -267,6 +267,15 @@ def spec_key(spec: dict) -> str:
     return hashlib.sha256(f"{RENDER_VERSION}\n{version}\n{text}".encode()).hexdigest()
 
 
+def available() -> bool:
+    """Whether charts can be drawn here: vl-convert ships a wheel for the common platforms, not all."""
+    try:
+        import vl_convert  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def render_svg(spec: dict) -> str:
     """``spec`` (Vega-Lite) as a static SVG document, with hover titles."""
     import vl_convert

@@ -21,6 +21,7 @@ from .anchors import anchor, brainstorm_id, experiment_id, surprise_id, target
 from .balance import time_in_modes
 from .calibration import calibrate, first_verdicts
 from .charts import Charts, balance_spec, calibration_spec, credence_spec
+from .charts import available as charts_available
 from .dates import time_range
 from .durations import humanise
 from .errors import NotFound
@@ -346,7 +347,7 @@ def _section_overview(log: _Log, lines: list[str]) -> None:
     lines += [
         f"# {md_text(log.title)}",
         "",
-        f"Research log covering {_period(log)}; exported {_when(d.exported_at)} UTC"
+        f"Research log covering {_period(log)}. Exported {_when(d.exported_at)} UTC"
         + (
             ""
             if log.selection.describe() == "the whole logbook"
@@ -755,10 +756,13 @@ def html_report(store: Store, selection: Optional[Selection] = None, title: Opti
     """The Markdown report rendered to one self-contained HTML file, its charts drawn inline."""
     from .html import render_html
 
+    title = title or project_title(store)
+    if not charts_available():  # the tables carry the same numbers
+        return render_html(markdown_report(store, selection, title), title=title)
     with Charts(cache=chart_cache(store)) as charts:
         charts.warm()
         markdown = markdown_report(store, selection, title, charts)
-        return render_html(markdown, title=title or project_title(store), charts=charts)
+        return render_html(markdown, title=title, charts=charts)
 
 
 def parse_ids(values: Optional[Iterable[str]]) -> Optional[list[str]]:
