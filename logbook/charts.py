@@ -98,7 +98,12 @@ def credence_spec(
         "type": "temporal",
         "title": "UTC",
         "scale": {"type": "utc"},
-        "axis": {"format": _time_format(history, verdicts, until), "labelOverlap": True, "grid": False},
+        "axis": {
+            "format": _time_format(history, verdicts, until),
+            "tickCount": 5,
+            "labelOverlap": "greedy",
+            "grid": False,
+        },
     }
     y = {
         "field": "credence",
@@ -217,7 +222,12 @@ def balance_spec(rows: list[tuple[str, int, str]]) -> dict:
     """Experiments per research mode as horizontal bars, each labelled with its count and run time."""
     values = [{"mode": mode, "experiments": n, "label": f"{n} ({took})"} for mode, n, took in rows]
     y = {"field": "mode", "type": "nominal", "sort": None, "title": None}
-    x = {"field": "experiments", "type": "quantitative", "title": "experiments", "axis": {"grid": True}}
+    x = {
+        "field": "experiments",
+        "type": "quantitative",
+        "title": "experiments",
+        "axis": {"grid": True, "tickMinStep": 1, "format": "d"},
+    }
     body = {
         "width": 320,
         "height": {"step": 22},
