@@ -30,7 +30,7 @@ _OWN_BLOCK = re.compile(r'^(<details id="[a-z0-9-]+">\n<summary>[^<>]*</summary>
 STYLE = """
 :root { color-scheme: light dark; --fg: #1b1b1b; --bg: #fff; --muted: #666; --rule: #ddd;
         --cell: #ccc; --head: #f3f3f3; --code: #f6f6f6; --link: #0b57d0; }
-@media (prefers-color-scheme: dark) {
+@media screen and (prefers-color-scheme: dark) {
   :root { --fg: #e3e3e3; --bg: #161616; --muted: #aaa; --rule: #3a3a3a; --cell: #444;
           --head: #232323; --code: #202020; --link: #8ab4f8; }
   pre code .k, pre code .kn, pre code .ow { color: #c792ea; }

@@ -172,7 +172,7 @@ def test_the_page_has_dark_and_print_styles(research):
     page = html_report(research)
     style = page.split("<style>")[1].split("</style>")[0]
     assert '<meta name="color-scheme" content="light dark">' in page
-    dark = style.split("@media (prefers-color-scheme: dark)")[1]
+    dark = style.split("@media screen and (prefers-color-scheme: dark)")[1]
     assert "--bg:" in dark and "--fg:" in dark
     printed = style.split("@media print")[1]
     assert re.search(r"h2 \{ break-before: page;", printed)
