@@ -305,6 +305,7 @@ def export(
     since: Moment = None,
     until: Moment = None,
     hypotheses: Optional[list[str]] = None,
+    title: Optional[str] = None,
 ) -> Path:
     """Write the logbook to ``path`` as ``json``, ``md`` or ``html``.
 
@@ -312,12 +313,13 @@ def export(
     or a ``datetime``; naive ones are local time; ``until`` a date includes
     that day), ``hypotheses`` to some ids (an unknown id is an error). It
     writes inside the project folder only, a new file or an earlier export,
-    never a notebook or the logbook.
+    never a notebook or the logbook. ``title`` heads a Markdown or HTML report
+    (default: the project folder's name).
     """
     selection = None
     if since or until or hypotheses:
         selection = Selection(since=since, until=until, hypothesis_ids=parse_ids(hypotheses))
-    return export_logbook(session.store(), Path(path), format, selection)
+    return export_logbook(session.store(), Path(path), format, selection, title=title)
 
 
 def flush(timeout: float = 30.0) -> bool:

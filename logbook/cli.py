@@ -46,14 +46,19 @@ def _moment(text: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     selection = None
-    if args.since or args.until or args.hypothesis:
-        selection = Selection(since=args.since, until=args.until, hypothesis_ids=parse_ids(args.hypothesis))
+    if args.since or args.until or args.hypothesis or args.empty_brainstorms:
+        selection = Selection(
+            since=args.since,
+            until=args.until,
+            hypothesis_ids=parse_ids(args.hypothesis),
+            empty_brainstorms=args.empty_brainstorms,
+        )
     with _open(args) as store:
         if args.output and args.output != "-":
-            written = export_logbook(store, args.output, args.format, selection)
+            written = export_logbook(store, args.output, args.format, selection, title=args.title)
             print(f"wrote {written}", file=sys.stderr)
         else:
-            sys.stdout.write(render(store, args.format, selection))
+            sys.stdout.write(render(store, args.format, selection, args.title))
     return 0
 
 
@@ -261,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ID",
         help="only these hypotheses (repeat, or comma-separate: H1,H3)",
+    )
+    export.add_argument("--title", help="the report's title (default: the project folder's name)")
+    export.add_argument(
+        "--empty-brainstorms",
+        action="store_true",
+        help="list brainstorms that produced no hypothesis too (left out by default)",
     )
     listing = add("list", cmd_list, "Show hypotheses, surprises and the latest experiments.")
     listing.add_argument("--limit", type=int, default=10, help="experiments to show (default 10)")

@@ -49,15 +49,20 @@ def local_times(selection: Optional[Selection]) -> Optional[Selection]:
     return replace(selection, since=aware(selection.since), until=aware(selection.until))
 
 
-def render(store: Store, format: str, selection: Optional[Selection] = None) -> str:
-    """The logbook (or the ``selection`` of it) as ``json``, ``md`` or ``html`` text, marked as an export."""
+def render(
+    store: Store, format: str, selection: Optional[Selection] = None, title: Optional[str] = None
+) -> str:
+    """The logbook (or the ``selection`` of it) as ``json``, ``md`` or ``html`` text, marked as an export.
+
+    ``title`` heads the Markdown and HTML reports (default: the project folder's name).
+    """
     fmt = export_format(format)
     selection = local_times(selection)
     if fmt == "json":
         return export_json(store, selection)
     if fmt == "md":
-        return f"{MARKDOWN_MARKER}\n\n{markdown_report(store, selection)}"
-    return html_report(store, selection)
+        return f"{MARKDOWN_MARKER}\n\n{markdown_report(store, selection, title)}"
+    return html_report(store, selection, title)
 
 
 def export_logbook(
@@ -66,6 +71,7 @@ def export_logbook(
     format: str = "json",
     selection: Optional[Selection] = None,
     root: str | os.PathLike | None = None,
+    title: Optional[str] = None,
 ) -> Path:
     """Render the logbook as ``format`` and write it to ``path``; returns the path written.
 
@@ -74,4 +80,4 @@ def export_logbook(
     """
     fmt = export_format(format)
     target = check_target(path, fmt, default_root(store.path) if root is None else root)
-    return write_export(target, render(store, fmt, selection))
+    return write_export(target, render(store, fmt, selection, title))

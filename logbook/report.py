@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import base64
 import bisect
+import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Iterable, Optional
 
+from . import anchors
+from .anchors import anchor, brainstorm_id, experiment_id, surprise_id, target
 from .balance import time_in_modes
 from .calibration import calibrate, first_verdicts
-from .charts import calibration_chart, credence_chart
+from .charts import Charts, balance_spec, calibration_spec, credence_spec
+from .charts import available as charts_available
 from .dates import time_range
+from .durations import humanise
 from .errors import NotFound
 from .models import Experiment, LogbookExport, Prediction, Surprise, utcnow
+from .paths import project_folder
+from .reprs import fields, is_opaque
 from .store import Store
 from .text import describe_observed
 
@@ -35,6 +43,8 @@ class Selection:
     since: Optional[datetime] = None
     until: Optional[datetime] = None
     hypothesis_ids: Optional[list[str]] = None
+    #: Brainstorms that produced no hypothesis are left out unless this is set.
+    empty_brainstorms: bool = False
 
     def __post_init__(self) -> None:
         # Dates, ISO strings and naive times are read here, once, for every caller.
@@ -87,14 +97,7 @@ def _when(moment: Optional[datetime]) -> str:
 
 
 def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return humanise(seconds)
 
 
 def _observed(observed: dict) -> str:
@@ -112,6 +115,30 @@ class _Log:
     #: Every experiment (selected or not) by id, and the ids of those that assigned each name, in order.
     all_experiments: dict[int, Experiment] = field(default_factory=dict)
     assigned: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: The experiments shown in full (linked to a judgement or a note), with what links them.
+    shown: dict[int, list[str]] = field(default_factory=dict)
+    #: The anchors the report holds: a link to anything else is written as plain text.
+    present: set[str] = field(default_factory=set)
+    title: str = "Research log"
+    charts: Optional[Charts] = None
+    last: Optional[datetime] = None
+
+    def link(self, record_id: str, text: Optional[str] = None) -> str:
+        """A link to ``record_id`` when the report shows it, else its name as text."""
+        if anchor(record_id) in self.present:
+            return anchors.link(record_id, text)
+        return text if text is not None else record_id
+
+    def experiment(self, number: Optional[int], word: str = "experiment") -> str:
+        if number is None:
+            return "-"
+        return self.link(experiment_id(number), f"{word} {number}".strip())
+
+    def chart(self, spec: dict, alt: str) -> list[str]:
+        """An image line for ``spec`` when the report draws charts (HTML), else nothing."""
+        if self.charts is None:
+            return []
+        return [f"![{md_text(alt)}]({self.charts.add(spec)})", ""]
 
     def producer(self, name: str, judged_on: int) -> Optional[Experiment]:
         """The experiment that last assigned ``name`` up to experiment ``judged_on``: where the value came from."""
@@ -179,7 +206,35 @@ def _select(data: LogbookExport, selection: Selection) -> _Log:
     for judgement in [*selected.evidence, *selected.surprises]:
         if judgement.prediction_id and judgement.experiment_id is not None:
             log.judged_on[judgement.prediction_id].append(judgement.experiment_id)
+    log.shown = _linked_experiments(log)
+    d = selected
+    log.present = {anchor(h.id) for h in d.hypotheses}
+    log.present |= {anchor(p.id) for h in d.hypotheses for p in h.predictions}
+    log.present |= {anchor(surprise_id(s.id)) for s in d.surprises}
+    log.present |= {anchor(experiment_id(i)) for i in log.shown}
+    log.present |= {anchor(brainstorm_id(b.id)) for b in _brainstorms(log)}
     return log
+
+
+def _linked_experiments(log: _Log) -> dict[int, list[str]]:
+    """The selected experiments a surprise, a piece of evidence or a note points to, and what points there."""
+    linked: dict[int, list[str]] = defaultdict(list)
+    for s in log.data.surprises:
+        if s.experiment_id is not None:
+            linked[s.experiment_id].append(surprise_id(s.id))
+    for e in log.data.evidence:
+        if e.experiment_id is not None:
+            linked[e.experiment_id].append(f"evidence for {e.hypothesis_id}")
+    for n in log.data.notes:
+        if n.experiment_id is not None:
+            linked[n.experiment_id].append("note")
+    return {i: list(dict.fromkeys(linked[i])) for i in sorted(linked) if i in log.experiments}
+
+
+def _brainstorms(log: _Log) -> list:
+    if log.selection.empty_brainstorms:
+        return log.data.brainstorms
+    return [b for b in log.data.brainstorms if b.hypothesis_ids]
 
 
 def _timing(prediction: Prediction, log: _Log) -> str:
@@ -200,7 +255,7 @@ def _timing(prediction: Prediction, log: _Log) -> str:
     return "written after the result"
 
 
-def _state(p: Prediction) -> str:
+def _state(p: Prediction, log: Optional[_Log] = None) -> str:
     """A prediction's state cell: its latest verdict, how it got there, and whether it was revised."""
     runs = [("held" if v.held else "failed", v.count) for v in p.verdicts]
     if p.state.value in ("held", "failed") and runs:
@@ -219,7 +274,7 @@ def _state(p: Prediction) -> str:
         if runs:
             text += f", first {p.first_verdict}"
     if p.superseded_by:
-        text += f"; superseded by {p.superseded_by}"
+        text += f"; superseded by {log.link(p.superseded_by) if log else p.superseded_by}"
     if not p.trusted:
         text += " (not trusted, not evaluated)"
     return text
@@ -230,15 +285,81 @@ def _count(n: int, words: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _section_summary(log: _Log, lines: list[str]) -> None:
+#: The report's top-level sections, in order: (anchor, heading).
+SECTIONS = (
+    ("overview", "Overview"),
+    ("hypotheses", "Hypotheses"),
+    ("surprises", "Surprises"),
+    ("experiments", "Experiments that matter"),
+    ("notes", "Notes"),
+    ("brainstorms", "Brainstorms"),
+    ("modes", "Balance of modes"),
+    ("calibration", "Calibration"),
+)
+TOP_SURPRISES = 5
+
+
+def _heading(level: int, anchor_id: str, text: str) -> str:
+    return f"{'#' * level} {target(anchor_id)}{text}"
+
+
+def _section(name: str) -> list[str]:
+    return [_heading(2, name, dict(SECTIONS)[name]), ""]
+
+
+def _moments(log: _Log) -> list[datetime]:
+    d = log.data
+    moments = [e.started_at for e in d.experiments]
+    moments += [h.created_at for h in d.hypotheses] + [c.at for h in d.hypotheses for c in h.history]
+    moments += [s.created_at for s in d.surprises] + [n.created_at for n in d.notes]
+    moments += [b.started_at for b in d.brainstorms]
+    return moments
+
+
+def _last_moment(log: _Log) -> datetime:
+    if log.last is None:
+        log.last = max(_moments(log), default=log.data.exported_at)
+    return log.last
+
+
+def _period(log: _Log) -> str:
+    """The first and last moments the selected records carry."""
+    moments = _moments(log)
+    if not moments:
+        return "no records"
+    first, last = min(moments), max(moments)
+    if first.date() == last.date():
+        return f"{first:%Y-%m-%d}, {first:%H:%M} to {last:%H:%M} UTC"
+    days = (last.date() - first.date()).days + 1
+    return f"{first:%Y-%m-%d} to {last:%Y-%m-%d} ({days} days)"
+
+
+def _outcomes(h) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for p in h.predictions:
+        if not p.superseded_by:
+            counts[p.state.value] += 1
+    return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none"
+
+
+def _section_overview(log: _Log, lines: list[str]) -> None:
     d = log.data
     lines += [
-        "# Research log",
+        f"# {md_text(log.title)}",
         "",
-        f"Exported {_when(d.exported_at)} UTC, covering {md_text(log.selection.describe())}.",
+        f"Research log covering {_period(log)}. Exported {_when(d.exported_at)} UTC"
+        + (
+            ""
+            if log.selection.describe() == "the whole logbook"
+            else f" ({md_text(log.selection.describe())})"
+        )
+        + ".",
         "",
-        _chain_line(d),
+        "Contents: " + " · ".join(anchors.link(name, heading) for name, heading in SECTIONS) + ".",
         "",
+    ]
+    lines += _section("overview")
+    lines += [
         ", ".join(
             _count(n, word)
             for n, word in (
@@ -252,6 +373,52 @@ def _section_summary(log: _Log, lines: list[str]) -> None:
         + ".",
         "",
     ]
+    if d.hypotheses:
+        lines += ["| hypothesis | status | credence | predictions |", "|---|---|---|---|"]
+        for h in d.hypotheses:
+            first = h.history[0].credence if h.history else h.credence
+            moved = f" (from {first:.2f})" if abs(first - h.credence) >= 0.005 else ""
+            lines.append(
+                f"| {log.link(h.id)} {md_text(h.statement)} | {h.status.value} | **{h.credence:.2f}**{moved} "
+                f"| {_outcomes(h)} |"
+            )
+        lines.append("")
+    ranked = _ranked_surprises(log)
+    if ranked:
+        lines += [f"Most surprising results (of {len(ranked)}):", ""]
+        for s in ranked[:TOP_SURPRISES]:
+            lines.append(f"1. {_surprise_line(s, log)}")
+        lines.append("")
+    result = calibrate(first_verdicts(p for h in d.hypotheses for p in h.predictions))
+    if result.judged:
+        lines += [
+            f"Calibration: Brier score **{result.brier:.3f}** over {_count(result.judged, 'judged prediction/judged predictions')} "
+            f"(0 is perfect, 0.25 is always saying 0.5); see {anchors.link('calibration', 'Calibration')}.",
+            "",
+        ]
+        lines += log.chart(
+            calibration_spec([(b.mean_credence, b.frequency, b.count) for b in result.bands]),
+            "calibration: stated credence against the fraction that came true",
+        )
+    lines += [_chain_line(d), ""]
+
+
+def _ranked_surprises(log: _Log) -> list[Surprise]:
+    return sorted(log.data.surprises, key=lambda s: (-(s.surprisal_bits or 0.0), s.id))
+
+
+def _surprise_line(s: Surprise, log: _Log) -> str:
+    """One line for a surprise: how surprising, what was predicted, where it happened, and whether it is open."""
+    sid = log.link(surprise_id(s.id))
+    state = "open" if s.resolution is None else s.resolution.value.replace("_", " ")
+    where = f" in {log.experiment(s.experiment_id)}" if s.experiment_id is not None else ""
+    if s.manual:
+        return f"{sid} flagged by hand: {md_text(s.note)}{where} ({state})"
+    predicted = log.link(s.prediction_id) if s.prediction_id else log.link(s.hypothesis_id or "")
+    return (
+        f"{sid} **{s.surprisal_bits or 0:.2f} bits**: {predicted} {md_code_span(s.prediction or '')} "
+        f"failed{where} ({state})"
+    )
 
 
 def _chain_line(d: LogbookExport) -> str:
@@ -265,84 +432,133 @@ def _chain_line(d: LogbookExport) -> str:
 
 
 def _section_brainstorms(log: _Log, lines: list[str]) -> None:
-    lines += ["## Brainstorms", ""]
-    if not log.data.brainstorms:
-        lines += ["No brainstorms in this range.", ""]
-        return
+    lines += _section("brainstorms")
+    shown = _brainstorms(log)
+    left_out = len(log.data.brainstorms) - len(shown)
+    if not shown:
+        lines += ["No brainstorms with hypotheses in this range.", ""]
     statements = {h.id: h.statement for h in log.data.hypotheses}
-    for b in log.data.brainstorms:
+    for b in shown:
         took = (b.finished_at - b.started_at).total_seconds() - b.paused_seconds if b.finished_at else None
         took_text = _duration(took) if took is not None else "not finished"
         lines += [
-            f"### Brainstorm {b.id}, {_when(b.started_at)}",
+            _heading(3, brainstorm_id(b.id), f"Brainstorm {b.id}, {_when(b.started_at)}"),
             "",
             f"Planned {_duration(b.planned_seconds)}, took {took_text}; "
             f"{len(b.hypothesis_ids)} of a target of {b.target} hypotheses.",
             "",
         ]
-        lines += [f"- **{hid}** {md_text(statements.get(hid, ''))}" for hid in b.hypothesis_ids]
+        lines += [f"- **{log.link(hid)}** {md_text(statements.get(hid, ''))}" for hid in b.hypothesis_ids]
         lines.append("")
+    if left_out:
+        lines += [f"{_count(left_out, 'brainstorm/brainstorms')} without hypotheses left out.", ""]
+
+
+def _credence_chart(h, log: _Log) -> list[str]:
+    verdicts = [(v.at, v.held, p.id) for p in h.predictions for v in p.verdicts]
+    history = [(c.at, c.credence, c.reason) for c in h.history] or [(h.created_at, h.credence, "")]
+    if len(history) == 1 and not verdicts:
+        return []
+    # The chart ends at the hypothesis' own last event, so it stays the same (and cached) until that changes.
+    until = max([*(at for at, _, _ in history), *(at for at, _, _ in verdicts)])
+    if until == history[0][0]:
+        until = _last_moment(log)
+    return log.chart(credence_spec(history, verdicts, until, h.id), f"credence of {h.id} over time")
 
 
 def _section_hypotheses(log: _Log, lines: list[str]) -> None:
-    lines += ["## Hypotheses", ""]
+    lines += _section("hypotheses")
     if not log.data.hypotheses:
         lines += ["No hypotheses in this range.", ""]
     evidence_by = defaultdict(list)
     for e in log.data.evidence:
         evidence_by[e.hypothesis_id].append(e)
     for h in log.data.hypotheses:
+        origin = (
+            f" in {log.link(brainstorm_id(h.brainstorm_id), f'brainstorm {h.brainstorm_id}')}"
+            if h.brainstorm_id
+            else ""
+        )
         lines += [
-            f"### {h.id}: {md_text(h.statement)}",
+            _heading(3, h.id, f"{h.id}: {md_text(h.statement)}"),
             "",
-            f"Status **{h.status.value}**, credence **{h.credence:.2f}**, stated {_when(h.created_at)}.",
+            f"Status **{h.status.value}**, credence **{h.credence:.2f}**, stated {_when(h.created_at)}{origin}.",
             "",
         ]
-        chart = credence_chart([(c.at, c.credence) for c in h.history])
-        if chart:
-            lines += [f"![credence history of {h.id}]({chart})", ""]
-        lines += ["| when | credence | reason |", "|---|---|---|"]
-        lines += [f"| {_when(c.at)} | {c.credence:.2f} | {md_text(c.reason) or '-'} |" for c in h.history]
-        lines.append("")
+        lines += _credence_chart(h, log)
+        if len(h.history) > 1:
+            lines += ["| when | credence | reason |", "|---|---|---|"]
+            lines += [f"| {_when(c.at)} | {c.credence:.2f} | {md_text(c.reason) or '-'} |" for c in h.history]
+            lines.append("")
+        else:
+            lines += ["The credence has not changed since it was stated.", ""]
         if h.predictions:
-            lines += ["| prediction | credence | state | timing |", "|---|---|---|---|"]
+            lines += ["| prediction | credence | state | timing | judged in |", "|---|---|---|---|---|"]
             for p in h.predictions:
-                revises = f" (revises {p.revises})" if p.revises else ""
+                revises = f" (revises {log.link(p.revises)})" if p.revises else ""
+                judged = ", ".join(
+                    dict.fromkeys(
+                        log.link(experiment_id(v.experiment_id))
+                        for v in p.verdicts
+                        if v.experiment_id is not None
+                    )
+                )
                 lines.append(
                     f"| {p.id} {md_code_span(p.expression, in_table=True)}{revises} | {p.credence:.2f} "
-                    f"| {_state(p)} | {_timing(p, log)} |"
+                    f"| {_state(p, log)} | {_timing(p, log)} | {target(p.id)}{judged or '-'} |"
                 )
             lines.append("")
         if evidence_by[h.id]:
             lines += ["Evidence:", ""]
             for e in evidence_by[h.id]:
                 lines.append(
-                    f"- {_when(e.created_at)}: {md_code_span(e.prediction or '')} held in experiment "
-                    f"{e.experiment_id}; observed {_observed(e.observed)}"
+                    f"- {_when(e.created_at)}: {md_code_span(e.prediction or '')} held in "
+                    f"{log.experiment(e.experiment_id)}; observed {_observed(e.observed)}"
                 )
             lines.append("")
 
 
 def _section_surprises(log: _Log, lines: list[str]) -> None:
-    lines += ["## Surprises", ""]
+    lines += _section("surprises")
     if not log.data.surprises:
         lines += ["No surprises in this range.", ""]
         return
-    ranked = sorted(log.data.surprises, key=lambda s: (-(s.surprisal_bits or 0.0), s.id))
-    for rank, s in enumerate(ranked, 1):
+    for rank, s in enumerate(_ranked_surprises(log), 1):
+        sid = surprise_id(s.id)
         if s.manual:
-            title = f"### {rank}. Flagged by hand: {md_text(s.note)}"
-            detail = f"Flagged {_when(s.created_at)}, on experiment {s.experiment_id}."
+            title = f"{rank}. {sid}, flagged by hand: {md_text(s.note)}"
+            detail = f"Flagged {_when(s.created_at)}, on {log.experiment(s.experiment_id)}."
         else:
-            title = f"### {rank}. {s.surprisal_bits:.2f} bits: {s.hypothesis_id} predicted {md_code_span(s.prediction or '')}"
-            detail = (
-                f"Credence {s.credence:.2f}; observed {_observed(s.observed)}; "
-                f"experiment {s.experiment_id}, {_when(s.created_at)}."
+            title = (
+                f"{rank}. {sid}, {s.surprisal_bits:.2f} bits: {log.link(s.hypothesis_id or '')} predicted "
+                f"{md_code_span(s.prediction or '')}"
             )
-        lines += [title, "", detail, "", _resolution(s), ""]
+            prediction = f" ({log.link(s.prediction_id)})" if s.prediction_id else ""
+            detail = (
+                f"Credence {s.credence:.2f}{prediction}; observed {_observed(s.observed)}; "
+                f"{log.experiment(s.experiment_id)}, {_when(s.created_at)}."
+            )
+        body = [detail, "", _resolution(s), ""]
         experiment = log.experiments.get(s.experiment_id) if s.experiment_id is not None else None
         if experiment is not None:
-            lines += [md_code(experiment.source, "python"), ""]
+            body += [md_code(experiment.source, "python"), ""]
+        if s.resolution is None:
+            lines += [_heading(3, sid, title), "", *body]
+        else:
+            # Resolved: folded away, its summary in plain text (raw HTML takes no Markdown).
+            summary = re.sub(r"\\(.)", r"\1", re.sub(r"\[([^\]]*)\]\(#[a-z0-9-]+\)", r"\1", title))
+            summary = (
+                html.escape(summary.replace("`", ""))
+                + f" ({html.escape(s.resolution.value.replace('_', ' '))})"
+            )
+            lines += [
+                f'<details id="{anchor(sid)}">',
+                f"<summary>{summary}</summary>",
+                "",
+                *body,
+                "</details>",
+                "",
+            ]
 
 
 _ACTIONS = {
@@ -363,42 +579,43 @@ def _resolution(s: Surprise) -> str:
 
 
 def _section_notes(log: _Log, lines: list[str]) -> None:
-    lines += ["## Notes", ""]
+    lines += _section("notes")
     if not log.data.notes:
         lines += ["No notes in this range.", ""]
         return
     for n in log.data.notes:
-        about = f" ({n.hypothesis_id})" if n.hypothesis_id else ""
-        linked = f", experiment {n.experiment_id}" if n.experiment_id is not None else ""
+        about = f" ({log.link(n.hypothesis_id)})" if n.hypothesis_id else ""
+        linked = f", {log.experiment(n.experiment_id)}" if n.experiment_id is not None else ""
         lines.append(f"- {_when(n.created_at)}{about}{linked}: {md_text(n.text)}")
     lines.append("")
 
 
+def _linked_as(reasons: list[str], log: _Log) -> str:
+    words = []
+    for reason in reasons:
+        if reason.startswith("S"):
+            words.append(f"surprise {log.link(reason)}")
+        elif reason.startswith("evidence for "):
+            words.append(f"evidence for {log.link(reason.removeprefix('evidence for '))}")
+        else:
+            words.append(reason)
+    return ", ".join(words)
+
+
 def _section_experiments(log: _Log, store: Store, lines: list[str]) -> None:
-    lines += ["## Experiments that matter", ""]
-    linked: dict[int, list[str]] = defaultdict(list)
-    for s in log.data.surprises:
-        if s.experiment_id is not None:
-            linked[s.experiment_id].append("surprise" if s.manual else f"surprise for {s.hypothesis_id}")
-    for e in log.data.evidence:
-        if e.experiment_id is not None:
-            linked[e.experiment_id].append(f"evidence for {e.hypothesis_id}")
-    for n in log.data.notes:
-        if n.experiment_id is not None:
-            linked[n.experiment_id].append("note")
-    shown = [i for i in sorted(linked) if i in log.experiments]
-    if not shown:
+    lines += _section("experiments")
+    if not log.shown:
         lines += ["No experiments are linked to a hypothesis, a surprise or a note.", ""]
         return
-    for experiment_id in shown:
-        e = log.experiments[experiment_id]
-        where = f" in {md_text(e.notebook)}" if e.notebook else ""
+    for number, reasons in log.shown.items():
+        e = log.experiments[number]
+        where = f" in {md_code_span(e.notebook)}" if e.notebook else ""
         status = "ok" if e.ok else f"error {md_text(e.error.name if e.error else '')}"
         lines += [
-            f"### Experiment {e.id}{where}",
+            _heading(3, experiment_id(e.id), f"Experiment {e.id}{where}"),
             "",
-            f"{_when(e.started_at)}, {e.duration_ms:.0f} ms, {status}, mode {e.mode.value if e.mode else '-'}; "
-            f"linked as {md_text(', '.join(dict.fromkeys(linked[experiment_id])))}.",
+            f"{_when(e.started_at)}, took {_duration(e.duration_ms / 1000)}, {status}, "
+            f"mode {e.mode.value if e.mode else '-'}; linked as {_linked_as(reasons, log)}.",
             "",
             md_code(e.source, "python"),
             "",
@@ -422,9 +639,23 @@ def _outputs(e: Experiment, store: Store) -> list[str]:
             data = base64.b64encode(store.blob(output.sha256)).decode("ascii")
             lines += [f"![output of experiment {e.id}](data:image/png;base64,{data})", ""]
         elif output.mime == "text/plain":
-            text = store.blob(output.sha256).decode("utf-8", "replace")
-            lines += [md_code(_clip(text)), ""]
+            lines += _text_output(store.blob(output.sha256).decode("utf-8", "replace"))
     return lines
+
+
+def _text_output(text: str) -> list[str]:
+    """A text output as a fenced block; an object's repr as a table of its fields, or left out if opaque."""
+    if is_opaque(text):
+        return []
+    parsed = fields(text)
+    if parsed is None:
+        return [md_code(_clip(text)), ""]
+    name, values = parsed
+    rows = [
+        f"| {md_text(key)} | {md_code_span(value[:300], in_table=True) if value else '-'} |"
+        for key, value in values
+    ]
+    return [f"{md_text(name)}:", "", "| field | value |", "|---|---|", *rows, ""]
 
 
 def _clip(text: str) -> str:
@@ -435,7 +666,7 @@ def _clip(text: str) -> str:
 
 
 def _section_modes(log: _Log, lines: list[str]) -> None:
-    lines += ["## Balance of modes", ""]
+    lines += _section("modes")
     counts: dict[str, int] = defaultdict(int)
     compute: dict[str, float] = defaultdict(float)
     for e in log.data.experiments:
@@ -448,18 +679,22 @@ def _section_modes(log: _Log, lines: list[str]) -> None:
         lines += ["No experiments in this range.", ""]
         return
     total = sum(counts.values())
+    modes = [m for m in ("confirm", "red-team", "explore", "none") if counts.get(m) or wall.get(m)]
+    lines += log.chart(
+        balance_spec([(m, counts.get(m, 0), _duration(compute.get(m, 0.0))) for m in modes]),
+        "experiments per research mode",
+    )
     lines += ["| mode | experiments | share | run time | time in mode |", "|---|---|---|---|---|"]
-    for mode in ("confirm", "red-team", "explore", "none"):
-        if counts.get(mode) or wall.get(mode):
-            lines.append(
-                f"| {mode} | {counts.get(mode, 0)} | {100 * counts.get(mode, 0) / total:.0f}% | "
-                f"{_duration(compute.get(mode, 0.0))} | {_duration(wall.get(mode, 0.0)) if mode != 'none' else '-'} |"
-            )
+    for mode in modes:
+        lines.append(
+            f"| {mode} | {counts.get(mode, 0)} | {100 * counts.get(mode, 0) / total:.0f}% | "
+            f"{_duration(compute.get(mode, 0.0))} | {_duration(wall.get(mode, 0.0)) if mode != 'none' else '-'} |"
+        )
     lines.append("")
 
 
 def _section_calibration(log: _Log, lines: list[str]) -> None:
-    lines += ["## Calibration", ""]
+    lines += _section("calibration")
     result = calibrate(first_verdicts(p for h in log.data.hypotheses for p in h.predictions))
     if not result.judged:
         lines += ["No predictions have been judged yet.", ""]
@@ -467,7 +702,8 @@ def _section_calibration(log: _Log, lines: list[str]) -> None:
     lines += [
         f"{result.judged} judged predictions; Brier score **{result.brier:.3f}** "
         "(0 is perfect, 0.25 is always saying 0.5). Each prediction counts once, by its first verdict; "
-        "a revised prediction counts as a new one.",
+        "a revised prediction counts as a new one. The chart is in the "
+        f"{anchors.link('overview', 'overview')}.",
         "",
         "| credence band | predictions | came true | frequency | mean credence |",
         "|---|---|---|---|---|",
@@ -476,30 +712,57 @@ def _section_calibration(log: _Log, lines: list[str]) -> None:
         lines.append(
             f"| {band.label} | {band.count} | {band.came_true} | {band.frequency:.2f} | {band.mean_credence:.2f} |"
         )
-    chart = calibration_chart([(b.mean_credence, b.frequency, b.count) for b in result.bands])
-    lines += ["", f"![calibration chart]({chart})", ""]
+    lines.append("")
 
 
-def markdown_report(store: Store, selection: Optional[Selection] = None) -> str:
-    """The research log as CommonMark."""
+def project_title(store: Store) -> str:
+    """The report's default title: the name of the project folder."""
+    return project_folder(store.path).name or "Research log"
+
+
+def markdown_report(
+    store: Store,
+    selection: Optional[Selection] = None,
+    title: Optional[str] = None,
+    charts: Optional[Charts] = None,
+) -> str:
+    """The research log as CommonMark, titled ``title`` (default: the project folder's name).
+
+    With ``charts``, each chart is an image whose source is a ``chart:N``
+    reference into it (the HTML report draws them); without, the tables alone
+    carry the numbers, so the Markdown reads as plain text.
+    """
     log = _select(store.export(), selection or Selection())
+    log.title = title or project_title(store)
+    log.charts = charts
     lines: list[str] = []
-    _section_summary(log, lines)
-    _section_brainstorms(log, lines)
+    _section_overview(log, lines)
     _section_hypotheses(log, lines)
     _section_surprises(log, lines)
-    _section_notes(log, lines)
     _section_experiments(log, store, lines)
+    _section_notes(log, lines)
+    _section_brainstorms(log, lines)
     _section_modes(log, lines)
     _section_calibration(log, lines)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def html_report(store: Store, selection: Optional[Selection] = None) -> str:
-    """The Markdown report rendered to one self-contained HTML file."""
+def chart_cache(store: Store) -> Optional[Path]:
+    """Where rendered charts are kept between exports: beside the logbook file."""
+    return store.path.parent / "cache" / "charts" if store.path.parent.name == ".logbook" else None
+
+
+def html_report(store: Store, selection: Optional[Selection] = None, title: Optional[str] = None) -> str:
+    """The Markdown report rendered to one self-contained HTML file, its charts drawn inline."""
     from .html import render_html
 
-    return render_html(markdown_report(store, selection), title="Research log")
+    title = title or project_title(store)
+    if not charts_available():  # the tables carry the same numbers
+        return render_html(markdown_report(store, selection, title), title=title)
+    with Charts(cache=chart_cache(store)) as charts:
+        charts.warm()
+        markdown = markdown_report(store, selection, title, charts)
+        return render_html(markdown, title=title, charts=charts)
 
 
 def parse_ids(values: Optional[Iterable[str]]) -> Optional[list[str]]:

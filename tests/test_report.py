@@ -22,6 +22,10 @@ def row(source, minutes=0, **extra):
 @pytest.fixture
 def research(store):
     """Two hypotheses, a surprise, evidence, a note with hostile text, and a brainstorm."""
+    return fill_research(store)
+
+
+def fill_research(store):
     brainstorm = store.start_brainstorm(planned_seconds=300, target=4)
     h1 = store.add_hypothesis(f"layer 1 has induction heads {SCRIPT}", 0.7, brainstorm_id=brainstorm.id)
     h2 = store.add_hypothesis("layer 0 heads are positional", 0.4, brainstorm_id=brainstorm.id)
@@ -56,17 +60,18 @@ def research(store):
 
 
 def sections(markdown):
-    return re.findall(r"^## (.+)$", markdown, flags=re.M)
+    return re.findall(r'^## <a id="[a-z]+"></a>(.+)$', markdown, flags=re.M)
 
 
 def test_markdown_has_every_section_in_order(research):
     md = markdown_report(research)
     assert sections(md) == [
-        "Brainstorms",
+        "Overview",
         "Hypotheses",
         "Surprises",
-        "Notes",
         "Experiments that matter",
+        "Notes",
+        "Brainstorms",
         "Balance of modes",
         "Calibration",
     ]
@@ -76,27 +81,31 @@ def test_markdown_has_every_section_in_order(research):
 def test_brainstorms_list_their_hypotheses_and_timing(research):
     md = markdown_report(research)
     assert "of a target of 4 hypotheses" in md and "2 of a target" in md
-    assert "- **H1** layer 1 has induction heads" in md
+    assert "- **[H1](#h1)** layer 1 has induction heads" in md
 
 
 def test_hypotheses_show_history_predictions_timing_and_evidence(research):
     md = markdown_report(research)
-    assert md.count("![credence history of H") == 2
     assert "| 0.20 | no induction in layer 1 with a fixed period |" in md
-    assert "| H1.P1 `induction_score > 0.5` | 0.90 | failed | written before the result |" in md
-    assert "`positional_score > 0.5` held in experiment 2" in md
+    assert (
+        '| H1.P1 `induction_score > 0.5` | 0.90 | failed | written before the result | <a id="h1-p1"></a>[E1](#e1) |'
+        in md
+    )
+    assert "`positional_score > 0.5` held in [experiment 2](#e2)" in md
 
 
 def test_surprises_are_ranked_with_observed_values_and_code(research):
     md = markdown_report(research)
-    assert "### 1. 3.32 bits: H1 predicted `induction_score > 0.5`" in md
+    assert '### <a id="s1"></a>1. S1, 3.32 bits: [H1](#h1) predicted `induction_score > 0.5`' in md
     assert "observed induction\\_score = 0.05" in md
 
 
 def test_only_linked_experiments_are_shown(research):
     md = markdown_report(research)
-    experiments = md.split("## Experiments that matter")[1].split("## Balance")[0]
-    assert "### Experiment 1" in experiments and "### Experiment 2" in experiments
+    experiments = md.split("Experiments that matter\n")[1].split('<a id="notes">')[0]
+    assert (
+        '### <a id="e1"></a>Experiment 1' in experiments and '### <a id="e2"></a>Experiment 2' in experiments
+    )
     assert "unrelated = 1" not in experiments
 
 
@@ -120,12 +129,13 @@ def test_html_is_one_self_contained_file(research):
     page = html_report(research)
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "@media print" in page
     assert not re.search(r"""(src|href)=["']https?:""", page)
-    assert page.count('src="data:image/svg+xml;base64,') == 3
+    # Charts are drawn inline: the credence of H1 and H2, calibration, and the balance of modes.
+    assert page.count("<svg") == 4 and "data:image/svg" not in page
 
 
 def test_selection_by_hypothesis(research):
     md = markdown_report(research, Selection(hypothesis_ids=["H2"]))
-    assert "### H2:" in md and "### H1:" not in md
+    assert '### <a id="h2"></a>H2:' in md and '<a id="h1">' not in md
     assert "No surprises in this range." in md
 
 
@@ -149,9 +159,9 @@ def test_fences_and_code_spans_survive_backticks():
 def test_cli_writes_markdown_and_html(research, logbook_db):
     project = logbook_db.parent.parent
     assert main(["export", "--format", "md", "-o", str(project / "log.md"), "--hypothesis", "H1"]) == 0
-    assert "### H1:" in (project / "log.md").read_text()
+    assert '### <a id="h1"></a>H1:' in (project / "log.md").read_text()
     assert main(["export", "--format", "html", "-o", "log.html", "--since", "2020-01-01"]) == 0
-    assert "<h2>Calibration</h2>" in (project / "log.html").read_text()
+    assert '<h2 id="calibration">Calibration</h2>' in (project / "log.html").read_text()
 
 
 def judge_again(store, prediction_id, held, minutes):
@@ -180,10 +190,12 @@ def test_a_revised_prediction_is_listed_beside_the_one_it_supersedes(research):
     research.update_prediction("H1.P1", expression="induction_score > 0.01")
     md = markdown_report(research)
     assert (
-        "| H1.P1 `induction_score > 0.5` | 0.90 | failed; superseded by H1.P2 | written before the result |"
+        "| H1.P1 `induction_score > 0.5` | 0.90 | failed; superseded by [H1.P2](#h1-p2) | written before the result |"
         in md
     )
-    assert "| H1.P2 `induction_score > 0.01` (revises H1.P1) | 0.90 | pending | not yet judged |" in md
+    assert (
+        "| H1.P2 `induction_score > 0.01` (revises [H1.P1](#h1-p1)) | 0.90 | pending | not yet judged |" in md
+    )
 
 
 def test_a_prediction_judged_on_a_value_computed_before_it_was_written_is_written_after(store):

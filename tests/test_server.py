@@ -163,9 +163,9 @@ async def test_exports_download_and_write_inside_the_project(api, jp_root_dir, j
     download = await jp_fetch("logbook", "api", "export", params={"format": "md"})
     assert download.headers["Content-Type"].startswith("text/markdown")
     assert "attachment" in download.headers["Content-Disposition"]
-    status, written = await api("POST", "export", {"path": "logs/log.md", "format": "md"})
+    status, written = await api("POST", "export", {"path": "logs/log.md", "format": "md", "title": "Heads"})
     exported = (jp_root_dir / "logs" / "log.md").read_text()
-    assert status == 201 and exported.splitlines()[2] == "# Research log"
+    assert status == 201 and exported.splitlines()[2] == "# Heads"
     assert written == {"path": "logs/log.md", "bytes": len(exported.encode())}
     for escape in ("../outside.md", "/etc/passwd", "logs/../../x.md"):
         status, refused = await api("POST", "export", {"path": escape, "format": "md"})

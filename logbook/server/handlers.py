@@ -444,7 +444,8 @@ class ExportHandler(LogbookHandler):
             raise tornado.web.HTTPError(400, f"unknown format {fmt!r}; choose json, md or html")
         ids = self.get_arguments("hypothesis") or None
         selection = self._selection(None, None, ids)
-        text = await self.call(lambda store: render(store, fmt, selection))
+        title = self.get_argument("title", None)
+        text = await self.call(lambda store: render(store, fmt, selection, title))
         self.set_header("Content-Disposition", f'attachment; filename="research-log.{fmt}"')
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", "sandbox")
@@ -456,7 +457,9 @@ class ExportHandler(LogbookHandler):
         selection = self._selection(body.since, body.until, body.hypotheses)
         root = self.project_root.resolve()
         written = await self.call(
-            lambda store: export_logbook(store, root / body.path, body.format, selection, root=root)
+            lambda store: export_logbook(
+                store, root / body.path, body.format, selection, root=root, title=body.title
+            )
         )
         self.send({"path": written.relative_to(root).as_posix(), "bytes": written.stat().st_size}, 201)
 

@@ -87,3 +87,4 @@ class ExportToFile(Body):
     since: Optional[datetime] = None
     until: Optional[datetime] = None
     hypotheses: Optional[list[str]] = None
+    title: Optional[str] = Field(None, max_length=300)
