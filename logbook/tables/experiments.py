@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, Optional
 
 from ..errors import LogbookError, NotFound, NotKept
 from ..models import (
@@ -139,7 +139,21 @@ class ExperimentQueries(Queries):
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params = [limit, offset]
-        return [self._experiment_from_row(row) for row in self.db.query(sql, params)]
+        return self._experiments_from_rows(list(self.db.query(sql, params)))
+
+    def _experiments_from_rows(self, rows: list[dict]) -> list[Experiment]:
+        """Experiments for ``rows``, their outputs read in one query rather than one per experiment."""
+        if not rows:
+            return []
+        ids = {row["id"] for row in rows}
+        outputs: dict[int, list[dict]] = {}
+        for r in self.db.query(
+            "SELECT * FROM outputs WHERE experiment_id BETWEEN ? AND ? ORDER BY experiment_id, position",
+            [min(ids), max(ids)],
+        ):
+            if r["experiment_id"] in ids:
+                outputs.setdefault(r["experiment_id"], []).append(r)
+        return [self._experiment_from_row(row, outputs.get(row["id"], [])) for row in rows]
 
     def experiment_rows(
         self, limit: int = 100, offset: int = 0, query: str | None = None
@@ -196,12 +210,14 @@ class ExperimentQueries(Queries):
         )
         return [self._experiment_from_row(row) for row in rows]
 
-    def _experiment_from_row(self, row: dict) -> Experiment:
+    def _experiment_from_row(self, row: dict, output_rows: Optional[list[dict]] = None) -> Experiment:
+        if output_rows is None:
+            output_rows = list(
+                self.db.query("SELECT * FROM outputs WHERE experiment_id = ? ORDER BY position", [row["id"]])
+            )
         outputs = [
             Output(mime=r["mime"], sha256=r["sha256"], size=r["size"], truncated=bool(r["truncated"]))
-            for r in self.db.query(
-                "SELECT * FROM outputs WHERE experiment_id = ? ORDER BY position", [row["id"]]
-            )
+            for r in output_rows
         ]
         error = None
         if row["error_name"]:
