@@ -1,13 +1,13 @@
 """Hook overhead per cell: real kernel round trips and in-process run_cell, with vs without.
 
-    python bench/kernel_overhead.py [--cells 1000] [--heavy-cells 100]
+    python bench/kernel_overhead.py [--cells 1000] [--heavy-cells 100] [--gpt2-cells 40]
 
 Kernel: two kernels, one with ``%load_ext kernel_hooks``, run the same cells
-in alternating blocks so both see the same machine load. Four workloads:
+in alternating blocks so both see the same machine load. Five workloads:
 trivial cells, trivial cells that three predictions watch, cells whose result
-is a 1 MB string, and cells running a small TransformerLens model with
-``run_with_cache``. For each, the time the hooked kernel spent recording and
-judging after its cells (``record_ms``, stored with each experiment) is read
+is a 1 MB string, and ``run_with_cache`` cells on the demo model and on a
+12-layer GPT-2-shaped model (on CUDA when torch sees a GPU). For each, the
+time the hooked kernel spent recording and judging after its cells (``record_ms``, stored with each experiment) is read
 back from its logbook.
 In process: one IPython shell runs blocks of trivial cells with the extension
 unloaded and loaded in turn.
@@ -37,6 +37,14 @@ model = TransformerBridge.boot_native(dict(n_layers=2, d_model=64, n_heads=4, d_
                                            n_ctx=32, attn_only=True, act_fn="relu", seed=0))
 tokens = torch.randint(0, 50, (8, 30), generator=torch.Generator().manual_seed(0))
 """
+GPT2_SETUP = """
+import torch
+from transformer_lens.model_bridge import TransformerBridge
+device = "cuda" if torch.cuda.is_available() else "cpu"
+model = TransformerBridge.boot_native(dict(n_layers=12, d_model=768, n_heads=12, d_head=64, d_mlp=3072,
+    d_vocab=50257, n_ctx=1024, act_fn="gelu_new", normalization_type="LN", seed=0, device=device)).to(device)
+tokens = torch.randint(0, 50257, (1, 32), generator=torch.Generator().manual_seed(0)).to(device)
+"""
 PREDICTIONS = """
 import logbook
 h = logbook.hypothesis("x stays a small non-negative number")
@@ -44,12 +52,24 @@ h.predict("x >= 0")
 h.predict("x < 10 ** 9")
 h.predict("x != -1")
 """
-#: name: (setup for both kernels, setup for the hooked kernel only, the cell; heavy)
+#: name: (setup for both kernels, setup for the hooked kernel only, the cell; how many cells: "cells",
+#: "heavy" or "gpt2")
 WORKLOADS = {
-    "trivial cell (x = i)": ("", "", "x = {i}", False),
-    "trivial cell, 3 predictions on x": ("", PREDICTIONS, "x = {i}", False),
-    "1 MB result": ("", "", "'x' * (1024 * 1024 - {i})", True),
-    "TransformerLens run_with_cache": (TL_SETUP, "", "logits, cache = model.run_with_cache(tokens)", True),
+    "trivial cell (x = i)": ("", "", "x = {i}", "cells"),
+    "trivial cell, 3 predictions on x": ("", PREDICTIONS, "x = {i}", "cells"),
+    "1 MB result": ("", "", "'x' * (1024 * 1024 - {i})", "heavy"),
+    "TransformerLens run_with_cache, demo model": (
+        TL_SETUP,
+        "",
+        "logits, cache = model.run_with_cache(tokens)",
+        "heavy",
+    ),
+    "TransformerLens run_with_cache, 12-layer GPT-2-shaped model (124M parameters)": (
+        GPT2_SETUP,
+        "",
+        "logits, cache = model.run_with_cache(tokens)",
+        "gpt2",
+    ),
 }
 WARMUP = 10
 
@@ -138,10 +158,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cells", type=int, default=1000)
     parser.add_argument("--heavy-cells", type=int, default=100)
+    parser.add_argument("--gpt2-cells", type=int, default=40)
     args = parser.parse_args()
+    counts = {"cells": args.cells, "heavy": args.heavy_cells, "gpt2": args.gpt2_cells}
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
-        for number, (name, (setup, hooked_setup, cell, heavy)) in enumerate(WORKLOADS.items()):
-            cells = args.heavy_cells if heavy else args.cells
+        for number, (name, (setup, hooked_setup, cell, count)) in enumerate(WORKLOADS.items()):
+            cells = counts[count]
+            if not cells:
+                continue
             db = Path(folder) / f"kernel-{number}.db"
             times = kernel_round_trips(cells, db, setup, hooked_setup, cell)
             report(f"Kernel round trip, {name}", times, 1000, "ms")

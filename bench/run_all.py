@@ -7,16 +7,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = [
-    "kernel_overhead.py",
-    "throughput.py",
-    "durability.py",
-    "export_size.py",
-    "peers.py",
-    "api_latency.py",
-    "sidebar_100k.py",
-    "install_first_screen.py",
-]
+#: Every script here but this one and the shared helpers (``_*.py``), in name order.
+BENCHMARKS = sorted(
+    path.name for path in HERE.glob("*.py") if not path.name.startswith("_") and path.name != "run_all.py"
+)
 
 
 def main() -> int:
