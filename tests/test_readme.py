@@ -45,5 +45,14 @@ def test_readme_examples_run_and_record_what_it_describes(tmp_path, monkeypatch)
         assert [n.text for n in store.notes()] == ["try a varied repeat period next"]
         (brainstorm,) = store.brainstorms()
         assert brainstorm.hypothesis_ids == ["H3", "H4"] and brainstorm.target == 4
+        (hooked,) = [e for e in store.experiments(limit=None) if "model.run_with_hooks" in e.source]
+        shown = json.loads(
+            re.search(r"```json\n(\{\"module_calls\".*?)```", README.read_text(), re.S).group(1)
+        )
+        assert hooked.torch["hooks"] == shown["hooks"] and hooked.torch["touched"] == shown["touched"]
+        identity = hooked.torch["models"][0]["identity"]
+        assert {key: identity[key] for key in shown["models"][0]["identity"]} == shown["models"][0][
+            "identity"
+        ]
     exported = json.loads((tmp_path / "research-log.json").read_text())
     assert [h["id"] for h in exported["hypotheses"]] == ["H1", "H2", "H3", "H4"]
