@@ -17,9 +17,11 @@ from typing import Iterable, Optional
 from .balance import time_in_modes
 from .calibration import calibrate, first_verdicts
 from .charts import calibration_chart, credence_chart
+from .coverage import coverage_section
 from .dates import time_range
 from .errors import NotFound
 from .models import Experiment, LogbookExport, Prediction, Surprise, utcnow
+from .redteam import red_team_section
 from .store import Store
 from .text import describe_observed
 
@@ -492,6 +494,8 @@ def markdown_report(store: Store, selection: Optional[Selection] = None) -> str:
     _section_experiments(log, store, lines)
     _section_modes(log, lines)
     _section_calibration(log, lines)
+    red_team_section(log.data.hypotheses, lines)
+    coverage_section(log.data.experiments, lines)
     return "\n".join(lines).rstrip() + "\n"
 
 
