@@ -26,8 +26,8 @@ from logbook.text import clean_text
 
 from .capture import DisplayCapture, StreamCapture
 from .cells import CellStart, RunningCells, error_fields, notebook_path
-from .jobs import ExperimentJob, JudgementsJob, too_slow_job
 from .hooks_left import left_message
+from .jobs import ExperimentJob, JudgementsJob, too_slow_job
 from .judging import Judged, Outcome, TrackedPrediction, due, judge_all
 from .provenance import ExperimentHandle, Provenance
 from .summaries import summarize

@@ -58,9 +58,7 @@ def red_team_tally(hypothesis: Hypothesis) -> RedTeamTally:
     """Count the red-team predictions of ``hypothesis`` by first verdict."""
     red = [p for p in hypothesis.predictions if p.mode is ResearchMode.red_team]
     verdicts = [p.first_verdict for p in red]
-    return RedTeamTally(
-        hypothesis.id, verdicts.count("held"), verdicts.count("failed"), verdicts.count(None)
-    )
+    return RedTeamTally(hypothesis.id, verdicts.count("held"), verdicts.count("failed"), verdicts.count(None))
 
 
 def calibration_by_mode(predictions: Iterable[Prediction]) -> dict[str, tuple[int, int, float, float]]:

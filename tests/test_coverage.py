@@ -14,9 +14,24 @@ def _hook(point, function, effect, heads=None, aliases=()):
 
 
 ACTIVITY = [
-    (1, {"models": [MODEL], "cache_keys": [["hook_embed", "blocks.0.attn.hook_pattern", "blocks.0.hook_resid_pre"]]}),
-    (2, {"models": [MODEL], "hooks": [_hook("blocks.1.attn.hook_z", "ablate_head(head=2)", "replaced", [2])]}),
-    (3, {"models": [MODEL], "hooks": [_hook("blocks.1.attn.hook_z", "patch_head(head=0)", "edited in place", [0])]}),
+    (
+        1,
+        {
+            "models": [MODEL],
+            "cache_keys": [["hook_embed", "blocks.0.attn.hook_pattern", "blocks.0.hook_resid_pre"]],
+        },
+    ),
+    (
+        2,
+        {"models": [MODEL], "hooks": [_hook("blocks.1.attn.hook_z", "ablate_head(head=2)", "replaced", [2])]},
+    ),
+    (
+        3,
+        {
+            "models": [MODEL],
+            "hooks": [_hook("blocks.1.attn.hook_z", "patch_head(head=0)", "edited in place", [0])],
+        },
+    ),
     (4, {"models": [MODEL], "hooks": [_hook("blocks.1.hook_resid_pre", "look", "read")]}),
     (5, {"module_calls": {"Linear": 1}}),
 ]
@@ -38,7 +53,11 @@ def test_other_hook_points_are_rows_by_layer_and_hooks_that_only_read_count_as_h
 
 
 def test_a_bridge_hook_point_is_named_by_its_classic_alias_and_its_own_cache_names_are_dropped():
-    bridge = {**MODEL, "class": "TransformerBridge", "identity": {"name": "native", "fingerprint": "weights:ab12cd34ef"}}
+    bridge = {
+        **MODEL,
+        "class": "TransformerBridge",
+        "identity": {"name": "native", "fingerprint": "weights:ab12cd34ef"},
+    }
     activity = {
         "models": [bridge],
         "cache_keys": [["embed.hook_out", "hook_embed", "blocks.0.attn.o.hook_in", "blocks.0.attn.hook_z"]],
@@ -54,7 +73,12 @@ def test_a_bridge_hook_point_is_named_by_its_classic_alias_and_its_own_cache_nam
 def test_the_logbook_map_for_an_experiment_keeps_the_models_it_ran_and_what_it_touched(store):
     with store.transaction():
         for eid, activity in ACTIVITY:
-            row = {"source": f"cell {eid}", "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0, "ok": 1}
+            row = {
+                "source": f"cell {eid}",
+                "started_at": "2026-01-01T00:00:00+00:00",
+                "duration_ms": 1.0,
+                "ok": 1,
+            }
             store.insert_experiment({**row, "torch": json.dumps(activity)}, [])
     (cov,) = logbook_coverage(store.db, 2)
     assert cov.here == ["L1H2"] and cov.experiments == [1, 2, 3, 4]
@@ -64,7 +88,12 @@ def test_the_logbook_map_for_an_experiment_keeps_the_models_it_ran_and_what_it_t
 def test_the_report_shows_the_map_with_the_heads_never_touched(store):
     with store.transaction():
         for eid, activity in ACTIVITY:
-            row = {"source": f"cell {eid}", "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0, "ok": 1}
+            row = {
+                "source": f"cell {eid}",
+                "started_at": "2026-01-01T00:00:00+00:00",
+                "duration_ms": 1.0,
+                "ok": 1,
+            }
             store.insert_experiment({**row, "torch": json.dumps(activity)}, [])
     report = markdown_report(store)
     section = report[report.index("## Where you have not looked") :]
