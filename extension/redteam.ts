@@ -49,13 +49,13 @@ export function redTeamTemplates(h: IHypothesis): ITemplate[] {
   }
   const on = (prefix: string) => renamed(p.expression, p.names, prefix);
   const expression = (label: string, text: string, how: string): ITemplate => ({ label, kind: 'expression', text, how });
-  const values = p.names.join(', ');
+  const values = (prefix: string) => p.names.map(n => `${prefix}_${n}`).join(', ');
   return [
-    expression('off-distribution', on('ood'), `Compute ood_ ${values} on inputs unlike the ones it was built on`),
-    expression('ablate / patch', `not (${on('ablated')})`, `Ablate or patch the claimed component, then compute ablated_ ${values}: the effect should go`),
-    expression('random baseline', `not (${on('shuffled')})`, `Compute shuffled_ ${values} on shuffled inputs or a random model: the effect should be absent`),
-    expression('another seed', on('seed1'), `Compute seed1_ ${values} on a model trained with another seed`),
-    expression('larger model', on('larger'), `Compute larger_ ${values} on a larger model`),
+    expression('off-distribution', on('ood'), `Compute ${values('ood')} on inputs unlike the ones it was built on`),
+    expression('ablate / patch', `not (${on('ablated')})`, `Ablate or patch the claimed component, then compute ${values('ablated')}: the effect should go`),
+    expression('random baseline', `not (${on('shuffled')})`, `Compute ${values('shuffled')} on shuffled inputs or a random model: the effect should be absent`),
+    expression('another seed', on('seed1'), `Compute ${values('seed1')} on a model trained with another seed`),
+    expression('larger model', on('larger'), `Compute ${values('larger')} on a larger model`),
     metric
   ];
 }
