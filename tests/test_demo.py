@@ -79,6 +79,11 @@ def test_a_red_team_prediction_is_followed_through_once_the_hypothesis_goes_well
     _, store = demo
     varied = store.hypothesis("H5")
     assert varied.going_well == "credence 0.85"
+    # the refuted induction story is not offered; positional copying, at 0.9, is
+    assert {h.id: h.going_well for h in store.hypotheses() if h.going_well} == {
+        "H3": "credence 0.90",
+        "H5": "credence 0.85",
+    }
     (red,) = [p for p in varied.predictions if p.mode and p.mode.value == "red-team"]
     assert red.expression == "ablated_head_period7_loss > 2 * varied_period7_loss"
     assert red.first_verdict is not None
