@@ -5,8 +5,12 @@ Screenshots go to artifacts/redteam-*.png and artifacts/coverage-*.png.
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
+
+from logbook.store import Store
 
 from .browser import ARTIFACTS, chromium
 from .lab_server import browser_page, jupyter_lab, open_sidebar
@@ -25,6 +29,21 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("redteam") / "project"
     (root / ".logbook").mkdir(parents=True)
     seed(root / ".logbook" / "logbook.db")
+    left = [{"hook_point": "blocks.0.attn.hook_z", "function": "ablate_head(head=1)", "direction": "fwd"}]
+    model = {"class": "HookedTransformer", "n_layers": 2, "n_heads": 8, "identity": {"name": "attn-only-2l"}}
+    with Store(root / ".logbook" / "logbook.db") as store, store.transaction():
+        row = {
+            "started_at": "2026-01-01T00:00:00+00:00",
+            "duration_ms": 3.0,
+            "ok": 0,
+            "notebook": "analysis.ipynb",
+        }
+        source = (
+            "model.add_hook('blocks.0.attn.hook_z', ablate)\nmodel.run_with_hooks(bad)\nmodel.reset_hooks()"
+        )
+        store.insert_experiment(
+            {**row, "source": source, "torch": json.dumps({"models": [model], "hooks_left": left})}, []
+        )
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell("x = 1", id="cell-0")]
     nbformat.write(notebook, root / "analysis.ipynb")
@@ -105,3 +124,11 @@ def test_the_experiment_detail_shows_where_the_notebook_has_not_looked(lab, page
         set_theme(page, theme)
         shot(page, f"coverage-{theme.split()[-1].lower()}", "#jp-logbook-experiment .jp-Logbook-coveragePart")
     set_theme(page, "JupyterLab Light")
+
+
+def test_a_hook_left_attached_is_shown_in_the_experiment_detail(lab, page):
+    page.locator(".jp-Logbook-experiment .jp-Logbook-expSource", has_text="model.add_hook").first.click()
+    left = page.locator("#jp-logbook-experiment .jp-Logbook-detailPart", has_text="Hooks left attached")
+    left.wait_for()
+    assert "blocks.0.attn.hook_z" in left.text_content() and "ablate_head(head=1)" in left.text_content()
+    shot(page, "hooks-left-detail", "#jp-logbook-experiment .jp-Logbook-detail")
