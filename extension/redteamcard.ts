@@ -25,5 +25,11 @@ export function redTeamCard(h: IHypothesis, start: (template: ITemplate) => void
     );
   }
   card.append(head, templates);
+  const red = h.predictions.filter(p => p.mode === 'red-team');
+  if (red.length) {
+    const count = (verdict: 'held' | 'failed') => red.filter(p => p.first_verdict === verdict).length;
+    const pending = red.filter(p => p.first_verdict === null).length;
+    card.append(el('div', 'jp-Logbook-muted', `Red team so far: ${count('held')} survived, ${count('failed')} failed, ${pending} pending`));
+  }
   return card;
 }

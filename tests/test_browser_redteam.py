@@ -109,6 +109,7 @@ def test_starting_a_template_switches_to_red_team_and_pre_fills_the_prediction(l
     hypothesis = lab.api("GET", "logbook/api/hypotheses/H4")
     (red,) = [p for p in hypothesis["predictions"] if "ablated_x" in p["expression"]]
     assert (red["mode"], red["expression"]) == ("red-team", "not (ablated_x > 10)")
+    page.locator(CARD, has_text="Red team so far: 0 survived, 0 failed, 1 pending").wait_for()
 
 
 def test_the_experiment_detail_shows_where_the_notebook_has_not_looked(lab, page):
