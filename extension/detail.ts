@@ -3,6 +3,8 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { coveragePart } from './coverageview';
+import { hooksLeftParts } from './hooksleft';
 import { button, el, pill } from './dom';
 import { stripAnsi } from './format';
 import { judgementsPart, metaLine, nameRow, outputView, part, pre, sourceView, table, torchParts } from './detailparts';
@@ -69,7 +71,7 @@ export class ExperimentDetail extends Widget {
     if (names.length) {
       parts.push(part('Names assigned', table(['name', 'what', 'statistics or value'], names.map(([n, s]) => nameRow(n, s)), 'Names assigned')));
     }
-    parts.push(...torchParts(e.torch));
+    parts.push(...hooksLeftParts(e.torch), ...torchParts(e.torch), ...(e.torch.models ? [coveragePart(this.model, e.id)] : []));
     const outputs = part(`Outputs (${e.outputs.length})`);
     parts.push(outputs);
     this.node.replaceChildren(...parts);

@@ -3,6 +3,7 @@
 import { attempt, el, input } from './dom';
 import { parseEntry } from './entry';
 import { hypothesisCard } from './hypothesiscard';
+import { ITemplate } from './redteamcard';
 import { LogbookModel } from './model';
 import { SectionWidget } from './section';
 import { IHypothesis } from './types';
@@ -68,7 +69,7 @@ export class HypothesesSection extends SectionWidget {
 
   /** The card of ``h``: the one already drawn, unless it changed (and holds no focus). */
   private card(h: IHypothesis): HTMLElement {
-    const key = JSON.stringify([h, this.expanded.has(h.id), this.forms.has(h.id)]);
+    const key = JSON.stringify([h, this.expanded.has(h.id), this.forms.has(h.id), this.prefills.get(h.id)?.label]);
     const drawn = this.drawn.get(h.id);
     if (drawn && (drawn.key === key || editing(drawn.node))) {
       this.pending ||= drawn.key !== key;
@@ -84,7 +85,18 @@ export class HypothesesSection extends SectionWidget {
       toggle,
       setForm: open => {
         open ? this.forms.add(h.id) : this.forms.delete(h.id);
+        this.prefills.delete(h.id);
         this.redraw(h.id, open ? '.jp-Logbook-newPrediction input' : '.jp-Logbook-addPrediction');
+      },
+      prefill: this.prefills.get(h.id) ?? null,
+      startRedTeam: template => {
+        if (this.model.mode !== 'red-team') {
+          void attempt(() => this.model.switchMode('red-team'));
+        }
+        this.expanded.add(h.id);
+        this.forms.add(h.id);
+        this.prefills.set(h.id, template);
+        this.redraw(h.id, '.jp-Logbook-predictionText');
       },
       redraw: () => this.redraw(h.id, '.jp-Logbook-cardRow')
     });
@@ -112,6 +124,7 @@ export class HypothesesSection extends SectionWidget {
   private list = el('div', 'jp-Logbook-hypothesisList');
   private expanded = new Set<string>();
   private forms = new Set<string>();
+  private prefills = new Map<string, ITemplate>();
   private drawn = new Map<string, { key: string; node: HTMLElement }>();
   private pending = false;
 }

@@ -9,6 +9,7 @@ import { predictionCounts } from './feedstate';
 import { formatCredence, sparklinePoints } from './format';
 import { LogbookModel } from './model';
 import { predictionBlock, predictionForm } from './predictionview';
+import { ITemplate, redTeamCard } from './redteamcard';
 import { IHypothesis } from './types';
 
 const STATUSES = ['active', 'supported', 'refuted', 'abandoned'];
@@ -20,6 +21,9 @@ export interface ICardState {
   toggle: () => void;
   setForm: (open: boolean) => void;
   redraw: () => void;
+  /** The red-team template the open form starts from, if any. */
+  prefill: ITemplate | null;
+  startRedTeam: (template: ITemplate) => void;
 }
 
 function sparkline(h: IHypothesis): SVGElement {
@@ -111,6 +115,9 @@ export function hypothesisCard(model: LogbookModel, h: IHypothesis, state: ICard
   card.dataset.hypothesis = h.id;
   card.classList.toggle('jp-mod-expanded', state.expanded);
   card.append(summary(h, state));
+  if (h.going_well) {
+    card.append(redTeamCard(h, state.startRedTeam));
+  }
   if (!state.expanded) {
     return card;
   }
@@ -120,7 +127,7 @@ export function hypothesisCard(model: LogbookModel, h: IHypothesis, state: ICard
   predictions.append(...h.predictions.map(p => predictionBlock(model, p, state.redraw)));
   body.append(predictions);
   if (state.formOpen) {
-    body.append(predictionForm(model, h, () => state.setForm(false)));
+    body.append(predictionForm(model, h, () => state.setForm(false), state.prefill));
   } else {
     body.append(button('+ prediction', `Add a prediction to ${h.id}`, () => state.setForm(true), 'jp-Logbook-addPrediction'));
   }

@@ -33,7 +33,8 @@ import {
   Requester,
   Section,
   SurpriseFilter,
-  IUntrusted
+  IUntrusted,
+  ICoverage
 } from './types';
 
 export interface IModelOptions {
@@ -151,6 +152,9 @@ export class LogbookModel extends LogbookState {
     this._query = query;
     await this.experiments.reset();
   }
+
+  /** Where the notebook has looked in the models experiment ``id`` ran. */
+  coverage = (id: number) => this.request<ICoverage[]>(`experiments/${id}/coverage`);
 
   /** One experiment with everything recorded about it, and the predictions judged there. */
   async experiment(id: number): Promise<{ experiment: IExperiment; judgements: IJudgement[] }> {

@@ -5,6 +5,7 @@ import { parseCredence } from './entry';
 import { verdictRuns, verdictSummary } from './feedstate';
 import { formatCredence } from './format';
 import { LogbookModel } from './model';
+import { ITemplate } from './redteamcard';
 import { IHypothesis, IPrediction } from './types';
 
 /** Checks an expression on the server as it is typed; ``valid()`` says whether it parsed. */
@@ -100,7 +101,7 @@ function editButton(model: LogbookModel, p: IPrediction, block: HTMLElement, hea
 }
 
 /** The form that adds a prediction: an expression checked as it is typed, or words judged by hand. */
-export function predictionForm(model: LogbookModel, h: IHypothesis, close: () => void): HTMLElement {
+export function predictionForm(model: LogbookModel, h: IHypothesis, close: () => void, prefill: ITemplate | null = null): HTMLElement {
   const box = el('div', 'jp-Logbook-newPrediction');
   let kind: 'expression' | 'text' = 'expression';
   const kinds = el('div', 'jp-Logbook-row');
@@ -124,7 +125,12 @@ export function predictionForm(model: LogbookModel, h: IHypothesis, close: () =>
   const asCode = button('Expression', 'A Python expression, judged after each cell', () => choose('expression'));
   const inWords = button('In words', 'In words, judged by hand', () => choose('text'));
   kinds.append(asCode, inWords);
-  choose('expression');
+  choose(prefill?.kind ?? 'expression');
+  if (prefill) {
+    field.value = prefill.text;
+    field.dispatchEvent(new Event('input'));
+    box.append(el('div', 'jp-Logbook-muted', `Red team: ${prefill.how}.`));
+  }
   const submit = (): void => {
     const p = parseCredence(credence.value);
     if (kind === 'expression' && !valid()) {

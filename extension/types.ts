@@ -53,6 +53,8 @@ export interface IPrediction {
   history: IPredictionVersion[];
   revises: string | null;
   superseded_by: string | null;
+  /** The research mode in force when it was written. */
+  mode: 'confirm' | 'red-team' | 'explore' | null;
 }
 
 /** A prediction waiting for trust, as ``GET trust`` lists it; ``refusal`` says why it cannot be trusted. */
@@ -70,6 +72,8 @@ export interface IHypothesis {
   brainstorm_id: number | null;
   history: { credence: number; reason: string; at: string }[];
   predictions: IPrediction[];
+  /** Why it is going well enough to try to break it; null otherwise. */
+  going_well: string | null;
 }
 
 export interface ISurprise {
@@ -227,3 +231,14 @@ export const DEFAULT_SETTINGS: ILogbookSettings = {
   defaultCredence: 0.5,
   exportFolder: ''
 };
+
+/** Where the notebook has looked in one model (``GET experiments/{id}/coverage``): experiments per kind. */
+export interface ICoverage {
+  model: string;
+  n_layers: number;
+  n_heads: number;
+  experiments: number[];
+  heads: Record<string, number>[][];
+  points: { name: string; layered: boolean; layers: Record<string, number>[] }[];
+  here: string[];
+}

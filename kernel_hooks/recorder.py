@@ -26,6 +26,7 @@ from logbook.text import clean_text
 
 from .capture import DisplayCapture, StreamCapture
 from .cells import CellStart, RunningCells, error_fields, notebook_path
+from .hooks_left import left_message
 from .jobs import ExperimentJob, JudgementsJob, too_slow_job
 from .judging import Judged, Outcome, TrackedPrediction, due, judge_all
 from .provenance import ExperimentHandle, Provenance
@@ -266,6 +267,8 @@ class Recorder:
         handle = self.provenance.new_experiment(assigned)
         names = self._summaries(assigned, namespace)
         self.writer.submit(ExperimentJob(row, outputs, names, torch_activity, handle))
+        if torch_activity.get("hooks_left"):
+            self.warn(left_message(torch_activity["hooks_left"], row["execution_count"]))
         judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
         outcome = (
             judge_all(judged_now, namespace, self.watchdog, self.provenance) if judged_now else Outcome()

@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from .hooks_left import HooksLeft
 from .model_identity import identify, torch_module
 from .patches import Patches
 from .summaries import model_config
@@ -203,6 +204,7 @@ class TorchActivity:
         self._patches = Patches()
         self._roots: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self._root_hook: Optional[RootHook] = None
+        self.left = HooksLeft()
 
     # -- lifecycle --------------------------------------------------------
 
@@ -278,6 +280,14 @@ class TorchActivity:
         if self.cache_keys:
             activity["cache_keys"] = self.cache_keys
             activity["caches"] = self.caches
+        try:
+            left, running = self.left.cell_ended([torch_module(m) for m in self._models.values()])
+        except Exception:  # noqa: BLE001 - the rest of the activity is recorded regardless
+            left, running = [], []
+        if left:
+            activity["hooks_left"] = left
+        if running:
+            activity["running_with"] = running
         self._models, self._noted = {}, {}
         return activity
 
@@ -445,14 +455,17 @@ class TorchActivity:
         activity = self
 
         def add_hook(hook_point: Any, hook: Any, dir: str = "fwd", *args: Any, **kwargs: Any) -> Any:
-            if activity.active and not activity._caching and not _is_internal(hook) and callable(hook):
-                try:
-                    use = activity._track((str(hook_point.name), hook_function_name(hook), dir), hook)
-                except Exception:  # noqa: BLE001 - the hook is added whatever happens here
-                    use = None
-                if use is not None:
-                    hook = _counted(hook, use)
-            return original(hook_point, hook, dir, *args, **kwargs)
+            if not (activity.active and not activity._caching and not _is_internal(hook) and callable(hook)):
+                return original(hook_point, hook, dir, *args, **kwargs)
+            try:
+                name = hook_function_name(hook)
+                use = activity._track((str(hook_point.name), name, dir), hook)
+            except Exception:  # noqa: BLE001 - the hook is added whatever happens here
+                name, use = "", None
+            attached = hook if use is None else _counted(hook, use)
+            returned = original(hook_point, attached, dir, *args, **kwargs)
+            quietly(activity.left.added, hook_point, attached, name, dir, returned)
+            return returned
 
         return add_hook
 

@@ -198,6 +198,9 @@ class Prediction(Record):
     history: list[PredictionVersion] = Field(default_factory=list)
     revises: Optional[str] = None
     superseded_by: Optional[str] = None
+    mode: Optional[ResearchMode] = Field(
+        default=None, description="The research mode in force when the prediction was written."
+    )
 
     def shown(self) -> Shown:
         detail = f"credence {self.credence:.2f}, {self.state.value}"
@@ -215,6 +218,11 @@ class Hypothesis(Record):
     brainstorm_id: Optional[int] = None
     history: list[CredenceChange] = Field(default_factory=list)
     predictions: list[Prediction] = Field(default_factory=list)
+    going_well: Optional[str] = Field(
+        default=None,
+        description="Why the hypothesis is going well enough to try to break it (credence 0.8 or more, "
+        "or three predictions held and none failed); null otherwise.",
+    )
 
     def shown(self) -> Shown:
         return Shown(self.id, self.statement, f"credence {self.credence:.2f}, {self.status.value}")

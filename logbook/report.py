@@ -22,11 +22,13 @@ from .balance import time_in_modes
 from .calibration import calibrate, first_verdicts
 from .charts import Charts, balance_spec, calibration_spec, credence_spec
 from .charts import available as charts_available
+from .coverage import coverage_section
 from .dates import time_range
 from .durations import humanise
 from .errors import NotFound
 from .models import Experiment, LogbookExport, Prediction, Surprise, utcnow
 from .paths import project_folder
+from .redteam import red_team_section, red_team_tallies
 from .reprs import fields, is_opaque
 from .store import Store
 from .text import describe_observed
@@ -295,6 +297,8 @@ SECTIONS = (
     ("brainstorms", "Brainstorms"),
     ("modes", "Balance of modes"),
     ("calibration", "Calibration"),
+    ("red-team", "Red team"),
+    ("coverage", "Where you have not looked"),
 )
 TOP_SURPRISES = 5
 
@@ -400,6 +404,14 @@ def _section_overview(log: _Log, lines: list[str]) -> None:
             calibration_spec([(b.mean_credence, b.frequency, b.count) for b in result.bands]),
             "calibration: stated credence against the fraction that came true",
         )
+    tallies = red_team_tallies(d.hypotheses)
+    if tallies:
+        survived, failed = sum(t.survived for t in tallies), sum(t.failed for t in tallies)
+        lines += [
+            f"Red team: {_count(survived + failed, 'judged red-team prediction/judged red-team predictions')}, "
+            f"{survived} survived and {failed} failed; see {anchors.link('red-team', 'Red team')}.",
+            "",
+        ]
     lines += [_chain_line(d), ""]
 
 
@@ -744,6 +756,10 @@ def markdown_report(
     _section_brainstorms(log, lines)
     _section_modes(log, lines)
     _section_calibration(log, lines)
+    lines += _section("red-team")
+    red_team_section(log.data.hypotheses, lines, link=log.link)
+    lines += _section("coverage")
+    coverage_section(log.data.experiments, lines)
     return "\n".join(lines).rstrip() + "\n"
 
 

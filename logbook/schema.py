@@ -233,3 +233,14 @@ def m009_search_errors(db: Database) -> None:
         create_triggers=True,
         tokenize="porter",
     )
+
+
+@migrations()
+def m011_redteam_and_hooks(db: Database) -> None:
+    """Each prediction keeps the research mode it was written in; older ones get the mode in force then."""
+    db["predictions"].add_column("mode", str)
+    db.execute(
+        "UPDATE predictions SET mode = ("
+        " SELECT mode FROM modes WHERE started_at <= predictions.created_at"
+        " ORDER BY started_at DESC, id DESC LIMIT 1)"
+    )

@@ -3,6 +3,8 @@
 import pytest
 
 from logbook.cli import main
+from logbook.coverage import logbook_coverage
+from logbook.report import markdown_report
 from logbook.store import Store
 from logbook.verify import verify_logbook
 
@@ -71,3 +73,38 @@ def test_the_html_log_renders_in_chromium(demo, tmp_path):
     assert '<h2 id="surprises">Surprises</h2>' in dom and "prev_token_score_L0 &gt; 0.3" in dom
     shot = screenshot(page.as_uri(), "demo-research-log.png", tmp_path)
     assert shot.stat().st_size > 10_000
+
+
+def test_a_red_team_prediction_is_followed_through_once_the_hypothesis_goes_well(demo):
+    _, store = demo
+    varied = store.hypothesis("H5")
+    assert varied.going_well == "credence 0.85"
+    # the refuted induction story is not offered; positional copying, at 0.9, is
+    assert {h.id: h.going_well for h in store.hypotheses() if h.going_well} == {
+        "H3": "credence 0.90",
+        "H5": "credence 0.85",
+    }
+    (red,) = [p for p in varied.predictions if p.mode and p.mode.value == "red-team"]
+    assert red.expression == "ablated_head_period7_loss > 2 * varied_period7_loss"
+    assert red.first_verdict is not None
+    report = markdown_report(store)
+    survived, failed = (1, 0) if red.first_verdict == "held" else (0, 1)
+    assert f"| H5 | {survived} | {failed} | 0 |" in report
+
+
+def test_the_coverage_map_shows_what_each_model_had_done_to_it(demo):
+    _, store = demo
+    fixed, varied = logbook_coverage(store.db)
+    assert (fixed.n_layers, fixed.n_heads, varied.n_layers, varied.n_heads) == (2, 4, 2, 4)
+    # the fixed-period model: cached, both layers zero-ablated, every head patched
+    assert all({"cached", "ablated", "patched"} <= set(cell) for row in fixed.heads for cell in row)
+    # the varied-period model: cached once, and only the claimed induction head ablated
+    ablated = [
+        (layer, head)
+        for layer, row in enumerate(varied.heads)
+        for head, c in enumerate(row)
+        if "ablated" in c
+    ]
+    assert len(ablated) == 1 and ablated[0][0] == 1
+    assert all(cell.get("cached") == 1 for row in varied.heads for cell in row)
+    assert {p.name for p in fixed.points} >= {"hook_resid_pre", "hook_embed"}

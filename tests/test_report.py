@@ -60,7 +60,7 @@ def fill_research(store):
 
 
 def sections(markdown):
-    return re.findall(r'^## <a id="[a-z]+"></a>(.+)$', markdown, flags=re.M)
+    return re.findall(r'^## <a id="[a-z-]+"></a>(.+)$', markdown, flags=re.M)
 
 
 def test_markdown_has_every_section_in_order(research):
@@ -74,6 +74,8 @@ def test_markdown_has_every_section_in_order(research):
         "Brainstorms",
         "Balance of modes",
         "Calibration",
+        "Red team",
+        "Where you have not looked",
     ]
     assert "2 hypotheses, 3 experiments, 1 surprise, 1 piece of evidence, 1 note." in md
 

@@ -139,6 +139,20 @@ async def test_experiments_are_paged_and_searchable(api, logbook_file):
     assert (await api("GET", "experiments", limit="100000"))[0] == 400
 
 
+async def test_an_experiments_coverage_map_covers_the_models_it_ran(api, logbook_file):
+    model = {"class": "HookedTransformer", "n_layers": 1, "n_heads": 2, "identity": {"name": "tiny"}}
+    hooks = [{"hook_point": "blocks.0.attn.hook_z", "function": "ablate", "effect": "replaced", "heads": [1]}]
+    with Store(logbook_file) as store, store.transaction():
+        for torch in ({"models": [model], "hooks": hooks}, {}):
+            row = {"source": "run()", "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0, "ok": 1}
+            store.insert_experiment({**row, "torch": json.dumps(torch)}, [])
+    status, maps = await api("GET", "experiments/1/coverage")
+    assert status == 200 and [m["model"] for m in maps] == ["tiny"]
+    assert maps[0]["heads"] == [[{}, {"ablated": 1}]] and maps[0]["here"] == ["L0H1"]
+    assert (await api("GET", "experiments/2/coverage")) == (200, [])
+    assert (await api("GET", "experiments/9/coverage"))[0] == 404
+
+
 async def test_surprises_notes_and_modes(api, logbook_file):
     with Store(logbook_file) as store:
         store.add_manual_surprise("odd")
@@ -337,6 +351,7 @@ async def test_every_route_refuses_requests_without_a_token(logbook_file, jp_fet
         "brainstorms/current",
         "experiments",
         "experiments/1",
+        "experiments/1/coverage",
         "surprises",
         "notes",
         "mode",

@@ -179,3 +179,60 @@ def test_unloading_takes_every_hook_off_the_models(run):
 
 def test_cells_without_torch_work_record_no_torch_activity(experiments):
     assert experiments[5].torch == {}
+
+
+LEFT_BEHIND = [
+    BUILD_MODEL,
+    "def ablate_head(z, hook, head):\n"
+    "    z[:, :, head] = 0\n"
+    "    return z\n"
+    "def wrong_shape(z, hook):\n"
+    "    assert z.shape[-1] == 64, f'expected d_head 64, got {z.shape[-1]}'\n"
+    "model.add_hook('blocks.0.attn.hook_z', functools.partial(ablate_head, head=1))\n"
+    "model.run_with_hooks(tokens, fwd_hooks=[('blocks.1.attn.hook_z', wrong_shape)])\n"
+    "model.reset_hooks()",
+    "later = model(tokens)",
+    "model.reset_hooks()\nclean = model(tokens)",
+    "model.run_with_hooks(tokens, fwd_hooks=[('blocks.1.attn.hook_z', wrong_shape)])",
+    "after_error = model(tokens)",
+]
+
+
+@pytest.fixture(scope="module")
+def left_behind(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("left")
+    db = folder / "logbook.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LOGBOOK_DB", str(db))
+        notebook = run_notebook(LEFT_BEHIND, folder, timeout=300)
+    with Store(db) as store:
+        yield notebook.cells[1:], store.experiments(limit=None, newest_first=False)
+
+
+def _stderr(cell) -> str:
+    return "".join(o.get("text", "") for o in outputs_of(cell, "stream") if o["name"] == "stderr")
+
+
+def test_a_hook_left_attached_by_an_exception_in_run_with_hooks_is_reported_once_under_the_cell(left_behind):
+    cells, experiments = left_behind
+    assert outputs_of(cells[1], "error")  # the cell raised inside run_with_hooks, before reset_hooks
+    left = experiments[1].torch["hooks_left"]
+    assert [(h["function"], h["direction"]) for h in left] == [("ablate_head(head=1)", "fwd")]
+    assert "hook_z" in left[0]["hook_point"] or "blocks.0.attn" in left[0]["hook_point"]
+    message = _stderr(cells[1])
+    assert "left a TransformerLens hook attached" in message and "ablate_head(head=1)" in message
+    assert all("hooks_left" not in e.torch for e in experiments[2:])
+    assert all("left a TransformerLens hook" not in _stderr(cell) for cell in cells[2:])
+
+
+def test_later_forward_passes_run_with_the_hook_until_it_is_removed(left_behind):
+    _, experiments = left_behind
+    later, cleaned, failed, after_error = experiments[2:6]
+    assert [h["function"] for h in later.torch["running_with"]] == ["ablate_head(head=1)"]
+    assert "running_with" not in cleaned.torch
+
+
+def test_run_with_hooks_takes_its_own_hooks_off_after_an_exception_so_nothing_is_left(left_behind):
+    cells, experiments = left_behind
+    assert outputs_of(cells[4], "error")
+    assert "hooks_left" not in experiments[4].torch and "running_with" not in experiments[5].torch

@@ -56,8 +56,10 @@ const hypothesis = (id: string, states: string[] = []): IHypothesis => ({
     verdicts: [],
     history: [],
     revises: null,
-    superseded_by: null
-  }))
+    superseded_by: null,
+    mode: null
+  })),
+  going_well: null
 });
 
 test('only the sections whose version moved are fetched again', () => {

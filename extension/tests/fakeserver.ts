@@ -68,7 +68,8 @@ export class FakeServer {
       created_at: NOW,
       brainstorm_id: brainstormId,
       history: [{ credence, reason: 'stated', at: NOW }],
-      predictions: []
+      predictions: [],
+      going_well: credence >= 0.8 ? `credence ${credence.toFixed(2)}` : null
     };
     this.hypotheses.set(id, h);
     this.touch(id);
@@ -120,6 +121,7 @@ export class FakeServer {
       history: [],
       revises: null,
       superseded_by: null,
+      mode: null,
       ...extra
     };
     h.predictions.push(p);

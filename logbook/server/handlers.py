@@ -15,6 +15,7 @@ from jupyter_server.utils import url_path_join
 from pydantic import BaseModel, Field, ValidationError
 
 from logbook import __version__
+from logbook.coverage import logbook_coverage
 from logbook.errors import LogbookError, LogbookUnavailable, NotFound
 from logbook.exporting import export_logbook, render
 from logbook.models import HypothesisStatus
@@ -349,6 +350,20 @@ class ExperimentHandler(LogbookHandler):
         self.send({**_plain(experiment), "lab_path": lab_path(experiment.notebook, self.project_root)})
 
 
+class CoverageHandler(LogbookHandler):
+    """Where the notebook has not looked in the models an experiment ran (``logbook.coverage``)."""
+
+    @tornado.web.authenticated
+    async def get(self, experiment_id: str):
+        eid = self.record_id(experiment_id, "experiment")
+
+        def maps(store: Store) -> list:
+            store.experiment(eid)
+            return logbook_coverage(store.db, eid)
+
+        self.send(await self.call(maps))
+
+
 class OutputHandler(LogbookHandler):
     """An output's bytes. Only images are served as themselves; all else as inert plain text."""
 
@@ -479,6 +494,7 @@ ROUTES = [
     (r"brainstorms/(\d+)", BrainstormHandler),
     ("experiments", ExperimentsHandler),
     (r"experiments/(\d+)", ExperimentHandler),
+    (r"experiments/(\d+)/coverage", CoverageHandler),
     (r"outputs/([0-9a-f]{64})", OutputHandler),
     ("surprises", SurprisesHandler),
     (r"surprises/(\d+)", SurpriseHandler),

@@ -11,6 +11,7 @@ from ..models import (
     HypothesisStatus,
     utcnow,
 )
+from ..redteam import going_well_reason
 from ..text import clean_text
 from .base import Queries, now, validated
 
@@ -74,7 +75,7 @@ class HypothesisQueries(Queries):
                 "SELECT * FROM credence_history WHERE hypothesis_id = ? ORDER BY id", [row["id"]]
             )
         ]
-        return Hypothesis(
+        hypothesis = Hypothesis(
             id=row["id"],
             statement=row["statement"],
             credence=row["credence"],
@@ -84,6 +85,8 @@ class HypothesisQueries(Queries):
             history=history,
             predictions=predictions,
         )
+        hypothesis.going_well = going_well_reason(hypothesis)
+        return hypothesis
 
     def update_credence(self, hypothesis_id: str, credence: float, reason: str = "") -> Hypothesis:
         validated(CredenceChange, credence=credence, reason=reason)

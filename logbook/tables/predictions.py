@@ -62,6 +62,7 @@ class PredictionQueries(Queries):
         ).fetchone()[0]
         pid = f"{hid}.P{seq}"
         at = now()
+        mode = self.db.execute("SELECT mode FROM modes ORDER BY id DESC LIMIT 1").fetchone()
         row = {
             "id": pid,
             "hypothesis_id": hid,
@@ -74,10 +75,13 @@ class PredictionQueries(Queries):
             "state": PredictionState.pending.value,
             "revises": revises,
         }
-        self.db["predictions"].insert({**row, "signature": sign(row) if signed else None})
+        signature = sign(row) if signed else None
+        self.db["predictions"].insert({**row, "signature": signature, "mode": mode[0] if mode else None})
         written = {"hypothesis_id": hid, "kind": kind.value, "expression": expression, "credence": credence}
         if revises:
             written["revises"] = revises
+        if mode:
+            written["mode"] = mode[0]
         self.append_event("prediction.written", pid, written, at=at)
         return pid
 
@@ -263,6 +267,7 @@ class PredictionQueries(Queries):
             history=list(history),
             revises=row["revises"],
             superseded_by=row["superseded_by"],
+            mode=row.get("mode"),
         )
 
     def set_prediction_error(self, prediction_id: str, error: str) -> None:
