@@ -65,10 +65,20 @@ export function nameRow(name: string, s: Record<string, any>): (string | HTMLEle
   return [code(name, 'jp-Logbook-name'), what, stats.join(', ') || extra];
 }
 
+/** A configuration value as text; a nested record (a model's identity) as ``key value`` pairs. */
+function fieldText(value: unknown): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k} ${fieldText(v)}`)
+      .join(', ');
+  }
+  return Array.isArray(value) ? value.map(fieldText).join(', ') : String(value);
+}
+
 export function torchParts(torch: Record<string, any>): HTMLElement[] {
   const parts: HTMLElement[] = [];
   for (const model of torch.models ?? []) {
-    const rows = Object.entries(model).filter(([k]) => k !== 'class').map(([k, v]) => [k, String(v)]);
+    const rows = Object.entries(model).filter(([k]) => k !== 'class').map(([k, v]) => [k, fieldText(v)]);
     parts.push(part(`Model: ${model.class ?? 'model'}`, table(['field', 'value'], rows, `Configuration of ${model.class}`)));
   }
   if (torch.hooks?.length) {
