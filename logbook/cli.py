@@ -46,11 +46,24 @@ def _moment(text: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     selection = None
-    if args.since or args.until or args.hypothesis:
-        selection = Selection(since=args.since, until=args.until, hypothesis_ids=parse_ids(args.hypothesis))
+    if args.since or args.until or args.hypothesis or args.every_figure:
+        selection = Selection(
+            since=args.since,
+            until=args.until,
+            hypothesis_ids=parse_ids(args.hypothesis),
+            every_figure=args.every_figure,
+        )
+    if args.with_figures and args.format != "json":
+        raise LogbookError(
+            "--with-figures is for --format json: Markdown and HTML reports carry their figures"
+        )
+    if args.with_figures and not (args.output and args.output != "-"):
+        raise LogbookError("--with-figures writes the figures beside the export: give --output FILE")
     with _open(args) as store:
         if args.output and args.output != "-":
-            written = export_logbook(store, args.output, args.format, selection)
+            written = export_logbook(
+                store, args.output, args.format, selection, with_figures=args.with_figures
+            )
             print(f"wrote {written}", file=sys.stderr)
         else:
             sys.stdout.write(render(store, args.format, selection))
@@ -261,6 +274,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ID",
         help="only these hypotheses (repeat, or comma-separate: H1,H3)",
+    )
+    export.add_argument(
+        "--every-figure",
+        action="store_true",
+        help="show every figure of the period, not only those of judged, surprising and pinned experiments",
+    )
+    export.add_argument(
+        "--with-figures",
+        action="store_true",
+        help="JSON: also write the figure outputs, named by hash, in a *-figures/ folder beside the file",
     )
     listing = add("list", cmd_list, "Show hypotheses, surprises and the latest experiments.")
     listing.add_argument("--limit", type=int, default=10, help="experiments to show (default 10)")

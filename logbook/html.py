@@ -13,7 +13,7 @@ from pygments.util import ClassNotFound
 
 from .export_target import HTML_MARKER
 
-_OWN_CHART = re.compile(r"^data:image/(svg\+xml|png);base64,[A-Za-z0-9+/=]+$")
+_OWN_CHART = re.compile(r"^data:image/(svg\+xml|png|jpeg);base64,[A-Za-z0-9+/=]+$")
 
 STYLE = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b;

@@ -6,7 +6,6 @@ escaped or fenced, so a ``<script>`` in a cell stays text in both formats.
 
 from __future__ import annotations
 
-import base64
 import bisect
 import re
 from collections import defaultdict
@@ -20,12 +19,12 @@ from .charts import calibration_chart, credence_chart
 from .dates import time_range
 from .errors import NotFound
 from .models import Experiment, LogbookExport, Prediction, Surprise, utcnow
+from .report_figures import InlineFigures, experiment_figures, figure_positions, pinned
 from .store import Store
 from .text import describe_observed
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")
 TEXT_OUTPUT_LINES = 40
-IMAGE_INLINE_LIMIT = 2 * 1024 * 1024
 
 
 @dataclass
@@ -35,6 +34,8 @@ class Selection:
     since: Optional[datetime] = None
     until: Optional[datetime] = None
     hypothesis_ids: Optional[list[str]] = None
+    #: Show every figure of the period, not only those of judged, surprising and pinned experiments.
+    every_figure: bool = False
 
     def __post_init__(self) -> None:
         # Dates, ISO strings and naive times are read here, once, for every caller.
@@ -323,7 +324,7 @@ def _section_hypotheses(log: _Log, lines: list[str]) -> None:
             lines.append("")
 
 
-def _section_surprises(log: _Log, lines: list[str]) -> None:
+def _section_surprises(log: _Log, lines: list[str], figures: InlineFigures) -> None:
     lines += ["## Surprises", ""]
     if not log.data.surprises:
         lines += ["No surprises in this range.", ""]
@@ -343,6 +344,7 @@ def _section_surprises(log: _Log, lines: list[str]) -> None:
         experiment = log.experiments.get(s.experiment_id) if s.experiment_id is not None else None
         if experiment is not None:
             lines += [md_code(experiment.source, "python"), ""]
+            lines += experiment_figures(figures, experiment, {}, every=True)
 
 
 _ACTIONS = {
@@ -374,7 +376,7 @@ def _section_notes(log: _Log, lines: list[str]) -> None:
     lines.append("")
 
 
-def _section_experiments(log: _Log, store: Store, lines: list[str]) -> None:
+def _section_experiments(log: _Log, store: Store, lines: list[str], figures: InlineFigures) -> None:
     lines += ["## Experiments that matter", ""]
     linked: dict[int, list[str]] = defaultdict(list)
     for s in log.data.surprises:
@@ -386,6 +388,13 @@ def _section_experiments(log: _Log, store: Store, lines: list[str]) -> None:
     for n in log.data.notes:
         if n.experiment_id is not None:
             linked[n.experiment_id].append("note")
+    pins = pinned(store)
+    for experiment_id in pins:
+        linked[experiment_id].append("pinned figure")
+    if log.selection.every_figure:
+        for e in log.data.experiments:
+            if any(o.mime != "text/plain" for o in e.outputs):
+                linked[e.id].append("figure")
     shown = [i for i in sorted(linked) if i in log.experiments]
     if not shown:
         lines += ["No experiments are linked to a hypothesis, a surprise or a note.", ""]
@@ -403,7 +412,9 @@ def _section_experiments(log: _Log, store: Store, lines: list[str]) -> None:
             md_code(e.source, "python"),
             "",
         ]
+        judged = any(not reason.startswith(("note", "pinned", "figure")) for reason in linked[experiment_id])
         lines += _outputs(e, store)
+        lines += experiment_figures(figures, e, pins.get(e.id, {}), judged or log.selection.every_figure)
         if e.error:
             lines += [md_code(f"{e.error.name}: {e.error.value}"), ""]
 
@@ -412,16 +423,9 @@ def _outputs(e: Experiment, store: Store) -> list[str]:
     lines: list[str] = []
     if e.stdout.strip():
         lines += [md_code(_clip(e.stdout)), ""]
-    for output in e.outputs:
-        if output.mime == "image/png" and output.truncated:
-            lines += [
-                f"*Image output not kept: too large ({output.size} bytes, sha256 {output.sha256[:12]}).*",
-                "",
-            ]
-        elif output.mime == "image/png" and output.size <= IMAGE_INLINE_LIMIT:
-            data = base64.b64encode(store.blob(output.sha256)).decode("ascii")
-            lines += [f"![output of experiment {e.id}](data:image/png;base64,{data})", ""]
-        elif output.mime == "text/plain":
+    in_figures = figure_positions(e)
+    for position, output in enumerate(e.outputs):
+        if output.mime == "text/plain" and position not in in_figures:
             text = store.blob(output.sha256).decode("utf-8", "replace")
             lines += [md_code(_clip(text)), ""]
     return lines
@@ -480,16 +484,19 @@ def _section_calibration(log: _Log, lines: list[str]) -> None:
     lines += ["", f"![calibration chart]({chart})", ""]
 
 
-def markdown_report(store: Store, selection: Optional[Selection] = None) -> str:
-    """The research log as CommonMark."""
+def markdown_report(
+    store: Store, selection: Optional[Selection] = None, figures: Optional[InlineFigures] = None
+) -> str:
+    """The research log as CommonMark; ``figures`` says how figures are carried (inline by default)."""
+    figures = figures if figures is not None else InlineFigures(store)
     log = _select(store.export(), selection or Selection())
     lines: list[str] = []
     _section_summary(log, lines)
     _section_brainstorms(log, lines)
     _section_hypotheses(log, lines)
-    _section_surprises(log, lines)
+    _section_surprises(log, lines, figures)
     _section_notes(log, lines)
-    _section_experiments(log, store, lines)
+    _section_experiments(log, store, lines, figures)
     _section_modes(log, lines)
     _section_calibration(log, lines)
     return "\n".join(lines).rstrip() + "\n"
@@ -498,8 +505,10 @@ def markdown_report(store: Store, selection: Optional[Selection] = None) -> str:
 def html_report(store: Store, selection: Optional[Selection] = None) -> str:
     """The Markdown report rendered to one self-contained HTML file."""
     from .html import render_html
+    from .report_figures import HtmlFigures
 
-    return render_html(markdown_report(store, selection), title="Research log")
+    figures = HtmlFigures(store)
+    return figures.finish(render_html(markdown_report(store, selection, figures), title="Research log"))
 
 
 def parse_ids(values: Optional[Iterable[str]]) -> Optional[list[str]]:
