@@ -10,6 +10,7 @@ the position of its first figure row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .figure_scripts import PLOTLY_MIME
 from .models import Experiment, Output
@@ -19,6 +20,8 @@ RECORDED_MIMES = ("text/plain", "text/html", PLOTLY_MIME, "image/svg+xml", "imag
 #: The types that make a display a figure; images are its static form.
 FIGURE_MIMES = frozenset(RECORDED_MIMES[1:])
 STATIC_MIMES = ("image/png", "image/svg+xml", "image/jpeg")
+#: How a logbook record shows itself in a notebook: HTML, but not a figure.
+RECORD_HTML = b'<span class="jp-Logbook-record">'
 
 
 @dataclass
@@ -54,19 +57,30 @@ def displays(outputs: list[Output]) -> list[list[tuple[int, Output]]]:
     return groups
 
 
-def figures_of(experiment: Experiment) -> list[Figure]:
-    """The figures an experiment displayed, in order."""
+def _is_figure(output: Output, store: Any) -> bool:
+    if output.mime not in FIGURE_MIMES:
+        return False
+    if output.mime != "text/html" or store is None or output.size > 4096:
+        return True
+    try:
+        return not store.blob(output.sha256).startswith(RECORD_HTML)
+    except Exception:  # a text not kept is still a figure, shown as missing
+        return True
+
+
+def figures_of(experiment: Experiment, store: Any = None) -> list[Figure]:
+    """The figures an experiment displayed, in order; with ``store``, a logbook record's HTML is not one."""
     found = []
     for group in displays(experiment.outputs):
-        kept = [(position, output) for position, output in group if output.mime in FIGURE_MIMES]
+        kept = [(position, output) for position, output in group if _is_figure(output, store)]
         if kept:
             found.append(Figure(experiment.id, kept[0][0], kept, tuple(p for p, _ in group)))
     return found
 
 
-def figure_at(experiment: Experiment, position: int | None) -> Figure | None:
+def figure_at(experiment: Experiment, position: int | None, store: Any = None) -> Figure | None:
     """The figure holding output ``position`` (the last figure when None); None if there is none."""
-    found = figures_of(experiment)
+    found = figures_of(experiment, store)
     if position is None:
         return found[-1] if found else None
     return next((f for f in found if position in f.span), None)

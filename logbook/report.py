@@ -393,7 +393,7 @@ def _section_experiments(log: _Log, store: Store, lines: list[str], figures: Inl
         linked[experiment_id].append("pinned figure")
     if log.selection.every_figure:
         for e in log.data.experiments:
-            if any(o.mime != "text/plain" for o in e.outputs):
+            if figures.of(e):
                 linked[e.id].append("figure")
     shown = [i for i in sorted(linked) if i in log.experiments]
     if not shown:
@@ -413,17 +413,16 @@ def _section_experiments(log: _Log, store: Store, lines: list[str], figures: Inl
             "",
         ]
         judged = any(not reason.startswith(("note", "pinned", "figure")) for reason in linked[experiment_id])
-        lines += _outputs(e, store)
+        lines += _outputs(e, store, figure_positions(figures, e))
         lines += experiment_figures(figures, e, pins.get(e.id, {}), judged or log.selection.every_figure)
         if e.error:
             lines += [md_code(f"{e.error.name}: {e.error.value}"), ""]
 
 
-def _outputs(e: Experiment, store: Store) -> list[str]:
+def _outputs(e: Experiment, store: Store, in_figures: set[int]) -> list[str]:
     lines: list[str] = []
     if e.stdout.strip():
         lines += [md_code(_clip(e.stdout)), ""]
-    in_figures = figure_positions(e)
     for position, output in enumerate(e.outputs):
         if output.mime == "text/plain" and position not in in_figures:
             text = store.blob(output.sha256).decode("utf-8", "replace")

@@ -98,7 +98,7 @@ class InlineFigures:
         self.shown: dict[tuple[int, int], str] = {}
 
     def of(self, experiment: Experiment) -> list[Figure]:
-        return figures_of(experiment)
+        return figures_of(experiment, self.store)
 
     def lines(self, figure: Figure, caption: str = "", where: str = "") -> list[str]:
         """The Markdown of one figure; a figure shown before is referred to, not repeated."""
@@ -393,13 +393,6 @@ def experiment_figures(
     return lines
 
 
-def figure_positions(experiment: Experiment) -> set[int]:
+def figure_positions(figures: InlineFigures, experiment: Experiment) -> set[int]:
     """The output positions that belong to figures, whose plain text a report leaves out."""
-    from .figures import displays
-
-    return {
-        position
-        for group in displays(experiment.outputs)
-        if any(o.mime != "text/plain" for _, o in group)
-        for position, _ in group
-    }
+    return {position for figure in figures.of(experiment) for position in figure.span}

@@ -16,6 +16,8 @@ from logbook.exporting import export_logbook, render
 from logbook.figure_scripts import circuitsvis_figure
 from logbook.models import LogbookExport
 from logbook.report import Selection, html_report, markdown_report
+from logbook.store import Store
+from tests.notebooks import run_notebook
 from tests.seed import png
 
 cv = pytest.importorskip("circuitsvis")
@@ -223,3 +225,31 @@ def test_a_json_export_keeps_its_schema_and_writes_figures_by_hash(store, figure
     names = {path.name.split(".")[0] for path in (root / "log-figures").iterdir()}
     assert hashes == names
     assert json.loads(render(store, "json")).keys() == json.loads(written.read_text()).keys()
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>'
+
+
+@pytest.mark.kernel
+def test_a_kernel_records_svg_and_plotly_figures_and_pins_them_by_magic(logbook_db):
+    cells = [
+        f"from IPython.display import SVG, display\ndisplay(SVG({SVG!r}))",
+        "display({'application/vnd.plotly.v1+json': {'data': [{'type': 'bar', 'y': [1, 2]}], 'layout': {}},"
+        " 'text/html': '<div>chart</div>'}, raw=True)",
+        "import logbook\nlogbook.hypothesis('the bars grow')",
+        "%pin the bars",
+        "logbook.pin('the square', experiment=1)",
+    ]
+    notebook = run_notebook(cells, logbook_db.parent.parent)
+    assert "pinned the figure at output 0 of experiment 2" in notebook.cells[4].outputs[0]["text"]
+    with Store(logbook_db) as store:
+        svg, chart = store.experiment(1), store.experiment(2)
+        assert [o.mime for o in svg.outputs] == ["text/plain", "image/svg+xml"]
+        assert [o.mime for o in chart.outputs] == ["text/html", "application/vnd.plotly.v1+json"]
+        assert [(p.experiment_id, p.position, p.caption) for p in store.pins()] == [
+            (2, 0, "the bars"),
+            (1, 1, "the square"),
+        ]
+        page = html_report(store)
+    assert "data:image/svg+xml;base64," in page and 'data-bundle="plotly"' in page
+    assert "<figcaption>Pinned: the bars</figcaption>" in page

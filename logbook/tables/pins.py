@@ -25,7 +25,7 @@ class PinQueries(Queries):
                 experiment, figure = self._last_figure()
             else:
                 experiment = self.experiment(int(experiment_id))
-                figure = figure_at(experiment, None if position is None else int(position))
+                figure = figure_at(experiment, None if position is None else int(position), self)
                 if figure is None:
                     where = "" if position is None else f" at output {position}"
                     raise LogbookError(f"experiment {experiment.id} has no figure{where} to pin")
@@ -48,7 +48,7 @@ class PinQueries(Queries):
         """Take a figure off the report; :class:`NotFound` if it is not pinned."""
         with self.transaction():
             experiment = self.experiment(int(experiment_id))
-            figure = figure_at(experiment, int(position))
+            figure = figure_at(experiment, int(position), self)
             where = figure.position if figure is not None else int(position)
             cursor = self.db.execute(
                 "DELETE FROM pins WHERE experiment_id = ? AND position = ?", [experiment.id, where]
@@ -72,7 +72,7 @@ class PinQueries(Queries):
         ).fetchall()
         for (experiment_id,) in rows:
             experiment = self.experiment(experiment_id)
-            figure = figure_at(experiment, None)
+            figure = figure_at(experiment, None, self)
             if figure is not None:
                 return experiment, figure
         raise LogbookError("no figure to pin: display a plot or an HTML view first")
