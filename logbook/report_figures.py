@@ -106,10 +106,10 @@ class InlineFigures:
         if key in self.shown:
             return [f"*Figure at output {figure.position} shown above, {self.shown[key]}.*", ""]
         self.shown[key] = where or f"under experiment {figure.experiment_id}"
-        lines = self.figure(figure, caption)
-        if caption:
-            lines += [f"*{_md(caption)}*", ""]
-        return lines
+        return self.figure(figure, caption) + self.caption(caption)
+
+    def caption(self, caption: str) -> list[str]:
+        return [f"*{_md(caption)}*", ""] if caption else []
 
     def figure(self, figure: Figure, caption: str) -> list[str]:
         static = figure.output(*STATIC_MIMES)
@@ -202,6 +202,9 @@ class HtmlFigures(InlineFigures):
         self.fragments.append(self.fragment(figure, caption))
         return [f"{self.token}{len(self.fragments) - 1}", ""]
 
+    def caption(self, caption: str) -> list[str]:
+        return []  # in the figure's <figcaption>
+
     def fragment(self, figure: Figure, caption: str) -> str:
         parts = []
         static = figure.output(*STATIC_MIMES)
@@ -242,12 +245,12 @@ class HtmlFigures(InlineFigures):
             page = page.replace(f"<p>{self.token}{index}</p>", fragment)
         if not self.fragments:
             return page
-        head = f"<style>{FIGURE_STYLE}</style>\n"
+        # The listener comes first: a frame may ask for its bundle before the page has loaded.
+        head = f"<style>{FIGURE_STYLE}</style>\n<script>{PARENT_SCRIPT}</script>\n"
         tail = "".join(
             f'<script type="text/plain" id="logbook-bundle-{kind}">{script_text(bundle(kind) or "")}</script>\n'
             for kind in sorted(self.bundles)
         )
-        tail += f"<script>{PARENT_SCRIPT}</script>\n"
         return page.replace("</head>", head + "</head>", 1).replace("</body>", tail + "</body>", 1)
 
 
@@ -260,7 +263,11 @@ FIGURE_STYLE = """
 .logbook-figure figcaption { font-style: italic; color: #555; margin-top: .3em; }
 .logbook-frame { width: 100%; height: 420px; border: 1px solid #ddd; border-radius: 4px; background: #fff; }
 .logbook-print-only { display: none; }
-.logbook-figure-missing { color: #8a5a00; }
+.logbook-figure-missing, .logbook-figure-error { color: #8a5a00; }
+@media (prefers-color-scheme: dark) {
+  .logbook-figure figcaption { color: #aaa; }
+  .logbook-frame { border-color: #444; }
+}
 @media print {
   .logbook-frame { overflow: hidden; border: none; }
   .logbook-figure:has(.logbook-print-only) .logbook-frame { display: none; }
@@ -272,29 +279,41 @@ FIGURE_STYLE = """
 #: In the report: hands each frame the bundle it asks for, and sizes it to what it drew.
 PARENT_SCRIPT = """
 (function () {
-  var frames = document.querySelectorAll("iframe.logbook-frame");
   function frameOf(source) {
+    var frames = document.querySelectorAll("iframe.logbook-frame");
     for (var i = 0; i < frames.length; i++) if (frames[i].contentWindow === source) return frames[i];
     return null;
   }
-  window.addEventListener("message", function (event) {
+  function handle(event) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { handle(event); });
+      return;
+    }
     var frame = frameOf(event.source), data = event.data;
     if (!frame || !data || typeof data !== "object") return;
     if (data.logbookWants && data.logbookWants === frame.dataset.bundle) {
       var code = document.getElementById("logbook-bundle-" + data.logbookWants);
       if (code) event.source.postMessage({ logbookBundle: data.logbookWants, code: code.textContent }, "*");
     }
+    if (typeof data.logbookError === "string") {
+      var note = document.createElement("p");
+      note.className = "logbook-figure-error";
+      note.textContent = "This figure failed to draw: " + data.logbookError;
+      frame.after(note);
+    }
     if (typeof data.logbookHeight === "number") {
       frame.style.height = Math.min(Math.max(data.logbookHeight + 4, 60), 1600) + "px";
     }
-  });
+  }
+  window.addEventListener("message", handle);
 })();
 """
 
 #: In each frame: asks the report for its bundle, runs it, draws, and reports its height.
 FRAME_SCRIPT = """
 function logbookSize() {
-  parent.postMessage({ logbookHeight: document.documentElement.scrollHeight }, "*");
+  var body = document.body;
+  if (body) parent.postMessage({ logbookHeight: Math.ceil(Math.max(body.scrollHeight, body.getBoundingClientRect().height)) }, "*");
 }
 function logbookDraw(kind, draw) {
   var done = false;
@@ -308,6 +327,8 @@ function logbookDraw(kind, draw) {
     }
     draw();
     logbookSize();
+    // Drawing may finish later, and an off-screen frame gets no resize callbacks: measure again.
+    [100, 400, 1000, 2500, 5000].forEach(function (ms) { setTimeout(logbookSize, ms); });
   }
   if (kind === null || window[kind === "circuitsvis" ? "CircuitsVis" : "Plotly"]) { run(null); return; }
   window.addEventListener("message", function (event) {
@@ -316,7 +337,12 @@ function logbookDraw(kind, draw) {
   parent.postMessage({ logbookWants: kind }, "*");
 }
 window.addEventListener("load", logbookSize);
-if (window.ResizeObserver) new ResizeObserver(logbookSize).observe(document.documentElement);
+window.addEventListener("error", function (event) {
+  parent.postMessage({ logbookError: String(event.message || event.error) }, "*");
+});
+window.addEventListener("DOMContentLoaded", function () {
+  if (window.ResizeObserver) new ResizeObserver(logbookSize).observe(document.body);
+});
 """
 
 
@@ -334,7 +360,7 @@ def frame_document(store: Store, figure: Figure, kind: str, page: bool = False) 
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
-        "<style>body { margin: 0; font: 14px system-ui, sans-serif; background: #fff; color: #1b1b1b; }</style>\n"
+        "<style>body { margin: 0; display: flow-root; font: 14px system-ui, sans-serif; background: #fff; color: #1b1b1b; }</style>\n"
         f"{bundle_tag}<script>{FRAME_SCRIPT}</script>\n</head><body>\n{body}\n</body></html>\n"
     )
 

@@ -27,7 +27,7 @@ plotly_graph = pytest.importorskip("plotly.graph_objects")
 def attention_view():
     """A CircuitsVis view as a notebook receives it offline: 1.3 MB, its bundle inline."""
     pattern = np.tril(np.ones((2, 4, 4))) / np.arange(1, 5)[:, None]
-    return cv.attention.attention_patterns(tokens=["A", "B", "A", "B"], attention=pattern)
+    return cv.attention.attention_heads(tokens=["A", "B", "A", "B"], attention=pattern)
 
 
 def plotly_bundle():
@@ -113,9 +113,9 @@ def test_a_circuitsvis_view_is_kept_without_its_bundle():
     (text, html) = encode_output({"text/plain": "<RenderedHTML>", "text/html": view.local_src})
     kept = html["data"].decode()
     assert len(view.local_src) > 1_000_000 and len(kept) < 5_000 and not html["truncated"]
-    assert circuitsvis_figure(kept).name == "AttentionPatterns"
+    assert circuitsvis_figure(kept).name == "AttentionHeads"
     assert circuitsvis_figure(kept) == circuitsvis_figure(view.cdn_src).__class__(
-        circuitsvis_figure(kept).uuid, "AttentionPatterns", circuitsvis_figure(view.cdn_src).props
+        circuitsvis_figure(kept).uuid, "AttentionHeads", circuitsvis_figure(view.cdn_src).props
     )
 
 
