@@ -344,7 +344,7 @@ def _section_surprises(log: _Log, lines: list[str], figures: InlineFigures) -> N
         experiment = log.experiments.get(s.experiment_id) if s.experiment_id is not None else None
         if experiment is not None:
             lines += [md_code(experiment.source, "python"), ""]
-            lines += experiment_figures(figures, experiment, {}, every=True)
+            lines += experiment_figures(figures, experiment, {}, every=True, where=f"under surprise {rank}")
 
 
 _ACTIONS = {

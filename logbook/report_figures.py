@@ -20,6 +20,7 @@ import base64
 import html
 import json
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from typing import Optional
 
@@ -399,7 +400,7 @@ def pinned(store: Store) -> dict[int, dict[int, str]]:
     found: dict[int, dict[int, str]] = {}
     try:
         pins = store.pins()
-    except Exception:  # an older logbook opened read-only has no pins table
+    except sqlite3.OperationalError:  # an older logbook opened read-only has no pins table
         return found
     for pin in pins:
         found.setdefault(pin.experiment_id, {})[pin.position] = pin.caption
@@ -407,7 +408,7 @@ def pinned(store: Store) -> dict[int, dict[int, str]]:
 
 
 def experiment_figures(
-    figures: InlineFigures, experiment: Experiment, pins: dict[int, str], every: bool
+    figures: InlineFigures, experiment: Experiment, pins: dict[int, str], every: bool, where: str = ""
 ) -> list[str]:
     """The Markdown of an experiment's figures: every one when ``every``, else the pinned ones."""
     lines: list[str] = []
@@ -415,7 +416,7 @@ def experiment_figures(
         if every or figure.position in pins:
             caption = pins.get(figure.position, "")
             label = f"Pinned: {caption}" if figure.position in pins and caption else caption
-            lines += figures.lines(figure, label, f"under experiment {experiment.id}")
+            lines += figures.lines(figure, label, where or f"under experiment {experiment.id}")
     return lines
 
 

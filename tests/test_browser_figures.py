@@ -54,7 +54,12 @@ def test_the_demo_report_draws_its_circuitsvis_figure_offline(demo, scheme):  # 
                 == 1
             )
             ARTIFACTS.mkdir(exist_ok=True)
-            iframe.scroll_into_view_if_needed()
+            page.set_viewport_size({"width": 1100, "height": 1500})
+            iframe.evaluate("frame => frame.scrollIntoView({block: 'start'})")
+            # A frame scrolled into view paints on its next animation frames: wait for two of them.
+            root.evaluate(
+                "node => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+            )
             page.screenshot(path=str(ARTIFACTS / f"demo-report-figures-{scheme}.png"), full_page=False)
             page.screenshot(path=str(ARTIFACTS / f"demo-report-full-{scheme}.png"), full_page=True)
         finally:

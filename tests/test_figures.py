@@ -253,3 +253,24 @@ def test_a_kernel_records_svg_and_plotly_figures_and_pins_them_by_magic(logbook_
         page = html_report(store)
     assert "data:image/svg+xml;base64," in page and 'data-bundle="plotly"' in page
     assert "<figcaption>Pinned: the bars</figcaption>" in page
+
+
+def test_a_surprise_shows_its_figure_and_the_experiment_refers_to_it(store):
+    add(store, "plt.imshow(pattern)", matplotlib_bundle())
+    store.add_manual_surprise("the stripe is one token late")
+    text = markdown_report(store)
+    surprises, experiments = text.split("## Experiments that matter")
+    assert surprises.count("![figure of experiment 1](data:image/png;base64,") == 1
+    assert "*Figure at output 1 shown above, under surprise 1.*" in experiments
+
+
+def test_in_print_a_figure_with_a_static_image_shows_the_image(store):
+    chart = plotly_bundle() | {"image/png": png()}
+    add(store, "fig.show()", chart)
+    store.pin(caption="scores")
+    page = html_report(store)
+    (figure,) = re.findall(r'<figure class="logbook-figure">.*?</figure>', page, flags=re.S)
+    assert "<iframe" in figure and '<img class="logbook-static logbook-print-only"' in figure
+    printed = page[page.index("@media print") :]
+    assert ".logbook-figure:has(.logbook-print-only) .logbook-frame { display: none; }" in printed
+    assert ".logbook-print-only { display: block; }" in printed
