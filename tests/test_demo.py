@@ -71,3 +71,18 @@ def test_the_html_log_renders_in_chromium(demo, tmp_path):
     assert "<h2>Surprises</h2>" in dom and "prev_token_score_L0 &gt; 0.3" in dom
     shot = screenshot(page.as_uri(), "demo-research-log.png", tmp_path)
     assert shot.stat().st_size > 10_000
+
+
+def test_the_demo_pins_its_attention_plot_and_a_circuitsvis_view(demo):
+    folder, store = demo
+    pins = store.pins()
+    assert [p.caption.split(":")[0] for p in pins] == [
+        "Attention patterns, fixed period 10",
+        "Layer 1 of the varied-period model",
+    ]
+    plot, view = (store.experiment(p.experiment_id) for p in pins)
+    assert plot.outputs[pins[0].position].mime == "image/png"
+    assert view.outputs[pins[1].position].mime == "text/html"
+    page = (folder / "copying-heads-log.html").read_text()
+    assert page.count('id="logbook-bundle-circuitsvis"') == 1 and 'data-bundle="circuitsvis"' in page
+    assert "Pinned: Attention patterns, fixed period 10" in page

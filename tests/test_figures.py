@@ -10,6 +10,7 @@ import pytest
 import logbook
 from kernel_hooks.outputs import encode_output
 from logbook import report_figures
+from logbook.cli import main
 from logbook.errors import LogbookError, NotFound
 from logbook.export_target import ExportRefused
 from logbook.exporting import export_logbook, render
@@ -274,3 +275,13 @@ def test_in_print_a_figure_with_a_static_image_shows_the_image(store):
     printed = page[page.index("@media print") :]
     assert ".logbook-figure:has(.logbook-print-only) .logbook-frame { display: none; }" in printed
     assert ".logbook-print-only { display: block; }" in printed
+
+
+def test_the_command_line_writes_figures_beside_a_json_export_only(store, figures, logbook_db, capsys):
+    root = logbook_db.parent.parent
+    assert main(["export", "--format", "md", "--with-figures", "-o", str(root / "log.md")]) == 2
+    assert "--with-figures is for --format json" in capsys.readouterr().err
+    assert main(["export", "--format", "json", "--with-figures", "-o", str(root / "log.json")]) == 0
+    assert len(list((root / "log-figures").iterdir())) == 3
+    assert main(["export", "--format", "html", "--every-figure", "-o", str(root / "all.html")]) == 0
+    assert 'data-bundle="plotly"' in (root / "all.html").read_text()
