@@ -412,9 +412,10 @@ def _section_experiments(log: _Log, store: Store, lines: list[str], figures: Inl
             md_code(e.source, "python"),
             "",
         ]
-        judged = any(not reason.startswith(("note", "pinned", "figure")) for reason in linked[experiment_id])
+        # Judged, surprising and noted experiments show every figure; others only those pinned.
+        every = any(not reason.startswith(("pinned", "figure")) for reason in linked[experiment_id])
         lines += _outputs(e, store, figure_positions(figures, e))
-        lines += experiment_figures(figures, e, pins.get(e.id, {}), judged or log.selection.every_figure)
+        lines += experiment_figures(figures, e, pins.get(e.id, {}), every or log.selection.every_figure)
         if e.error:
             lines += [md_code(f"{e.error.name}: {e.error.value}"), ""]
 
