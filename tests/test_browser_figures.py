@@ -65,3 +65,28 @@ def test_the_demo_report_draws_its_circuitsvis_figure_offline(demo, scheme):  # 
         finally:
             browser.close()
     assert attempted == [] and errors == []
+
+
+def test_a_markdown_reports_circuitsvis_page_draws_offline_beside_it(demo, tmp_path):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    from logbook.exporting import export_logbook
+
+    folder, store = demo
+    export_logbook(store, folder / "report.md", "md", root=folder)
+    (page_file,) = (folder / "report-figures").glob("*.html")
+    errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium(), args=[f for f in CHROMIUM_FLAGS if f != "--headless"], headless=True
+        )
+        try:
+            context = browser.new_context()
+            context.set_offline(True)
+            page = context.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(page_file.as_uri())
+            page.locator('div[id^="circuits-vis-"] *').first.wait_for(timeout=30_000)
+        finally:
+            browser.close()
+    assert errors == []
