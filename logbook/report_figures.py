@@ -1,7 +1,7 @@
 """Figures in a report: which ones it shows, and how each format carries them.
 
-A report shows the figures of the experiments that judged a prediction or
-were flagged as surprising, the figures the researcher pinned, and, when
+A report shows the figures of the experiments that judged a prediction, carry
+a note or were flagged as surprising, the figures the researcher pinned, and, when
 asked, every figure of the period. Each format carries them its own way:
 
 - :class:`InlineFigures` (Markdown as text): images as ``data:`` URIs, rich
@@ -21,7 +21,6 @@ import html
 import json
 import secrets
 import sqlite3
-from dataclasses import dataclass
 from typing import Optional
 
 from .errors import NotFound, NotKept
@@ -47,14 +46,6 @@ FRAME_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:"
 )
-
-
-@dataclass
-class Shown:
-    """A figure to show, with why: its pin's caption, or the surprise or judgement it belongs to."""
-
-    figure: Figure
-    caption: str = ""
 
 
 def figure_kind(store: Store, figure: Figure) -> Optional[str]:
