@@ -71,6 +71,38 @@ def fill(store: Store, experiments: int) -> None:
                 )
 
 
+def add_figures(store: Store) -> bool:
+    """Pin a CircuitsVis view and a Plotly chart (as a notebook records them); False without the packages."""
+    try:
+        import circuitsvis
+        import plotly.graph_objects as go
+    except ImportError:
+        return False
+    from kernel_hooks.outputs import encode_output
+
+    pattern = [[[1.0 / (k + 1) if j <= k else 0.0 for j in range(12)] for k in range(12)] for _ in range(4)]
+    view = circuitsvis.attention.attention_heads(tokens=[f"t{i}" for i in range(12)], attention=pattern)
+    chart = go.Figure(go.Bar(x=[f"L1H{h}" for h in range(8)], y=[h / 8 for h in range(8)]))
+    bundles = [
+        {"text/plain": "<RenderedHTML>", "text/html": view.local_src},
+        {"text/plain": "Figure()", "application/vnd.plotly.v1+json": chart.to_plotly_json()},
+    ]
+    for bundle in bundles:
+        outputs = encode_output(bundle)
+        with store.transaction():
+            eid = store.insert_experiment(
+                {
+                    "source": "show()",
+                    "started_at": datetime.now(timezone.utc).isoformat(),
+                    "duration_ms": 1.0,
+                    "ok": 1,
+                },
+                outputs,
+            )
+        store.pin(eid, caption="a figure")
+    return True
+
+
 def timed(fn):
     start = time.perf_counter()
     result = fn()
@@ -100,6 +132,16 @@ def main() -> None:
             print(
                 f"  {label:22}  {took:6.2f} s  ratio {took / baseline:5.2f}   {len(text.encode()) / 1e6:7.2f} MB"
             )
+        before = len(render(store, "html").encode())
+        if add_figures(store):
+            text, took = timed(lambda: render(store, "html"))
+            size = len(text.encode())
+            print(
+                f"  html with a CircuitsVis and a Plotly figure  {took:6.2f} s   {size / 1e6:7.2f} MB"
+                f"  (+{(size - before) / 1e6:.2f} MB: the two bundles, once each, and the figures)"
+            )
+        else:
+            print("  html with figures: skipped (install circuitsvis and plotly)")
 
 
 if __name__ == "__main__":

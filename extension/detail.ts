@@ -9,6 +9,7 @@ import { button, el, pill } from './dom';
 import { stripAnsi } from './format';
 import { judgementsPart, metaLine, nameRow, outputView, part, pre, sourceView, table, torchParts } from './detailparts';
 import { LogbookModel } from './model';
+import { FIGURE_MIMES, pinButton, pinnedPositions } from './pins';
 import { IExperiment, IJudgement } from './types';
 
 export class ExperimentDetail extends Widget {
@@ -75,8 +76,13 @@ export class ExperimentDetail extends Widget {
     const outputs = part(`Outputs (${e.outputs.length})`);
     parts.push(outputs);
     this.node.replaceChildren(...parts);
-    for (const output of e.outputs) {
-      outputs.append(await outputView(output, this.urls).catch(error => el('div', 'jp-Logbook-error', String(error))));
+    const pinned = await pinnedPositions(this.model.requester, e.id).catch(() => new Set<number>());
+    for (const [position, output] of e.outputs.entries()) {
+      const view = await outputView(output, this.urls).catch(error => el('div', 'jp-Logbook-error', String(error)));
+      if (FIGURE_MIMES.includes(output.mime)) {
+        view.querySelector('figcaption')?.append(' ', pinButton(this.model.requester, e.id, position, pinned));
+      }
+      outputs.append(view);
     }
   }
 

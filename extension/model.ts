@@ -156,6 +156,11 @@ export class LogbookModel extends LogbookState {
   /** Where the notebook has looked in the models experiment ``id`` ran. */
   coverage = (id: number) => this.request<ICoverage[]>(`experiments/${id}/coverage`);
 
+  /** The API, for views that call it themselves (the detail view's pin buttons). */
+  get requester(): Requester {
+    return this.request;
+  }
+
   /** One experiment with everything recorded about it, and the predictions judged there. */
   async experiment(id: number): Promise<{ experiment: IExperiment; judgements: IJudgement[] }> {
     const [experiment, judged] = await Promise.all([

@@ -11,11 +11,12 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable
 
+from logbook.figures import RECORDED_MIMES
+
 #: Text kept per stream per cell; the rest is counted, not stored.
 STREAM_CAP = 256 * 1024
 #: Display outputs kept per cell.
 MAX_OUTPUTS = 50
-RECORDED_MIMES = ("text/plain", "text/html", "image/png")
 
 
 def _patch(target: Any, name: str, wrapper: Callable) -> bool:

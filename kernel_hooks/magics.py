@@ -1,4 +1,4 @@
-"""Line magics: %hypothesis, %predict, %mode, %surprise, %surprises.
+"""Line magics: %hypothesis, %predict, %mode, %surprise, %surprises, %pin.
 
 Mistakes raise :class:`LogbookError`; the extension's exception handler
 shows them as one line, and the cell counts as failed.
@@ -73,3 +73,9 @@ class LogbookMagics(Magics):
             print(repr(handle))
         if not found:
             print(f"no {line.strip() or 'open'} surprises")
+
+    @line_magic
+    def pin(self, line: str):
+        """%pin [CAPTION] -- pin the last figure displayed to the report, with a caption."""
+        pinned = logbook.pin(line.strip())
+        print(f"pinned the figure at output {pinned.position} of experiment {pinned.experiment_id}")

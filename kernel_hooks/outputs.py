@@ -8,9 +8,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 from typing import Any, Optional
 
+from logbook.figure_scripts import compact
 from logbook.text import clean_text
+
+#: Images kept as their bytes (the display system carries them as base64 text).
+BINARY_IMAGES = ("image/png", "image/jpeg")
 
 #: Bytes kept per text or HTML output; the rest is dropped and the output marked truncated.
 TEXT_OUTPUT_CAP = 1024 * 1024
@@ -26,7 +31,7 @@ def encode_output(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     """
     encoded = []
     for mime, value in bundle.items():
-        if mime == "image/png":
+        if mime in BINARY_IMAGES:
             data = png_bytes(value)
             if data is None:
                 continue
@@ -38,7 +43,18 @@ def encode_output(bundle: dict[str, Any]) -> list[dict[str, Any]]:
             else:
                 encoded.append({"mime": mime, "data": data, "size": len(data), "truncated": False})
             continue
-        text = value if isinstance(value, str) else "".join(value) if isinstance(value, list) else repr(value)
+        if isinstance(value, (dict, list)) and mime.endswith("json"):
+            text = json.dumps(value, default=str)
+        else:
+            text = (
+                value
+                if isinstance(value, str)
+                else "".join(value)
+                if isinstance(value, list)
+                else repr(value)
+            )
+        if mime == "text/html":
+            text = compact(text)
         data = clean_text(text).encode("utf-8")
         size = len(data)
         truncated = size > TEXT_OUTPUT_CAP
@@ -49,7 +65,7 @@ def encode_output(bundle: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def png_bytes(value: Any) -> Optional[bytes]:
-    """A PNG's bytes from what the display system carries (bytes or base64 text)."""
+    """An image's bytes from what the display system carries (bytes or base64 text)."""
     if isinstance(value, bytes):
         return value
     if isinstance(value, str):

@@ -18,8 +18,10 @@ from .api import (
     logbook_path,
     mode,
     note,
+    pin,
     surprise,
     surprises,
+    unpin,
 )
 from .predictions import PredictionSyntaxError
 from .store import LogbookError, Store
@@ -51,6 +53,8 @@ __all__ = [
     "logbook_path",
     "mode",
     "note",
+    "pin",
     "surprise",
     "surprises",
+    "unpin",
 ]

@@ -15,6 +15,7 @@ from .models import (
     Evidence,
     Hypothesis,
     HypothesisStatus,
+    Pin,
     Prediction,
     PredictionKind,
     ResearchMode,
@@ -298,6 +299,22 @@ def note(text: str, hypothesis_id: Optional[str] = None):
     return store.add_note(text, experiment_id=store.last_experiment_id(), hypothesis_id=hypothesis_id)
 
 
+def pin(caption: str = "", experiment: Optional[int] = None, output: Optional[int] = None) -> Pin:
+    """Pin a figure to the report, with an optional caption: by default the last figure displayed.
+
+    ``experiment`` and ``output`` (the output's position in that experiment)
+    name another one; pinning a figure again changes its caption.
+    """
+    flush(10.0)
+    pinned = session.store().pin(experiment, output, caption)
+    return pinned
+
+
+def unpin(experiment: int, output: int) -> None:
+    """Take a pinned figure off the report."""
+    session.store().unpin(experiment, output)
+
+
 def export(
     path: str | os.PathLike,
     format: str = "json",
@@ -306,6 +323,8 @@ def export(
     until: Moment = None,
     hypotheses: Optional[list[str]] = None,
     title: Optional[str] = None,
+    every_figure: bool = False,
+    with_figures: bool = False,
 ) -> Path:
     """Write the logbook to ``path`` as ``json``, ``md`` or ``html``.
 
@@ -314,12 +333,17 @@ def export(
     that day), ``hypotheses`` to some ids (an unknown id is an error). It
     writes inside the project folder only, a new file or an earlier export,
     never a notebook or the logbook. ``title`` heads a Markdown or HTML report
-    (default: the project folder's name).
+    (default: the project folder's name); ``every_figure`` shows every figure of
+    the period; ``with_figures`` writes a JSON export's figures beside it.
     """
     selection = None
-    if since or until or hypotheses:
-        selection = Selection(since=since, until=until, hypothesis_ids=parse_ids(hypotheses))
-    return export_logbook(session.store(), Path(path), format, selection, title=title)
+    if since or until or hypotheses or every_figure:
+        selection = Selection(
+            since=since, until=until, hypothesis_ids=parse_ids(hypotheses), every_figure=every_figure
+        )
+    return export_logbook(
+        session.store(), Path(path), format, selection, title=title, with_figures=with_figures
+    )
 
 
 def flush(timeout: float = 30.0) -> bool:
@@ -348,6 +372,8 @@ __all__ = [
     "logbook_path",
     "mode",
     "note",
+    "pin",
     "surprise",
     "surprises",
+    "unpin",
 ]

@@ -46,16 +46,25 @@ def _moment(text: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     selection = None
-    if args.since or args.until or args.hypothesis or args.empty_brainstorms:
+    if args.since or args.until or args.hypothesis or args.empty_brainstorms or args.every_figure:
         selection = Selection(
             since=args.since,
             until=args.until,
             hypothesis_ids=parse_ids(args.hypothesis),
             empty_brainstorms=args.empty_brainstorms,
+            every_figure=args.every_figure,
         )
+    if args.with_figures and args.format != "json":
+        raise LogbookError(
+            "--with-figures is for --format json: Markdown and HTML reports carry their figures"
+        )
+    if args.with_figures and not (args.output and args.output != "-"):
+        raise LogbookError("--with-figures writes the figures beside the export: give --output FILE")
     with _open(args) as store:
         if args.output and args.output != "-":
-            written = export_logbook(store, args.output, args.format, selection, title=args.title)
+            written = export_logbook(
+                store, args.output, args.format, selection, title=args.title, with_figures=args.with_figures
+            )
             print(f"wrote {written}", file=sys.stderr)
         else:
             sys.stdout.write(render(store, args.format, selection, args.title))
@@ -272,6 +281,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--empty-brainstorms",
         action="store_true",
         help="list brainstorms that produced no hypothesis too (left out by default)",
+    )
+    export.add_argument(
+        "--every-figure",
+        action="store_true",
+        help="show every figure of the period, not only those of judged, surprising and pinned experiments",
+    )
+    export.add_argument(
+        "--with-figures",
+        action="store_true",
+        help="JSON: also write the figure outputs, named by hash, in a *-figures/ folder beside the file",
     )
     listing = add("list", cmd_list, "Show hypotheses, surprises and the latest experiments.")
     listing.add_argument("--limit", type=int, default=10, help="experiments to show (default 10)")

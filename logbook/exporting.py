@@ -8,10 +8,13 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Optional
+from urllib.parse import quote
 
 from .export_target import MARKDOWN_MARKER, check_target, default_root, write_export
+from .figure_export import figures_folder, json_figure_files, write_figures
 from .models import LogbookExport
 from .report import Selection, html_report, markdown_report, select
+from .report_figures import FileFigures
 from .store import LogbookError, Store
 
 FORMATS = ("json", "md", "html")
@@ -72,12 +75,26 @@ def export_logbook(
     selection: Optional[Selection] = None,
     root: str | os.PathLike | None = None,
     title: Optional[str] = None,
+    with_figures: bool = False,
 ) -> Path:
     """Render the logbook as ``format`` and write it to ``path``; returns the path written.
 
     The path must lie inside ``root`` (default: the folder holding ``.logbook/``)
     and be a new file or an earlier export: see :mod:`logbook.export_target`.
+    A Markdown report's figures go in a ``*-figures/`` folder beside it, and
+    so do a JSON export's figure outputs (named by hash) ``with_figures``.
     """
     fmt = export_format(format)
     target = check_target(path, fmt, default_root(store.path) if root is None else root)
+    if fmt == "md":
+        figures = FileFigures(store, quote(figures_folder(target.path)))
+        report = markdown_report(store, local_times(selection), title, figures=figures)
+        write_figures(target, figures.files)
+        return write_export(target, f"{MARKDOWN_MARKER}\n\n{report}")
+    if fmt == "json" and with_figures:
+        data = store.export()
+        if selection is not None:
+            data = select(data, local_times(selection))
+        write_figures(target, json_figure_files(store, data.experiments))
+        return write_export(target, data.model_dump_json(indent=2))
     return write_export(target, render(store, fmt, selection, title))

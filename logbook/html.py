@@ -22,7 +22,7 @@ from pygments.util import ClassNotFound
 from .charts import Charts
 from .export_target import HTML_MARKER
 
-_OWN_IMAGE = re.compile(r"^(data:image/(svg\+xml|png);base64,[A-Za-z0-9+/=]+|chart:\d+)$")
+_OWN_IMAGE = re.compile(r"^(data:image/(svg\+xml|png|jpeg);base64,[A-Za-z0-9+/=]+|chart:\d+)$")
 _ANCHOR = re.compile(r'^<a id="([a-z0-9-]+)">$')
 _CLOSE_ANCHOR = "</a>"
 _OWN_BLOCK = re.compile(r'^(<details id="[a-z0-9-]+">\n<summary>[^<>]*</summary>|</details>)\n?$')

@@ -380,6 +380,21 @@ class Mode(Record):
         return Shown("mode", self.mode.value, f"since {_when(self.started_at)}")
 
 
+class Pin(Record):
+    """A figure the researcher pinned to the report: output ``position`` of an experiment."""
+
+    id: int
+    experiment_id: int
+    position: int
+    caption: str = ""
+    created_at: datetime
+
+    def shown(self) -> Shown:
+        return Shown(
+            "pinned", self.caption, f"figure at output {self.position} of experiment {self.experiment_id}"
+        )
+
+
 class LogbookExport(Record):
     """The whole logbook as one JSON document (``logbook export --format json``)."""
 

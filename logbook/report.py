@@ -6,7 +6,6 @@ escaped or fenced, so a ``<script>`` in a cell stays text in both formats.
 
 from __future__ import annotations
 
-import base64
 import bisect
 import html
 import re
@@ -14,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from . import anchors
 from .anchors import anchor, brainstorm_id, experiment_id, surprise_id, target
@@ -29,13 +28,13 @@ from .errors import NotFound
 from .models import Experiment, LogbookExport, Prediction, Surprise, utcnow
 from .paths import project_folder
 from .redteam import red_team_section, red_team_tallies
+from .report_figures import InlineFigures, experiment_figures, figure_positions, pinned
 from .reprs import fields, is_opaque
 from .store import Store
 from .text import describe_observed
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")
 TEXT_OUTPUT_LINES = 40
-IMAGE_INLINE_LIMIT = 2 * 1024 * 1024
 
 
 @dataclass
@@ -47,6 +46,8 @@ class Selection:
     hypothesis_ids: Optional[list[str]] = None
     #: Brainstorms that produced no hypothesis are left out unless this is set.
     empty_brainstorms: bool = False
+    #: Show every figure of the period, not only those of judged, surprising and pinned experiments.
+    every_figure: bool = False
 
     def __post_init__(self) -> None:
         # Dates, ISO strings and naive times are read here, once, for every caller.
@@ -117,8 +118,10 @@ class _Log:
     #: Every experiment (selected or not) by id, and the ids of those that assigned each name, in order.
     all_experiments: dict[int, Experiment] = field(default_factory=dict)
     assigned: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    #: The experiments shown in full (linked to a judgement or a note), with what links them.
+    #: The experiments shown in full (linked to a judgement, a note or a pin), with what links them.
     shown: dict[int, list[str]] = field(default_factory=dict)
+    #: Pinned figures: experiment id -> {output position: caption}.
+    pins: dict = field(default_factory=dict)
     #: The anchors the report holds: a link to anything else is written as plain text.
     present: set[str] = field(default_factory=set)
     title: str = "Research log"
@@ -194,7 +197,10 @@ def select(data: LogbookExport, selection: Selection) -> LogbookExport:
     return data
 
 
-def _select(data: LogbookExport, selection: Selection) -> _Log:
+def _select(
+    data: LogbookExport, selection: Selection, pins: Optional[dict] = None, figures: Any = None
+) -> _Log:
+    """The selected records, with what links to what; ``pins`` and ``figures`` add the experiments with figures."""
     selected = select(data, selection)
     log = _Log(
         selected,
@@ -208,7 +214,8 @@ def _select(data: LogbookExport, selection: Selection) -> _Log:
     for judgement in [*selected.evidence, *selected.surprises]:
         if judgement.prediction_id and judgement.experiment_id is not None:
             log.judged_on[judgement.prediction_id].append(judgement.experiment_id)
-    log.shown = _linked_experiments(log)
+    log.pins = pins or {}
+    log.shown = _linked_experiments(log, figures)
     d = selected
     log.present = {anchor(h.id) for h in d.hypotheses}
     log.present |= {anchor(p.id) for h in d.hypotheses for p in h.predictions}
@@ -218,8 +225,11 @@ def _select(data: LogbookExport, selection: Selection) -> _Log:
     return log
 
 
-def _linked_experiments(log: _Log) -> dict[int, list[str]]:
-    """The selected experiments a surprise, a piece of evidence or a note points to, and what points there."""
+def _linked_experiments(log: _Log, figures: Any = None) -> dict[int, list[str]]:
+    """The selected experiments a surprise, a piece of evidence, a note or a pin points to, and what points there.
+
+    With ``every_figure`` selected, every experiment with a figure is shown too.
+    """
     linked: dict[int, list[str]] = defaultdict(list)
     for s in log.data.surprises:
         if s.experiment_id is not None:
@@ -230,6 +240,12 @@ def _linked_experiments(log: _Log) -> dict[int, list[str]]:
     for n in log.data.notes:
         if n.experiment_id is not None:
             linked[n.experiment_id].append("note")
+    for experiment in log.pins:
+        linked[experiment].append("pinned figure")
+    if log.selection.every_figure and figures is not None:
+        for e in log.data.experiments:
+            if figures.of(e):
+                linked[e.id].append("figure")
     return {i: list(dict.fromkeys(linked[i])) for i in sorted(linked) if i in log.experiments}
 
 
@@ -530,7 +546,7 @@ def _section_hypotheses(log: _Log, lines: list[str]) -> None:
             lines.append("")
 
 
-def _section_surprises(log: _Log, lines: list[str]) -> None:
+def _section_surprises(log: _Log, lines: list[str], figures: InlineFigures) -> None:
     lines += _section("surprises")
     if not log.data.surprises:
         lines += ["No surprises in this range.", ""]
@@ -554,6 +570,7 @@ def _section_surprises(log: _Log, lines: list[str]) -> None:
         experiment = log.experiments.get(s.experiment_id) if s.experiment_id is not None else None
         if experiment is not None:
             body += [md_code(experiment.source, "python"), ""]
+            body += experiment_figures(figures, experiment, {}, every=True, where=f"under surprise {rank}")
         if s.resolution is None:
             lines += [_heading(3, sid, title), "", *body]
         else:
@@ -614,7 +631,7 @@ def _linked_as(reasons: list[str], log: _Log) -> str:
     return ", ".join(words)
 
 
-def _section_experiments(log: _Log, store: Store, lines: list[str]) -> None:
+def _section_experiments(log: _Log, store: Store, lines: list[str], figures: InlineFigures) -> None:
     lines += _section("experiments")
     if not log.shown:
         lines += ["No experiments are linked to a hypothesis, a surprise or a note.", ""]
@@ -632,25 +649,20 @@ def _section_experiments(log: _Log, store: Store, lines: list[str]) -> None:
             md_code(e.source, "python"),
             "",
         ]
-        lines += _outputs(e, store)
+        # Judged, surprising and noted experiments show every figure; others only those pinned.
+        every = any(not reason.startswith(("pinned", "figure")) for reason in reasons)
+        lines += _outputs(e, store, figure_positions(figures, e))
+        lines += experiment_figures(figures, e, log.pins.get(e.id, {}), every or log.selection.every_figure)
         if e.error:
             lines += [md_code(f"{e.error.name}: {e.error.value}"), ""]
 
 
-def _outputs(e: Experiment, store: Store) -> list[str]:
+def _outputs(e: Experiment, store: Store, in_figures: set[int]) -> list[str]:
     lines: list[str] = []
     if e.stdout.strip():
         lines += [md_code(_clip(e.stdout)), ""]
-    for output in e.outputs:
-        if output.mime == "image/png" and output.truncated:
-            lines += [
-                f"*Image output not kept: too large ({output.size} bytes, sha256 {output.sha256[:12]}).*",
-                "",
-            ]
-        elif output.mime == "image/png" and output.size <= IMAGE_INLINE_LIMIT:
-            data = base64.b64encode(store.blob(output.sha256)).decode("ascii")
-            lines += [f"![output of experiment {e.id}](data:image/png;base64,{data})", ""]
-        elif output.mime == "text/plain":
+    for position, output in enumerate(e.outputs):
+        if output.mime == "text/plain" and position not in in_figures:
             lines += _text_output(store.blob(output.sha256).decode("utf-8", "replace"))
     return lines
 
@@ -737,21 +749,24 @@ def markdown_report(
     selection: Optional[Selection] = None,
     title: Optional[str] = None,
     charts: Optional[Charts] = None,
+    figures: Optional[InlineFigures] = None,
 ) -> str:
     """The research log as CommonMark, titled ``title`` (default: the project folder's name).
 
     With ``charts``, each chart is an image whose source is a ``chart:N``
     reference into it (the HTML report draws them); without, the tables alone
-    carry the numbers, so the Markdown reads as plain text.
+    carry the numbers, so the Markdown reads as plain text. ``figures`` says
+    how figures are carried (inline by default).
     """
-    log = _select(store.export(), selection or Selection())
+    figures = figures if figures is not None else InlineFigures(store)
+    log = _select(store.export(), selection or Selection(), pinned(store), figures)
     log.title = title or project_title(store)
     log.charts = charts
     lines: list[str] = []
     _section_overview(log, lines)
     _section_hypotheses(log, lines)
-    _section_surprises(log, lines)
-    _section_experiments(log, store, lines)
+    _section_surprises(log, lines, figures)
+    _section_experiments(log, store, lines, figures)
     _section_notes(log, lines)
     _section_brainstorms(log, lines)
     _section_modes(log, lines)
@@ -771,14 +786,17 @@ def chart_cache(store: Store) -> Optional[Path]:
 def html_report(store: Store, selection: Optional[Selection] = None, title: Optional[str] = None) -> str:
     """The Markdown report rendered to one self-contained HTML file, its charts drawn inline."""
     from .html import render_html
+    from .report_figures import HtmlFigures
 
     title = title or project_title(store)
+    figures = HtmlFigures(store)
     if not charts_available():  # the tables carry the same numbers
-        return render_html(markdown_report(store, selection, title), title=title)
+        markdown = markdown_report(store, selection, title, figures=figures)
+        return figures.finish(render_html(markdown, title=title))
     with Charts(cache=chart_cache(store)) as charts:
         charts.warm()
-        markdown = markdown_report(store, selection, title, charts)
-        return render_html(markdown, title=title, charts=charts)
+        markdown = markdown_report(store, selection, title, charts, figures)
+        return figures.finish(render_html(markdown, title=title, charts=charts))
 
 
 def parse_ids(values: Optional[Iterable[str]]) -> Optional[list[str]]:

@@ -244,3 +244,16 @@ def m011_redteam_and_hooks(db: Database) -> None:
         " SELECT mode FROM modes WHERE started_at <= predictions.created_at"
         " ORDER BY started_at DESC, id DESC LIMIT 1)"
     )
+
+
+@migrations()
+def m013_pins(db: Database) -> None:
+    """Figures the researcher pinned to the report: an output of an experiment, with a caption."""
+    db["pins"].create(
+        {"id": int, "experiment_id": int, "position": int, "caption": str, "created_at": str},
+        pk="id",
+        not_null={"experiment_id", "position", "created_at"},
+        defaults={"caption": ""},
+        foreign_keys=[("experiment_id", "experiments", "id")],
+    )
+    db["pins"].create_index(["experiment_id", "position"], unique=True)

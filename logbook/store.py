@@ -22,6 +22,7 @@ from .tables.experiments import EXPERIMENT_COLUMNS, ExperimentQueries
 from .tables.hypotheses import HypothesisQueries
 from .tables.journal import JournalQueries
 from .tables.judgements import JudgementQueries
+from .tables.pins import PinQueries
 from .tables.predictions import PredictionQueries
 from .text import clean_text
 
@@ -46,6 +47,7 @@ class Store(
     JournalQueries,
     BrainstormQueries,
     EventQueries,
+    PinQueries,
 ):
     """Every read and write of one logbook file.
 

@@ -282,6 +282,16 @@ def test_experiment_detail_and_search_show_what_was_recorded(lab, page):
     assert "H2.P1" in judged.nth(2).text_content() and "held" in judged.nth(2).text_content()
     shot(page, "detail")
 
+    # A figure is pinned to the report from here, and unpinned again.
+    image = detail.locator(".jp-Logbook-output", has=page.locator("img"))
+    image.get_by_role("button", name="Pin this figure to the report").click()
+    image.get_by_role("button", name="Pinned to the report: click to unpin").wait_for()
+    experiment = lab.seeded["experiment"]
+    assert [p["position"] for p in api(lab, "GET", f"experiments/{experiment}/pins")] == [0]
+    image.get_by_role("button", name="Pinned to the report: click to unpin").click()
+    image.get_by_role("button", name="Pin this figure to the report").wait_for()
+    assert api(lab, "GET", f"experiments/{experiment}/pins") == []
+
     detail.get_by_role("button", name="Open the cell").click()
     page.locator(".jp-Notebook .jp-Cell.jp-mod-active .jp-InputArea", has_text="y = 2").wait_for()
 

@@ -89,7 +89,7 @@ def test_a_red_team_prediction_is_followed_through_once_the_hypothesis_goes_well
     assert red.first_verdict is not None
     report = markdown_report(store)
     survived, failed = (1, 0) if red.first_verdict == "held" else (0, 1)
-    assert f"| H5 | {survived} | {failed} | 0 |" in report
+    assert f"| [H5](#h5) | {survived} | {failed} | 0 |" in report
 
 
 def test_the_coverage_map_shows_what_each_model_had_done_to_it(demo):
@@ -108,3 +108,18 @@ def test_the_coverage_map_shows_what_each_model_had_done_to_it(demo):
     assert len(ablated) == 1 and ablated[0][0] == 1
     assert all(cell.get("cached") == 1 for row in varied.heads for cell in row)
     assert {p.name for p in fixed.points} >= {"hook_resid_pre", "hook_embed"}
+
+
+def test_the_demo_pins_its_attention_plot_and_a_circuitsvis_view(demo):
+    folder, store = demo
+    pins = store.pins()
+    assert [p.caption.split(":")[0] for p in pins] == [
+        "Attention patterns, fixed period 10",
+        "Layer 1 of the varied-period model",
+    ]
+    plot, view = (store.experiment(p.experiment_id) for p in pins)
+    assert plot.outputs[pins[0].position].mime == "image/png"
+    assert view.outputs[pins[1].position].mime == "text/html"
+    page = (folder / "copying-heads-log.html").read_text()
+    assert page.count('id="logbook-bundle-circuitsvis"') == 1 and 'data-bundle="circuitsvis"' in page
+    assert "Pinned: Attention patterns, fixed period 10" in page

@@ -364,6 +364,30 @@ class CoverageHandler(LogbookHandler):
         self.send(await self.call(maps))
 
 
+class PinsHandler(LogbookHandler):
+    """The pinned figures of an experiment: GET lists them, POST pins one, DELETE ?position= unpins it."""
+
+    @tornado.web.authenticated
+    async def get(self, experiment_id: str):
+        eid = self.record_id(experiment_id, "experiment")
+        self.send(await self.call(lambda store: store.pins(eid)))
+
+    @tornado.web.authenticated
+    async def post(self, experiment_id: str):
+        eid = self.record_id(experiment_id, "experiment")
+        body = self.parse(bodies.NewPin)
+        self.send(
+            await self.call(lambda store: store.pin(eid, body.position, body.caption), writes=True), 201
+        )
+
+    @tornado.web.authenticated
+    async def delete(self, experiment_id: str):
+        eid = self.record_id(experiment_id, "experiment")
+        position = self.int_argument("position", 0, 0, bodies.MAX_ID)
+        await self.call(lambda store: store.unpin(eid, position), writes=True)
+        self.send(await self.call(lambda store: store.pins(eid)))
+
+
 class OutputHandler(LogbookHandler):
     """An output's bytes. Only images are served as themselves; all else as inert plain text."""
 
@@ -374,7 +398,8 @@ class OutputHandler(LogbookHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
         self.finish(
-            data, set_content_type="image/png" if mime == "image/png" else "text/plain; charset=utf-8"
+            data,
+            set_content_type=mime if mime in ("image/png", "image/jpeg") else "text/plain; charset=utf-8",
         )
 
 
@@ -495,6 +520,7 @@ ROUTES = [
     ("experiments", ExperimentsHandler),
     (r"experiments/(\d+)", ExperimentHandler),
     (r"experiments/(\d+)/coverage", CoverageHandler),
+    (r"experiments/(\d+)/pins", PinsHandler),
     (r"outputs/([0-9a-f]{64})", OutputHandler),
     ("surprises", SurprisesHandler),
     (r"surprises/(\d+)", SurpriseHandler),

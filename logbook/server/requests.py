@@ -65,6 +65,11 @@ class NewNote(Body):
     experiment_id: Optional[RecordId] = None
 
 
+class NewPin(Body):
+    position: int = Field(ge=0, le=MAX_ID)
+    caption: str = Field("", max_length=10_000)
+
+
 class ModeSwitch(Body):
     mode: ResearchMode
 

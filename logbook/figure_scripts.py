@@ -1,0 +1,92 @@
+"""CircuitsVis and Plotly figures: recognising them, and the JavaScript that draws them offline.
+
+CircuitsVis writes its HTML either with its 1.3 MB bundle inline (offline) or
+importing it from a CDN (online); both are kept as one compact form, the bundle
+dropped, and a report adds the bundle from the installed package once.
+Plotly figures are kept as their JSON (``application/vnd.plotly.v1+json``) and
+drawn with the ``plotly.min.js`` the plotly package ships.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+#: ``render("circuits-vis-…", AttentionPattern, {…})`` as both forms of CircuitsVis HTML end.
+_CIRCUITSVIS_CALL = re.compile(
+    r'render\(\s*"(?P<uuid>circuits-vis-[\w-]+)",\s*(?:CircuitsVis\.)?(?P<name>\w+),\s*(?P<props>\{.*\})\s*\)\s*</script>\s*\Z',
+    re.S,
+)
+_CIRCUITSVIS_START = re.compile(r'\A\s*<div id="circuits-vis-[\w-]+"')
+
+
+@dataclass(frozen=True)
+class CircuitsVisFigure:
+    """One CircuitsVis visualisation: its element id, React component and properties (JSON text)."""
+
+    uuid: str
+    name: str
+    props: str
+
+    def compact_html(self) -> str:
+        """The figure as kept: a div and the render call, without the bundle."""
+        return (
+            f'<div id="{self.uuid}" style="margin: 15px 0;"></div>\n'
+            f'<script type="module">\n/* CircuitsVis bundle added by the report */\n'
+            f'CircuitsVis.render("{self.uuid}", CircuitsVis.{self.name}, {self.props})\n</script>'
+        )
+
+
+def circuitsvis_figure(html: str) -> Optional[CircuitsVisFigure]:
+    """The CircuitsVis figure that ``html`` draws, or None when it is other HTML."""
+    if not _CIRCUITSVIS_START.match(html) or len(html) < 40:
+        return None
+    tail = html[-200_000:] if len(html) > 200_000 else html
+    match = _CIRCUITSVIS_CALL.search(tail)
+    if match is None:
+        return None
+    try:
+        json.loads(match["props"])
+    except ValueError:
+        return None
+    return CircuitsVisFigure(match["uuid"], match["name"], match["props"])
+
+
+def compact(html: str) -> str:
+    """``html`` as kept: a CircuitsVis figure without its inline bundle, other HTML unchanged."""
+    figure = circuitsvis_figure(html)
+    return figure.compact_html() if figure is not None else html
+
+
+def _package_file(package: str, *parts: str) -> Optional[Path]:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations)), *parts)
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=None)
+def bundle(kind: str) -> Optional[str]:
+    """The JavaScript that draws ``kind`` (``circuitsvis`` or ``plotly``) figures, from its package; None if missing."""
+    where = {
+        "circuitsvis": ("circuitsvis", "dist", "cdn", "iife.js"),
+        "plotly": ("plotly", "package_data", "plotly.min.js"),
+    }[kind]
+    try:
+        path = _package_file(*where)
+    except (ImportError, ValueError):
+        return None
+    return path.read_text(encoding="utf-8") if path is not None else None
+
+
+def script_text(code: str) -> str:
+    """``code`` safe inside a ``<script>`` element: no ``</script`` can end it early."""
+    return re.sub(r"</(script)", r"<\\/\1", code, flags=re.I)
