@@ -13,6 +13,7 @@ from typing import Any, Optional
 from logbook.store import Store
 from logbook.text import to_json
 
+from .drift import Drift
 from .judging import Judged
 from .outputs import encode_output
 from .provenance import ExperimentHandle
@@ -75,6 +76,34 @@ class JudgementsJob:
             store.set_record_ms(self.handle.id, self.record_ms)
         if self.interrupted is not None:
             store.record_error("judging", *self.interrupted)
+
+
+def _experiment_id(ref: Any) -> Optional[int]:
+    return ref.id if isinstance(ref, ExperimentHandle) else ref
+
+
+def drift_record(drift: Drift, cell_key: str) -> dict:
+    """A drift as its surprise keeps it (:class:`logbook.models.DriftDetails`), earlier runs by experiment id."""
+    return {
+        "name": drift.name,
+        "part": drift.part,
+        "change": drift.change,
+        "value": drift.value,
+        "earlier": [{"experiment_id": _experiment_id(ref), "value": value} for ref, value in drift.earlier],
+        "hypotheses": drift.hypotheses,
+        "cell_key": cell_key,
+    }
+
+
+class DriftJob:
+    """Writes the values that drifted in a cell as drift surprises of its experiment."""
+
+    def __init__(self, drifts: list[Drift], handle: ExperimentHandle, cell_key: str):
+        self.drifts, self.handle, self.cell_key = drifts, handle, cell_key
+
+    def __call__(self, store: Store) -> None:
+        for drift in self.drifts:
+            store.add_drift(self.handle.id, drift_record(drift, self.cell_key), drift.bits)
 
 
 def too_slow_job(prediction_id: str, budget_s: float) -> Any:

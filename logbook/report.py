@@ -144,7 +144,9 @@ def select(data: LogbookExport, selection: Selection) -> LogbookExport:
         s
         for s in data.surprises
         if selection.in_range(s.created_at)
-        and (s.hypothesis_id in kept or (s.manual and selection.hypothesis_ids is None))
+        and (
+            s.hypothesis_id in kept or ((s.manual or s.kind == "drift") and selection.hypothesis_ids is None)
+        )
     ]
     data.evidence = [e for e in data.evidence if e.hypothesis_id in kept and selection.in_range(e.created_at)]
     data.notes = [
@@ -333,6 +335,17 @@ def _section_surprises(log: _Log, lines: list[str]) -> None:
         if s.manual:
             title = f"### {rank}. Flagged by hand: {md_text(s.note)}"
             detail = f"Flagged {_when(s.created_at)}, on experiment {s.experiment_id}."
+        elif s.kind == "drift":
+            bits = f"{s.surprisal_bits:.2f} bits: " if s.surprisal_bits is not None else ""
+            title = f"### {rank}. Drift, {bits}{md_text(s.note)}"
+            earlier = ", ".join(
+                f"{_observed({str(e.experiment_id): e.value})}" for e in (s.drift.earlier if s.drift else [])
+            )
+            readers = ", ".join(s.drift.hypotheses) if s.drift and s.drift.hypotheses else "no hypothesis"
+            detail = (
+                f"Unpredicted: no prediction was written about it ({readers} reads this name). "
+                f"Experiment {s.experiment_id}, {_when(s.created_at)}; earlier runs (experiment=value): {earlier or '-'}."
+            )
         else:
             title = f"### {rank}. {s.surprisal_bits:.2f} bits: {s.hypothesis_id} predicted {md_code_span(s.prediction or '')}"
             detail = (
@@ -379,7 +392,13 @@ def _section_experiments(log: _Log, store: Store, lines: list[str]) -> None:
     linked: dict[int, list[str]] = defaultdict(list)
     for s in log.data.surprises:
         if s.experiment_id is not None:
-            linked[s.experiment_id].append("surprise" if s.manual else f"surprise for {s.hypothesis_id}")
+            linked[s.experiment_id].append(
+                "surprise"
+                if s.manual
+                else "drift"
+                if s.kind == "drift"
+                else f"surprise for {s.hypothesis_id}"
+            )
     for e in log.data.evidence:
         if e.experiment_id is not None:
             linked[e.experiment_id].append(f"evidence for {e.hypothesis_id}")
