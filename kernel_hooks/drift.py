@@ -11,8 +11,9 @@ source is the same (:func:`source_key`). What counts as drift:
   moved by more than the relative ``threshold`` (default ``DEFAULT_THRESHOLD``,
   the ``drift_threshold`` setting) from their mean;
 - a tensor or array whose shape or dtype changed, that newly holds NaN or Inf,
-  or whose statistics (``mean``, ``norm``, ``min``, ``max``) or elements (of a
-  small one, whose summary lists them) drifted as scalars do;
+  or whose statistics (``mean``, ``norm``, ``min``, ``max``) drifted as scalars
+  do; a small one, whose summary lists its elements, is compared element by
+  element instead (``scores[2]`` changed sign);
 - a cell that newly raises, or no longer raises.
 
 Each run is folded into running aggregates when it is added, so a comparison
@@ -176,11 +177,10 @@ def _parts(summary: Any) -> list[tuple[str, float]]:
         return [("", x)]
     if type(summary) is not dict or "shape" not in summary:
         return []
-    parts = [(f".{stat}", v) for stat in STATISTICS if (v := _number(summary.get(stat))) is not None]
     values = summary.get("values")
-    if type(values) is list:
-        parts += [(f"[{i}]", v) for i, item in enumerate(values) if (v := _number(item)) is not None]
-    return parts
+    if type(values) is list:  # a small array: its elements say all its statistics would
+        return [(f"[{i}]", v) for i, item in enumerate(values) if (v := _number(item)) is not None]
+    return [(f".{stat}", v) for stat in STATISTICS if (v := _number(summary.get(stat))) is not None]
 
 
 class Baseline:

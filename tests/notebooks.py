@@ -38,11 +38,12 @@ def outputs_of(cell: nbformat.NotebookNode, output_type: str | None = None) -> l
 
 
 def run_in_order(
-    cells: list[str], order: list[int], folder: Path, timeout: int = 180
+    cells: list[str], order: list, folder: Path, timeout: int = 180
 ) -> list[nbformat.NotebookNode]:
     """Run ``cells`` in one kernel in ``order`` (indexes into ``cells``, repeats allowed), the recorder loaded first.
 
-    Returns a copy of the executed cell after each step, so a cell run twice shows each run's outputs.
+    A callable in ``order`` is called there, between two cells. Returns a copy of
+    the executed cell after each cell run, so a cell run twice shows each run's outputs.
     """
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in [LOAD, *cells]]
@@ -57,6 +58,9 @@ def run_in_order(
     with client.setup_kernel():
         client.execute_cell(notebook.cells[0], 0)
         for index in order:
+            if callable(index):  # something done between two cells, outside the kernel
+                index()
+                continue
             cell = notebook.cells[index + 1]
             client.execute_cell(cell, index + 1)
             runs.append(nbformat.from_dict(copy.deepcopy(cell)))

@@ -1,5 +1,7 @@
 """Unpredicted surprises: a cell's values that drift from its earlier runs of the same code are flagged."""
 
+import time
+
 import pytest
 
 from logbook.store import Store
@@ -81,3 +83,91 @@ def test_a_drift_surprise_is_distinct_from_a_failed_prediction_and_verifies(drif
     assert verify_logbook(store).ok
     exported = store.export()
     assert {s.kind for s in exported.surprises} == {"drift"}
+
+
+def demo_functions() -> str:
+    """The demo notebook's cell that defines the task, training and scoring."""
+    import nbformat
+
+    from logbook.demo.run import demo_notebook
+
+    notebook = nbformat.read(demo_notebook(), as_version=4)
+    return next(c.source for c in notebook.cells if c.source.startswith("VOCAB, LENGTH"))
+
+
+SCORE_HEADS = """\
+def zero_head(z, hook, head):
+    z[:, :, head] = 0.0
+    return z
+
+
+def head_importance(model, tokens, layer=0):
+    clean = loss_with(model, tokens)
+    hook = f"blocks.{layer}.attn.hook_z"
+    effect = torch.tensor(
+        [loss_with(model, tokens, [(hook, functools.partial(zero_head, head=h))]) - clean for h in range(4)]
+    )
+    return effect - effect.mean()
+
+
+test_tokens = make_batch(64, fixed=True, generator=torch.Generator().manual_seed(123))
+seed = 0"""
+
+
+@pytest.mark.transformer_lens
+def test_training_with_another_seed_flags_the_head_scores_that_changed_sign(tmp_path, monkeypatch):
+    pytest.importorskip("transformer_lens")
+    db = tmp_path / ".logbook" / "logbook.db"
+    monkeypatch.setenv("LOGBOOK_DB", str(db))
+    cells = [
+        "import functools\nimport torch\nfrom transformer_lens.model_bridge import TransformerBridge\n"
+        + demo_functions(),
+        SCORE_HEADS,
+        "head_importance_L0 = head_importance(train(fixed=True, steps=150, seed=seed)[0], test_tokens)",
+        "seed = 1",
+    ]
+    runs = run_in_order(cells, [0, 1, 2, 3, 2], tmp_path, timeout=600)
+    with Store(db) as store:
+        scored = [
+            e for e in store.experiments(limit=None, newest_first=False) if "head_importance_L0" in e.names
+        ]
+        first, second = [e.names["head_importance_L0"]["values"] for e in scored]
+        flipped = {f"[{i}]" for i, (a, b) in enumerate(zip(first, second)) if a * b < 0}
+        assert flipped, "the two seeds should disagree about some head"
+        found = {s.drift.part: s for s in drifts(store, "head_importance_L0")}
+        first_run = scored[0].id
+    signs = {part for part, s in found.items() if s.drift.change == "changed sign"}
+    assert signs == flipped
+    for part in signs:
+        (earlier,) = found[part].drift.earlier
+        assert earlier.experiment_id == first_run and earlier.value == first[int(part[1:-1])]
+    assert not drift_cards(runs[2]) and len(drift_cards(runs[4])[0]["drifts"]) == len(found)
+
+
+def test_a_value_marked_as_expected_to_vary_is_not_flagged_again(tmp_path, monkeypatch):
+    db = tmp_path / ".logbook" / "logbook.db"
+    monkeypatch.setenv("LOGBOOK_DB", str(db))
+    marked = []
+
+    def mark_expected():
+        deadline = time.monotonic() + 20
+        with Store(db) as store:
+            while not drifts(store, "noise") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            (surprise,) = drifts(store, "noise")
+            marked.append(store.expect_drift(surprise.id))
+
+    cells = [
+        "tick = 1",
+        "noise = tick ** 2  # a timing, say",
+        "tick = 3",
+        "tick = 5",
+        "import time\nfrom logbook.api import session\ndeadline = time.monotonic() + 20\n"
+        "while not session.recorder.history.expected and time.monotonic() < deadline:\n    time.sleep(0.05)",
+    ]
+    runs = run_in_order(cells, [0, 1, 2, 1, mark_expected, 4, 3, 1], tmp_path)
+    assert drift_cards(runs[3]) and not drift_cards(runs[-1])
+    assert marked[0].status.value == "explained" and marked[0].explanation == "noise is expected to vary"
+    with Store(db) as store:
+        assert [s.note for s in drifts(store)] == ["noise moved 800% from its earlier runs"]
+        assert store.cell_history(store.last_experiment_id()).expected == ["noise"]
