@@ -339,7 +339,7 @@ def _section_surprises(log: _Log, lines: list[str]) -> None:
             bits = f"{s.surprisal_bits:.2f} bits: " if s.surprisal_bits is not None else ""
             title = f"### {rank}. Drift, {bits}{md_text(s.note)}"
             earlier = ", ".join(
-                f"{_observed({str(e.experiment_id): e.value})}" for e in (s.drift.earlier if s.drift else [])
+                f"{e.experiment_id}={md_text(str(e.value))}" for e in (s.drift.earlier if s.drift else [])
             )
             readers = ", ".join(s.drift.hypotheses) if s.drift and s.drift.hypotheses else "no hypothesis"
             detail = (

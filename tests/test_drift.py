@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from logbook.cli import main
 from logbook.store import Store
 from logbook.verify import verify_logbook
 
@@ -171,3 +172,18 @@ def test_a_value_marked_as_expected_to_vary_is_not_flagged_again(tmp_path, monke
     with Store(db) as store:
         assert [s.note for s in drifts(store)] == ["noise moved 800% from its earlier runs"]
         assert store.cell_history(store.last_experiment_id()).expected == ["noise"]
+
+
+def test_the_history_of_a_cell_shows_each_run_and_what_changed(drifted, capsys):
+    _, store = drifted
+    acts = [e for e in store.experiments(limit=None, newest_first=False) if e.source.startswith("acts")]
+    history = store.cell_history(acts[-1].id)
+    assert [r.experiment_id for r in history.runs] == [e.id for e in acts]
+    assert [r.drift for r in history.runs] == [0, 0, 1, 1]
+    shape = history.steps[1].values[0]
+    assert (shape.name, shape.old["shape"], shape.new["shape"]) == ("acts", [4], [5])
+    assert main(["history", "--db", str(store.path), str(acts[-1].id)]) == 0
+    shown = capsys.readouterr().out
+    assert f"== experiment {acts[1].id} -> {acts[2].id}" in shown
+    assert "acts  float64 [4] [1, 1, 1, 1] -> float64 [5] [1, 1, 1, 1, 1]" in shown
+    assert "Source: unchanged" in shown and "1 drift" in shown

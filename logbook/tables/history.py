@@ -37,7 +37,7 @@ class HistoryQueries(Queries):
         row = {
             "kind": "drift",
             "experiment_id": experiment_id,
-            "observed": to_json({label: drift.get("value")}),
+            "observed": to_json({label: {"value": drift.get("value")}}),
             "surprisal_bits": bits,
             "note": note,
             "drift": to_json(drift),
