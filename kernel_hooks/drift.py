@@ -16,8 +16,11 @@ source is the same (:func:`source_key`). What counts as drift:
   element instead (``scores[2]`` changed sign);
 - a cell that newly raises, or no longer raises.
 
-Each run is folded into running aggregates when it is added, so a comparison
-costs a few operations per assigned value, whatever the number of earlier runs.
+Each run is folded into running aggregates, so a comparison costs a few
+operations per assigned value, whatever the number of earlier runs; a value
+within the range of its earlier values is never drift and costs least. The
+kernel compares (it shows the drift under the cell) and notes the run; the
+writer thread folds it in, off the kernel's time.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import hashlib
 import io
 import math
 import re
+import threading
 import tokenize
 from collections import deque
 from dataclasses import dataclass, field
@@ -113,8 +117,8 @@ class Spread:
     def drift(self, x: float, threshold: float) -> Optional[tuple[str, Optional[float]]]:
         """How ``x`` drifted from these values (a change and its bits), or None."""
         n = self.n
-        if n == 0:
-            return None
+        if n == 0 or self.low <= x <= self.high:
+            return None  # within the range of the earlier values: never drift
         close = abs(x - self.mean) <= TOLERANCE * max(1.0, abs(self.mean))
         if close:
             return None
@@ -184,21 +188,34 @@ def _parts(summary: Any) -> list[tuple[str, float]]:
 
 
 class Baseline:
-    """The earlier runs of one cell with one source: their aggregates, to compare a new run with."""
+    """The earlier runs of one cell with one source: their aggregates, to compare a new run with.
+
+    A run noted by the kernel waits in ``pending`` until the writer thread (or
+    the next comparison, if it comes first) folds it into the aggregates.
+    """
 
     def __init__(self) -> None:
         self.runs: deque[Run] = deque(maxlen=KEPT_RUNS)
-        self.spreads: dict[tuple[str, str], Spread] = {}
+        #: Per value, or value and part (``scores[2]``, ``acts.mean``): its spread so far.
+        self.spreads: dict[str, Spread] = {}
         self.shapes: dict[str, tuple[Any, Any]] = {}
         self.nonfinite: dict[str, tuple[bool, bool]] = {}
+        self.pending: list[Run] = []
+
+    def fold(self) -> None:
+        """Fold the pending runs into the aggregates (hold the history's lock)."""
+        while self.pending:
+            self.add(self.pending.pop(0))
 
     def add(self, run: Run) -> None:
         self.runs.append(run)
+        spreads = self.spreads
         for name, summary in run.names.items():
             for part, x in _parts(summary):
-                spread = self.spreads.get((name, part))
+                key = name + part if part else name
+                spread = spreads.get(key)
                 if spread is None:
-                    spread = self.spreads[(name, part)] = Spread()
+                    spread = spreads[key] = Spread()
                 spread.add(x)
             if type(summary) is dict and "shape" in summary:
                 self.shapes[name] = (summary.get("shape"), summary.get("dtype"))
@@ -216,13 +233,19 @@ class Baseline:
         if RAISES not in expected and (error is None) != (last.error is None):
             change = f"newly raises {error}" if error else f"no longer raises {last.error}"
             found.append(Drift(RAISES, change, error, [(r.ref, r.error) for r in self.runs]))
+        spreads = self.spreads
         for name, summary in names.items():
             if name in expected or type(summary) is not dict:
                 continue
+            value = summary.get("value")
+            if value.__class__ is float or value.__class__ is int:  # the common case, kept short
+                spread = spreads.get(name)
+                if spread is None or spread.low <= value <= spread.high:
+                    continue
             if "shape" in summary and name in self.shapes and self._array(name, summary, found):
                 continue  # its statistics and elements are not comparable across shapes
             for part, x in _parts(summary):
-                spread = self.spreads.get((name, part))
+                spread = spreads.get(name + part if part else name)
                 if spread is None:
                     continue
                 drifted = spread.drift(x, threshold)
@@ -302,6 +325,7 @@ class CellHistory:
         self._baselines: dict[tuple[str, str], Baseline] = {}
         #: Names expected to vary, per cell key: never flagged there.
         self.expected: dict[str, frozenset[str]] = {}
+        self._lock = threading.Lock()
 
     def compare(
         self,
@@ -315,14 +339,28 @@ class CellHistory:
         baseline = self._baselines.get((cell, source))
         if baseline is None:
             return []
-        return baseline.compare(names, error, threshold, self.expected.get(cell, frozenset()))
+        with self._lock:
+            baseline.fold()
+            return baseline.compare(names, error, threshold, self.expected.get(cell, frozenset()))
 
-    def add(self, cell: str, source: str, run: Run) -> None:
-        """Fold a run into its cell's history (call after comparing it)."""
+    def note(self, cell: str, source: str, run: Run) -> None:
+        """(Kernel) Keep a run, compared already, to be folded in by :meth:`fold` off the kernel's time."""
         baseline = self._baselines.get((cell, source))
         if baseline is None:
             baseline = self._baselines[(cell, source)] = Baseline()
-        baseline.add(run)
+        baseline.pending.append(run)
+
+    def fold(self, cell: str, source: str) -> None:
+        """(Writer) Fold the runs noted for this cell and source into its aggregates."""
+        baseline = self._baselines.get((cell, source))
+        if baseline is not None and baseline.pending:
+            with self._lock:
+                baseline.fold()
+
+    def add(self, cell: str, source: str, run: Run) -> None:
+        """Fold a run into its cell's history at once (an earlier run read from the logbook)."""
+        self.note(cell, source, run)
+        self.fold(cell, source)
 
     def __len__(self) -> int:
         return sum(len(b.runs) for b in self._baselines.values())

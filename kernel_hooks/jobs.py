@@ -13,7 +13,7 @@ from typing import Any, Optional
 from logbook.store import Store
 from logbook.text import to_json
 
-from .drift import Drift
+from .drift import CellHistory, Drift
 from .judging import Judged
 from .outputs import encode_output
 from .provenance import ExperimentHandle
@@ -93,6 +93,16 @@ def drift_record(drift: Drift, cell_key: str) -> dict:
         "hypotheses": drift.hypotheses,
         "cell_key": cell_key,
     }
+
+
+class FoldJob:
+    """Folds a cell's run into the kernel's cell history (no writing): this thread's time, not the kernel's."""
+
+    def __init__(self, history: CellHistory, cell_key: str, source_key: str):
+        self.history, self.cell_key, self.source_key = history, cell_key, source_key
+
+    def __call__(self, store: Store) -> None:
+        self.history.fold(self.cell_key, self.source_key)
 
 
 class DriftJob:

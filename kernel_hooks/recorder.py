@@ -27,7 +27,7 @@ from logbook.text import clean_text
 from .capture import DisplayCapture, StreamCapture
 from .cells import CellStart, RunningCells, error_fields, notebook_path
 from .drift import DEFAULT_THRESHOLD, CellHistory, Drift, Run, cell_key, source_key
-from .jobs import DriftJob, ExperimentJob, JudgementsJob, drift_record, too_slow_job
+from .jobs import DriftJob, ExperimentJob, FoldJob, JudgementsJob, drift_record, too_slow_job
 from .judging import Judged, Outcome, TrackedPrediction, due, judge_all
 from .provenance import ExperimentHandle, Provenance
 from .summaries import summarize
@@ -306,7 +306,8 @@ class Recorder:
         error = None if row["ok"] else (row.get("error_name") or "error")
         try:
             found = self.history.compare(key, code, names, error, self.drift_threshold)
-            self.history.add(key, code, Run(handle, names, error))
+            self.history.note(key, code, Run(handle, names, error))
+            self.writer.submit(FoldJob(self.history, key, code))
         except Exception:  # noqa: BLE001 - the cell is recorded without its drift
             self._internal_error("drift")
             return
