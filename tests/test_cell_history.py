@@ -173,3 +173,19 @@ async def test_the_api_reads_and_sets_the_drift_threshold(api):  # noqa: F811
     assert await api("POST", "settings", {"drift_threshold": 0.25}) == (200, {"drift_threshold": 0.25})
     status, error = await api("POST", "settings", {"drift_threshold": -1})
     assert status == 400 and "relative change above 0" in json.dumps(error)
+
+
+def test_the_python_api_reads_a_history_and_closes_drift_as_expected(store):
+    import logbook
+
+    first = run(store, "score = f(seed)", {"score": {"type": "float", "value": 0.4}})
+    second = run(store, "score = f(seed)", {"score": {"type": "float", "value": -0.3}})
+    sid = drift(store, second, earlier=((first, 0.4),))
+    assert [r.experiment_id for r in logbook.history().runs] == [first, second]
+    assert logbook.history(first).steps[0].values[0].new == {"type": "float", "value": -0.3}
+    closed = logbook.get(f"S{sid}").expected()
+    assert (closed.kind, closed.status, closed.explanation) == (
+        "drift",
+        "explained",
+        "score is expected to vary",
+    )
