@@ -45,6 +45,8 @@ TAIL_PROBABILITY = 0.01
 MAX_BITS = 64.0
 #: Earlier runs kept per cell, and earlier values named in a surprise.
 KEPT_RUNS = 50
+#: Cells (with one code each) whose earlier runs a kernel keeps; the one seen longest ago goes first.
+KEPT_BASELINES = 2000
 #: Statistics of a tensor summary compared as scalars.
 STATISTICS = ("mean", "norm", "min", "max")
 #: Changes smaller than this, relative to the value, are rounding, not drift.
@@ -347,6 +349,9 @@ class CellHistory:
         """(Kernel) Keep a run, compared already, to be folded in by :meth:`fold` off the kernel's time."""
         baseline = self._baselines.get((cell, source))
         if baseline is None:
+            if len(self._baselines) >= KEPT_BASELINES:  # forget the cell and code seen longest ago
+                with self._lock:
+                    del self._baselines[next(iter(self._baselines))]
             baseline = self._baselines[(cell, source)] = Baseline()
         baseline.pending.append(run)
 

@@ -239,7 +239,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{len(surprises)} surprises in {took:.0f} s"
         )
         for s in surprises:
-            print(f"  {s.surprisal_bits:5.2f} bits  {s.hypothesis_id}: {s.prediction}")
+            print("  " + _surprise_line(s))
     print(f"Research log: {log}")
     if errors:
         print(
