@@ -61,14 +61,18 @@ _COMMENT = re.compile(r"#[^\n]*")
 def normalized(source: str) -> str:
     """``source`` without comments, with each run of whitespace one space."""
     if "#" in source:
+        lines = source.splitlines(keepends=True)
         try:
-            tokens = tokenize.generate_tokens(io.StringIO(source).readline)
-            kept = [
-                t.string for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE)
+            comments = [
+                t.start
+                for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                if t.type == tokenize.COMMENT
             ]
-            return " ".join(" ".join(kept).split())
+            for row, column in reversed(comments):  # a comment runs to the end of its line
+                lines[row - 1] = lines[row - 1][:column] + "\n"
+            source = "".join(lines)
         except (tokenize.TokenError, SyntaxError, IndentationError):
-            source = _COMMENT.sub("", source)  # IPython syntax: drop comments by line
+            source = _COMMENT.sub("", source)  # not Python: drop comments by line
     return _SPACE.sub(" ", source).strip()
 
 
