@@ -44,9 +44,10 @@ export class TriagePanel {
 
   private build(s: ISurprise): HTMLElement[] {
     const head = el('div', 'jp-Logbook-row');
-    head.append(pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'), el('strong', undefined, `Surprise #${s.id}`));
     if (isDrift(s)) {
-      head.append(driftPill());
+      head.append(...(s.surprisal_bits === null ? [] : [pill(formatBits(s.surprisal_bits), 'bits', 'surprisal')]), el('strong', undefined, `Drift #${s.id}`), driftPill());
+    } else {
+      head.append(pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'), el('strong', undefined, `Surprise #${s.id}`));
     }
     head.append(pill(isOpen(s) ? 'open' : 'resolved', isOpen(s) ? 'open' : 'resolved'));
     const parts: HTMLElement[] = [head];

@@ -33,6 +33,7 @@ def lab(tmp_path):
 
 def shot(page, name: str, locator: str | None = None) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.getSelection().removeAllRanges()")  # a splitter drag may have selected text
     target = page.locator(locator).first if locator else page
     target.screenshot(path=str(ARTIFACTS / f"drift-{name}.png"))
 
@@ -69,7 +70,7 @@ def drift_loop(lab, page):
     card.wait_for(timeout=30_000)
     text = card.inner_text()
     assert "score changed sign" in text and "now -0.5" in text and "0.5 (#2)" in text
-    assert "predicted" not in text
+    assert " predicted " not in text and "unpredicted" in text
     shot(page, "under-the-cell", ".jp-Notebook .jp-Cell >> nth=1")
 
     # In the inbox: a drift row, then its triage with the Expected action.
@@ -97,15 +98,16 @@ def drift_loop(lab, page):
     page.keyboard.press("Control+A")
     page.keyboard.type("score = 0.25 - seed")
     run_cell(page, 1, runs)
-    page.locator(f"{SIDEBAR} .jp-Logbook-experiment").first.click()
+    page.locator(f"{SIDEBAR} .jp-Logbook-experiment", has_text="0.25").click()
     history = page.locator("#jp-logbook-experiment .jp-Logbook-history")
     history.wait_for(timeout=30_000)
-    assert "History of this cell (3 runs)" in history.inner_text()
+    assert "History of this cell (3 runs)" in history.text_content()
     diff = history.locator(".jp-Logbook-diff").first.inner_text()
     assert "-score = 0.5 - seed" in diff and "+score = 0.25 - seed" in diff
     values = history.locator("table").first.inner_text()
     assert "score" in values and "-0.5" in values and "-0.75" in values
     assert history.locator(".jp-Logbook-pill.jp-mod-drift").count() == 1
+    assert not page.locator("#jp-logbook-experiment table[aria-label='Predictions judged here']").count()
     shot(page, "history", "#jp-logbook-experiment")
 
     # Expected: the surprise is explained and the name is not flagged again in this cell.
