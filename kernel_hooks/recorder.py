@@ -4,7 +4,10 @@ After each cell the experiment is handed to the writer first; only then are
 the predictions it made due evaluated, each under a time budget
 (:mod:`kernel_hooks.watchdog`), and their judgements handed over as a second
 job, linked to the experiments that produced the values
-(:mod:`kernel_hooks.provenance`). Cells that a cell runs itself (``%%capture``,
+(:mod:`kernel_hooks.provenance`). Before judging, the values the cell assigned
+are compared with its earlier runs of the same code, and what drifted is shown
+under the cell and written as drift surprises (:mod:`kernel_hooks.drift`).
+Cells that a cell runs itself (``%%capture``,
 ``get_ipython().run_cell``) belong to the cell that ran them.
 """
 
