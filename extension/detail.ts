@@ -8,6 +8,7 @@ import { hooksLeftParts } from './hooksleft';
 import { button, el, pill } from './dom';
 import { stripAnsi } from './format';
 import { judgementsPart, metaLine, nameRow, outputView, part, pre, sourceView, table, torchParts } from './detailparts';
+import { historyPart } from './historyview';
 import { LogbookModel } from './model';
 import { FIGURE_MIMES, pinButton, pinnedPositions } from './pins';
 import { IExperiment, IJudgement } from './types';
@@ -68,6 +69,10 @@ export class ExperimentDetail extends Widget {
       parts.push(part('stderr', pre(e.stderr, 'jp-Logbook-stderr')));
     }
     parts.push(judgementsPart(judgements));
+    const history = await this.model.history(e.id).catch(() => null);
+    if (history && history.runs.length > 1) {
+      parts.push(historyPart(history, e.id, id => void this.showExperiment(id)));
+    }
     const names = Object.entries(e.names);
     if (names.length) {
       parts.push(part('Names assigned', table(['name', 'what', 'statistics or value'], names.map(([n, s]) => nameRow(n, s)), 'Names assigned')));

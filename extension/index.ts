@@ -41,7 +41,14 @@ const modelPlugin: JupyterFrontEndPlugin<ILogbookModel> = {
   activate: async (app: JupyterFrontEnd, registry: ISettingRegistry | null) => {
     const settings = registry ? await registry.load(PLUGIN_ID).catch(() => null) : null;
     const model = new LogbookModel({ request: requestAPI, settings: readSettings(settings) });
-    settings?.changed.connect(() => (model.settings = readSettings(settings)));
+    const syncDrift = () => void model.syncDriftThreshold(model.settings.driftThreshold).catch(() => undefined);
+    settings?.changed.connect(() => {
+      model.settings = readSettings(settings);
+      syncDrift();
+    });
+    if (settings && 'driftThreshold' in settings.user) {
+      syncDrift(); // a threshold the user chose in Settings → Logbook; the default leaves the logbook's own
+    }
     model.start();
     return model;
   }

@@ -4,11 +4,15 @@ import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
 import { el } from './dom';
+import { driftLines, driftPill } from './drift';
 import { describeObserved, formatBits, formatCredence } from './format';
 
 export const SURPRISE_MIME = 'application/vnd.logbook.surprise+json';
 
 export function surpriseCard(payload: any): HTMLElement {
+  if (payload.kind === 'drift') {
+    return driftCard(payload);
+  }
   const card = el('div', 'jp-Logbook-surpriseCard');
   const head = el('div', 'jp-Logbook-surpriseHead');
   head.append(el('span', 'jp-Logbook-surpriseIcon', '⚡'), el('strong', undefined, 'Surprise'));
@@ -26,6 +30,22 @@ export function surpriseCard(payload: any): HTMLElement {
   const observed = el('div', 'jp-Logbook-surpriseLine');
   observed.append(el('span', 'jp-Logbook-label', 'observed '), el('code', undefined, describeObserved(payload.observed ?? {})));
   card.append(observed);
+  return card;
+}
+
+/** The values that drifted in a cell, as one card under it: unpredicted, so labelled drift, not a failed prediction. */
+export function driftCard(payload: any): HTMLElement {
+  const card = el('div', 'jp-Logbook-surpriseCard jp-mod-drift');
+  const drifts: any[] = Array.isArray(payload.drifts) ? payload.drifts : [];
+  const head = el('div', 'jp-Logbook-surpriseHead');
+  head.append(el('span', 'jp-Logbook-surpriseIcon', '≈'), el('strong', undefined, drifts.length === 1 ? 'Drift' : `Drift: ${drifts.length} values`), driftPill());
+  head.append(el('span', 'jp-Logbook-muted', 'moved from earlier runs of this code, unpredicted'));
+  card.append(head);
+  for (const drift of drifts) {
+    const item = el('div', 'jp-Logbook-driftItem');
+    item.append(...driftLines({ earlier: [], hypotheses: [], ...drift }));
+    card.append(item);
+  }
   return card;
 }
 

@@ -17,6 +17,7 @@ import { clockOffset } from './timer';
 import {
   DEFAULT_SETTINGS,
   IBrainstorm,
+  ICellHistory,
   IExperiment,
   IExperimentRow,
   IFeed,
@@ -134,6 +135,24 @@ export class LogbookModel extends LogbookState {
   /** Resolve a surprise: explained, refuted, credence updated, or dismissed; the server records who and when. */
   resolveSurprise = (surprise: ISurprise, resolution: IResolution) =>
     this.send<ISurprise>(`surprises/${surprise.id}`, 'PATCH', resolution);
+
+  /** Dismiss a drift surprise as expected: it is explained, and its value is not flagged again in its cell. */
+  expectDrift = (surprise: ISurprise) => this.send<ISurprise>(`surprises/${surprise.id}/expected`, 'POST', {});
+
+  /** Mark a name as expected to vary in one cell: its drift is not flagged there again. */
+  expectValue = (cellKey: string, name: string) =>
+    this.send<{ cell_key: string; expected: string[] }>('expected', 'POST', { cell_key: cellKey, name });
+
+  /** Every run of the cell experiment ``id`` ran, and what changed between them. */
+  history = (id: number) => this.request<ICellHistory>(`experiments/${id}/history`);
+
+  /** Keep the logbook's drift threshold (read by every kernel) equal to the setting; writes only on a change. */
+  async syncDriftThreshold(value: number): Promise<void> {
+    const current = await this.request<{ drift_threshold: number }>('settings');
+    if (current.drift_threshold !== value) {
+      await this.send('settings', 'POST', { drift_threshold: value });
+    }
+  }
 
   /** Sign exactly these predictions, so kernels evaluate them from the next cell on. */
   trustPredictions = (ids: string[]) => this.send<{ trusted: IPrediction[] }>('trust', 'POST', { ids });

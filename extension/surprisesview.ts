@@ -3,6 +3,7 @@
 import { Message } from '@lumino/messaging';
 
 import { attempt, button, el, pill } from './dom';
+import { driftPill, earlierValues, isDrift } from './drift';
 import { isUnread, resolutionWords } from './feedstate';
 import { describeObserved, formatBits, relativeTime } from './format';
 import { LogbookModel } from './model';
@@ -82,19 +83,24 @@ export class SurprisesSection extends SectionWidget {
   }
 
   private row(s: ISurprise): HTMLElement {
-    const row = el('div', `jp-Logbook-surprise jp-mod-${isUnread(s) ? 'unread' : s.status}`);
+    const row = el('div', `jp-Logbook-surprise jp-mod-${isUnread(s) ? 'unread' : s.status}${isDrift(s) ? ' jp-mod-drift' : ''}`);
     row.dataset.surprise = String(s.id);
     row.classList.toggle('jp-mod-selected', s.id === this.selected);
     const head = el('div', 'jp-Logbook-surpriseLine');
-    head.append(pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'));
-    const what = s.manual ? s.note : `${s.prediction_id ?? s.hypothesis_id ?? ''} ${s.prediction ?? ''}`;
+    head.append(isDrift(s) && s.surprisal_bits === null ? driftPill() : pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'));
+    const what = s.manual || isDrift(s) ? s.note : `${s.prediction_id ?? s.hypothesis_id ?? ''} ${s.prediction ?? ''}`;
     head.append(el('span', 'jp-Logbook-surpriseWhat', what));
-    const observed = s.manual ? 'flagged by hand' : `observed ${describeObserved(s.observed)}`;
+    const observed = s.manual
+      ? 'flagged by hand'
+      : isDrift(s) && s.drift
+        ? `drift: was ${earlierValues(s.drift, 2)}`
+        : `observed ${describeObserved(s.observed)}`;
     const closed = s.resolution ? ` · ${resolutionWords(s)}` : '';
     const detail = el('div', 'jp-Logbook-surpriseLine jp-Logbook-muted', `${observed} · ${relativeTime(s.created_at, Date.now())}${closed}`);
     row.append(head, detail);
     row.title = `${what}\n${observed}`;
-    row.setAttribute('aria-label', `${isUnread(s) ? 'Unread surprise' : 'Surprise'}, ${formatBits(s.surprisal_bits)}: ${what}`);
+    const kind = isDrift(s) ? 'drift' : 'surprise';
+    row.setAttribute('aria-label', `${isUnread(s) ? `Unread ${kind}` : kind[0].toUpperCase() + kind.slice(1)}, ${formatBits(s.surprisal_bits)}: ${what}`);
     return row;
   }
 

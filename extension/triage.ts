@@ -6,6 +6,7 @@
 
 import { attempt, button, code, el, input, pill } from './dom';
 import { parseCredence, parseEntry } from './entry';
+import { driftLines, driftPill, isDrift } from './drift';
 import { isOpen, resolutionWords } from './feedstate';
 import { describeObserved, formatBits, formatCredence, relativeTime } from './format';
 import { LogbookModel } from './model';
@@ -43,12 +44,18 @@ export class TriagePanel {
 
   private build(s: ISurprise): HTMLElement[] {
     const head = el('div', 'jp-Logbook-row');
-    head.append(pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'), el('strong', undefined, `Surprise #${s.id}`));
+    if (isDrift(s)) {
+      head.append(...(s.surprisal_bits === null ? [] : [pill(formatBits(s.surprisal_bits), 'bits', 'surprisal')]), el('strong', undefined, `Drift #${s.id}`), driftPill());
+    } else {
+      head.append(pill(formatBits(s.surprisal_bits), 'bits', 'surprisal'), el('strong', undefined, `Surprise #${s.id}`));
+    }
     head.append(pill(isOpen(s) ? 'open' : 'resolved', isOpen(s) ? 'open' : 'resolved'));
     const parts: HTMLElement[] = [head];
     const h = s.hypothesis_id ? this.model.hypothesis(s.hypothesis_id) : undefined;
     if (s.manual) {
       parts.push(el('div', 'jp-Logbook-note', s.note));
+    } else if (isDrift(s) && s.drift) {
+      parts.push(...driftLines({ ...s.drift, surprisal_bits: null }));
     } else {
       const predicted = el('div', 'jp-Logbook-triageLine');
       predicted.append(el('span', 'jp-Logbook-id', `${s.prediction_id} `), code(s.prediction ?? ''));
@@ -107,6 +114,14 @@ export class TriagePanel {
       b.classList.toggle('jp-mod-active', this.form === form);
       return b;
     };
+    if (isDrift(s) && s.drift) {
+      const name = s.drift.name;
+      row.append(
+        button('Expected', `${name} is expected to vary in this cell: close this and do not flag it there again`, () => {
+          void attempt(() => this.model.expectDrift(s));
+        }, 'jp-mod-accept')
+      );
+    }
     row.append(opener('Explain', 'Write an explanation of this surprise', 'explain'));
     if (hid) {
       row.append(opener('Credence', `Update your credence in ${hid}`, 'credence'), opener('Refute', `Refute ${hid}`, 'refute'));
@@ -165,7 +180,7 @@ export class TriagePanel {
       box.append(reason, refute);
     } else if (form === 'follow') {
       const text = input('jp-Logbook-followUp', 'Follow-up hypothesis');
-      text.value = s.manual ? `${s.note}: ` : `${s.prediction} failed (${describeObserved(s.observed)}) because `;
+      text.value = s.manual || isDrift(s) ? `${s.note}: ` : `${s.prediction} failed (${describeObserved(s.observed)}) because `;
       const add = () => {
         const parsed = parseEntry(text.value);
         if (parsed.statement && !parsed.error) {

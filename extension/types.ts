@@ -95,6 +95,50 @@ export interface ISurprise {
   explanation: string;
   resolved_at: string | null;
   resolved_by: string | null;
+  /** prediction: a failed prediction or a flag; drift: a value that moved from its earlier runs, unpredicted. */
+  kind: 'prediction' | 'drift';
+  drift: IDriftDetails | null;
+}
+
+/** What drifted: a value a cell assigned, against its earlier runs of the same code. */
+export interface IDriftDetails {
+  name: string;
+  part: string;
+  change: string;
+  value: any;
+  earlier: { experiment_id: number | null; value: any }[];
+  hypotheses: string[];
+  cell_key: string;
+}
+
+/** All runs of one cell, oldest first, and what changed between each and the next. */
+export interface ICellHistory {
+  cell_key: string;
+  notebook: string | null;
+  cell_id: string | null;
+  runs: ICellRun[];
+  steps: IHistoryStep[];
+  expected: string[];
+}
+
+export interface ICellRun {
+  experiment_id: number;
+  started_at: string;
+  execution_count: number | null;
+  ok: boolean;
+  error_name: string | null;
+  source_key: string | null;
+  drift: number;
+}
+
+export interface IHistoryStep {
+  previous_id: number;
+  experiment_id: number;
+  same_source: boolean;
+  source_diff: string;
+  values: { name: string; old: Record<string, any> | null; new: Record<string, any> | null }[];
+  outputs: { position: number; old: IOutput | null; new: IOutput | null }[];
+  flipped: { prediction_id: string; hypothesis_id: string | null; expression: string | null; old: 'held' | 'failed'; new: 'held' | 'failed' }[];
 }
 
 export interface IBrainstorm {
@@ -194,6 +238,8 @@ export interface IExperiment {
   torch: Record<string, any>;
   mode: 'confirm' | 'red-team' | 'explore' | null;
   record_ms: number | null;
+  /** The key all runs of this cell share. */
+  cell_key: string | null;
 }
 
 /** A prediction judged in an experiment: held (evidence) or failed (a surprise). */
@@ -223,13 +269,15 @@ export interface ILogbookSettings {
   brainstormTarget: number;
   defaultCredence: number;
   exportFolder: string;
+  driftThreshold: number;
 }
 
 export const DEFAULT_SETTINGS: ILogbookSettings = {
   brainstormMinutes: 5,
   brainstormTarget: 4,
   defaultCredence: 0.5,
-  exportFolder: ''
+  exportFolder: '',
+  driftThreshold: 0.5
 };
 
 /** Where the notebook has looked in one model (``GET experiments/{id}/coverage``): experiments per kind. */

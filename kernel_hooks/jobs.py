@@ -13,6 +13,7 @@ from typing import Any, Optional
 from logbook.store import Store
 from logbook.text import to_json
 
+from .drift import CellHistory, Drift
 from .judging import Judged
 from .outputs import encode_output
 from .provenance import ExperimentHandle
@@ -75,6 +76,44 @@ class JudgementsJob:
             store.set_record_ms(self.handle.id, self.record_ms)
         if self.interrupted is not None:
             store.record_error("judging", *self.interrupted)
+
+
+def _experiment_id(ref: Any) -> Optional[int]:
+    return ref.id if isinstance(ref, ExperimentHandle) else ref
+
+
+def drift_record(drift: Drift, cell_key: str) -> dict:
+    """A drift as its surprise keeps it (:class:`logbook.models.DriftDetails`), earlier runs by experiment id."""
+    return {
+        "name": drift.name,
+        "part": drift.part,
+        "change": drift.change,
+        "value": drift.value,
+        "earlier": [{"experiment_id": _experiment_id(ref), "value": value} for ref, value in drift.earlier],
+        "hypotheses": drift.hypotheses,
+        "cell_key": cell_key,
+    }
+
+
+class FoldJob:
+    """Folds a cell's run into the kernel's cell history (no writing): this thread's time, not the kernel's."""
+
+    def __init__(self, history: CellHistory, cell_key: str, source_key: str):
+        self.history, self.cell_key, self.source_key = history, cell_key, source_key
+
+    def __call__(self, store: Store) -> None:
+        self.history.fold(self.cell_key, self.source_key)
+
+
+class DriftJob:
+    """Writes the values that drifted in a cell as drift surprises of its experiment."""
+
+    def __init__(self, drifts: list[Drift], handle: ExperimentHandle, cell_key: str):
+        self.drifts, self.handle, self.cell_key = drifts, handle, cell_key
+
+    def __call__(self, store: Store) -> None:
+        for drift in self.drifts:
+            store.add_drift(self.handle.id, drift_record(drift, self.cell_key), drift.bits)
 
 
 def too_slow_job(prediction_id: str, budget_s: float) -> Any:

@@ -4,7 +4,10 @@ After each cell the experiment is handed to the writer first; only then are
 the predictions it made due evaluated, each under a time budget
 (:mod:`kernel_hooks.watchdog`), and their judgements handed over as a second
 job, linked to the experiments that produced the values
-(:mod:`kernel_hooks.provenance`). Cells that a cell runs itself (``%%capture``,
+(:mod:`kernel_hooks.provenance`). Before judging, the values the cell assigned
+are compared with its earlier runs of the same code, and what drifted is shown
+under the cell and written as drift surprises (:mod:`kernel_hooks.drift`).
+Cells that a cell runs itself (``%%capture``,
 ``get_ipython().run_cell``) belong to the cell that ran them.
 """
 
@@ -26,18 +29,23 @@ from logbook.text import clean_text
 
 from .capture import DisplayCapture, StreamCapture
 from .cells import CellStart, RunningCells, error_fields, notebook_path
+from .drift import DEFAULT_THRESHOLD, CellHistory, Drift, Run, cell_key, source_key
 from .hooks_left import left_message
-from .jobs import ExperimentJob, JudgementsJob, too_slow_job
+from .jobs import DriftJob, ExperimentJob, FoldJob, JudgementsJob, drift_record, too_slow_job
 from .judging import Judged, Outcome, TrackedPrediction, due, judge_all
 from .provenance import ExperimentHandle, Provenance
 from .summaries import summarize
-from .surprise_display import show_surprise
+from .surprise_display import show_drift, show_surprise
 from .torch_activity import TorchActivity
 from .watchdog import Watchdog, budget_from_env
 from .writer import Writer
 
 #: Assigned names summarized per cell.
 MAX_NAMES = 50
+#: Earlier runs read from the logbook when the kernel starts, to compare cells with.
+EARLIER_RUNS = 1000
+#: Sources whose key is remembered, so re-running a cell does not hash it again.
+SOURCE_KEYS_KEPT = 512
 
 
 class Recorder:
@@ -55,6 +63,9 @@ class Recorder:
         self.mode: Optional[str] = None
         self.provenance = Provenance()
         self.cells = RunningCells(shell)
+        self.history = CellHistory()
+        self.drift_threshold = DEFAULT_THRESHOLD
+        self._source_keys: dict[str, str] = {}
         self._pre_ms = 0.0
         self._warnings: collections.deque[str] = collections.deque(maxlen=100)
         self._warned: set[str] = set()
@@ -73,6 +84,10 @@ class Recorder:
         try:
             with Store(self.path, check_integrity=False) as store:
                 self.reload(store)
+                for experiment_id, key, source, error, names in store.earlier_runs(
+                    notebook_path(self.shell), EARLIER_RUNS
+                ):
+                    self.history.add(key, source, Run(experiment_id, names, error))
         except Exception:  # noqa: BLE001 - the writer reports an unusable logbook
             pass
 
@@ -157,6 +172,8 @@ class Recorder:
                     known.prediction = prediction
                 tracked[prediction.id] = known
         mode = store.current_mode()
+        self.history.expected = {key: frozenset(names) for key, names in store.expected_values().items()}
+        self.drift_threshold = store.drift_threshold()
         self.predictions = tracked
         self.mode = mode.value if mode else None
         if untrusted:
@@ -251,10 +268,17 @@ class Recorder:
             return
         namespace = self.shell.user_ns
         assigned = self.cells.assigned(start, source)
+        notebook, cell_id, code = (
+            notebook_path(self.shell),
+            getattr(start.info, "cell_id", None),
+            self._source_key(source),
+        )
         row = {
             "session": self.session,
-            "notebook": notebook_path(self.shell),
-            "cell_id": getattr(start.info, "cell_id", None),
+            "notebook": notebook,
+            "cell_id": cell_id,
+            "cell_key": cell_key(notebook, cell_id, code),
+            "source_key": code,
             "execution_count": getattr(result, "execution_count", None),
             "source": source,
             "started_at": start.started_at.isoformat(),
@@ -269,11 +293,54 @@ class Recorder:
         self.writer.submit(ExperimentJob(row, outputs, names, torch_activity, handle))
         if torch_activity.get("hooks_left"):
             self.warn(left_message(torch_activity["hooks_left"], row["execution_count"]))
+        self._drift(row, names, handle)
         judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
         outcome = (
             judge_all(judged_now, namespace, self.watchdog, self.provenance) if judged_now else Outcome()
         )
         self._report(outcome, row["execution_count"], handle, clock)
+
+    def _source_key(self, source: str) -> str:
+        key = self._source_keys.get(source)
+        if key is None:
+            if len(self._source_keys) >= SOURCE_KEYS_KEPT:
+                self._source_keys.clear()
+            key = self._source_keys[source] = source_key(source)
+        return key
+
+    def _drift(self, row: dict[str, Any], names: dict[str, Any], handle: ExperimentHandle) -> None:
+        """Compare the cell's values with its earlier runs of the same code; flag and show what drifted."""
+        key, code = row["cell_key"], row["source_key"]
+        error = None if row["ok"] else (row.get("error_name") or "error")
+        try:
+            found = self.history.compare(key, code, names, error, self.drift_threshold)
+            self.history.note(key, code, Run(handle, names, error))
+            self.writer.submit(FoldJob(self.history, key, code))
+        except Exception:  # noqa: BLE001 - the cell is recorded without its drift
+            self._internal_error("drift")
+            return
+        if found:
+            self._flag_drift(found, key, handle, row["execution_count"])
+
+    def _flag_drift(
+        self, found: list[Drift], key: str, handle: ExperimentHandle, count: Optional[int]
+    ) -> None:
+        readers: dict[str, set[str]] = {}
+        for tracked in self.predictions.values():
+            for name in tracked.prediction.names:
+                readers.setdefault(name, set()).add(tracked.prediction.hypothesis_id)
+        for drift in found:
+            drift.hypotheses = sorted(readers.get(drift.name, ()))
+        self.writer.submit(DriftJob(found, handle, key))
+        shown = [
+            {**drift_record(drift, key), "note": drift.describe(), "surprisal_bits": drift.bits}
+            for drift in found
+        ]
+        self.display.paused = True
+        try:
+            show_drift(shown, count)
+        finally:
+            self.display.paused = False
 
     def _summaries(self, assigned: list[str], namespace: dict[str, Any]) -> dict[str, Any]:
         names: dict[str, Any] = {}

@@ -12,7 +12,8 @@ hostile, so it must be cheap, bounded and never raise:
   trusted.
 - Every summary is small: text is cut to ``TEXT_LIMIT`` characters, at most
   ``MAX_ITEMS`` items of a container are shown, nested at most two deep, and
-  statistics are taken only of numeric arrays of up to ``STATS_MAX_ELEMENTS``.
+  statistics are taken only of numeric arrays of up to ``STATS_MAX_ELEMENTS``;
+  arrays of up to ``VALUES_MAX`` elements also list their values.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Any
 
 #: Tensors and arrays with at most this many elements also get statistics.
 STATS_MAX_ELEMENTS = 100_000
+#: Tensors and arrays with at most this many elements also list them (as ``values``).
+VALUES_MAX = 16
 #: Characters kept of any text in a summary (a string's start, a repr, a dtype).
 TEXT_LIMIT = 200
 REPR_LIMIT = TEXT_LIMIT
@@ -208,6 +211,9 @@ def _tensor(value: Any, torch: Any) -> dict[str, Any]:
     from .tensor_stats import statistics  # the device-safe policy: which elements may be read
 
     summary.update(statistics(value, STATS_MAX_ELEMENTS))
+    numel = value.numel()
+    if 1 < numel <= VALUES_MAX and value.device.type == "cpu" and "min" in summary and not value.is_complex():
+        summary["values"] = [_number(x) for x in value.detach().reshape(-1).double().tolist()]
     return summary
 
 
@@ -243,6 +249,8 @@ def _array(value: Any, numpy: Any) -> dict[str, Any]:
                 mean=_number(numpy.nanmean(data)),
                 norm=_number(numpy.sqrt(numpy.nansum(data * data))),
             )
+        if value.size <= VALUES_MAX:
+            summary["values"] = [_number(x) for x in data.reshape(-1).tolist()]
     return summary
 
 

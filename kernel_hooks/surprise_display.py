@@ -14,6 +14,20 @@ SURPRISE_MIME = "application/vnd.logbook.surprise+json"
 def surprise_text(payload: dict[str, Any]) -> str:
     """The plain-text form of a surprise, for frontends without the Logbook renderer."""
     lines = []
+    if payload.get("kind") == "drift":
+        for drift in payload.get("drifts", []):
+            bits = drift.get("surprisal_bits")
+            earlier = ", ".join(
+                f"{e.get('value')!r} (experiment {e.get('experiment_id')})"
+                for e in drift.get("earlier", [])[-5:]
+            )
+            readers = ", ".join(drift.get("hypotheses", [])) or "no hypothesis"
+            lines.append(
+                f"Drift: {drift.get('note', '')}"
+                + (f" ({bits:.2f} bits)" if isinstance(bits, (int, float)) else "")
+            )
+            lines.append(f"  now {drift.get('value')!r}; earlier runs: {earlier or '-'}; read by {readers}")
+        return "\n".join(lines)
     if payload.get("manual"):
         lines.append(f"Surprise flagged: {payload.get('note', '')}")
     else:
@@ -56,3 +70,12 @@ def show_surprise(
         "note": note,
     }
     display(surprise_bundle(payload), raw=True)
+
+
+def show_drift(drifts: list[dict[str, Any]], execution_count: Optional[int] = None) -> None:
+    """Display the values that drifted in the current cell's output, as one card."""
+    from IPython.display import display
+
+    display(
+        surprise_bundle({"kind": "drift", "drifts": drifts, "execution_count": execution_count}), raw=True
+    )

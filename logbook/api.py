@@ -12,6 +12,7 @@ from .dates import Moment
 from .exporting import export_logbook
 from .models import (
     Brainstorm,
+    CellHistory,
     Evidence,
     Hypothesis,
     HypothesisStatus,
@@ -25,7 +26,7 @@ from .models import (
 from .paths import find_logbook
 from .predictions import expression_or_text
 from .report import Selection, parse_ids
-from .store import Store
+from .store import LogbookError, Store
 
 
 class _Session:
@@ -191,6 +192,12 @@ class SurpriseHandle:
         session.changed()
         return self
 
+    def expected(self) -> "SurpriseHandle":
+        """Close a drift surprise as expected: its value may vary, and is not flagged again in its cell."""
+        self._surprise = session.store().expect_drift(self._surprise.id)
+        session.changed()
+        return self
+
     def mark_read(self, read: bool = True) -> "SurpriseHandle":
         self._surprise = session.store().mark_surprise_read(self._surprise.id, read)
         return self
@@ -270,6 +277,17 @@ def surprise(note: str, hypothesis_id: Optional[str] = None) -> SurpriseHandle:
 def surprises(status: str = "open") -> list[SurpriseHandle]:
     """Surprises, most surprising first: ``open`` (the default), ``explained``, ``acted_on``, ``resolved`` or ``all``."""
     return [SurpriseHandle(s) for s in session.store().surprises(status)]
+
+
+def history(experiment_id: Optional[int] = None) -> CellHistory:
+    """Every run of the cell that ran as ``experiment_id`` (default: the last one recorded), and what changed."""
+    store = session.store()
+    if experiment_id is None:
+        flush()
+        experiment_id = store.last_experiment_id()
+        if experiment_id is None:
+            raise LogbookError("no experiment recorded yet: run a cell first")
+    return store.cell_history(experiment_id)
 
 
 def judge(prediction_id: str, held: bool) -> Surprise | Evidence:
@@ -366,6 +384,7 @@ __all__ = [
     "export",
     "flush",
     "get",
+    "history",
     "hypotheses",
     "hypothesis",
     "judge",

@@ -1,4 +1,4 @@
-"""The ``logbook`` command line: export, list, search, trust, verify."""
+"""The ``logbook`` command line: export, list, search, history, trust, verify."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Optional, Sequence
 
 from .dates import moment
 from .exporting import FORMATS, export_logbook, export_schema, render
+from .history_text import history_text
 from .models import Surprise
 from .paths import find_logbook
 from .report import Selection, parse_ids
@@ -103,8 +104,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _surprise_line(s: Surprise) -> str:
-    bits = f"{s.surprisal_bits:5.2f} bits" if s.surprisal_bits is not None else "   manual "
-    what = s.note if s.manual else f"{s.hypothesis_id}: {s.prediction}"
+    kind = "   drift  " if s.kind == "drift" else "   manual "
+    bits = f"{s.surprisal_bits:5.2f} bits" if s.surprisal_bits is not None else kind
+    what = (
+        s.note
+        if s.manual
+        else f"drift: {s.note}"
+        if s.kind == "drift"
+        else f"{s.hypothesis_id}: {s.prediction}"
+    )
     return f"S{s.id:<4} {bits}  {s.status.value:<9}  experiment {s.experiment_id}  {_first_line(what, 50)}"
 
 
@@ -220,6 +228,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        history = store.cell_history(args.experiment_id)
+    sys.stdout.write(history_text(history))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo.run import run_demo
 
@@ -238,7 +253,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{len(surprises)} surprises in {took:.0f} s"
         )
         for s in surprises:
-            print(f"  {s.surprisal_bits:5.2f} bits  {s.hypothesis_id}: {s.prediction}")
+            print("  " + _surprise_line(s))
     print(f"Research log: {log}")
     if errors:
         print(
@@ -304,6 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
     search = add("search", cmd_search, "Full-text search over experiment sources, outputs and errors.")
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=20)
+    history = add(
+        "history",
+        cmd_history,
+        "Show every run of the cell an experiment ran: source diffs, changed values, outputs and verdicts.",
+    )
+    history.add_argument("experiment_id", type=int, metavar="EXPERIMENT_ID")
     add("schema", cmd_schema, "Print the JSON Schema of the JSON export.")
     trust = add(
         "trust",

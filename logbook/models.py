@@ -295,6 +295,9 @@ class Experiment(Record):
     names: dict[str, Any] = Field(default_factory=dict)
     torch: dict[str, Any] = Field(default_factory=dict)
     mode: Optional[ResearchMode] = None
+    cell_key: Optional[str] = Field(
+        default=None, description="The key all runs of this cell share (see `logbook history`)."
+    )
 
     def shown(self) -> Shown:
         outcome = "ok" if self.ok else (self.error.name if self.error else "error")
@@ -316,13 +319,42 @@ class Judgement(Record):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Surprise(Judgement):
-    """A result that contradicted a prediction, or a flag raised by hand.
+class EarlierValue(Record):
+    """A value as an earlier run of the same cell left it."""
 
-    It stays ``open`` until an action closes it (see :class:`Resolution`);
-    ``read`` only says whether it has been seen.
+    experiment_id: Optional[int] = None
+    value: Any = None
+
+
+class DriftDetails(Record):
+    """What drifted: a value a cell assigned, against its earlier runs of the same code."""
+
+    name: str = Field(
+        description='The assigned name, or "(error)" for a cell that newly raises or no longer does.'
+    )
+    part: str = Field(
+        "", description='Which part of it: "" (the value), "[2]" (an element), ".mean", ".shape", ...'
+    )
+    change: str = Field(description='How it drifted: "changed sign", "changed shape from [4] to [5]", ...')
+    value: Any = None
+    earlier: list[EarlierValue] = Field(default_factory=list)
+    hypotheses: list[str] = Field(
+        default_factory=list, description="The hypotheses with a prediction that reads this name."
+    )
+    cell_key: str = ""
+
+
+class Surprise(Judgement):
+    """A result that contradicted a prediction, a flag raised by hand, or a value that drifted.
+
+    ``kind`` is ``prediction`` for a failed prediction or a flag, ``drift``
+    for a value that moved from its earlier runs with no prediction about it
+    (its ``drift`` says how). It stays ``open`` until an action closes it (see
+    :class:`Resolution`); ``read`` only says whether it has been seen.
     """
 
+    kind: Literal["prediction", "drift"] = "prediction"
+    drift: Optional[DriftDetails] = None
     manual: bool = False
     note: str = ""
     status: SurpriseStatus = SurpriseStatus.open
@@ -335,6 +367,9 @@ class Surprise(Judgement):
     def shown(self) -> Shown:
         if self.manual:
             what, body = "flagged by hand", self.note
+        elif self.kind == "drift":
+            bits = f", {self.surprisal_bits:.2f} bits" if self.surprisal_bits is not None else ""
+            what, body = f"drift{bits}", self.note
         else:
             bits = f", {self.surprisal_bits:.2f} bits" if self.surprisal_bits is not None else ""
             what, body = f"{self.prediction_id or self.hypothesis_id} failed{bits}", self.prediction or ""
@@ -343,7 +378,7 @@ class Surprise(Judgement):
         else:
             by = f" by {self.resolved_by}" if self.resolved_by else ""
             state = f"{self.status.value.replace('_', ' ')}: {self.resolution.value}{by}"
-        return Shown(f"S{self.id}", body, f"{what}; {state}", code=not self.manual)
+        return Shown(f"S{self.id}", body, f"{what}; {state}", code=not self.manual and self.kind != "drift")
 
 
 class Evidence(Judgement):
@@ -354,6 +389,70 @@ class Evidence(Judgement):
     def shown(self) -> Shown:
         bits = f", {self.surprisal_bits:.2f} bits" if self.surprisal_bits is not None else ""
         return Shown(f"E{self.id}", self.prediction or "", f"{self.prediction_id} held{bits}", code=True)
+
+
+class ValueChange(Record):
+    """An assigned value that differs between two runs of a cell: its summaries before and after."""
+
+    name: str
+    old: Any = None
+    new: Any = None
+
+
+class OutputChange(Record):
+    """A display output that differs between two runs: its position and each run's output (None: absent)."""
+
+    position: int
+    old: Optional[Output] = None
+    new: Optional[Output] = None
+
+
+class FlippedVerdict(Record):
+    """A prediction judged after both runs whose verdict differs."""
+
+    prediction_id: str
+    hypothesis_id: Optional[str] = None
+    expression: Optional[str] = None
+    old: Literal["held", "failed"]
+    new: Literal["held", "failed"]
+
+
+class CellRun(Record):
+    """One run of a cell, as its history lists it."""
+
+    experiment_id: int
+    started_at: datetime
+    execution_count: Optional[int] = None
+    ok: bool
+    error_name: Optional[str] = None
+    source_key: Optional[str] = None
+    drift: int = Field(0, description="How many drift surprises this run raised.")
+
+
+class HistoryStep(Record):
+    """What changed from one run of a cell to the next."""
+
+    previous_id: int
+    experiment_id: int
+    same_source: bool
+    source_diff: str = Field("", description="A unified diff of the source; empty when it did not change.")
+    values: list[ValueChange] = Field(default_factory=list)
+    outputs: list[OutputChange] = Field(default_factory=list)
+    flipped: list[FlippedVerdict] = Field(default_factory=list)
+
+
+class CellHistory(Record):
+    """All runs of one cell, oldest first, and what changed between each and the next."""
+
+    cell_key: str
+    notebook: Optional[str] = None
+    cell_id: Optional[str] = None
+    runs: list[CellRun] = Field(default_factory=list)
+    steps: list[HistoryStep] = Field(default_factory=list)
+    expected: list[str] = Field(default_factory=list, description="Names expected to vary in this cell.")
+
+    def shown(self) -> Shown:
+        return Shown("cell history", self.cell_key, f"{len(self.runs)} runs")
 
 
 class Note(Record):

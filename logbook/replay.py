@@ -10,7 +10,7 @@ compares these with the logbook's tables or an export.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
 from .text import from_json
 
@@ -159,6 +159,18 @@ class Replay:
             "status": "open",
         }
 
+    def surprise_drifted(self, event: tuple, p: dict) -> None:
+        _, at, _, subject = event[:4]
+        self.records[("surprise", int(subject[1:]))] = {
+            "kind": "drift",
+            "note": p["note"],
+            "experiment_id": p.get("experiment_id"),
+            "surprisal_bits": p.get("surprisal_bits"),
+            "drift": drift_identity(p.get("drift")),
+            "created_at": at,
+            "status": "open",
+        }
+
     #: Statuses written before surprises had a lifecycle, as they read now.
     _OLD_STATUSES = {"unread": "open", "read": "open", "explained": "explained"}
 
@@ -189,6 +201,15 @@ class Replay:
         self.backfilled, self.backfilled_at = p["events"], event[1]
 
 
+def drift_identity(drift: Any) -> Optional[tuple]:
+    """What names a drift surprise (its value, part and change), from its JSON text or its fields."""
+    if isinstance(drift, str):
+        drift = from_json(drift)
+    if not isinstance(drift, dict):
+        return None
+    return (drift.get("name"), drift.get("part", ""), drift.get("change"))
+
+
 HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
     "hypothesis.stated": Replay.hypothesis_stated,
     "hypothesis.credence": Replay.hypothesis_credence,
@@ -200,6 +221,7 @@ HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
     "prediction.superseded": Replay.prediction_superseded,
     "prediction.judged": Replay.prediction_judged,
     "surprise.flagged": Replay.surprise_flagged,
+    "surprise.drifted": Replay.surprise_drifted,
     "surprise.status": Replay.surprise_status,
     "surprise.resolved": Replay.surprise_resolved,
     "note.written": Replay.note_written,

@@ -176,7 +176,9 @@ def select(data: LogbookExport, selection: Selection) -> LogbookExport:
         s
         for s in data.surprises
         if selection.in_range(s.created_at)
-        and (s.hypothesis_id in kept or (s.manual and selection.hypothesis_ids is None))
+        and (
+            s.hypothesis_id in kept or ((s.manual or s.kind == "drift") and selection.hypothesis_ids is None)
+        )
     ]
     data.evidence = [e for e in data.evidence if e.hypothesis_id in kept and selection.in_range(e.created_at)]
     data.notes = [
@@ -431,6 +433,22 @@ def _section_overview(log: _Log, lines: list[str]) -> None:
     lines += [_chain_line(d), ""]
 
 
+def _drift_detail(s: Surprise, log: _Log) -> str:
+    """What a drift surprise compared: the earlier runs and their values, and who reads the name."""
+    drift = s.drift
+    earlier = ", ".join(
+        f"{log.experiment(e.experiment_id)}: {md_code_span(str(e.value))}"
+        for e in (drift.earlier if drift else [])
+    )
+    readers = (
+        ", ".join(log.link(h) for h in drift.hypotheses) if drift and drift.hypotheses else "no hypothesis"
+    )
+    return (
+        f"Unpredicted: no prediction was written about it ({readers} reads this name). "
+        f"{log.experiment(s.experiment_id, 'Experiment')}, {_when(s.created_at)}; earlier runs: {earlier or '-'}."
+    )
+
+
 def _ranked_surprises(log: _Log) -> list[Surprise]:
     return sorted(log.data.surprises, key=lambda s: (-(s.surprisal_bits or 0.0), s.id))
 
@@ -442,6 +460,9 @@ def _surprise_line(s: Surprise, log: _Log) -> str:
     where = f" in {log.experiment(s.experiment_id)}" if s.experiment_id is not None else ""
     if s.manual:
         return f"{sid} flagged by hand: {md_text(s.note)}{where} ({state})"
+    if s.kind == "drift":
+        bits = f" **{s.surprisal_bits:.2f} bits**" if s.surprisal_bits is not None else ""
+        return f"{sid} drift{bits}: {md_text(s.note)}{where} ({state})"
     predicted = log.link(s.prediction_id) if s.prediction_id else log.link(s.hypothesis_id or "")
     return (
         f"{sid} **{s.surprisal_bits or 0:.2f} bits**: {predicted} {md_code_span(s.prediction or '')} "
@@ -556,6 +577,10 @@ def _section_surprises(log: _Log, lines: list[str], figures: InlineFigures) -> N
         if s.manual:
             title = f"{rank}. {sid}, flagged by hand: {md_text(s.note)}"
             detail = f"Flagged {_when(s.created_at)}, on {log.experiment(s.experiment_id)}."
+        elif s.kind == "drift":
+            bits = f"{s.surprisal_bits:.2f} bits: " if s.surprisal_bits is not None else ""
+            title = f"{rank}. {sid}, drift, {bits}{md_text(s.note)}"
+            detail = _drift_detail(s, log)
         else:
             title = (
                 f"{rank}. {sid}, {s.surprisal_bits:.2f} bits: {log.link(s.hypothesis_id or '')} predicted "

@@ -236,6 +236,28 @@ def m009_search_errors(db: Database) -> None:
 
 
 @migrations()
+def m010_cell_history(db: Database) -> None:
+    """Runs of the same cell are linked, and a surprise is either a failed prediction or drift.
+
+    ``cell_key`` names a cell across its runs (the notebook and JupyterLab's
+    cell id, or the notebook and its normalised source where there is no id);
+    ``source_key`` is the hash of the normalised source, so runs of unchanged
+    code can be compared. A drift surprise keeps what drifted in ``drift``
+    (JSON). ``expected_values`` lists the names a cell is expected to vary,
+    which are not flagged again; ``settings`` holds the logbook's own settings.
+    """
+    db["experiments"].add_column("cell_key", str)
+    db["experiments"].add_column("source_key", str)
+    db["experiments"].create_index(["cell_key", "id"], if_not_exists=True)
+    db["surprises"].add_column("kind", str, not_null_default="prediction")
+    db["surprises"].add_column("drift", str)
+    db["expected_values"].create(
+        {"cell_key": str, "name": str, "created_at": str}, pk=("cell_key", "name"), not_null={"created_at"}
+    )
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
 def m011_redteam_and_hooks(db: Database) -> None:
     """Each prediction keeps the research mode it was written in; older ones get the mode in force then."""
     db["predictions"].add_column("mode", str)

@@ -19,6 +19,7 @@ from .tables.base import now, validated
 from .tables.brainstorms import BrainstormQueries
 from .tables.events import EventQueries
 from .tables.experiments import EXPERIMENT_COLUMNS, ExperimentQueries
+from .tables.history import HistoryQueries
 from .tables.hypotheses import HypothesisQueries
 from .tables.journal import JournalQueries
 from .tables.judgements import JudgementQueries
@@ -47,6 +48,7 @@ class Store(
     JournalQueries,
     BrainstormQueries,
     EventQueries,
+    HistoryQueries,
     PinQueries,
 ):
     """Every read and write of one logbook file.

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from .errors import LogbookError
 from .models import LogbookExport
-from .replay import UNKNOWN, Key, Replay, replay
+from .replay import UNKNOWN, Key, Replay, drift_identity, replay
 from .store import Store
 from .tables.events import GENESIS, event_hash
 from .text import from_json
@@ -202,6 +202,19 @@ def _judgement(
     }
 
 
+def _drifted(row: dict) -> dict:
+    """A drift surprise as :func:`replay` rebuilds it (see ``Replay.surprise_drifted``)."""
+    return {
+        "kind": "drift",
+        "note": row["note"],
+        "experiment_id": row["experiment_id"],
+        "surprisal_bits": row["surprisal_bits"],
+        "drift": drift_identity(row["drift"]),
+        "created_at": row["created_at"],
+        "status": row["status"],
+    }
+
+
 def _flagged(row: dict) -> dict:
     return {
         "note": row["note"],
@@ -238,10 +251,14 @@ def _table_records(store: Store) -> dict[Key, dict]:
     # Plain cursors: these two tables hold most of a long logbook's rows.
     for row in db.conn.execute(f"SELECT id, {_JUDGEMENT} FROM evidence"):
         records[("evidence", row[0])] = _judgement(*row[1:])
-    for row in db.conn.execute(f"SELECT id, status, {_JUDGEMENT} FROM surprises WHERE manual = 0"):
+    for row in db.conn.execute(
+        f"SELECT id, status, {_JUDGEMENT} FROM surprises WHERE manual = 0 AND kind = 'prediction'"
+    ):
         records[("surprise", row[0])] = {**_judgement(*row[2:]), "status": row[1]}
-    for s in db.query("SELECT * FROM surprises WHERE manual != 0"):
+    for s in db.query("SELECT * FROM surprises WHERE manual != 0 AND kind = 'prediction'"):
         records[("surprise", s["id"])] = _flagged(s)
+    for s in db.query("SELECT * FROM surprises WHERE kind = 'drift'"):
+        records[("surprise", s["id"])] = _drifted(s)
     for n in db.query("SELECT * FROM notes"):
         records[("note", n["id"])] = {
             "text": n["text"],
@@ -296,7 +313,9 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
     for e in export.evidence:
         records[("evidence", e.id)] = _judgement(*(getattr(e, name) for name in _JUDGEMENT.split(", ")))
     for s in export.surprises:
-        if s.manual:
+        if s.kind == "drift":
+            records[("surprise", s.id)] = _drifted({**s.model_dump(), "status": s.status.value})
+        elif s.manual:
             records[("surprise", s.id)] = _flagged(s.model_dump())
         else:
             fields = (getattr(s, name) for name in _JUDGEMENT.split(", "))
@@ -345,7 +364,7 @@ def _export_consistency(export: LogbookExport, problems: list[str]) -> None:
                 problems.append(f"predictions {p.id} and {other} disagree about which revises which")
     judgements = [
         *((e, True) for e in export.evidence),
-        *((s, False) for s in export.surprises if not s.manual),
+        *((s, False) for s in export.surprises if not s.manual and s.kind == "prediction"),
     ]
     for judgement, held in judgements:
         p = predictions.get(judgement.prediction_id or "")

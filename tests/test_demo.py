@@ -1,7 +1,9 @@
 """The demo notebook runs end to end, flags the surprise it is built around, and its log renders."""
 
+import nbformat
 import pytest
 
+from kernel_hooks.surprise_display import SURPRISE_MIME
 from logbook.cli import main
 from logbook.coverage import logbook_coverage
 from logbook.report import markdown_report
@@ -25,7 +27,7 @@ def demo(tmp_path_factory):
 
 def test_the_fixed_period_model_contradicts_the_induction_hypothesis(demo):
     _, store = demo
-    surprises = {s.prediction: s for s in store.surprises() if not s.manual}
+    surprises = {s.prediction: s for s in store.surprises() if not s.manual and s.kind == "prediction"}
     assert set(surprises) == {"prev_token_score_L0 > 0.3", "period7_loss < 1.0"}
     assert all(s.hypothesis_id == "H1" and round(s.surprisal_bits, 2) == 2.32 for s in surprises.values())
     assert surprises["period7_loss < 1.0"].observed["period7_loss"]["value"] > 3
@@ -123,3 +125,17 @@ def test_the_demo_pins_its_attention_plot_and_a_circuitsvis_view(demo):
     page = (folder / "copying-heads-log.html").read_text()
     assert page.count('id="logbook-bundle-circuitsvis"') == 1 and 'data-bundle="circuitsvis"' in page
     assert "Pinned: Attention patterns, fixed period 10" in page
+
+
+def test_another_seed_flags_the_layer0_heads_that_swapped_roles_as_drift(demo):
+    folder, store = demo
+    drifted = [s for s in store.surprises("all") if s.kind == "drift"]
+    assert {s.drift.name for s in drifted} == {"head_importance_L0"}
+    flipped = [s for s in drifted if s.drift.change == "changed sign"]
+    assert flipped and all(len(s.drift.earlier) == 1 for s in flipped)
+    assert all(s.drift.earlier[0].value * s.drift.value < 0 for s in flipped)
+    rerun = nbformat.read(folder / "copying_heads.ipynb", as_version=4)
+    scoring = next(c for c in rerun.cells if c.get("id") == "d41f7a22")
+    cards = [o["data"][SURPRISE_MIME] for o in scoring.outputs if SURPRISE_MIME in o.get("data", {})]
+    assert [card["kind"] for card in cards] == ["drift"] and len(cards[0]["drifts"]) == len(drifted)
+    assert "seed 1: layer-0 head importance" in "".join(o.get("text", "") for o in scoring.outputs)

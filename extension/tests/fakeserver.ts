@@ -95,7 +95,9 @@ export class FakeServer {
       resolution: null,
       explanation: '',
       resolved_at: null,
-      resolved_by: null
+      resolved_by: null,
+      kind: 'prediction',
+      drift: null
     };
     this.surprises.push(s);
     return s;

@@ -8,6 +8,7 @@ import sys
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Optional
 
 NOTEBOOK = "copying_heads.ipynb"
 LOG_NAME = "copying-heads-log.html"
@@ -50,7 +51,10 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
         shutil.rmtree(logbook_dir)
     notebook = nbformat.read(demo_notebook(), as_version=4)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    progress = Progress(len(code_cells))
+    reruns = {
+        cell.id: rerun_of(cell, notebook) for cell in code_cells if rerun_of(cell, notebook) is not None
+    }
+    progress = Progress(len(code_cells) + len(reruns))
 
     def first_line(cell) -> str:
         return next((line for line in cell.source.splitlines() if line.strip()), "")
@@ -69,8 +73,19 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
             on_cell_start=lambda cell, cell_index: (
                 progress.show(first_line(cell)) if cell.cell_type == "code" else None
             ),
-            on_cell_executed=lambda cell, cell_index, execute_reply: _advance(progress, cell),
+            on_cell_executed=lambda cell, cell_index, execute_reply: after(cell),
         )
+
+        async def after(cell) -> None:
+            _advance(progress, cell)
+            if cell.cell_type == "code" and cell.id in reruns:
+                # As a user would: change a value, then run an earlier cell again.
+                index = reruns[cell.id]
+                progress.show(first_line(notebook.cells[index]))
+                await client.async_execute_cell(
+                    notebook.cells[index], index, execution_count=client.code_cells_executed + 1
+                )
+
         client.execute()
     finally:
         for key, value in saved_env.items():
@@ -85,6 +100,12 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
         1 for cell in code_cells for output in cell.get("outputs", []) if output.output_type == "error"
     )
     return folder / LOG_NAME, errors
+
+
+def rerun_of(cell, notebook) -> Optional[int]:
+    """The index of the cell to run again after ``cell`` (its ``logbook.rerun`` metadata names its id), if any."""
+    wanted = cell.get("metadata", {}).get("logbook", {}).get("rerun")
+    return next((i for i, other in enumerate(notebook.cells) if wanted and other.get("id") == wanted), None)
 
 
 def _advance(progress: Progress, cell) -> None:

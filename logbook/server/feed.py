@@ -137,10 +137,14 @@ def experiment_judgements(store: Store, experiment_id: int) -> dict[str, Any]:
     """The predictions judged in one experiment, oldest first: verdict, bits, credence, observed values."""
     store.experiment(experiment_id)
     judged = []
-    for table, verdict in (("surprises", "failed"), ("evidence", "held")):
+    # Drift is no judgement of a prediction: the cell's history shows it.
+    for table, verdict, only in (
+        ("surprises", "failed", " AND j.kind = 'prediction'"),
+        ("evidence", "held", ""),
+    ):
         for row in store.db.query(
             f"SELECT j.*, h.statement FROM {table} j LEFT JOIN hypotheses h ON h.id = j.hypothesis_id"
-            " WHERE j.experiment_id = ?",
+            f" WHERE j.experiment_id = ?{only}",
             [experiment_id],
         ):
             judged.append({**row, "observed": loads(row["observed"], {}), "verdict": verdict, "table": table})

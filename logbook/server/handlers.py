@@ -388,6 +388,61 @@ class PinsHandler(LogbookHandler):
         self.send(await self.call(lambda store: store.pins(eid)))
 
 
+class HistoryHandler(LogbookHandler):
+    """Every run of the cell an experiment ran, oldest first, and what changed between each and the next."""
+
+    @tornado.web.authenticated
+    async def get(self, experiment_id: str):
+        eid = self.record_id(experiment_id, "experiment")
+        self.send(await self.call(lambda store: store.cell_history(eid)))
+
+
+class ExpectedValuesHandler(LogbookHandler):
+    """``{"cell_key", "name"}``: the name is expected to vary in that cell and is not flagged as drift there."""
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.ExpectedValue)
+
+        def expect(store: Store) -> dict:
+            store.expect_value(body.cell_key, body.name)
+            return {
+                "cell_key": body.cell_key,
+                "expected": sorted(store.expected_values().get(body.cell_key, ())),
+            }
+
+        self.send(await self.call(expect, writes=True))
+
+
+class ExpectedDriftHandler(LogbookHandler):
+    """Dismiss a drift surprise as expected: it is explained and its value is not flagged again in its cell."""
+
+    @tornado.web.authenticated
+    async def post(self, surprise_id: str):
+        sid = self.record_id(surprise_id, "surprise")
+        user = self.current_user
+        by = getattr(user, "name", "") or getattr(user, "username", "") or ""
+        self.send(await self.call(lambda store: store.expect_drift(sid, by=by), writes=True))
+
+
+class SettingsHandler(LogbookHandler):
+    """The logbook's settings: ``drift_threshold``, the relative change that flags a value with few earlier runs."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        self.send(await self.call(lambda store: {"drift_threshold": store.drift_threshold()}))
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.Settings)
+        self.send(
+            await self.call(
+                lambda store: {"drift_threshold": store.set_drift_threshold(body.drift_threshold)},
+                writes=True,
+            )
+        )
+
+
 class OutputHandler(LogbookHandler):
     """An output's bytes. Only images are served as themselves; all else as inert plain text."""
 
@@ -521,9 +576,13 @@ ROUTES = [
     (r"experiments/(\d+)", ExperimentHandler),
     (r"experiments/(\d+)/coverage", CoverageHandler),
     (r"experiments/(\d+)/pins", PinsHandler),
+    (r"experiments/(\d+)/history", HistoryHandler),
+    ("expected", ExpectedValuesHandler),
+    ("settings", SettingsHandler),
     (r"outputs/([0-9a-f]{64})", OutputHandler),
     ("surprises", SurprisesHandler),
     (r"surprises/(\d+)", SurpriseHandler),
+    (r"surprises/(\d+)/expected", ExpectedDriftHandler),
     ("notes", NotesHandler),
     ("mode", ModeHandler),
     ("export", ExportHandler),

@@ -93,3 +93,16 @@ class ExportToFile(Body):
     until: Optional[datetime] = None
     hypotheses: Optional[list[str]] = None
     title: Optional[str] = Field(None, max_length=300)
+
+
+class ExpectedValue(Body):
+    """A name expected to vary in one cell (its ``cell_key``): its drift is not flagged there again."""
+
+    cell_key: str = Field(min_length=1, max_length=10_000)
+    name: str = Field(min_length=1, max_length=1_000)
+
+
+class Settings(Body):
+    """The logbook's own settings (Settings → Logbook in JupyterLab sends them)."""
+
+    drift_threshold: float

@@ -34,6 +34,8 @@ EXPERIMENT_COLUMNS = (
     "names",
     "torch",
     "mode",
+    "cell_key",
+    "source_key",
 )
 
 
@@ -242,6 +244,7 @@ class ExperimentQueries(Queries):
             names=loads(row["names"], {}),
             torch=loads(row["torch"], {}),
             mode=row["mode"],
+            cell_key=row.get("cell_key"),
         )
 
     def last_experiment_id(self) -> int | None:

@@ -213,6 +213,8 @@ class JudgementQueries(Queries):
             explanation=row["explanation"] or "",
             resolved_at=row["resolved_at"],
             resolved_by=row["resolved_by"],
+            kind=row.get("kind") or "prediction",
+            drift=loads(row.get("drift"), None),
         )
 
     def mark_surprise_read(self, surprise_id: int | str, read: bool = True) -> Surprise:

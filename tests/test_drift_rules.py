@@ -1,0 +1,85 @@
+"""What counts as drift: the rules :class:`kernel_hooks.drift.CellHistory` applies, without a kernel."""
+
+import math
+
+import pytest
+
+from kernel_hooks.drift import CellHistory, Run, cell_key, normalized, source_key
+
+
+def scalar(value):
+    return {"type": "float", "value": value}
+
+
+def history_of(*values, name="x"):
+    history = CellHistory()
+    for i, value in enumerate(values):
+        history.add("cell", "code", Run(i + 1, {name: value}, None))
+    return history
+
+
+def drift(history, value, name="x", threshold=0.5, error=None):
+    return history.compare("cell", "code", {name: value}, error, threshold)
+
+
+def test_comments_and_whitespace_do_not_change_the_code():
+    assert normalized("x = 1  # one\n\n\ny   =  2\n") == "x = 1 y = 2"
+    assert source_key("x = 1\n# note") == source_key("x = 1")
+    assert source_key("x = '#'") != source_key("x = ''")
+    assert source_key("%time x = 1  # timed") == source_key("%time x = 1")
+    assert cell_key("a.ipynb", "c1", "k") == "a.ipynb#c1" and cell_key("a.ipynb", None, "k") == "a.ipynb@k"
+
+
+def test_one_or_two_earlier_runs_flag_a_relative_change_over_the_threshold():
+    history = history_of(scalar(1.0))
+    assert (
+        not drift(history, scalar(1.4))
+        and drift(history, scalar(1.6))[0].change == "moved 60% from its earlier runs"
+    )
+    assert not drift(history, scalar(1.6), threshold=1.0)
+    assert drift(history, scalar(-1.0))[0].change == "changed sign"
+
+
+def test_three_or_more_earlier_runs_flag_a_value_in_the_tail_of_a_fitted_normal_in_bits():
+    history = history_of(*(scalar(v) for v in (1.0, 1.1, 0.9, 1.05, 0.95)))
+    assert not drift(history, scalar(1.1)) and not drift(history, scalar(1.12))
+    (far,) = drift(history, scalar(1.3))
+    z = (1.3 - 1.0) / math.sqrt(0.025 / 4)
+    assert far.change == "outside the spread of its earlier runs"
+    assert far.bits == pytest.approx(-math.log2(math.erfc(z / math.sqrt(2))))
+    assert [value for _, value in far.earlier] == [1.0, 1.1, 0.9, 1.05, 0.95]
+    assert drift(history, scalar(9.0))[0].bits == 64.0  # the most a surprise reports
+
+
+def test_a_deterministic_value_that_moves_at_all_is_drift_and_rounding_is_not():
+    history = history_of(scalar(0.3), scalar(0.3), scalar(0.3))
+    assert not drift(history, scalar(0.3 + 1e-15))
+    assert drift(history, scalar(0.31))[0].bits == 64.0
+
+
+def test_small_arrays_are_compared_element_by_element():
+    earlier = {
+        "type": "numpy.ndarray",
+        "shape": [3],
+        "dtype": "float64",
+        "values": [0.2, -0.1, 0.5],
+        "nan": 0,
+    }
+    history = history_of(earlier, earlier)
+    now = {**earlier, "values": [0.2, 0.1, 0.5]}
+    ((found),) = drift(history, now)
+    assert (found.label, found.change, found.earlier) == ("x[1]", "changed sign", [(1, -0.1), (2, -0.1)])
+
+
+def test_names_expected_to_vary_and_bools_and_text_are_not_compared():
+    history = history_of(scalar(1.0))
+    history.expected = {"cell": frozenset({"x"})}
+    assert not drift(history, scalar(-5.0))
+    assert not drift(history_of({"type": "bool", "value": True}), {"type": "bool", "value": False})
+    assert not drift(history_of({"type": "str", "value": "a"}), {"type": "str", "value": "b"})
+
+
+def test_other_code_in_the_same_cell_is_not_compared():
+    history = history_of(scalar(1.0))
+    assert not history.compare("cell", "other code", {"x": scalar(-1.0)}, None)
+    assert not history.compare("other cell", "code", {"x": scalar(-1.0)}, None)
