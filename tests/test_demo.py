@@ -96,7 +96,8 @@ def test_a_red_team_prediction_is_followed_through_once_the_hypothesis_goes_well
 
 def test_the_coverage_map_shows_what_each_model_had_done_to_it(demo):
     _, store = demo
-    fixed, varied = logbook_coverage(store.db)
+    fixed, varied, *reseeded = logbook_coverage(store.db)  # then the models the drift cells train
+    assert reseeded and all(m.n_layers == 2 for m in reseeded)
     assert (fixed.n_layers, fixed.n_heads, varied.n_layers, varied.n_heads) == (2, 4, 2, 4)
     # the fixed-period model: cached, both layers zero-ablated, every head patched
     assert all({"cached", "ablated", "patched"} <= set(cell) for row in fixed.heads for cell in row)
