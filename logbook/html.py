@@ -39,6 +39,11 @@ STYLE = """
   pre code .c1, pre code .ch { color: #8a8a8a; }
   pre code .nb, pre code .nf { color: #82aaff; }
   img { background: #fff; }
+  /* Chart marks a shade lighter, so they read on the dark page. */
+  figure.chart [fill="#4c78a8"] { fill: #7fb0f0; }
+  figure.chart [stroke="#4c78a8"] { stroke: #7fb0f0; }
+  figure.chart [stroke="#2e8b57"], figure.chart [fill="#2e8b57"] { stroke: #62d08e; }
+  figure.chart [stroke="#d62728"], figure.chart [fill="#d62728"] { stroke: #ff7b72; }
 }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg);
        max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
