@@ -11,8 +11,8 @@ the sidebar refetches only the sections whose version changed:
   the surprise inbox, with the totals for the badge;
 - ``GET experiments/{id}/judgements``: the predictions judged in one experiment.
 
-Versions come from cheap aggregates (``max(id)`` and counts per table) and,
-where the logbook keeps an event history, from the newest event per section.
+Versions come from cheap aggregates (``max(id)`` and counts per table) and
+from the newest event per section in the logbook's event history.
 """
 
 from __future__ import annotations
@@ -32,15 +32,10 @@ from .handlers import LONG_POLL_SECONDS, MAX_PAGE, LogbookHandler
 SECTIONS = ("mode", "brainstorm", "hypotheses", "surprises", "experiments")
 #: A hypotheses delta larger than this is sent as the whole list.
 MAX_DELTA = 200
-SURPRISE_ORDER = "ORDER BY surprisal_bits DESC NULLS LAST, id"
 
 
 def _scalar(store: Store, sql: str, params: Any = ()) -> Any:
     return store.db.execute(sql, params).fetchone()[0]
-
-
-def _has_events(store: Store) -> bool:
-    return bool(_scalar(store, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"))
 
 
 def _event_section(subject: str) -> Optional[str]:
@@ -58,15 +53,13 @@ class SectionVersions:
         self.marks = {"hypotheses": 0, "surprises": 0, "mode": 0}
 
     def compute(self, store: Store) -> dict[str, str]:
-        events = _has_events(store)
-        if events:
-            for event_id, subject in store.db.execute(
-                "SELECT id, subject FROM events WHERE id > ? ORDER BY id", [self.last_event]
-            ):
-                section = _event_section(subject)
-                if section:
-                    self.marks[section] = event_id
-                self.last_event = event_id
+        for event_id, subject in store.db.execute(
+            "SELECT id, subject FROM events WHERE id > ? ORDER BY id", [self.last_event]
+        ):
+            section = _event_section(subject)
+            if section:
+                self.marks[section] = event_id
+            self.last_event = event_id
         experiments = _scalar(store, "SELECT coalesce(max(id), 0) FROM experiments")
         brainstorms = store.db.execute(
             "SELECT count(*), coalesce(max(id), 0), count(finished_at), count(paused_at), total(paused_seconds)"
@@ -79,21 +72,10 @@ class SectionVersions:
         return {
             "mode": f"{_scalar(store, 'SELECT coalesce(max(id), 0) FROM modes')}.{experiments}",
             "brainstorm": ".".join(str(value) for value in (*brainstorms, in_brainstorms)),
-            "hypotheses": f"e{self.marks['hypotheses']}" if events else _hypotheses_fingerprint(store),
+            "hypotheses": f"e{self.marks['hypotheses']}",
             "surprises": ".".join(str(value) for value in (*surprises, self.marks["surprises"])),
             "experiments": str(experiments),
         }
-
-
-def _hypotheses_fingerprint(store: Store) -> str:
-    """A version of the hypotheses for a logbook without an event history (every change is a row or a count)."""
-    row = store.db.execute(
-        "SELECT (SELECT coalesce(max(id), 0) FROM credence_history),"
-        " (SELECT count(*) || '.' || coalesce(max(evaluated_at), '') || '.' || total(credence)"
-        "  || '.' || total(length(expression)) FROM predictions),"
-        " (SELECT coalesce(max(id), 0) FROM evidence), (SELECT coalesce(max(id), 0) FROM surprises)"
-    ).fetchone()
-    return "f" + ".".join(str(value) for value in row)
 
 
 def changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
@@ -103,8 +85,6 @@ def changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
 
 
 def _changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
-    if not _has_events(store):
-        return {"version": _hypotheses_fingerprint(store), "full": True, "hypotheses": store.hypotheses()}
     newest = _scalar(store, "SELECT coalesce(max(id), 0) FROM events WHERE subject >= 'H' AND subject < 'I'")
     match = re.fullmatch(r"e(\d+)", since or "")
     if match:
