@@ -16,6 +16,9 @@ source is the same (:func:`source_key`). What counts as drift:
   element instead (``scores[2]`` changed sign);
 - a cell that newly raises, or no longer raises.
 
+Names that read as timings or clock readings (``elapsed``, ``start``,
+``t0``, ``train_time``, ``step_ms``: :data:`TIMING_NAME`) are never drift.
+
 Each run is folded into running aggregates, so a comparison costs a few
 operations per assigned value, whatever the number of earlier runs; a value
 within the range of its earlier values is never drift and costs least. The
@@ -54,6 +57,12 @@ TOLERANCE = 1e-9
 #: The name a cell's raising (or not) is reported under.
 RAISES = "(error)"
 
+#: Names that hold timings or clock readings, which vary from run to run by nature: never drift.
+TIMING_NAME = re.compile(
+    r"(start|end|stop|now|elapsed|duration|took|runtime|wall|cpu|timing|timings|seconds|secs|tic|toc|t\d*"
+    r"|t_\w+|time_\w+|\w+_(time|times|elapsed|duration|seconds|secs|ms|took))",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"\s+")
 _COMMENT = re.compile(r"#[^\n]*")
 
@@ -241,7 +250,7 @@ class Baseline:
             found.append(Drift(RAISES, change, error, [(r.ref, r.error) for r in self.runs]))
         spreads = self.spreads
         for name, summary in names.items():
-            if name in expected or type(summary) is not dict:
+            if name in expected or type(summary) is not dict or TIMING_NAME.fullmatch(name):
                 continue
             value = summary.get("value")
             if value.__class__ is float or value.__class__ is int:  # the common case, kept short

@@ -83,3 +83,14 @@ def test_other_code_in_the_same_cell_is_not_compared():
     history = history_of(scalar(1.0))
     assert not history.compare("cell", "other code", {"x": scalar(-1.0)}, None)
     assert not history.compare("other cell", "code", {"x": scalar(-1.0)}, None)
+
+
+@pytest.mark.parametrize("name", ["elapsed", "start", "t0", "train_time", "step_ms", "cpu", "epoch_seconds"])
+def test_timings_and_clock_readings_are_never_drift(name):
+    history = history_of(*(scalar(v) for v in (0.14, 0.16, 0.13, 0.15)), name=name)
+    assert not drift(history, scalar(0.9), name=name)
+
+
+def test_a_name_that_only_contains_a_timing_word_is_still_compared():
+    history = history_of(*(scalar(v) for v in (0.14, 0.16, 0.13, 0.15)), name="start_token_score")
+    assert drift(history, scalar(0.9), name="start_token_score")
