@@ -73,6 +73,7 @@ def test_the_html_log_renders_in_chromium(demo, tmp_path):
     page = folder / "copying-heads-log.html"
     dom = dump_dom(page.as_uri(), tmp_path)
     assert '<h2 id="surprises">Surprises</h2>' in dom and "prev_token_score_L0 &gt; 0.3" in dom
+    assert "drift, head_importance_L0" in dom  # the export is the notebook's last cell: it has the drift
     shot = screenshot(page.as_uri(), "demo-research-log.png", tmp_path)
     assert shot.stat().st_size > 10_000
 
