@@ -201,6 +201,7 @@ def tab_through_sidebar(page, limit: int = 120, last: str = "jp-Logbook-experime
     """Press Tab from the sidebar's first title until the focus leaves the sidebar after its ``last``
     control; what got the focus. While JupyterLab settles after loading it may move the focus to the
     launcher once: then the step is taken again from where it was."""
+    page.locator(f"{SIDEBAR} .{last}").first.wait_for()  # every section has drawn what the walk ends on
     page.locator(f"{SIDEBAR} .lm-AccordionPanel-title").first.focus()
     seen = [page.evaluate(FOCUSED)]
     retries = 0
