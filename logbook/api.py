@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from .dates import Moment
+from .errors import AlreadyDone
 from .exporting import export_logbook
 from .models import (
     Brainstorm,
@@ -26,9 +27,8 @@ from .models import (
 from .paths import find_logbook
 from .predictions import expression_or_text
 from .report import Selection, parse_ids
-from .errors import AlreadyDone
-from .text import clean_text
 from .store import LogbookError, Store
+from .text import clean_text
 
 
 class _Session:
