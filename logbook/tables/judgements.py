@@ -268,9 +268,9 @@ class JudgementQueries(Queries):
             return current
         if current.resolution is not None:
             raise LogbookError(
-                f"{sid} was already closed as {current.resolution.value}"
-                f"{' by ' + current.resolved_by if current.resolved_by else ''}; "
-                f"a surprise is closed once, so it cannot also be {action.value}"
+                f"{sid} was already resolved ({current.resolution.value}"
+                f"{' by ' + current.resolved_by if current.resolved_by else ''}); "
+                f"a surprise is resolved once, so it cannot also be {action.value}"
             )
         explanation = clean_text(explanation or reason).strip()
         reason = clean_text(reason).strip()
