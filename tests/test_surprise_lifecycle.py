@@ -8,9 +8,9 @@ import pytest
 from sqlite_utils import Database
 
 import logbook
+from logbook.errors import AlreadyDone
 from logbook.exporting import render
 from logbook.schema import migrations
-from logbook.errors import AlreadyDone
 from logbook.store import LogbookError, Store
 from logbook.verify import verify_logbook
 
