@@ -258,19 +258,23 @@ def _brainstorms(log: _Log) -> list:
 
 
 def _timing(prediction: Prediction, log: _Log) -> str:
-    """Whether a prediction was written before the results it was judged on.
+    """Whether a prediction was written before the result that decided it.
 
-    A result is written before when the prediction existed before the cell
-    that produced each value it was judged on started; a value produced by an
-    earlier cell than the one after which it was judged counts from that cell.
+    The result is its first verdict's. It was written before when at least
+    one name it reads got that value from a cell that started after the
+    prediction was written; names whose values were already known are its
+    baseline (``ablated > 2 * baseline``). A name no recorded cell assigned
+    counts from the cell after which it was judged.
     """
     judged_on = [i for i in log.judged_on.get(prediction.id, []) if i in log.experiments]
     if not judged_on:
         return "not yet judged"
+    first = next((v.experiment_id for v in prediction.verdicts if v.experiment_id is not None), None)
+    decided = first if first in log.all_experiments else min(judged_on)
     producers = [
-        log.producer(name, i) or log.experiments[i] for i in judged_on for name in prediction.names or [""]
+        log.producer(name, decided) or log.all_experiments[decided] for name in prediction.names or [""]
     ]
-    if all(prediction.created_at <= e.started_at for e in producers):
+    if any(prediction.created_at <= e.started_at for e in producers):
         return "written before the result"
     return "written after the result"
 
