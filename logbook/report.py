@@ -33,7 +33,13 @@ from .reprs import fields, is_opaque
 from .store import Store
 from .text import describe_observed
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")
+#: Characters that start Markdown inline syntax anywhere in a line (``|`` for tables, ``~`` for
+#: strikethrough; ``>`` too, so no HTML tag shows even in a renderer that ignores escapes).
+_MD_INLINE = re.compile(r"([\\`*\[\]<>|&~])")
+#: ``_`` opens or closes emphasis only at a word's edge: ``induction_score`` needs no escape.
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+#: What makes a line a heading, a list item or a quote when it starts it.
+_MD_LEADING = re.compile(r"^([#+-])|^(\d{1,9})([.)])")
 TEXT_OUTPUT_LINES = 40
 
 
@@ -73,8 +79,16 @@ class Selection:
 
 
 def md_text(text: str) -> str:
-    """``text`` as literal inline Markdown: special characters escaped, on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """``text`` as literal inline Markdown, on one line, escaping only what CommonMark would read as syntax.
+
+    ``eyes-project`` and ``induction_score_L1`` stay as they are; ``*``,
+    backticks, brackets, ``<``, ``>``, ``&``, ``|`` and ``~`` are escaped
+    anywhere, ``_`` at a word's edge, and ``#``, ``-``, ``+`` or ``1.`` that
+    would start a block when the text starts a line.
+    """
+    text = _MD_INLINE.sub(r"\\\1", " ".join(str(text).split()))
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    return _MD_LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 def md_code(text: str, language: str = "") -> str:
