@@ -11,7 +11,7 @@ import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -368,6 +368,8 @@ def _period(log: _Log) -> str:
     if not moments:
         return "no records"
     first, last = min(moments), max(moments)
+    if last - first < timedelta(minutes=1):
+        return f"{first:%Y-%m-%d}, {first:%H:%M} UTC"
     if first.date() == last.date():
         return f"{first:%Y-%m-%d}, {first:%H:%M} to {last:%H:%M} UTC"
     days = (last.date() - first.date()).days + 1

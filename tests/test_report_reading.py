@@ -210,3 +210,11 @@ def test_a_new_experiment_redraws_only_the_charts_it_changes(research):
     html_report(research)
     # The balance of modes counts one more experiment; the credence and calibration charts stay as they were.
     assert len(set(cache.glob("*.svg")) - before) == 1
+
+
+def test_a_period_under_a_minute_reads_as_its_date_and_one_time(store):
+    h = store.add_hypothesis("layer 1 copies", 0.6)
+    store.add_prediction(h.id, "copy_score > 0.5", 0.8)
+    at = store.hypothesis(h.id).created_at
+    head = markdown_report(store).split("\n")[2]
+    assert head.startswith(f"Research log covering {at:%Y-%m-%d}, {at:%H:%M} UTC. Exported ")
