@@ -224,12 +224,12 @@ def test_a_prediction_reading_a_known_baseline_is_written_before_when_the_value_
     h = store.add_hypothesis("head 1.4 does the period-7 copying", 0.5)
     with store.transaction():
         store.insert_experiment(
-            row("varied = 0.4", minutes=-5, names='{"varied": {"type": "float", "value": 0.4}}'), []
+            row("varied = 0.4", minutes=-600, names='{"varied": {"type": "float", "value": 0.4}}'), []
         )
     relative = store.add_prediction(h.id, "ablated > 2 * varied", 0.8)
     with store.transaction():
         ablation = store.insert_experiment(
-            row("ablated = 1.3", minutes=5, names='{"ablated": {"type": "float", "value": 1.3}}'), []
+            row("ablated = 1.3", minutes=600, names='{"ablated": {"type": "float", "value": 1.3}}'), []
         )
         store.add_judgement(
             held=True, prediction=relative, observed={}, surprisal_bits=0.3, experiment_id=ablation
@@ -243,13 +243,13 @@ def test_the_first_verdict_decides_the_timing_of_a_prediction_judged_again(store
     h = store.add_hypothesis("the score is low", 0.5)
     with store.transaction():
         known = store.insert_experiment(
-            row("score = 0.3", minutes=-5, names='{"score": {"type": "float", "value": 0.3}}'), []
+            row("score = 0.3", minutes=-600, names='{"score": {"type": "float", "value": 0.3}}'), []
         )
     late = store.add_prediction(h.id, "score < 0.5", 0.8)
     with store.transaction():  # judged at once on the value it was written after, then on a re-run
         store.add_judgement(held=True, prediction=late, observed={}, surprisal_bits=0.3, experiment_id=known)
         rerun = store.insert_experiment(
-            row("score = 0.2", minutes=5, names='{"score": {"type": "float", "value": 0.2}}'), []
+            row("score = 0.2", minutes=600, names='{"score": {"type": "float", "value": 0.2}}'), []
         )
         store.add_judgement(held=True, prediction=late, observed={}, surprisal_bits=0.3, experiment_id=rerun)
     assert (
