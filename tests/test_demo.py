@@ -48,8 +48,9 @@ def test_positional_copying_and_real_induction_are_supported(demo):
 
 def test_a_prediction_against_an_earlier_baseline_is_written_before_the_ablation(demo):
     _, store = demo
-    (row,) = [line for line in markdown_report(store).splitlines() if "> 2 * varied_period7_loss`" in line]
-    assert "| written before the result |" in row
+    report = markdown_report(store).splitlines()
+    timed = [line for line in report if "> 2 * varied_period7_loss`" in line and " the result |" in line]
+    assert timed and all("| written before the result |" in line for line in timed)
 
 
 def test_the_brainstorm_holds_its_four_hypotheses(demo):
