@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from .dates import Moment
+from .errors import AlreadyDone
 from .exporting import export_logbook
 from .models import (
     Brainstorm,
@@ -27,6 +28,7 @@ from .paths import find_logbook
 from .predictions import expression_or_text
 from .report import Selection, parse_ids
 from .store import LogbookError, Store
+from .text import clean_text
 
 
 class _Session:
@@ -62,6 +64,11 @@ class _Session:
 
 
 session = _Session()
+
+
+def _say(message: str) -> None:
+    """One quiet line under the cell: what a re-run call found already done."""
+    print(f"logbook: {message}")
 
 
 class HypothesisHandle:
@@ -100,9 +107,14 @@ class HypothesisHandle:
         """Add a prediction: a Python ``expression`` judged after each cell, or ``text`` judged by you.
 
         An expression that does not parse is refused here, with the reason.
+        The same prediction again (a re-run cell) returns the one in force.
         """
         words, kind = expression_or_text(expression, text)
-        prediction = session.store().add_prediction(self.id, words, credence, kind)
+        store = session.store()
+        existing = store.same_prediction(self.id, words, credence, kind)
+        if existing is not None:
+            return existing
+        prediction = store.add_prediction(self.id, words, credence, kind)
         self._refresh()
         if session.recorder is not None and kind == PredictionKind.expression:
             # In a kernel, a prediction whose names already hold values is judged on them at once.
@@ -110,14 +122,28 @@ class HypothesisHandle:
         return prediction
 
     def update(self, credence: float, reason: str = "") -> "HypothesisHandle":
-        """Record a new credence, and why."""
-        self._hypothesis = session.store().update_credence(self.id, credence, reason)
+        """Record a new credence, and why; one its history already holds, with this reason, is not added again."""
+        store = session.store()
+        self._hypothesis = store.hypothesis(self.id)
+        if any(c.credence == credence and c.reason == clean_text(reason) for c in self._hypothesis.history):
+            _say(f"{self.id} already records credence {credence:.2f} for this reason; nothing changed")
+            return self
+        self._hypothesis = store.update_credence(self.id, credence, reason)
         session.changed()
         return self
 
     def refute(self, reason: str = "", credence: Optional[float] = None) -> "HypothesisHandle":
-        """Mark it refuted; its credence becomes ``credence``, or 0 when none is given."""
-        return self._set_status(HypothesisStatus.refuted, reason, credence)
+        """Mark it refuted; its credence becomes ``credence``, or 0 when none is given.
+
+        Its open prediction surprises close as refuted, with the reason. A
+        hypothesis already refuted stays as it is.
+        """
+        try:
+            return self._set_status(HypothesisStatus.refuted, reason, credence)
+        except AlreadyDone as done:
+            self._refresh()
+            _say(str(done))
+            return self
 
     def support(self, reason: str = "", credence: Optional[float] = None) -> "HypothesisHandle":
         """Mark it supported; its credence stays as it is unless you give one."""
@@ -185,8 +211,19 @@ class SurpriseHandle:
         credence: Optional[float] = None,
         reason: str = "",
     ) -> "SurpriseHandle":
-        """Close it with ``action``: refuted, credence_updated, explained or dismissed."""
-        self._surprise = session.store().resolve_surprise(
+        """Close it with ``action``: refuted, credence_updated, explained or dismissed.
+
+        Closing it again the same way changes nothing; another action is refused.
+        """
+        store = session.store()
+        self._surprise = store.surprise(self._surprise.id)
+        asked = action.value if isinstance(action, Resolution) else str(action)
+        if self._surprise.resolution is not None and self._surprise.resolution.value == asked:
+            _say(
+                f"S{self._surprise.id} is already closed as {self._surprise.resolution.value}; nothing changed"
+            )
+            return self
+        self._surprise = store.resolve_surprise(
             self._surprise.id, action, explanation=explanation, credence=credence, reason=reason
         )
         session.changed()
@@ -210,8 +247,17 @@ class SurpriseHandle:
 
 
 def hypothesis(statement: str, credence: float = 0.7) -> HypothesisHandle:
-    """State a hypothesis with your credence in it (0-1). Returns it, with its id (H1, H2, ...)."""
-    handle = HypothesisHandle(session.store().add_hypothesis(statement, credence, session.brainstorm_id))
+    """State a hypothesis with your credence in it (0-1). Returns it, with its id (H1, H2, ...).
+
+    A statement the logbook already holds, word for word, returns that
+    hypothesis as it is (a re-run cell), and says so.
+    """
+    store = session.store()
+    existing = store.hypothesis_stating(statement)
+    if existing is not None:
+        _say(f"{existing.id} already exists; using it")
+        return HypothesisHandle(existing)
+    handle = HypothesisHandle(store.add_hypothesis(statement, credence, session.brainstorm_id))
     session.changed()
     return handle
 
@@ -248,27 +294,52 @@ def hypotheses(status: Optional[str] = None) -> list[HypothesisHandle]:
     return [HypothesisHandle(h) for h in session.store().hypotheses(status)]
 
 
-def mode(name: Optional[str] = None) -> Optional[str]:
+class ModeName(str):
+    """A research mode's name, shown in a notebook as one line: ``mode: confirm``."""
+
+    def __repr__(self) -> str:
+        return f"mode: {self}"
+
+
+class Exported(type(Path())):
+    """The path an export wrote, shown in a notebook as one line: ``wrote research-log.json``."""
+
+    def __repr__(self) -> str:
+        return f"wrote {self}"
+
+
+def mode(name: Optional[str] = None) -> Optional[ModeName]:
     """Switch research mode ("confirm", "red-team" or "explore"); with no name, the current one.
 
     In a kernel the switch takes effect from the start of the running cell,
-    which is recorded under the new mode.
+    which is recorded under the new mode. Switching to the mode already in
+    force changes nothing. The name returned compares equal to the plain string.
     """
     store = session.store()
+    current = store.current_mode()
     if name is None:
-        current = store.current_mode()
-        return current.value if current else None
+        return ModeName(current.value) if current else None
+    if current is not None and current.value == str(name).strip():
+        return ModeName(current.value)
     started_at = session.recorder.cell_started_at() if session.recorder is not None else None
     switched = store.set_mode(name, started_at=started_at).mode.value
     session.changed()
     if session.recorder is not None:
         session.recorder.mode_switched(switched)
-    return switched
+    return ModeName(switched)
 
 
 def surprise(note: str, hypothesis_id: Optional[str] = None) -> SurpriseHandle:
-    """Flag something that surprised you; it links to the last recorded experiment."""
-    flagged = session.store().add_manual_surprise(note, hypothesis_id=hypothesis_id)
+    """Flag something that surprised you; it links to the last recorded experiment.
+
+    The same note again (a re-run cell) returns the surprise already flagged.
+    """
+    store = session.store()
+    existing = store.surprise_flagged(note, hypothesis_id)
+    if existing is not None:
+        _say(f"S{existing.id} already flags this; using it")
+        return SurpriseHandle(existing)
+    flagged = store.add_manual_surprise(note, hypothesis_id=hypothesis_id)
     if session.recorder is not None:
         session.recorder.show_surprise(manual=True, note=flagged.note, hypothesis_id=hypothesis_id)
     return SurpriseHandle(flagged)
@@ -312,8 +383,11 @@ def judge(prediction_id: str, held: bool) -> Surprise | Evidence:
 
 
 def note(text: str, hypothesis_id: Optional[str] = None):
-    """Write a note in the logbook, linked to the last recorded experiment."""
+    """Write a note in the logbook, linked to the last recorded experiment; the same note again is kept once."""
     store = session.store()
+    existing = store.note_saying(text, hypothesis_id)
+    if existing is not None:
+        return existing
     return store.add_note(text, experiment_id=store.last_experiment_id(), hypothesis_id=hypothesis_id)
 
 
@@ -343,7 +417,7 @@ def export(
     title: Optional[str] = None,
     every_figure: bool = False,
     with_figures: bool = False,
-) -> Path:
+) -> Exported:
     """Write the logbook to ``path`` as ``json``, ``md`` or ``html``.
 
     ``since``/``until`` limit it to a time range (``"2026-11-25"``, a ``date``,
@@ -359,8 +433,8 @@ def export(
         selection = Selection(
             since=since, until=until, hypothesis_ids=parse_ids(hypotheses), every_figure=every_figure
         )
-    return export_logbook(
-        session.store(), Path(path), format, selection, title=title, with_figures=with_figures
+    return Exported(
+        export_logbook(session.store(), Path(path), format, selection, title=title, with_figures=with_figures)
     )
 
 
@@ -380,6 +454,8 @@ __all__ = [
     "HypothesisHandle",
     "SurpriseHandle",
     "brainstorm",
+    "Exported",
+    "ModeName",
     "ResearchMode",
     "export",
     "flush",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -360,6 +361,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except LogbookError as error:
         print(f"logbook: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped early (``logbook list | head``): end quietly, and let
+        # nothing left in stdout's buffer fail again as Python exits.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

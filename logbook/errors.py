@@ -11,6 +11,10 @@ class NotFound(LogbookError):
     """No record with the id asked for."""
 
 
+class AlreadyDone(LogbookError):
+    """The change asked for was already made, and doing it again would record it twice (the server answers 409)."""
+
+
 class LogbookUnavailable(LogbookError):
     """The logbook file cannot be used as it is (the server answers 503)."""
 

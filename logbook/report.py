@@ -11,7 +11,7 @@ import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -33,7 +33,13 @@ from .reprs import fields, is_opaque
 from .store import Store
 from .text import describe_observed
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>&~])")
+#: Characters that start Markdown inline syntax anywhere in a line (``|`` for tables, ``~`` for
+#: strikethrough; ``>`` too, so no HTML tag shows even in a renderer that ignores escapes).
+_MD_INLINE = re.compile(r"([\\`*\[\]<>|&~])")
+#: ``_`` opens or closes emphasis only at a word's edge: ``induction_score`` needs no escape.
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+#: What makes a line a heading, a list item or a quote when it starts it.
+_MD_LEADING = re.compile(r"^([#+-])|^(\d{1,9})([.)])")
 TEXT_OUTPUT_LINES = 40
 
 
@@ -73,8 +79,16 @@ class Selection:
 
 
 def md_text(text: str) -> str:
-    """``text`` as literal inline Markdown: special characters escaped, on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """``text`` as literal inline Markdown, on one line, escaping only what CommonMark would read as syntax.
+
+    ``eyes-project`` and ``induction_score_L1`` stay as they are; ``*``,
+    backticks, brackets, ``<``, ``>``, ``&``, ``|`` and ``~`` are escaped
+    anywhere, ``_`` at a word's edge, and ``#``, ``-``, ``+`` or ``1.`` that
+    would start a block when the text starts a line.
+    """
+    text = _MD_INLINE.sub(r"\\\1", " ".join(str(text).split()))
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    return _MD_LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 def md_code(text: str, language: str = "") -> str:
@@ -258,19 +272,23 @@ def _brainstorms(log: _Log) -> list:
 
 
 def _timing(prediction: Prediction, log: _Log) -> str:
-    """Whether a prediction was written before the results it was judged on.
+    """Whether a prediction was written before the result that decided it.
 
-    A result is written before when the prediction existed before the cell
-    that produced each value it was judged on started; a value produced by an
-    earlier cell than the one after which it was judged counts from that cell.
+    The result is its first verdict's. It was written before when at least
+    one name it reads got that value from a cell that started after the
+    prediction was written; names whose values were already known are its
+    baseline (``ablated > 2 * baseline``). A name no recorded cell assigned
+    counts from the cell after which it was judged.
     """
     judged_on = [i for i in log.judged_on.get(prediction.id, []) if i in log.experiments]
     if not judged_on:
         return "not yet judged"
+    first = next((v.experiment_id for v in prediction.verdicts if v.experiment_id is not None), None)
+    decided = first if first in log.all_experiments else min(judged_on)
     producers = [
-        log.producer(name, i) or log.experiments[i] for i in judged_on for name in prediction.names or [""]
+        log.producer(name, decided) or log.all_experiments[decided] for name in prediction.names or [""]
     ]
-    if all(prediction.created_at <= e.started_at for e in producers):
+    if any(prediction.created_at <= e.started_at for e in producers):
         return "written before the result"
     return "written after the result"
 
@@ -350,6 +368,8 @@ def _period(log: _Log) -> str:
     if not moments:
         return "no records"
     first, last = min(moments), max(moments)
+    if last - first < timedelta(minutes=1):
+        return f"{first:%Y-%m-%d}, {first:%H:%M} UTC"
     if first.date() == last.date():
         return f"{first:%Y-%m-%d}, {first:%H:%M} to {last:%H:%M} UTC"
     days = (last.date() - first.date()).days + 1

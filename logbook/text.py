@@ -65,17 +65,23 @@ def to_json(value: Any) -> str:
         return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
 
 
+def short_float(value: float) -> str:
+    """``value`` to 4 significant digits, still looking like a float: ``2.0``, ``0.1235``, ``1.235e+04``."""
+    shown = f"{value:.4g}"
+    return shown if any(mark in shown for mark in ".einf") else shown + ".0"
+
+
 def describe_observed(observed: dict[str, Any]) -> str:
     """Observed values as one line: ``loss = 0.42, pattern = float32 [1, 2, 12, 12] mean 0.08``."""
     parts = []
     for name, summary in observed.items():
         if "value" in summary:
             value = summary["value"]
-            shown = f"{value:.4g}" if isinstance(value, float) else repr(value)
+            shown = short_float(value) if isinstance(value, float) else repr(value)
         elif "shape" in summary:
             shown = f"{summary.get('dtype', '')} {summary['shape']}".strip()
             if isinstance(summary.get("mean"), float):
-                shown += f" mean {summary['mean']:.4g}"
+                shown += f" mean {short_float(summary['mean'])}"
         else:
             shown = summary.get("repr") or summary.get("type", "?")
         parts.append(f"{name} = {shown}")

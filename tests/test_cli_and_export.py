@@ -195,3 +195,18 @@ def test_exports_name_notebooks_relative_to_the_project(store, tmp_path):
     for fmt in ("md", "html"):
         text = render(store, fmt)
         assert str(project) not in text and "heads.ipynb" in text
+
+
+def test_a_reader_that_stops_early_ends_the_listing_quietly(store):
+    for n in range(600):  # far more than a pipe holds, so the listing is still writing when the reader stops
+        h = store.add_hypothesis(
+            f"head {n} copies the token {n} positions back, in every layer we looked at", 0.5
+        )
+        store.add_prediction(h.id, f"copy_score_{n} > 0.5", 0.8)
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "logbook.cli", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert listing.stdout.readline().startswith(b"Logbook ")
+    listing.stdout.close()  # as `logbook list | head -1` does
+    assert listing.wait(timeout=60) == 1
+    assert listing.stderr.read() == b""

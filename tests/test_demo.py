@@ -38,6 +38,19 @@ def test_positional_copying_and_real_induction_are_supported(demo):
     held = {e.prediction for e in store.evidence()}
     assert {"period7_loss > 3.0", "varied_period7_loss < 1.0", "varied_induction_score_L1 > 0.5"} <= held
     assert store.hypothesis("H1").status.value == "refuted"
+    # refuting H1 in code closed the surprises its predictions raised, with the refutation's reason
+    closed = [s for s in store.surprises() if s.hypothesis_id == "H1" and s.kind == "prediction"]
+    assert len(closed) == 2 and {(s.status.value, s.resolution.value) for s in closed} == {
+        ("acted_on", "refuted")
+    }
+    assert {s.explanation for s in closed} == {"positional copying explains the fixed-period model"}
+
+
+def test_a_prediction_against_an_earlier_baseline_is_written_before_the_ablation(demo):
+    _, store = demo
+    report = markdown_report(store).splitlines()
+    timed = [line for line in report if "> 2 * varied_period7_loss`" in line and " the result |" in line]
+    assert timed and all("| written before the result |" in line for line in timed)
 
 
 def test_the_brainstorm_holds_its_four_hypotheses(demo):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from logbook.cli import main
-from logbook.report import Selection, html_report, markdown_report, md_code, md_code_span
+from logbook.report import Selection, html_report, markdown_report, md_code, md_code_span, md_text
 
 SCRIPT = "<script>alert('x')</script>"
 
@@ -99,7 +99,7 @@ def test_hypotheses_show_history_predictions_timing_and_evidence(research):
 def test_surprises_are_ranked_with_observed_values_and_code(research):
     md = markdown_report(research)
     assert '### <a id="s1"></a>1. S1, 3.32 bits: [H1](#h1) predicted `induction_score > 0.5`' in md
-    assert "observed induction\\_score = 0.05" in md
+    assert "observed induction_score = 0.05" in md
 
 
 def test_only_linked_experiments_are_shown(research):
@@ -216,3 +216,65 @@ def test_a_prediction_judged_on_a_value_computed_before_it_was_written_is_writte
 def test_the_report_carries_the_chain_head(research):
     head = research.chain_head()
     assert f"History: {head['events']} events, chain head `{head['hash']}`" in markdown_report(research)
+
+
+def test_a_prediction_reading_a_known_baseline_is_written_before_when_the_value_it_waits_for_comes_after(
+    store,
+):
+    h = store.add_hypothesis("head 1.4 does the period-7 copying", 0.5)
+    with store.transaction():
+        store.insert_experiment(
+            row("varied = 0.4", minutes=-600, names='{"varied": {"type": "float", "value": 0.4}}'), []
+        )
+    relative = store.add_prediction(h.id, "ablated > 2 * varied", 0.8)
+    with store.transaction():
+        ablation = store.insert_experiment(
+            row("ablated = 1.3", minutes=600, names='{"ablated": {"type": "float", "value": 1.3}}'), []
+        )
+        store.add_judgement(
+            held=True, prediction=relative, observed={}, surprisal_bits=0.3, experiment_id=ablation
+        )
+    assert "| H1.P1 `ablated > 2 * varied` | 0.80 | held | written before the result |" in markdown_report(
+        store
+    )
+
+
+def test_the_first_verdict_decides_the_timing_of_a_prediction_judged_again(store):
+    h = store.add_hypothesis("the score is low", 0.5)
+    with store.transaction():
+        known = store.insert_experiment(
+            row("score = 0.3", minutes=-600, names='{"score": {"type": "float", "value": 0.3}}'), []
+        )
+    late = store.add_prediction(h.id, "score < 0.5", 0.8)
+    with store.transaction():  # judged at once on the value it was written after, then on a re-run
+        store.add_judgement(held=True, prediction=late, observed={}, surprisal_bits=0.3, experiment_id=known)
+        rerun = store.insert_experiment(
+            row("score = 0.2", minutes=600, names='{"score": {"type": "float", "value": 0.2}}'), []
+        )
+        store.add_judgement(held=True, prediction=late, observed={}, surprisal_bits=0.3, experiment_id=rerun)
+    assert (
+        "| H1.P1 `score < 0.5` | 0.80 | held in all 2 runs | written after the result |"
+        in markdown_report(store)
+    )
+
+
+def test_report_text_escapes_only_what_markdown_would_read_as_syntax():
+    plain = "eyes-project: previous-token heads, induction_score_L1 (50%) + 2 = 3! #4 {x}"
+    assert md_text(plain) == plain
+    assert md_text("a *bold* `code` [link](x) <b> a|b &amp; ~~gone~~") == (
+        "a \\*bold\\* \\`code\\` \\[link\\](x) \\<b\\> a\\|b \\&amp; \\~\\~gone\\~\\~"
+    )
+    assert (
+        md_text("_init_ and __dunder__ but snake_case") == "\\_init\\_ and \\_\\_dunder\\_\\_ but snake_case"
+    )
+    assert md_text(r"C:\path") == r"C:\\path"
+    starts = ["# title", "- item", "+ item", "> quote", "12. item", "3) item"]
+    assert [md_text(s) for s in starts] == [
+        "\\# title",
+        "\\- item",
+        "\\+ item",
+        "\\> quote",
+        "12\\. item",
+        "3\\) item",
+    ]
+    assert md_text("  spread\nover   lines ") == "spread over lines"

@@ -68,7 +68,7 @@ def test_the_overview_draws_the_calibration_chart_in_html(research):
 
 def test_the_title_can_be_set(research, logbook_db):
     assert markdown_report(research, title="Copying heads in a 2-layer model").startswith(
-        "# Copying heads in a 2\\-layer model\n"
+        "# Copying heads in a 2-layer model\n"
     )
     project = logbook_db.parent.parent
     assert main(["export", "-f", "html", "-o", "log.html", "--title", "Copying heads"]) == 0
@@ -96,7 +96,7 @@ def test_a_link_to_a_record_left_out_is_plain_text(research):
 
 def test_mentions_of_records_link_to_them(research):
     md = markdown_report(research)
-    assert "Credence 0.90 ([H1.P1](#h1-p1)); observed induction\\_score = 0.05; [experiment 1](#e1)," in md
+    assert "Credence 0.90 ([H1.P1](#h1-p1)); observed induction_score = 0.05; [experiment 1](#e1)," in md
     assert "linked as surprise [S1](#s1)." in md
     assert "linked as evidence for [H2](#h2)" in md
     assert ", [experiment 2](#e2): check the period" in md
@@ -210,3 +210,11 @@ def test_a_new_experiment_redraws_only_the_charts_it_changes(research):
     html_report(research)
     # The balance of modes counts one more experiment; the credence and calibration charts stay as they were.
     assert len(set(cache.glob("*.svg")) - before) == 1
+
+
+def test_a_period_under_a_minute_reads_as_its_date_and_one_time(store):
+    h = store.add_hypothesis("layer 1 copies", 0.6)
+    store.add_prediction(h.id, "copy_score > 0.5", 0.8)
+    at = store.hypothesis(h.id).created_at
+    head = markdown_report(store).split("\n")[2]
+    assert head.startswith(f"Research log covering {at:%Y-%m-%d}, {at:%H:%M} UTC. Exported ")

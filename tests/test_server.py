@@ -461,6 +461,24 @@ async def test_a_status_change_with_a_credence_records_that_credence_once(api):
     assert [(c["credence"], c["reason"]) for c in changed["history"]] == [(0.7, "stated"), (0.1, "ablation")]
 
 
+async def test_refuting_closes_the_open_surprises_and_a_second_refutation_is_refused(api, logbook_file):
+    await a_failed_prediction(logbook_file)
+    status, refuted = await api("PATCH", "hypotheses/H1", {"status": "refuted", "reason": "patching"})
+    assert status == 200 and refuted["status"] == "refuted"
+    (surprise,) = (await api("GET", "surprises", status="acted_on"))[1]
+    assert (surprise["status"], surprise["resolution"], surprise["explanation"]) == (
+        "acted_on",
+        "refuted",
+        "patching",
+    )
+    status, again = await api(
+        "PATCH", "hypotheses/H1", {"status": "refuted", "credence": 0, "reason": "patching"}
+    )
+    assert status == 409 and again["message"] == "H1 is already refuted; nothing changed"
+    history = (await api("GET", "hypotheses/H1"))[1]["history"]
+    assert [(c["credence"], c["reason"]) for c in history] == [(0.7, "stated"), (0.0, "patching")]
+
+
 async def test_a_surprise_change_body_is_checked(api, logbook_file):
     await a_failed_prediction(logbook_file)
     for body in (

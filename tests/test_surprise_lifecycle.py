@@ -8,9 +8,11 @@ import pytest
 from sqlite_utils import Database
 
 import logbook
+from logbook.errors import AlreadyDone
 from logbook.exporting import render
 from logbook.schema import migrations
 from logbook.store import LogbookError, Store
+from logbook.verify import verify_logbook
 
 
 def failed_prediction(store, credence=0.7, statement="layer 1 copies"):
@@ -106,7 +108,7 @@ def test_the_user_defaults_to_who_runs_the_process(store):
 def test_a_surprise_is_resolved_once(store):
     failed_prediction(store)
     store.resolve_surprise(1, "explained", explanation="seed effect")
-    with pytest.raises(LogbookError, match="already resolved"):
+    with pytest.raises(LogbookError, match=r"already resolved \(explained.*cannot also be refuted"):
         store.resolve_surprise(1, "refuted", reason="changed my mind")
     assert store.hypothesis("H1").status.value == "active"
 
@@ -216,3 +218,72 @@ def test_old_statuses_migrate_to_the_lifecycle(tmp_path):
         assert migrated["explained"].resolved_at.isoformat() == "2026-01-02T10:00:00+00:00"
         store.db["surprises"].insert({"observed": "{}", "created_at": "2026-01-03T00:00:00+00:00"})
         assert store.surprises("open")[-1].status.value == "open"
+
+
+def test_refuting_a_hypothesis_closes_its_open_prediction_surprises(store):
+    failed_prediction(store)
+    with store.transaction():  # a second failed run of H1.P1, and one of another hypothesis
+        store.add_judgement(
+            held=False,
+            prediction=store.prediction("H1.P1"),
+            observed={},
+            surprisal_bits=2.3,
+            experiment_id=None,
+        )
+    failed_prediction(store, statement="layer 2 copies")
+    store.resolve_surprise(1, "explained", explanation="seed effect")
+    store.add_manual_surprise("odd spike", hypothesis_id="H1")
+    store.set_status("H1", "refuted", "ablation changes nothing")
+    closed = {
+        s.id: (s.status.value, s.resolution and s.resolution.value, s.explanation) for s in store.surprises()
+    }
+    assert closed == {
+        1: ("explained", "explained", "seed effect"),
+        2: ("acted_on", "refuted", "ablation changes nothing"),
+        3: ("open", None, ""),  # another hypothesis
+        4: ("open", None, ""),  # flagged by hand: yours to close
+    }
+    assert [kind for kind, _ in events_of(store, "S2")] == ["surprise.resolved"]
+    assert [c.reason for c in store.hypothesis("H1").history] == ["stated", "ablation changes nothing"]
+    assert verify_logbook(store).problems == []
+
+
+def test_refuting_from_one_surprise_closes_the_others_and_writes_one_credence_line(store):
+    failed_prediction(store)
+    store.add_prediction("H1", "copy_score > 0.4", 0.8)  # a second surprise of H1
+    with store.transaction():
+        store.add_judgement(
+            held=False,
+            prediction=store.prediction("H1.P2"),
+            observed={},
+            surprisal_bits=2.3,
+            experiment_id=None,
+        )
+    store.resolve_surprise(1, "refuted", reason="position, not content", credence=0.1)
+    assert [(s.id, s.resolution.value, s.explanation) for s in store.surprises("acted_on")] == [
+        (1, "refuted", "position, not content"),
+        (2, "refuted", "position, not content"),
+    ]
+    assert [c.credence for c in store.hypothesis("H1").history] == [0.7, 0.1]
+    store.add_manual_surprise("odd spike", hypothesis_id="H1")
+    store.resolve_surprise(3, "refuted", reason="still refuted")  # already refuted: no second line
+    assert [c.credence for c in store.hypothesis("H1").history] == [0.7, 0.1]
+    assert verify_logbook(store).problems == []
+
+
+def test_a_hypothesis_is_refuted_once(store):
+    store.add_hypothesis("layer 1 copies", 0.7)
+    store.set_status("H1", "refuted", "ablation")
+    with pytest.raises(AlreadyDone, match="H1 is already refuted; nothing changed"):
+        store.set_status("H1", "refuted", "ablation again")
+    assert [c.credence for c in store.hypothesis("H1").history] == [0.7, 0.0]
+    assert store.set_status("H1", "active", "reopened").status.value == "active"
+    assert store.set_status("H1", "refuted", "ablation, again").status.value == "refuted"
+
+
+def test_the_same_action_again_leaves_a_closed_surprise_as_it_was(store):
+    failed_prediction(store)
+    closed = store.resolve_surprise(1, "dismissed", explanation="noise")
+    before = store.count("events")
+    assert store.resolve_surprise(1, "dismissed", explanation="noise, again") == closed
+    assert store.count("events") == before

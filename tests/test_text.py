@@ -2,7 +2,7 @@
 
 import json
 
-from logbook.text import to_json
+from logbook.text import describe_observed, to_json
 
 
 def test_plain_values_are_standard_json():
@@ -36,3 +36,16 @@ def test_lone_surrogates_are_escaped_so_the_text_is_utf8():
     text = to_json({weird: weird})
     text.encode("utf-8")
     assert json.loads(text) == {"caf\\udce9": "caf\\udce9"}
+
+
+def test_observed_floats_keep_looking_like_floats():
+    observed = {
+        "entropy": {"type": "float", "value": 2.0},
+        "loss": {"type": "float", "value": 0.123456},
+        "tokens": {"type": "float", "value": 12345.0},
+        "count": {"type": "int", "value": 2},
+        "pattern": {"type": "Tensor", "dtype": "float32", "shape": [1, 12], "mean": 1.0},
+    }
+    assert describe_observed(observed) == (
+        "entropy = 2.0, loss = 0.1235, tokens = 1.234e+04, count = 2, pattern = float32 [1, 12] mean 1.0"
+    )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from logbook import __version__
 from logbook.coverage import logbook_coverage
-from logbook.errors import LogbookError, LogbookUnavailable, NotFound
+from logbook.errors import AlreadyDone, LogbookError, LogbookUnavailable, NotFound
 from logbook.exporting import export_logbook, render
 from logbook.models import HypothesisStatus
 from logbook.predictions import PredictionSyntaxError, expression_or_text, parse_expression
@@ -82,6 +82,8 @@ class LogbookHandler(APIHandler):
             raise tornado.web.HTTPError(404, str(error)) from None
         except LogbookUnavailable as error:
             raise tornado.web.HTTPError(503, str(error)) from None
+        except AlreadyDone as error:
+            raise tornado.web.HTTPError(409, str(error)) from None
         except (LogbookError, PredictionSyntaxError) as error:
             raise tornado.web.HTTPError(400, str(error)) from None
 
@@ -200,7 +202,10 @@ class HypothesisHandler(LogbookHandler):
 
         def change(store: Store):
             updated = store.hypothesis(hypothesis_id)
-            if body.status is not None and body.status != updated.status:
+            # Refuting twice is refused (409): a refutation is recorded once.
+            if body.status is not None and (
+                body.status != updated.status or body.status is HypothesisStatus.refuted
+            ):
                 return store.set_status(hypothesis_id, body.status, body.reason, body.credence)
             if body.credence is not None:
                 updated = store.update_credence(hypothesis_id, body.credence, body.reason)

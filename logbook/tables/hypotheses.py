@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..errors import LogbookError
+from ..errors import AlreadyDone, LogbookError
 from ..models import (
     CredenceChange,
     Hypothesis,
@@ -48,6 +48,14 @@ class HypothesisQueries(Queries):
                 at=now.isoformat(),
             )
         return self.hypothesis(hid)
+
+    def hypothesis_stating(self, statement: str) -> Hypothesis | None:
+        """The first hypothesis whose statement is exactly ``statement`` (as it would be stored), or None."""
+        row = self.db.execute(
+            "SELECT id FROM hypotheses WHERE statement = ? ORDER BY seq LIMIT 1",
+            [clean_text(statement).strip()],
+        ).fetchone()
+        return self.hypothesis(row[0]) if row else None
 
     def hypothesis(self, hypothesis_id: str) -> Hypothesis:
         hid = hypothesis_id.strip().upper()
@@ -109,6 +117,10 @@ class HypothesisQueries(Queries):
         it: ``credence`` when given; otherwise refuting records 0 and every
         other status keeps the credence as it was. Nothing changes silently:
         the line shows the credence, and the event keeps the one before.
+
+        Refuting closes the hypothesis' open prediction surprises as refuted,
+        with the same reason. A hypothesis is refuted once: refuting it again
+        raises :class:`AlreadyDone` and records nothing.
         """
         try:
             status = HypothesisStatus(status)
@@ -118,6 +130,8 @@ class HypothesisQueries(Queries):
         if credence is not None:
             validated(CredenceChange, credence=credence, reason=reason)
         current = self.hypothesis(hypothesis_id)
+        if status is HypothesisStatus.refuted and current.status is HypothesisStatus.refuted:
+            raise AlreadyDone(f"{current.id} is already refuted; nothing changed")
         with self.transaction():
             self._record_status(current, status, reason, credence, now())
         return self.hypothesis(current.id)
@@ -133,9 +147,18 @@ class HypothesisQueries(Queries):
         )
 
     def _record_status(
-        self, current: Hypothesis, status: HypothesisStatus, reason: str, credence: float | None, at: str
+        self,
+        current: Hypothesis,
+        status: HypothesisStatus,
+        reason: str,
+        credence: float | None,
+        at: str,
+        closing: int | None = None,
     ) -> None:
-        """Write a status change by the rule of :meth:`set_status`; call inside a transaction."""
+        """Write a status change by the rule of :meth:`set_status`; call inside a transaction.
+
+        ``closing`` is a surprise the caller closes itself, left to it.
+        """
         if credence is None:
             credence = 0.0 if status is HypothesisStatus.refuted else current.credence
         reason = clean_text(reason).strip()
@@ -154,3 +177,5 @@ class HypothesisQueries(Queries):
             },
             at=at,
         )
+        if status is HypothesisStatus.refuted:
+            self._close_refuted_surprises(current.id, reason or status.value, credence, at, closing)

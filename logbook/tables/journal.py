@@ -47,6 +47,14 @@ class JournalQueries(Queries):
             )
         return Note(**self.db["notes"].get(nid))
 
+    def note_saying(self, text: str, hypothesis_id: str | None = None) -> Note | None:
+        """The first note with exactly this text about ``hypothesis_id`` (None: about none), or None."""
+        row = self.db.execute(
+            "SELECT id FROM notes WHERE text = ? AND hypothesis_id IS ? ORDER BY id LIMIT 1",
+            [clean_text(text).strip(), self.hypothesis(hypothesis_id).id if hypothesis_id else None],
+        ).fetchone()
+        return Note(**self.db["notes"].get(row[0])) if row else None
+
     def notes(self) -> list[Note]:
         return [Note(**row) for row in self.db.query("SELECT * FROM notes ORDER BY id")]
 

@@ -152,6 +152,14 @@ class JudgementQueries(Queries):
             )
         return self.surprise(sid)
 
+    def surprise_flagged(self, note: str, hypothesis_id: str | None = None) -> Surprise | None:
+        """The first surprise flagged by hand with exactly this note about ``hypothesis_id``, or None."""
+        row = self.db.execute(
+            "SELECT id FROM surprises WHERE manual = 1 AND note = ? AND hypothesis_id IS ? ORDER BY id LIMIT 1",
+            [clean_text(note).strip(), hypothesis_id],
+        ).fetchone()
+        return self.surprise(row[0]) if row else None
+
     def surprise(self, surprise_id: int | str) -> Surprise:
         """The surprise with this id (``3`` or ``"S3"``)."""
         return self._surprise_from_row(self._one("surprises", surprise_number(surprise_id), "surprise"))
@@ -245,7 +253,9 @@ class JudgementQueries(Queries):
         ``reason``. ``explained`` and ``dismissed`` change no belief.
         ``explanation`` is kept on the surprise (the reason when not given);
         ``by`` defaults to the user running this process. A surprise is
-        resolved once: a second action is refused.
+        closed once: the same action again changes nothing (a re-run cell), a
+        different one is refused. Refuting an already refuted hypothesis
+        closes the surprise without another credence line.
         """
         try:
             action = Resolution(action)
@@ -254,10 +264,13 @@ class JudgementQueries(Queries):
             raise LogbookError(f"unknown action {action!r}; choose one of {choices}") from None
         current = self.surprise(surprise_id)
         sid = f"S{current.id}"
+        if current.resolution is action:
+            return current
         if current.resolution is not None:
             raise LogbookError(
                 f"{sid} was already resolved ({current.resolution.value}"
-                f"{' by ' + current.resolved_by if current.resolved_by else ''}); a surprise is resolved once"
+                f"{' by ' + current.resolved_by if current.resolved_by else ''}); "
+                f"a surprise is resolved once, so it cannot also be {action.value}"
             )
         explanation = clean_text(explanation or reason).strip()
         reason = clean_text(reason).strip()
@@ -281,34 +294,68 @@ class JudgementQueries(Queries):
             at = now()
             if action is Resolution.refuted:
                 hypothesis = self.hypothesis(current.hypothesis_id)
-                self._record_status(hypothesis, HypothesisStatus.refuted, reason, credence, at)
+                if hypothesis.status is not HypothesisStatus.refuted:
+                    self._record_status(
+                        hypothesis, HypothesisStatus.refuted, reason, credence, at, closing=current.id
+                    )
             elif action is Resolution.credence_updated:
                 self._record_credence(current.hypothesis_id, credence, reason, at)
-            self.db["surprises"].update(
-                current.id,
-                {
-                    "status": action.status.value,
-                    "read": 1,
-                    "resolution": action.value,
-                    "explanation": explanation,
-                    "resolved_at": at,
-                    "resolved_by": who,
-                },
-            )
-            self.append_event(
-                "surprise.resolved",
-                sid,
-                {
-                    "resolution": action.value,
-                    "status": action.status.value,
-                    "explanation": explanation,
-                    "by": who,
-                    "hypothesis_id": current.hypothesis_id if changes_belief else None,
-                    "credence": credence,
-                },
-                at=at,
-            )
+            self._close_surprise(current.id, action, explanation, who, at, changes_belief, credence)
         return self.surprise(current.id)
+
+    def _close_surprise(
+        self,
+        number: int,
+        action: Resolution,
+        explanation: str,
+        who: str,
+        at: str,
+        changes_belief: bool,
+        credence: Optional[float],
+    ) -> None:
+        """Write a surprise's closing and its ``surprise.resolved`` event; call inside a transaction."""
+        hypothesis_id = self.db.execute(
+            "SELECT hypothesis_id FROM surprises WHERE id = ?", [number]
+        ).fetchone()[0]
+        self.db["surprises"].update(
+            number,
+            {
+                "status": action.status.value,
+                "read": 1,
+                "resolution": action.value,
+                "explanation": explanation,
+                "resolved_at": at,
+                "resolved_by": who,
+            },
+        )
+        self.append_event(
+            "surprise.resolved",
+            f"S{number}",
+            {
+                "resolution": action.value,
+                "status": action.status.value,
+                "explanation": explanation,
+                "by": who,
+                "hypothesis_id": hypothesis_id if changes_belief else None,
+                "credence": credence,
+            },
+            at=at,
+        )
+
+    def _close_refuted_surprises(
+        self, hypothesis_id: str, reason: str, credence: float, at: str, keep: int | None
+    ) -> None:
+        """Close the open prediction surprises of a hypothesis just refuted, as refuted with its reason.
+
+        Call inside a transaction; ``keep`` is a surprise its caller closes itself.
+        """
+        who = clean_text(current_user()).strip()
+        for (number,) in self.db.execute(
+            "SELECT id FROM surprises WHERE hypothesis_id = ? AND status = 'open' AND manual = 0"
+            " AND coalesce(kind, 'prediction') = 'prediction' AND id IS NOT ? ORDER BY id",
+            [hypothesis_id, keep],
+        ).fetchall():
+            self._close_surprise(number, Resolution.refuted, reason, who, at, True, credence)
 
     def evidence(self) -> list[Evidence]:
         return [

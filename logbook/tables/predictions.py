@@ -35,6 +35,26 @@ class PredictionQueries(Queries):
             pid = self._insert_prediction(hid, kind, expression, names, credence)
         return self.prediction(pid)
 
+    def same_prediction(
+        self,
+        hypothesis_id: str,
+        expression: str,
+        credence: float,
+        kind: PredictionKind | str = PredictionKind.expression,
+    ) -> Prediction | None:
+        """The prediction of ``hypothesis_id`` in force (not superseded) that says exactly this, or None."""
+        row = self.db.execute(
+            "SELECT id FROM predictions WHERE hypothesis_id = ? AND kind = ? AND expression = ?"
+            " AND credence = ? AND superseded_by IS NULL ORDER BY seq LIMIT 1",
+            [
+                self.hypothesis(hypothesis_id).id,
+                PredictionKind(kind).value,
+                clean_text(expression).strip(),
+                credence,
+            ],
+        ).fetchone()
+        return self.prediction(row[0]) if row else None
+
     @staticmethod
     def _checked_expression(kind: PredictionKind, expression: str) -> tuple[str, list[str]]:
         expression = clean_text(expression).strip()
