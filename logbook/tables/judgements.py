@@ -204,15 +204,7 @@ class JudgementQueries(Queries):
     @staticmethod
     def _surprise_from_row(row: dict) -> Surprise:
         return Surprise(
-            id=row["id"],
-            hypothesis_id=row["hypothesis_id"],
-            prediction_id=row["prediction_id"],
-            prediction=row["prediction"],
-            observed=loads(row["observed"], {}),
-            credence=row["credence"],
-            surprisal_bits=row["surprisal_bits"],
-            experiment_id=row["experiment_id"],
-            created_at=row["created_at"],
+            **_judgement_fields(row),
             manual=bool(row["manual"]),
             note=row["note"] or "",
             status=row["status"],
@@ -359,17 +351,7 @@ class JudgementQueries(Queries):
 
     def evidence(self) -> list[Evidence]:
         return [
-            Evidence(
-                id=row["id"],
-                hypothesis_id=row["hypothesis_id"],
-                prediction_id=row["prediction_id"],
-                prediction=row["prediction"],
-                observed=loads(row["observed"], {}),
-                credence=row["credence"],
-                surprisal_bits=row["surprisal_bits"],
-                experiment_id=row["experiment_id"],
-                created_at=row["created_at"],
-            )
+            Evidence(**_judgement_fields(row))
             for row in self.db.query("SELECT * FROM evidence ORDER BY id")
         ]
 
@@ -415,3 +397,18 @@ def surprise_number(surprise_id: int | str) -> int:
     if not text.isdigit():
         raise LogbookError(f"not a surprise id: {surprise_id!r} (surprises are S1, S2, ...)")
     return int(text)
+
+
+def _judgement_fields(row: dict) -> dict[str, Any]:
+    """What a surprise and a piece of evidence share: the prediction judged, what was observed, where."""
+    return {
+        "id": row["id"],
+        "hypothesis_id": row["hypothesis_id"],
+        "prediction_id": row["prediction_id"],
+        "prediction": row["prediction"],
+        "observed": loads(row["observed"], {}),
+        "credence": row["credence"],
+        "surprisal_bits": row["surprisal_bits"],
+        "experiment_id": row["experiment_id"],
+        "created_at": row["created_at"],
+    }
