@@ -154,3 +154,19 @@ def test_another_seed_flags_the_layer0_heads_that_swapped_roles_as_drift(demo):
     cards = [o["data"][SURPRISE_MIME] for o in scoring.outputs if SURPRISE_MIME in o.get("data", {})]
     assert [card["kind"] for card in cards] == ["drift"] and len(cards[0]["drifts"]) == len(drifted)
     assert "seed 1: layer-0 head importance" in "".join(o.get("text", "") for o in scoring.outputs)
+
+
+def test_progress_outside_a_terminal_is_a_line_per_cell():
+    import io
+
+    from logbook.demo.run import Progress
+
+    stream = io.StringIO()
+    progress = Progress(2, stream)
+    progress.show("x = 1")
+    progress.done = 1
+    progress.show("y = 2")
+    progress.finish()
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue() and len(lines) == 2
+    assert lines[0].startswith("0/2 cells") and lines[1].endswith("y = 2")

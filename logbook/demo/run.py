@@ -19,24 +19,31 @@ def demo_notebook() -> Path:
 
 
 class Progress:
-    """A one-line progress bar on stderr: cells done, the cell running, time taken."""
+    """Progress on stderr: cells done, the cell running, time taken.
+
+    On a terminal, one line redrawn in place; elsewhere (a log, CI), a line per cell.
+    """
 
     def __init__(self, total: int, stream=sys.stderr, width: int = 30):
         self.total, self.stream, self.width = total, stream, width
         self.done = 0
         self.started = time.perf_counter()
+        self.in_place = bool(getattr(stream, "isatty", lambda: False)())
 
     def show(self, label: str) -> None:
         filled = int(self.width * self.done / max(self.total, 1))
         bar = "#" * filled + "." * (self.width - filled)
         elapsed = time.perf_counter() - self.started
-        line = f"\r[{bar}] {self.done}/{self.total} cells {elapsed:5.1f} s  {label[:40]:<40}"
-        self.stream.write(line)
+        if self.in_place:
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} cells {elapsed:5.1f} s  {label[:40]:<40}")
+        else:
+            self.stream.write(f"{self.done}/{self.total} cells {elapsed:5.1f} s  {label[:60]}\n")
         self.stream.flush()
 
     def finish(self) -> float:
         elapsed = time.perf_counter() - self.started
-        self.stream.write("\n")
+        if self.in_place:
+            self.stream.write("\n")
         return elapsed
 
 

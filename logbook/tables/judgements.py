@@ -351,8 +351,7 @@ class JudgementQueries(Queries):
 
     def evidence(self) -> list[Evidence]:
         return [
-            Evidence(**_judgement_fields(row))
-            for row in self.db.query("SELECT * FROM evidence ORDER BY id")
+            Evidence(**_judgement_fields(row)) for row in self.db.query("SELECT * FROM evidence ORDER BY id")
         ]
 
     def _verdicts_of(self, chosen: str, params: list[Any]) -> dict[str, list[Verdict]]:
