@@ -32,7 +32,8 @@ from .handlers import LONG_POLL_SECONDS, MAX_PAGE, LogbookHandler
 SECTIONS = ("mode", "brainstorm", "hypotheses", "surprises", "experiments")
 #: A hypotheses delta larger than this is sent as the whole list.
 MAX_DELTA = 200
-SURPRISE_ORDER = "ORDER BY surprisal_bits DESC NULLS LAST, id"
+#: The inbox's order: unread first, then the most surprising (hand-flagged ones have no surprisal), then the newest.
+SURPRISE_ORDER = "ORDER BY (status = 'open' AND NOT read) DESC, surprisal_bits DESC NULLS LAST, id DESC"
 
 
 def _scalar(store: Store, sql: str, params: Any = ()) -> Any:
@@ -123,13 +124,15 @@ def _changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
 
 
 def surprise_page(store: Store, status: str, limit: int, offset: int) -> dict[str, Any]:
-    """One page of surprises under a filter, ranked by surprisal, with the totals the sidebar shows."""
+    """One page of surprises under a filter in the inbox's order, with the totals the sidebar shows."""
+    where, params = store._surprise_filter(status)
+    rows = store.db.query(f"SELECT * FROM surprises{where} {SURPRISE_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset])
     return {
         "status": status,
         "offset": offset,
         "total": store.count_surprises(status),
         "unread": store.unread_surprises(),
-        "surprises": [s.model_dump(mode="json") for s in store.surprises(status, limit, offset)],
+        "surprises": [store._surprise_from_row(row).model_dump(mode="json") for row in rows],
     }
 
 
