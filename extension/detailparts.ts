@@ -148,7 +148,7 @@ export async function outputView(output: IOutput, urls: string[]): Promise<HTMLE
 
 export function metaLine(e: IExperiment): string {
   const parts = [
-    `${e.notebook ?? 'unknown notebook'} [${e.execution_count ?? ' '}]`,
+    `${e.lab_path ?? e.notebook ?? 'unknown notebook'} [${e.execution_count ?? ' '}]`,
     new Date(e.started_at).toLocaleString(),
     `${e.duration_ms.toFixed(0)} ms`,
     e.mode ? `${e.mode} mode` : ''

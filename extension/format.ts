@@ -150,3 +150,8 @@ export function brainstormTiming(b: {
   const clock = (s: number) => `${Math.floor(Math.round(s) / 60)}:${String(Math.round(s) % 60).padStart(2, '0')}`;
   return `${b.hypothesis_ids.length} of ${b.target} hypotheses in ${clock(seconds)} (of ${clock(b.planned_seconds)})`;
 }
+
+/** A notebook's file name without its folder and ``.ipynb``: "copying_heads". */
+export function fileName(path: string): string {
+  return (path.split(/[\\/]/).pop() ?? path).replace(/\.ipynb$/, '');
+}

@@ -76,6 +76,18 @@ export class SurprisesSection extends SectionWidget {
     this.list.render();
   }
 
+  /** Select the newest surprise in the inbox that ``matches`` and scroll it into view; false when none does. */
+  showSurprise(matches: (s: ISurprise) => boolean): boolean {
+    const rows = this.model.surprises.rows();
+    const found = rows.filter(matches).sort((a, b) => b.id - a.id)[0];
+    if (!found) {
+      return false;
+    }
+    this.list.reveal(rows.indexOf(found));
+    this.select(found);
+    return true;
+  }
+
   /** A surprise that arrived since the last drawing is scrolled into view. */
   private revealNewest(): void {
     const rows = this.model.surprises.rows();
