@@ -87,7 +87,7 @@ export class HypothesesSection extends SectionWidget {
       setForm: open => {
         open ? this.forms.add(h.id) : this.forms.delete(h.id);
         this.prefills.delete(h.id);
-        this.redraw(h.id, open ? '.jp-Logbook-newPrediction input' : '.jp-Logbook-addPrediction');
+        this.redraw(h.id, open ? '.jp-Logbook-predictionText' : '.jp-Logbook-addPrediction');
       },
       prefill: this.prefills.get(h.id) ?? null,
       startRedTeam: template => {

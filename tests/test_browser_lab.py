@@ -130,7 +130,7 @@ def researcher_loop(lab, page):
         card = page.locator('[data-hypothesis="H4"]')
         card.locator(".jp-Logbook-cardRow").click()
         card.get_by_role("button", name="Add a prediction to H4").click()
-        prediction = card.locator(".jp-Logbook-newPrediction input").first
+        prediction = card.locator(".jp-Logbook-newPrediction .jp-Logbook-predictionText")
         prediction.fill("x >")
         card.locator(".jp-Logbook-verdict.jp-mod-error").wait_for()
         prediction.fill("x > 10")
