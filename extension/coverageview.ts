@@ -72,7 +72,7 @@ export function coverageView(c: ICoverage): HTMLElement {
   if (other.length) {
     box.append(grid(`Other hook points of ${c.model}`, [''], other.map(p => [p.name, p.layers, [p.name]]), here));
   }
-  box.append(el('div', 'jp-Logbook-muted', 'c cached · h hooked · a ablated · p patched · · never touched · outlined: touched now, in this experiment'));
+  box.append(el('div', 'jp-Logbook-muted', 'c cached, h hooked, a ablated, p patched; · never touched; outlined: touched now, in this experiment'));
   return box;
 }
 

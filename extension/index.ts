@@ -130,7 +130,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         panel.showSection('surprises', false);
         const ref = args as ISurpriseRef;
         panel.surprises.showSurprise(s =>
-          ref.prediction ? s.hypothesis_id === ref.hypothesis_id && s.prediction === ref.prediction : s.manual && s.note === ref.note
+          ref.prediction ? s.hypothesis_id === ref.hypothesis_id && s.prediction === ref.prediction : s.note === ref.note
         );
       }
     });

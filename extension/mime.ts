@@ -56,6 +56,7 @@ export function driftCard(payload: any): HTMLElement {
     item.append(...driftLines({ earlier: [], hypotheses: [], ...drift }));
     card.append(item);
   }
+  card.append(showInLogbook({ note: drifts[0]?.note ?? null }));
   return card;
 }
 
