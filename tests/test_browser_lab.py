@@ -171,7 +171,9 @@ def researcher_loop(lab, page):
         # The card reads its hypothesis in full colour, and opens the inbox on its surprise.
         card = page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first
         assert card.locator(".jp-Logbook-surpriseStatement").inner_text().startswith("H4: ")
-        assert not low_contrast(page, 4.5, ".jp-OutputArea .jp-Logbook-surpriseCard .jp-Logbook-surpriseStatement")
+        assert not low_contrast(
+            page, 4.5, ".jp-OutputArea .jp-Logbook-surpriseCard .jp-Logbook-surpriseStatement"
+        )
         card.get_by_role("button", name="Show this surprise in the Logbook sidebar").first.click()
         page.locator("#jp-logbook-sidebar .jp-Logbook-surprise.jp-mod-selected", has_text="x > 10").wait_for()
         page.locator("#jp-logbook-sidebar .jp-Logbook-triage", has_text="x > 10").wait_for()

@@ -136,9 +136,10 @@ def test_the_experiment_detail_shows_where_the_notebook_has_not_looked(lab, page
     text = coverage.text_content()
     assert "Coverage of attn-only-2l, all experiments so far" in text and "all 16 heads touched" in text
     assert "never touched" not in text.split("c cached")[0]  # no "0 of 16 never touched"
-    assert "Coverage of this model, all experiments so far" in page.locator(
-        "#jp-logbook-experiment .jp-Logbook-coveragePart h3"
-    ).text_content()
+    assert (
+        "Coverage of this model, all experiments so far"
+        in page.locator("#jp-logbook-experiment .jp-Logbook-coveragePart h3").text_content()
+    )
     heads = coverage.locator('table[aria-label="Heads of attn-only-2l"]')
     assert heads.locator("td").count() == 16 and heads.locator("td.jp-mod-here").count() == 16
     assert heads.bounding_box()["width"] <= 240

@@ -94,7 +94,9 @@ def test_cards_are_two_lines_at_most_with_their_credence_and_the_inbox_comes_fir
     # At 250 px the statement takes two lines and shows more than a word or two; the credence is a number.
     assert statement.bounding_box()["height"] > 25 and statement.bounding_box()["width"] > 100
     assert page.locator('[data-hypothesis="H1"] .jp-Logbook-credenceNumber').text_content() == "0.40"
-    assert page.locator('[data-hypothesis="H1"] .jp-Logbook-sparkline').bounding_box() is None  # room for words
+    assert (
+        page.locator('[data-hypothesis="H1"] .jp-Logbook-sparkline').bounding_box() is None
+    )  # room for words
     set_sidebar_width(page, 400)
     assert page.locator('[data-hypothesis="H1"] .jp-Logbook-sparkline').bounding_box() is not None
     set_sidebar_width(page, 250)

@@ -126,7 +126,9 @@ def _changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
 def surprise_page(store: Store, status: str, limit: int, offset: int) -> dict[str, Any]:
     """One page of surprises under a filter in the inbox's order, with the totals the sidebar shows."""
     where, params = store._surprise_filter(status)
-    rows = store.db.query(f"SELECT * FROM surprises{where} {SURPRISE_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset])
+    rows = store.db.query(
+        f"SELECT * FROM surprises{where} {SURPRISE_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset]
+    )
     return {
         "status": status,
         "offset": offset,
