@@ -60,7 +60,13 @@ export class SurprisesSection extends SectionWidget {
     }
     this.list.render();
     this.revealNewest();
-    const selected = this.model.surprises.rows().find(s => s.id === this.selected);
+    const rows = this.model.surprises.rows();
+    const at = rows.findIndex(s => s.id === this.selected);
+    if (at >= 0 && at !== this.selectedAt) {
+      this.list.reveal(at); // once read, the selected surprise moves below the unread ones: follow it
+    }
+    this.selectedAt = at;
+    const selected = rows[at];
     this.triage.show(selected ?? null);
     const unread = this.model.unread;
     this.setCount(unread ? `${unread.toLocaleString()} unread` : filter === 'open' ? String(this.model.surprises.total || '') : '');
@@ -148,4 +154,5 @@ export class SurprisesSection extends SectionWidget {
   private triage: TriagePanel;
   private selected: number | null = null;
   private newestSeen: number | null = null;
+  private selectedAt = -1;
 }

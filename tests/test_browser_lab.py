@@ -177,6 +177,10 @@ def researcher_loop(lab, page):
         card.get_by_role("button", name="Show this surprise in the Logbook sidebar").first.click()
         page.locator("#jp-logbook-sidebar .jp-Logbook-surprise.jp-mod-selected", has_text="x > 10").wait_for()
         page.locator("#jp-logbook-sidebar .jp-Logbook-triage", has_text="x > 10").wait_for()
+        page.locator(
+            '[data-logbook-section="surprises"]'
+        ).click()  # collapse the inbox: room for the experiments
+        page.locator("#jp-logbook-surprises").wait_for(state="hidden")
 
         experiments = lab.api("GET", "logbook/api/experiments")
         assert experiments["total"] == 20
