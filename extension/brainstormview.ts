@@ -158,7 +158,7 @@ export class BrainstormSection extends SectionWidget {
     item.open = this.openPast.has(b.id);
     item.addEventListener('toggle', () => (item.open ? this.openPast.add(b.id) : this.openPast.delete(b.id)));
     const summary = el('summary', 'jp-Logbook-pastSummary');
-    summary.append(el('strong', undefined, `#${b.id}`), ` ${brainstormTiming(b)}`);
+    summary.append(el('strong', undefined, `Brainstorm ${b.id}:`), ` ${brainstormTiming(b)}`);
     summary.title = 'hypotheses written of the target, in the time taken of the time planned';
     const list = el('ul', 'jp-Logbook-pastList');
     for (const id of b.hypothesis_ids) {

@@ -75,6 +75,18 @@ function fieldText(value: unknown): string {
   return Array.isArray(value) ? value.map(fieldText).join(', ') : String(value);
 }
 
+/** Hooks that read the same (point, function, direction, aliases) as one row, with how many there were and their calls. */
+export function collapseHooks(hooks: any[]): { hook: any; times: number; calls: number }[] {
+  const rows = new Map<string, { hook: any; times: number; calls: number }>();
+  for (const h of hooks) {
+    const key = JSON.stringify([h.hook_point, h.function, h.direction, h.aliases ?? []]);
+    const row = rows.get(key) ?? rows.set(key, { hook: h, times: 0, calls: 0 }).get(key)!;
+    row.times += 1;
+    row.calls += Number(h.calls) || 0;
+  }
+  return [...rows.values()];
+}
+
 export function torchParts(torch: Record<string, any>): HTMLElement[] {
   const parts: HTMLElement[] = [];
   for (const model of torch.models ?? []) {
@@ -82,11 +94,11 @@ export function torchParts(torch: Record<string, any>): HTMLElement[] {
     parts.push(part(`Model: ${model.class ?? 'model'}`, table(['field', 'value'], rows, `Configuration of ${model.class}`)));
   }
   if (torch.hooks?.length) {
-    const rows = torch.hooks.map((h: any) => [
+    const rows = collapseHooks(torch.hooks).map(({ hook: h, times, calls }) => [
       code(h.hook_point, 'jp-Logbook-name'),
-      h.function,
+      times > 1 ? `${h.function} ×${times}` : h.function,
       h.direction,
-      String(h.calls),
+      String(calls),
       (h.aliases ?? []).join(', ')
     ]);
     parts.push(part('Hooks', table(['hook point', 'function', 'dir', 'calls', 'also named'], rows, 'Hooks')));
@@ -148,7 +160,7 @@ export async function outputView(output: IOutput, urls: string[]): Promise<HTMLE
 
 export function metaLine(e: IExperiment): string {
   const parts = [
-    `${e.notebook ?? 'unknown notebook'} [${e.execution_count ?? ' '}]`,
+    `${e.lab_path ?? e.notebook ?? 'unknown notebook'} [${e.execution_count ?? ' '}]`,
     new Date(e.started_at).toLocaleString(),
     `${e.duration_ms.toFixed(0)} ms`,
     e.mode ? `${e.mode} mode` : ''

@@ -37,6 +37,37 @@ export function input(className: string, name: string, placeholder = ''): HTMLIn
   return node;
 }
 
+/**
+ * A text box for a sentence or an expression that may run long: two lines,
+ * growing to four as it fills (then it scrolls). Enter is left to the caller
+ * (``onEnter``); Shift+Enter starts a new line.
+ */
+export function textArea(className: string, name: string, onEnter: () => void, placeholder = ''): HTMLTextAreaElement {
+  const node = el('textarea', `jp-Logbook-input jp-Logbook-grow ${className}`.trim()) as HTMLTextAreaElement;
+  node.setAttribute('aria-label', name);
+  node.placeholder = placeholder;
+  node.rows = 2;
+  const grow = () => {
+    if (!node.isConnected) {
+      return;
+    }
+    node.style.height = 'auto';
+    const style = getComputedStyle(node);
+    const line = parseFloat(style.lineHeight) || 16;
+    const frame = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom) + parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+    node.style.height = `${Math.min(Math.max(node.scrollHeight, 2 * line + frame), 4 * line + frame)}px`;
+  };
+  node.addEventListener('input', grow);
+  node.addEventListener('focus', grow);
+  node.addEventListener('keydown', event => {
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      onEnter();
+    }
+  });
+  return node;
+}
+
 /** A short coloured label: a status, a verdict, a count. */
 export function pill(text: string, kind: string, title = ''): HTMLElement {
   const node = el('span', `jp-Logbook-pill jp-mod-${kind}`, text);

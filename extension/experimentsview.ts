@@ -3,7 +3,7 @@
 import { Message } from '@lumino/messaging';
 
 import { debounce, el, input, marked } from './dom';
-import { firstLine } from './format';
+import { fileName, firstLine } from './format';
 import { LogbookModel } from './model';
 import { SectionWidget } from './section';
 import { IExperimentRow } from './types';
@@ -54,11 +54,15 @@ export class ExperimentsSection extends SectionWidget {
 
   private row(e: IExperimentRow): HTMLElement {
     const row = el('div', `jp-Logbook-experiment ${e.ok ? '' : 'jp-mod-error'}`);
-    const where = `${e.notebook ?? 'unknown notebook'} [${e.execution_count ?? ' '}] · ${e.duration_ms.toFixed(0)} ms`;
+    const where = `${e.lab_path ?? e.notebook ?? 'unknown notebook'} [${e.execution_count ?? ' '}] · ${e.duration_ms.toFixed(0)} ms`;
     row.title = `${where}${e.error_name ? ` · ${e.error_name}` : ''}\n${e.match?.text ?? firstLine(e.source, 200)}`;
     const state = el('span', 'jp-Logbook-expState', e.ok ? '✓' : '✗');
     state.setAttribute('aria-label', e.ok ? 'ran' : `failed with ${e.error_name}`);
     row.append(el('span', 'jp-Logbook-expId', `#${e.id}`), state);
+    const notebooks = new Set(this.model.experiments.rows().map(r => r.lab_path ?? r.notebook));
+    if (notebooks.size > 1 && (e.lab_path ?? e.notebook)) {
+      row.append(el('span', 'jp-Logbook-expNotebook', fileName(e.lab_path ?? e.notebook ?? '')));
+    }
     if (e.match) {
       const words = this.model.query.split(/\s+/);
       const line = marked(e.match.text, words, 'jp-Logbook-expSource');

@@ -136,7 +136,7 @@ export function stripAnsi(text: string): string {
   return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 }
 
-/** "4 of 4 in 4:31 of 5:00" for a finished brainstorm: hypotheses of the target, time taken of time planned. */
+/** "4 of 4 hypotheses in 4:31 (of 5:00)" for a finished brainstorm: hypotheses of the target, time taken of time planned. */
 export function brainstormTiming(b: {
   started_at: string;
   finished_at: string | null;
@@ -148,5 +148,10 @@ export function brainstormTiming(b: {
   const end = b.finished_at ? new Date(b.finished_at).getTime() : Date.now();
   const seconds = Math.max(0, (end - new Date(b.started_at).getTime()) / 1000 - b.paused_seconds);
   const clock = (s: number) => `${Math.floor(Math.round(s) / 60)}:${String(Math.round(s) % 60).padStart(2, '0')}`;
-  return `${b.hypothesis_ids.length} of ${b.target} in ${clock(seconds)} of ${clock(b.planned_seconds)}`;
+  return `${b.hypothesis_ids.length} of ${b.target} hypotheses in ${clock(seconds)} (of ${clock(b.planned_seconds)})`;
+}
+
+/** A notebook's file name without its folder and ``.ipynb``: "copying_heads". */
+export function fileName(path: string): string {
+  return (path.split(/[\\/]/).pop() ?? path).replace(/\.ipynb$/, '');
 }

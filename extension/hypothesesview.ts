@@ -6,6 +6,7 @@ import { hypothesisCard } from './hypothesiscard';
 import { ITemplate } from './redteamcard';
 import { LogbookModel } from './model';
 import { SectionWidget } from './section';
+import { hiddenRedTeams, hideRedTeam } from './state';
 import { IHypothesis } from './types';
 
 /** Whether the researcher is typing in ``node`` (a redraw would lose what they typed). */
@@ -69,7 +70,7 @@ export class HypothesesSection extends SectionWidget {
 
   /** The card of ``h``: the one already drawn, unless it changed (and holds no focus). */
   private card(h: IHypothesis): HTMLElement {
-    const key = JSON.stringify([h, this.expanded.has(h.id), this.forms.has(h.id), this.prefills.get(h.id)?.label]);
+    const key = JSON.stringify([h, this.expanded.has(h.id), this.forms.has(h.id), this.prefills.get(h.id)?.label, this.redTeamOpen.has(h.id), this.redTeamHidden.has(h.id)]);
     const drawn = this.drawn.get(h.id);
     if (drawn && (drawn.key === key || editing(drawn.node))) {
       this.pending ||= drawn.key !== key;
@@ -86,7 +87,7 @@ export class HypothesesSection extends SectionWidget {
       setForm: open => {
         open ? this.forms.add(h.id) : this.forms.delete(h.id);
         this.prefills.delete(h.id);
-        this.redraw(h.id, open ? '.jp-Logbook-newPrediction input' : '.jp-Logbook-addPrediction');
+        this.redraw(h.id, open ? '.jp-Logbook-predictionText' : '.jp-Logbook-addPrediction');
       },
       prefill: this.prefills.get(h.id) ?? null,
       startRedTeam: template => {
@@ -98,7 +99,18 @@ export class HypothesesSection extends SectionWidget {
         this.prefills.set(h.id, template);
         this.redraw(h.id, '.jp-Logbook-predictionText');
       },
-      redraw: () => this.redraw(h.id, '.jp-Logbook-cardRow')
+      redraw: () => this.redraw(h.id, '.jp-Logbook-cardRow'),
+      redTeamOpen: this.redTeamOpen.has(h.id),
+      redTeamHidden: this.redTeamHidden.has(h.id),
+      toggleRedTeam: () => {
+        this.redTeamOpen.has(h.id) ? this.redTeamOpen.delete(h.id) : this.redTeamOpen.add(h.id);
+        this.redraw(h.id, '.jp-Logbook-redTeamOpen');
+      },
+      hideRedTeam: () => {
+        hideRedTeam(h.id);
+        this.redTeamHidden.add(h.id);
+        this.redraw(h.id, '.jp-Logbook-cardRow');
+      }
     });
     node.setAttribute('role', 'listitem');
     this.drawn.set(h.id, { key, node });
@@ -125,6 +137,8 @@ export class HypothesesSection extends SectionWidget {
   private expanded = new Set<string>();
   private forms = new Set<string>();
   private prefills = new Map<string, ITemplate>();
+  private redTeamOpen = new Set<string>();
+  private redTeamHidden = hiddenRedTeams();
   private drawn = new Map<string, { key: string; node: HTMLElement }>();
   private pending = false;
 }

@@ -1,6 +1,6 @@
 /**
- * One hypothesis. Collapsed, one line: id, statement (full text on hover),
- * a credence sparkline, its status and its predictions' counts. Expanded:
+ * One hypothesis. Collapsed, one row: id, statement (two lines, full text on
+ * hover), a credence sparkline and the credence, its status and its predictions' counts. Expanded:
  * the credence with its reason, the status, the predictions, and "+".
  */
 
@@ -24,6 +24,11 @@ export interface ICardState {
   /** The red-team template the open form starts from, if any. */
   prefill: ITemplate | null;
   startRedTeam: (template: ITemplate) => void;
+  /** Whether the red-team card shows its templates, or is hidden for good. */
+  redTeamOpen: boolean;
+  redTeamHidden: boolean;
+  toggleRedTeam: () => void;
+  hideRedTeam: () => void;
 }
 
 function sparkline(h: IHypothesis): SVGElement {
@@ -52,7 +57,7 @@ function summary(h: IHypothesis, state: ICardState): HTMLElement {
   const statement = el('span', 'jp-Logbook-statement', h.statement);
   row.title = `${h.statement}\ncredence ${h.history.map(c => formatCredence(c.credence)).join(' → ') || formatCredence(h.credence)}`;
   row.append(el('span', 'jp-Logbook-caret', state.expanded ? '▾' : '▸'), el('span', 'jp-Logbook-id', h.id), statement);
-  row.append(sparkline(h), pill(h.status, h.status));
+  row.append(sparkline(h), el('span', 'jp-Logbook-credenceNumber', formatCredence(h.credence)), pill(h.status, h.status));
   const tally = el('span', 'jp-Logbook-tally');
   tally.setAttribute('aria-hidden', 'true');
   for (const [state, mark] of [
@@ -115,8 +120,8 @@ export function hypothesisCard(model: LogbookModel, h: IHypothesis, state: ICard
   card.dataset.hypothesis = h.id;
   card.classList.toggle('jp-mod-expanded', state.expanded);
   card.append(summary(h, state));
-  if (h.going_well) {
-    card.append(redTeamCard(h, state.startRedTeam));
+  if (h.going_well && !state.redTeamHidden) {
+    card.append(redTeamCard(h, { open: state.redTeamOpen, toggle: state.toggleRedTeam, hide: state.hideRedTeam, start: state.startRedTeam }));
   }
   if (!state.expanded) {
     return card;

@@ -2,6 +2,7 @@
 
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -15,7 +16,7 @@ import { LogbookModel } from './model';
 import { MODES } from './modeview';
 import { LogbookPanel } from './panel';
 import { LogbookStatus } from './statusclock';
-import { CommandIDs, ILogbookModel, SIDEBAR_ID } from './tokens';
+import { CommandIDs, ILogbookModel, ISurpriseRef, SHOW_SURPRISE_EVENT, SIDEBAR_ID } from './tokens';
 import { DEFAULT_SETTINGS, ILogbookSettings, Section } from './types';
 
 const PLUGIN_ID = 'jupyterlab-logbook:plugin';
@@ -122,6 +123,21 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       label: 'Logbook: Open the Cell of an Experiment',
       execute: args => openCell(docManager, String(args.path), (args.cellId as string | null) ?? null)
     });
+    commands.addCommand(CommandIDs.showSurprise, {
+      label: 'Logbook: Show a Surprise in the Inbox',
+      execute: args => {
+        shell.activateById(SIDEBAR_ID);
+        panel.showSection('surprises', false);
+        const ref = args as ISurpriseRef;
+        panel.surprises.showSurprise(s =>
+          ref.prediction ? s.hypothesis_id === ref.hypothesis_id && s.prediction === ref.prediction : s.note === ref.note
+        );
+      }
+    });
+    document.addEventListener(SHOW_SURPRISE_EVENT, event => {
+      const ref = (event as CustomEvent<ISurpriseRef>).detail ?? {};
+      void commands.execute(CommandIDs.showSurprise, { ...ref });
+    });
     palette?.addItem({ command: CommandIDs.open, category: 'Logbook' });
     palette?.addItem({ command: CommandIDs.brainstorm, category: 'Logbook' });
     palette?.addItem({ command: CommandIDs.showSection, category: 'Logbook', args: { section: 'surprises' } });
@@ -147,10 +163,17 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
         const folder = model.settings.exportFolder.replace(/\/+$/, '');
         try {
           const written = await model.exportAs(`${folder ? folder + '/' : ''}research-log.${format}`, format);
-          Notification.success(`Logbook exported to ${written.path}`, { autoClose: 4000 });
-          if (format !== 'html') {
-            docManager.openOrReveal(written.path);
-          }
+          const open = () => {
+            if (format === 'html') {
+              window.open(URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(written.path)), '_blank', 'noopener');
+            } else {
+              docManager.openOrReveal(written.path);
+            }
+          };
+          Notification.success(`Logbook exported to ${written.path}`, {
+            autoClose: 10000,
+            actions: [{ label: 'Open', caption: `Open ${written.path}`, callback: open }]
+          });
         } catch (error) {
           Notification.error(`Logbook: ${error instanceof Error ? error.message : error}`, { autoClose: 6000 });
         }

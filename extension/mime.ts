@@ -3,11 +3,21 @@
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
-import { el } from './dom';
+import { button, el } from './dom';
 import { driftLines, driftPill } from './drift';
 import { describeObserved, formatBits, formatCredence } from './format';
 
 export const SURPRISE_MIME = 'application/vnd.logbook.surprise+json';
+/** Kept in step with tokens.ts: the mime extension is loaded apart from the plugins. */
+const SHOW_SURPRISE_EVENT = 'logbook-show-surprise';
+
+/** "Show in Logbook": asks the sidebar (listening on the document) to open the inbox on this surprise. */
+function showInLogbook(payload: any): HTMLElement {
+  const ref = { hypothesis_id: payload.hypothesis_id ?? null, prediction: payload.prediction ?? null, note: payload.note ?? null };
+  return button('Show in Logbook', 'Show this surprise in the Logbook sidebar', () => {
+    document.dispatchEvent(new CustomEvent(SHOW_SURPRISE_EVENT, { detail: ref }));
+  }, 'jp-Logbook-link jp-Logbook-showInLogbook');
+}
 
 export function surpriseCard(payload: any): HTMLElement {
   if (payload.kind === 'drift') {
@@ -19,17 +29,17 @@ export function surpriseCard(payload: any): HTMLElement {
   head.append(el('span', 'jp-Logbook-bits', formatBits(payload.surprisal_bits)));
   card.append(head);
   if (payload.manual) {
-    card.append(el('div', 'jp-Logbook-surpriseNote', payload.note ?? ''));
+    card.append(el('div', 'jp-Logbook-surpriseNote', payload.note ?? ''), showInLogbook(payload));
     return card;
   }
   const predicted = el('div', 'jp-Logbook-surpriseLine');
   predicted.append(el('span', 'jp-Logbook-label', `${payload.hypothesis_id} predicted `), el('code', undefined, payload.prediction ?? ''));
   predicted.append(el('span', 'jp-Logbook-label', ` at credence ${formatCredence(payload.credence ?? 0)}`));
   card.append(predicted);
-  card.append(el('div', 'jp-Logbook-surpriseStatement', payload.statement ?? ''));
+  card.append(el('div', 'jp-Logbook-surpriseStatement', `${payload.hypothesis_id}: ${payload.statement ?? ''}`));
   const observed = el('div', 'jp-Logbook-surpriseLine');
   observed.append(el('span', 'jp-Logbook-label', 'observed '), el('code', undefined, describeObserved(payload.observed ?? {})));
-  card.append(observed);
+  card.append(observed, showInLogbook(payload));
   return card;
 }
 
@@ -46,6 +56,7 @@ export function driftCard(payload: any): HTMLElement {
     item.append(...driftLines({ earlier: [], hypotheses: [], ...drift }));
     card.append(item);
   }
+  card.append(showInLogbook({ note: drifts[0]?.note ?? null }));
   return card;
 }
 

@@ -17,7 +17,7 @@ export class ModeSection extends SectionWidget {
       button(mode, `Switch to ${mode} mode`, () => void attempt(() => model.switchMode(mode)), 'jp-Logbook-modeButton')
     );
     row.append(...this.buttons);
-    this.node.append(row, this.balance);
+    this.node.append(row, this.hint, this.balance);
   }
 
   protected render(): void {
@@ -31,9 +31,11 @@ export class ModeSection extends SectionWidget {
       .filter(b => b.mode !== 'none' || b.experiments > 0)
       .map(b => `${b.mode} ${b.experiments} exp${b.mode_seconds ? `, ${formatDuration(b.mode_seconds)}` : ''}`);
     this.balance.textContent = parts.join(' · ') || 'No experiments yet';
+    this.hint.hidden = mode !== null;
     this.setCount(mode ?? 'none');
   }
 
   private buttons: HTMLButtonElement[];
+  private hint = el('div', 'jp-Logbook-muted jp-Logbook-modeHint', 'Say what you are doing: confirm, red-team or explore; each cell is recorded under it.');
   private balance = el('div', 'jp-Logbook-muted jp-Logbook-balance');
 }

@@ -29,6 +29,7 @@ const STRETCH: Record<Section, number> = { mode: 0, brainstorm: 1, surprises: 2,
 export class LogbookPanel extends SidePanel {
   readonly brainstorm: BrainstormSection;
   readonly hypotheses: HypothesesSection;
+  readonly surprises: SurprisesSection;
 
   constructor(
     private readonly model: LogbookModel,
@@ -41,10 +42,11 @@ export class LogbookPanel extends SidePanel {
     this.header.addWidget(this.buildHeader(options));
     this.brainstorm = new BrainstormSection(model);
     this.hypotheses = new HypothesesSection(model);
+    this.surprises = new SurprisesSection(model, id => options.openExperiment(id, ''));
     this.sections = [
       new ModeSection(model),
       this.brainstorm,
-      new SurprisesSection(model, id => options.openExperiment(id, '')),
+      this.surprises,
       this.hypotheses,
       new ExperimentsSection(model, options.openExperiment)
     ];
@@ -80,6 +82,7 @@ export class LogbookPanel extends SidePanel {
     const exports = el('div', 'jp-Logbook-row jp-Logbook-export');
     exports.setAttribute('role', 'group');
     exports.setAttribute('aria-label', 'Export the logbook');
+    exports.append(el('span', 'jp-Logbook-exportLabel', 'Export'));
     for (const [format, label, name] of [
       ['md', 'MD', 'Markdown'],
       ['html', 'HTML', 'HTML'],

@@ -1,6 +1,6 @@
 /** A hypothesis' predictions: one per block, the id in full, and the form that adds one. */
 
-import { attempt, button, code, debounce, el, input, pill } from './dom';
+import { attempt, button, code, debounce, el, input, pill, textArea } from './dom';
 import { parseCredence } from './entry';
 import { verdictRuns, verdictSummary } from './feedstate';
 import { formatCredence } from './format';
@@ -9,7 +9,7 @@ import { ITemplate } from './redteamcard';
 import { IHypothesis, IPrediction } from './types';
 
 /** Checks an expression on the server as it is typed; ``valid()`` says whether it parsed. */
-function expressionCheck(model: LogbookModel, field: HTMLInputElement, verdict: HTMLElement): () => boolean {
+function expressionCheck(model: LogbookModel, field: HTMLInputElement | HTMLTextAreaElement, verdict: HTMLElement): () => boolean {
   let ok = false;
   const check = debounce(async () => {
     if (!field.value.trim()) {
@@ -107,7 +107,7 @@ export function predictionForm(model: LogbookModel, h: IHypothesis, close: () =>
   const kinds = el('div', 'jp-Logbook-row');
   kinds.setAttribute('role', 'group');
   kinds.setAttribute('aria-label', `Kind of prediction for ${h.id}`);
-  const field = input('jp-Logbook-predictionText', `Prediction for ${h.id}`);
+  const field = textArea('jp-Logbook-predictionText', `Prediction for ${h.id}`, () => submit());
   const credence = input('jp-Logbook-credenceInput', `Credence that the prediction for ${h.id} comes true`);
   credence.value = '0.8';
   credence.inputMode = 'decimal';
@@ -143,7 +143,6 @@ export function predictionForm(model: LogbookModel, h: IHypothesis, close: () =>
     }
     void attempt(() => model.addPrediction(h.id, kind, field.value, p)).then(ok => ok && close());
   };
-  field.addEventListener('keydown', event => event.key === 'Enter' && submit());
   field.addEventListener('input', () => kind === 'text' && (verdict.textContent = ''));
   const row = el('div', 'jp-Logbook-row');
   row.append(el('span', 'jp-Logbook-muted', 'p'), credence, button('Add', `Add the prediction to ${h.id}`, submit, 'jp-mod-accept'));

@@ -119,3 +119,25 @@ export class LogbookState {
   protected _changed = new Signal<this, ModelChange>(this);
   protected _ticked = new Signal<this, IClock>(this);
 }
+
+const HIDDEN_RED_TEAM = 'jupyterlab-logbook:red-team-hidden';
+
+/** The hypotheses whose red-team card the researcher hid, remembered in the browser. */
+export function hiddenRedTeams(): Set<string> {
+  try {
+    const stored: unknown = JSON.parse(window.localStorage.getItem(HIDDEN_RED_TEAM) ?? '[]');
+    return new Set(Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Hide the red-team card of ``id`` from now on. */
+export function hideRedTeam(id: string): void {
+  const hidden = hiddenRedTeams().add(id);
+  try {
+    window.localStorage.setItem(HIDDEN_RED_TEAM, JSON.stringify([...hidden]));
+  } catch {
+    // a browser without storage forgets it on reload
+  }
+}

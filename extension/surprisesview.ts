@@ -1,4 +1,4 @@
-/** The surprise inbox: most surprising first, filtered open / resolved / all, one surprise triaged at a time. */
+/** The surprise inbox: unread first, then the most surprising, then the newest; filtered open / resolved / all, one surprise triaged at a time. */
 
 import { Message } from '@lumino/messaging';
 
@@ -12,7 +12,9 @@ import { TriagePanel } from './triage';
 import { ISurprise, SurpriseFilter } from './types';
 import { VirtualList } from './virtuallist';
 
-export const SURPRISE_ROW_HEIGHT = 40;
+export const SURPRISE_ROW_HEIGHT = 50;
+/** Rows the inbox always shows while some are unread. */
+const UNREAD_ROWS = 4;
 const FILTERS: SurpriseFilter[] = ['open', 'resolved', 'all'];
 
 export class SurprisesSection extends SectionWidget {
@@ -30,8 +32,11 @@ export class SurprisesSection extends SectionWidget {
     filters.append(...this.filterButtons);
     this.list = new VirtualList(model.surprises, {
       rowHeight: SURPRISE_ROW_HEIGHT,
-      label: 'Surprises, most surprising first',
-      empty: () => (model.surpriseFilter === 'resolved' ? 'No resolved surprises.' : 'Nothing surprising yet.'),
+      label: 'Surprises, unread first, then most surprising',
+      empty: () =>
+        model.surpriseFilter === 'resolved'
+          ? 'No resolved surprises.'
+          : 'Nothing surprising yet: surprises come from predictions that fail and from values that drift.',
       render: surprise => this.row(surprise),
       activate: surprise => this.select(surprise)
     });
@@ -54,7 +59,14 @@ export class SurprisesSection extends SectionWidget {
       b.setAttribute('aria-pressed', String(active));
     }
     this.list.render();
-    const selected = this.model.surprises.rows().find(s => s.id === this.selected);
+    this.revealNewest();
+    const rows = this.model.surprises.rows();
+    const at = rows.findIndex(s => s.id === this.selected);
+    if (at >= 0 && at !== this.selectedAt) {
+      this.list.reveal(at); // once read, the selected surprise moves below the unread ones: follow it
+    }
+    this.selectedAt = at;
+    const selected = rows[at];
     this.triage.show(selected ?? null);
     const unread = this.model.unread;
     this.setCount(unread ? `${unread.toLocaleString()} unread` : filter === 'open' ? String(this.model.surprises.total || '') : '');
@@ -70,9 +82,36 @@ export class SurprisesSection extends SectionWidget {
     this.list.render();
   }
 
-  /** While a surprise is being triaged, the inbox may take up to 60% of the window. */
+  /** Select the newest surprise in the inbox that ``matches`` and scroll it into view; false when none does. */
+  showSurprise(matches: (s: ISurprise) => boolean): boolean {
+    const rows = this.model.surprises.rows();
+    const found = rows.filter(matches).sort((a, b) => b.id - a.id)[0];
+    if (!found) {
+      return false;
+    }
+    this.list.reveal(rows.indexOf(found));
+    this.select(found);
+    return true;
+  }
+
+  /** A surprise that arrived since the last drawing is scrolled into view. */
+  private revealNewest(): void {
+    const rows = this.model.surprises.rows();
+    const newest = rows.reduce((most, s) => Math.max(most, s.id), 0);
+    if (this.newestSeen !== null && newest > this.newestSeen) {
+      this.list.reveal(rows.findIndex(s => s.id === newest));
+    }
+    if (this.model.surprises.loaded) {
+      this.newestSeen = Math.max(this.newestSeen ?? 0, newest);
+    }
+  }
+
+  /** While some are unread the inbox keeps room for four rows; while one is triaged it may take 60% of the window. */
   protected sizeToContent(): void {
-    super.sizeToContent(this.triage.node.hidden ? 120 : Math.max(120, window.innerHeight * 0.6));
+    const unreadRows = Math.min(UNREAD_ROWS, this.model.unread, this.model.surprises.total);
+    this.list.node.style.minHeight = unreadRows > 1 ? `${unreadRows * SURPRISE_ROW_HEIGHT + 2}px` : '';
+    const floor = Math.max(120, unreadRows * SURPRISE_ROW_HEIGHT + 40);
+    super.sizeToContent(this.triage.node.hidden ? floor : Math.max(floor, window.innerHeight * 0.6));
   }
 
   /** The filters, every row (the list scrolls past ten), and the triage panel. */
@@ -114,4 +153,6 @@ export class SurprisesSection extends SectionWidget {
   private list: VirtualList<ISurprise>;
   private triage: TriagePanel;
   private selected: number | null = null;
+  private newestSeen: number | null = null;
+  private selectedAt = -1;
 }

@@ -20,6 +20,17 @@ export namespace CommandIDs {
   export const exportLog = 'logbook:export';
   export const openExperiment = 'logbook:open-experiment';
   export const openCell = 'logbook:open-cell';
+  export const showSurprise = 'logbook:show-surprise';
+}
+
+/** The DOM event a surprise card under a cell sends to ask the sidebar to show its surprise. */
+export const SHOW_SURPRISE_EVENT = 'logbook-show-surprise';
+
+/** What the card knows of its surprise. */
+export interface ISurpriseRef {
+  hypothesis_id?: string | null;
+  prediction?: string | null;
+  note?: string | null;
 }
 
 /** The sidebar's id in the shell. */

@@ -4,7 +4,7 @@
  * hypothesis, or resolve it.
  */
 
-import { attempt, button, code, el, input, pill } from './dom';
+import { attempt, button, code, el, input, pill, textArea } from './dom';
 import { parseCredence, parseEntry } from './entry';
 import { driftLines, driftPill, isDrift } from './drift';
 import { isOpen, resolutionWords } from './feedstate';
@@ -179,7 +179,7 @@ export class TriagePanel {
       reason.addEventListener('input', () => (refute.disabled = !reason.value.trim()));
       box.append(reason, refute);
     } else if (form === 'follow') {
-      const text = input('jp-Logbook-followUp', 'Follow-up hypothesis');
+      const text = textArea('jp-Logbook-followUp', 'Follow-up hypothesis', () => add());
       text.value = s.manual || isDrift(s) ? `${s.note}: ` : `${s.prediction} failed (${describeObserved(s.observed)}) because `;
       const add = () => {
         const parsed = parseEntry(text.value);
@@ -193,7 +193,6 @@ export class TriagePanel {
           });
         }
       };
-      text.addEventListener('keydown', event => event.key === 'Enter' && add());
       box.append(text, el('div', 'jp-Logbook-muted', 'add @0.6 for a credence'), button('Add hypothesis', 'Add the follow-up hypothesis', add));
     }
     reason.addEventListener('keydown', event => {

@@ -65,6 +65,21 @@ export class VirtualList<T> {
     }
   }
 
+  /** Scroll row ``index`` into view (without taking the focus). */
+  reveal(index: number): void {
+    if (index < 0) {
+      return;
+    }
+    const { rowHeight } = this.options;
+    const top = index * rowHeight;
+    if (top < this.node.scrollTop) {
+      this.node.scrollTop = top;
+    } else if (top + rowHeight > this.node.scrollTop + this.node.clientHeight) {
+      this.node.scrollTop = top + rowHeight - this.node.clientHeight;
+    }
+    this.render();
+  }
+
   private place(row: T, index: number): HTMLElement {
     const node = this.options.render(row, index);
     node.classList.add('jp-Logbook-listRow');

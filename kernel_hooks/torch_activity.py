@@ -62,11 +62,23 @@ def _defined_in(module_name: str, name: str) -> Any:
     return vars(module).get(name) if module is not None else None
 
 
+_SCALARS = (bool, int, float, str, type(None))
+
+
+def _argument_text(value: Any) -> str:
+    """A bound argument as a hook's name shows it: scalars (and short lists of them) by value, the rest by type."""
+    if isinstance(value, _SCALARS):
+        return repr(value)[:40]
+    if isinstance(value, (list, tuple)) and len(value) <= 8 and all(isinstance(v, _SCALARS) for v in value):
+        return repr(value)[:40]
+    return type(value).__name__
+
+
 def hook_function_name(hook: Any) -> str:
-    """A readable name for a hook function: ``ablate_head(head=3)`` for partials."""
+    """A readable name for a hook function: ``patch_head(head=3, clean=ActivationCache)`` for partials."""
     if isinstance(hook, functools.partial):
         inner = hook_function_name(hook.func)
-        keywords = ", ".join(f"{k}={v!r}"[:40] for k, v in hook.keywords.items())
+        keywords = ", ".join(f"{k}={_argument_text(v)}" for k, v in hook.keywords.items())
         return f"{inner}({keywords})" if keywords else inner
     name = getattr(hook, "__qualname__", None) or getattr(hook, "__name__", None)
     return name or type(hook).__name__

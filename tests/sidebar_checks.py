@@ -116,9 +116,9 @@ def overflows(page) -> list[str]:
     return page.evaluate(OVERFLOWS)
 
 
-def low_contrast(page, minimum: float = 4.5) -> list[dict]:
-    """Pills, badges and buttons of the sidebar and the status bar whose text is below ``minimum`` contrast."""
-    selector = (
+def low_contrast(page, minimum: float = 4.5, selector: str = "") -> list[dict]:
+    """Text below ``minimum`` contrast: in ``selector``, or the pills, badges and buttons of the sidebar and status bar."""
+    selector = selector or (
         f"{SIDEBAR} .jp-Logbook-pill, {SIDEBAR} .jp-Logbook-badge, {SIDEBAR} button, "
         ".jp-Logbook-statusItem button, .jp-Logbook-tally span"
     )

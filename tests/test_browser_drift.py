@@ -71,6 +71,7 @@ def drift_loop(lab, page):
     text = card.inner_text()
     assert "score changed sign" in text and "now -0.5" in text and "0.5 (#2)" in text
     assert " predicted " not in text and "unpredicted" in text
+    assert card.get_by_role("button", name="Show this surprise in the Logbook sidebar").count() == 1
     shot(page, "under-the-cell", ".jp-Notebook .jp-Cell >> nth=1")
 
     # In the inbox: a drift row, then its triage with the Expected action.

@@ -15,6 +15,7 @@ import pytest
 
 from .browser import ARTIFACTS, chromium
 from .lab_server import browser_page, jupyter_lab, open_sidebar
+from .sidebar_checks import low_contrast
 
 pytest.importorskip("playwright")
 pytestmark = pytest.mark.browser
@@ -130,7 +131,7 @@ def researcher_loop(lab, page):
         card = page.locator('[data-hypothesis="H4"]')
         card.locator(".jp-Logbook-cardRow").click()
         card.get_by_role("button", name="Add a prediction to H4").click()
-        prediction = card.locator(".jp-Logbook-newPrediction input").first
+        prediction = card.locator(".jp-Logbook-newPrediction .jp-Logbook-predictionText")
         prediction.fill("x >")
         card.locator(".jp-Logbook-verdict.jp-mod-error").wait_for()
         prediction.fill("x > 10")
@@ -166,6 +167,20 @@ def researcher_loop(lab, page):
         card_text = page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first.inner_text()
         assert "H4 predicted" in card_text and "x > 10" in card_text and "x = 1" in card_text
         assert "20 unread" in page.locator('[data-logbook-section="surprises"]').text_content()
+
+        # The card reads its hypothesis in full colour, and opens the inbox on its surprise.
+        card = page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first
+        assert card.locator(".jp-Logbook-surpriseStatement").inner_text().startswith("H4: ")
+        assert not low_contrast(
+            page, 4.5, ".jp-OutputArea .jp-Logbook-surpriseCard .jp-Logbook-surpriseStatement"
+        )
+        card.get_by_role("button", name="Show this surprise in the Logbook sidebar").first.click()
+        page.locator("#jp-logbook-sidebar .jp-Logbook-surprise.jp-mod-selected", has_text="x > 10").wait_for()
+        page.locator("#jp-logbook-sidebar .jp-Logbook-triage", has_text="x > 10").wait_for()
+        page.locator(
+            '[data-logbook-section="surprises"]'
+        ).click()  # collapse the inbox: room for the experiments
+        page.locator("#jp-logbook-surprises").wait_for(state="hidden")
 
         experiments = lab.api("GET", "logbook/api/experiments")
         assert experiments["total"] == 20

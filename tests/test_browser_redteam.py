@@ -67,13 +67,16 @@ def shot(page, name: str, selector: str = "") -> None:
     target.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def test_the_red_team_card_shows_under_a_hypothesis_going_well_only(lab, page):
+def test_the_red_team_card_is_one_line_that_opens_to_its_templates(lab, page):
     card = page.locator(CARD)
-    assert (
-        card.locator(".jp-Logbook-redTeamHead").text_content()
-        == "Going well. Try to break it (credence 0.90)"
-    )
-    labels = card.locator("button").all_text_contents()
+    opener = card.locator(".jp-Logbook-redTeamOpen")
+    assert opener.text_content() == "Going well (credence 0.90). Try to break it ▸"
+    assert card.locator(".jp-Logbook-template").count() == 0
+    set_sidebar_width(page, 250)
+    assert card.bounding_box()["height"] <= 40, "one line, two at most when narrow"
+    assert page.locator(".jp-Logbook-redTeam").count() == 1  # H1-H3 are below 0.8, H5 is supported
+    opener.click()
+    labels = card.locator(".jp-Logbook-template").all_text_contents()
     assert labels == [
         "off-distribution",
         "ablate / patch",
@@ -82,7 +85,6 @@ def test_the_red_team_card_shows_under_a_hypothesis_going_well_only(lab, page):
         "larger model",
         "another metric",
     ]
-    assert page.locator(".jp-Logbook-redTeam").count() == 1  # H1-H3 are below 0.8, H5 is supported
     for theme in ("JupyterLab Light", "JupyterLab Dark"):
         set_theme(page, theme)
         for width in (250, 400):
@@ -91,14 +93,28 @@ def test_the_red_team_card_shows_under_a_hypothesis_going_well_only(lab, page):
             assert unnamed_controls(page, CARD) == []
             shot(page, f"redteam-card-{width}-{theme.split()[-1].lower()}", SIDEBAR)
     set_theme(page, "JupyterLab Light")
+    opener.click()
+    card.locator(".jp-Logbook-template").first.wait_for(state="detached")
+
+
+def test_a_hidden_red_team_card_stays_hidden_after_a_reload(lab, page):
+    page.locator(CARD).get_by_role("button", name="Hide the red-team card of H4").click()
+    page.locator(CARD).wait_for(state="detached")
+    page.reload()
+    open_sidebar(page)
+    page.locator('[data-hypothesis="H4"] .jp-Logbook-cardRow').wait_for()
+    assert page.locator(CARD).count() == 0
+    page.evaluate("localStorage.removeItem('jupyterlab-logbook:red-team-hidden')")
 
 
 def test_starting_a_template_switches_to_red_team_and_pre_fills_the_prediction(lab, page):
     set_sidebar_width(page, 250)
+    page.locator(CARD).locator(".jp-Logbook-redTeamOpen").click()
     page.locator(CARD).get_by_role("button", name="Red-team H4, ablate / patch", exact=False).click()
     field = page.locator('[data-hypothesis="H4"] .jp-Logbook-predictionText')
     field.wait_for()
     assert field.input_value() == "not (ablated_x > 10)"
+    assert field.evaluate("n => n.tagName") == "TEXTAREA" and field.bounding_box()["height"] >= 30
     page.locator('.jp-Logbook-modeButton[aria-pressed="true"]', has_text="red-team").wait_for()
     page.locator('[data-hypothesis="H4"] .jp-Logbook-verdict.jp-mod-ok').wait_for()
     shot(page, "redteam-form-250", SIDEBAR)
@@ -117,7 +133,13 @@ def test_the_experiment_detail_shows_where_the_notebook_has_not_looked(lab, page
     coverage = page.locator("#jp-logbook-experiment .jp-Logbook-coverage")
     coverage.wait_for()
     assert coverage.get_attribute("data-model") == "attn-only-2l"
-    assert "0 of 16 heads never touched" in coverage.text_content()
+    text = coverage.text_content()
+    assert "Coverage of attn-only-2l, all experiments so far" in text and "all 16 heads touched" in text
+    assert "never touched" not in text.split("c cached")[0]  # no "0 of 16 never touched"
+    assert (
+        "Coverage of this model, all experiments so far"
+        in page.locator("#jp-logbook-experiment .jp-Logbook-coveragePart h3").text_content()
+    )
     heads = coverage.locator('table[aria-label="Heads of attn-only-2l"]')
     assert heads.locator("td").count() == 16 and heads.locator("td.jp-mod-here").count() == 16
     assert heads.bounding_box()["width"] <= 240

@@ -82,15 +82,24 @@ def box(page, selector: str) -> dict:
     return page.locator(selector).first.bounding_box()
 
 
-def test_cards_are_one_line_and_the_inbox_comes_first(page):
+def test_cards_are_two_lines_at_most_with_their_credence_and_the_inbox_comes_first(page):
     set_sidebar_width(page, 250)
     shot(page, "250-collapsed")
     rows = page.locator(".jp-Logbook-cardRow")
     assert rows.count() == 5
     for i in range(5):
-        assert rows.nth(i).bounding_box()["height"] <= 26, rows.nth(i).text_content()
+        assert rows.nth(i).bounding_box()["height"] <= 42, rows.nth(i).text_content()
     statement = page.locator('[data-hypothesis="H1"] .jp-Logbook-statement')
     assert statement.text_content().startswith("Layer 0 head 1 is a previous-token head")
+    # At 250 px the statement takes two lines and shows more than a word or two; the credence is a number.
+    assert statement.bounding_box()["height"] > 25 and statement.bounding_box()["width"] > 100
+    assert page.locator('[data-hypothesis="H1"] .jp-Logbook-credenceNumber').text_content() == "0.40"
+    assert (
+        page.locator('[data-hypothesis="H1"] .jp-Logbook-sparkline').bounding_box() is None
+    )  # room for words
+    set_sidebar_width(page, 400)
+    assert page.locator('[data-hypothesis="H1"] .jp-Logbook-sparkline').bounding_box() is not None
+    set_sidebar_width(page, 250)
     assert "Layer 0 head 1" in page.locator('[data-hypothesis="H1"] .jp-Logbook-cardRow').get_attribute(
         "title"
     )
@@ -200,11 +209,12 @@ def test_keyboard_reaches_sections_cards_and_surprises_with_visible_focus(page):
     page.locator('[data-hypothesis="H2"] .jp-Logbook-cardRow').focus()
     page.keyboard.press("Enter")
     page.locator('[data-hypothesis="H2"] .jp-Logbook-cardBody').wait_for()
-    page.locator('.jp-Logbook-surpriseList [data-surprise="1"]').focus()
+    second = page.locator('.jp-Logbook-surpriseList [data-index="1"]').get_attribute("data-surprise")
+    page.locator('.jp-Logbook-surpriseList [data-index="0"]').focus()
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("document.activeElement.dataset.surprise") == "2"
+    assert page.evaluate("document.activeElement.dataset.surprise") == second
     page.keyboard.press("Enter")
-    page.locator(".jp-Logbook-triage", has_text="Surprise #2").wait_for()
+    page.locator(".jp-Logbook-triage", has_text=f"Surprise #{second}").wait_for()
 
 
 def test_one_change_fetches_only_the_section_it_changed(page):
@@ -357,7 +367,7 @@ def test_status_bar_clock_brainstorm_and_past_brainstorms(lab, page):
     shot(page, "250-brainstorm-paused")
     page.get_by_role("button", name="Resume the clock").click()
     page.get_by_role("button", name="Finish the brainstorm now").click()
-    past = page.locator(".jp-Logbook-pastBrainstorm", has_text="1 of 4 in").first
+    past = page.locator(".jp-Logbook-pastBrainstorm", has_text="1 of 4 hypotheses in").first
     past.wait_for()
     past.locator("summary").click()
     assert "Layer 1 does induction" in past.text_content()
@@ -434,8 +444,42 @@ def test_surprise_triage(lab, page):
     for resolved in ("1", "2"):
         page.locator(f'.jp-Logbook-surpriseList [data-surprise="{resolved}"]').wait_for()
     page.get_by_role("button", name="Show open surprises").click()
-    page.get_by_text("Nothing surprising yet.").wait_for()
+    page.get_by_text("Nothing surprising yet: surprises come from predictions that fail").wait_for()
     shot(page, "250-triage")
+
+
+def test_a_new_surprise_is_scrolled_into_view_of_an_inbox_with_room_for_four(lab, page):
+    set_sidebar_width(page, 250)
+    db = lab.root / ".logbook" / "logbook.db"
+    with Store(db) as store, store.transaction():
+        first = store.db.execute("SELECT coalesce(max(id), 0) + 1 FROM surprises").fetchone()[0]
+        for n in range(8):
+            store.db.execute(
+                "INSERT INTO surprises (hypothesis_id, prediction_id, prediction, observed, credence,"
+                " surprisal_bits, created_at, manual, note, status) VALUES"
+                " ('H1', 'H1.P1', 'x > 1', '{}', 0.9, ?, '2026-11-25T10:00:00+00:00', 0, '', 'open')",
+                [1 + n / 10],
+            )
+    inbox = page.locator(".jp-Logbook-surpriseList")
+    page.locator(f'.jp-Logbook-surpriseList [data-surprise="{first + 7}"]').wait_for()
+    assert inbox.bounding_box()["height"] >= 4 * 50, "four unread rows fit without scrolling"
+    with Store(db) as store:
+        flagged = store.add_manual_surprise("a new odd result, flagged by hand").id
+    row = page.locator(f'.jp-Logbook-surpriseList [data-surprise="{flagged}"]')
+    row.wait_for()  # hand-flagged, so after the eight with a surprisal: scrolled into view
+    page.wait_for_function(
+        """(id) => {
+          const list = document.querySelector('.jp-Logbook-surpriseList').getBoundingClientRect();
+          const row = document.querySelector(`.jp-Logbook-surpriseList [data-surprise="${id}"]`);
+          const r = row && row.getBoundingClientRect();
+          return r && r.top >= list.top - 1 && r.bottom <= list.bottom + 1;
+        }""",
+        arg=flagged,
+    )
+    assert overflows(page) == []
+    shot(page, "250-new-surprise")
+    with Store(db) as store, store.transaction():
+        store.db.execute("UPDATE surprises SET status = 'explained' WHERE id >= ?", [first])
 
 
 def test_twenty_thousand_surprises_are_drawn_a_window_at_a_time(lab, page):

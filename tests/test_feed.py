@@ -123,13 +123,14 @@ async def test_surprises_come_a_page_at_a_time_under_a_filter(api, logbook_file)
         store.mark_surprise_read(3)
     status, page = await api("GET", "feed/surprises", status="open", limit=4, offset=0)
     assert status == 200 and page["total"] == 6 and page["unread"] == 5
-    assert [s["id"] for s in page["surprises"]] == [1, 3, 4, 5]
+    # unread first, the newest first among equals; S3 was read
+    assert [s["id"] for s in page["surprises"]] == [7, 6, 5, 4]
     status, rest = await api("GET", "feed/surprises", status="open", limit=4, offset=4)
-    assert [s["id"] for s in rest["surprises"]] == [6, 7]
+    assert [s["id"] for s in rest["surprises"]] == [1, 3]
     status, resolved = await api("GET", "feed/surprises", status="resolved")
     assert resolved["total"] == 1 and [s["id"] for s in resolved["surprises"]] == [2]
     status, everything = await api("GET", "feed/surprises", status="all", limit=3, offset=5)
-    assert everything["total"] == 7 and [s["id"] for s in everything["surprises"]] == [6, 7]
+    assert everything["total"] == 7 and [s["id"] for s in everything["surprises"]] == [3, 2]
     status, error = await api("GET", "feed/surprises", status="maybe")
     assert status == 400 and "open, resolved or all" in error["message"]
 

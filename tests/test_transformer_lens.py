@@ -236,3 +236,22 @@ def test_run_with_hooks_takes_its_own_hooks_off_after_an_exception_so_nothing_is
     cells, experiments = left_behind
     assert outputs_of(cells[4], "error")
     assert "hooks_left" not in experiments[4].torch and "running_with" not in experiments[5].torch
+
+
+class ActivationCache(dict):
+    def __repr__(self):
+        return f"ActivationCache with keys {list(self)}"
+
+
+def patch_head(z, hook, head, clean, heads, scale):
+    return z
+
+
+def test_a_hook_bound_to_a_cache_is_named_by_the_cache_type_not_its_contents():
+    import functools
+
+    from kernel_hooks.torch_activity import hook_function_name
+
+    clean = ActivationCache({"embed": 1, "blocks.0.attn.hook_z": 2})
+    hook = functools.partial(patch_head, head=0, clean=clean, heads=[0, 2], scale=0.5)
+    assert hook_function_name(hook) == "patch_head(head=0, clean=ActivationCache, heads=[0, 2], scale=0.5)"

@@ -101,7 +101,7 @@ test('brainstorms split into the running one and past ones, newest first', () =>
   const split = splitBrainstorms([b(1, true), b(2, true), b(3, false)]);
   assert.equal(split.current?.id, 3);
   assert.deepEqual(split.past.map(x => x.id), [2, 1]);
-  assert.equal(brainstormTiming(b(1, true)), '2 of 4 in 4:31 of 5:00');
+  assert.equal(brainstormTiming(b(1, true)), '2 of 4 hypotheses in 4:31 (of 5:00)');
 });
 
 test('open and resolved surprises, read or not', () => {

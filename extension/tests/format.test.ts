@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { describeObserved, firstLine, formatBits, relativeTime } from '../format';
+import { describeObserved, fileName, firstLine, formatBits, relativeTime } from '../format';
 import { pagesFor, visibleRows } from '../range';
 
 test('surprisal and observed values read naturally', () => {
@@ -35,4 +35,10 @@ test('only the rows in view (and a margin) are drawn, even among 100,000', () =>
 test('rows map to the pages to fetch', () => {
   assert.deepEqual(pagesFor({ first: 95, last: 210 }, 100), [0, 1, 2]);
   assert.deepEqual(pagesFor({ first: 0, last: -1 }, 100), []);
+});
+
+test('a notebook is named by its file name, without folder or extension', () => {
+  assert.equal(fileName('/tmp/eyes-project/copying_heads.ipynb'), 'copying_heads');
+  assert.equal(fileName('notes\\probe.ipynb'), 'probe');
+  assert.equal(fileName('script.py'), 'script.py');
 });

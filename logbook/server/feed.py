@@ -103,13 +103,14 @@ def _changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
 
 
 def surprise_page(store: Store, status: str, limit: int, offset: int) -> dict[str, Any]:
-    """One page of surprises under a filter, ranked by surprisal, with the totals the sidebar shows."""
+    """One page of surprises under a filter in the inbox's order, with the totals the sidebar shows."""
+    page = store.surprises(status, limit, offset, unread_first=True)
     return {
         "status": status,
         "offset": offset,
         "total": store.count_surprises(status),
         "unread": store.unread_surprises(),
-        "surprises": [s.model_dump(mode="json") for s in store.surprises(status, limit, offset)],
+        "surprises": [s.model_dump(mode="json") for s in page],
     }
 
 

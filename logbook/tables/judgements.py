@@ -165,15 +165,26 @@ class JudgementQueries(Queries):
         return self._surprise_from_row(self._one("surprises", surprise_number(surprise_id), "surprise"))
 
     def surprises(
-        self, status: SurpriseStatus | str | None = None, limit: int | None = None, offset: int = 0
+        self,
+        status: SurpriseStatus | str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        unread_first: bool = False,
     ) -> list[Surprise]:
         """Surprises, most surprising first: all of them, or those with ``status``; ``limit``/``offset`` page them.
 
         ``status`` is ``open``, ``explained``, ``acted_on``, ``resolved``
-        (explained or acted on) or ``all``.
+        (explained or acted on) or ``all``. ``unread_first`` gives the inbox's
+        order: unread ones first, then the most surprising (hand-flagged ones
+        have no surprisal), then the newest.
         """
         where, params = self._surprise_filter(status)
-        sql = f"SELECT * FROM surprises{where} ORDER BY surprisal_bits DESC NULLS LAST, id"
+        order = (
+            "(status = 'open' AND NOT read) DESC, surprisal_bits DESC NULLS LAST, id DESC"
+            if unread_first
+            else "surprisal_bits DESC NULLS LAST, id"
+        )
+        sql = f"SELECT * FROM surprises{where} ORDER BY {order}"
         if limit is not None:
             sql, params = sql + " LIMIT ? OFFSET ?", [*params, limit, offset]
         return [self._surprise_from_row(row) for row in self.db.query(sql, params)]
