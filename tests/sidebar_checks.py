@@ -110,6 +110,11 @@ def set_theme(page, theme: str) -> None:
         }""",
         arg=dark,
     )
+    # JupyterLab fades the page in as the theme's CSS arrives: wait until every finite animation is done.
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect?.getTiming().iterations === Infinity)"
+    )
 
 
 def overflows(page) -> list[str]:
