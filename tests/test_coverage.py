@@ -70,7 +70,8 @@ def test_a_bridge_hook_point_is_named_by_its_classic_alias_and_its_own_cache_nam
     assert cov.here == ["L0H0", "L0H1", "L0H2", "L1H0", "L1H1", "L1H2", "hook_embed"]
 
 
-def test_the_logbook_map_for_an_experiment_keeps_the_models_it_ran_and_what_it_touched(store):
+def record_activity(store):
+    """One experiment per entry of ``ACTIVITY``, holding that torch activity."""
     with store.transaction():
         for eid, activity in ACTIVITY:
             row = {
@@ -80,21 +81,17 @@ def test_the_logbook_map_for_an_experiment_keeps_the_models_it_ran_and_what_it_t
                 "ok": 1,
             }
             store.insert_experiment({**row, "torch": json.dumps(activity)}, [])
+
+
+def test_the_logbook_map_for_an_experiment_keeps_the_models_it_ran_and_what_it_touched(store):
+    record_activity(store)
     (cov,) = logbook_coverage(store.db, 2)
     assert cov.here == ["L1H2"] and cov.experiments == [1, 2, 3, 4]
     assert logbook_coverage(store.db, 5) == []
 
 
 def test_the_report_shows_the_map_with_the_heads_never_touched(store):
-    with store.transaction():
-        for eid, activity in ACTIVITY:
-            row = {
-                "source": f"cell {eid}",
-                "started_at": "2026-01-01T00:00:00+00:00",
-                "duration_ms": 1.0,
-                "ok": 1,
-            }
-            store.insert_experiment({**row, "torch": json.dumps(activity)}, [])
+    record_activity(store)
     report = markdown_report(store)
     section = report[report.index("Where you have not looked\n") :]
     assert "1 of 6 attention heads never touched" in section
