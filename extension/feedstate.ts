@@ -69,7 +69,8 @@ const RESOLUTION_WORDS: Record<NonNullable<ISurprise['resolution']>, string> = {
   explained: 'explained',
   dismissed: 'dismissed',
   refuted: 'refuted the hypothesis',
-  credence_updated: 'updated the credence'
+  credence_updated: 'updated the credence',
+  followed_up: 'followed up'
 };
 
 /** How a resolved surprise was closed, in words: "explained by ada", "dismissed". */

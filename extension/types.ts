@@ -74,6 +74,8 @@ export interface IHypothesis {
   predictions: IPrediction[];
   /** Why it is going well enough to try to break it; null otherwise. */
   going_well: string | null;
+  /** The surprise it was stated to follow up ("S3"); null otherwise (absent from an older server). */
+  follows?: string | null;
 }
 
 export interface ISurprise {
@@ -91,7 +93,7 @@ export interface ISurprise {
   /** open, explained (no belief changed) or acted_on (a belief changed). */
   status: 'open' | 'explained' | 'acted_on';
   read: boolean;
-  resolution: 'refuted' | 'credence_updated' | 'explained' | 'dismissed' | null;
+  resolution: 'refuted' | 'credence_updated' | 'explained' | 'dismissed' | 'followed_up' | null;
   explanation: string;
   resolved_at: string | null;
   resolved_by: string | null;

@@ -11,6 +11,7 @@ import re
 from IPython.core.magic import Magics, line_magic, magics_class
 
 import logbook
+from logbook.api import session
 from logbook.errors import LogbookError
 
 _PREDICT = re.compile(
@@ -50,7 +51,11 @@ class LogbookMagics(Magics):
         if match is None:
             raise LogbookError("usage: %predict [-c CREDENCE] H1: python_expression")
         credence = _credence(match["c1"] or match["c2"], 0.9)
-        return logbook.get(match["id"]).predict(match["expr"].strip(), credence)
+        written = logbook.get(match["id"]).predict(match["expr"].strip(), credence)
+        # Writing it may have judged it at once (its names hold values): show the state after that
+        # judging, as the card above says, not the "pending" it was written with.
+        logbook.flush(5.0)
+        return session.store().prediction(written.id)
 
     @line_magic
     def mode(self, line: str):

@@ -229,6 +229,20 @@ class SurpriseHandle:
         session.changed()
         return self
 
+    def follow_up(self, statement: str, credence: float = 0.5) -> HypothesisHandle:
+        """State a hypothesis that follows up this surprise, and close the surprise as followed up.
+
+        >>> logbook.get("S3").follow_up("the spike comes from one bad batch", credence=0.4)
+
+        Returns the new hypothesis (its ``follows`` names the surprise). The
+        same follow-up again (a re-run cell) returns the hypothesis already stated.
+        """
+        store = session.store()
+        hypothesis = store.follow_up(self._surprise.id, statement, credence, session.brainstorm_id)
+        self._surprise = store.surprise(self._surprise.id)
+        session.changed()
+        return HypothesisHandle(hypothesis)
+
     def expected(self) -> "SurpriseHandle":
         """Close a drift surprise as expected: its value may vary, and is not flagged again in its cell."""
         self._surprise = session.store().expect_drift(self._surprise.id)
@@ -361,13 +375,17 @@ def history(experiment_id: Optional[int] = None) -> CellHistory:
     return store.cell_history(experiment_id)
 
 
-def judge(prediction_id: str, held: bool) -> Surprise | Evidence:
-    """Judge a prediction written in words: ``logbook.judge("H2.P1", held=False)``.
+def judge(
+    prediction_id: str, held: bool, experiment: Optional[int] = None, observed: str = ""
+) -> Surprise | Evidence:
+    """Judge a prediction written in words: ``logbook.judge("H2.P1", held=False, observed="...")``.
 
-    A prediction that failed becomes a surprise (shown under the cell), one that
-    held becomes evidence; both count toward calibration.
+    ``experiment`` is the id of the experiment whose result you judged
+    (default: the last one recorded); ``observed`` says what you saw. A
+    prediction that failed becomes a surprise (shown under the cell), one
+    that held becomes evidence; both count toward calibration.
     """
-    verdict = session.store().judge_by_hand(prediction_id, held)
+    verdict = session.store().judge_by_hand(prediction_id, held, experiment_id=experiment, observed=observed)
     session.changed()
     if isinstance(verdict, Surprise) and session.recorder is not None:
         prediction = session.store().prediction(verdict.prediction_id or prediction_id)
@@ -376,7 +394,7 @@ def judge(prediction_id: str, held: bool) -> Surprise | Evidence:
             statement=session.store().hypothesis(prediction.hypothesis_id).statement,
             prediction=verdict.prediction,
             credence=verdict.credence,
-            observed={},
+            observed=verdict.observed,
             surprisal_bits=verdict.surprisal_bits,
         )
     return verdict

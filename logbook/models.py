@@ -110,11 +110,13 @@ class Resolution(str, Enum):
     credence_updated = "credence_updated"
     explained = "explained"
     dismissed = "dismissed"
+    #: A new hypothesis was stated to follow it up (its ``follows`` names the surprise).
+    followed_up = "followed_up"
 
     @property
     def status(self) -> SurpriseStatus:
-        """Acting on a belief (refuting, updating credence) is ``acted_on``; the rest is ``explained``."""
-        if self in (Resolution.refuted, Resolution.credence_updated):
+        """Acting on a belief (refuting, a new credence, a follow-up) is ``acted_on``; the rest ``explained``."""
+        if self in (Resolution.refuted, Resolution.credence_updated, Resolution.followed_up):
             return SurpriseStatus.acted_on
         return SurpriseStatus.explained
 
@@ -222,6 +224,10 @@ class Hypothesis(Record):
         default=None,
         description="Why the hypothesis is going well enough to try to break it (credence 0.8 or more, "
         "or three predictions held and none failed); null otherwise.",
+    )
+    follows: Optional[str] = Field(
+        default=None,
+        description='The surprise this hypothesis was stated to follow up ("S3"); null otherwise.',
     )
 
     def shown(self) -> Shown:

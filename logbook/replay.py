@@ -49,6 +49,7 @@ class Replay:
             "status": "active",
             "created_at": at,
             "brainstorm_id": p.get("brainstorm_id"),
+            "follows": p.get("follows"),
             "credence history": UNKNOWN if event_id <= self.backfill_end else [(p["credence"], "stated", at)],
         }
 

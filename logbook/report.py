@@ -548,6 +548,8 @@ def _section_hypotheses(log: _Log, lines: list[str]) -> None:
             if h.brainstorm_id
             else ""
         )
+        if h.follows:
+            origin += f", following up {log.link(h.follows)}"
         lines += [
             _heading(3, h.id, f"{h.id}: {md_text(h.statement)}"),
             "",
@@ -640,6 +642,7 @@ _ACTIONS = {
     "credence_updated": "Acted on: the credence was updated",
     "explained": "Explained",
     "dismissed": "Dismissed",
+    "followed_up": "Acted on: followed up with a new hypothesis",
 }
 
 
@@ -649,7 +652,10 @@ def _resolution(s: Surprise) -> str:
         return "Open: no action taken yet."
     by = f" by {md_text(s.resolved_by)}" if s.resolved_by else ""
     why = f": {md_text(s.explanation)}" if s.explanation else ""
-    return f"{_ACTIONS[s.resolution.value]}{by}, {_when(s.resolved_at)}{why}."
+    # An explanation that ends a sentence itself takes no second full stop.
+    return f"{_ACTIONS[s.resolution.value]}{by}, {_when(s.resolved_at)}{why}" + (
+        "" if why.rstrip().endswith((".", "!", "?")) else "."
+    )
 
 
 def _section_notes(log: _Log, lines: list[str]) -> None:

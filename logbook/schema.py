@@ -279,3 +279,9 @@ def m013_pins(db: Database) -> None:
         foreign_keys=[("experiment_id", "experiments", "id")],
     )
     db["pins"].create_index(["experiment_id", "position"], unique=True)
+
+
+@migrations()
+def m015_followups(db: Database) -> None:
+    """A hypothesis stated to follow up a surprise names it in ``follows`` ("S3")."""
+    db["hypotheses"].add_column("follows", str)

@@ -235,6 +235,7 @@ def _table_records(store: Store) -> dict[Key, dict]:
             "status": h["status"],
             "created_at": h["created_at"],
             "brainstorm_id": h["brainstorm_id"],
+            "follows": h.get("follows"),
             "credence history": [],
         }
     for c in db.query("SELECT * FROM credence_history ORDER BY id"):
@@ -281,6 +282,7 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
             "status": h.status.value,
             "created_at": h.created_at,
             "brainstorm_id": h.brainstorm_id,
+            "follows": h.follows,
             "credence history": [(c.credence, c.reason, c.at) for c in h.history],
         }
         for p in h.predictions:

@@ -244,7 +244,13 @@ class VerdictHandler(LogbookHandler):
     async def post(self, prediction_id: str):
         body = self.parse(bodies.Verdict)
         self.send(
-            await self.call(lambda store: store.judge_by_hand(prediction_id, body.held), writes=True), 201
+            await self.call(
+                lambda store: store.judge_by_hand(
+                    prediction_id, body.held, experiment_id=body.experiment_id, observed=body.observed
+                ),
+                writes=True,
+            ),
+            201,
         )
 
 
@@ -500,6 +506,100 @@ class SurpriseHandler(LogbookHandler):
         self.send(await self.call(change, writes=True))
 
 
+def _user_name(handler: LogbookHandler) -> str:
+    user = handler.current_user
+    return getattr(user, "name", "") or getattr(user, "username", "") or ""
+
+
+class FollowUpHandler(LogbookHandler):
+    """``{"statement", "credence"}``: a new hypothesis that follows up the surprise, which closes as followed up."""
+
+    @tornado.web.authenticated
+    async def post(self, surprise_id: str):
+        sid = self.record_id(surprise_id, "surprise")
+        body = self.parse(bodies.FollowUp)
+        by = _user_name(self)
+        created = await self.call(
+            lambda store: store.follow_up(sid, body.statement, body.credence, body.brainstorm_id, by=by),
+            writes=True,
+        )
+        self.send(created, 201)
+
+
+class BulkTriageHandler(LogbookHandler):
+    """``{"ids", "action", "explanation"}``: close each surprise on its own; the answer says, per id, how it went.
+
+    ``{"closed": 2, "already": 0, "refused": 1, "results": [{"id": 3, "ok": true, "surprise": {...}},
+    {"id": 5, "ok": false, "error": "S5 was already resolved ..."}]}``. One surprise refused leaves the
+    others closed.
+    """
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.BulkTriage)
+        explanation = body.explanation.strip()
+        if body.action == "explained" and not explanation:
+            raise tornado.web.HTTPError(400, "say what explains them: the explanation is empty")
+        by = _user_name(self)
+
+        def close_each(store: Store) -> dict:
+            results, counts = [], {"closed": 0, "already": 0, "refused": 0}
+            for sid in dict.fromkeys(body.ids):
+                try:
+                    before = store.surprise(sid)
+                    after = store.resolve_surprise(sid, body.action, explanation=explanation, by=by)
+                except LogbookUnavailable:
+                    raise  # the logbook itself cannot be written: a 503 for all, not a refusal of one
+                except LogbookError as error:
+                    counts["refused"] += 1
+                    results.append({"id": sid, "ok": False, "error": str(error)})
+                    continue
+                already = before.resolution is not None
+                counts["already" if already else "closed"] += 1
+                results.append({"id": sid, "ok": True, "already": already, "surprise": _plain(after)})
+            return {**counts, "results": results}
+
+        self.send(await self.call(close_each, writes=True))
+
+
+class SurpriseLookupHandler(LogbookHandler):
+    """The surprises a card under a cell stands for, newest first (any status, at most 20).
+
+    ``?prediction_id=H1.P2`` (or ``hypothesis_id`` and ``prediction``), or ``?note=...`` for a flag or a
+    drift; ``experiment_id`` narrows it to one cell run.
+    """
+
+    @tornado.web.authenticated
+    async def get(self):
+        prediction_id = self.get_argument("prediction_id", "") or None
+        hypothesis_id = self.get_argument("hypothesis_id", "") or None
+        prediction = self.get_argument("prediction", "") or None
+        note = self.get_argument("note", "") or None
+        raw_experiment = self.get_argument("experiment_id", "")
+        experiment_id = self.record_id(raw_experiment, "experiment") if raw_experiment else None
+        if not (prediction_id or prediction or note):
+            raise tornado.web.HTTPError(400, "say which surprise: give prediction_id, prediction or note")
+        where, params = [], []
+        for column, value in (
+            ("prediction_id", prediction_id),
+            ("hypothesis_id", hypothesis_id),
+            ("prediction", prediction),
+            ("note", note),
+            ("experiment_id", experiment_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+
+        def find(store: Store) -> list:
+            rows = store.db.execute(
+                f"SELECT id FROM surprises WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT 20", params
+            ).fetchall()
+            return [store.surprise(row[0]) for row in rows]
+
+        self.send(await self.call(find))
+
+
 class NotesHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self):
@@ -586,8 +686,11 @@ ROUTES = [
     ("settings", SettingsHandler),
     (r"outputs/([0-9a-f]{64})", OutputHandler),
     ("surprises", SurprisesHandler),
+    ("surprises/bulk", BulkTriageHandler),
+    ("surprises/lookup", SurpriseLookupHandler),
     (r"surprises/(\d+)", SurpriseHandler),
     (r"surprises/(\d+)/expected", ExpectedDriftHandler),
+    (r"surprises/(\d+)/follow-up", FollowUpHandler),
     ("notes", NotesHandler),
     ("mode", ModeHandler),
     ("export", ExportHandler),

@@ -43,7 +43,11 @@ class PredictionChange(Body):
 
 
 class Verdict(Body):
+    """A verdict on a prediction in words: on which experiment (default: the last one), and what was seen."""
+
     held: bool
+    experiment_id: Optional[RecordId] = None
+    observed: str = Field("", max_length=100_000)
 
 
 class ExpressionCheck(Body):
@@ -82,6 +86,22 @@ class SurpriseChange(Body):
     explanation: str = Field("", max_length=100_000)
     reason: str = Field("", max_length=100_000)
     credence: Optional[Credence] = None
+
+
+class FollowUp(Body):
+    """A hypothesis stated to follow up a surprise, which closes the surprise as followed up."""
+
+    statement: str = Text
+    credence: Credence = 0.5
+    brainstorm_id: Optional[RecordId] = None
+
+
+class BulkTriage(Body):
+    """Close many surprises with one action, each on its own: ``explained`` (one text for all) or ``dismissed``."""
+
+    ids: list[RecordId] = Field(min_length=1, max_length=10_000)
+    action: Literal["explained", "dismissed"]
+    explanation: str = Field("", max_length=100_000)
 
 
 class ExportToFile(Body):

@@ -9,11 +9,12 @@ from ..models import (
     CredenceChange,
     Hypothesis,
     HypothesisStatus,
-    utcnow,
+    Resolution,
 )
 from ..redteam import going_well_reason
 from ..text import clean_text
 from .base import Queries, now, validated
+from .judgements import current_user
 
 
 class HypothesisQueries(Queries):
@@ -21,33 +22,81 @@ class HypothesisQueries(Queries):
         self, statement: str, credence: float = 0.5, brainstorm_id: int | None = None
     ) -> Hypothesis:
         statement = clean_text(statement).strip()
-        now = utcnow()
         # Validate before touching the database.
         validated(Hypothesis, id="H0", statement=statement, credence=credence)
         with self.transaction():
-            seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM hypotheses").fetchone()[0]
-            hid = f"H{seq}"
-            self.db["hypotheses"].insert(
-                {
-                    "id": hid,
-                    "seq": seq,
-                    "statement": statement,
-                    "credence": credence,
-                    "status": HypothesisStatus.active.value,
-                    "created_at": now.isoformat(),
-                    "brainstorm_id": brainstorm_id,
-                }
+            hid = self._state_hypothesis(statement, credence, brainstorm_id, None, now())
+        return self.hypothesis(hid)
+
+    def follow_up(
+        self,
+        surprise_id: int | str,
+        statement: str,
+        credence: float = 0.5,
+        brainstorm_id: int | None = None,
+        by: str | None = None,
+    ) -> Hypothesis:
+        """State a hypothesis that follows up a surprise, and close the surprise as ``followed_up``, at once.
+
+        >>> store.follow_up("S3", "the spike comes from one bad batch", credence=0.4)
+
+        The new hypothesis' ``follows`` names the surprise; the surprise is
+        acted on, its explanation the new hypothesis. A surprise is closed
+        once: following it up again with the same statement (a re-run cell)
+        returns the hypothesis already stated, anything else is refused.
+        """
+        statement = clean_text(statement).strip()
+        validated(Hypothesis, id="H0", statement=statement, credence=credence)
+        current = self.surprise(surprise_id)
+        sid = f"S{current.id}"
+        if current.resolution is Resolution.followed_up:
+            row = self.db.execute(
+                "SELECT id FROM hypotheses WHERE follows = ? AND statement = ? ORDER BY seq LIMIT 1",
+                [sid, statement],
+            ).fetchone()
+            if row:
+                return self.hypothesis(row[0])
+        if current.resolution is not None:
+            by_whom = f" by {current.resolved_by}" if current.resolved_by else ""
+            raise LogbookError(
+                f"{sid} was already resolved ({current.resolution.value.replace('_', ' ')}{by_whom}); "
+                "a surprise is resolved once, so it cannot also be followed up: state the hypothesis on its own"
             )
-            self.db["credence_history"].insert(
-                {"hypothesis_id": hid, "credence": credence, "reason": "stated", "at": now.isoformat()}
-            )
-            self.append_event(
-                "hypothesis.stated",
-                hid,
-                {"statement": statement, "credence": credence, "brainstorm_id": brainstorm_id},
-                at=now.isoformat(),
+        who = clean_text(current_user() if by is None else by).strip()
+        with self.transaction():
+            at = now()
+            hid = self._state_hypothesis(statement, credence, brainstorm_id, sid, at)
+            self._close_surprise(
+                current.id, Resolution.followed_up, f"{hid}: {statement}", who, at, False, None
             )
         return self.hypothesis(hid)
+
+    def _state_hypothesis(
+        self, statement: str, credence: float, brainstorm_id: int | None, follows: str | None, at: str
+    ) -> str:
+        """Write a new hypothesis, its first credence line and its event; call inside a transaction."""
+        seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM hypotheses").fetchone()[0]
+        hid = f"H{seq}"
+        self.db["hypotheses"].insert(
+            {
+                "id": hid,
+                "seq": seq,
+                "statement": statement,
+                "credence": credence,
+                "status": HypothesisStatus.active.value,
+                "created_at": at,
+                "brainstorm_id": brainstorm_id,
+                "follows": follows,
+            }
+        )
+        self.db["credence_history"].insert(
+            {"hypothesis_id": hid, "credence": credence, "reason": "stated", "at": at}
+        )
+        payload = {"statement": statement, "credence": credence, "brainstorm_id": brainstorm_id}
+        if follows:
+            payload["follows"] = follows
+        self.append_event("hypothesis.stated", hid, payload, at=at)
+        return hid
 
     def hypothesis_stating(self, statement: str) -> Hypothesis | None:
         """The first hypothesis whose statement is exactly ``statement`` (as it would be stored), or None."""
@@ -90,6 +139,7 @@ class HypothesisQueries(Queries):
             status=row["status"],
             created_at=row["created_at"],
             brainstorm_id=row["brainstorm_id"],
+            follows=row.get("follows"),
             history=history,
             predictions=predictions,
         )

@@ -96,8 +96,17 @@ class JudgementQueries(Queries):
         )
         return record_id
 
-    def judge_by_hand(self, prediction_id: str, held: bool) -> Surprise | Evidence:
-        """Record your verdict on a prediction written in words, on the last experiment."""
+    def judge_by_hand(
+        self, prediction_id: str, held: bool, experiment_id: int | None = None, observed: str = ""
+    ) -> Surprise | Evidence:
+        """Record your verdict on a prediction written in words, on the experiment it judges.
+
+        >>> store.judge_by_hand("H1.P2", held=False, experiment_id=12, observed="head 1.4 copies anyway")
+
+        ``experiment_id`` is the cell whose result you judged (default: the
+        last one recorded); ``observed`` says in words what you saw, kept as
+        a string value named ``observed``. An unknown experiment is refused.
+        """
         prediction = self.prediction(prediction_id)
         if prediction.kind is not PredictionKind.text:
             raise LogbookError(f"{prediction.id} is an expression: it is judged after each cell, not by hand")
@@ -105,13 +114,21 @@ class JudgementQueries(Queries):
             raise LogbookError(
                 f"{prediction.id} was revised as {prediction.superseded_by}; judge {prediction.superseded_by}"
             )
+        if (
+            experiment_id is not None
+            and not self.db.execute("SELECT 1 FROM experiments WHERE id = ?", [experiment_id]).fetchone()
+        ):
+            raise LogbookError(
+                f"no experiment {experiment_id} in this logbook: judge {prediction.id} on a cell that ran"
+            )
+        seen = clean_text(observed).strip()
         with self.transaction():
             record_id = self.add_judgement(
                 held=held,
                 prediction=prediction,
-                observed={},
+                observed={"observed": {"type": "str", "len": len(seen), "value": seen}} if seen else {},
                 surprisal_bits=surprisal_bits(prediction.credence, held),
-                experiment_id=self.last_experiment_id(),
+                experiment_id=self.last_experiment_id() if experiment_id is None else experiment_id,
             )
         if record_id is None:
             raise LogbookError(f"{prediction.id} was revised meanwhile; judge its new version")
@@ -263,9 +280,11 @@ class JudgementQueries(Queries):
         try:
             action = Resolution(action)
         except ValueError:
-            choices = ", ".join(r.value for r in Resolution)
+            choices = ", ".join(r.value for r in Resolution if r is not Resolution.followed_up)
             raise LogbookError(f"unknown action {action!r}; choose one of {choices}") from None
         current = self.surprise(surprise_id)
+        if action is Resolution.followed_up and current.resolution is not action:
+            raise LogbookError(f"S{current.id} is followed up by stating a hypothesis: use follow_up")
         sid = f"S{current.id}"
         if current.resolution is action:
             return current
