@@ -1,20 +1,31 @@
-"""Unpredicted surprises: values a cell assigned that drifted from its earlier runs of the same code.
+"""Unpredicted surprises: values a cell assigned that moved from its earlier runs of the same code.
 
 After each cell the recorder asks :class:`CellHistory` how the values the cell
 assigned compare with the earlier runs of the same cell whose normalised
-source is the same (:func:`source_key`). What counts as drift:
+source is the same (:func:`source_key`). Each value is compared by its parts
+(:func:`_parts`): a number itself; a small array element by element, named as
+the user would index it (``scores[1, 3]``); a larger one by its statistics
+(``acts.mean``, ``.norm``, ``.min``, ``.max``). A part moved when:
 
-- a scalar that changed sign, or moved outside the spread of its earlier runs:
-  with at least ``MIN_RUNS_FOR_SPREAD`` earlier runs, when it lies outside their
+- it changed sign;
+- with at least ``MIN_RUNS_FOR_SPREAD`` earlier runs, it lies outside their
   range and its two-sided tail probability under a normal fitted to them is
-  under ``TAIL_PROBABILITY`` (reported in bits, ``-log2 p``); with fewer, when it
-  moved by more than the relative ``threshold`` (default ``DEFAULT_THRESHOLD``,
-  the ``drift_threshold`` setting) from their mean;
-- a tensor or array whose shape or dtype changed, that newly holds NaN or Inf,
-  or whose statistics (``mean``, ``norm``, ``min``, ``max``) drifted as scalars
-  do; a small one, whose summary lists its elements, is compared element by
-  element instead (``scores[2]`` changed sign);
-- a cell that newly raises, or no longer raises.
+  under ``TAIL_PROBABILITY`` (reported in bits, ``-log2 p``); where the earlier
+  runs never varied, any move is drift, reported as log2(n + 2) bits (the rule
+  of succession);
+- with fewer, it moved by more than the relative ``threshold`` (default
+  ``DEFAULT_THRESHOLD``, the ``drift_threshold`` setting), measured against
+  its scale (an element against the largest element of its array);
+
+and never when the move is within its noise floor: the dtype's rounding
+(``NOISE_STEPS`` machine epsilons of its scale, more for sums) and, for an
+element, ``ELEMENT_NOISE`` of its array's largest element. An array whose
+shape or dtype changed, or that newly holds NaN or Inf, moved too, and so
+did a cell that newly raises, or no longer raises.
+
+A part marked expected (:data:`Expected`) has an envelope, the size of change
+marked normal: moves within ``ENVELOPE_FACTOR`` times it are quiet, larger
+ones are judged as any other.
 
 Names that read as timings or clock readings (``elapsed``, ``start``,
 ``t0``, ``train_time``, ``step_ms``: :data:`TIMING_NAME`) are never drift.
@@ -22,8 +33,8 @@ Names that read as timings or clock readings (``elapsed``, ``start``,
 Each run is folded into running aggregates, so a comparison costs a few
 operations per assigned value, whatever the number of earlier runs; a value
 within the range of its earlier values is never drift and costs least. The
-kernel compares (it shows the drift under the cell) and notes the run; the
-writer thread folds it in, off the kernel's time.
+kernel compares (it shows the drift under the cell, one card per run) and
+notes the run; the writer thread folds it in, off the kernel's time.
 """
 
 from __future__ import annotations
@@ -52,8 +63,25 @@ KEPT_RUNS = 50
 KEPT_BASELINES = 2000
 #: Statistics of a tensor summary compared as scalars.
 STATISTICS = ("mean", "norm", "min", "max")
-#: Changes smaller than this, relative to the value, are rounding, not drift.
-TOLERANCE = 1e-9
+#: Changes smaller than this are rounding, not drift, whatever the value's scale.
+TOLERANCE = 1e-12
+#: The relative rounding step of each floating dtype (its machine epsilon); integers have none.
+RESOLUTION = (
+    ("bfloat16", 2.0**-7),
+    ("float16", 2.0**-10),
+    ("half", 2.0**-10),
+    ("float32", 2.0**-23),
+    ("float", 2.0**-52),
+)
+INTEGER = re.compile(r"\b(u?int\d*|int|long|bool)\b")
+#: Rounding steps a computed value may wobble by (reordered sums, another kernel): noise, not drift.
+NOISE_STEPS = 16
+#: The same for a mean or a norm, which sum many elements.
+SUM_NOISE_STEPS = 1024
+#: An element of an array moving by less than this share of the array's largest element is noise.
+ELEMENT_NOISE = 0.01
+#: A value marked expected stays quiet while it moves less than this many times the change marked.
+ENVELOPE_FACTOR = 10
 #: The name a cell's raising (or not) is reported under.
 RAISES = "(error)"
 
@@ -110,15 +138,78 @@ def _number(value: Any) -> Optional[float]:
     return float(value) if type(value) in (int, float) and math.isfinite(value) else None
 
 
-class Spread:
-    """Running mean and variance (Welford) of one scalar's earlier values, with their range and signs."""
+def resolution(dtype: Any) -> float:
+    """The relative rounding step of a dtype's numbers: changes near it are float noise, never drift."""
+    text = str(dtype or "")
+    for name, step in RESOLUTION:
+        if name in text:
+            return step
+    return 0.0 if INTEGER.search(text) else RESOLUTION[-1][1]
 
-    __slots__ = ("n", "mean", "m2", "low", "high", "positive", "negative")
+
+def index_label(flat: int, shape: Any) -> str:
+    """The element at ``flat`` in C order, as the user would index it: ``[1, 3]`` for 7 in a 2 by 4 array."""
+    dims = [int(n) for n in shape] if type(shape) is list and shape else [flat + 1]
+    indices = []
+    for size in reversed(dims):
+        flat, at = divmod(flat, size) if size > 0 else (flat, 0)
+        indices.append(at)
+    return "[" + ", ".join(str(i) for i in reversed(indices)) + "]"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One scalar a value is compared by: the value itself, an element, or a statistic.
+
+    A change is measured against the earlier mean or ``scale``, whichever is
+    larger (``scale`` is the largest element of an array, 0 for a number);
+    ``floor`` is the smallest change that is not noise.
+    """
+
+    label: str
+    x: float
+    scale: float
+    floor: float
+
+
+def _parts(summary: Any) -> list[Part]:
+    """The scalars a summary is compared by: itself, its elements (a small array), or its statistics."""
+    x = _scalar(summary)
+    if x is not None:
+        kind = str(summary.get("type"))
+        step = 0.0 if INTEGER.search(kind) else resolution(kind if "float" in kind else "float64")
+        return [Part("", x, 0.0, max(NOISE_STEPS * step * abs(x), 0.5 if step == 0.0 else TOLERANCE))]
+    if type(summary) is not dict or "shape" not in summary:
+        return []
+    step = resolution(summary.get("dtype"))
+    bound = [abs(v) for v in (_number(summary.get("min")), _number(summary.get("max"))) if v is not None]
+    values = summary.get("values")
+    if type(values) is list:  # a small array: its elements say all its statistics would
+        numbers = [(i, _number(item)) for i, item in enumerate(values)]
+        scale = max((abs(v) for _, v in numbers if v is not None), default=0.0)
+        floor = max(ELEMENT_NOISE * scale, NOISE_STEPS * step * scale, TOLERANCE)
+        shape = summary.get("shape")
+        return [Part(index_label(i, shape), v, scale, floor) for i, v in numbers if v is not None]
+    scale = max(bound, default=0.0)
+    parts = []
+    for stat in STATISTICS:
+        v = _number(summary.get(stat))
+        if v is None:
+            continue
+        own = abs(v) if stat == "norm" else scale
+        steps = SUM_NOISE_STEPS if stat in ("mean", "norm") else NOISE_STEPS
+        parts.append(Part(f".{stat}", v, own, max(steps * step * own, TOLERANCE)))
+    return parts
+
+
+class Spread:
+    """Running mean and variance (Welford) of one scalar's earlier values, with their range."""
+
+    __slots__ = ("n", "mean", "m2", "low", "high")
 
     def __init__(self) -> None:
         self.n, self.mean, self.m2 = 0, 0.0, 0.0
         self.low, self.high = math.inf, -math.inf
-        self.positive = self.negative = 0
 
     def add(self, x: float) -> None:
         self.n += 1
@@ -126,43 +217,57 @@ class Spread:
         self.mean += delta / self.n
         self.m2 += delta * (x - self.mean)
         self.low, self.high = min(self.low, x), max(self.high, x)
-        self.positive += x > 0
-        self.negative += x < 0
 
-    def drift(self, x: float, threshold: float) -> Optional[tuple[str, Optional[float]]]:
-        """How ``x`` drifted from these values (a change and its bits), or None."""
-        n = self.n
+    @property
+    def std(self) -> float:
+        return math.sqrt(max(self.m2, 0.0) / (self.n - 1)) if self.n > 1 else 0.0
+
+    def drift(self, part: Part, threshold: float) -> Optional[tuple[str, Optional[float], float]]:
+        """How ``part`` drifted from these values: the change, its bits, and its size in units of scale."""
+        n, x, floor = self.n, part.x, part.floor
         if n == 0 or self.low <= x <= self.high:
             return None  # within the range of the earlier values: never drift
-        close = abs(x - self.mean) <= TOLERANCE * max(1.0, abs(self.mean))
-        if close:
+        if (self.low - x if x < self.low else x - self.high) <= floor:
+            return None  # beyond them by no more than noise
+        size = abs(x - self.mean) / max(part.scale, abs(self.mean), floor)
+        if (x < -floor and self.low > floor) or (x > floor and self.high < -floor):
+            return "changed sign", self._bits(x, floor), math.inf
+        if n < MIN_RUNS_FOR_SPREAD:
+            if size > threshold:
+                return f"moved {size:.0%} from its earlier runs", None, size
             return None
-        if (x > 0 and self.negative == n) or (x < 0 and self.positive == n):
-            return "changed sign", self._bits(x) if n >= MIN_RUNS_FOR_SPREAD else None
-        if n >= MIN_RUNS_FOR_SPREAD:
-            if self.low - TOLERANCE * abs(self.low) <= x <= self.high + TOLERANCE * abs(self.high):
-                return None
-            bits = self._bits(x)
-            if bits is not None and bits > -math.log2(TAIL_PROBABILITY):
-                return "outside the spread of its earlier runs", bits
-            return None
-        change = abs(x - self.mean) / max(abs(self.mean), 1e-12)
-        if change > threshold:
-            return f"moved {change:.0%} from its earlier runs", None
+        bits = self._bits(x, floor)
+        if self.std <= floor:
+            return f"moved from {_shown(self.mean)}, the same in its {n} earlier runs", bits, size
+        if bits > -math.log2(TAIL_PROBABILITY):
+            return "outside the spread of its earlier runs", bits, size
         return None
 
-    def _bits(self, x: float) -> Optional[float]:
-        """``-log2`` of the two-sided tail probability of ``x`` under a normal fitted to the values."""
-        std = math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else 0.0
-        if std <= TOLERANCE * max(1.0, abs(self.mean)):
-            return MAX_BITS
+    def _bits(self, x: float, floor: float) -> Optional[float]:
+        """How surprising ``x`` is, in bits: a normal's two-sided tail, or the rule of succession.
+
+        Where the earlier runs never varied beyond noise, the chance that the
+        next one differs is taken as 1 / (n + 2) (Laplace's rule of
+        succession), so a deterministic value that moves is log2(n + 2) bits:
+        more surprising the more often it held still, never infinite.
+        """
+        n = self.n
+        if n < MIN_RUNS_FOR_SPREAD:
+            return None
+        std = self.std
+        if std <= floor:
+            return round(math.log2(n + 2), 6)
         tail = math.erfc(abs(x - self.mean) / (std * math.sqrt(2.0)))
         return MAX_BITS if tail <= 0 else min(MAX_BITS, -math.log2(tail))
 
 
+def _shown(x: float) -> str:
+    return format(x, ".4g")
+
+
 @dataclass
 class Drift:
-    """One value that drifted: its name (and part: ``[2]``, ``.mean``), how, and what it was before."""
+    """One value that moved: its name (and part: ``[1, 3]``, ``.mean``), how, and what it was before."""
 
     name: str
     change: str
@@ -171,6 +276,8 @@ class Drift:
     part: str = ""
     bits: Optional[float] = None
     hypotheses: list[str] = field(default_factory=list)
+    #: How far it moved, in units of its scale (infinite for a change of kind: sign, shape, NaN, raising).
+    size: float = math.inf
 
     @property
     def label(self) -> str:
@@ -178,6 +285,18 @@ class Drift:
 
     def describe(self) -> str:
         return f"{self.label} {self.change}"
+
+
+def ranked(found: list[Drift]) -> list[Drift]:
+    """The moves of one run, most surprising first: by bits, then by how far they moved."""
+    return sorted(found, key=lambda d: (-(d.bits or 0.0), -d.size))
+
+
+def summary_line(found: list[Drift], shown: int = 3) -> str:
+    """One line for a run's drift: the first moves, and how many more."""
+    head = "; ".join(d.describe() for d in found[:shown])
+    more = len(found) - shown
+    return head + (f"; and {more} more" if more > 0 else "")
 
 
 @dataclass
@@ -189,17 +308,9 @@ class Run:
     error: Optional[str]
 
 
-def _parts(summary: Any) -> list[tuple[str, float]]:
-    """The scalars a summary is compared by: itself, its statistics, or its elements."""
-    x = _scalar(summary)
-    if x is not None:
-        return [("", x)]
-    if type(summary) is not dict or "shape" not in summary:
-        return []
-    values = summary.get("values")
-    if type(values) is list:  # a small array: its elements say all its statistics would
-        return [(f"[{i}]", v) for i, item in enumerate(values) if (v := _number(item)) is not None]
-    return [(f".{stat}", v) for stat in STATISTICS if (v := _number(summary.get(stat))) is not None]
+#: What is expected to vary in one cell: per label (``x``, ``scores[1, 3]``), the size of change
+#: marked normal there, or None for a label (or, from older logbooks, a whole name) never flagged.
+Expected = dict[str, Optional[float]]
 
 
 class Baseline:
@@ -211,7 +322,7 @@ class Baseline:
 
     def __init__(self) -> None:
         self.runs: deque[Run] = deque(maxlen=KEPT_RUNS)
-        #: Per value, or value and part (``scores[2]``, ``acts.mean``): its spread so far.
+        #: Per value, or value and part (``scores[1, 3]``, ``acts.mean``): its spread so far.
         self.spreads: dict[str, Spread] = {}
         self.shapes: dict[str, tuple[Any, Any]] = {}
         self.nonfinite: dict[str, tuple[bool, bool]] = {}
@@ -226,12 +337,12 @@ class Baseline:
         self.runs.append(run)
         spreads = self.spreads
         for name, summary in run.names.items():
-            for part, x in _parts(summary):
-                key = name + part if part else name
+            for part in _parts(summary):
+                key = name + part.label
                 spread = spreads.get(key)
                 if spread is None:
                     spread = spreads[key] = Spread()
-                spread.add(x)
+                spread.add(part.x)
             if type(summary) is dict and "shape" in summary:
                 self.shapes[name] = (summary.get("shape"), summary.get("dtype"))
                 nan, inf = _nonfinite(summary)
@@ -239,86 +350,86 @@ class Baseline:
                 self.nonfinite[name] = (had[0] or nan, had[1] or inf)
 
     def compare(
-        self, names: dict[str, Any], error: Optional[str], threshold: float, expected: frozenset[str]
+        self, names: dict[str, Any], error: Optional[str], threshold: float, expected: Expected
     ) -> list[Drift]:
+        """What moved in this run, most surprising first."""
         if not self.runs:
             return []
         found: list[Drift] = []
         last = self.runs[-1]
-        if RAISES not in expected and (error is None) != (last.error is None):
+        if (error is None) != (last.error is None) and not (RAISES in expected and expected[RAISES] is None):
             change = f"newly raises {error}" if error else f"no longer raises {last.error}"
             found.append(Drift(RAISES, change, error, [(r.ref, r.error) for r in self.runs]))
         spreads = self.spreads
         for name, summary in names.items():
-            if name in expected or type(summary) is not dict or TIMING_NAME.fullmatch(name):
+            if type(summary) is not dict or TIMING_NAME.fullmatch(name):
                 continue
+            if name in expected and expected[name] is None:
+                continue  # a whole name expected to vary (marked by an older Logbook)
             value = summary.get("value")
             if value.__class__ is float or value.__class__ is int:  # the common case, kept short
                 spread = spreads.get(name)
                 if spread is None or spread.low <= value <= spread.high:
                     continue
-            if "shape" in summary and name in self.shapes and self._array(name, summary, found):
+            if "shape" in summary and name in self.shapes and self._array(name, summary, found, expected):
                 continue  # its statistics and elements are not comparable across shapes
-            for part, x in _parts(summary):
-                spread = spreads.get(name + part if part else name)
+            for part in _parts(summary):
+                key = name + part.label
+                spread = spreads.get(key)
                 if spread is None:
                     continue
-                drifted = spread.drift(x, threshold)
+                if key in expected:
+                    envelope = expected[key]
+                    if envelope is None or abs(part.x - spread.mean) <= ENVELOPE_FACTOR * envelope:
+                        continue  # inside what was marked normal here
+                drifted = spread.drift(part, threshold)
                 if drifted is not None:
-                    found.append(
-                        Drift(name, drifted[0], x, self._earlier(name, part), part=part, bits=drifted[1])
-                    )
-        return found
+                    change, bits, size = drifted
+                    if key in expected:
+                        change += f", over {ENVELOPE_FACTOR}× the change marked expected (±{_shown(expected[key] or 0)})"
+                    earlier = self._earlier(name, part.label)
+                    found.append(Drift(name, change, part.x, earlier, part=part.label, bits=bits, size=size))
+        return ranked(found)
 
-    def _array(self, name: str, summary: dict, found: list[Drift]) -> bool:
+    def _array(self, name: str, summary: dict, found: list[Drift], expected: Expected) -> bool:
         """Add the drift of an array's shape, dtype and non-finite values; True when its shape changed."""
         shape, dtype = self.shapes[name]
 
         def earlier(key: str) -> list[tuple[Any, Any]]:
             return [(r.ref, (r.names.get(name) or {}).get(key)) for r in self.runs if name in r.names]
 
+        def add(part: str, change: str, value: Any, key: str) -> None:
+            if name + part not in expected:
+                found.append(Drift(name, change, value, earlier(key), part=part))
+
         if summary.get("shape") != shape:
-            found.append(
-                Drift(
-                    name,
-                    f"changed shape from {shape} to {summary.get('shape')}",
-                    summary.get("shape"),
-                    earlier("shape"),
-                    part=".shape",
-                )
+            add(
+                ".shape",
+                f"changed shape from {shape} to {summary.get('shape')}",
+                summary.get("shape"),
+                "shape",
             )
         if summary.get("dtype") != dtype:
-            found.append(
-                Drift(
-                    name,
-                    f"changed dtype from {dtype} to {summary.get('dtype')}",
-                    summary.get("dtype"),
-                    earlier("dtype"),
-                    part=".dtype",
-                )
+            add(
+                ".dtype",
+                f"changed dtype from {dtype} to {summary.get('dtype')}",
+                summary.get("dtype"),
+                "dtype",
             )
         nan, inf = _nonfinite(summary)
         had_nan, had_inf = self.nonfinite.get(name, (False, False))
         if nan and not had_nan:
-            found.append(
-                Drift(
-                    name,
-                    f"newly contains NaN ({summary.get('nan', '?')})",
-                    summary.get("nan"),
-                    earlier("nan"),
-                    part=".nan",
-                )
-            )
+            add(".nan", f"newly contains NaN ({summary.get('nan', '?')})", summary.get("nan"), "nan")
         if inf and not had_inf:
-            found.append(Drift(name, "newly contains Inf", summary.get("max"), earlier("max"), part=".inf"))
+            add(".inf", "newly contains Inf", summary.get("max"), "max")
         return summary.get("shape") != shape
 
-    def _earlier(self, name: str, part: str) -> list[tuple[Any, Any]]:
+    def _earlier(self, name: str, label: str) -> list[tuple[Any, Any]]:
         values = []
         for run in self.runs:
-            for each, x in _parts(run.names.get(name)):
-                if each == part:
-                    values.append((run.ref, x))
+            for part in _parts(run.names.get(name)):
+                if part.label == label:
+                    values.append((run.ref, part.x))
         return values
 
 
@@ -338,8 +449,8 @@ class CellHistory:
 
     def __init__(self) -> None:
         self._baselines: dict[tuple[str, str], Baseline] = {}
-        #: Names expected to vary, per cell key: never flagged there.
-        self.expected: dict[str, frozenset[str]] = {}
+        #: What is expected to vary, per cell key: within its envelope, never flagged there.
+        self.expected: dict[str, Expected] = {}
         self._lock = threading.Lock()
 
     def compare(
@@ -356,7 +467,7 @@ class CellHistory:
             return []
         with self._lock:
             baseline.fold()
-            return baseline.compare(names, error, threshold, self.expected.get(cell, frozenset()))
+            return baseline.compare(names, error, threshold, self.expected.get(cell, {}))
 
     def note(self, cell: str, source: str, run: Run) -> None:
         """(Kernel) Keep a run, compared already, to be folded in by :meth:`fold` off the kernel's time."""

@@ -71,6 +71,7 @@ class JudgementsJob:
                 observed=item.observed,
                 surprisal_bits=item.bits or 0.0,
                 experiment_id=item.source.id if item.source is not None else None,
+                steps=item.steps,
             )
         if self.record_ms is not None and self.handle is not None and self.handle.id is not None:
             store.set_record_ms(self.handle.id, self.record_ms)
@@ -92,6 +93,8 @@ def drift_record(drift: Drift, cell_key: str) -> dict:
         "earlier": [{"experiment_id": _experiment_id(ref), "value": value} for ref, value in drift.earlier],
         "hypotheses": drift.hypotheses,
         "cell_key": cell_key,
+        "bits": drift.bits,
+        "label": drift.label,
     }
 
 
@@ -106,14 +109,15 @@ class FoldJob:
 
 
 class DriftJob:
-    """Writes the values that drifted in a cell as drift surprises of its experiment."""
+    """Writes what moved in one run of a cell as one drift surprise of its experiment."""
 
     def __init__(self, drifts: list[Drift], handle: ExperimentHandle, cell_key: str):
         self.drifts, self.handle, self.cell_key = drifts, handle, cell_key
 
     def __call__(self, store: Store) -> None:
-        for drift in self.drifts:
-            store.add_drift(self.handle.id, drift_record(drift, self.cell_key), drift.bits)
+        moves = [drift_record(drift, self.cell_key) for drift in self.drifts]
+        bits = max((d.bits for d in self.drifts if d.bits is not None), default=None)
+        store.add_drift(self.handle.id, {**moves[0], "moves": moves}, bits)
 
 
 def too_slow_job(prediction_id: str, budget_s: float) -> Any:

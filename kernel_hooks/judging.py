@@ -29,6 +29,8 @@ class TrackedPrediction:
     error_reported: bool = False
     #: The expression this kernel stopped for running past the budget (judged again once edited).
     stopped: Optional[str] = None
+    #: Failed runs in a row, as far as this kernel knows: above 0, a failure is the same surprise again.
+    failing: int = 0
 
     @property
     def too_slow(self) -> bool:
@@ -47,6 +49,10 @@ class Judged:
     error: Optional[str] = None
     #: The experiment that produced the values it was judged on.
     source: Optional[ExperimentHandle] = None
+    #: The values that decided it: each part of the expression and its value.
+    steps: list[dict[str, str]] = field(default_factory=list)
+    #: Failed runs in a row, this one included (1: a new surprise; more: it failed again).
+    runs: int = 1
 
 
 @dataclass
@@ -109,4 +115,15 @@ def _judge_one(
     observed = {name: summarize(namespace[name]) for name in prediction.names}
     bits = surprisal_bits(prediction.credence, bool(verdict.held))
     source = provenance.source_of(prediction.names)
-    return Judged(prediction, tracked.statement, verdict.held, observed, bits, source=source)
+    tracked.failing = 0 if verdict.held else tracked.failing + 1
+    steps = [step.as_dict() for step in verdict.steps]
+    return Judged(
+        prediction,
+        tracked.statement,
+        verdict.held,
+        observed,
+        bits,
+        source=source,
+        steps=steps,
+        runs=tracked.failing,
+    )

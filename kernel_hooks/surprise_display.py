@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from logbook.text import describe_observed, to_json
+from logbook.text import describe_observed, describe_steps, to_json
 
 #: The MIME type the Logbook frontend renders as a surprise card.
 SURPRISE_MIME = "application/vnd.logbook.surprise+json"
@@ -15,7 +15,12 @@ def surprise_text(payload: dict[str, Any]) -> str:
     """The plain-text form of a surprise, for frontends without the Logbook renderer."""
     lines = []
     if payload.get("kind") == "drift":
-        for drift in payload.get("drifts", []):
+        drifts = payload.get("drifts", [])
+        if len(drifts) > 1:
+            lines.append(
+                f"Drift: {len(drifts)} values moved from earlier runs of this code, most surprising first"
+            )
+        for drift in drifts:
             bits = drift.get("surprisal_bits")
             earlier = ", ".join(
                 f"{e.get('value')!r} (experiment {e.get('experiment_id')})"
@@ -31,9 +36,15 @@ def surprise_text(payload: dict[str, Any]) -> str:
     if payload.get("manual"):
         lines.append(f"Surprise flagged: {payload.get('note', '')}")
     else:
-        lines.append(f"Surprise: {payload['hypothesis_id']} predicted {payload['prediction']}")
+        runs = payload.get("runs") or 1
+        again = f" (failed again: {runs} runs in a row)" if runs > 1 else ""
+        lines.append(f"Surprise: {payload['hypothesis_id']} predicted {payload['prediction']}{again}")
         lines.append(f"  hypothesis: {payload.get('statement', '')}")
-        lines.append(f"  observed:   {describe_observed(payload.get('observed', {})) or '(no names)'}")
+        steps = payload.get("steps") or []
+        if steps:
+            lines.extend(f"  {line}" for line in describe_steps(steps))
+        else:
+            lines.append(f"  observed:   {describe_observed(payload.get('observed', {})) or '(no names)'}")
         bits = payload.get("surprisal_bits")
         lines.append(f"  credence {payload.get('credence', 0):.2f} -> surprisal {bits:.2f} bits")
     return "\n".join(lines)
@@ -46,10 +57,13 @@ def surprise_bundle(payload: dict[str, Any]) -> dict[str, Any]:
 def show_surprise(
     *,
     hypothesis_id: Optional[str] = None,
+    prediction_id: Optional[str] = None,
     statement: str = "",
     prediction: Optional[str] = None,
     credence: Optional[float] = None,
     observed: Optional[dict[str, Any]] = None,
+    steps: Optional[list[dict[str, str]]] = None,
+    runs: int = 1,
     surprisal_bits: Optional[float] = None,
     execution_count: Optional[int] = None,
     manual: bool = False,
@@ -60,10 +74,13 @@ def show_surprise(
 
     payload = {
         "hypothesis_id": hypothesis_id,
+        "prediction_id": prediction_id,
         "statement": statement,
         "prediction": prediction,
         "credence": credence,
         "observed": observed or {},
+        "steps": steps or [],
+        "runs": runs,
         "surprisal_bits": surprisal_bits,
         "execution_count": execution_count,
         "manual": manual,

@@ -12,7 +12,7 @@ from enum import Enum
 from html import escape
 from typing import Annotated, Any, Literal, NamedTuple, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Credence = Annotated[float, Field(ge=0.0, le=1.0, description="A probability between 0 and 1.")]
 
@@ -311,6 +311,15 @@ class Experiment(Record):
         return Shown(f"experiment {self.id}", _first_line(self.source, 60), detail, code=True)
 
 
+class Step(Record):
+    """One part of a prediction and its value when judged, as pytest shows a failing assert."""
+
+    text: str = Field(
+        description='A part of the prediction, or the prediction with its values in: "0.3 > 0.5".'
+    )
+    value: str = Field(description='Its value, as short text: "0.3", "False", "float32 [12, 12]".')
+
+
 class Judgement(Record):
     """What a prediction met: the values observed, in which experiment, and how surprising it was."""
 
@@ -319,6 +328,11 @@ class Judgement(Record):
     prediction_id: Optional[str] = None
     prediction: Optional[str] = None
     observed: dict[str, Any] = Field(default_factory=dict)
+    steps: list[Step] = Field(
+        default_factory=list,
+        description="The values that decided the verdict, in the order they were evaluated; the last "
+        "is the prediction with its values in.",
+    )
     credence: Optional[float] = None
     surprisal_bits: Optional[float] = None
     experiment_id: Optional[int] = None
@@ -332,14 +346,15 @@ class EarlierValue(Record):
     value: Any = None
 
 
-class DriftDetails(Record):
-    """What drifted: a value a cell assigned, against its earlier runs of the same code."""
+class DriftMove(Record):
+    """One part of a value a cell assigned that moved from its earlier runs of the same code."""
 
     name: str = Field(
         description='The assigned name, or "(error)" for a cell that newly raises or no longer does.'
     )
     part: str = Field(
-        "", description='Which part of it: "" (the value), "[2]" (an element), ".mean", ".shape", ...'
+        "",
+        description='Which part of it, as indexing: "" (the value), "[1, 3]" (an element), ".mean", ".shape"',
     )
     change: str = Field(description='How it drifted: "changed sign", "changed shape from [4] to [5]", ...')
     value: Any = None
@@ -348,6 +363,30 @@ class DriftDetails(Record):
         default_factory=list, description="The hypotheses with a prediction that reads this name."
     )
     cell_key: str = ""
+    bits: Optional[float] = Field(
+        None, description="How surprising the move was, where its earlier runs say."
+    )
+    label: str = Field("", description='The name and part as the user indexes it: "scores[1, 3]".')
+
+    @model_validator(mode="after")
+    def _labelled(self) -> "DriftMove":
+        if not self.label:
+            self.label = f"{self.name}{self.part}"
+        return self
+
+
+class DriftDetails(DriftMove):
+    """What moved in one run of a cell: every part, most surprising first (the fields above are the first)."""
+
+    moves: list[DriftMove] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_move_at_least(self) -> "DriftDetails":
+        if not self.label:
+            self.label = f"{self.name}{self.part}"
+        if not self.moves:  # written by an older Logbook: one surprise per move
+            self.moves = [DriftMove(**self.model_dump(exclude={"moves"}))]
+        return self
 
 
 class Surprise(Judgement):
@@ -361,6 +400,11 @@ class Surprise(Judgement):
 
     kind: Literal["prediction", "drift"] = "prediction"
     drift: Optional[DriftDetails] = None
+    runs: int = Field(
+        1, description="How many runs in a row failed the prediction: a re-run that fails again adds one."
+    )
+    last_at: Optional[datetime] = Field(None, description="When the last of those runs was judged.")
+    last_experiment_id: Optional[int] = None
     manual: bool = False
     note: str = ""
     status: SurpriseStatus = SurpriseStatus.open
@@ -447,6 +491,15 @@ class HistoryStep(Record):
     flipped: list[FlippedVerdict] = Field(default_factory=list)
 
 
+class ExpectedEnvelope(Record):
+    """A value or part expected to vary in a cell, and the size of change marked normal there."""
+
+    label: str = Field(description='The value or part: "x", "scores[1, 3]", "acts.mean".')
+    envelope: Optional[float] = Field(
+        None, description="Moves up to ten times this are quiet; None: never flagged in this cell."
+    )
+
+
 class CellHistory(Record):
     """All runs of one cell, oldest first, and what changed between each and the next."""
 
@@ -455,7 +508,10 @@ class CellHistory(Record):
     cell_id: Optional[str] = None
     runs: list[CellRun] = Field(default_factory=list)
     steps: list[HistoryStep] = Field(default_factory=list)
-    expected: list[str] = Field(default_factory=list, description="Names expected to vary in this cell.")
+    expected: list[str] = Field(
+        default_factory=list, description="Values and parts expected to vary in this cell (their labels)."
+    )
+    expected_envelopes: list[ExpectedEnvelope] = Field(default_factory=list)
 
     def shown(self) -> Shown:
         return Shown("cell history", self.cell_key, f"{len(self.runs)} runs")

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from .errors import LogbookError
+from .prediction_steps import RECORDER, Compiled, Step, instrument
 
 #: Credences are clamped into this range before computing surprisal, so that
 #: a prediction held with credence 1.0 that fails costs a finite ~10 bits.
@@ -140,10 +141,11 @@ def surprisal_bits(credence: float, held: bool) -> float:
 
 @dataclass(frozen=True)
 class Judgement:
-    """The outcome of evaluating one prediction against a namespace."""
+    """The outcome of evaluating one prediction against a namespace, with the values that decided it."""
 
     held: bool | None
     error: str | None = None
+    steps: tuple[Step, ...] = ()
 
     @property
     def missing(self) -> bool:
@@ -157,16 +159,21 @@ def _bounded_range(*args: int) -> range:
     return numbers
 
 
-#: The builtins a prediction runs with: the allowed ones, ``range`` bounded.
-SAFE_BUILTINS = {name: getattr(builtins, name) for name in ALLOWED_BUILTINS} | {"range": _bounded_range}
+#: The builtins a prediction runs with: the allowed ones, ``range`` bounded, and ``__import__``,
+#: which library code (torch, numpy) looks up in the calling frame's builtins when it imports lazily.
+#: An expression cannot name it: names starting with ``__`` are refused when written.
+SAFE_BUILTINS = {name: getattr(builtins, name) for name in ALLOWED_BUILTINS} | {
+    "range": _bounded_range,
+    "__import__": builtins.__import__,
+}
 
 
 @lru_cache(maxsize=1024)
-def _compiled(expression: str) -> tuple[Any, tuple[str, ...]] | PredictionSyntaxError:
-    """The code of an allowed expression and the notebook names it reads, or why it is refused."""
+def _compiled(expression: str) -> Compiled | PredictionSyntaxError:
+    """The instrumented code of an allowed expression and the names it reads, or why it is refused."""
     try:
         names = parse_expression(expression)
-        return compile(expression.strip(), "<prediction>", "eval"), tuple(names)
+        return instrument(expression.strip(), tuple(names))
     except PredictionSyntaxError as error:
         return error
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
@@ -181,19 +188,25 @@ def judge(expression: str, names: list[str], namespace: dict[str, Any]) -> Judge
     (``names``, and any others the expression reads) and the allowed builtins,
     so it can neither see nor rebind anything else. Returns ``held=None``
     without an error when a name it needs does not exist yet, and ``error``
-    when it is refused or evaluating it (or taking its truth) raises.
+    when it is refused or evaluating it (or taking its truth) raises. The
+    judgement carries the values of the expression's parts, as pytest shows a
+    failing assert (:mod:`logbook.prediction_steps`).
     """
     compiled = _compiled(expression)
     if isinstance(compiled, PredictionSyntaxError):
         return Judgement(held=None, error=f"PredictionSyntaxError: {compiled}")
-    code, reads = compiled
-    needed = (*names, *reads)
+    needed = (*names, *compiled.reads)
     if any(name not in namespace for name in needed):
         return Judgement(held=None)
     scope = {name: namespace[name] for name in needed}
     scope["__builtins__"] = SAFE_BUILTINS
+    seen: list[tuple[int, Any]] = []
+    scope[RECORDER] = compiled.recorder(seen)
     try:
-        value = eval(code, scope)  # noqa: S307 - a checked expression, in a scope of its own
-        return Judgement(held=bool(value))
+        value = eval(compiled.code, scope)  # noqa: S307 - a checked expression, in a scope of its own
+        held = bool(value)
     except Exception as error:  # noqa: BLE001 - user expressions may raise anything
-        return Judgement(held=None, error=f"{type(error).__name__}: {error}")
+        return Judgement(
+            held=None, error=f"{type(error).__name__}: {error}", steps=compiled.steps(seen, raised=True)
+        )
+    return Judgement(held=held, steps=compiled.steps(seen, value))

@@ -136,6 +136,13 @@ class Replay:
                 runs[-1][5:] = verdict_at
             else:
                 runs.append([p["held"], 1, *verdict_at, *verdict_at])
+        if p.get("again"):  # the same surprise failing again: one more run of it
+            surprise = self._get("surprise", int(number), event)
+            if surprise is not None:
+                surprise.update(
+                    runs=surprise["runs"] + 1, last_at=at, last_experiment_id=p.get("experiment_id")
+                )
+            return
         judgement = {
             "prediction_id": pid,
             "hypothesis_id": pr["hypothesis_id"] if pr else None,
@@ -144,10 +151,11 @@ class Replay:
             "surprisal_bits": p.get("surprisal_bits"),
             "experiment_id": p.get("experiment_id"),
             "observed": p.get("observed"),
+            "steps": p.get("steps", "[]"),
             "created_at": at,
         }
         if label == "surprise":
-            judgement["status"] = "open"
+            judgement.update(status="open", runs=1, last_at=None, last_experiment_id=None)
         self.records[(label, int(number))] = judgement
 
     def surprise_flagged(self, event: tuple, p: dict) -> None:
@@ -203,12 +211,13 @@ class Replay:
 
 
 def drift_identity(drift: Any) -> Optional[tuple]:
-    """What names a drift surprise (its value, part and change), from its JSON text or its fields."""
+    """What names a drift surprise (each move's value, part and change), from its JSON text or its fields."""
     if isinstance(drift, str):
         drift = from_json(drift)
     if not isinstance(drift, dict):
         return None
-    return (drift.get("name"), drift.get("part", ""), drift.get("change"))
+    moves = drift.get("moves") or [drift]
+    return tuple((m.get("name"), m.get("part", ""), m.get("change")) for m in moves if isinstance(m, dict))
 
 
 HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {

@@ -31,7 +31,7 @@ from .redteam import red_team_section, red_team_tallies
 from .report_figures import InlineFigures, experiment_figures, figure_positions, pinned
 from .reprs import fields, is_opaque
 from .store import Store
-from .text import describe_observed
+from .text import describe_observed, describe_steps, short_float
 
 #: Characters that start Markdown inline syntax anywhere in a line (``|`` for tables, ``~`` for
 #: strikethrough; ``>`` too, so no HTML tag shows even in a renderer that ignores escapes).
@@ -119,6 +119,21 @@ def _duration(seconds: float) -> str:
 
 def _observed(observed: dict) -> str:
     return md_text(describe_observed(observed)) or "-"
+
+
+def _decided(judgement: Any) -> str:
+    """The values that decided a verdict, as code spans (``0.3 > 0.5 → False``), or what was observed."""
+    if judgement.steps:
+        return "; ".join(md_code_span(line) for line in describe_steps(judgement.steps))
+    return f"observed {_observed(judgement.observed)}"
+
+
+def _again(s: Surprise) -> str:
+    """A surprise that failed again: how many runs in a row, and the last."""
+    if s.runs <= 1:
+        return ""
+    last = f", the last {_when(s.last_at)}" if s.last_at else ""
+    return f" Failed again: {s.runs} runs in a row{last}."
 
 
 @dataclass
@@ -453,20 +468,34 @@ def _section_overview(log: _Log, lines: list[str]) -> None:
     lines += [_chain_line(d), ""]
 
 
+#: Earlier runs a drift move lists in a report (the newest).
+DRIFT_EARLIER_SHOWN = 5
+
+
 def _drift_detail(s: Surprise, log: _Log) -> str:
-    """What a drift surprise compared: the earlier runs and their values, and who reads the name."""
-    drift = s.drift
-    earlier = ", ".join(
-        f"{log.experiment(e.experiment_id)}: {md_code_span(str(e.value))}"
-        for e in (drift.earlier if drift else [])
-    )
-    readers = (
-        ", ".join(log.link(h) for h in drift.hypotheses) if drift and drift.hypotheses else "no hypothesis"
-    )
-    return (
-        f"Unpredicted: no prediction was written about it ({readers} reads this name). "
-        f"{log.experiment(s.experiment_id, 'Experiment')}, {_when(s.created_at)}; earlier runs: {earlier or '-'}."
-    )
+    """What moved in one run: each part with its value now and in the earlier runs, and who reads it."""
+    moves = s.drift.moves if s.drift else []
+    readers = sorted({h for m in moves for h in m.hypotheses})
+    said = ", ".join(log.link(h) for h in readers) if readers else "no hypothesis"
+    lines = [
+        f"Unpredicted: no prediction was written about it ({said} reads these names). "
+        f"{log.experiment(s.experiment_id, 'Experiment')}, {_when(s.created_at)}."
+    ]
+    for move in moves:
+        earlier = ", ".join(
+            f"{log.experiment(e.experiment_id)}: {md_code_span(_value_text(e.value))}"
+            for e in move.earlier[-DRIFT_EARLIER_SHOWN:]
+        )
+        bits = f" ({move.bits:.2f} bits)" if move.bits is not None else ""
+        lines.append(
+            f"- {md_code_span(move.label)} {md_text(move.change)}{bits}: now "
+            f"{md_code_span(_value_text(move.value))}; earlier runs: {earlier or '-'}"
+        )
+    return "\n".join(lines)
+
+
+def _value_text(value: Any) -> str:
+    return short_float(value) if isinstance(value, float) else str(value)
 
 
 def _ranked_surprises(log: _Log) -> list[Surprise]:
@@ -584,7 +613,7 @@ def _section_hypotheses(log: _Log, lines: list[str]) -> None:
             for e in evidence_by[h.id]:
                 lines.append(
                     f"- {_when(e.created_at)}: {md_code_span(e.prediction or '')} held in "
-                    f"{log.experiment(e.experiment_id)}; observed {_observed(e.observed)}"
+                    f"{log.experiment(e.experiment_id)}; {_decided(e)}"
                 )
             lines.append("")
 
@@ -610,8 +639,8 @@ def _section_surprises(log: _Log, lines: list[str], figures: InlineFigures) -> N
             )
             prediction = f" ({log.link(s.prediction_id)})" if s.prediction_id else ""
             detail = (
-                f"Credence {s.credence:.2f}{prediction}; observed {_observed(s.observed)}; "
-                f"{log.experiment(s.experiment_id)}, {_when(s.created_at)}."
+                f"Credence {s.credence:.2f}{prediction}; {_decided(s)}; "
+                f"{log.experiment(s.experiment_id)}, {_when(s.created_at)}.{_again(s)}"
             )
         body = [detail, "", _resolution(s), ""]
         experiment = log.experiments.get(s.experiment_id) if s.experiment_id is not None else None

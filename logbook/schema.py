@@ -282,6 +282,24 @@ def m013_pins(db: Database) -> None:
 
 
 @migrations()
+def m014_signal(db: Database) -> None:
+    """A judgement keeps the values that decided it; a surprise stands for its whole failure streak.
+
+    ``steps`` (JSON) holds each part of the prediction with its value; a
+    failed prediction that fails again adds to its surprise's ``runs`` (with
+    the last run's time and experiment) instead of opening another. A value
+    expected to vary keeps the size of change marked normal (``envelope``);
+    ``name`` there is the label of the part (``scores[1, 3]``).
+    """
+    for table in ("surprises", "evidence"):
+        db[table].add_column("steps", str)
+    db["surprises"].add_column("runs", int, not_null_default=1)
+    db["surprises"].add_column("last_at", str)
+    db["surprises"].add_column("last_experiment_id", int)
+    db["expected_values"].add_column("envelope", float)
+
+
+@migrations()
 def m015_followups(db: Database) -> None:
     """A hypothesis stated to follow up a surprise names it in ``follows`` ("S3")."""
     db["hypotheses"].add_column("follows", str)

@@ -71,6 +71,15 @@ def short_float(value: float) -> str:
     return shown if any(mark in shown for mark in ".einf") else shown + ".0"
 
 
+def describe_steps(steps: list[Any]) -> list[str]:
+    """The values that decided a verdict, a line each: ``head_scores.max() → 0.3``, ``0.3 > 0.5 → False``."""
+    lines = []
+    for step in steps:
+        text, value = (step["text"], step["value"]) if isinstance(step, dict) else (step.text, step.value)
+        lines.append(f"{text} → {value}")
+    return lines
+
+
 def describe_observed(observed: dict[str, Any]) -> str:
     """Observed values as one line: ``loss = 0.42, pattern = float32 [1, 2, 12, 12] mean 0.08``."""
     parts = []

@@ -141,7 +141,11 @@ def _json(value: Any) -> Any:
 NORMAL = {
     "created_at": moment,
     "started_at": moment,
+    "last_at": lambda v: None if v is None else moment(v),
     "observed": _json,
+    "steps": lambda v: [
+        (s["text"], s["value"]) if isinstance(s, dict) else (s.text, s.value) for s in (_json(v) or [])
+    ],
     "credence history": lambda v: [(c, r, moment(at)) for c, r, at in v],
     "history": lambda v: [(e, c, moment(at)) for e, c, at in v],
     "verdicts": lambda v: [
@@ -183,12 +187,23 @@ def _compare(actual: dict[Key, dict], expected: dict[Key, dict], problems: list[
 
 
 _JUDGEMENT = (
-    "prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, created_at"
+    "prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, steps,"
+    " created_at"
 )
+#: What a surprise adds: the runs of its failure streak.
+_STREAK = "runs, last_at, last_experiment_id"
 
 
 def _judgement(
-    prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, created_at
+    prediction_id,
+    hypothesis_id,
+    prediction,
+    credence,
+    surprisal_bits,
+    experiment_id,
+    observed,
+    steps,
+    created_at,
 ) -> dict:
     return {
         "prediction_id": prediction_id,
@@ -198,8 +213,13 @@ def _judgement(
         "surprisal_bits": surprisal_bits,
         "experiment_id": experiment_id,
         "observed": observed,
+        "steps": "[]" if steps is None else steps,
         "created_at": created_at,
     }
+
+
+def _streak(runs, last_at, last_experiment_id) -> dict:
+    return {"runs": runs or 1, "last_at": last_at, "last_experiment_id": last_experiment_id}
 
 
 def _drifted(row: dict) -> dict:
@@ -253,9 +273,9 @@ def _table_records(store: Store) -> dict[Key, dict]:
     for row in db.conn.execute(f"SELECT id, {_JUDGEMENT} FROM evidence"):
         records[("evidence", row[0])] = _judgement(*row[1:])
     for row in db.conn.execute(
-        f"SELECT id, status, {_JUDGEMENT} FROM surprises WHERE manual = 0 AND kind = 'prediction'"
+        f"SELECT id, status, {_STREAK}, {_JUDGEMENT} FROM surprises WHERE manual = 0 AND kind = 'prediction'"
     ):
-        records[("surprise", row[0])] = {**_judgement(*row[2:]), "status": row[1]}
+        records[("surprise", row[0])] = {**_judgement(*row[5:]), "status": row[1], **_streak(*row[2:5])}
     for s in db.query("SELECT * FROM surprises WHERE manual != 0 AND kind = 'prediction'"):
         records[("surprise", s["id"])] = _flagged(s)
     for s in db.query("SELECT * FROM surprises WHERE kind = 'drift'"):
@@ -313,15 +333,18 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
                 ],
             }
     for e in export.evidence:
-        records[("evidence", e.id)] = _judgement(*(getattr(e, name) for name in _JUDGEMENT.split(", ")))
+        records[("evidence", e.id)] = _judgement(
+            *(getattr(e, name.strip()) for name in _JUDGEMENT.split(","))
+        )
     for s in export.surprises:
         if s.kind == "drift":
             records[("surprise", s.id)] = _drifted({**s.model_dump(), "status": s.status.value})
         elif s.manual:
             records[("surprise", s.id)] = _flagged(s.model_dump())
         else:
-            fields = (getattr(s, name) for name in _JUDGEMENT.split(", "))
-            records[("surprise", s.id)] = {**_judgement(*fields), "status": s.status}
+            fields = (getattr(s, name.strip()) for name in _JUDGEMENT.split(","))
+            streak = (s.runs, s.last_at, s.last_experiment_id)
+            records[("surprise", s.id)] = {**_judgement(*fields), "status": s.status, **_streak(*streak)}
     for n in export.notes:
         records[("note", n.id)] = {
             "text": n.text,

@@ -54,7 +54,56 @@ def test_three_or_more_earlier_runs_flag_a_value_in_the_tail_of_a_fitted_normal_
 def test_a_deterministic_value_that_moves_at_all_is_drift_and_rounding_is_not():
     history = history_of(scalar(0.3), scalar(0.3), scalar(0.3))
     assert not drift(history, scalar(0.3 + 1e-15))
-    assert drift(history, scalar(0.31))[0].bits == 64.0
+    (moved,) = drift(history, scalar(0.31))
+    assert moved.change == "moved from 0.3, the same in its 3 earlier runs"
+
+
+def test_a_value_that_never_varied_costs_the_bits_of_the_rule_of_succession_not_infinity():
+    three, ten = history_of(*[scalar(0.3)] * 3), history_of(*[scalar(0.3)] * 10)
+    assert drift(three, scalar(0.31))[0].bits == pytest.approx(math.log2(5))
+    assert drift(ten, scalar(0.31))[0].bits == pytest.approx(math.log2(12))
+
+
+def tensor(values, shape, dtype="float32"):
+    return {"type": "torch.Tensor", "shape": shape, "dtype": dtype, "values": values, "nan": 0}
+
+
+def test_elements_are_named_as_the_user_indexes_them():
+    grid = [0.1, 0.2, 0.3, 0.25, 0.05, 0.15, 0.28, 0.12]
+    history = history_of(tensor(grid, [2, 4]), tensor(grid, [2, 4]))
+    moved = [*grid[:7], -0.12]
+    (found,) = drift(history, tensor(moved, [2, 4]))
+    assert (found.label, found.change) == ("x[1, 3]", "changed sign")
+
+
+def test_a_wobble_small_against_the_arrays_scale_is_noise_not_drift():
+    grid = [0.1, 0.2, 0.3, 0.0038, 0.05, 0.15, 0.28, 0.12]
+    history = history_of(tensor(grid, [2, 4]))
+    wobbled = [0.1, 0.2, 0.3, 0.0058, 0.05, 0.15, 0.28, 0.12]  # +52 % of itself, 0.7 % of the largest
+    assert not drift(history, tensor(wobbled, [2, 4]))
+
+
+def test_float_rounding_in_a_statistic_is_never_drift():
+    stats = {
+        "type": "torch.Tensor",
+        "shape": [512, 512],
+        "dtype": "float32",
+        "nan": 0,
+        "mean": 0.01,
+        "norm": 300.0,
+        "min": -4.0,
+        "max": 4.0,
+    }
+    history = history_of(*[stats] * 4)
+    rounded = {**stats, "mean": 0.01 + 3e-7, "norm": 300.0 * (1 + 1e-6)}
+    assert not drift(history, rounded)
+    assert drift(history, {**stats, "mean": 0.02})
+
+
+def test_the_moves_of_a_run_come_most_surprising_first():
+    history = history_of(*(tensor([v, 1.0, 2.0], [3]) for v in (0.5, 0.52, 0.48, 0.5)))
+    found = drift(history, tensor([0.9, -1.0, 2.0], [3]))
+    assert [d.label for d in found] == ["x[1]", "x[0]"]
 
 
 def test_small_arrays_are_compared_element_by_element():
@@ -71,9 +120,25 @@ def test_small_arrays_are_compared_element_by_element():
     assert (found.label, found.change, found.earlier) == ("x[1]", "changed sign", [(1, -0.1), (2, -0.1)])
 
 
+def test_an_expected_change_is_an_envelope_not_a_mute():
+    history = history_of(*(scalar(v) for v in (1.0, 1.0, 1.0)))
+    history.expected = {"cell": {"x": 0.1}}
+    assert not drift(history, scalar(1.5))  # five times the change marked expected: normal here
+    (far,) = drift(history, scalar(3.0))  # twenty times: drift again
+    assert "over 10× the change marked expected (±0.1)" in far.change
+
+
+def test_expected_elements_leave_the_other_elements_watched():
+    grid = [0.16, 0.2, 0.3, 0.25]
+    history = history_of(tensor(grid, [4]), tensor(grid, [4]))
+    history.expected = {"cell": {"x[0]": 0.01}}
+    (found,) = drift(history, tensor([0.16, -0.2, 0.3, 0.25], [4]))
+    assert found.label == "x[1]"
+
+
 def test_names_expected_to_vary_and_bools_and_text_are_not_compared():
     history = history_of(scalar(1.0))
-    history.expected = {"cell": frozenset({"x"})}
+    history.expected = {"cell": {"x": None}}  # a whole name, as older logbooks marked it
     assert not drift(history, scalar(-5.0))
     assert not drift(history_of({"type": "bool", "value": True}), {"type": "bool", "value": False})
     assert not drift(history_of({"type": "str", "value": "a"}), {"type": "str", "value": "b"})

@@ -222,14 +222,15 @@ def test_old_statuses_migrate_to_the_lifecycle(tmp_path):
 
 def test_refuting_a_hypothesis_closes_its_open_prediction_surprises(store):
     failed_prediction(store)
-    with store.transaction():  # a second failed run of H1.P1, and one of another hypothesis
-        store.add_judgement(
-            held=False,
-            prediction=store.prediction("H1.P1"),
-            observed={},
-            surprisal_bits=2.3,
-            experiment_id=None,
-        )
+    with store.transaction():  # H1.P1 holds, then fails again: a second surprise; and one of another hypothesis
+        for held in (True, False):
+            store.add_judgement(
+                held=held,
+                prediction=store.prediction("H1.P1"),
+                observed={},
+                surprisal_bits=2.3,
+                experiment_id=None,
+            )
     failed_prediction(store, statement="layer 2 copies")
     store.resolve_surprise(1, "explained", explanation="seed effect")
     store.add_manual_surprise("odd spike", hypothesis_id="H1")

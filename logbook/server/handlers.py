@@ -416,13 +416,31 @@ class ExpectedValuesHandler(LogbookHandler):
         body = self.parse(bodies.ExpectedValue)
 
         def expect(store: Store) -> dict:
-            store.expect_value(body.cell_key, body.name)
-            return {
-                "cell_key": body.cell_key,
-                "expected": sorted(store.expected_values().get(body.cell_key, ())),
-            }
+            store.expect_value(body.cell_key, body.name, body.envelope)
+            return _expected_in(store, body.cell_key)
 
         self.send(await self.call(expect, writes=True))
+
+    @tornado.web.authenticated
+    async def delete(self):
+        body = self.parse(bodies.UnexpectedValue)
+
+        def unexpect(store: Store) -> dict:
+            if not store.unexpect_value(body.cell_key, body.label):
+                raise NotFound(f"{body.label} is not expected to vary in that cell")
+            return _expected_in(store, body.cell_key)
+
+        self.send(await self.call(unexpect, writes=True))
+
+
+def _expected_in(store: Store, cell_key: str) -> dict:
+    """What is expected to vary in one cell, as the expected routes answer."""
+    envelopes = store.expected_envelopes().get(cell_key, {})
+    return {
+        "cell_key": cell_key,
+        "expected": sorted(envelopes),
+        "expected_envelopes": [{"label": k, "envelope": v} for k, v in sorted(envelopes.items())],
+    }
 
 
 class ExpectedDriftHandler(LogbookHandler):

@@ -116,10 +116,21 @@ class ExportToFile(Body):
 
 
 class ExpectedValue(Body):
-    """A name expected to vary in one cell (its ``cell_key``): its drift is not flagged there again."""
+    """A value or part (``scores[1, 3]``) expected to vary in one cell (its ``cell_key``).
+
+    With ``envelope``, changes up to ten times it are quiet there; without, it is not flagged there at all.
+    """
 
     cell_key: str = Field(min_length=1, max_length=10_000)
     name: str = Field(min_length=1, max_length=1_000)
+    envelope: Optional[float] = Field(None, ge=0, allow_inf_nan=False)
+
+
+class UnexpectedValue(Body):
+    """Undo an expected value: ``label`` (a value or part) is watched in the cell ``cell_key`` again."""
+
+    cell_key: str = Field(min_length=1, max_length=10_000)
+    label: str = Field(min_length=1, max_length=1_000)
 
 
 class Settings(Body):

@@ -9,6 +9,8 @@ from ..errors import LogbookError, NotFound
 from ..models import (
     CellHistory,
     CellRun,
+    DriftMove,
+    ExpectedEnvelope,
     FlippedVerdict,
     HistoryStep,
     Output,
@@ -24,20 +26,47 @@ from .base import Queries, loads, now
 DEFAULT_DRIFT_THRESHOLD = 0.5
 #: Runs a history lists at most (the newest).
 MAX_HISTORY_RUNS = 200
+#: Moves a drift surprise's note names before "and N more".
+NOTE_MOVES = 3
+
+
+def drift_note(moves: list[dict[str, Any]]) -> str:
+    """One line for a run's drift: its first moves, most surprising first, and how many more."""
+    shown = "; ".join(f"{m['name']}{m.get('part', '')} {m['change']}" for m in moves[:NOTE_MOVES])
+    more = len(moves) - NOTE_MOVES
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def envelope_of(move: DriftMove) -> Optional[float]:
+    """How far a move went from the mean of its earlier values; None for a change of kind."""
+    earlier = [
+        e.value for e in move.earlier if isinstance(e.value, (int, float)) and not isinstance(e.value, bool)
+    ]
+    if not earlier or not isinstance(move.value, (int, float)) or isinstance(move.value, bool):
+        return None
+    return abs(move.value - sum(earlier) / len(earlier))
 
 
 class HistoryQueries(Queries):
     # -- drift surprises ------------------------------------------------------
 
     def add_drift(self, experiment_id: Optional[int], drift: dict[str, Any], bits: Optional[float]) -> int:
-        """Store a drift surprise (``drift`` as :class:`DriftDetails` holds it); call inside a transaction."""
+        """Store one run's drift as one surprise; call inside a transaction.
+
+        ``drift`` is a :class:`DriftDetails` as a dict: its ``moves``, most
+        surprising first, with the first move's fields beside them (a dict
+        without ``moves`` is one move). ``bits`` is the most surprising move's.
+        """
+        moves = drift.get("moves") or [drift]
+        drift = {**moves[0], "moves": moves}
         at = now()
-        label = f"{drift['name']}{drift.get('part', '')}"
-        note = f"{label} {drift['change']}"
+        note = drift_note(moves)
         row = {
             "kind": "drift",
             "experiment_id": experiment_id,
-            "observed": to_json({label: {"value": drift.get("value")}}),
+            "observed": to_json(
+                {f"{m['name']}{m.get('part', '')}": {"value": m.get("value")} for m in moves}
+            ),
             "surprisal_bits": bits,
             "note": note,
             "drift": to_json(drift),
@@ -57,38 +86,80 @@ class HistoryQueries(Queries):
         return sid
 
     def expect_drift(self, surprise_id: int | str, by: Optional[str] = None) -> Surprise:
-        """Dismiss a drift surprise as expected: it is explained, and its value is not flagged again in that cell."""
+        """Close a drift surprise as expected: each part that moved gets an envelope of normal change.
+
+        The envelope is how far each part moved from the mean of its earlier
+        runs: moves within ten times it stay quiet in that cell, larger ones
+        are drift again (``kernel_hooks.drift.ENVELOPE_FACTOR``). A change of
+        kind (shape, dtype, NaN, raising) is expected as it is.
+        """
         current = self.surprise(surprise_id)
         if current.kind != "drift" or current.drift is None:
             raise LogbookError(f"S{current.id} is not drift: close it with an action instead")
+        moves = current.drift.moves
         if current.drift.cell_key:
-            self.expect_value(current.drift.cell_key, current.drift.name)
+            for move in moves:
+                self.expect_value(current.drift.cell_key, move.label, envelope_of(move))
         if current.resolution is None:
+            labels = ", ".join(m.label for m in moves[:3]) + (
+                f" and {len(moves) - 3} more" if len(moves) > 3 else ""
+            )
             return self.resolve_surprise(
-                current.id, "explained", explanation=f"{current.drift.name} is expected to vary", by=by
+                current.id,
+                "explained",
+                explanation=f"{labels}: changes of this size are expected here",
+                by=by,
             )
         return current
 
-    # -- names expected to vary -----------------------------------------------
+    # -- values expected to vary ------------------------------------------------
 
-    def expect_value(self, cell_key: str, name: str) -> None:
-        """Mark ``name`` as expected to vary in the cell ``cell_key``: its drift is not flagged again there."""
+    def expect_value(self, cell_key: str, name: str, envelope: Optional[float] = None) -> None:
+        """Mark a value (``x``) or part (``scores[1, 3]``) of cell ``cell_key`` as expected to vary.
+
+        With ``envelope``, changes up to ten times it are normal there and
+        larger ones are flagged; without, it is not flagged there at all. Marking
+        it again keeps the larger envelope.
+        """
         cell_key, name = clean_text(cell_key).strip(), clean_text(name).strip()
         if not cell_key or not name:
             raise LogbookError("say which cell and which name are expected to vary")
+        if envelope is not None and (not isinstance(envelope, (int, float)) or not envelope >= 0):
+            raise LogbookError(f"an envelope is a size of change, 0 or more, not {envelope!r}")
         with self.transaction():
-            inserted = self.db.execute(
-                "INSERT OR IGNORE INTO expected_values (cell_key, name, created_at) VALUES (?, ?, ?)",
-                [cell_key, name, now()],
+            known = self.db.execute(
+                "SELECT envelope FROM expected_values WHERE cell_key = ? AND name = ?", [cell_key, name]
+            ).fetchone()
+            if known is not None and (known[0] is None or (envelope is not None and envelope <= known[0])):
+                return
+            self.db.execute(
+                "INSERT INTO expected_values (cell_key, name, created_at, envelope) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (cell_key, name) DO UPDATE SET envelope = excluded.envelope",
+                [cell_key, name, now(), envelope],
+            )
+            self.append_event("cell.expected", cell_key, {"name": name, "envelope": envelope})
+
+    def unexpect_value(self, cell_key: str, name: str) -> bool:
+        """Undo :meth:`expect_value`: the value is watched in that cell again. False when it was not expected."""
+        with self.transaction():
+            removed = self.db.execute(
+                "DELETE FROM expected_values WHERE cell_key = ? AND name = ?", [cell_key, name]
             ).rowcount
-            if inserted:
-                self.append_event("cell.expected", cell_key, {"name": name})
+            if removed:
+                self.append_event("cell.unexpected", cell_key, {"name": name})
+        return bool(removed)
 
     def expected_values(self) -> dict[str, set[str]]:
-        """The names expected to vary, per cell key."""
-        found: dict[str, set[str]] = {}
-        for cell_key, name in self.db.execute("SELECT cell_key, name FROM expected_values"):
-            found.setdefault(cell_key, set()).add(name)
+        """The values (and parts) expected to vary, per cell key."""
+        return {key: set(labels) for key, labels in self.expected_envelopes().items()}
+
+    def expected_envelopes(self) -> dict[str, dict[str, Optional[float]]]:
+        """Per cell key, each value or part expected to vary with the change marked normal (None: any)."""
+        found: dict[str, dict[str, Optional[float]]] = {}
+        for cell_key, name, envelope in self.db.execute(
+            "SELECT cell_key, name, envelope FROM expected_values"
+        ):
+            found.setdefault(cell_key, {})[name] = envelope
         return found
 
     # -- settings -------------------------------------------------------------
@@ -166,11 +237,13 @@ class HistoryQueries(Queries):
                 Output(mime=o["mime"], sha256=o["sha256"], size=o["size"], truncated=bool(o["truncated"]))
             )
         verdicts = self._verdicts_by_experiment(ids, marks)
+        envelopes = self.expected_envelopes().get(cell_key or "", {})
         history = CellHistory(
             cell_key=cell_key or f"experiment {experiment_id}",
             notebook=notebook,
             cell_id=cell_id,
-            expected=sorted(self.expected_values().get(cell_key or "", ())),
+            expected=sorted(envelopes),
+            expected_envelopes=[ExpectedEnvelope(label=k, envelope=v) for k, v in sorted(envelopes.items())],
             runs=[
                 CellRun(
                     experiment_id=r["id"],

@@ -47,22 +47,57 @@ class JudgementQueries(Queries):
         observed: dict,
         surprisal_bits: float,
         experiment_id: int | None,
+        steps: list[dict[str, str]] | None = None,
     ) -> Optional[int]:
         """Store a judged prediction: evidence if it held, a surprise if not; call inside a transaction.
 
         Every verdict is kept; the first one is also kept as the prediction's
-        ``first_verdict``. A prediction superseded since the kernel last
-        looked is no longer judged (returns None).
+        ``first_verdict``. A failure that follows a failure of the same
+        prediction is the same surprise failing again: it adds a run to that
+        surprise (open or closed as it is) rather than opening another, so a
+        re-run cell adds to the history, not to the inbox; a failure after a
+        verdict that held opens a new one. ``steps`` are the values that
+        decided it. A prediction superseded since the kernel last looked is no
+        longer judged (returns None). Returns the evidence or surprise id.
         """
         if self._superseded(prediction.id):
             return None
         at = now()
         verdict = "held" if held else "failed"
+        steps_json = to_json(steps or [])
+        streak = None if held else self._failure_streak(prediction.id)
+        self.db.execute(
+            "UPDATE predictions SET state = ?, evaluated_at = ?, error = NULL,"
+            " first_verdict = coalesce(first_verdict, ?) WHERE id = ?",
+            [verdict, at, verdict, prediction.id],
+        )
+        payload = {
+            "held": held,
+            "expression": prediction.expression,
+            "credence": prediction.credence,
+            "surprisal_bits": surprisal_bits,
+            "experiment_id": experiment_id,
+            "observed": to_json(observed),
+            "steps": steps_json,
+        }
+        if streak is not None:
+            self.db.execute(
+                "UPDATE surprises SET runs = runs + 1, last_at = ?, last_experiment_id = ? WHERE id = ?",
+                [at, experiment_id, streak],
+            )
+            self.append_event(
+                "prediction.judged",
+                prediction.id,
+                {**payload, "record": f"surprises/{streak}", "again": True},
+                at=at,
+            )
+            return streak
         row = {
             "hypothesis_id": prediction.hypothesis_id,
             "prediction_id": prediction.id,
             "prediction": prediction.expression,
-            "observed": to_json(observed),
+            "observed": payload["observed"],
+            "steps": steps_json,
             "credence": prediction.credence,
             "surprisal_bits": surprisal_bits,
             "experiment_id": experiment_id,
@@ -70,31 +105,30 @@ class JudgementQueries(Queries):
         }
         if not held:
             row["status"] = SurpriseStatus.open.value
-        self.db.execute(
-            "UPDATE predictions SET state = ?, evaluated_at = ?, error = NULL,"
-            " first_verdict = coalesce(first_verdict, ?) WHERE id = ?",
-            [verdict, at, verdict, prediction.id],
-        )
         table = "evidence" if held else "surprises"
         # Plain SQL: this runs for every judged prediction after every cell.
         record_id = self.db.execute(
             f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         ).lastrowid
         self.append_event(
-            "prediction.judged",
-            prediction.id,
-            {
-                "held": held,
-                "record": f"{table}/{record_id}",
-                "expression": prediction.expression,
-                "credence": prediction.credence,
-                "surprisal_bits": surprisal_bits,
-                "experiment_id": experiment_id,
-                "observed": row["observed"],
-            },
-            at=at,
+            "prediction.judged", prediction.id, {**payload, "record": f"{table}/{record_id}"}, at=at
         )
         return record_id
+
+    def _failure_streak(self, prediction_id: str) -> Optional[int]:
+        """The surprise of the prediction's latest verdict, when that verdict was a failure; else None."""
+        row = self.db.execute(
+            "SELECT id, coalesce(last_at, created_at) FROM surprises"
+            " WHERE prediction_id = ? AND manual = 0 ORDER BY id DESC LIMIT 1",
+            [prediction_id],
+        ).fetchone()
+        if row is None:
+            return None
+        held_since = self.db.execute(
+            "SELECT 1 FROM evidence WHERE prediction_id = ? AND created_at >= ? LIMIT 1",
+            [prediction_id, row[1]],
+        ).fetchone()
+        return None if held_since else row[0]
 
     def judge_by_hand(
         self, prediction_id: str, held: bool, experiment_id: int | None = None, observed: str = ""
@@ -243,6 +277,9 @@ class JudgementQueries(Queries):
             resolved_by=row["resolved_by"],
             kind=row.get("kind") or "prediction",
             drift=loads(row.get("drift"), None),
+            runs=row.get("runs") or 1,
+            last_at=row.get("last_at"),
+            last_experiment_id=row.get("last_experiment_id"),
         )
 
     def mark_surprise_read(self, surprise_id: int | str, read: bool = True) -> Surprise:
@@ -387,21 +424,32 @@ class JudgementQueries(Queries):
     def _verdicts_of(self, chosen: str, params: list[Any]) -> dict[str, list[Verdict]]:
         """The verdicts of the predictions whose ids ``chosen`` (a SELECT) returns, as runs, in one query."""
         runs: dict[str, list[list]] = defaultdict(list)
-        for prediction_id, record_id, at, experiment_id, held, kept in self.db.conn.execute(
-            "SELECT prediction_id, id, created_at, experiment_id, 1, 'evidence' FROM evidence"
-            f" WHERE prediction_id IN ({chosen})"
-            " UNION ALL SELECT prediction_id, id, created_at, experiment_id, 0, 'surprises' FROM surprises"
-            f" WHERE manual = 0 AND prediction_id IN ({chosen})"
+        for (
+            prediction_id,
+            record_id,
+            at,
+            experiment_id,
+            held,
+            kept,
+            count,
+            last_at,
+            last_experiment,
+        ) in self.db.conn.execute(
+            "SELECT prediction_id, id, created_at, experiment_id, 1, 'evidence', 1, created_at, experiment_id"
+            f" FROM evidence WHERE prediction_id IN ({chosen})"
+            " UNION ALL SELECT prediction_id, id, created_at, experiment_id, 0, 'surprises', runs,"
+            " coalesce(last_at, created_at), CASE WHEN runs > 1 THEN last_experiment_id ELSE experiment_id END"
+            f" FROM surprises WHERE manual = 0 AND prediction_id IN ({chosen})"
             " ORDER BY created_at, id",
             [*params, *params],
         ):
             record = f"{kept}/{record_id}"
             previous = runs[prediction_id]
             if previous and previous[-1][0] == held:
-                previous[-1][1] += 1
-                previous[-1][5:] = [at, experiment_id, record]
+                previous[-1][1] += count
+                previous[-1][5:] = [last_at, last_experiment, record]
             else:
-                previous.append([held, 1, at, experiment_id, record, at, experiment_id, record])
+                previous.append([held, count, at, experiment_id, record, last_at, last_experiment, record])
         return {
             prediction_id: [
                 Verdict(
@@ -436,6 +484,7 @@ def _judgement_fields(row: dict) -> dict[str, Any]:
         "prediction_id": row["prediction_id"],
         "prediction": row["prediction"],
         "observed": loads(row["observed"], {}),
+        "steps": loads(row.get("steps"), []),
         "credence": row["credence"],
         "surprisal_bits": row["surprisal_bits"],
         "experiment_id": row["experiment_id"],
