@@ -30,7 +30,7 @@ from logbook.text import clean_text
 from .capture import DisplayCapture, StreamCapture
 from .cells import CellStart, RunningCells, error_fields, notebook_path
 from .drift import DEFAULT_THRESHOLD, CellHistory, Drift, Run, cell_key, source_key
-from .hooks_left import left_message
+from .hooks_left import LeftByJob, left_message, running_message
 from .jobs import DriftJob, ExperimentJob, FoldJob, JudgementsJob, drift_record, too_slow_job
 from .judging import Judged, Outcome, TrackedPrediction, due, judge_all
 from .provenance import ExperimentHandle, Provenance
@@ -120,10 +120,12 @@ class Recorder:
 
     # -- warnings ---------------------------------------------------------
 
-    def warn(self, message: str) -> None:
-        """Queue a one-line warning for the user; shown after the current cell."""
+    def warn(self, message: str, once: bool = True) -> None:
+        """Queue a one-line warning for the user; shown after the current cell (``once``: never again)."""
         with self._lock:
-            if message not in self._warned:
+            if not once:
+                self._warnings.append(message)
+            elif message not in self._warned:
                 self._warned.add(message)
                 self._warnings.append(message)
 
@@ -290,9 +292,13 @@ class Recorder:
         }
         handle = self.provenance.new_experiment(assigned)
         names = self._summaries(assigned, namespace)
-        self.writer.submit(ExperimentJob(row, outputs, names, torch_activity, handle))
+        job = ExperimentJob(row, outputs, names, torch_activity, handle)
+        self.writer.submit(LeftByJob(job) if torch_activity.get("running_with") else job)
         if torch_activity.get("hooks_left"):
+            self.torch.left.left_by(row["execution_count"], handle)
             self.warn(left_message(torch_activity["hooks_left"], row["execution_count"]))
+        if torch_activity.get("running_with"):
+            self.warn(running_message(torch_activity["running_with"]), once=False)
         self._drift(row, names, handle)
         judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
         outcome = (

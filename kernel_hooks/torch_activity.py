@@ -9,18 +9,24 @@ a model with thousands of modules costs the same with and without Logbook):
 * ``HookPoint.add_hook`` (TransformerLens 3 and 4): which hook functions the user
   attached, where, how often they ran, and whether they read, edited in place
   or replaced the activation (ablations, patches, probes);
-* ``ActivationCache``: the keys of every cache built (``run_with_cache``);
+* ``ActivationCache``: the keys of every cache built (``run_with_cache``),
+  available but not yet read, and the activations a cell reads from a cache
+  (``cache['pattern', 0]``, ``stack_activation``, ``accumulated_resid``... all
+  index it; iterating ``items()`` or ``values()`` reads what it yields),
+  attributed to the model that built the cache (``cache_reads``);
 * nnsight's tracers, when the notebook has imported nnsight (``nnsight_activity``).
 
 TransformerLens models are counted by their own entry points instead
 (``forward``, ``run_with_cache``, ``run_with_hooks``: one Python call per pass),
 so they are seen even when made and run in the same cell; any other module
 created and called in one cell is seen from the next cell on. Every model that
-ran is identified (``model_identity``).
+ran is identified (``model_identity``) and named by the notebook variable
+that holds it, so a coverage map can follow it across retrains.
 """
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import re
 import sys
@@ -29,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .hooks_left import HooksLeft
+from .hooks_left import Attached, HooksLeft, running_with
 from .model_identity import identify, torch_module
 from .patches import Patches
 from .summaries import model_config
@@ -50,6 +56,8 @@ _FORWARD_CLASSES = (
 MAX_HOOKS = 200
 MAX_MODELS = 8
 MAX_CACHES = 5
+#: Caches whose reads one cell records, and names read per cache (more are folded into patterns).
+MAX_READ_CACHES = 8
 #: Caches with more keys than this are recorded as name patterns (``blocks.{0-47}.attn.hook_z``).
 CACHE_KEYS_IN_FULL = 256
 _LAYER = re.compile(r"(?:^|\.)(?:blocks|layers|h|layer)\.(\d+)(?:\.|$)")
@@ -206,6 +214,8 @@ class TorchActivity:
         self.hooks_omitted = 0
         self.cache_keys: list[list[str]] = []
         self.caches = 0
+        #: Per ActivationCache read in this cell: the keys it was indexed with, as given.
+        self.cache_reads: dict[Any, set[Any]] = {}
         self.nnsight: Any = None
         self._models: dict[int, Any] = {}
         self._noted: dict[int, Any] = {}
@@ -217,6 +227,9 @@ class TorchActivity:
         self._roots: "weakref.WeakSet[Any]" = weakref.WeakSet()
         self._root_hook: Optional[RootHook] = None
         self.left = HooksLeft()
+        self._carried: dict[int, tuple[Attached, Any]] = {}
+        self._namespace: dict[str, Any] = {}
+        self._variables: dict[int, str] = {}
 
     # -- lifecycle --------------------------------------------------------
 
@@ -228,6 +241,9 @@ class TorchActivity:
         cache = _defined_in("transformer_lens.ActivationCache", "ActivationCache")
         if isinstance(cache, type):
             self._patches.wrap(cache, "__init__", self._wrap_cache_init)
+            self._patches.wrap(cache, "__getitem__", self._wrap_cache_getitem)
+            self._patches.wrap(cache, "items", self._wrap_cache_view)
+            self._patches.wrap(cache, "values", self._wrap_cache_view)
         for module_name, class_name in _MODEL_CLASSES:
             cls = _defined_in(module_name, class_name)
             if isinstance(cls, type):
@@ -266,11 +282,14 @@ class TorchActivity:
         self.hooks_omitted = 0
         self.cache_keys = []
         self.caches = 0
+        self.cache_reads = {}
         self._models = {}
         self._noted = {}
+        self._carried = {}
         self._entered = self._caching = False
         self._root_names = {}
-        self._hook_roots(_user_namespace() if namespace is None else namespace)
+        self._namespace = _user_namespace() if namespace is None else namespace
+        self._hook_roots(self._namespace)
         if self.nnsight is not None:
             self.nnsight.start()
         self.active = True
@@ -292,15 +311,27 @@ class TorchActivity:
         if self.cache_keys:
             activity["cache_keys"] = self.cache_keys
             activity["caches"] = self.caches
+        if self.cache_reads:
+            try:
+                reads = self._cache_reads()
+            except Exception:  # noqa: BLE001 - the rest of the activity is recorded regardless
+                reads = []
+            if reads:
+                activity["cache_reads"] = reads
         try:
-            left, running = self.left.cell_ended([torch_module(m) for m in self._models.values()])
+            roots = [torch_module(m) for m in self._models.values()] + list(self._roots)
+            left = self.left.cell_ended(roots)
+            running = [
+                running_with(attached, self._variable(owner)) for attached, owner in self._carried.values()
+            ]
         except Exception:  # noqa: BLE001 - the rest of the activity is recorded regardless
             left, running = [], []
         if left:
             activity["hooks_left"] = left
         if running:
             activity["running_with"] = running
-        self._models, self._noted = {}, {}
+        self._models, self._noted, self._carried, self.cache_reads = {}, {}, {}, {}
+        self._namespace = {}
         return activity
 
     # -- models -----------------------------------------------------------
@@ -393,6 +424,8 @@ class TorchActivity:
             return  # seen this cell: every later forward pass costs one lookup
         self._noted[id(model)] = model
         module = torch_module(model)
+        for attached in self.left.carried(module):
+            self._carried.setdefault(id(attached), (attached, model))
         known = self._models.get(id(module))
         if known is None and len(self._models) >= MAX_MODELS:
             return
@@ -405,7 +438,34 @@ class TorchActivity:
             description["identity"] = identify(model)
         except Exception as error:  # noqa: BLE001 - a model that cannot be identified still ran
             description["identity"] = {"error": f"{type(error).__name__}: {error}"[:200]}
+        try:
+            architecture = _architecture(model, description["identity"])
+            if architecture:
+                description["architecture"] = architecture
+            variable = self._variable(model)
+            if variable:
+                description["variable"] = variable
+        except Exception:  # noqa: BLE001 - a model without a name is still described
+            pass
         return description
+
+    def _variable(self, model: Any) -> Optional[str]:
+        """The notebook name that holds ``model`` (or the module it wraps) when the cell ends, if any.
+
+        Remembered per model, so a later cell checks one name instead of the namespace.
+        """
+        namespace = self._namespace
+        candidates = {id(model), id(torch_module(model))}
+        known = self._variables.get(id(model))
+        if known is not None and id(namespace.get(known)) in candidates:
+            return known
+        for name, value in list(namespace.items()):
+            if id(value) in candidates and not name.startswith("_"):
+                if len(self._variables) > 1000:
+                    self._variables.clear()
+                self._variables[id(model)] = name
+                return name
+        return None
 
     # -- TransformerLens --------------------------------------------------
 
@@ -536,6 +596,196 @@ class TorchActivity:
                     pass
 
         return __init__
+
+    def _wrap_cache_getitem(self, original: Callable) -> Callable:
+        """``cache[key]``: the key is remembered as given (a set add); it is resolved to a name when the cell ends."""
+        activity = self
+
+        def __getitem__(cache: Any, key: Any) -> Any:
+            value = original(cache, key)
+            if activity.active:
+                try:
+                    activity.cache_reads[cache].add(key)
+                except KeyError:
+                    activity._first_read(cache, key)
+                except TypeError:  # an unhashable key, or a cache that cannot be a dict key
+                    pass
+            return value
+
+        return __getitem__
+
+    def _first_read(self, cache: Any, key: Any) -> None:
+        if len(self.cache_reads) < MAX_READ_CACHES:
+            self.cache_reads[cache] = {key}
+
+    def _wrap_cache_view(self, original: Callable) -> Callable:
+        """``cache.items()`` / ``cache.values()``: a view that notes each activation it yields as read."""
+        activity = self
+        view_type = _ReadItems if original.__name__ == "items" else _ReadValues
+
+        def view(cache: Any) -> Any:
+            plain = original(cache)
+            if not activity.active:
+                return plain
+            try:
+                return view_type(plain, cache, activity)
+            except Exception:  # noqa: BLE001 - never break the user's cache
+                return plain
+
+        return view
+
+    def _cache_reads(self) -> list[dict[str, Any]]:
+        """What the cell read, per cache: the model that built it and the hook point names."""
+        by_model: dict[int, tuple[Any, list[str]]] = {}
+        for cache, keys in self.cache_reads.items():
+            model = getattr(cache, "model", None)
+            names = _read_names(cache, keys)
+            if not names:
+                continue
+            entry = by_model.setdefault(id(model), (model, []))
+            entry[1].extend(name for name in names if name not in entry[1])
+        reads = []
+        for model, names in by_model.values():
+            if len(names) > CACHE_KEYS_IN_FULL:
+                names = collapse_keys(names)
+            record: dict[str, Any] = {"keys": names}
+            if model is not None:
+                record["model"] = self._describe(model)
+            reads.append(record)
+        return reads
+
+
+class _ReadView:
+    """A view of a cache's dictionary that behaves as the view it wraps, noting what it yields as read."""
+
+    __slots__ = ("_view", "_cache", "_activity")
+
+    def __init__(self, view: Any, cache: Any, activity: TorchActivity) -> None:
+        self._view, self._cache, self._activity = view, cache, activity
+
+    def _note(self, key: Any) -> None:
+        activity = self._activity
+        if activity.active:
+            try:
+                activity.cache_reads[self._cache].add(key)
+            except KeyError:
+                activity._first_read(self._cache, key)
+            except TypeError:
+                pass
+
+    def _pairs(self) -> Any:
+        mapping = getattr(self._view, "mapping", None)
+        return mapping.items() if mapping is not None else self._view
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def __contains__(self, item: Any) -> bool:
+        return item in self._view
+
+    def __repr__(self) -> str:
+        return repr(self._view)
+
+    def __eq__(self, other: Any) -> bool:
+        return self._view == (other._view if isinstance(other, _ReadView) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._view, name)  # isdisjoint, mapping
+
+    def __and__(self, other: Any) -> Any:
+        return self._view & other
+
+    def __or__(self, other: Any) -> Any:
+        return self._view | other
+
+    def __sub__(self, other: Any) -> Any:
+        return self._view - other
+
+    def __xor__(self, other: Any) -> Any:
+        return self._view ^ other
+
+
+class _ReadItems(_ReadView):
+    """``cache.items()`` as it was, noting each key it yields as read in the cell that iterates it."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Any:
+        for item in self._view:
+            self._note(item[0])
+            yield item
+
+    def __reversed__(self) -> Any:
+        for item in reversed(self._view):
+            self._note(item[0])
+            yield item
+
+
+class _ReadValues(_ReadView):
+    """``cache.values()`` as it was, noting the key of each activation it yields as read."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Any:
+        for key, value in self._pairs():
+            self._note(key)
+            yield value
+
+    def __reversed__(self) -> Any:
+        for key, value in reversed(self._pairs()):
+            self._note(key)
+            yield value
+
+
+collections.abc.ItemsView.register(_ReadItems)
+collections.abc.ValuesView.register(_ReadValues)
+
+
+def _read_names(cache: Any, keys: set[Any]) -> list[str]:
+    """The hook point names ``keys`` (as the cell indexed the cache) stand for, as ``__getitem__`` resolves them."""
+    stored = getattr(cache, "cache_dict", {})
+    module = sys.modules.get(type(cache).__module__)
+    utils = vars(module).get("utils") if module is not None else None
+    get_act_name = getattr(utils, "get_act_name", None)
+    names: list[str] = []
+    for key in keys:
+        try:
+            if isinstance(key, str):
+                name = key if key in stored or get_act_name is None else get_act_name(key)
+            elif isinstance(key, tuple) and key and get_act_name is not None:
+                if key in stored:
+                    name = str(key)
+                else:
+                    if len(key) > 1 and isinstance(key[1], int) and key[1] < 0:
+                        key = (key[0], cache.model.cfg.n_layers + key[1], *key[2:])
+                    name = get_act_name(*key)
+            else:
+                continue
+        except Exception:  # noqa: BLE001 - a key the cache accepted but we cannot name
+            continue
+        if name not in names:
+            names.append(str(name))
+    return sorted(names, key=_layer_order)
+
+
+def _layer_order(name: str) -> tuple[int, str]:
+    found = _LAYER.search(name)
+    return (int(found.group(1)) if found else -1, name)
+
+
+def _architecture(model: Any, identity: dict[str, Any]) -> Optional[str]:
+    """The architecture's name: the Hugging Face config's, else the TransformerLens config's, else none."""
+    config = identity.get("config") if isinstance(identity, dict) else None
+    if isinstance(config, dict) and config.get("architecture"):
+        return str(config["architecture"])
+    cfg = getattr(model, "cfg", None)
+    for field_name in ("original_architecture", "architecture"):
+        value = getattr(cfg, field_name, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def _version(value: Any) -> Optional[int]:

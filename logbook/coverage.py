@@ -1,27 +1,41 @@
 """Where you have not looked: per model, the hook points the recorded TransformerLens activity touched.
 
 Each experiment's ``torch`` record names the models that ran, the caches built
-(``cache_keys``) and the hooks attached (``hooks``). From them, per model:
-a layers × heads grid for the attention hook points (``hook_z``,
-``hook_pattern``...) and a row per other hook point (``hook_resid_pre``,
-``mlp.hook_post``, ``hook_embed``...), each cell counting the experiments
-that *cached*, *hooked* (read), *ablated* or *patched* it. A hook that edits
-or replaces an activation counts as patched when its function's name says
-"patch", as ablated otherwise. A hook without named heads covers every head
-of its layer. Zero everywhere is a place never looked at.
+(``cache_keys``), the activations read from a cache (``cache_reads``, each
+with the model that built the cache) and the hooks attached (``hooks``).
+From them, per model: a layers × heads grid for the attention hook points
+(``hook_z``, ``hook_pattern``...) and a row per other hook point
+(``hook_resid_pre``, ``mlp.hook_post``, ``hook_embed``...), each cell
+counting the experiments that *read* it from a cache, *hooked* it (a hook
+that reads), *ablated* or *patched* it, and those that only *cached* it
+(built a cache holding it: available, not looked at). A hook that edits or
+replaces an activation counts as patched when its function's name says
+"patch", as ablated otherwise. A hook or a read without named heads covers
+every head of its layer. A cell with nothing but *cached* is a place never
+looked at.
 
->>> maps = coverage_maps([(1, experiment.torch)])  # doctest: +SKIP
+A model is followed by the notebook variable that holds it and its
+architecture (layers, heads, width, the config's architecture name), so a
+model retrained under the same name keeps one map; the map lists the weight
+fingerprints seen, when. Records without a variable (older ones) are keyed by
+the model's name, else its class and fingerprint.
+
+>>> maps = coverage_maps([(1, experiment.torch, experiment.started_at)])  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from datetime import datetime
 from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel, Field
 
-KINDS = ("cached", "hooked", "ablated", "patched")
+KINDS = ("cached", "read", "hooked", "ablated", "patched")
+#: The kinds that count as having looked: a cache built and never read does not.
+LOOKED = ("read", "hooked", "ablated", "patched")
 #: Attention hook points whose activations have a head axis.
 HEAD_POINTS = {
     "attn.hook_z",
@@ -34,8 +48,11 @@ HEAD_POINTS = {
 }
 _LAYERED = re.compile(r"^blocks\.(\d+)\.(.+)$")
 _BRIDGE_ONLY = re.compile(r"(^|\.)hook_(in|out)$")
+_FOLDED = re.compile(r"\{([0-9,-]+)\}")
+#: Names one folded pattern (``blocks.{0-47}.attn.hook_z``) may stand for.
+MAX_UNFOLDED = 10_000
 #: Letters for the kinds in text tables.
-LETTERS = {"cached": "c", "hooked": "h", "ablated": "a", "patched": "p"}
+LETTERS = {"cached": "c", "read": "r", "hooked": "h", "ablated": "a", "patched": "p"}
 
 
 class PointCoverage(BaseModel):
@@ -46,13 +63,33 @@ class PointCoverage(BaseModel):
     layers: list[dict[str, int]]
 
 
-class ModelCoverage(BaseModel):
-    """What the notebook cached, hooked, ablated and patched in one model, over ``experiments``."""
+class WeightsSeen(BaseModel):
+    """One weight fingerprint a map's model had: in which experiments and when (first and last)."""
 
-    model: str = Field(description="The model's name, or its class and weight fingerprint.")
+    fingerprint: str
+    experiments: int = 0
+    first_experiment: int
+    last_experiment: int
+    first_seen: Optional[datetime] = None
+    last_seen: Optional[datetime] = None
+
+
+class ModelCoverage(BaseModel):
+    """What the notebook read, hooked, ablated, patched and cached in one model, over ``experiments``."""
+
+    model: str = Field(
+        description="The map's name: the notebook variable and the model's name or architecture, "
+        "else (older records) the model's name, or its class and weight fingerprint."
+    )
+    variable: Optional[str] = Field(default=None, description="The notebook variable holding the model.")
+    architecture: Optional[str] = Field(default=None, description="The config's architecture name.")
     n_layers: int
     n_heads: int
+    d_model: Optional[int] = None
     experiments: list[int] = Field(default_factory=list)
+    fingerprints: list[WeightsSeen] = Field(
+        default_factory=list, description="The weight fingerprints seen, oldest first: one per retrain."
+    )
     heads: list[list[dict[str, int]]] = Field(description="[layer][head] -> experiments per kind.")
     points: list[PointCoverage] = Field(default_factory=list)
     here: list[str] = Field(
@@ -62,7 +99,54 @@ class ModelCoverage(BaseModel):
 
     @property
     def untouched_heads(self) -> int:
-        return sum(1 for row in self.heads for cell in row if not cell)
+        """Heads never looked at (a cache that held them and was never read does not count)."""
+        return sum(1 for row in self.heads for cell in row if not looked(cell))
+
+    @property
+    def unread_heads(self) -> int:
+        """Heads never looked at that a cache held: available, not read."""
+        return sum(1 for row in self.heads for cell in row if cell.get("cached") and not looked(cell))
+
+
+def looked(counts: dict[str, int]) -> bool:
+    """Whether a cell's counts say it was read, hooked, ablated or patched."""
+    return any(counts.get(kind) for kind in LOOKED)
+
+
+def _number(value: Any) -> Optional[int]:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _architecture(description: dict[str, Any]) -> Optional[str]:
+    identity = description.get("identity") or {}
+    config = identity.get("config") if isinstance(identity, dict) else None
+    name = description.get("architecture") or (config or {}).get("architecture")
+    return str(name) if name else None
+
+
+def map_key(description: dict[str, Any]) -> tuple:
+    """Which map a recorded model belongs to: its variable and architecture, else its :func:`model_key`."""
+    variable = description.get("variable")
+    if not variable:
+        return (model_key(description),)
+    return (
+        str(variable),
+        _number(description.get("n_layers")),
+        _number(description.get("n_heads")),
+        _number(description.get("d_model")),
+        _architecture(description),
+    )
+
+
+def _map_name(description: dict[str, Any]) -> str:
+    """A map's name as shown: ``model (attn-only-2l)``; without a variable, :func:`model_key`."""
+    variable = description.get("variable")
+    if not variable:
+        return model_key(description)
+    identity = description.get("identity") or {}
+    name = identity.get("name") or description.get("model_name")
+    label = name if name and name != "native" else _architecture(description) or description.get("class")
+    return f"{variable} ({label})" if label else str(variable)
 
 
 def model_key(description: dict[str, Any]) -> str:
@@ -93,25 +177,97 @@ def _cached_names(keys: list[str]) -> list[str]:
     return classic if classic else keys
 
 
+def unfold(name: str) -> list[str]:
+    """The names a folded cache key stands for: ``blocks.{0-2}.attn.hook_z`` gives three; a plain name, itself."""
+    slots = _FOLDED.findall(name)
+    if not slots:
+        return [name]
+    choices = []
+    for slot in slots:
+        numbers: list[int] = []
+        for part in slot.split(","):
+            low, _, high = part.partition("-")
+            if not low.isdigit() or (high and not high.isdigit()):
+                return []
+            numbers += range(int(low), int(high or low) + 1)
+        choices.append(numbers)
+    total = 1
+    for numbers in choices:
+        total *= len(numbers)
+    if total > MAX_UNFOLDED:
+        return []
+    pattern = _FOLDED.sub("{}", name)
+    return [pattern.format(*combination) for combination in itertools.product(*choices)]
+
+
+def _names(keys: list[str]) -> list[str]:
+    return [name for key in _cached_names(keys) for name in unfold(key)]
+
+
 def _touches(activity: dict[str, Any]) -> list[tuple[str, str, Optional[list[int]]]]:
-    """(kind, hook point name, heads or None for all) for one experiment's activity."""
+    """(kind, hook point name, heads or None for all) for one experiment's activity, every model it ran."""
     touches: list[tuple[str, str, Optional[list[int]]]] = []
     for keys in activity.get("cache_keys", []):
-        touches += [("cached", key, None) for key in _cached_names(keys) if "{" not in key]
+        touches += [("cached", key, None) for key in _names(keys)]
     for hook in activity.get("hooks", []):
         touches.append((_kind(hook), _legacy_name(hook), hook.get("heads") or None))
     return touches
 
 
+def _per_model(activity: dict[str, Any]) -> dict[tuple, tuple[dict[str, Any], list, bool]]:
+    """Map key -> (model description, touches, whether it ran) for one experiment's activity.
+
+    Caches built and hooks attached count for every model that ran; reads count
+    for the model that built the cache read, which need not have run in the cell.
+    """
+    shared = _touches(activity)
+    found: dict[tuple, tuple[dict[str, Any], list, bool]] = {}
+    for description in activity.get("models", []):
+        if isinstance(description.get("n_layers"), int):
+            found.setdefault(map_key(description), (description, list(shared), True))
+    for group in activity.get("cache_reads", []):
+        description = group.get("model") or {}
+        if not isinstance(description.get("n_layers"), int):
+            continue
+        _, touches, _ = found.setdefault(map_key(description), (description, [], False))
+        touches += [("read", name, None) for name in _names(group.get("keys", []))]
+    return found
+
+
 class _Map:
-    def __init__(self, key: str, n_layers: int, n_heads: int) -> None:
+    def __init__(self, description: dict[str, Any]) -> None:
+        n_layers, n_heads = description["n_layers"], int(description.get("n_heads") or 0)
         self.cov = ModelCoverage(
-            model=key,
+            model=_map_name(description),
+            variable=description.get("variable") or None,
+            architecture=_architecture(description),
             n_layers=n_layers,
             n_heads=n_heads,
+            d_model=_number(description.get("d_model")),
             heads=[[{} for _ in range(n_heads)] for _ in range(n_layers)],
         )
         self.points: dict[str, PointCoverage] = {}
+
+    def saw(self, description: dict[str, Any], experiment_id: int, when: Optional[datetime]) -> None:
+        """The model ran in ``experiment_id`` with the weights its description fingerprints."""
+        if self.cov.variable:
+            self.cov.model = _map_name(description)  # the latest name the variable's model had
+        fingerprint = str((description.get("identity") or {}).get("fingerprint") or "")
+        if not fingerprint or fingerprint.startswith("pending"):
+            return
+        seen = self.cov.fingerprints
+        if seen and seen[-1].fingerprint == fingerprint:
+            last = seen[-1]
+        else:
+            last = WeightsSeen(
+                fingerprint=fingerprint,
+                first_experiment=experiment_id,
+                last_experiment=experiment_id,
+                first_seen=when,
+            )
+            seen.append(last)
+        last.experiments += 1
+        last.last_experiment, last.last_seen = experiment_id, when or last.last_seen
 
     def add(self, experiment_id: int, touches: list[tuple[str, str, Optional[list[int]]]]) -> set[str]:
         """Count one experiment's touches once per cell and kind; return the cells it touched."""
@@ -162,64 +318,105 @@ class _Map:
         return self.cov
 
 
-def coverage_maps(
-    activities: Iterable[tuple[int, dict[str, Any]]], here: Optional[int] = None
-) -> list[ModelCoverage]:
-    """One map per TransformerLens model (a model with ``n_layers``) in ``(experiment id, torch)`` pairs.
+def _when(value: Any) -> Optional[datetime]:
+    if isinstance(value, datetime) or value is None:
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
-    An experiment that ran several models counts for each. ``here``: the
-    experiment whose touched cells are listed in each map's ``here``.
+
+def coverage_maps(activities: Iterable[tuple], here: Optional[int] = None) -> list[ModelCoverage]:
+    """One map per TransformerLens model (a model with ``n_layers``) in ``(experiment id, torch[, started at])``.
+
+    An experiment that ran several models counts for each; one that read a
+    cache counts for the model that built it. ``here``: the experiment whose
+    touched cells are listed in each map's ``here``.
     """
-    maps: dict[str, _Map] = {}
-    for experiment_id, activity in activities:
-        models = [m for m in activity.get("models", []) if isinstance(m.get("n_layers"), int)]
-        touches = _touches(activity)
-        for description in models:
-            key = model_key(description)
+    return [m.finish() for m in _maps(activities, here).values()]
+
+
+def _maps(activities: Iterable[tuple], here: Optional[int]) -> dict[tuple, "_Map"]:
+    maps: dict[tuple, _Map] = {}
+    for experiment_id, activity, *rest in activities:
+        when = _when(rest[0]) if rest else None
+        for key, (description, touches, ran) in _per_model(activity).items():
             if key not in maps:
-                maps[key] = _Map(key, description["n_layers"], int(description.get("n_heads") or 0))
+                maps[key] = _Map(description)
+            if ran:
+                maps[key].saw(description, experiment_id, when)
             cells = maps[key].add(experiment_id, touches)
             if experiment_id == here:
                 maps[key].cov.here = sorted(cells)
-    return [m.finish() for m in maps.values()]
+    return maps
 
 
 def logbook_coverage(db: Any, experiment_id: Optional[int] = None) -> list[ModelCoverage]:
-    """The maps over every experiment of the logbook ``db``; with ``experiment_id``, only the models it ran."""
+    """The maps over every experiment of the logbook ``db``; with ``experiment_id``, only the models it touched."""
     rows = db.execute(
-        "SELECT id, torch FROM experiments WHERE torch LIKE '%\"n_layers\"%' ORDER BY id"
+        "SELECT id, torch, started_at FROM experiments WHERE torch LIKE '%\"n_layers\"%' ORDER BY id"
     ).fetchall()
-    activities = [(row[0], json.loads(row[1])) for row in rows if row[1]]
-    maps = coverage_maps(activities, here=experiment_id)
+    activities = [(row[0], json.loads(row[1]), row[2]) for row in rows if row[1]]
+    maps = _maps(activities, here=experiment_id)
     if experiment_id is None:
-        return maps
-    ran = next((activity for eid, activity in activities if eid == experiment_id), {})
-    keys = {model_key(m) for m in ran.get("models", [])}
-    return [m for m in maps if m.model in keys]
+        return [m.finish() for m in maps.values()]
+    touched = next((activity for eid, activity, _ in activities if eid == experiment_id), {})
+    keys = set(_per_model(touched))
+    return [m.finish() for key, m in maps.items() if key in keys]
 
 
 def _cell_text(counts: dict[str, int]) -> str:
-    return "".join(LETTERS[kind] for kind in KINDS if counts.get(kind)) or "·"
+    """``rh`` for read and hooked; ``c`` for a cell only cached (available, never looked at); ``·`` untouched."""
+    seen = "".join(LETTERS[kind] for kind in LOOKED if counts.get(kind))
+    return seen or ("c" if counts.get("cached") else "·")
+
+
+def _short(fingerprint: str) -> str:
+    return fingerprint.split(":", 1)[-1][:8]
+
+
+def weights_line(cov: ModelCoverage) -> str:
+    """The weight fingerprints a map's model had, in one sentence (empty when none was recorded)."""
+    seen = cov.fingerprints
+    if not seen:
+        return ""
+    if len(seen) == 1:
+        return f"Weights `{_short(seen[0].fingerprint)}` throughout."
+    spans = []
+    for weights in seen:
+        span = (
+            f"experiment {weights.first_experiment}"
+            if weights.first_experiment == weights.last_experiment
+            else f"experiments {weights.first_experiment}–{weights.last_experiment}"
+        )
+        when = f", from {weights.first_seen:%Y-%m-%d %H:%M}" if weights.first_seen else ""
+        spans.append(f"`{_short(weights.fingerprint)}` ({span}{when})")
+    return f"{len(seen)} sets of weights under one map (retrained or reloaded): " + ", ".join(spans) + "."
 
 
 def coverage_section(experiments: list[Any], lines: list[str]) -> None:
     """The body of the report's "Where you have not looked" section, from the experiments in range."""
-    maps = coverage_maps((e.id, e.torch) for e in experiments if e.torch)
+    maps = coverage_maps((e.id, e.torch, e.started_at) for e in experiments if e.torch)
     if not maps:
         lines += ["No TransformerLens model ran in this range.", ""]
         return
     lines += [
-        "Per model: c cached, h hooked (read), a ablated, p patched, · never touched.",
+        "Per model: r read from a cache, h hooked, a ablated, p patched; "
+        "c cached but never read; · never touched. Only r, h, a and p count as looked at.",
         "",
     ]
     for cov in maps:
         total = cov.n_layers * cov.n_heads
+        unread = f" ({cov.unread_heads} of them cached but never read)" if cov.unread_heads else ""
+        weights = weights_line(cov)
         lines += [
             f"### {cov.model}",
             "",
             f"{len(cov.experiments)} experiment{'s' if len(cov.experiments) != 1 else ''}; "
-            f"{cov.untouched_heads} of {total} attention heads never touched.",
+            f"{cov.untouched_heads} of {total} attention heads never looked at{unread}.",
             "",
+            *([weights, ""] if weights else []),
         ]
         if cov.n_heads:
             lines.append("| layer | " + " | ".join(f"H{h}" for h in range(cov.n_heads)) + " |")

@@ -349,6 +349,7 @@ SECTIONS = (
     ("modes", "Balance of modes"),
     ("calibration", "Calibration"),
     ("red-team", "Red team"),
+    ("hooks-left", "Results computed with hooks left attached"),
     ("coverage", "Where you have not looked"),
 )
 TOP_SURPRISES = 5
@@ -463,6 +464,14 @@ def _section_overview(log: _Log, lines: list[str]) -> None:
         lines += [
             f"Red team: {_count(survived + failed, 'judged red-team prediction/judged red-team predictions')}, "
             f"{survived} survived and {failed} failed; see {anchors.link('red-team', 'Red team')}.",
+            "",
+        ]
+    computed_with = sum(1 for e in d.experiments if e.torch.get("running_with"))
+    if computed_with:
+        lines += [
+            f"Hooks left attached: {_count(computed_with, 'experiment/experiments')} computed with a "
+            "TransformerLens hook an earlier cell left attached; see "
+            f"{anchors.link('hooks-left', 'Results computed with hooks left attached')}.",
             "",
         ]
     lines += [_chain_line(d), ""]
@@ -819,6 +828,36 @@ def _section_calibration(log: _Log, lines: list[str]) -> None:
     lines.append("")
 
 
+def _section_hooks_left(log: _Log, lines: list[str]) -> None:
+    """The experiments whose model ran with a TransformerLens hook an earlier cell left attached."""
+    lines += _section("hooks-left")
+    affected = [e for e in log.data.experiments if e.torch.get("running_with")]
+    if not affected:
+        lines += ["No result was computed with a hook left attached.", ""]
+        return
+    lines += [
+        f"{_count(len(affected), 'experiment/experiments')} ran a model while a TransformerLens hook that an "
+        "earlier cell left attached (an error before `reset_hooks`, or a forgotten one) was still on it: "
+        "their results include what the hook does. `model.reset_hooks()` removes such hooks.",
+        "",
+        "| experiment | cell | hook point | function | left by |",
+        "|---|---|---|---|---|",
+    ]
+    for e in affected:
+        count = f"[{e.execution_count}] " if e.execution_count is not None else ""
+        cell = f"{count}{md_code_span(e.source.strip().splitlines()[0][:60] if e.source.strip() else '', in_table=True)}"
+        for hook in e.torch["running_with"]:
+            left_by = hook.get("left_by") or {}
+            by = f"cell [{left_by['cell']}]" if left_by.get("cell") is not None else "an earlier cell"
+            if isinstance(left_by.get("experiment"), int):
+                by += f" ({log.experiment(left_by['experiment'])})"
+            lines.append(
+                f"| {log.experiment(e.id)} | {cell} | {md_code_span(str(hook.get('hook_point', '')), in_table=True)} "
+                f"| {md_code_span(str(hook.get('function', '')), in_table=True)} | {by} |"
+            )
+    lines.append("")
+
+
 def project_title(store: Store) -> str:
     """The report's default title: the name of the project folder."""
     return project_folder(store.path).name or "Research log"
@@ -853,6 +892,7 @@ def markdown_report(
     _section_calibration(log, lines)
     lines += _section("red-team")
     red_team_section(log.data.hypotheses, lines, link=log.link)
+    _section_hooks_left(log, lines)
     lines += _section("coverage")
     coverage_section(log.data.experiments, lines)
     return "\n".join(lines).rstrip() + "\n"

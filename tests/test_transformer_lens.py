@@ -226,10 +226,14 @@ def test_a_hook_left_attached_by_an_exception_in_run_with_hooks_is_reported_once
 
 
 def test_later_forward_passes_run_with_the_hook_until_it_is_removed(left_behind):
-    _, experiments = left_behind
+    cells, experiments = left_behind
     later, cleaned, failed, after_error = experiments[2:6]
     assert [h["function"] for h in later.torch["running_with"]] == ["ablate_head(head=1)"]
+    assert later.torch["running_with"][0]["left_by"] == {"cell": 3, "experiment": experiments[1].id}
     assert "running_with" not in cleaned.torch
+    marked = [line for line in _stderr(cells[2]).splitlines() if "ran with a TransformerLens hook" in line]
+    assert len(marked) == 1 and "by cell [3]" in marked[0] and "model.reset_hooks()" in marked[0]
+    assert all("ran with a TransformerLens hook" not in _stderr(cell) for cell in cells[3:])
 
 
 def test_run_with_hooks_takes_its_own_hooks_off_after_an_exception_so_nothing_is_left(left_behind):
