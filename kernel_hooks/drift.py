@@ -41,12 +41,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import math
 import re
 import threading
 import tokenize
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Optional
 
 #: Relative change that flags a scalar with only one or two earlier runs (0.5: 50 %).
@@ -149,12 +151,17 @@ def resolution(dtype: Any) -> float:
 
 def index_label(flat: int, shape: Any) -> str:
     """The element at ``flat`` in C order, as the user would index it: ``[1, 3]`` for 7 in a 2 by 4 array."""
-    dims = [int(n) for n in shape] if type(shape) is list and shape else [flat + 1]
-    indices = []
-    for size in reversed(dims):
-        flat, at = divmod(flat, size) if size > 0 else (flat, 0)
-        indices.append(at)
-    return "[" + ", ".join(str(i) for i in reversed(indices)) + "]"
+    dims = tuple(int(n) for n in shape) if type(shape) is list and shape else (flat + 1,)
+    labels = _index_labels(dims)
+    return labels[flat] if flat < len(labels) else f"[{flat}]"
+
+
+@lru_cache(maxsize=256)
+def _index_labels(dims: tuple[int, ...]) -> tuple[str, ...]:
+    """Every element's label of an array of shape ``dims``, in C order (computed once per shape)."""
+    return tuple(
+        "[" + ", ".join(str(i) for i in at) + "]" for at in itertools.product(*(range(n) for n in dims))
+    )
 
 
 @dataclass(frozen=True)
@@ -361,6 +368,7 @@ class Baseline:
             change = f"newly raises {error}" if error else f"no longer raises {last.error}"
             found.append(Drift(RAISES, change, error, [(r.ref, r.error) for r in self.runs]))
         spreads = self.spreads
+        earlier_of: Optional[tuple[str, dict[str, list[tuple[Any, Any]]]]] = None
         for name, summary in names.items():
             if type(summary) is not dict or TIMING_NAME.fullmatch(name):
                 continue
@@ -387,7 +395,9 @@ class Baseline:
                     change, bits, size = drifted
                     if key in expected:
                         change += f", over {ENVELOPE_FACTOR}× the change marked expected (±{_shown(expected[key] or 0)})"
-                    earlier = self._earlier(name, part.label)
+                    if earlier_of is None or earlier_of[0] != name:
+                        earlier_of = (name, self._earlier(name))
+                    earlier = earlier_of[1].get(part.label, [])
                     found.append(Drift(name, change, part.x, earlier, part=part.label, bits=bits, size=size))
         return ranked(found)
 
@@ -424,12 +434,12 @@ class Baseline:
             add(".inf", "newly contains Inf", summary.get("max"), "max")
         return summary.get("shape") != shape
 
-    def _earlier(self, name: str, label: str) -> list[tuple[Any, Any]]:
-        values = []
+    def _earlier(self, name: str) -> dict[str, list[tuple[Any, Any]]]:
+        """Per part of ``name``, its value in each earlier run that had it."""
+        values: dict[str, list[tuple[Any, Any]]] = {}
         for run in self.runs:
             for part in _parts(run.names.get(name)):
-                if part.label == label:
-                    values.append((run.ref, part.x))
+                values.setdefault(part.label, []).append((run.ref, part.x))
         return values
 
 

@@ -77,12 +77,16 @@ def judge_all(
     namespace: dict[str, Any],
     watchdog: Watchdog,
     provenance: Provenance,
+    summaries: Optional[dict[str, Any]] = None,
 ) -> Outcome:
-    """Judge ``predictions`` in order; a KeyboardInterrupt ends the judging and is reported, not raised."""
+    """Judge ``predictions`` in order; a KeyboardInterrupt ends the judging and is reported, not raised.
+
+    ``summaries`` are those the cell's record already took of the names it assigned: reused, not taken again.
+    """
     outcome = Outcome()
     for tracked in predictions:
         try:
-            judged = _judge_one(tracked, namespace, watchdog, provenance)
+            judged = _judge_one(tracked, namespace, watchdog, provenance, summaries or {})
         except PredictionTooSlow:
             tracked.evaluated = True
             tracked.stopped = tracked.prediction.expression
@@ -97,7 +101,11 @@ def judge_all(
 
 
 def _judge_one(
-    tracked: TrackedPrediction, namespace: dict[str, Any], watchdog: Watchdog, provenance: Provenance
+    tracked: TrackedPrediction,
+    namespace: dict[str, Any],
+    watchdog: Watchdog,
+    provenance: Provenance,
+    summaries: dict[str, Any],
 ) -> Optional[Judged]:
     prediction = tracked.prediction
     if any(name not in namespace for name in prediction.names):
@@ -112,7 +120,7 @@ def _judge_one(
         tracked.error_reported = True
         return Judged(prediction, tracked.statement, None, error=verdict.error)
     tracked.error_reported = False
-    observed = {name: summarize(namespace[name]) for name in prediction.names}
+    observed = {name: summaries.get(name) or summarize(namespace[name]) for name in prediction.names}
     bits = surprisal_bits(prediction.credence, bool(verdict.held))
     source = provenance.source_of(prediction.names)
     tracked.failing = 0 if verdict.held else tracked.failing + 1

@@ -26,8 +26,9 @@ from typing import Any
 
 #: Tensors and arrays with at most this many elements also get statistics.
 STATS_MAX_ELEMENTS = 100_000
-#: Tensors and arrays with at most this many elements also list them (as ``values``).
-VALUES_MAX = 16
+#: Tensors and arrays with at most this many elements also list them (as ``values``): enough for a
+#: layers-by-heads grid of scores up to 16 by 16, whose drift is then named head by head.
+VALUES_MAX = 256
 #: Characters kept of any text in a summary (a string's start, a repr, a dtype).
 TEXT_LIMIT = 200
 REPR_LIMIT = TEXT_LIMIT

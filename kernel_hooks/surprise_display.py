@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from logbook.text import describe_observed, describe_steps, to_json
+from logbook.text import describe_observed, describe_steps, short_float, to_json
 
 #: The MIME type the Logbook frontend renders as a surprise card.
 SURPRISE_MIME = "application/vnd.logbook.surprise+json"
@@ -15,23 +15,25 @@ def surprise_text(payload: dict[str, Any]) -> str:
     """The plain-text form of a surprise, for frontends without the Logbook renderer."""
     lines = []
     if payload.get("kind") == "drift":
-        drifts = payload.get("drifts", [])
-        if len(drifts) > 1:
-            lines.append(
-                f"Drift: {len(drifts)} values moved from earlier runs of this code, most surprising first"
-            )
+        drifts, more = payload.get("drifts", []), payload.get("more", 0)
+        total = len(drifts) + more
+        lines.append(
+            f"Drift: {total} value{'s' if total != 1 else ''} moved from earlier runs of this code, unpredicted"
+            + (", most surprising first" if total > 1 else "")
+        )
         for drift in drifts:
             bits = drift.get("surprisal_bits")
-            earlier = ", ".join(
-                f"{e.get('value')!r} (experiment {e.get('experiment_id')})"
-                for e in drift.get("earlier", [])[-5:]
-            )
+            earlier = ", ".join(_value(e.get("value")) for e in drift.get("earlier", [])[-5:])
             readers = ", ".join(drift.get("hypotheses", [])) or "no hypothesis"
             lines.append(
-                f"Drift: {drift.get('note', '')}"
+                f"  {drift.get('note', '')}"
                 + (f" ({bits:.2f} bits)" if isinstance(bits, (int, float)) else "")
             )
-            lines.append(f"  now {drift.get('value')!r}; earlier runs: {earlier or '-'}; read by {readers}")
+            lines.append(
+                f"    now {_value(drift.get('value'))}; earlier runs: {earlier or '-'}; read by {readers}"
+            )
+        if more:
+            lines.append(f"  and {more} more (the Logbook sidebar lists them all)")
         return "\n".join(lines)
     if payload.get("manual"):
         lines.append(f"Surprise flagged: {payload.get('note', '')}")
@@ -48,6 +50,10 @@ def surprise_text(payload: dict[str, Any]) -> str:
         bits = payload.get("surprisal_bits")
         lines.append(f"  credence {payload.get('credence', 0):.2f} -> surprisal {bits:.2f} bits")
     return "\n".join(lines)
+
+
+def _value(value: Any) -> str:
+    return short_float(value) if isinstance(value, float) else repr(value)
 
 
 def surprise_bundle(payload: dict[str, Any]) -> dict[str, Any]:
@@ -89,10 +95,18 @@ def show_surprise(
     display(surprise_bundle(payload), raw=True)
 
 
+#: Moves a drift card under a cell lists; the rest are counted (``more``) and kept in the logbook.
+CARD_MOVES = 8
+
+
 def show_drift(drifts: list[dict[str, Any]], execution_count: Optional[int] = None) -> None:
-    """Display the values that drifted in the current cell's output, as one card."""
+    """Display what moved in the current cell as one card: the most surprising moves, and how many more."""
     from IPython.display import display
 
-    display(
-        surprise_bundle({"kind": "drift", "drifts": drifts, "execution_count": execution_count}), raw=True
-    )
+    payload = {
+        "kind": "drift",
+        "drifts": drifts[:CARD_MOVES],
+        "more": max(len(drifts) - CARD_MOVES, 0),
+        "execution_count": execution_count,
+    }
+    display(surprise_bundle(payload), raw=True)
