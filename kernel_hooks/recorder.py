@@ -169,12 +169,13 @@ class Recorder:
                         hypothesis.statement,
                         evaluated=prediction.state is not PredictionState.pending,
                         error_reported=prediction.state is PredictionState.error,
+                        failing=_failing_runs(prediction),
                     )
                 else:
                     known.prediction = prediction
                 tracked[prediction.id] = known
         mode = store.current_mode()
-        self.history.expected = {key: frozenset(names) for key, names in store.expected_values().items()}
+        self.history.expected = store.expected_envelopes()
         self.drift_threshold = store.drift_threshold()
         self.predictions = tracked
         self.mode = mode.value if mode else None
@@ -302,7 +303,9 @@ class Recorder:
         self._drift(row, names, handle)
         judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
         outcome = (
-            judge_all(judged_now, namespace, self.watchdog, self.provenance) if judged_now else Outcome()
+            judge_all(judged_now, namespace, self.watchdog, self.provenance, names)
+            if judged_now
+            else Outcome()
         )
         self._report(outcome, row["execution_count"], handle, clock)
 
@@ -331,6 +334,7 @@ class Recorder:
     def _flag_drift(
         self, found: list[Drift], key: str, handle: ExperimentHandle, count: Optional[int]
     ) -> None:
+        """Write what moved in this run as one drift surprise, and show it as one card under the cell."""
         readers: dict[str, set[str]] = {}
         for tracked in self.predictions.values():
             for name in tracked.prediction.names:
@@ -396,10 +400,13 @@ class Recorder:
     def _show(self, item: Judged, execution_count: Optional[int]) -> None:
         self.show_surprise(
             hypothesis_id=item.prediction.hypothesis_id,
+            prediction_id=item.prediction.id,
             statement=item.statement,
             prediction=item.prediction.expression,
             credence=item.prediction.credence,
             observed=item.observed,
+            steps=item.steps,
+            runs=item.runs,
             surprisal_bits=item.bits,
             execution_count=execution_count,
         )
@@ -411,3 +418,9 @@ class Recorder:
             show_surprise(**payload)
         finally:
             self.display.paused = False
+
+
+def _failing_runs(prediction: Any) -> int:
+    """How many runs in a row the prediction has failed, from its verdicts in the logbook."""
+    verdicts = prediction.verdicts
+    return verdicts[-1].count if verdicts and not verdicts[-1].held else 0
