@@ -184,3 +184,13 @@ def test_expected_drift_sets_an_envelope_per_part_and_can_be_undone(store):
     assert store.unexpect_value("nb.ipynb#c1", "scores[1, 3]") is False
     kinds = [e["kind"] for e in store.iter_events("nb.ipynb#c1")]
     assert kinds == ["cell.expected", "cell.expected", "cell.unexpected"]
+
+
+def test_an_nnsight_saved_value_is_judged_as_in_the_notebook():
+    torch = pytest.importorskip("torch")
+    nnsight = pytest.importorskip("nnsight")
+    net = nnsight.NNsight(torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)))
+    with net.trace(torch.ones(1, 4)):
+        hidden = net[1].output.save()
+    judgement = evaluate("hidden.min() >= 0", ["hidden"], {"hidden": hidden})
+    assert judgement.held is True and judgement.steps[-1].text.endswith(">= 0")
