@@ -186,7 +186,16 @@ def _parts(summary: Any) -> list[Part]:
         kind = str(summary.get("type"))
         step = 0.0 if INTEGER.search(kind) else resolution(kind if "float" in kind else "float64")
         return [Part("", x, 0.0, max(NOISE_STEPS * step * abs(x), 0.5 if step == 0.0 else TOLERANCE))]
-    if type(summary) is not dict or "shape" not in summary:
+    if type(summary) is not dict:
+        return []
+    items = summary.get("items")
+    if type(items) is dict:  # a small dict: its numbers and small tensors, by key
+        return [
+            Part(f"[{key}]{part.label}", part.x, part.scale, part.floor)
+            for key, item in items.items()
+            for part in _parts(item)
+        ]
+    if "shape" not in summary:
         return []
     step = resolution(summary.get("dtype"))
     bound = [abs(v) for v in (_number(summary.get("min")), _number(summary.get("max"))) if v is not None]

@@ -122,7 +122,12 @@ def _summarize(value: Any) -> dict[str, Any]:
         return {"type": "module", "name": _clip(module_name) if type(module_name) is str else "?"}
     if issubclass(cls, _CONTAINERS):
         base = next(base for base in _CONTAINERS if issubclass(cls, base))
-        return {"type": name, "len": base.__len__(value), "repr": _clip(_short_container(value, base, 1))}
+        summary = {"type": name, "len": base.__len__(value), "repr": _clip(_short_container(value, base, 1))}
+        if cls is dict:
+            items = _items(value)
+            if items:
+                summary["items"] = items
+        return summary
     if name.startswith("transformer_lens.") and name.endswith(".ActivationCache"):
         keys = list(value.keys())
         return {
@@ -140,6 +145,36 @@ def _summarize(value: Any) -> dict[str, Any]:
             qualname = "?"
         return {"type": name, "name": _clip(qualname if type(qualname) is str else "?")}
     return {"type": name, "repr": f"<{name} object>"}
+
+
+def _items(value: dict) -> dict[str, Any]:
+    """A small dict's numbers and small tensors, by their keys as indexing reads them (``"'clean'"``).
+
+    Only a dict of at most ``MAX_ITEMS`` entries with str or int keys; other
+    values are left to its ``repr``. These let drift name ``results['clean']``.
+    """
+    if dict.__len__(value) > MAX_ITEMS:
+        return {}
+    items = {}
+    for key, item in dict.items(value):
+        if type(key) not in (str, int):
+            return {}
+        kind = type(item)
+        small = kind in (int, float, bool) or (
+            hasattr(item, "shape")
+            and _numel(item) <= VALUES_MAX
+            and _type_module(kind).startswith(("torch", "numpy"))
+        )
+        if small:
+            items[repr(key)] = _summarize(item)
+    return items
+
+
+def _numel(item: Any) -> int:
+    try:
+        return math.prod(int(n) for n in item.shape)
+    except (TypeError, ValueError):
+        return VALUES_MAX + 1
 
 
 def _int(value: int) -> dict[str, Any]:

@@ -159,3 +159,11 @@ def test_timings_and_clock_readings_are_never_drift(name):
 def test_a_name_that_only_contains_a_timing_word_is_still_compared():
     history = history_of(*(scalar(v) for v in (0.14, 0.16, 0.13, 0.15)), name="start_token_score")
     assert drift(history, scalar(0.9), name="start_token_score")
+
+
+def test_a_small_dicts_numbers_are_compared_by_key():
+    from kernel_hooks.summaries import summarize
+
+    history = history_of(summarize({"clean": 1.0, "ablated": 0.2, "note": "x"}))
+    (found,) = drift(history, summarize({"clean": 1.0, "ablated": -0.2, "note": "y"}))
+    assert (found.label, found.change) == ("x['ablated']", "changed sign")

@@ -131,3 +131,11 @@ def test_unknown_types_are_summarized_by_their_name_alone():
     assert summarize(SleepyList([1, 2]))["len"] == 2
     assert summarize(SleepyStr("hello")) == {"type": f"{__name__}.SleepyStr", "len": 5, "value": "hello"}
     assert summarize(np.array(["x" * 30_000_000]))["value"] == "x" * 200
+
+
+def test_a_small_dict_keeps_its_numbers_and_small_tensors_by_key():
+    torch = pytest.importorskip("torch")
+    summary = summarize({"clean": 2.5, "heads": torch.tensor([0.1, -0.2]), "big": torch.zeros(1000), "f": print})
+    assert summary["items"].keys() == {"'clean'", "'heads'"}
+    assert summary["items"]["'heads'"]["values"] == [pytest.approx(0.1), pytest.approx(-0.2)]
+    assert "items" not in summarize({i: i for i in range(20)})  # more than a glance: its repr only
