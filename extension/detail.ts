@@ -4,7 +4,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { coveragePart } from './coverageview';
-import { hooksLeftParts } from './hooksleft';
+import { hooksLeftMark, hooksLeftParts } from './hooksleft';
 import { button, el, pill } from './dom';
 import { stripAnsi } from './format';
 import { judgementsPart, metaLine, nameRow, outputView, part, pre, sourceView, table, torchParts } from './detailparts';
@@ -51,6 +51,10 @@ export class ExperimentDetail extends Widget {
     const head = el('header', 'jp-Logbook-detailHead');
     const title = el('h2', undefined, `Experiment #${e.id} `);
     title.append(pill(e.ok ? 'ran' : 'failed', e.ok ? 'held' : 'failed'));
+    const hookMark = hooksLeftMark(e.torch);
+    if (hookMark) {
+      title.append(' ', hookMark);
+    }
     head.append(title, el('div', 'jp-Logbook-muted', metaLine(e)));
     if (e.lab_path) {
       const path = e.lab_path;
@@ -77,7 +81,7 @@ export class ExperimentDetail extends Widget {
     if (names.length) {
       parts.push(part('Names assigned', table(['name', 'what', 'statistics or value'], names.map(([n, s]) => nameRow(n, s)), 'Names assigned')));
     }
-    parts.push(...hooksLeftParts(e.torch), ...torchParts(e.torch), ...(e.torch.models ? [coveragePart(this.model, e.id)] : []));
+    parts.push(...hooksLeftParts(e.torch, id => void this.showExperiment(id)), ...torchParts(e.torch), ...(e.torch.models ? [coveragePart(this.model, e.id)] : []));
     const outputs = part(`Outputs (${e.outputs.length})`);
     parts.push(outputs);
     this.node.replaceChildren(...parts);

@@ -41,8 +41,23 @@ def lab(tmp_path_factory):
         source = (
             "model.add_hook('blocks.0.attn.hook_z', ablate)\nmodel.run_with_hooks(bad)\nmodel.reset_hooks()"
         )
-        store.insert_experiment(
+        leaving = store.insert_experiment(
             {**row, "source": source, "torch": json.dumps({"models": [model], "hooks_left": left})}, []
+        )
+        named = {
+            **model,
+            "variable": "model",
+            "identity": {"name": "attn-only-2l", "fingerprint": "weights:ab12cd34ef56"},
+        }
+        running = [{**left[0], "left_by": {"cell": 3, "experiment": leaving}, "model": "model"}]
+        store.insert_experiment(
+            {
+                **row,
+                "ok": 1,
+                "source": "later = model(tokens)",
+                "torch": json.dumps({"models": [named], "running_with": running}),
+            },
+            [],
         )
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell("x = 1", id="cell-0")]
@@ -134,14 +149,17 @@ def test_the_experiment_detail_shows_where_the_notebook_has_not_looked(lab, page
     coverage.wait_for()
     assert coverage.get_attribute("data-model") == "attn-only-2l"
     text = coverage.text_content()
-    assert "Coverage of attn-only-2l, all experiments so far" in text and "all 16 heads touched" in text
-    assert "never touched" not in text.split("c cached")[0]  # no "0 of 16 never touched"
+    assert "Coverage of attn-only-2l, all experiments so far" in text
+    # layer 1 was hooked; layer 0 was only in a cache that no cell read
+    assert "8 of 16 heads never looked at (8 cached, never read)" in text
     assert (
         "Coverage of this model, all experiments so far"
         in page.locator("#jp-logbook-experiment .jp-Logbook-coveragePart h3").text_content()
     )
     heads = coverage.locator('table[aria-label="Heads of attn-only-2l"]')
     assert heads.locator("td").count() == 16 and heads.locator("td.jp-mod-here").count() == 16
+    assert heads.locator("td.jp-mod-cached").all_text_contents() == ["c"] * 8
+    assert heads.locator("td.jp-mod-touched").count() == 8
     assert heads.bounding_box()["width"] <= 240
     for theme in ("JupyterLab Light", "JupyterLab Dark"):
         set_theme(page, theme)
@@ -155,3 +173,25 @@ def test_a_hook_left_attached_is_shown_in_the_experiment_detail(lab, page):
     left.wait_for()
     assert "blocks.0.attn.hook_z" in left.text_content() and "ablate_head(head=1)" in left.text_content()
     shot(page, "hooks-left-detail", "#jp-logbook-experiment .jp-Logbook-detail")
+
+
+def test_a_result_computed_with_a_hook_left_attached_is_marked_in_the_experiment_detail(lab, page):
+    page.locator(
+        ".jp-Logbook-experiment .jp-Logbook-expSource", has_text="later = model(tokens)"
+    ).first.click()
+    detail = page.locator("#jp-logbook-experiment .jp-Logbook-detail")
+    mark = detail.locator("h2 .jp-Logbook-pill", has_text="hook left attached")
+    mark.wait_for()
+    part = detail.locator(".jp-Logbook-detailPart", has_text="Computed with hooks left attached")
+    text = part.text_content()
+    assert "blocks.0.attn.hook_z" in text and "ablate_head(head=1)" in text and "cell [3]" in text
+    assert "Remove it with model.reset_hooks()" in text
+    weights = detail.locator(
+        ".jp-Logbook-coverage[data-model='model (attn-only-2l)'] .jp-Logbook-coverageWeights"
+    )
+    weights.wait_for()
+    assert weights.text_content() == "Weights ab12cd34 throughout."
+    shot(page, "hooks-left-marked", "#jp-logbook-experiment .jp-Logbook-detail")
+    part.get_by_role("button", name="which left the hook attached").click()
+    detail.locator(".jp-Logbook-detailPart", has_text="Hooks left attached").wait_for()
+    assert "model.add_hook" in detail.locator(".jp-Logbook-source").text_content()
