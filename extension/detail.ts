@@ -55,6 +55,10 @@ export class ExperimentDetail extends Widget {
     if (hookMark) {
       title.append(' ', hookMark);
     }
+    const hookMark = hooksLeftMark(e.torch);
+    if (hookMark) {
+      title.append(' ', hookMark);
+    }
     head.append(title, el('div', 'jp-Logbook-muted', metaLine(e)));
     if (e.lab_path) {
       const path = e.lab_path;
@@ -81,7 +85,7 @@ export class ExperimentDetail extends Widget {
     if (names.length) {
       parts.push(part('Names assigned', table(['name', 'what', 'statistics or value'], names.map(([n, s]) => nameRow(n, s)), 'Names assigned')));
     }
-    parts.push(...hooksLeftParts(e.torch, id => void this.showExperiment(id)), ...torchParts(e.torch), ...(e.torch.models ? [coveragePart(this.model, e.id)] : []));
+    parts.push(...hooksLeftParts(e.torch, id => void this.showExperiment(id)), ...torchParts(e.torch), ...(e.torch.models || e.torch.cache_reads ? [coveragePart(this.model, e.id)] : []));
     const outputs = part(`Outputs (${e.outputs.length})`);
     parts.push(outputs);
     this.node.replaceChildren(...parts);

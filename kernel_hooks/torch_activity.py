@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import collections.abc
 import functools
+import itertools
 import re
 import sys
 import weakref
@@ -56,8 +57,10 @@ _FORWARD_CLASSES = (
 MAX_HOOKS = 200
 MAX_MODELS = 8
 MAX_CACHES = 5
-#: Caches whose reads one cell records, and names read per cache (more are folded into patterns).
+#: Caches whose reads one cell records (names read beyond CACHE_KEYS_IN_FULL are folded into patterns),
+#: and passes over a cache's items or values it follows.
 MAX_READ_CACHES = 8
+MAX_ITERATIONS = 64
 #: Caches with more keys than this are recorded as name patterns (``blocks.{0-47}.attn.hook_z``).
 CACHE_KEYS_IN_FULL = 256
 _LAYER = re.compile(r"(?:^|\.)(?:blocks|layers|h|layer)\.(\d+)(?:\.|$)")
@@ -216,6 +219,8 @@ class TorchActivity:
         self.caches = 0
         #: Per ActivationCache read in this cell: the keys it was indexed with, as given.
         self.cache_reads: dict[Any, set[Any]] = {}
+        #: Iterators over caches' items or values handed out in this cell.
+        self._iterations: list[tuple[Any, Any, Any, bool]] = []
         self.nnsight: Any = None
         self._models: dict[int, Any] = {}
         self._noted: dict[int, Any] = {}
@@ -283,6 +288,7 @@ class TorchActivity:
         self.cache_keys = []
         self.caches = 0
         self.cache_reads = {}
+        self._iterations = []
         self._models = {}
         self._noted = {}
         self._carried = {}
@@ -311,6 +317,8 @@ class TorchActivity:
         if self.cache_keys:
             activity["cache_keys"] = self.cache_keys
             activity["caches"] = self.caches
+        if self._iterations:
+            self._note_iterated()
         if self.cache_reads:
             try:
                 reads = self._cache_reads()
@@ -618,6 +626,40 @@ class TorchActivity:
         if len(self.cache_reads) < MAX_READ_CACHES:
             self.cache_reads[cache] = {key}
 
+    def iterating(self, cache: Any, view: Any, backwards: bool = False) -> Any:
+        """The plain iterator over ``view`` (a cache's items or values), remembered to count what it yields."""
+        iterator = reversed(view) if backwards else iter(view)
+        if self.active and len(self._iterations) < MAX_ITERATIONS:
+            mapping = getattr(view, "mapping", None)
+            if mapping is not None:
+                self._iterations.append((cache, mapping, iterator, backwards))
+        return iterator
+
+    def _note_iterated(self) -> None:
+        """(Cell end) The keys each remembered iterator yielded: as far as its length hint says it went."""
+        furthest: dict[tuple[int, int, bool], tuple[Any, Any, int]] = {}
+        for cache, mapping, iterator, backwards in self._iterations:
+            try:
+                total, left = len(mapping), iterator.__length_hint__()
+            except Exception:  # noqa: BLE001 - never break the user's cache
+                continue
+            # an exhausted iterator, or one whose dictionary changed size, hints 0: all was read
+            yielded = total if left == 0 else max(0, total - left)
+            key = (id(cache), id(mapping), backwards)
+            if yielded and yielded > furthest.get(key, (None, None, 0))[2]:
+                furthest[key] = (cache, mapping, yielded)
+        for (_, _, backwards), (cache, mapping, yielded) in furthest.items():
+            try:
+                keys = reversed(mapping) if backwards else iter(mapping)
+                for key in itertools.islice(keys, yielded):
+                    if cache in self.cache_reads:
+                        self.cache_reads[cache].add(key)
+                    else:
+                        self._first_read(cache, key)
+            except Exception:  # noqa: BLE001 - never break the user's cache
+                continue
+        self._iterations = []
+
     def _wrap_cache_view(self, original: Callable) -> Callable:
         """``cache.items()`` / ``cache.values()``: a view that notes each activation it yields as read."""
         activity = self
@@ -636,16 +678,15 @@ class TorchActivity:
 
     def _cache_reads(self) -> list[dict[str, Any]]:
         """What the cell read, per cache: the model that built it and the hook point names."""
-        by_model: dict[int, tuple[Any, list[str]]] = {}
+        by_model: dict[int, tuple[Any, dict[str, None]]] = {}
         for cache, keys in self.cache_reads.items():
             model = getattr(cache, "model", None)
             names = _read_names(cache, keys)
-            if not names:
-                continue
-            entry = by_model.setdefault(id(model), (model, []))
-            entry[1].extend(name for name in names if name not in entry[1])
+            if names:
+                by_model.setdefault(id(model), (model, {}))[1].update(dict.fromkeys(names))
         reads = []
-        for model, names in by_model.values():
+        for model, found in by_model.values():
+            names = sorted(found, key=_layer_order)
             if len(names) > CACHE_KEYS_IN_FULL:
                 names = collapse_keys(names)
             record: dict[str, Any] = {"keys": names}
@@ -656,26 +697,23 @@ class TorchActivity:
 
 
 class _ReadView:
-    """A view of a cache's dictionary that behaves as the view it wraps, noting what it yields as read."""
+    """``cache.items()`` or ``cache.values()`` as it was; iterating it gives the dictionary's own iterator.
+
+    The iterator is handed to the activity, which counts at the end of the cell
+    how far it went (its length hint): the keys it yielded are read. Nothing is
+    added per item.
+    """
 
     __slots__ = ("_view", "_cache", "_activity")
 
     def __init__(self, view: Any, cache: Any, activity: TorchActivity) -> None:
         self._view, self._cache, self._activity = view, cache, activity
 
-    def _note(self, key: Any) -> None:
-        activity = self._activity
-        if activity.active:
-            try:
-                activity.cache_reads[self._cache].add(key)
-            except KeyError:
-                activity._first_read(self._cache, key)
-            except TypeError:
-                pass
+    def __iter__(self) -> Any:
+        return self._activity.iterating(self._cache, self._view)
 
-    def _pairs(self) -> Any:
-        mapping = getattr(self._view, "mapping", None)
-        return mapping.items() if mapping is not None else self._view
+    def __reversed__(self) -> Any:
+        return self._activity.iterating(self._cache, self._view, backwards=True)
 
     def __len__(self) -> int:
         return len(self._view)
@@ -706,37 +744,22 @@ class _ReadView:
     def __xor__(self, other: Any) -> Any:
         return self._view ^ other
 
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - self._view
+
 
 class _ReadItems(_ReadView):
-    """``cache.items()`` as it was, noting each key it yields as read in the cell that iterates it."""
+    """``cache.items()``, noting the keys it yields as read."""
 
     __slots__ = ()
-
-    def __iter__(self) -> Any:
-        for item in self._view:
-            self._note(item[0])
-            yield item
-
-    def __reversed__(self) -> Any:
-        for item in reversed(self._view):
-            self._note(item[0])
-            yield item
 
 
 class _ReadValues(_ReadView):
-    """``cache.values()`` as it was, noting the key of each activation it yields as read."""
+    """``cache.values()``, noting the keys of the activations it yields as read."""
 
     __slots__ = ()
-
-    def __iter__(self) -> Any:
-        for key, value in self._pairs():
-            self._note(key)
-            yield value
-
-    def __reversed__(self) -> Any:
-        for key, value in reversed(self._pairs()):
-            self._note(key)
-            yield value
 
 
 collections.abc.ItemsView.register(_ReadItems)
@@ -749,7 +772,7 @@ def _read_names(cache: Any, keys: set[Any]) -> list[str]:
     module = sys.modules.get(type(cache).__module__)
     utils = vars(module).get("utils") if module is not None else None
     get_act_name = getattr(utils, "get_act_name", None)
-    names: list[str] = []
+    names: dict[str, None] = {}
     for key in keys:
         try:
             if isinstance(key, str):
@@ -765,9 +788,8 @@ def _read_names(cache: Any, keys: set[Any]) -> list[str]:
                 continue
         except Exception:  # noqa: BLE001 - a key the cache accepted but we cannot name
             continue
-        if name not in names:
-            names.append(str(name))
-    return sorted(names, key=_layer_order)
+        names[str(name)] = None
+    return list(names)
 
 
 def _layer_order(name: str) -> tuple[int, str]:

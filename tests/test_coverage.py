@@ -202,6 +202,7 @@ KERNEL_CELLS = [
     "logits, cache = model.run_with_cache(tokens)",
     "pattern = cache['pattern', 1]",
     "stacked = cache.stack_activation('resid_pre')\nresid = cache.accumulated_resid()",
+    "for key, value in cache.items():\n    if key.endswith('hook_resid_pre'):\n        break",
     "queries = {k: v.shape for k, v in cache.items() if k.endswith('hook_q')}\nn_values = len(cache.values())",
     RETRAIN + "retrained_logits = model(tokens)",
     "%unload_ext kernel_hooks",
@@ -246,7 +247,10 @@ def test_building_a_cache_reads_nothing_and_indexing_it_reads_what_was_indexed(k
 @pytest.mark.transformer_lens
 def test_iterating_items_reads_what_it_yielded_and_len_of_a_view_reads_nothing(kernel_run):
     _, store = kernel_run
-    iterated = store.experiments(limit=None, newest_first=False)[4]
+    broke, iterated = store.experiments(limit=None, newest_first=False)[4:6]
+    (read,) = broke.torch["cache_reads"]  # the loop stopped at the first resid_pre
+    assert read["keys"][-1] == "blocks.0.hook_resid_pre" and "hook_embed" in read["keys"]
+    assert not any(key.startswith(("blocks.0.attn", "blocks.1")) for key in read["keys"])
     (read,) = iterated.torch["cache_reads"]
     assert "blocks.0.attn.hook_q" in read["keys"] and "blocks.1.attn.hook_pattern" in read["keys"]
     assert iterated.names["n_values"]["value"] > 10  # len(cache.values()) still works, and is no read
@@ -260,9 +264,9 @@ def test_a_model_retrained_under_the_same_name_keeps_its_map_with_both_fingerpri
     experiments = store.experiments(limit=None, newest_first=False)
     (cov,) = logbook_coverage(store.db)
     assert cov.variable == "model" and (cov.n_layers, cov.n_heads, cov.d_model) == (2, 2, 32)
-    assert cov.experiments == [e.id for e in experiments[1:6]]
+    assert cov.experiments == [e.id for e in experiments[1:7]]
     first, second = cov.fingerprints
-    assert first.fingerprint != second.fingerprint and second.first_experiment == experiments[5].id
+    assert first.fingerprint != second.fingerprint and second.first_experiment == experiments[6].id
     assert first.first_seen <= second.first_seen
 
 
