@@ -422,7 +422,10 @@ class Surprise(Judgement):
             what, body = f"drift{bits}", self.note
         else:
             bits = f", {self.surprisal_bits:.2f} bits" if self.surprisal_bits is not None else ""
-            what, body = f"{self.prediction_id or self.hypothesis_id} failed{bits}", self.prediction or ""
+            again = f" {self.runs} runs in a row" if self.runs > 1 else ""
+            what, body = f"{self.prediction_id or self.hypothesis_id} failed{again}{bits}", self.prediction or ""
+            if self.steps:
+                body += f": {self.steps[-1].text} → {self.steps[-1].value}"
         if self.resolution is None:
             state = "open" if self.read else "open, unread"
         else:

@@ -486,8 +486,9 @@ def _drift_detail(s: Surprise, log: _Log) -> str:
     moves = s.drift.moves if s.drift else []
     readers = sorted({h for m in moves for h in m.hypotheses})
     said = ", ".join(log.link(h) for h in readers) if readers else "no hypothesis"
+    names = "this name" if len({m.name for m in moves}) <= 1 else "these names"
     lines = [
-        f"Unpredicted: no prediction was written about it ({said} reads these names). "
+        f"Unpredicted: no prediction was written about it ({said} reads {names}). "
         f"{log.experiment(s.experiment_id, 'Experiment')}, {_when(s.created_at)}."
     ]
     for move in moves:

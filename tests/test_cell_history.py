@@ -164,7 +164,17 @@ async def test_the_api_serves_a_cells_history_and_dismisses_drift_as_expected(ap
     status, closed = await api("POST", f"surprises/{sid}/expected")
     assert status == 200 and closed["status"] == "explained"
     status, expected = await api("POST", "expected", {"cell_key": KEY, "name": "timing"})
-    assert expected == {"cell_key": KEY, "expected": ["score", "timing"]}
+    assert expected == {
+        "cell_key": KEY,
+        "expected": ["score", "timing"],
+        "expected_envelopes": [
+            {"label": "score", "envelope": pytest.approx(0.7)},  # how far it moved: 0.4 -> -0.3
+            {"label": "timing", "envelope": None},  # marked before it moved: never flagged
+        ],
+    }
+    status, undone = await api("DELETE", "expected", cell_key=KEY, label="score")
+    assert status == 200 and undone["expected"] == ["timing"]
+    assert (await api("DELETE", "expected", cell_key=KEY, label="score"))[0] == 404
     assert (await api("GET", "experiments/999/history"))[0] == 404
 
 
@@ -187,5 +197,5 @@ def test_the_python_api_reads_a_history_and_closes_drift_as_expected(store):
     assert (closed.kind, closed.status, closed.explanation) == (
         "drift",
         "explained",
-        "score is expected to vary",
+        "score: changes of this size are expected here",
     )

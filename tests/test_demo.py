@@ -144,11 +144,12 @@ def test_the_demo_pins_its_attention_plot_and_a_circuitsvis_view(demo):
 
 def test_another_seed_flags_the_layer0_heads_that_swapped_roles_as_drift(demo):
     folder, store = demo
-    drifted = [s for s in store.surprises("all") if s.kind == "drift"]
-    assert {s.drift.name for s in drifted} == {"head_importance_L0"}
-    flipped = [s for s in drifted if s.drift.change == "changed sign"]
-    assert flipped and all(len(s.drift.earlier) == 1 for s in flipped)
-    assert all(s.drift.earlier[0].value * s.drift.value < 0 for s in flipped)
+    (surprise,) = [s for s in store.surprises("all") if s.kind == "drift"]  # one run, one surprise
+    drifted = surprise.drift.moves
+    assert {m.name for m in drifted} == {"head_importance_L0"}
+    flipped = [m for m in drifted if m.change == "changed sign"]
+    assert flipped and all(len(m.earlier) == 1 for m in flipped)
+    assert all(m.earlier[0].value * m.value < 0 for m in flipped)
     rerun = nbformat.read(folder / "copying_heads.ipynb", as_version=4)
     scoring = next(c for c in rerun.cells if c.get("id") == "d41f7a22")
     cards = [o["data"][SURPRISE_MIME] for o in scoring.outputs if SURPRISE_MIME in o.get("data", {})]

@@ -75,6 +75,7 @@ def test_markdown_has_every_section_in_order(research):
         "Balance of modes",
         "Calibration",
         "Red team",
+        "Results computed with hooks left attached",
         "Where you have not looked",
     ]
     assert "2 hypotheses, 3 experiments, 1 surprise, 1 piece of evidence, 1 note." in md

@@ -423,6 +423,11 @@ class ExpectedValuesHandler(LogbookHandler):
 
     @tornado.web.authenticated
     async def delete(self):
+        """Undo an expected value: ``{"cell_key", "label"}`` as the body or as query arguments."""
+        if not self.request.body:
+            self.request.body = json.dumps(
+                {key: self.get_query_argument(key, "") for key in ("cell_key", "label")}
+            ).encode()
         body = self.parse(bodies.UnexpectedValue)
 
         def unexpect(store: Store) -> dict:
