@@ -4,6 +4,7 @@ Runs against whichever TransformerLens is installed (TransformerBridge on
 transformer-lens 4, HookedTransformer on 3), in a real kernel.
 """
 
+import json
 import re
 
 import pytest
@@ -123,3 +124,32 @@ def test_a_hook_whose_leaving_experiment_was_not_written_is_named_by_its_cell_al
     two = running_message([entry, {**entry, "function": "g", "left_by": {}, "model": "m"}])
     assert "2 TransformerLens hooks" in two and "by an earlier cell: blocks.0.attn.hook_z (g)" in two
     assert two.endswith("Remove them with m.reset_hooks()")
+
+
+def _experiment(store, source, torch, count):
+    row = {"source": source, "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0, "ok": 1}
+    return store.insert_experiment({**row, "execution_count": count, "torch": json.dumps(torch)}, [])
+
+
+def test_the_report_links_an_affected_experiment_it_shows_and_says_so_when_none_was_affected(store):
+    assert "No result was computed with a hook left attached." in markdown_report(store)
+    hook = {"hook_point": "blocks.0.attn.hook_z", "function": "zero | pipe", "direction": "fwd"}
+    with store.transaction():
+        leaving = _experiment(store, "model.add_hook(...)\nmodel(bad)", {"hooks_left": [hook]}, 3)
+        later = _experiment(
+            store,
+            "x = model(tokens)",
+            {"running_with": [{**hook, "left_by": {"cell": 3, "experiment": leaving}}]},
+            4,
+        )
+        _experiment(store, "y = model(tokens)", {"running_with": [hook]}, 5)  # an older record: no left_by
+    store.add_note("odd logits here", experiment_id=later)
+    report = markdown_report(store)
+    assert (
+        "Hooks left attached: 2 experiments computed with a TransformerLens hook" in report
+    )  # the overview
+    section = report[report.index("Results computed with hooks left attached\n") :]
+    first, second = [line for line in section.splitlines() if re.match(r"\| \[?experiment \d", line)]
+    assert first.startswith(f"| [experiment {later}](#e{later}) | [4] `x = model(tokens)` |")
+    assert "`zero \\| pipe`" in first and first.endswith(f"| cell [3] (experiment {leaving}) |")
+    assert second.endswith("| an earlier cell |")
