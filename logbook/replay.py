@@ -202,6 +202,9 @@ class Replay:
             "created_at": at,
         }
 
+    def experiment_recorded(self, event: tuple, p: dict) -> None:
+        self.records[("experiment", int(event[3][1:]))] = {"digest": p["digest"]}
+
     def mode_switched(self, event: tuple, p: dict) -> None:
         _, at, _, subject = event[:4]
         self.records[("mode", int(subject[1:]))] = {"mode": p["mode"], "started_at": p.get("started_at", at)}
@@ -236,6 +239,7 @@ HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
     "surprise.resolved": Replay.surprise_resolved,
     "note.written": Replay.note_written,
     "mode.switched": Replay.mode_switched,
+    "experiment.recorded": Replay.experiment_recorded,
     "logbook.backfilled": Replay.logbook_backfilled,
 }
 

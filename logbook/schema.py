@@ -303,3 +303,15 @@ def m014_signal(db: Database) -> None:
 def m015_followups(db: Database) -> None:
     """A hypothesis stated to follow up a surprise names it in ``follows`` ("S3")."""
     db["hypotheses"].add_column("follows", str)
+
+
+@migrations()
+def m019_cells_in_chain(db: Database) -> None:
+    """Every experiment recorded before cells entered the chain enters it now, marked as backfilled.
+
+    An ``experiment.recorded`` event per experiment, in id order, at the end
+    of the chain: from here on editing one of them breaks ``logbook verify``.
+    """
+    from .cell_digest import backfill_cell_events
+
+    backfill_cell_events(db)

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
+from .cell_digest import experiment_digest, row_digest
 from .errors import LogbookError
 from .models import LogbookExport
 from .replay import UNKNOWN, Key, Replay, drift_identity, replay
@@ -177,6 +178,12 @@ def _compare(actual: dict[Key, dict], expected: dict[Key, dict], problems: list[
         for name, value in wanted.items():
             if value is UNKNOWN or name not in record or _same(name, record[name], value):
                 continue
+            if name == "digest":
+                problems.append(
+                    f"{label} {ident} was changed after it was recorded: its source, times, outcome, "
+                    "outputs or values no longer match the digest its history holds"
+                )
+                continue
             problems.append(
                 f"{label} {ident}'s {name} differs from its recorded history"
                 f" (it says {_show(record[name])}, its history {_show(value)})"
@@ -289,7 +296,45 @@ def _table_records(store: Store) -> dict[Key, dict]:
         }
     for m in db.query("SELECT * FROM modes"):
         records[("mode", m["id"])] = {"mode": m["mode"], "started_at": m["started_at"]}
+    records.update(_cell_records(db))
     return records
+
+
+def _cell_records(db: Any) -> dict[Key, dict]:
+    """Every experiment's digest, computed from its row and its outputs (read in one pass each)."""
+    outputs: dict[int, list[tuple]] = {}
+    for experiment_id, mime, sha, size, cut in db.conn.execute(
+        "SELECT experiment_id, mime, sha256, size, truncated FROM outputs ORDER BY experiment_id, position"
+    ):
+        outputs.setdefault(experiment_id, []).append((mime, sha, size, cut))
+    cursor = db.conn.execute(f"SELECT id, {', '.join(_CELL_COLUMNS)} FROM experiments")
+    columns = ("id", *_CELL_COLUMNS)
+    return {
+        ("experiment", row[0]): {"digest": row_digest(dict(zip(columns, row)), outputs.get(row[0], ()))}
+        for row in cursor
+    }
+
+
+#: The columns an experiment's digest covers (see :mod:`logbook.cell_digest`).
+_CELL_COLUMNS = (
+    "session",
+    "notebook",
+    "cell_id",
+    "execution_count",
+    "source",
+    "started_at",
+    "duration_ms",
+    "ok",
+    "error_name",
+    "error_value",
+    "traceback",
+    "stdout",
+    "stderr",
+    "names",
+    "torch",
+    "mode",
+    "cell_key",
+)
 
 
 def _export_records(export: LogbookExport) -> dict[Key, dict]:
@@ -354,6 +399,8 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
         }
     for m in export.modes:
         records[("mode", m.id)] = {"mode": m.mode.value, "started_at": m.started_at}
+    for e in export.experiments:
+        records[("experiment", e.id)] = {"digest": experiment_digest(e)}
     return records
 
 

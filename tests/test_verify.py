@@ -84,7 +84,7 @@ def test_an_event_rewritten_with_a_fresh_hash_breaks_the_next_one(research, logb
     digest = event_hash(row[5], 2, row[1], row[2], row[3], payload)
     tamper(research, f"UPDATE events SET payload = '{payload}', hash = '{digest}' WHERE id = 2")
     assert (
-        "event 3 (prediction.judged H1.P1) does not follow the event before it"
+        "event 3 (experiment.recorded E1) does not follow the event before it"
         in verify(capsys, "--db", str(logbook_db))[1]
     )
 
@@ -334,3 +334,71 @@ def test_a_changed_record_of_a_migrated_logbook_is_found(tmp_path, capsys):
     with Store(path) as store:
         tamper(store, "UPDATE predictions SET expression = 'score > 0.4' WHERE id = 'H1.P1'")
     assert "prediction H1.P1's expression differs" in verify(capsys, "--db", str(path))[1]
+
+
+def test_a_cell_edited_behind_the_logbooks_back_breaks_verify(research, logbook_db, capsys):
+    """Moving a cell's start and forging its source cannot make a prediction look written before it."""
+    assert verify(capsys, "--db", str(logbook_db))[0] == 0
+    tamper(
+        research,
+        "UPDATE experiments SET started_at = '2020-01-01T00:00:00+00:00', source = 'score = 0.9' WHERE id = 2",
+    )
+    code, printed = verify(capsys, "--db", str(logbook_db))
+    assert code == 1 and "experiment 2 was changed after it was recorded" in printed
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        ("UPDATE experiments SET names = '{\"x\": 1}' WHERE id = 1", "experiment 1 was changed"),
+        ("UPDATE experiments SET mode = 'explore' WHERE id = 1", "experiment 1 was changed"),
+        ("UPDATE experiments SET ok = 0, error_name = 'ValueError' WHERE id = 1", "experiment 1 was changed"),
+        ("UPDATE experiments SET stdout = 'all good' WHERE id = 1", "experiment 1 was changed"),
+        ("DELETE FROM experiments WHERE id = 2", "experiment 2 is in the recorded history but missing"),
+    ],
+)
+def test_every_part_of_a_cell_is_committed(research, logbook_db, capsys, edit, said):
+    tamper(research, edit)
+    code, printed = verify(capsys, "--db", str(logbook_db))
+    assert code == 1 and said in printed
+
+
+def test_recording_the_cell_with_its_outputs_keeps_the_output_hashes_in_the_chain(store, logbook_db, capsys):
+    with store.transaction():
+        store.insert_experiment(
+            {
+                "session": "s",
+                "source": "plt.show()",
+                "started_at": "2026-01-01T00:00:00+00:00",
+                "duration_ms": 1.0,
+                "ok": True,
+                "names": "{}",
+            },
+            [{"mime": "image/png", "data": b"\x89PNG fake", "size": 9, "truncated": False}],
+        )
+    assert verify(capsys, "--db", str(logbook_db))[0] == 0
+    tamper(store, "UPDATE outputs SET mime = 'text/html' WHERE experiment_id = 1")
+    assert "experiment 1 was changed after it was recorded" in verify(capsys, "--db", str(logbook_db))[1]
+
+
+def test_an_older_logbooks_cells_enter_the_chain_on_upgrade(tmp_path, capsys):
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m019_cells_in_chain")
+    db["experiments"].insert(
+        {
+            "id": 1,
+            "session": "s",
+            "source": "x = 1",
+            "started_at": "2026-01-01T00:00:00+00:00",
+            "duration_ms": 1.0,
+            "ok": 1,
+            "names": "{}",
+        }
+    )
+    db.conn.commit()
+    db.close()
+    with Store(path) as upgraded:
+        (event,) = [e for e in upgraded.iter_events() if e["kind"] == "experiment.recorded"]
+        assert event["subject"] == "E1" and event["payload"]["backfilled"] is True
+        assert verify_logbook(upgraded).ok

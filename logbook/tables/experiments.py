@@ -6,6 +6,7 @@ import hashlib
 import re
 from typing import Any, Optional
 
+from ..cell_digest import row_digest
 from ..errors import LogbookError, NotFound, NotKept
 from ..models import (
     ErrorInfo,
@@ -117,6 +118,7 @@ class ExperimentQueries(Queries):
             [row[column] for column in columns],
         )
         experiment_id = cursor.lastrowid
+        kept = []
         for position, output in enumerate(outputs):
             if output["data"] is None:
                 digest = self.store_placeholder(output["sha256"], output["size"])
@@ -127,6 +129,13 @@ class ExperimentQueries(Queries):
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [experiment_id, position, output["mime"], digest, output["size"], int(output["truncated"])],
             )
+            kept.append((output["mime"], digest, output["size"], output["truncated"]))
+        # The cell enters the chain with the row: editing any of it later breaks `logbook verify`.
+        self.append_event(
+            "experiment.recorded",
+            f"E{experiment_id}",
+            {"digest": row_digest({**row, "id": experiment_id}, kept)},
+        )
         return experiment_id
 
     def experiment(self, experiment_id: int) -> Experiment:
