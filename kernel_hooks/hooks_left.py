@@ -37,7 +37,10 @@ class Attached:
     function: str
     direction: str
     reported: bool = False
-    owner: Optional["weakref.ref[Any]"] = None
+    #: Models found to hold the hook point, and models found not to (a wrapper module and the
+    #: TransformerLens model inside it both hold it).
+    owners: "weakref.WeakSet[Any]" = field(default_factory=weakref.WeakSet)
+    strangers: "weakref.WeakSet[Any]" = field(default_factory=weakref.WeakSet)
     #: The name people use for the hook point (a bridge's classic alias), once the owner is known.
     shown: Optional[str] = None
     #: The cell that left it attached: its execution count and its experiment (a handle, then an id).
@@ -131,16 +134,22 @@ class HooksLeft:
 
     @staticmethod
     def _carried_by(attached: Attached, models: list[Any]) -> bool:
-        """Whether one of ``models`` holds the hook's hook point (its owner is remembered once found)."""
-        owner = attached.owner() if attached.owner is not None else None
-        if owner is not None:
-            return any(model is owner for model in models)
+        """Whether one of ``models`` holds the hook's hook point (each model is searched once)."""
         point = attached.hook_point()
         for model in models:
-            if any(module is point for module in model.modules()):
-                attached.owner = weakref.ref(model)
-                attached.shown = _shown_name(point, model)
-                return True
+            try:
+                if model in attached.owners:
+                    return True
+                if model in attached.strangers:
+                    continue
+                if any(module is point for module in model.modules()):
+                    attached.owners.add(model)
+                    attached.shown = attached.shown or _shown_name(point, model)
+                    return True
+                attached.strangers.add(model)
+            except TypeError:  # a model that cannot be weakly referenced: searched every time
+                if any(module is point for module in model.modules()):
+                    return True
         return False
 
 

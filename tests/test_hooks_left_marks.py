@@ -145,11 +145,47 @@ def test_the_report_links_an_affected_experiment_it_shows_and_says_so_when_none_
         _experiment(store, "y = model(tokens)", {"running_with": [hook]}, 5)  # an older record: no left_by
     store.add_note("odd logits here", experiment_id=later)
     report = markdown_report(store)
-    assert (
-        "Hooks left attached: 2 experiments computed with a TransformerLens hook" in report
-    )  # the overview
+    assert "Hooks left attached: 2 experiments computed with a TransformerLens hook" in report  # the overview
     section = report[report.index("Results computed with hooks left attached\n") :]
     first, second = [line for line in section.splitlines() if re.match(r"\| \[?experiment \d", line)]
     assert first.startswith(f"| [experiment {later}](#e{later}) | [4] `x = model(tokens)` |")
     assert "`zero \\| pipe`" in first and first.endswith(f"| cell [3] (experiment {leaving}) |")
     assert second.endswith("| an earlier cell |")
+
+
+@pytest.mark.transformer_lens
+def test_a_model_and_a_module_wrapping_it_both_carry_the_hook_left_on_it():
+    pytest.importorskip("transformer_lens")
+    import torch
+
+    from kernel_hooks.torch_activity import TorchActivity
+
+    namespace: dict = {}
+    exec(BUILD_MODEL, namespace)
+    gpt, tokens = namespace["gpt"], namespace["tokens"]
+
+    class Pipeline(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, tokens):
+            return self.model(tokens)
+
+    pipeline = Pipeline(gpt)
+    user = {"gpt": gpt, "pipeline": pipeline, "tokens": tokens}
+    activity = TorchActivity()
+    try:
+        activity.start(user)
+        gpt.blocks[0].attn.hook_z.add_hook(lambda z, hook: z * 0)
+        assert activity.stop()["hooks_left"][0]["hook_point"] == "blocks.0.attn.hook_z"
+        activity.left.left_by(3, None)
+        ran = []
+        for run in (lambda: pipeline(tokens), lambda: gpt(tokens), lambda: None):
+            activity.start(user)
+            run()
+            ran.append([(h["model"], h["left_by"]) for h in activity.stop().get("running_with", [])])
+        assert ran == [[("pipeline", {"cell": 3})], [("gpt", {"cell": 3})], []]
+    finally:
+        gpt.reset_hooks()
+        activity.unpatch_libraries()
