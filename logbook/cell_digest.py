@@ -2,7 +2,7 @@
 
 Each experiment enters the event chain as an ``experiment.recorded`` event
 whose payload is this digest, written in the transaction that stores the
-cell. The digest covers the cell's id, session, notebook, cell id and key,
+cell. The digest covers the cell's id, session, cell id and key (which names its notebook),
 execution count, source, start, duration, outcome and error, stdout and
 stderr, the names it assigned with their summaries, its torch activity, its
 research mode, and each output's type, hash, size and whether it was cut.
@@ -45,7 +45,6 @@ def row_digest(row: dict[str, Any], outputs: Iterable[tuple[str, str, int, Any]]
         [
             row["id"],
             row.get("session") or "",
-            row.get("notebook"),
             row.get("cell_id"),
             row.get("execution_count"),
             row.get("source") or "",
@@ -71,7 +70,6 @@ def experiment_digest(experiment: Any) -> str:
         [
             experiment.id,
             experiment.session or "",
-            experiment.notebook,
             experiment.cell_id,
             experiment.execution_count,
             experiment.source or "",

@@ -17,7 +17,7 @@ from .paths import find_logbook
 from .report import Selection, parse_ids
 from .store import LogbookError, Store
 from .tables.judgements import SURPRISE_FILTERS
-from .trust import refusal, shown
+from .trust import shown
 
 #: Problems ``logbook verify`` prints; the first is the one to look at.
 VERIFY_PROBLEMS_SHOWN = 10
@@ -138,48 +138,51 @@ UNTRUSTED = "not trusted, not evaluated"
 
 def cmd_trust(args: argparse.Namespace) -> int:
     with _open(args) as store:
-        untrusted = store.untrusted_predictions()
+        reviews = store.trust_review()
         if args.ids:
             wanted = [i.strip().upper() for i in args.ids]
-            known = {p.id for p in untrusted}
+            known = {r.prediction.id for r in reviews}
             missing = [i for i in wanted if i not in known]
             if missing:
                 raise LogbookError(f"not untrusted predictions of this logbook: {', '.join(missing)}")
-            untrusted = [p for p in untrusted if p.id in wanted]
-        if not untrusted:
+            reviews = [r for r in reviews if r.prediction.id in wanted]
+        if not reviews:
             print(f"Every prediction in {store.path} is trusted.")
             return 0
-        statements = {h.id: h.statement for h in store.hypotheses()}
-        refused = {p.id: reason for p in untrusted if (reason := refusal(p)) is not None}
+        refused = [r for r in reviews if r.refusal is not None]
         if refused and args.ids:
             raise LogbookError(
                 "; ".join(
-                    f"{pid} cannot be trusted ({reason}); edit it first" for pid, reason in refused.items()
+                    f"{r.prediction.id} cannot be trusted ({r.refusal}); edit it first" for r in refused
                 )
             )
-        chosen = [p for p in untrusted if p.id not in refused]
+        chosen = [r for r in reviews if r.refusal is None]
 
-        def describe(p) -> None:
-            print(
-                f"  {p.id}  {p.kind.value} of {p.hypothesis_id}: {shown(_first_line(statements[p.hypothesis_id]))}"
-            )
+        def describe(review) -> None:
+            p = review.prediction
+            statement = shown(_first_line(review.statement or "(no such hypothesis)"))
+            print(f"  {p.id}  {p.kind.value} of {p.hypothesis_id}: {statement}")
             print(f"      {shown(p.expression)}")
+            if p.kind.value == "expression":
+                print(f"      judged when these change: {shown(', '.join(p.names)) or '(none)'}")
+            print(f"      untrusted: {'; '.join(review.reasons)}")
 
         if refused:
             print("These break the rules of a prediction and stay untrusted until you edit them:")
-            for p in untrusted:
-                if p.id in refused:
-                    describe(p)
-                    print(f"      {refused[p.id]}")
+            for review in refused:
+                describe(review)
+                print(f"      {review.refusal}")
         if not chosen:
             return 1
         print(f"Trusting these lets your kernels evaluate them after your cells ({store.path}):")
-        for p in chosen:
-            describe(p)
+        for review in chosen:
+            describe(review)
         if not args.yes and not _confirm(f"Trust these {len(chosen)} predictions? [y/N] "):
             print("Nothing trusted.", file=sys.stderr)
             return 1
-        trusted = store.trust_predictions([p.id for p in chosen], shown=chosen)
+        trusted = store.trust_predictions(
+            [r.prediction.id for r in chosen], hashes={r.prediction.id: r.hash for r in chosen}
+        )
     print(f"Trusted {len(trusted)}: {', '.join(p.id for p in trusted)}")
     return 0
 
@@ -204,19 +207,40 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_seal(args: argparse.Namespace) -> int:
+    from .seal import NAMESPACE, default_key
+
+    key = Path(args.key).expanduser() if args.key else default_key()
+    with _open(args) as store:
+        sealed = store.seal_with_ssh(key, args.namespace or NAMESPACE)
+    print(f"sealed event {sealed.events}, head {sealed.hash}, with {key} (namespace {sealed.namespace})")
+    print("exports now carry this seal; a colleague checks one with:")
+    print("  logbook verify EXPORT.json --allowed-signers FILE")
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from .verify import load_export, verify_export, verify_logbook
 
+    signers = Path(args.allowed_signers) if args.allowed_signers else None
     if args.export:
         export = load_export(Path(args.export))
         if args.db:
             with _open(args) as store:
-                result = verify_export(export, store, args.head)
+                result = verify_export(export, store, args.head, signers, args.identity)
         else:
-            result = verify_export(export, published=args.head)
+            result = verify_export(
+                export, published=args.head, allowed_signers=signers, identity=args.identity
+            )
     else:
+        if signers is not None:
+            print(
+                "logbook verify: --allowed-signers checks an export's SSH seal; name the export",
+                file=sys.stderr,
+            )
+            return 2
         with _open(args) as store:
-            result = verify_logbook(store, args.head)
+            result = verify_logbook(store, args.head, require_seal=args.require_seal)
     if result.ok:
         print(result.summary())
         return 0
@@ -345,6 +369,22 @@ def build_parser() -> argparse.ArgumentParser:
         "export", nargs="?", help="a JSON export to check (against the logbook's history when --db is given)"
     )
     verify.add_argument("--head", help="a chain head published earlier: check the history still holds it")
+    verify.add_argument(
+        "--allowed-signers",
+        metavar="FILE",
+        help="check the export's SSH seal against this allowed-signers file (ssh-keygen -Y verify)",
+    )
+    verify.add_argument("--identity", help="the signer's identity in that file (default: whoever it names)")
+    verify.add_argument(
+        "--require-seal", action="store_true", help="fail unless the head is sealed with your own secret"
+    )
+    seal = add(
+        "seal",
+        cmd_seal,
+        "Sign the history's head with your SSH key (ssh-keygen -Y sign), for exports a colleague can check.",
+    )
+    seal.add_argument("--key", help="the SSH private key (default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa)")
+    seal.add_argument("--namespace", default=None, help="the signature namespace (default: logbook-seal)")
     demo = sub.add_parser("demo", help="Run the demo notebook headless and write its research log as HTML.")
     demo.add_argument("--folder", default="logbook-demo", help="where to run it (default: ./logbook-demo)")
     demo.add_argument(

@@ -164,6 +164,29 @@ class ChainHead(Record):
     hash: str
 
 
+class ChainEvent(Record):
+    """One event of the history as an export carries it: enough to recompute every hash."""
+
+    id: int
+    at: str
+    kind: str
+    subject: str
+    payload: str = Field(description="The event's canonical JSON payload, as hashed.")
+    hash: str
+
+
+class SignedHead(Record):
+    """The head sealed with an SSH key (``logbook seal``): checked with ``ssh-keygen -Y verify``."""
+
+    genesis: str = Field(description="The first event's hash: which logbook this is.")
+    events: int
+    hash: str
+    namespace: str
+    signature: str = Field(description="The armored SSH signature of the seal message (see logbook.seal).")
+    public_key: Optional[str] = None
+    at: datetime
+
+
 class Prediction(Record):
     """A testable consequence of a hypothesis, with the credence it was given.
 
@@ -423,7 +446,10 @@ class Surprise(Judgement):
         else:
             bits = f", {self.surprisal_bits:.2f} bits" if self.surprisal_bits is not None else ""
             again = f" {self.runs} runs in a row" if self.runs > 1 else ""
-            what, body = f"{self.prediction_id or self.hypothesis_id} failed{again}{bits}", self.prediction or ""
+            what, body = (
+                f"{self.prediction_id or self.hypothesis_id} failed{again}{bits}",
+                self.prediction or "",
+            )
             if self.steps:
                 body += f": {self.steps[-1].text} → {self.steps[-1].value}"
         if self.resolution is None:
@@ -572,6 +598,11 @@ class LogbookExport(Record):
     evidence: list[Evidence] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     modes: list[Mode] = Field(default_factory=list)
+    events: list[ChainEvent] = Field(
+        default_factory=list,
+        description="The history up to the chain head, so the export can be checked alone.",
+    )
+    seal: Optional[SignedHead] = Field(None, description="The newest SSH seal of the history, if any.")
     chain_head: Optional[ChainHead] = Field(
         default=None, description="The logbook's history when exported; `logbook verify` checks against it."
     )

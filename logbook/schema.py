@@ -315,3 +315,58 @@ def m019_cells_in_chain(db: Database) -> None:
     from .cell_digest import backfill_cell_events
 
     backfill_cell_events(db)
+
+
+@migrations()
+def m020_seals(db: Database) -> None:
+    """Seals of the history's head: each author's HMAC seal, kept as it grows, and SSH seals for others."""
+    db["seals"].create(
+        {"key": str, "author": str, "events": int, "hash": str, "mac": str, "at": str},
+        pk="key",
+        not_null={"events", "hash", "mac", "at"},
+    )
+    db["ssh_seals"].create(
+        {
+            "id": int,
+            "genesis": str,
+            "events": int,
+            "hash": str,
+            "namespace": str,
+            "signature": str,
+            "public_key": str,
+            "at": str,
+        },
+        pk="id",
+        not_null={"genesis", "events", "hash", "namespace", "signature", "at"},
+    )
+
+
+@migrations()
+def m018_logbook_identity(db: Database) -> None:
+    """The logbook's own random id (``logbook_id`` in ``settings``), which every prediction's signature covers.
+
+    Signatures made before it covered neither a prediction's names, mode,
+    hypothesis statement nor logbook. The predictions signed then are listed
+    in ``trust_resign``: the first process that holds the signer's secret
+    signs each again under the new rule if its old signature is still valid
+    (:meth:`logbook.tables.predictions.PredictionQueries._upgrade_signatures`);
+    every other old signature is untrusted.
+    """
+    import json
+
+    from .tables.predictions import IDENTITY_KEY, RESIGN_KEY, new_identity
+
+    db.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+        [IDENTITY_KEY, json.dumps(new_identity())],
+    )
+    signed = [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM predictions WHERE signature IS NOT NULL AND signature != '' ORDER BY rowid"
+        ).fetchall()
+    ]
+    if signed:
+        db.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [RESIGN_KEY, json.dumps(signed)]
+        )

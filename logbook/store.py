@@ -13,7 +13,7 @@ from typing import Iterator
 from .connection import BUSY_TIMEOUT_MS, LogbookFile
 from .dates import Moment, moment
 from .errors import LogbookDamaged, LogbookError, LogbookReadOnly, LogbookTooNew, NotFound
-from .models import ChainHead, LogbookExport
+from .models import ChainEvent, ChainHead, LogbookExport
 from .paths import find_logbook, project_folder, project_path
 from .tables.base import now, validated
 from .tables.brainstorms import BrainstormQueries
@@ -117,6 +117,12 @@ class Store(
             for e in experiments:
                 e.notebook = project_path(e.notebook, project)
             head = self.chain_head()
+            events = [
+                ChainEvent(id=r[0], at=r[1], kind=r[2], subject=r[3], payload=r[4], hash=r[5])
+                for r in self.db.conn.execute(
+                    "SELECT id, at, kind, subject, payload, hash FROM events ORDER BY id"
+                )
+            ]
             return LogbookExport(
                 hypotheses=self.hypotheses(),
                 brainstorms=self.brainstorms(),
@@ -126,6 +132,8 @@ class Store(
                 notes=self.notes(),
                 modes=self.modes(),
                 chain_head=ChainHead(**head) if head else None,
+                events=events,
+                seal=self.ssh_seal(),
             )
 
     @contextlib.contextmanager

@@ -8,6 +8,7 @@ a JSON export. A published chain head proves the history up to it.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from .cell_digest import experiment_digest, row_digest
 from .errors import LogbookError
 from .models import LogbookExport
 from .replay import UNKNOWN, Key, Replay, drift_identity, replay
+from .seal import SealError, key_id, mac, message, ssh_verify
 from .store import Store
 from .tables.events import GENESIS, event_hash
 from .text import from_json
@@ -36,6 +38,10 @@ class Verification:
     problems: list[str] = field(default_factory=list)
     backfilled: int = 0
     backfilled_at: Optional[str] = None
+    #: Who sealed the head, as read: "ada (your key, checked)" or "ana (key 1f2e..., not yours to check)".
+    sealed_by: list[str] = field(default_factory=list)
+    #: The identity an SSH seal verified as, when one was checked.
+    signed_by: Optional[str] = None
 
     @property
     def ok(self) -> bool:
@@ -50,6 +56,10 @@ class Verification:
                 f" (the first {self.backfilled} reconstructed from an older logbook's records"
                 f" on {(self.backfilled_at or '')[:10]})"
             )
+        if self.sealed_by:
+            text += f"; sealed by {', '.join(self.sealed_by)}"
+        if self.signed_by:
+            text += f"; SSH seal verified for {self.signed_by}"
         return text
 
 
@@ -65,6 +75,11 @@ def _walk(store: Store, result: Verification) -> list[tuple]:
     events = store.db.conn.execute(
         "SELECT id, at, kind, subject, payload, prev_hash, hash FROM events ORDER BY id"
     ).fetchall()
+    return _walk_events(events, result)
+
+
+def _walk_events(events: list[tuple], result: Verification) -> list[tuple]:
+    """Check each event's place and hash in ``events`` (as :func:`_walk` returns them)."""
     problems = result.problems
     expected_id, prev, last_at = 1, GENESIS, ""
     for event in events:
@@ -318,7 +333,6 @@ def _cell_records(db: Any) -> dict[Key, dict]:
 #: The columns an experiment's digest covers (see :mod:`logbook.cell_digest`).
 _CELL_COLUMNS = (
     "session",
-    "notebook",
     "cell_id",
     "execution_count",
     "source",
@@ -450,29 +464,92 @@ def _export_consistency(export: LogbookExport, problems: list[str]) -> None:
 # -- the entry points ------------------------------------------------------
 
 
-def _check(store: Store, published: Optional[str]) -> tuple[Verification, list[tuple]]:
+def _check(
+    store: Store, published: Optional[str], require_seal: bool = False
+) -> tuple[Verification, list[tuple]]:
     result = Verification()
     with store.snapshot():
         events = _walk(store, result)
         actual = _table_records(store)
+        seals = store.seals()
+    _sealed(events, seals, result, require_seal)
     state = _replay(events, result)
     _published(events, published, result)
     _compare(actual, state.records, result.problems, whole=True)
     return result, events
 
 
-def verify_logbook(store: Store, published: Optional[str] = None) -> Verification:
-    """Check the chain of ``store``'s events and that its records agree with them.
+def verify_logbook(store: Store, published: Optional[str] = None, require_seal: bool = False) -> Verification:
+    """Check the chain of ``store``'s events, its seals, and that its records agree with them.
 
-    ``published`` is a chain head published earlier: the history must still hold it.
+    ``published`` is a chain head published earlier: the history must still
+    hold it. ``require_seal``: the head must be sealed with this user's secret.
     """
-    return _check(store, published)[0]
+    return _check(store, published, require_seal)[0]
+
+
+def _sealed(events: list[tuple], seals: list[dict], result: Verification, require_seal: bool) -> None:
+    """Check each author's seal of the head (:mod:`logbook.seal`): yours by its MAC, every one by the chain."""
+    problems = result.problems
+    if not events:
+        return
+    genesis, total = events[0][6], len(events)
+    mine = _my_key()
+    newest = 0
+    for row in seals:
+        who = row["author"] or "someone"
+        held = 0 < row["events"] <= total and events[row["events"] - 1][6] == row["hash"]
+        if not held:
+            problems.append(
+                f"the history was rewritten after {who} sealed it: event {row['events']} with hash "
+                f"{row['hash'][:16]}... is no longer in it"
+            )
+            continue
+        if mine is not None and row["key"] == mine[1]:
+            if not hmac.compare_digest(mac(mine[0], genesis, row["events"], row["hash"]), row["mac"]):
+                problems.append(
+                    f"the seal under your key does not verify: the seal of {who} was forged or edited"
+                )
+                continue
+            result.sealed_by.append(f"{who} (your key, checked) at event {row['events']}")
+        else:
+            result.sealed_by.append(f"{who} (key {row['key']}, not yours to check) at event {row['events']}")
+        newest = max(newest, row["events"])
+    if seals and newest < total and not problems:
+        problems.append(
+            f"events {newest + 1}-{total} were added after the last seal: written without Logbook"
+        )
+    if require_seal and (
+        mine is None or not any(r["key"] == mine[1] and r["events"] == total for r in seals)
+    ):
+        problems.append("the head is not sealed with your key: this history was not last written by you here")
+
+
+def _my_key() -> Optional[tuple[bytes, str]]:
+    """This user's secret and its public key id, or None when there is none."""
+    from .trust import TrustError, secret
+
+    try:
+        key = secret()
+    except TrustError:
+        return None
+    return key, key_id(key)
 
 
 def verify_export(
-    export: LogbookExport, store: Optional[Store] = None, published: Optional[str] = None
+    export: LogbookExport,
+    store: Optional[Store] = None,
+    published: Optional[str] = None,
+    allowed_signers: Optional[Path] = None,
+    identity: Optional[str] = None,
 ) -> Verification:
-    """Check an export on its own, and against ``store``'s history up to the export's chain head when given."""
+    """Check an export on its own, and against ``store``'s history up to the export's chain head when given.
+
+    An export that carries its chain (``events``) is checked alone: the chain
+    must hash up to its head and its records must agree with what the chain
+    says; with ``allowed_signers``, its SSH seal must verify (see
+    :mod:`logbook.seal`).
+    """
     result = Verification()
     head = export.chain_head
     if head is not None:
@@ -480,6 +557,10 @@ def verify_export(
     if published and head is not None and head.hash != published.strip().lower():
         result.problems.append(f"the export's chain head {head.hash} is not the published one {published}")
     _export_consistency(export, result.problems)
+    if export.events:
+        _own_chain(export, result, allowed_signers, identity)
+    elif allowed_signers is not None:
+        result.problems.append("the export carries no chain, so its SSH seal cannot be checked alone")
     if store is None or head is None:
         return result
     logbook, events = _check(store, None)
@@ -494,6 +575,51 @@ def verify_export(
     result.problems += [p.replace("its recorded history", "the logbook's history") for p in mismatches]
     result.problems += [f"in the logbook: {problem}" for problem in logbook.problems]
     return result
+
+
+def _own_chain(
+    export: LogbookExport, result: Verification, allowed_signers: Optional[Path], identity: Optional[str]
+) -> None:
+    """Check the chain an export carries, its records against it, and its SSH seal."""
+    events = []
+    prev = GENESIS
+    for e in export.events:
+        events.append((e.id, e.at, e.kind, e.subject, e.payload, prev, e.hash))
+        prev = e.hash
+    chain = Verification()
+    _walk_events(events, chain)
+    result.problems += [f"in the export's chain: {p}" for p in chain.problems]
+    head = export.chain_head
+    if head is None or chain.events != head.events or chain.head != head.hash:
+        result.problems.append("the export's chain does not end at its chain head: events were added or cut")
+    state = replay(events, next((e[0] for e in events if e[2] == "logbook.backfilled"), 0))
+    mismatches: list[str] = []
+    _compare(_export_records(export), state.records, mismatches, whole=False)
+    result.problems += [p.replace("its recorded history", "the export's own chain") for p in mismatches]
+    seal = export.seal
+    if seal is None:
+        if allowed_signers is not None:
+            result.problems.append("the export carries no SSH seal: run `logbook seal` before exporting")
+        return
+    held = 0 < seal.events <= len(events) and events[seal.events - 1][6] == seal.hash
+    if seal.genesis != events[0][6] or not held:
+        result.problems.append("the export's SSH seal is for another history than the one it carries")
+        return
+    if seal.events < len(events):
+        result.sealed_by.append(f"SSH seal covers events 1-{seal.events} of {len(events)}")
+    if allowed_signers is None:
+        result.sealed_by.append("an SSH seal, not checked: give --allowed-signers to check it")
+        return
+    try:
+        result.signed_by = ssh_verify(
+            message(seal.genesis, seal.events, seal.hash),
+            seal.signature,
+            allowed_signers,
+            seal.namespace,
+            identity,
+        )
+    except SealError as error:
+        result.problems.append(str(error))
 
 
 def load_export(path: Path) -> LogbookExport:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from pydantic import ValidationError
 from sqlite_utils import Database
@@ -44,9 +45,15 @@ class Queries:
 
     db: Database
 
-    def transaction(self):
-        """A write transaction that takes the lock up front."""
-        return immediate(self.db)
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """A write transaction that takes the lock up front; it ends by sealing the head it wrote."""
+        with immediate(self.db) as db:
+            yield db
+            self.seal_head()
+
+    def seal_head(self) -> None:
+        """Seal the history's new head, if this transaction appended to it (see :mod:`logbook.tables.events`)."""
 
     def _one(self, table: str, key: Any, what: str) -> dict:
         """The row of ``table`` whose id is ``key``, or :class:`NotFound` naming ``what``."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Iterator, Optional
 
-from ..models import utcnow
+from ..errors import LogbookError
+from ..models import SignedHead, utcnow
+from ..seal import NAMESPACE, key_id, mac, message, ssh_sign
 from .base import Queries
 
 #: The ``prev_hash`` of the first event.
@@ -52,6 +55,11 @@ def event_hash(prev_hash: str, event_id: int, at: str, kind: str, subject: str, 
 
 
 class EventQueries(Queries):
+    #: The head this connection appended and has not sealed yet: (events, hash).
+    _unsealed: Optional[tuple[int, str]] = None
+    #: This user's secret and its key id, once read; False when there is none to be had.
+    _sealer: Any = None
+
     def append_event(self, kind: str, subject: str, payload: dict[str, Any], at: str | None = None) -> str:
         """Append one event and return its hash; call inside the write transaction that makes the change."""
         last = self.db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
@@ -63,7 +71,75 @@ class EventQueries(Queries):
             "INSERT INTO events (id, at, kind, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [event_id, at, kind, subject, text, prev_hash, digest],
         )
+        self._unsealed = (event_id, digest)
         return digest
+
+    def seal_head(self) -> None:
+        """Sign the head this transaction wrote with this user's secret (:mod:`logbook.seal`); in the transaction.
+
+        One row per key in ``seals``; without a usable secret nothing is sealed.
+        """
+        if self._unsealed is None:
+            return
+        sealer = self._load_sealer()
+        if not sealer:
+            self._unsealed = None
+            return
+        secret, key, author = sealer
+        events, head = self._unsealed
+        genesis = self.db.execute("SELECT hash FROM events WHERE id = 1").fetchone()[0]
+        self.db.execute(
+            "INSERT INTO seals (key, author, events, hash, mac, at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET author = excluded.author, events = excluded.events,"
+            " hash = excluded.hash, mac = excluded.mac, at = excluded.at",
+            [key, author, events, head, mac(secret, genesis, events, head), utcnow().isoformat()],
+        )
+        self._unsealed = None
+
+    def _load_sealer(self) -> Any:
+        if self._sealer is None:
+            from ..tables.judgements import current_user
+            from ..trust import TrustError, secret
+
+            try:
+                key = secret()
+                self._sealer = (key, key_id(key), current_user())
+            except TrustError:
+                self._sealer = False
+        return self._sealer
+
+    def ssh_seal(self) -> Optional[SignedHead]:
+        """The newest SSH seal whose head the history still holds, or None."""
+        for row in self.db.query("SELECT * FROM ssh_seals ORDER BY id DESC"):
+            held = self.db.execute("SELECT hash FROM events WHERE id = ?", [row["events"]]).fetchone()
+            if held and held[0] == row["hash"]:
+                return SignedHead(**{k: v for k, v in row.items() if k != "id"})
+        return None
+
+    def seal_with_ssh(self, key: Path, namespace: str = NAMESPACE) -> SignedHead:
+        """Sign the head with an SSH private key (``ssh-keygen -Y sign``) and keep the signature."""
+        head = self.chain_head()
+        if head is None:
+            raise LogbookError("the logbook has no history yet: nothing to seal")
+        genesis = self.db.execute("SELECT hash FROM events WHERE id = 1").fetchone()[0]
+        signature = ssh_sign(message(genesis, head["events"], head["hash"]), key, namespace)
+        public = Path(f"{key}.pub")
+        sealed = SignedHead(
+            genesis=genesis,
+            events=head["events"],
+            hash=head["hash"],
+            namespace=namespace,
+            signature=signature,
+            public_key=public.read_text().strip() if public.is_file() else None,
+            at=utcnow(),
+        )
+        with self.transaction():
+            self.db["ssh_seals"].insert({**sealed.model_dump(), "at": sealed.at.isoformat()})
+        return sealed
+
+    def seals(self) -> list[dict[str, Any]]:
+        """Every author's seal of the head: key id, author, events, hash, mac, when."""
+        return list(self.db.query("SELECT * FROM seals ORDER BY at"))
 
     def chain_head(self) -> dict[str, Any] | None:
         """The newest event's id and hash: publish this to prove the history up to now."""
