@@ -3,12 +3,16 @@
 A prediction written on this machine is signed with HMAC-SHA256 under a
 per-user secret kept outside every project (``logbook_secret`` in Jupyter's
 data folder; ``LOGBOOK_SECRET_FILE`` names another file). The signature
-covers all that decides what runs and what it means, so a logbook that comes
-from elsewhere (a clone, a download, a file edited by hand) carries no
-prediction a kernel will run until you review it with ``logbook trust``::
+covers all that decides what runs, when and what it means (its expression,
+the names that decide when it is judged, its credence and mode, its
+hypothesis and that hypothesis' statement, and the logbook it belongs to),
+so a logbook that comes from elsewhere (a clone, a download, a file edited
+by hand, a row copied from another logbook) carries no prediction a kernel
+will run until you review it with ``logbook trust``::
 
-    signature = sign(row)          # row: a prediction's id, hypothesis_id, kind, expression, ...
-    verify(row, signature)         # True here; False under any other user's secret
+    signature = sign(fields)       # fields: a prediction's row with its statement and logbook id
+    verify(fields, signature)      # True here; False under any other user's secret or for any change
+    changes(fields, signature)     # ["names changed"]: what differs from what was signed
 """
 
 from __future__ import annotations
@@ -30,14 +34,54 @@ ENV_VAR = "LOGBOOK_SECRET_FILE"
 FILENAME = "logbook_secret"
 KEY_BYTES = 32
 
-#: The fields a signature covers, in the order they are read.
-SIGNED_FIELDS = ("id", "hypothesis_id", "kind", "expression", "credence", "created_at")
+#: The fields a signature covers, in the order they are read: what runs, when, what it means, and where it belongs.
+SIGNED_FIELDS = (
+    "id",
+    "hypothesis_id",
+    "kind",
+    "expression",
+    "names",
+    "credence",
+    "created_at",
+    "mode",
+    "statement",
+    "logbook",
+)
+#: What an older Logbook signed (a bare hex signature): honoured once, when the logbook is upgraded.
+OLD_SIGNED_FIELDS = ("id", "hypothesis_id", "kind", "expression", "credence", "created_at")
+#: How a signature of :data:`SIGNED_FIELDS` begins: ``v2:<HMAC, 64 hex>:<a short tag per field>``.
+VERSION = "v2"
+#: Hex digits of each field's tag, which tells a review which field changed (the HMAC alone decides trust).
+TAG_HEX = 8
+#: What a review says of a signed field that no longer holds what was signed.
+CHANGED = {
+    "id": "id changed",
+    "hypothesis_id": "moved to another hypothesis",
+    "kind": "kind changed",
+    "expression": "expression changed",
+    "names": "names changed",
+    "credence": "credence changed",
+    "created_at": "time written changed",
+    "mode": "mode changed",
+    "statement": "hypothesis statement changed",
+    "logbook": "from another logbook",
+}
+NOT_SIGNED = "not signed"
+SIGNED_ELSEWHERE = "signed by someone else (another secret)"
+OLD_RULE = "signed under an older rule that did not cover its names, hypothesis statement or logbook"
+DAMAGED = "its signature is damaged"
+_DOMAIN = "logbook-prediction/2"
+_HEX = frozenset("0123456789abcdef")
 
 _keys: dict[str, tuple[bytes, Any, Any]] = {}
 
 
 class TrustError(LogbookError):
     """The secret cannot be read or made, or a prediction cannot be trusted."""
+
+
+class TrustChanged(TrustError):
+    """A prediction named to be trusted is no longer what was shown for review (the server answers 409)."""
 
 
 def secret_file() -> Path:
@@ -108,11 +152,45 @@ def _load(path: Path) -> bytes:
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _message(fields: Mapping[str, Any]) -> bytes:
-    """The canonical JSON of the signed fields: an array in :data:`SIGNED_FIELDS` order.
+def _names(value: Any) -> Any:
+    """A prediction's names as signed: the JSON list of names it stores, else that text as it stands."""
+    parsed = value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(parsed, list) and all(isinstance(name, str) for name in parsed):
+        return parsed
+    return value if isinstance(value, str) else None
 
-    The credence is taken as a float and the time as text, so 1 and 1.0 sign alike.
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+_CANONICAL = {"names": _names, "credence": float, "created_at": str}
+
+
+def _value(fields: Mapping[str, Any], name: str) -> Any:
+    """One signed field, canonical: the names as a list, the credence as a float, the time as text.
+
+    ``mode``, ``statement`` and ``logbook`` may be absent (None). Raises for a
+    value no signer wrote (a credence that is not a number, say).
     """
+    raw = fields[name] if name in OLD_SIGNED_FIELDS else fields.get(name)
+    value = _CANONICAL.get(name, _as_is)(raw)
+    _encoder.encode(value)  # raises TypeError for what JSON cannot hold
+    return value
+
+
+def _message(fields: Mapping[str, Any]) -> bytes:
+    """The canonical JSON of the signed fields: an array in :data:`SIGNED_FIELDS` order, after a domain label."""
+    return _encoder.encode([_DOMAIN, *(_value(fields, name) for name in SIGNED_FIELDS)]).encode()
+
+
+def _old_message(fields: Mapping[str, Any]) -> bytes:
+    """What an older Logbook signed: the :data:`OLD_SIGNED_FIELDS` as a JSON array."""
     return _encoder.encode(
         [
             fields["id"],
@@ -125,29 +203,128 @@ def _message(fields: Mapping[str, Any]) -> bytes:
     ).encode()
 
 
-def sign(fields: Mapping[str, Any]) -> str:
-    """The HMAC-SHA256 of a prediction row's :data:`SIGNED_FIELDS` under this user's secret, as hex.
-
-    The same as ``hmac.new(secret(), message, "sha256")``, from hash states
-    computed once, which makes it a few microseconds.
-    """
+def _hmac(message: bytes) -> str:
+    """HMAC-SHA256 of ``message`` under this user's secret, from hash states computed once (a few microseconds)."""
     _, inner_state, outer_state = _signer()
     inner = inner_state.copy()
-    inner.update(_message(fields))
+    inner.update(message)
     outer = outer_state.copy()
     outer.update(inner.digest())
     return outer.hexdigest()
 
 
+def _tag(key: bytes, name: str, value: Any) -> str:
+    """A short keyed hash of one field, so that a review can say which field changed since it was signed."""
+    message = _encoder.encode([name, value]).encode()
+    return hashlib.blake2b(message, key=key, digest_size=TAG_HEX // 2, person=b"logbook-field").hexdigest()
+
+
+def sign(fields: Mapping[str, Any]) -> str:
+    """This user's signature of a prediction: ``v2:`` + HMAC-SHA256 of its :data:`SIGNED_FIELDS` + field tags.
+
+    ``fields`` is the prediction's row with ``statement`` (its hypothesis'
+    statement) and ``logbook`` (the logbook's id) added. The HMAC alone
+    decides trust; the tags (one per field, keyed too) only let a review say
+    what changed.
+    """
+    key = _signer()[0]
+    values = [_value(fields, name) for name in SIGNED_FIELDS]
+    tags = "".join(_tag(key, name, value) for name, value in zip(SIGNED_FIELDS, values))
+    return f"{VERSION}:{_hmac(_message(fields))}:{tags}"
+
+
+def _parts(signature: Any) -> Optional[tuple[str, str]]:
+    """The HMAC and the tags of a well-formed signature, or None."""
+    if not isinstance(signature, str) or not signature.isascii():
+        return None
+    version, _, rest = signature.partition(":")
+    mac, _, tags = rest.partition(":")
+    if (
+        version != VERSION
+        or len(mac) != 64
+        or len(tags) != TAG_HEX * len(SIGNED_FIELDS)
+        or not set(mac + tags) <= _HEX
+    ):
+        return None
+    return mac, tags
+
+
 def verify(fields: Mapping[str, Any], signature: Optional[str]) -> bool:
-    """Whether ``signature`` is this user's signature of the row; False when there is none or no secret."""
-    if not signature or not isinstance(signature, str) or not signature.isascii():
+    """Whether ``signature`` is this user's signature of the row; False when there is none, an old one, or no secret."""
+    parts = _parts(signature)
+    if parts is None:
         return False
     try:
-        expected = sign(fields)
-    except (TrustError, TypeError, ValueError):  # no usable secret, or a row no user of this machine wrote
+        expected = _hmac(_message(fields))
+    except (TrustError, TypeError, ValueError, KeyError):  # no usable secret, or a row no signer wrote
+        return False
+    return hmac.compare_digest(expected, parts[0])
+
+
+def verify_old(fields: Mapping[str, Any], signature: Optional[str]) -> bool:
+    """Whether ``signature`` is this user's signature under the older rule (:data:`OLD_SIGNED_FIELDS`, bare hex).
+
+    Only the upgrade reads it: the predictions a logbook held when it was
+    upgraded are signed again under the new rule if this holds.
+    """
+    if not isinstance(signature, str) or len(signature) != 64 or not set(signature) <= _HEX:
+        return False
+    try:
+        expected = _hmac(_old_message(fields))
+    except (TrustError, TypeError, ValueError, KeyError):
         return False
     return hmac.compare_digest(expected, signature)
+
+
+def changes(fields: Mapping[str, Any], signature: Any) -> list[str]:
+    """Why a prediction is not trusted, in words: what changed since it was signed here, or that it never was.
+
+    Empty when :func:`verify` holds. ``["names changed"]`` for a row whose
+    names were edited, ``["from another logbook"]`` for one copied in, and so
+    on by :data:`CHANGED`; :data:`SIGNED_ELSEWHERE` when no field carries this
+    user's tag.
+    """
+    if signature is None or signature == "":
+        return [NOT_SIGNED]
+    if verify(fields, signature):
+        return []
+    if isinstance(signature, str) and len(signature) == 64 and set(signature) <= _HEX:
+        return [OLD_RULE]
+    parts = _parts(signature)
+    if parts is None:
+        return [DAMAGED]
+    try:
+        key = secret()
+    except TrustError as error:
+        return [str(error)]
+    tags = parts[1]
+    changed = []
+    for index, name in enumerate(SIGNED_FIELDS):
+        signed = tags[index * TAG_HEX : (index + 1) * TAG_HEX]
+        try:
+            same = hmac.compare_digest(_tag(key, name, _value(fields, name)), signed)
+        except (TypeError, ValueError, KeyError):
+            same = False
+        if not same:
+            changed.append(name)
+    if len(changed) == len(SIGNED_FIELDS):
+        return [SIGNED_ELSEWHERE]
+    return [CHANGED[name] for name in changed] or ["changed outside Logbook"]
+
+
+def content_hash(fields: Mapping[str, Any]) -> str:
+    """SHA-256 of everything a signature would cover, as hex: what a review shows, to be sent back with a trust.
+
+    A value no signer would write (a credence that is not a number) is
+    hashed as its ``repr``, so that every row has a hash.
+    """
+    values = []
+    for name in SIGNED_FIELDS:
+        try:
+            values.append(_value(fields, name))
+        except (TypeError, ValueError, KeyError):
+            values.append(["unreadable", repr(fields.get(name))])
+    return hashlib.sha256(_encoder.encode([_DOMAIN, *values]).encode()).hexdigest()
 
 
 def shown(text: str) -> str:
@@ -158,11 +335,18 @@ def shown(text: str) -> str:
 
 
 def refusal(prediction: Prediction) -> Optional[str]:
-    """Why a prediction may not be trusted as it stands (an expression breaking the rules), or None."""
+    """Why a prediction may not be trusted as it stands, or None.
+
+    An expression that breaks the rules of a prediction, or names (which
+    decide when it is judged) that are not the names its expression reads.
+    """
     if prediction.kind is not PredictionKind.expression:
         return None
     try:
-        parse_expression(prediction.expression)
+        reads = parse_expression(prediction.expression)
     except PredictionSyntaxError as error:
         return str(error)
+    if set(reads) != set(prediction.names):
+        listed = ", ".join(prediction.names) or "no names"
+        return f"it reads {', '.join(reads)} but lists {listed} as the names that decide when it is judged"
     return None

@@ -14,7 +14,7 @@ from logbook.cli import main
 from logbook.exporting import render
 from logbook.schema import migrations
 from logbook.store import Store
-from logbook.trust import TrustError
+from logbook.trust import TrustChanged, TrustError
 
 from . import test_server
 
@@ -84,13 +84,27 @@ def test_the_signature_is_hmac_sha256_of_the_canonical_fields():
         "hypothesis_id": "H1",
         "kind": "expression",
         "expression": "loss < 0.1",
+        "names": '["loss"]',
         "credence": 1,
         "created_at": "2026-01-01T00:00:00+00:00",
+        "mode": "confirm",
+        "statement": "the loss falls",
+        "logbook": "0f" * 16,
         "state": "held",
     }
-    message = b'["H1.P1","H1","expression","loss < 0.1",1.0,"2026-01-01T00:00:00+00:00"]'
-    assert trust.sign(row) == hmac.new(trust.secret(), message, hashlib.sha256).hexdigest()
+    message = (
+        '["logbook-prediction/2","H1.P1","H1","expression","loss < 0.1",["loss"],1.0,'
+        f'"2026-01-01T00:00:00+00:00","confirm","the loss falls","{"0f" * 16}"]'
+    ).encode()
+    version, mac, tags = trust.sign(row).split(":")
+    assert (version, mac) == ("v2", hmac.new(trust.secret(), message, hashlib.sha256).hexdigest())
+    assert len(tags) == trust.TAG_HEX * len(trust.SIGNED_FIELDS)
     assert trust.verify({**row, "credence": 1.0, "state": "pending"}, trust.sign(row))
+    assert trust.changes({**row, "names": '["loss", "acc"]'}, trust.sign(row)) == ["names changed"]
+    assert trust.changes({**row, "logbook": "1" * 32, "statement": "s"}, trust.sign(row)) == [
+        "hypothesis statement changed",
+        "from another logbook",
+    ]
 
 
 def test_the_secret_lives_in_jupyters_data_folder_by_default(tmp_path, monkeypatch):
@@ -120,21 +134,33 @@ def test_predictions_written_here_are_trusted_and_elsewhere_are_not(store, elsew
 
 
 @pytest.mark.parametrize(
-    ("column", "value"),
+    ("sql", "reason"),
     [
-        ("expression", "x < 0"),
-        ("credence", 0.1),
-        ("kind", "text"),
-        ("created_at", "2020-01-01T00:00:00+00:00"),
-        ("hypothesis_id", "H2"),
+        ("UPDATE predictions SET expression = 'x < 0'", "expression changed"),
+        ("UPDATE predictions SET credence = 0.1", "credence changed"),
+        ("UPDATE predictions SET kind = 'text'", "kind changed"),
+        ("UPDATE predictions SET created_at = '2020-01-01T00:00:00+00:00'", "time written changed"),
+        (
+            "UPDATE predictions SET hypothesis_id = 'H2'",
+            "moved to another hypothesis; hypothesis statement changed",
+        ),
+        ("UPDATE predictions SET names = '[\"y\"]'", "names changed"),
+        ("UPDATE predictions SET names = '[]'", "names changed"),
+        ("UPDATE predictions SET mode = 'explore'", "mode changed"),
+        ("UPDATE hypotheses SET statement = 'x is negative' WHERE id = 'H1'", "hypothesis statement changed"),
+        ("UPDATE settings SET value = '\"0000\"' WHERE key = 'logbook_id'", "from another logbook"),
     ],
 )
-def test_the_signature_covers_what_runs_and_what_it_means(store, column, value):
-    h = store.add_hypothesis("x", 0.5)
+def test_the_signature_covers_what_runs_when_what_it_means_and_where(store, sql, reason):
+    h = store.add_hypothesis("x is positive", 0.5)
     store.add_hypothesis("y", 0.5)
+    store.set_mode("confirm")
     store.add_prediction(h.id, "x > 0", 0.9)
-    store.db.execute(f"UPDATE predictions SET {column} = ? WHERE id = 'H1.P1'", [value])
-    assert store.prediction("H1.P1").trusted is False
+    store.db.execute(sql)
+    with Store(store.path) as fresh:  # as another process reads it
+        assert fresh.prediction("H1.P1").trusted is False
+        (review,) = fresh.trust_review()
+    assert "; ".join(review.reasons) == reason
 
 
 @pytest.mark.parametrize("signature", [None, "", 42, b"\x00", "é" * 64, "0" * 64])
@@ -212,10 +238,16 @@ def test_a_prediction_changed_after_it_was_listed_is_not_signed(store, elsewhere
     with elsewhere():
         h = store.add_hypothesis("x", 0.5)
         store.add_prediction(h.id, "x > 0", 0.9)
-    listed = store.untrusted_predictions()
+        store.add_prediction(h.id, "x > 1", 0.9)
+    listed = {r.prediction.id: r.hash for r in store.trust_review()}
     store.db.execute("UPDATE predictions SET expression = 'x > 100' WHERE id = 'H1.P1'")
-    with pytest.raises(TrustError, match="H1.P1 changed since it was listed"):
-        store.trust_predictions(["H1.P1"], shown=listed)
+    with pytest.raises(TrustChanged, match="H1.P1 changed since it was listed") as refused:
+        store.trust_predictions(["H1.P1", "H1.P2"], hashes=listed)
+    assert "H1.P2" not in str(refused.value)
+    assert len(store.untrusted_predictions()) == 2  # all or nothing
+    with pytest.raises(TrustError, match="H1.P2 was named without the hash it was shown with"):
+        store.trust_predictions(["H1.P2"], hashes={})
+    assert [p.id for p in store.trust_predictions(["H1.P2"], hashes=listed)] == ["H1.P2"]
 
 
 def test_list_export_and_report_mark_untrusted_predictions(logbook_db, elsewhere, capsys):

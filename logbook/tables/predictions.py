@@ -1,10 +1,17 @@
-"""Predictions: adding, editing (in place before a verdict, as a new version after), and the ones the kernel watches."""
+"""Predictions: adding, editing (in place before a verdict, as a new version after), and the ones the kernel watches.
+
+Each is signed by the user who wrote or trusted it (:mod:`logbook.trust`); the
+signature covers its row, its hypothesis' statement and this logbook's id
+(``logbook_id`` in ``settings``, made once per logbook file).
+"""
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
 
 from ..errors import LogbookError
 from ..models import (
@@ -15,8 +22,33 @@ from ..models import (
 )
 from ..predictions import parse_expression
 from ..text import clean_text
-from ..trust import TrustError, refusal, sign, verify
+from ..trust import TrustChanged, TrustError, changes, content_hash, refusal, sign, verify, verify_old
 from .base import Queries, loads, now, validated
+
+#: The ``settings`` key of this logbook's id, which every signature covers.
+IDENTITY_KEY = "logbook_id"
+#: The ``settings`` key listing predictions signed under the older rule when the logbook was upgraded.
+RESIGN_KEY = "trust_resign"
+#: Prediction rows with their hypothesis' statement, which the signature covers.
+_WITH_STATEMENT = "SELECT p.*, h.statement AS hypothesis_statement FROM predictions p JOIN hypotheses h ON h.id = p.hypothesis_id"
+
+
+@dataclass(frozen=True)
+class TrustReview:
+    """An untrusted prediction as a review shows it.
+
+    ``reasons`` says why it is untrusted ("names changed", "from another
+    logbook", "signed by someone else (another secret)"); ``refusal`` why it
+    may not be trusted as it stands, or None; ``hash`` is the SHA-256 of all
+    that trusting it would sign, to be sent back with the trust so that a row
+    changed since it was shown is not signed.
+    """
+
+    prediction: Prediction
+    statement: Optional[str]
+    reasons: list[str]
+    refusal: Optional[str]
+    hash: str
 
 
 class PredictionQueries(Queries):
@@ -95,8 +127,9 @@ class PredictionQueries(Queries):
             "state": PredictionState.pending.value,
             "revises": revises,
         }
-        signature = sign(row) if signed else None
-        self.db["predictions"].insert({**row, "signature": signature, "mode": mode[0] if mode else None})
+        row["mode"] = mode[0] if mode else None
+        signature = sign(self._trust_fields(row, create=True)) if signed else None
+        self.db["predictions"].insert({**row, "signature": signature})
         written = {"hypothesis_id": hid, "kind": kind.value, "expression": expression, "credence": credence}
         if revises:
             written["revises"] = revises
@@ -116,8 +149,10 @@ class PredictionQueries(Queries):
         it, and the judged one is kept as it was, ``superseded_by`` the new one.
 
         The edit is signed as this user's when the prediction was trusted or its
-        expression is replaced; a new credence alone does not vouch for an
-        untrusted expression.
+        expression is written (again); a new credence alone does not vouch for
+        an untrusted expression. Writing the same expression again sets its
+        names (which decide when it is judged) back to the names it reads, when
+        they were edited by hand.
         """
         current = self.prediction(prediction_id)
         if current.superseded_by:
@@ -126,11 +161,14 @@ class PredictionQueries(Queries):
                 f"edit {current.superseded_by} instead"
             )
         new_expression, names = current.expression, current.names
-        if expression is not None and clean_text(expression).strip() != current.expression:
-            new_expression, names = self._checked_expression(current.kind, expression)
+        if expression is not None:
+            checked, reads = self._checked_expression(current.kind, expression)
+            if checked != current.expression or set(reads) != set(current.names):
+                new_expression, names = checked, reads
+        rewritten = (new_expression, names) != (current.expression, current.names)
         new_credence = current.credence if credence is None else credence
         validated(Prediction, id="x", hypothesis_id="x", expression="x", credence=new_credence)
-        if (new_expression, new_credence) == (current.expression, current.credence):
+        if not rewritten and new_credence == current.credence:
             return current
         with self.transaction():
             row = self.db.execute(
@@ -146,7 +184,7 @@ class PredictionQueries(Queries):
                     names,
                     new_credence,
                     revises=current.id,
-                    signed=current.trusted or new_expression != current.expression,
+                    signed=current.trusted or rewritten,
                 )
                 self.db["predictions"].update(current.id, {"superseded_by": pid})
                 self.append_event("prediction.superseded", current.id, {"by": pid})
@@ -154,7 +192,7 @@ class PredictionQueries(Queries):
             changes: dict[str, Any] = {}
             if new_credence != current.credence:
                 changes["credence"] = new_credence
-            if new_expression != current.expression:
+            if rewritten:
                 changes.update(
                     expression=new_expression,
                     names=json.dumps(names),
@@ -164,7 +202,7 @@ class PredictionQueries(Queries):
                 )
             if current.trusted or "expression" in changes:
                 row = self._one("predictions", current.id, "prediction")
-                changes["signature"] = sign({**row, **changes})
+                changes["signature"] = sign(self._trust_fields({**row, **changes}, create=True))
             self.db["predictions"].update(current.id, changes)
             edited = {key: changes[key] for key in ("expression", "credence") if key in changes}
             self.append_event("prediction.edited", current.id, edited)
@@ -184,6 +222,7 @@ class PredictionQueries(Queries):
 
     def _load_predictions(self, where: str, params: list[Any]) -> list[Prediction]:
         """The predictions matching ``where``, with their verdicts and history (three queries in all)."""
+        self._upgrade_signatures()
         chosen = f"SELECT id FROM predictions WHERE {where}"
         verdicts = self._verdicts_of(chosen, params)
         history: dict[str, list[PredictionVersion]] = defaultdict(list)
@@ -206,70 +245,187 @@ class PredictionQueries(Queries):
         return [
             self._prediction_from_row(row, verdicts.get(row["id"], []), history.get(row["id"], []))
             for row in self.db.query(
-                "SELECT p.* FROM predictions p JOIN hypotheses h ON h.id = p.hypothesis_id"
-                f" WHERE p.id IN ({chosen}) ORDER BY h.seq, p.seq",
-                params,
+                f"{_WITH_STATEMENT} WHERE p.id IN ({chosen}) ORDER BY h.seq, p.seq", params
             )
         ]
 
     def untrusted_predictions(self) -> list[Prediction]:
-        """Predictions not signed by this user (written elsewhere, or before signatures), oldest first."""
-        return [
-            prediction
-            for prediction in (
-                self._prediction_from_row(row)
-                for row in self.db.query(
-                    "SELECT p.* FROM predictions p JOIN hypotheses h ON h.id = p.hypothesis_id"
-                    " ORDER BY h.seq, p.seq"
+        """Predictions not signed by this user as they stand (written elsewhere, copied, or edited), oldest first."""
+        return [review.prediction for review in self.trust_review()]
+
+    def trust_review(self) -> list[TrustReview]:
+        """Every untrusted prediction with why it is untrusted and the hash of what trusting it signs, oldest first.
+
+        >>> [(r.prediction.id, r.reasons) for r in store.trust_review()]
+        [('H1.P1', ['names changed'])]
+        """
+        self._upgrade_signatures()
+        reviews = []
+        for row in self.db.query(f"{_WITH_STATEMENT} ORDER BY h.seq, p.seq"):
+            fields = self._trust_fields(row)
+            if verify(fields, row.get("signature")):
+                continue
+            prediction = self._prediction_from_row(row, trusted=False)
+            reviews.append(
+                TrustReview(
+                    prediction=prediction,
+                    statement=row["hypothesis_statement"],
+                    reasons=changes(fields, row.get("signature")),
+                    refusal=refusal(prediction),
+                    hash=content_hash(fields),
                 )
             )
-            if not prediction.trusted
-        ]
+        return reviews
 
-    def trust_predictions(self, ids: list[str], shown: list[Prediction] | None = None) -> list[Prediction]:
+    def trust_predictions(
+        self, ids: list[str], hashes: Optional[Mapping[str, str]] = None
+    ) -> list[Prediction]:
         """Sign exactly the untrusted predictions ``ids`` as this user's, so kernels run them.
 
-        Raises :class:`TrustError` naming every id that is not an untrusted
-        prediction, every expression that breaks the rules of a prediction, and
-        (when ``shown`` is what the user reviewed) every prediction changed since.
+        ``hashes`` maps each id to the hash it was shown with
+        (:attr:`TrustReview.hash`); a prediction changed since raises
+        :class:`TrustChanged` and nothing is signed. Raises :class:`TrustError`
+        naming every id that is not an untrusted prediction and every one that
+        breaks the rules of a prediction; all or nothing.
         """
         if not ids:
             raise TrustError("name the predictions to trust")
-        reviewed = {p.id: p for p in shown or []}
+        shown = None if hashes is None else {k.strip().upper(): v for k, v in hashes.items()}
+        self._upgrade_signatures()
         with self.transaction():
-            rows = {row["id"]: row for row in self.db.query("SELECT * FROM predictions")}
-            problems, chosen = [], []
+            rows = {
+                row["id"]: row
+                for row in self.db.query(
+                    "SELECT p.*, h.statement AS hypothesis_statement FROM predictions p"
+                    " LEFT JOIN hypotheses h ON h.id = p.hypothesis_id"
+                )
+            }
+            problems, changed, chosen = [], [], []
             for pid in dict.fromkeys(i.strip().upper() for i in ids):
                 row = rows.get(pid)
                 if row is None:
                     problems.append(f"{pid} is not a prediction in this logbook")
                     continue
-                prediction = self._prediction_from_row(row)
-                if prediction.trusted:
+                fields = self._trust_fields(row, create=True)
+                if verify(fields, row.get("signature")):
                     problems.append(f"{pid} is already trusted")
-                elif shown is not None and _changed(reviewed.get(pid), prediction):
+                elif shown is not None and pid not in shown:
+                    problems.append(f"{pid} was named without the hash it was shown with; list it again")
+                elif shown is not None and shown[pid] != content_hash(fields):
+                    changed.append(pid)
                     problems.append(f"{pid} changed since it was listed; review it again")
-                elif (reason := refusal(prediction)) is not None:
+                elif (reason := refusal(self._prediction_from_row(row, trusted=False))) is not None:
                     problems.append(f"{pid} cannot be trusted ({reason}); edit it first")
                 else:
-                    chosen.append(row)
+                    chosen.append(fields)
             if problems:
-                raise TrustError("; ".join(problems))
-            for row in chosen:
-                self.db["predictions"].update(row["id"], {"signature": sign(row)})
+                raise (TrustChanged if changed else TrustError)("; ".join(problems))
+            for fields in chosen:
+                self.db["predictions"].update(fields["id"], {"signature": sign(fields)})
                 self.append_event(
                     "prediction.trusted",
-                    row["id"],
+                    fields["id"],
                     {
-                        "hypothesis_id": row["hypothesis_id"],
-                        "kind": row["kind"],
-                        "expression": row["expression"],
+                        "hypothesis_id": fields["hypothesis_id"],
+                        "kind": fields["kind"],
+                        "expression": fields["expression"],
                     },
                 )
-        return [self.prediction(row["id"]) for row in chosen]
+        return [self.prediction(fields["id"]) for fields in chosen]
 
-    @staticmethod
-    def _prediction_from_row(row: dict, verdicts: list = (), history: list = ()) -> Prediction:
+    # -- signatures -----------------------------------------------------------
+
+    def _trust_identity(self, create: bool = False) -> Optional[str]:
+        """This logbook's id, which every signature covers; made when missing if ``create`` (inside a transaction).
+
+        Read once per open file: it never changes once made.
+        """
+        file = getattr(self, "file", None)
+        cached = getattr(self, "_identity", None)
+        if cached is not None and cached[0] is file:
+            return cached[1]
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [IDENTITY_KEY]).fetchone()
+        if row is None and create:
+            self.db.execute(
+                "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+                [IDENTITY_KEY, json.dumps(new_identity())],
+            )
+            row = self.db.execute("SELECT value FROM settings WHERE key = ?", [IDENTITY_KEY]).fetchone()
+        identity = _identity(row[0]) if row else None
+        if identity is not None:
+            self._identity = (file, identity)
+        return identity
+
+    def _trust_fields(self, row: Mapping[str, Any], create: bool = False) -> dict:
+        """What a signature covers: ``row`` with its hypothesis' ``statement`` and this logbook's id as ``logbook``."""
+        if "hypothesis_statement" in row:
+            statement = row["hypothesis_statement"]
+        else:
+            found = self.db.execute(
+                "SELECT statement FROM hypotheses WHERE id = ?", [row["hypothesis_id"]]
+            ).fetchone()
+            statement = found[0] if found else None
+        return {**row, "statement": statement, "logbook": self._trust_identity(create)}
+
+    def _upgrade_signatures(self) -> None:
+        """Sign again, under the new rule, the predictions this user signed under the older one (once per file).
+
+        ``m018_logbook_identity`` lists the predictions that carried a
+        signature when the logbook was upgraded. The first process that can
+        write the file and holds the signer's secret signs again each one whose
+        old signature is valid for it as it stands; the others stay listed (they
+        may be another user's) and untrusted. Nothing else is ever signed again:
+        an old signature on a row added or changed after the upgrade is not trusted.
+        """
+        file = getattr(self, "file", None)
+        if getattr(self, "_upgraded", None) is file and file is not None:
+            return
+        if self.db.conn.in_transaction or getattr(self, "read_only", False):
+            return  # tried again on the next read outside a transaction
+        pending = self._resign_pending()
+        if pending and any(verify_old(row, row["signature"]) for row in self._resign_rows(pending)):
+            with self.transaction():
+                pending = self._resign_pending()
+                kept = []
+                for row in self._resign_rows(pending):
+                    if verify_old(row, row["signature"]):
+                        fields = self._trust_fields(row, create=True)
+                        self.db["predictions"].update(row["id"], {"signature": sign(fields)})
+                    elif _old_signature(row["signature"]):
+                        kept.append(row["id"])
+                if kept:
+                    self.db.execute(
+                        "UPDATE settings SET value = ? WHERE key = ?", [json.dumps(kept), RESIGN_KEY]
+                    )
+                else:
+                    self.db.execute("DELETE FROM settings WHERE key = ?", [RESIGN_KEY])
+        self._upgraded = file
+
+    def _resign_pending(self) -> list[str]:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [RESIGN_KEY]).fetchone()
+        try:
+            ids = json.loads(row[0]) if row else []
+        except ValueError:
+            return []
+        return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+    def _resign_rows(self, ids: list[str]) -> list[dict]:
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return list(
+            self.db.query(
+                "SELECT p.*, h.statement AS hypothesis_statement FROM predictions p"
+                f" LEFT JOIN hypotheses h ON h.id = p.hypothesis_id WHERE p.id IN ({marks})",
+                ids,
+            )
+        )
+
+    def _prediction_from_row(
+        self, row: dict, verdicts: list = (), history: list = (), trusted: Optional[bool] = None
+    ) -> Prediction:
+        if trusted is None:
+            trusted = verify(self._trust_fields(row), row.get("signature"))
         return Prediction(
             id=row["id"],
             hypothesis_id=row["hypothesis_id"],
@@ -281,7 +437,7 @@ class PredictionQueries(Queries):
             state=row["state"],
             error=row["error"],
             evaluated_at=row["evaluated_at"],
-            trusted=verify(row, row.get("signature")),
+            trusted=trusted,
             first_verdict=row["first_verdict"],
             verdicts=list(verdicts),
             history=list(history),
@@ -325,9 +481,19 @@ class PredictionQueries(Queries):
         self.append_event("prediction.too_slow", prediction_id, {"budget_s": budget_s}, at=at)
 
 
-def _changed(reviewed: Prediction | None, current: Prediction) -> bool:
-    """Whether what decides a prediction's meaning differs from what the user reviewed."""
-    if reviewed is None:
-        return True
-    fields = ("hypothesis_id", "kind", "expression", "credence", "created_at")
-    return any(getattr(reviewed, name) != getattr(current, name) for name in fields)
+def new_identity() -> str:
+    """A new logbook's id: 128 random bits as hex."""
+    return secrets.token_hex(16)
+
+
+def _identity(stored: Any) -> Optional[str]:
+    """The logbook id as ``settings`` holds it (JSON text), or None when it is not one."""
+    try:
+        value = json.loads(stored)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _old_signature(signature: Any) -> bool:
+    return isinstance(signature, str) and len(signature) == 64
