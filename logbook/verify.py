@@ -16,7 +16,8 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from .cell_digest import experiment_digest, row_digest
+from .cell_digest import COLUMNS as CELL_COLUMNS
+from .cell_digest import columns_digest, experiment_digest
 from .errors import LogbookError
 from .models import LogbookExport
 from .replay import UNKNOWN, Key, Replay, drift_identity, replay
@@ -42,6 +43,8 @@ class Verification:
     sealed_by: list[str] = field(default_factory=list)
     #: The identity an SSH seal verified as, when one was checked.
     signed_by: Optional[str] = None
+    #: Predictions your secret does not vouch for as they stand, with why: "H1.P1: names changed".
+    untrusted: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,7 +63,16 @@ class Verification:
             text += f"; sealed by {', '.join(self.sealed_by)}"
         if self.signed_by:
             text += f"; SSH seal verified for {self.signed_by}"
+        if self.untrusted:
+            text += f"; {untrusted_summary(self.untrusted)}"
         return text
+
+
+def untrusted_summary(untrusted: list[str], shown: int = 3) -> str:
+    """``untrusted`` predictions in one line: the first few with why, and how many more."""
+    n = len(untrusted)
+    listed = "; ".join(untrusted[:shown]) + (f"; and {n - shown} more" if n > shown else "")
+    return f"{n} prediction{'' if n == 1 else 's'} not trusted here ({listed}): review with `logbook trust`"
 
 
 # -- the chain -------------------------------------------------------------
@@ -322,33 +334,10 @@ def _cell_records(db: Any) -> dict[Key, dict]:
         "SELECT experiment_id, mime, sha256, size, truncated FROM outputs ORDER BY experiment_id, position"
     ):
         outputs.setdefault(experiment_id, []).append((mime, sha, size, cut))
-    cursor = db.conn.execute(f"SELECT id, {', '.join(_CELL_COLUMNS)} FROM experiments")
-    columns = ("id", *_CELL_COLUMNS)
+    cursor = db.conn.execute(f"SELECT {', '.join(CELL_COLUMNS)} FROM experiments")
     return {
-        ("experiment", row[0]): {"digest": row_digest(dict(zip(columns, row)), outputs.get(row[0], ()))}
-        for row in cursor
+        ("experiment", row[0]): {"digest": columns_digest(row, outputs.get(row[0], ()))} for row in cursor
     }
-
-
-#: The columns an experiment's digest covers (see :mod:`logbook.cell_digest`).
-_CELL_COLUMNS = (
-    "session",
-    "cell_id",
-    "execution_count",
-    "source",
-    "started_at",
-    "duration_ms",
-    "ok",
-    "error_name",
-    "error_value",
-    "traceback",
-    "stdout",
-    "stderr",
-    "names",
-    "torch",
-    "mode",
-    "cell_key",
-)
 
 
 def _export_records(export: LogbookExport) -> dict[Key, dict]:
@@ -485,7 +474,9 @@ def verify_logbook(store: Store, published: Optional[str] = None, require_seal: 
     ``published`` is a chain head published earlier: the history must still
     hold it. ``require_seal``: the head must be sealed with this user's secret.
     """
-    return _check(store, published, require_seal)[0]
+    result = _check(store, published, require_seal)[0]
+    result.untrusted = [f"{r.prediction.id}: {', '.join(r.reasons)}" for r in store.trust_review()]
+    return result
 
 
 def _sealed(events: list[tuple], seals: list[dict], result: Verification, require_seal: bool) -> None:

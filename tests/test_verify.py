@@ -51,7 +51,8 @@ def tamper(store, *statements):
 def test_a_fresh_logbook_verifies(research, logbook_db, capsys):
     head = research.chain_head()
     code, printed = verify(capsys, "--db", str(logbook_db))
-    assert code == 0 and printed.strip() == f"ok: {head['events']} events, head {head['hash']}"
+    assert code == 0 and printed.startswith(f"ok: {head['events']} events, head {head['hash']}")
+    assert f"sealed by {research.seals()[0]['author']} (your key, checked) at event {head['events']}" in printed
 
 
 def test_an_empty_logbook_verifies(store, logbook_db, capsys):
@@ -153,7 +154,8 @@ def test_a_rewritten_history_no_longer_holds_the_published_head(research, logboo
         prev = digest
     statements.append("UPDATE predictions SET expression = 'score > 0.01' WHERE id = 'H1.P1'")
     tamper(research, *statements)
-    assert verify(capsys, "--db", str(logbook_db))[0] == 0
+    code, printed = verify(capsys, "--db", str(logbook_db))
+    assert code == 1 and "the history was rewritten after" in printed  # the seal no longer matches
     code, printed = verify(capsys, "--db", str(logbook_db), "--head", published)
     assert code == 1 and f"the published chain head {published} is not in this logbook's history" in printed
 
