@@ -52,7 +52,11 @@ CELLS = [
     "arr = np.arange(4.0)",
     MODEL,
 ]
-GRID = ["seed = 0", "head_grid = torch.randn(12, 12, generator=torch.Generator().manual_seed(seed))", "seed = 1"]
+GRID = [
+    "seed = 0",
+    "head_grid = torch.randn(12, 12, generator=torch.Generator().manual_seed(seed))",
+    "seed = 1",
+]
 ROUND_TRIPS = 200
 JUDGEMENTS = 5000
 
@@ -82,12 +86,16 @@ def noise(folder: Path) -> None:
         drifts = [s for s in surprises if s.kind == "drift"]
         moves = sum(len(s.drift.moves) for s in drifts if s.drift)
     print("Noise: 4 predictions (2 fail), every cell run 3 times, then Restart & Run All")
-    print(f"  failed verdicts {failed_verdicts}, failure streaks {streaks}, prediction surprises {len(predicted)}")
+    print(
+        f"  failed verdicts {failed_verdicts}, failure streaks {streaks}, prediction surprises {len(predicted)}"
+    )
     print(
         f"  surprises beyond one per failure streak: {len(predicted) - streaks} (goal 0); "
         f"surprises per failed verdict {len(predicted) / max(failed_verdicts, 1):.2f} (one each before)"
     )
-    print(f"Seed change on a 12x12 head-score grid: {moves} parts moved, {len(drifts)} drift surprise(s) (goal 1)")
+    print(
+        f"Seed change on a 12x12 head-score grid: {moves} parts moved, {len(drifts)} drift surprise(s) (goal 1)"
+    )
 
 
 def judging_cost() -> None:
@@ -148,7 +156,9 @@ def round_trips(folder: Path) -> None:
                     times[label].append(run(client, cell.format(i=i)))
         run(hooked, "assert logbook.flush()")
     without, hooked_times = describe(times["without"]), describe(times["with"])
-    print(f"Kernel round trip, a cell whose tensor 3 predictions read (2 fail), {ROUND_TRIPS} each, alternated:")
+    print(
+        f"Kernel round trip, a cell whose tensor 3 predictions read (2 fail), {ROUND_TRIPS} each, alternated:"
+    )
     print(
         f"  without Logbook median {without['median'] * 1e3:.2f} ms (p99 {without['p99'] * 1e3:.2f}); "
         f"with {hooked_times['median'] * 1e3:.2f} ms (p99 {hooked_times['p99'] * 1e3:.2f}); "
