@@ -220,7 +220,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .verify import load_export, verify_export, verify_logbook
+    from .verify import load_export, untrusted_summary, verify_export, verify_logbook
 
     signers = Path(args.allowed_signers) if args.allowed_signers else None
     if args.export:
@@ -250,6 +250,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"  also: {problem}", file=sys.stderr)
     if len(result.problems) > len(shown) + 1:
         print(f"  and {len(result.problems) - len(shown) - 1} more", file=sys.stderr)
+    if result.untrusted:
+        print(f"  also: {untrusted_summary(result.untrusted)}", file=sys.stderr)
     return 1
 
 

@@ -215,6 +215,136 @@ def test_old_logbooks_keep_their_predictions_untrusted_after_the_upgrade(tmp_pat
         assert trusted.trusted is True
 
 
+def old_signature(row) -> str:
+    """What an older Logbook signed, under the secret in force: the six old fields, bare hex."""
+    message = json.dumps(
+        [
+            row["id"],
+            row["hypothesis_id"],
+            row["kind"],
+            row["expression"],
+            float(row["credence"]),
+            row["created_at"],
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    return hmac.new(trust.secret(), message, hashlib.sha256).hexdigest()
+
+
+def old_row(pid: str, expression: str, **extra) -> dict:
+    return {
+        "id": pid,
+        "hypothesis_id": "H1",
+        "seq": int(pid.rsplit("P", 1)[1]),
+        "kind": "expression",
+        "expression": expression,
+        "names": json.dumps([expression.split()[0]]),
+        "credence": 0.9,
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "state": "pending",
+        **extra,
+    }
+
+
+def test_an_upgrade_signs_again_only_valid_old_signatures_by_their_signer(tmp_path, elsewhere):
+    path = tmp_path / "old.db"
+    old = Database(sqlite3.connect(path))
+    migrations.apply(old, stop_before="m018_logbook_identity")
+    old["hypotheses"].insert(
+        {
+            "id": "H1",
+            "seq": 1,
+            "statement": "s",
+            "credence": 0.5,
+            "status": "active",
+            "created_at": "2026-01-01",
+        }
+    )
+    mine = old_row("H1.P1", "x > 0")
+    with elsewhere():
+        theirs = old_row("H1.P2", "y > 0")
+        theirs["signature"] = old_signature(theirs)
+    edited = old_row("H1.P3", "z > 0")
+    edited["signature"] = old_signature(edited)
+    edited["expression"] = "z > 1000"  # changed after it was signed, before the upgrade
+    old["predictions"].insert_all(
+        [{**mine, "signature": old_signature(mine)}, theirs, edited, old_row("H1.P4", "w > 0")]
+    )
+    old.close()
+
+    with Store(path) as store:  # this user's process upgrades the file and signs again its own
+        assert [(p.id, p.trusted) for p in store.hypothesis("H1").predictions] == [
+            ("H1.P1", True),
+            ("H1.P2", False),
+            ("H1.P3", False),
+            ("H1.P4", False),
+        ]
+        assert store.prediction("H1.P1").names == ["x"]
+        assert store.setting("trust_resign") == ["H1.P2", "H1.P3"]  # perhaps another user's, kept for them
+        assert {r.prediction.id: r.reasons for r in store.trust_review()} == {
+            "H1.P2": [trust.OLD_RULE],
+            "H1.P3": [trust.OLD_RULE],
+            "H1.P4": [trust.NOT_SIGNED],
+        }
+        late = old_row("H1.P5", "v > 0")
+        store.db["predictions"].insert({**late, "signature": old_signature(late)})
+    with elsewhere(), Store(path) as store:  # the other signer's process signs again theirs
+        assert store.prediction("H1.P2").trusted is True
+        assert store.setting("trust_resign") == ["H1.P3"]
+    with Store(path) as store:  # an old signature on a row added after the upgrade is never honoured
+        assert [p.id for p in store.untrusted_predictions()] == ["H1.P2", "H1.P3", "H1.P4", "H1.P5"]
+        assert store.prediction("H1.P1").trusted is True
+
+
+def test_edited_names_are_untrusted_listed_with_why_and_reported_by_verify(logbook_db, capsys):
+    with Store(logbook_db) as store:
+        h = store.add_hypothesis("accuracy beats chance", 0.6)
+        store.add_prediction(h.id, "acc > 0.3", 0.8)
+        store.db.execute("""UPDATE predictions SET names = '["unused"]' WHERE id = 'H1.P1'""")
+        assert store.prediction("H1.P1").trusted is False
+        assert [p.id for p in store.active_predictions() if p.trusted] == []
+    assert main(["trust", "--yes"]) == 1  # names that are not what it reads are not trusted as they are
+    out = capsys.readouterr().out
+    assert (
+        "  H1.P1  expression of H1: accuracy beats chance\n"
+        "      acc > 0.3\n"
+        "      judged when these change: unused\n"
+        "      untrusted: names changed\n"
+        "      it reads acc but lists unused as the names that decide when it is judged\n"
+    ) in out
+    assert main(["verify"]) == 0
+    assert "1 prediction not trusted here (H1.P1: names changed): review with `logbook trust`" in (
+        capsys.readouterr().out
+    )
+    with Store(logbook_db) as store:
+        repaired = store.update_prediction("H1.P1", expression="acc > 0.3")  # writing it again sets its names
+        assert (repaired.names, repaired.trusted) == (["acc"], True)
+    assert main(["trust"]) == 0 and "Every prediction in" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("statement", "reasons"),
+    [
+        ("the loss falls", ["from another logbook"]),
+        ("the loss rises", ["hypothesis statement changed", "from another logbook"]),
+    ],
+)
+def test_a_signed_prediction_copied_into_another_logbook_is_untrusted_there(tmp_path, statement, reasons):
+    with Store(tmp_path / "a.db") as a:
+        h = a.add_hypothesis("the loss falls", 0.6)
+        a.add_prediction(h.id, "loss < 0.1", 0.8)
+        (row,) = a.db.query("SELECT * FROM predictions")
+    with Store(tmp_path / "b.db") as b:
+        b.add_hypothesis(statement, 0.6)
+        b.db["predictions"].insert(row)
+        assert b.prediction("H1.P1").trusted is False
+        (review,) = b.trust_review()
+        assert review.reasons == reasons
+    with Store(tmp_path / "a.db") as a:
+        assert a.prediction("H1.P1").trusted is True
+
+
 def test_trusting_signs_exactly_the_named_predictions_and_says_so_in_the_history(logbook_db, elsewhere):
     foreign_logbook(logbook_db, elsewhere)
     with Store(logbook_db) as store:
@@ -329,26 +459,54 @@ async def test_the_api_lists_untrusted_predictions_and_trusts_exactly_the_ones_n
     ]
     assert listed["predictions"][0]["refusal"] is None
     assert listed["predictions"][2]["refusal"].startswith("not allowed in a prediction: the name __import__")
+    assert [p["reasons"] for p in listed["predictions"]] == [
+        ["signed by someone else (another secret)"],
+        ["signed by someone else (another secret)"],
+        ["not signed"],
+    ]
+    hashes = {p["id"]: p["hash"] for p in listed["predictions"]}
+    assert all(len(h) == 64 for h in hashes.values()) and len(set(hashes.values())) == 3
     hypotheses = (await api("GET", "hypotheses"))[1]
     assert [p["trusted"] for p in hypotheses[0]["predictions"]] == [False, False, False]
 
-    status, refused = await api("POST", "trust", {"ids": ["H1.P1", "H4.P4"]})
+    status, refused = await api("POST", "trust", {"ids": ["H1.P1", "H4.P4"], "hashes": hashes})
     assert status == 400 and "H4.P4 is not a prediction in this logbook" in refused["message"]
-    assert (await api("POST", "trust", {"ids": []}))[0] == 400
-    assert (await api("POST", "trust", {"ids": ["H1.P3"]}))[0] == 400
-    status, done = await api("POST", "trust", {"ids": ["H1.P1"]})
+    assert (await api("POST", "trust", {"ids": [], "hashes": {}}))[0] == 400
+    assert (await api("POST", "trust", {"ids": ["H1.P1"]}))[0] == 400  # what was shown must be sent back
+    assert (await api("POST", "trust", {"ids": ["H1.P1"], "hashes": {"H1.P1": "not a hash"}}))[0] == 400
+    assert (await api("POST", "trust", {"ids": ["H1.P3"], "hashes": hashes}))[0] == 400
+    status, done = await api("POST", "trust", {"ids": ["H1.P1"], "hashes": hashes})
     assert status == 200 and [(p["id"], p["trusted"]) for p in done["trusted"]] == [("H1.P1", True)]
-    status, again = await api("POST", "trust", {"ids": ["H1.P1"]})
+    status, again = await api("POST", "trust", {"ids": ["H1.P1"], "hashes": hashes})
     assert status == 400 and "H1.P1 is already trusted" in again["message"]
     assert [p["id"] for p in (await api("GET", "trust"))[1]["predictions"]] == ["H1.P2", "H1.P3"]
 
 
-async def test_predictions_added_through_the_api_are_signed_for_this_user(api, logbook_file):
-    await api("POST", "hypotheses", {"statement": "x", "credence": 0.5})
-    status, created = await api("POST", "hypotheses/H1/predictions", {"expression": "loss < 0.1"})
-    assert status == 201 and created["trusted"] is True
-    status, edited = await api("PATCH", "predictions/H1.P1", {"expression": "loss < 0.2"})
-    assert edited["trusted"] is True
-    assert (await api("GET", "trust"))[1] == {"predictions": []}
-    with Store(logbook_file) as store:
-        assert store.prediction("H1.P1").trusted is True
+@pytest.mark.parametrize(
+    ("change", "changed"),
+    [
+        ("UPDATE predictions SET expression = 'loss < 100' WHERE id = 'H1.P1'", ["H1.P1"]),
+        ("UPDATE predictions SET names = '[\"acc\"]' WHERE id = 'H1.P1'", ["H1.P1"]),
+        ("UPDATE hypotheses SET statement = 'the loss rises' WHERE id = 'H1'", ["H1.P2", "H1.P1"]),
+    ],
+)
+async def test_the_api_signs_only_what_it_showed(api, logbook_file, elsewhere, change, changed):
+    foreign_logbook(logbook_file, elsewhere)
+    shown = {p["id"]: p for p in (await api("GET", "trust"))[1]["predictions"]}
+    assert shown["H1.P1"]["expression"] == "loss < 0.1"
+    with Store(logbook_file) as store:  # another process changes the row after it was shown
+        store.db.execute(change)
+    hashes = {pid: p["hash"] for pid, p in shown.items()}
+    status, conflict = await api("POST", "trust", {"ids": ["H1.P2", "H1.P1"], "hashes": hashes})
+    assert status == 409, conflict
+    assert conflict["message"] == "; ".join(
+        f"{pid} changed since it was listed; review it again" for pid in changed
+    )
+    with Store(logbook_file) as store:  # all or nothing: nothing was signed
+        assert [p.id for p in store.untrusted_predictions()] == ["H1.P1", "H1.P2", "H1.P3"]
+    again = {p["id"]: p for p in (await api("GET", "trust"))[1]["predictions"]}
+    differ = [pid for pid in shown if again[pid]["hash"] != shown[pid]["hash"]]
+    assert differ == (["H1.P1", "H1.P2", "H1.P3"] if "hypotheses" in change else ["H1.P1"])
+    fresh = {pid: p["hash"] for pid, p in again.items()}
+    status, done = await api("POST", "trust", {"ids": ["H1.P2"], "hashes": fresh})
+    assert status == 200 and [p["id"] for p in done["trusted"]] == ["H1.P2"]

@@ -12,7 +12,7 @@ from typing import Any, Optional, TypeVar
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from logbook import __version__
 from logbook.coverage import logbook_coverage
@@ -22,7 +22,7 @@ from logbook.models import HypothesisStatus
 from logbook.predictions import PredictionSyntaxError, expression_or_text, parse_expression
 from logbook.report import Selection, parse_ids
 from logbook.store import Store
-from logbook.trust import refusal
+from logbook.trust import TrustChanged
 
 from . import requests as bodies
 from .database import Database
@@ -267,26 +267,42 @@ class CheckExpressionHandler(LogbookHandler):
 
 
 class TrustHandler(LogbookHandler):
-    """GET lists the predictions not signed by this user; POST ``{"ids": [...]}`` signs exactly those."""
+    """GET lists the predictions not signed by this user, each with why and the ``hash`` of what it shows.
 
-    class Body(bodies.Body):
-        ids: list[str] = Field(min_length=1, max_length=10_000)
+    POST ``{"ids": [...], "hashes": {id: hash}}`` signs exactly those, each
+    only as it was shown: if any changed since (its hash differs), the answer
+    is 409 naming it and nothing is signed.
+    """
 
     @tornado.web.authenticated
     async def get(self):
         def untrusted(store: Store) -> list[dict]:
-            statements = {h.id: h.statement for h in store.hypotheses()}
             return [
-                {**p.model_dump(mode="json"), "statement": statements[p.hypothesis_id], "refusal": refusal(p)}
-                for p in store.untrusted_predictions()
+                {
+                    **r.prediction.model_dump(mode="json"),
+                    "statement": r.statement,
+                    "refusal": r.refusal,
+                    "reasons": r.reasons,
+                    "hash": r.hash,
+                }
+                for r in store.trust_review()
             ]
 
         self.send({"predictions": await self.call(untrusted)})
 
     @tornado.web.authenticated
     async def post(self):
-        body = self.parse(self.Body)
-        trusted = await self.call(lambda store: store.trust_predictions(body.ids), writes=True)
+        body = self.parse(bodies.TrustPredictions)
+
+        def trust(store: Store) -> list | TrustChanged:
+            try:
+                return store.trust_predictions(body.ids, body.hashes)
+            except TrustChanged as changed:
+                return changed
+
+        trusted = await self.call(trust, writes=True)
+        if isinstance(trusted, TrustChanged):
+            raise tornado.web.HTTPError(409, str(trusted))
         self.send({"trusted": _plain(trusted)})
 
 

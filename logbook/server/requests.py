@@ -104,6 +104,15 @@ class BulkTriage(Body):
     explanation: str = Field("", max_length=100_000)
 
 
+class TrustPredictions(Body):
+    """Sign these predictions, each as ``GET trust`` showed it: ``hashes`` maps each id to the hash it was shown with."""
+
+    ids: list[Annotated[str, Field(max_length=100)]] = Field(min_length=1, max_length=10_000)
+    hashes: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(pattern="^[0-9a-f]{64}$")]] = (
+        Field(max_length=10_000)
+    )
+
+
 class ExportToFile(Body):
     """Where and what to export; ``since``/``until`` without a time zone are local time."""
 
