@@ -67,16 +67,25 @@ def _handle(hook_point: Any, hook: Any, direction: str, returned: Any) -> Any:
 
 
 def _shown_name(point: Any, model: Any) -> Optional[str]:
-    """The classic name of a bridge's hook point (``blocks.0.attn.hook_z`` for ``blocks.0.attn.o.hook_in``)."""
+    """The classic name of a bridge's hook point (``blocks.0.attn.hook_z`` for ``blocks.0.attn.o.hook_in``).
+
+    Looked up in the ``hook_dict`` of ``model``, or of the TransformerLens model a module wraps.
+    """
     name = str(getattr(point, "name", ""))
     if not _BRIDGE_ONLY.search(name):
         return None
     try:
-        aliases = [n for n, p in getattr(model, "hook_dict", {}).items() if p is point and n != name]
+        for module in model.modules():
+            hook_dict = getattr(module, "hook_dict", None)
+            if not isinstance(hook_dict, dict):
+                continue
+            aliases = [n for n, p in hook_dict.items() if p is point and n != name]
+            classic = [n for n in aliases if not _BRIDGE_ONLY.search(n)]
+            if classic:
+                return classic[0]
     except Exception:  # noqa: BLE001 - a model's hook_dict is its own business
         return None
-    classic = [n for n in aliases if not _BRIDGE_ONLY.search(n)]
-    return classic[0] if classic else None
+    return None
 
 
 class HooksLeft:
