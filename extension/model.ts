@@ -154,8 +154,20 @@ export class LogbookModel extends LogbookState {
     }
   }
 
-  /** Sign exactly these predictions, so kernels evaluate them from the next cell on. */
-  trustPredictions = (ids: string[]) => this.send<{ trusted: IPrediction[] }>('trust', 'POST', { ids });
+  /**
+   * Sign exactly these predictions, so kernels evaluate them from the next cell on: each as it was
+   * shown (``shown``, by default the list last fetched), by the hash the server gave it. A prediction
+   * changed since is answered 409 and nothing is signed.
+   */
+  trustPredictions = (ids: string[], shown: ReadonlyArray<IUntrusted> = this._untrusted) => {
+    const hashes: Record<string, string> = {};
+    for (const p of shown as ReadonlyArray<IUntrusted & { hash?: string }>) {
+      if (ids.includes(p.id) && p.hash) {
+        hashes[p.id] = p.hash;
+      }
+    }
+    return this.send<{ trusted: IPrediction[] }>('trust', 'POST', { ids, hashes });
+  };
 
   /** The predictions not trusted here (from a cloned logbook or edited by hand), as of the last hypotheses change. */
   get untrusted(): IUntrusted[] {
