@@ -41,10 +41,12 @@ EXTENSIONS = {
 #: Scripts that draw rich figures, by the name a figure asks for.
 BUNDLE_FILES = {"circuitsvis": "circuitsvis.js", "plotly": "plotly.min.js"}
 PACKAGES = {"circuitsvis": "circuitsvis", "plotly": "plotly"}
-#: A rich figure's frame may reach nothing outside itself: no network, no parent.
+#: A rich figure's frame may reach nothing outside itself: no network, no parent, no forms, no frames
+#: of its own (its sandbox also refuses top navigation and form posts; WebRTC is taken away below).
 FRAME_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
-    "img-src data: blob:; font-src data:"
+    "img-src data: blob:; font-src data:; form-action 'none'; base-uri 'none'; frame-src 'none'; "
+    "child-src 'none'; worker-src 'none'"
 )
 
 
@@ -303,6 +305,15 @@ PARENT_SCRIPT = """
 
 #: In each frame: asks the report for its bundle, runs it, draws, and reports its height.
 FRAME_SCRIPT = """
+(function () {
+  // WebRTC reaches the network past any content policy: the frame gets none of it.
+  ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel", "RTCRtpSender", "RTCRtpReceiver",
+   "RTCSessionDescription", "RTCIceCandidate", "RTCIceTransport", "RTCDtlsTransport", "RTCSctpTransport"]
+    .forEach(function (name) {
+      try { Object.defineProperty(window, name, { value: undefined, writable: false, configurable: false }); }
+      catch (e) {}
+    });
+})();
 function logbookSize() {
   var body = document.body;
   if (body) parent.postMessage({ logbookHeight: Math.ceil(Math.max(body.scrollHeight, body.getBoundingClientRect().height)) }, "*");

@@ -136,6 +136,7 @@ def test_a_pin_marks_a_figure_and_is_an_event(store):
     assert [
         e["kind"] for e in store.db.query("SELECT kind FROM events WHERE subject = ?", [f"E{first}"])
     ] == [
+        "experiment.recorded",
         "figure.pinned",
         "figure.pinned",
     ]
