@@ -110,3 +110,27 @@ async def test_a_prediction_added_through_the_api_is_judged_in_a_kernel(api, log
         assert store.prediction("H1.P1").state.value == "failed"
         (surprise,) = store.surprises()
         assert (surprise.prediction_id, surprise.surprisal_bits) == ("H1.P1", pytest.approx(2.321928))
+
+
+def test_a_trusted_prediction_whose_names_were_edited_is_not_watched(tmp_path, monkeypatch):
+    """Names decide when a prediction is judged: edited by hand, it would be silenced or judged at the wrong time."""
+    folder = tmp_path / "project"
+    db = folder / ".logbook" / "logbook.db"
+    monkeypatch.delenv("LOGBOOK_DB", raising=False)
+    with Store(db) as store:
+        h = store.add_hypothesis("x and y are positive", 0.6)
+        store.add_prediction(h.id, "x > 0", 0.8)
+        store.add_prediction(h.id, "y > 0", 0.8)
+        assert all(p.trusted for p in store.hypothesis("H1").predictions)
+        store.db.execute("""UPDATE predictions SET names = '["y"]' WHERE id = 'H1.P1'""")  # silenced
+        store.db.execute("""UPDATE predictions SET names = '["x"]' WHERE id = 'H1.P2'""")  # judged on x
+
+    notebook = run_as_the_server_does(folder, ["x = 1"])
+    assert f"logbook: 2 predictions in this logbook are {UNTRUSTED_LINE}" in stderr_of(notebook.cells[0])
+    with Store(db) as store:
+        assert [(p.id, p.state.value, p.trusted) for p in store.hypothesis("H1").predictions] == [
+            ("H1.P1", "pending", False),
+            ("H1.P2", "pending", False),
+        ]
+        assert store.evidence() == [] and store.surprises() == []
+        assert [r.reasons for r in store.trust_review()] == [["names changed"], ["names changed"]]
