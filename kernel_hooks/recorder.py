@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 from logbook.models import PredictionState
 from logbook.store import Store
+from logbook.tables.judgements import current_user
 from logbook.text import clean_text
 
 from .capture import DisplayCapture, StreamCapture
@@ -55,6 +56,8 @@ class Recorder:
         self.shell = shell
         self.path = path
         self.session = uuid.uuid4().hex[:12]
+        #: Who recorded the cells: the user this kernel runs as.
+        self.author = current_user() or None
         self.stdout = StreamCapture("stdout")
         self.stderr = StreamCapture("stderr")
         self.display = DisplayCapture(shell)
@@ -278,6 +281,7 @@ class Recorder:
         )
         row = {
             "session": self.session,
+            "author": self.author,
             "notebook": notebook,
             "cell_id": cell_id,
             "cell_key": cell_key(notebook, cell_id, code),

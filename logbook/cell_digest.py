@@ -2,7 +2,7 @@
 
 Each experiment enters the event chain as an ``experiment.recorded`` event
 whose payload is this digest, written in the transaction that stores the
-cell. The digest covers the cell's id, session, cell id and key (which names its notebook),
+cell. The digest covers the cell's author (the user whose kernel recorded it), id, session, cell id and key (which names its notebook),
 execution count, source, start, duration, outcome and error, stdout and
 stderr, the names it assigned with their summaries, its torch activity, its
 research mode, and each output's type, hash, size and whether it was cut.
@@ -31,6 +31,11 @@ def _digest(values: list[Any]) -> str:
     return hashlib.sha256(_encoder.encode(values).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _authored(author: Optional[str]) -> list[Any]:
+    """The author leads the digest when known (cells recorded before authors were kept digest without it)."""
+    return [{"author": author}] if author else []
+
+
 def _error(name: Optional[str], value: Optional[str], traceback: Optional[str]) -> Optional[list[str]]:
     return [name, value or "", traceback or ""] if name else None
 
@@ -54,15 +59,17 @@ COLUMNS = (
     "torch",
     "mode",
     "cell_key",
+    "author",
 )
 
 
 def columns_digest(values: tuple, outputs: Iterable[tuple[str, str, int, Any]]) -> str:
     """:func:`row_digest` of a row read as :data:`COLUMNS`, in that order (the verifier's fast path)."""
     (id_, session, cell_id, count, source, started, duration, ok, name, value, trace, out, err, names, torch, mode,
-     key) = values  # fmt: skip
+     key, author) = values  # fmt: skip
     return _digest(
-        [
+        _authored(author)
+        + [
             id_,
             session or "",
             cell_id,
@@ -90,7 +97,8 @@ def row_digest(row: dict[str, Any], outputs: Iterable[tuple[str, str, int, Any]]
     ``torch`` are the stored JSON texts.
     """
     return _digest(
-        [
+        _authored(row.get("author"))
+        + [
             row["id"],
             row.get("session") or "",
             row.get("cell_id"),
@@ -115,7 +123,8 @@ def experiment_digest(experiment: Any) -> str:
     """The digest of an exported experiment: the same as :func:`row_digest` of the row it was read from."""
     error = experiment.error
     return _digest(
-        [
+        _authored(experiment.author)
+        + [
             experiment.id,
             experiment.session or "",
             experiment.cell_id,

@@ -327,6 +327,7 @@ class Experiment(Record):
     cell_key: Optional[str] = Field(
         default=None, description="The key all runs of this cell share (see `logbook history`)."
     )
+    author: Optional[str] = Field(default=None, description="The user whose kernel recorded the cell.")
 
     def shown(self) -> Shown:
         outcome = "ok" if self.ok else (self.error.name if self.error else "error")

@@ -370,3 +370,9 @@ def m018_logbook_identity(db: Database) -> None:
         db.execute(
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [RESIGN_KEY, json.dumps(signed)]
         )
+
+
+@migrations()
+def m021_cell_authors(db: Database) -> None:
+    """Each cell names the user whose kernel recorded it, so a colleague's figures are not run as yours."""
+    db["experiments"].add_column("author", str)

@@ -52,7 +52,9 @@ def test_a_fresh_logbook_verifies(research, logbook_db, capsys):
     head = research.chain_head()
     code, printed = verify(capsys, "--db", str(logbook_db))
     assert code == 0 and printed.startswith(f"ok: {head['events']} events, head {head['hash']}")
-    assert f"sealed by {research.seals()[0]['author']} (your key, checked) at event {head['events']}" in printed
+    assert (
+        f"sealed by {research.seals()[0]['author']} (your key, checked) at event {head['events']}" in printed
+    )
 
 
 def test_an_empty_logbook_verifies(store, logbook_db, capsys):
@@ -404,3 +406,36 @@ def test_an_older_logbooks_cells_enter_the_chain_on_upgrade(tmp_path, capsys):
         (event,) = [e for e in upgraded.iter_events() if e["kind"] == "experiment.recorded"]
         assert event["subject"] == "E1" and event["payload"]["backfilled"] is True
         assert verify_logbook(upgraded).ok
+
+
+def test_a_cells_figures_run_as_yours_only_when_you_recorded_it_and_it_is_unchanged(research):
+    with research.transaction():
+        mine = research.insert_experiment(
+            {
+                "source": "show()",
+                "started_at": "2026-01-01T00:00:00+00:00",
+                "duration_ms": 1.0,
+                "ok": 1,
+                "author": "ada",
+            },
+            [{"mime": "text/html", "data": b"<b>x</b>", "size": 8, "truncated": False}],
+        )
+        theirs = research.insert_experiment(
+            {
+                "source": "show()",
+                "started_at": "2026-01-01T00:00:01+00:00",
+                "duration_ms": 1.0,
+                "ok": 1,
+                "author": "ana",
+            },
+            [{"mime": "text/html", "data": b"<b>y</b>", "size": 8, "truncated": False}],
+        )
+    assert research.outputs_trusted(mine, user="ada") == (True, "")
+    assert research.outputs_trusted(theirs, user="ada") == (False, "recorded by ana, not by you")
+    tamper(
+        research,
+        f"UPDATE outputs SET sha256 = (SELECT sha256 FROM outputs WHERE experiment_id = {theirs})"
+        f" WHERE experiment_id = {mine}",
+    )
+    trusted, why = research.outputs_trusted(mine, user="ada")
+    assert not trusted and "changed after it was recorded" in why

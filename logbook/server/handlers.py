@@ -373,8 +373,18 @@ class ExperimentHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self, experiment_id: str):
         eid = self.record_id(experiment_id, "experiment")
-        experiment = await self.call(lambda store: store.experiment(eid))
-        self.send({**_plain(experiment), "lab_path": lab_path(experiment.notebook, self.project_root)})
+        # Kernels record as the system user the server runs as: that is who "you" are here.
+        experiment, (trusted, why) = await self.call(
+            lambda store: (store.experiment(eid), store.outputs_trusted(eid))
+        )
+        self.send(
+            {
+                **_plain(experiment),
+                "lab_path": lab_path(experiment.notebook, self.project_root),
+                "outputs_trusted": trusted,
+                "outputs_untrusted_why": why,
+            }
+        )
 
 
 class CoverageHandler(LogbookHandler):
@@ -604,12 +614,17 @@ class BulkTriageHandler(LogbookHandler):
 class SurpriseLookupHandler(LogbookHandler):
     """The surprises a card under a cell stands for, newest first (any status, at most 20).
 
-    ``?prediction_id=H1.P2`` (or ``hypothesis_id`` and ``prediction``), or ``?note=...`` for a flag or a
-    drift; ``experiment_id`` narrows it to one cell run.
+    ``?id=3``, ``?prediction_id=H1.P2`` (or ``hypothesis_id`` and ``prediction``), or ``?note=...`` for a
+    flag or a drift; ``experiment_id`` narrows it to one cell run.
     """
 
     @tornado.web.authenticated
     async def get(self):
+        raw_id = self.get_argument("id", "")
+        if raw_id:
+            sid = self.record_id(raw_id.removeprefix("S"), "surprise")
+            self.send(await self.call(lambda store: [store.surprise(sid)]))
+            return
         prediction_id = self.get_argument("prediction_id", "") or None
         hypothesis_id = self.get_argument("hypothesis_id", "") or None
         prediction = self.get_argument("prediction", "") or None

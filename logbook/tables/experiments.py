@@ -37,6 +37,7 @@ EXPERIMENT_COLUMNS = (
     "mode",
     "cell_key",
     "source_key",
+    "author",
 )
 
 
@@ -137,6 +138,33 @@ class ExperimentQueries(Queries):
             {"digest": row_digest({**row, "id": experiment_id}, kept)},
         )
         return experiment_id
+
+    def outputs_trusted(self, experiment_id: int, user: Optional[str] = None) -> tuple[bool, str]:
+        """Whether an experiment's rich outputs may run as yours, and why not: (trusted, reason).
+
+        They may when the cell was recorded by ``user`` (default: the user
+        running this process; a cell from before authors were kept counts as
+        yours) and it still matches the digest the chain holds for it. A
+        colleague's cell, one from a cloned logbook, or one edited by hand
+        shows its figures inert until you trust them.
+        """
+        row = self._one("experiments", experiment_id, "experiment")
+        from .judgements import current_user
+
+        me = current_user() if user is None else user
+        if row.get("author") and row["author"] != me:
+            return False, f"recorded by {row['author']}, not by you"
+        chained = self.db.execute(
+            "SELECT payload FROM events WHERE subject = ? AND kind = 'experiment.recorded' ORDER BY id LIMIT 1",
+            [f"E{experiment_id}"],
+        ).fetchone()
+        outputs = self.db.execute(
+            "SELECT mime, sha256, size, truncated FROM outputs WHERE experiment_id = ? ORDER BY position",
+            [experiment_id],
+        ).fetchall()
+        if chained is None or loads(chained[0], {}).get("digest") != row_digest(row, outputs):
+            return False, "changed after it was recorded (it does not match its history)"
+        return True, ""
 
     def experiment(self, experiment_id: int) -> Experiment:
         return self._experiment_from_row(self._one("experiments", experiment_id, "experiment"))
@@ -252,6 +280,7 @@ class ExperimentQueries(Queries):
             outputs=outputs,
             names=loads(row["names"], {}),
             torch=loads(row["torch"], {}),
+            author=row.get("author"),
             mode=row["mode"],
             cell_key=row.get("cell_key"),
         )
