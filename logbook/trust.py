@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -72,8 +73,9 @@ OLD_RULE = "signed under an older rule that did not cover its names, hypothesis 
 DAMAGED = "its signature is damaged"
 _DOMAIN = "logbook-prediction/2"
 _HEX = frozenset("0123456789abcdef")
+_SIGNATURE = re.compile(f"{VERSION}:([0-9a-f]{{64}}):([0-9a-f]{{{TAG_HEX * len(SIGNED_FIELDS)}}})")
 
-_keys: dict[str, tuple[bytes, Any, Any]] = {}
+_keys: dict[str, tuple[bytes, Any, Any, Any]] = {}
 
 
 class TrustError(LogbookError):
@@ -127,8 +129,8 @@ def secret() -> bytes:
     return _signer()[0]
 
 
-def _signer() -> tuple[bytes, Any, Any]:
-    """The key and HMAC-SHA256's inner and outer hash states for it, computed once per secret file."""
+def _signer() -> tuple[bytes, Any, Any, Any]:
+    """The key, HMAC-SHA256's inner and outer hash states and the keyed field-tag hash, once per secret file."""
     where = os.environ.get(ENV_VAR, "")
     signer = _keys.get(where)
     if signer is None:
@@ -136,7 +138,8 @@ def _signer() -> tuple[bytes, Any, Any]:
         block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
         inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-        signer = _keys[where] = (key, inner, outer)
+        tags = hashlib.blake2b(key=key[:64], digest_size=TAG_HEX // 2, person=b"logbook-field")
+        signer = _keys[where] = (key, inner, outer, tags)
     return signer
 
 
@@ -176,17 +179,32 @@ def _value(fields: Mapping[str, Any], name: str) -> Any:
     """One signed field, canonical: the names as a list, the credence as a float, the time as text.
 
     ``mode``, ``statement`` and ``logbook`` may be absent (None). Raises for a
-    value no signer wrote (a credence that is not a number, say).
+    value no signer wrote (a credence that is not a number, say); encoding
+    raises for one JSON cannot hold.
     """
     raw = fields[name] if name in OLD_SIGNED_FIELDS else fields.get(name)
-    value = _CANONICAL.get(name, _as_is)(raw)
-    _encoder.encode(value)  # raises TypeError for what JSON cannot hold
-    return value
+    return _CANONICAL.get(name, _as_is)(raw)
+
+
+def _values(fields: Mapping[str, Any]) -> list:
+    """The signed fields in :data:`SIGNED_FIELDS` order, each as :func:`_value` makes it (spelled out: read on every verify)."""
+    return [
+        fields["id"],
+        fields["hypothesis_id"],
+        fields["kind"],
+        fields["expression"],
+        _names(fields.get("names")),
+        float(fields["credence"]),
+        str(fields["created_at"]),
+        fields.get("mode"),
+        fields.get("statement"),
+        fields.get("logbook"),
+    ]
 
 
 def _message(fields: Mapping[str, Any]) -> bytes:
     """The canonical JSON of the signed fields: an array in :data:`SIGNED_FIELDS` order, after a domain label."""
-    return _encoder.encode([_DOMAIN, *(_value(fields, name) for name in SIGNED_FIELDS)]).encode()
+    return _encoder.encode([_DOMAIN, *_values(fields)]).encode()
 
 
 def _old_message(fields: Mapping[str, Any]) -> bytes:
@@ -205,7 +223,7 @@ def _old_message(fields: Mapping[str, Any]) -> bytes:
 
 def _hmac(message: bytes) -> str:
     """HMAC-SHA256 of ``message`` under this user's secret, from hash states computed once (a few microseconds)."""
-    _, inner_state, outer_state = _signer()
+    _, inner_state, outer_state, _ = _signer()
     inner = inner_state.copy()
     inner.update(message)
     outer = outer_state.copy()
@@ -213,10 +231,11 @@ def _hmac(message: bytes) -> str:
     return outer.hexdigest()
 
 
-def _tag(key: bytes, name: str, value: Any) -> str:
-    """A short keyed hash of one field, so that a review can say which field changed since it was signed."""
-    message = _encoder.encode([name, value]).encode()
-    return hashlib.blake2b(message, key=key, digest_size=TAG_HEX // 2, person=b"logbook-field").hexdigest()
+def _tag(base: Any, name: str, encoded: str) -> str:
+    """A short keyed hash (BLAKE2b, from ``base``) of one field as JSON, so that a review can say which field changed."""
+    tag = base.copy()
+    tag.update(f"{name}\0{encoded}".encode())
+    return tag.hexdigest()
 
 
 def sign(fields: Mapping[str, Any]) -> str:
@@ -227,26 +246,17 @@ def sign(fields: Mapping[str, Any]) -> str:
     decides trust; the tags (one per field, keyed too) only let a review say
     what changed.
     """
-    key = _signer()[0]
-    values = [_value(fields, name) for name in SIGNED_FIELDS]
-    tags = "".join(_tag(key, name, value) for name, value in zip(SIGNED_FIELDS, values))
-    return f"{VERSION}:{_hmac(_message(fields))}:{tags}"
+    base = _signer()[3]
+    encoded = [_encoder.encode(value) for value in _values(fields)]
+    message = f'["{_DOMAIN}",{",".join(encoded)}]'.encode()  # the same text as _message(fields)
+    tags = "".join(_tag(base, name, text) for name, text in zip(SIGNED_FIELDS, encoded))
+    return f"{VERSION}:{_hmac(message)}:{tags}"
 
 
 def _parts(signature: Any) -> Optional[tuple[str, str]]:
     """The HMAC and the tags of a well-formed signature, or None."""
-    if not isinstance(signature, str) or not signature.isascii():
-        return None
-    version, _, rest = signature.partition(":")
-    mac, _, tags = rest.partition(":")
-    if (
-        version != VERSION
-        or len(mac) != 64
-        or len(tags) != TAG_HEX * len(SIGNED_FIELDS)
-        or not set(mac + tags) <= _HEX
-    ):
-        return None
-    return mac, tags
+    found = _SIGNATURE.fullmatch(signature) if isinstance(signature, str) else None
+    return (found[1], found[2]) if found else None
 
 
 def verify(fields: Mapping[str, Any], signature: Optional[str]) -> bool:
@@ -294,7 +304,7 @@ def changes(fields: Mapping[str, Any], signature: Any) -> list[str]:
     if parts is None:
         return [DAMAGED]
     try:
-        key = secret()
+        base = _signer()[3]
     except TrustError as error:
         return [str(error)]
     tags = parts[1]
@@ -302,7 +312,7 @@ def changes(fields: Mapping[str, Any], signature: Any) -> list[str]:
     for index, name in enumerate(SIGNED_FIELDS):
         signed = tags[index * TAG_HEX : (index + 1) * TAG_HEX]
         try:
-            same = hmac.compare_digest(_tag(key, name, _value(fields, name)), signed)
+            same = hmac.compare_digest(_tag(base, name, _encoder.encode(_value(fields, name))), signed)
         except (TypeError, ValueError, KeyError):
             same = False
         if not same:
@@ -321,9 +331,11 @@ def content_hash(fields: Mapping[str, Any]) -> str:
     values = []
     for name in SIGNED_FIELDS:
         try:
-            values.append(_value(fields, name))
+            value = _value(fields, name)
+            _encoder.encode(value)
         except (TypeError, ValueError, KeyError):
-            values.append(["unreadable", repr(fields.get(name))])
+            value = ["unreadable", repr(fields.get(name))]
+        values.append(value)
     return hashlib.sha256(_encoder.encode([_DOMAIN, *values]).encode()).hexdigest()
 
 
