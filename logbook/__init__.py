@@ -8,7 +8,9 @@
 from .api import (
     HypothesisHandle,
     SurpriseHandle,
+    allow_methods,
     brainstorm,
+    checks,
     export,
     flush,
     get,
@@ -41,7 +43,9 @@ def _jupyter_labextension_paths() -> list[dict]:
 __all__ = [
     "HypothesisHandle",
     "SurpriseHandle",
+    "allow_methods",
     "brainstorm",
+    "checks",
     "LogbookError",
     "PredictionSyntaxError",
     "Store",

@@ -468,10 +468,58 @@ def logbook_path() -> Path:
     return session.recorder.path if session.recorder is not None else find_logbook()
 
 
+def checks(*functions: Any) -> Any:
+    """Let predictions call these functions of yours by name; returns the function (so it is a decorator too).
+
+    >>> @logbook.checks
+    ... def logit_diff(logits): return (logits[..., 1] - logits[..., 0]).mean()
+    >>> h.predict("logit_diff(ablated_logits) < 0.5 * logit_diff(clean_logits)")
+
+    A prediction calls by name only the builtins it may use and the functions
+    marked here: these very objects (a function defined again must be marked
+    again), in this kernel. A check is your code, trusted as your cells are;
+    what it is given is guarded like the rest of the prediction (no callable,
+    no iterator, no module).
+    """
+    from .prediction_methods import mark_checks
+
+    if not functions:
+        raise LogbookError("name the functions a prediction may call: logbook.checks(my_metric)")
+    try:
+        mark_checks(functions)
+    except ValueError as error:
+        raise LogbookError(str(error)) from None
+    return functions[0] if len(functions) == 1 else functions
+
+
+def allow_methods(kind: Any, methods: Any) -> None:
+    """Let predictions call ``methods`` on values of your type ``kind`` (a class, or its name).
+
+    >>> logbook.allow_methods("MyResult", ["score", "top_heads"])
+    >>> h.predict("result.score() > 0.5")
+
+    Without this, a prediction calls on a type the built-in allow-list does not
+    know only methods named as its reads (``max``, ``mean``, ``item``, ...).
+    A name is the class's own (``"MyResult"``) or with its module
+    (``"mypkg.results.MyResult"``); it applies to subclasses too. Methods that
+    change their object whatever its type (``append``, ``pop``, ``fill``,
+    names ending in ``_``, ...) cannot be allowed.
+    """
+    from .prediction_methods import allow_methods as allow
+    from .predictions import method_refusal
+
+    try:
+        allow(kind, methods, method_refusal)
+    except ValueError as error:
+        raise LogbookError(str(error)) from None
+
+
 __all__ = [
     "HypothesisHandle",
     "SurpriseHandle",
+    "allow_methods",
     "brainstorm",
+    "checks",
     "Exported",
     "ModeName",
     "ResearchMode",

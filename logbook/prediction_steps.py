@@ -168,12 +168,22 @@ def _side(ref: Ref, shown: dict[int, str]) -> str:
     return shown.get(ref, "…")  # not reached: a chained comparison stopped before it
 
 
-def instrument(text: str, reads: tuple[str, ...]) -> Compiled:
-    """Compile ``text`` (an already checked prediction) with its parts recorded as they are evaluated."""
+def instrument(
+    text: str,
+    reads: tuple[str, ...],
+    transform: Optional[Callable[[ast.Expression], ast.Expression]] = None,
+) -> Compiled:
+    """Compile ``text`` (an already checked prediction) with its parts recorded as they are evaluated.
+
+    ``transform`` rewrites the instrumented tree before it is compiled (the guards of
+    :mod:`logbook.prediction_guard`); it keeps the parts' positions in ``text``.
+    """
     tree = ast.parse(text, mode="eval")
     transformer = _Instrument(text)
     whole_is_compare = isinstance(tree.body, ast.Compare)
     tree.body = transformer.visit(tree.body)
+    if transform is not None:
+        tree = transform(tree)
     ast.fix_missing_locations(tree)
     code = compile(tree, "<prediction>", "eval")
     return Compiled(code, reads, text, transformer.parts, whole_is_compare)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from .errors import LogbookError
+from .prediction_guard import Guard, PredictionRefused, bounded_builtins, check_names, format_spec_problem
 from .prediction_steps import RECORDER, Compiled, Step, instrument
 
 #: Credences are clamped into this range before computing surprisal, so that
@@ -22,11 +23,22 @@ ALLOWED_BUILTINS = frozenset(
     int isinstance issubclass len list max min oct ord pow range repr reversed round set slice sorted
     str sum tuple zip""".split()
 )
-#: Methods that change their object in place; a prediction only looks.
+#: Methods known to change their object (on every type that has them): refused as soon as they are
+#: written, called or not. Which methods a prediction may call is decided by an allow-list per type
+#: when it is judged (:mod:`logbook.prediction_methods`); this list only refuses the obvious early.
 MUTATING_METHODS = frozenset(
-    """append extend insert pop remove clear update add discard setdefault popitem sort reverse write
-    writelines""".split()
+    """append extend insert pop remove clear update add discard setdefault popitem reverse write
+    writelines fill put popleft appendleft extendleft rotate difference_update intersection_update
+    symmetric_difference_update resize itemset setflags send throw close train eval apply backward
+    zero_grad load_state_dict register_hook register_forward_hook register_forward_pre_hook
+    register_full_backward_hook register_full_backward_pre_hook register_backward_hook register_buffer
+    register_parameter register_module add_module add_hook add_perma_hook reset_hooks
+    remove_all_hook_fns remove_batch_dim compute_head_results toggle_autodiff""".split()
 )
+#: Builtins that take a ``key=`` function: a prediction hands no callable over.
+_KEYED = frozenset({"min", "max", "sorted"})
+#: Builtins whose second argument may be a builtin type (``isinstance(x, float)``).
+_CLASSINFO = frozenset({"isinstance", "issubclass"})
 #: ``str.format`` reaches attributes by name inside its template ("{0.__class__}").
 FORMATTING_METHODS = frozenset({"format", "format_map"})
 #: ``range(...)`` in a prediction spans at most this many numbers.
@@ -38,6 +50,7 @@ _CONSTRUCTS = {
     ast.Await: "await: a prediction is judged at once, it does not wait",
     ast.Yield: "yield: a prediction is one expression, not a generator",
     ast.YieldFrom: "yield from: a prediction is one expression, not a generator",
+    ast.Starred: "unpacking with * (name each argument)",
 }
 _BUILTIN_NAMES = frozenset(dir(builtins))
 _LOOPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -51,6 +64,17 @@ def _refuse(reason: str, text: str) -> PredictionSyntaxError:
     return PredictionSyntaxError(f"not allowed in a prediction: {reason}: {text[:200]!r}")
 
 
+def method_refusal(name: str) -> Optional[str]:
+    """Why a method named ``name`` is refused in every prediction, whatever its object, or None."""
+    if name in MUTATING_METHODS or (name.endswith("_") and not name.endswith("__")):
+        return f".{name}() changes its object in place; a prediction only looks"
+    if name in FORMATTING_METHODS:
+        return f".{name}() (its template can reach any attribute); use an f-string"
+    if name.startswith("__"):
+        return f"the name {name} (names starting with __ reach Python's internals)"
+    return None
+
+
 def _check_call(node: ast.Call, text: str) -> None:
     func = node.func
     if isinstance(func, ast.Name):
@@ -59,13 +83,52 @@ def _check_call(node: ast.Call, text: str) -> None:
                 f"the builtin {func.id}() (a prediction may call only {', '.join(sorted(ALLOWED_BUILTINS))})",
                 text,
             )
-    elif isinstance(func, ast.Attribute):
-        if func.attr in MUTATING_METHODS or (func.attr.endswith("_") and not func.attr.endswith("__")):
-            raise _refuse(f".{func.attr}() changes its object in place; a prediction only looks", text)
-        if func.attr in FORMATTING_METHODS:
-            raise _refuse(f".{func.attr}() (its template can reach any attribute); use an f-string", text)
-    else:
+        if func.id in _KEYED and any(keyword.arg == "key" for keyword in node.keywords):
+            raise _refuse(
+                f"key= in {func.id}(): a callable passed as a value (a prediction calls functions, "
+                "it never hands one over); reduce a named value instead",
+                text,
+            )
+    elif not isinstance(func, ast.Attribute):
         raise _refuse("a call of a computed function; call a name or a method", text)
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise _refuse("unpacking with ** (name each argument)", text)
+        if keyword.arg == "out":
+            raise _refuse("out= writes into an existing value", text)
+
+
+def _check_values(nodes: list[ast.AST], text: str) -> None:
+    """Builtins are called (or name a type for isinstance), never passed; methods that change things never appear."""
+    called = {id(node.func) for node in nodes if isinstance(node, ast.Call)}
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CLASSINFO:
+            for arg in node.args[1:2]:
+                called.add(id(arg))
+                called.update(id(element) for element in getattr(arg, "elts", ()))
+    for node in nodes:
+        if isinstance(node, ast.Name) and node.id in ALLOWED_BUILTINS and id(node) not in called:
+            raise _refuse(
+                f"the builtin {node.id} used as a value: a callable may only be called "
+                "(a builtin type may name the class in isinstance())",
+                text,
+            )
+        if isinstance(node, ast.Attribute):
+            reason = method_refusal(node.attr)
+            if reason is not None and id(node) not in called:
+                reason = f".{node.attr}, a method that changes its object, used as a value; a prediction only looks"
+            if reason is not None:
+                raise _refuse(reason, text)
+        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            parts = getattr(node.format_spec, "values", [])
+            if any(not isinstance(part, ast.Constant) for part in parts):
+                raise _refuse("a format spec computed from values (write it out)", text)
+            problem = format_spec_problem("".join(str(part.value) for part in parts))
+            if problem:
+                raise _refuse(problem, text)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            if isinstance(node.left, ast.Constant) and isinstance(node.left.value, (str, bytes)):
+                raise _refuse("printf-style % formatting; use an f-string", text)
 
 
 def _check(tree: ast.AST, text: str) -> None:
@@ -87,6 +150,9 @@ def _check(tree: ast.AST, text: str) -> None:
     for node in nodes:
         if isinstance(node, ast.Call):
             _check_call(node, text)
+        if isinstance(node, ast.Dict) and None in node.keys:
+            raise _refuse("unpacking with ** (name each key)", text)
+    _check_values(nodes, text)
 
 
 def expression_or_text(expression: Optional[str], text: Optional[str]) -> tuple[str, str]:
@@ -159,21 +225,34 @@ def _bounded_range(*args: int) -> range:
     return numbers
 
 
-#: The builtins a prediction runs with: the allowed ones, ``range`` bounded, and ``__import__``,
-#: which library code (torch, numpy) looks up in the calling frame's builtins when it imports lazily.
+#: The builtins a prediction runs with: the allowed ones, those that could run unstoppably long
+#: bounded (``range``, ``pow``, ``round``, ``sum``, ``divmod``, ``dict``), and ``__import__``, which
+#: library code (torch, numpy) looks up in the calling frame's builtins when it imports lazily.
 #: An expression cannot name it: names starting with ``__`` are refused when written.
-SAFE_BUILTINS = {name: getattr(builtins, name) for name in ALLOWED_BUILTINS} | {
-    "range": _bounded_range,
-    "__import__": builtins.__import__,
-}
+SAFE_BUILTINS = (
+    {name: getattr(builtins, name) for name in ALLOWED_BUILTINS}
+    | bounded_builtins()
+    | {"range": _bounded_range, "__import__": builtins.__import__}
+)
+
+
+@dataclass(frozen=True)
+class _Guarded:
+    """A prediction compiled to run under its guards: the code, its steps, and how it uses each name."""
+
+    compiled: Compiled
+    roles: dict[str, frozenset[str]]
+    helpers: dict[str, Any]
 
 
 @lru_cache(maxsize=1024)
-def _compiled(expression: str) -> Compiled | PredictionSyntaxError:
-    """The instrumented code of an allowed expression and the names it reads, or why it is refused."""
+def _compiled(expression: str) -> _Guarded | PredictionSyntaxError:
+    """The guarded, instrumented code of an allowed expression, or why it is refused."""
     try:
         names = parse_expression(expression)
-        return instrument(expression.strip(), tuple(names))
+        guard = Guard(expression.strip(), ALLOWED_BUILTINS)
+        compiled = instrument(expression.strip(), tuple(names), transform=guard.transform)
+        return _Guarded(compiled, guard.roles, guard.helpers())
     except PredictionSyntaxError as error:
         return error
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
@@ -186,19 +265,30 @@ def judge(expression: str, names: list[str], namespace: dict[str, Any]) -> Judge
     The expression is checked again (a logbook may hold one written before the
     rules) and runs with globals of its own: the notebook names it reads
     (``names``, and any others the expression reads) and the allowed builtins,
-    so it can neither see nor rebind anything else. Returns ``held=None``
-    without an error when a name it needs does not exist yet, and ``error``
-    when it is refused or evaluating it (or taking its truth) raises. The
-    judgement carries the values of the expression's parts, as pytest shows a
-    failing assert (:mod:`logbook.prediction_steps`).
+    so it can neither see nor rebind anything else. What only the values can
+    tell is checked as it runs (:mod:`logbook.prediction_guard`): a name that
+    is a module, class, function or iterator, a method not allowed for its
+    object's type, a callable passed as a value, or a result too big to make
+    is refused (``PredictionRefused: ...``) before that step runs, so the
+    notebook is left as it was. Returns ``held=None`` without an error when a
+    name it needs does not exist yet, and ``error`` when it is refused or
+    evaluating it (or taking its truth) raises. The judgement carries the
+    values of the expression's parts, as pytest shows a failing assert
+    (:mod:`logbook.prediction_steps`).
     """
-    compiled = _compiled(expression)
-    if isinstance(compiled, PredictionSyntaxError):
-        return Judgement(held=None, error=f"PredictionSyntaxError: {compiled}")
+    guarded = _compiled(expression)
+    if isinstance(guarded, PredictionSyntaxError):
+        return Judgement(held=None, error=f"PredictionSyntaxError: {guarded}")
+    compiled = guarded.compiled
     needed = (*names, *compiled.reads)
     if any(name not in namespace for name in needed):
         return Judgement(held=None)
     scope = {name: namespace[name] for name in needed}
+    try:
+        check_names(guarded.roles, scope)
+    except PredictionRefused as error:
+        return Judgement(held=None, error=f"PredictionRefused: {error}")
+    scope.update(guarded.helpers)
     scope["__builtins__"] = SAFE_BUILTINS
     seen: list[tuple[int, Any]] = []
     scope[RECORDER] = compiled.recorder(seen)

@@ -33,6 +33,19 @@ from logbook.predictions import PredictionSyntaxError, judge, parse_expression
         ("grad.zero_() is None", ".zero_()"),
         ("'{0.__class__}'.format(x) != ''", ".format()"),
         ("handlers[0](x)", "a call of a computed function"),
+        ("max(scores, key=len) > 0", "key= in max(): a callable passed as a value"),
+        ("sorted(x, key=abs) == x", "key= in sorted()"),
+        ("len(x) == len(len)", "the builtin len used as a value"),
+        ("f(*args) > 0", "unpacking with *"),
+        ("f(**kwargs) > 0", "unpacking with **"),
+        ("{**d} == d", "unpacking with **"),
+        ("arr.sum(out=other) > 0", "out= writes into an existing value"),
+        ("check(lst.pop) > 0", ".pop, a method that changes its object, used as a value"),
+        ("check(t.add_) > 0", ".add_, a method that changes its object"),
+        ("gen.send(None) > 0", ".send() changes its object"),
+        ("f'{x:{width}}' != ''", "a format spec computed from values"),
+        ("f'{x:.100000f}' != ''", "a format width or precision of 100000"),
+        ("'%s' % x == '1'", "printf-style % formatting"),
     ],
 )
 def test_what_a_prediction_may_not_contain_is_refused_with_the_reason(expression, reason):
@@ -67,6 +80,9 @@ def test_await_and_yield_are_refused():
         ("input.shape[-1] == 10", ["input"]),
         ("metric(logits, labels) > 0.5", ["metric", "logits", "labels"]),
         ("x in range(10)", ["x"]),
+        ("scores.sort().values[0] > 0", ["scores"]),  # allowed on tensors, refused on lists when judged
+        ("isinstance(x, (int, float)) and f'{x:.3f}' != ''", ["x"]),
+        ("torch.ones(1, 12).allclose(probs)", ["torch", "probs"]),
     ],
 )
 def test_what_a_prediction_may_contain(expression, names):
@@ -88,8 +104,11 @@ def test_only_the_allowed_builtins_exist_when_it_runs():
     assert outcome.held is None and outcome.error.startswith(
         "PredictionSyntaxError: not allowed in a prediction"
     )
-    # A builtin used as a value is a notebook name: absent, so the prediction waits.
-    assert judge("sorted([2, 1], key=print) == [1, 2] and x", ["x"], {"x": 1}).missing
+    # A builtin it may not use is a notebook name: absent, so the prediction waits.
+    assert judge("len(print) > 0 and x", ["x"], {"x": 1}).missing
+    # A callable handed over is refused, whatever it is.
+    keyed = judge("sorted([2, 1], key=print) == [1, 2] and x", ["x"], {"x": 1})
+    assert "key= in sorted(): a callable passed as a value" in keyed.error
 
 
 def test_a_mutating_expression_stored_without_the_rules_is_not_run():

@@ -1,0 +1,725 @@
+"""A prediction only looks: the checks it runs under when judged, where a value's type shows.
+
+The text of a prediction is checked when written (:func:`logbook.predictions.parse_expression`);
+what only the values can tell is checked as it is judged. Its compiled code
+goes through small guards:
+
+- each notebook name it reads is looked at once before it runs: a module,
+  class, function or iterator is refused (an iterator would advance), and a
+  name it calls must be a function you marked as a check;
+- each attribute, item and method call goes through a guard that refuses a
+  callable or an iterator used as a value, a method not allowed for the
+  object's type (:mod:`logbook.prediction_methods`), and a module other than
+  the libraries;
+- each operator and the library calls that make new values are bounded
+  before they run, since code running in C cannot be stopped by the time
+  budget: powers, big-integer arithmetic, repetition of sequences, and new
+  tensors or arrays beyond a size computed from their operands.
+
+A refusal raises :class:`PredictionRefused`, before the refused step runs,
+so the notebook is left as it was.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import math
+import operator
+import re
+import types
+from fractions import Fraction
+from typing import Any, Callable, Optional
+
+from .prediction_methods import LIBRARIES, allowed_method, is_check, library, type_name
+
+#: Integers a prediction multiplies, divides, raises to a power or shifts stay under this many bits (100,000 digits).
+MAX_INT_BITS = 332_193
+#: Items (or characters) a repetition like ``[0] * n`` or ``"x" * n`` may make.
+MAX_SEQUENCE = 10_000_000
+#: Elements a new tensor or array may have beyond the largest one it is made from.
+MAX_NEW_ELEMENTS = 2**26
+#: Multiply-adds a matrix product may take.
+MAX_MATMUL = 2**33
+#: Digits of a width or precision in an f-string's format spec.
+MAX_FORMAT_WIDTH = 1000
+
+#: The names the compiled code calls its guards by (unreachable from a prediction: they start with __).
+NAME_ATTR, NAME_ITEM, NAME_CALL, NAME_OP, NAME_CMP, NAME_SLICE = (
+    "__logbook_attr__",
+    "__logbook_item__",
+    "__logbook_call__",
+    "__logbook_op__",
+    "__logbook_cmp__",
+    "__logbook_slice__",
+)
+
+
+class PredictionRefused(Exception):
+    """A prediction asked, when judged, for something a prediction may not do; nothing of it ran."""
+
+
+def refuse(text: str, reason: str) -> PredictionRefused:
+    return PredictionRefused(f"not allowed in a prediction: {text}: {reason}")
+
+
+# -- what a value is ----------------------------------------------------------
+
+_KINDS: dict[type, str] = {}
+_MODEL = "torch.nn.modules.module.Module"
+
+
+def kind_of(value: Any) -> str:
+    """``data``, ``model``, ``module``, ``class``, ``iterator`` or ``callable``, by the value's type (cached)."""
+    kind = type(value)
+    found = _KINDS.get(kind)
+    if found is None:
+        found = _KINDS[kind] = _classify(kind)
+    return found
+
+
+def _classify(kind: type) -> str:
+    if issubclass(kind, type):
+        return "class"
+    if issubclass(kind, types.ModuleType):
+        return "module"
+    bases = kind.__mro__
+    if any(type_name(base) == _MODEL for base in bases):
+        return "model"  # an object to read and pass to your checks; calling it is not allowed
+    if hasattr(kind, "__next__"):
+        return "iterator"
+    if any("__call__" in vars(base) for base in bases):
+        return "callable"
+    return "data"
+
+
+#: What the message says a prediction reaches among modules.
+REACHED = "the modules torch, numpy and math (through the functions listed for them)"
+
+
+def _what(kind: str, value: Any) -> str:
+    """``the module os``, ``a method (pop)``, ``an object (Result)``: what a value is, in a refusal."""
+    name = getattr(value, "__name__", type(value).__name__)
+    if kind == "module":
+        return f"the module {name}"
+    if kind == "class":
+        return f"the class {getattr(value, '__qualname__', name)}"
+    if kind == "iterator":
+        return f"an iterator ({type(value).__name__})"
+    if kind == "model":
+        return f"a model ({type(value).__name__})"
+    if kind == "callable":
+        bound = getattr(value, "__self__", None)
+        if isinstance(value, types.MethodType) or (
+            bound is not None and not isinstance(bound, types.ModuleType)
+        ):
+            return f"a method ({name})"
+        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
+            return f"a function ({name})"
+        return f"a callable object ({type(value).__name__})"
+    return f"an object ({type(value).__name__})"
+
+
+def _describe(kind: str, value: Any) -> str:
+    what = _what(kind, value)
+    if kind == "module":
+        return f"{what}: a prediction reaches only {REACHED}"
+    if kind == "iterator":
+        return f"{what}: reading it would advance it; keep what it yields in a list and predict on that"
+    if kind == "class":
+        return f"{what}: a prediction reads values, not classes"
+    return f"{what}, used as a value: a callable may only be called"
+
+
+def check_value(text: str, value: Any) -> Any:
+    """``value`` itself, unless it is code (a function, method, class or module) or an iterator."""
+    kind = _KINDS.get(type(value)) or kind_of(value)
+    if kind == "data" or kind == "model":
+        return value
+    raise refuse(text, _describe(kind, value))
+
+
+def check_names(roles: dict[str, frozenset[str]], scope: dict[str, Any]) -> None:
+    """Refuse a notebook name whose value a prediction may not reach in the way it uses it.
+
+    ``roles`` says how the expression uses each name: ``call`` (it calls it),
+    ``object`` (it reads an attribute or item of it, or calls its method) or
+    ``value`` (anything else).
+    """
+    for name, used in roles.items():
+        if name not in scope:
+            continue
+        value = scope[name]
+        kind = kind_of(value)
+        if "call" in used:
+            if not is_check(value):
+                raise refuse(
+                    name,
+                    f"{_what(kind, value)} not marked as a check: a prediction calls by name only the builtins "
+                    f"it may use and the functions you mark with logbook.checks({name})",
+                )
+            if used != {"call"}:
+                raise refuse(name, "a check may only be called, not read or passed")
+        elif kind == "module":
+            if used != {"object"} or not _reachable_module(value):
+                raise refuse(name, _describe(kind, value))
+        elif kind not in ("data", "model"):
+            raise refuse(name, _describe(kind, value))
+
+
+def _reachable_module(value: Any) -> bool:
+    """A library module, or a package on the way to one (``torch.nn`` for ``torch.nn.functional``)."""
+    if library(value) is not None:
+        return True
+    name = getattr(value, "__name__", "")
+    import sys
+
+    return sys.modules.get(name) is value and any(lib.startswith(name + ".") for lib in LIBRARIES)
+
+
+# -- sizes --------------------------------------------------------------------
+
+
+def _shape(value: Any) -> Optional[tuple[int, ...]]:
+    """The shape of a torch tensor or numpy array (or scalar), else None."""
+    module = type(value).__module__ or ""
+    if not module.startswith(("torch", "numpy")):
+        return None
+    shape = getattr(value, "shape", None)
+    try:
+        return tuple(int(n) for n in shape) if shape is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _numel(shape: tuple[int, ...]) -> int:
+    return math.prod(shape)
+
+
+def _broadcast(shapes: list[tuple[int, ...]]) -> Optional[int]:
+    """Elements of the shapes broadcast together, or None when they do not broadcast (the operation will raise)."""
+    total = 1
+    for axis in range(1, max(len(shape) for shape in shapes) + 1):
+        size = 1
+        for shape in shapes:
+            if len(shape) >= axis and shape[-axis] != 1:
+                if size not in (1, shape[-axis]):
+                    return None
+                size = shape[-axis]
+        total *= size
+    return total
+
+
+def _check_new(text: str, elements: int, inputs: list[tuple[int, ...]]) -> None:
+    largest = max((_numel(shape) for shape in inputs), default=0)
+    if elements > max(MAX_NEW_ELEMENTS, largest):
+        raise refuse(
+            text,
+            f"it would make {elements:,} elements (a prediction makes at most {MAX_NEW_ELEMENTS:,}, "
+            "or as many as the largest value it reads)",
+        )
+
+
+def _check_arrays(text: str, values: tuple[Any, ...]) -> None:
+    shapes = [shape for shape in map(_shape, values) if shape is not None]
+    if len(shapes) >= 2:
+        elements = _broadcast(shapes)
+        if elements is not None:
+            _check_new(text, elements, shapes)
+
+
+def _check_matmul(text: str, left: Any, right: Any) -> None:
+    a, b = _shape(left), _shape(right)
+    if a is None or b is None or not a or not b:
+        return
+    a2 = a if len(a) > 1 else (1, *a)
+    b2 = b if len(b) > 1 else (*b, 1)
+    batch = _broadcast([a2[:-2], b2[:-2]]) if len(a2) > 2 or len(b2) > 2 else 1
+    if batch is None:
+        return
+    n, k, m = a2[-2], a2[-1], b2[-1]
+    _check_new(text, batch * n * m, [a, b])
+    if batch * n * k * m > MAX_MATMUL:
+        raise refuse(
+            text, f"a matrix product of {batch * n * k * m:,} multiply-adds (at most {MAX_MATMUL:,})"
+        )
+
+
+def _bits(value: Any) -> int:
+    if isinstance(value, int):
+        return abs(value).bit_length()
+    if isinstance(value, Fraction):
+        return max(abs(value.numerator).bit_length(), value.denominator.bit_length())
+    return 0
+
+
+def _too_many_bits(text: str, bits: float) -> PredictionRefused:
+    return refuse(
+        text,
+        f"an integer of about {int(bits * 0.30103):,} digits (a prediction works with integers "
+        f"up to {int(MAX_INT_BITS * 0.30103):,} digits, since Python cannot stop arithmetic on bigger ones)",
+    )
+
+
+def check_power(text: str, base: Any, exponent: Any) -> None:
+    if not isinstance(exponent, int) or exponent <= 0 or not isinstance(base, (int, Fraction)):
+        return
+    bits = _bits(base)
+    if bits > MAX_INT_BITS:
+        raise _too_many_bits(text, bits)
+    if bits > 1 or (isinstance(base, Fraction) and base.denominator > 1):
+        size = exponent * max(
+            math.log2(abs(base.numerator)) if base.numerator else 0.0, math.log2(base.denominator)
+        )
+        if size > MAX_INT_BITS:
+            raise _too_many_bits(text, size)
+
+
+def _check_ints(text: str, op: str, a: int, b: int) -> None:
+    if op == "Pow":
+        check_power(text, a, b)
+    elif op == "Mult":
+        if _bits(a) + _bits(b) > MAX_INT_BITS:
+            raise _too_many_bits(text, _bits(a) + _bits(b))
+    elif op == "LShift":
+        if b > MAX_INT_BITS or _bits(a) + b > MAX_INT_BITS:
+            raise _too_many_bits(text, _bits(a) + b)
+    elif op in ("FloorDiv", "Mod", "Div"):
+        if max(_bits(a), _bits(b)) > MAX_INT_BITS:
+            raise _too_many_bits(text, max(_bits(a), _bits(b)))
+
+
+_SEQUENCES = (str, bytes, bytearray, list, tuple)
+
+
+def _check_repeat(text: str, sequence: Any, times: Any) -> None:
+    if isinstance(times, int) and times > 0 and len(sequence) * times > MAX_SEQUENCE:
+        raise refuse(
+            text,
+            f"a repetition making {len(sequence) * times:,} items (a prediction makes at most {MAX_SEQUENCE:,})",
+        )
+
+
+_PLAIN = frozenset({int, float, bool})
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "Add": operator.add,
+    "Sub": operator.sub,
+    "Mult": operator.mul,
+    "MatMult": operator.matmul,
+    "Div": operator.truediv,
+    "FloorDiv": operator.floordiv,
+    "Mod": operator.mod,
+    "Pow": operator.pow,
+    "LShift": operator.lshift,
+    "RShift": operator.rshift,
+    "BitOr": operator.or_,
+    "BitXor": operator.xor,
+    "BitAnd": operator.and_,
+}
+_BIG = MAX_INT_BITS // 4
+
+
+def check_operation(text: str, op: str, a: Any, b: Any) -> None:
+    """Refuse ``a <op> b`` when it would run unstoppably long in C or make something huge."""
+    ta, tb = type(a), type(b)
+    if ta in _PLAIN and tb in _PLAIN:
+        if (ta is float or tb is float) or (op not in ("Pow", "LShift") and max(_bits(a), _bits(b)) < _BIG):
+            return
+    if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)):
+        if isinstance(b, int) or op != "Pow":
+            _check_ints(text, op, a, b)  # type: ignore[arg-type]
+        return
+    if op == "Mult":
+        if isinstance(a, _SEQUENCES) and isinstance(b, int):
+            return _check_repeat(text, a, b)
+        if isinstance(b, _SEQUENCES) and isinstance(a, int):
+            return _check_repeat(text, b, a)
+    if op == "Mod" and isinstance(a, (str, bytes, bytearray)):
+        raise refuse(text, "printf-style % formatting; use an f-string")
+    if op == "MatMult":
+        return _check_matmul(text, a, b)
+    if op in ("Pow", "Mult", "LShift") and any(
+        getattr(getattr(value, "dtype", None), "kind", "") == "O" for value in (a, b)
+    ):
+        raise refuse(text, "arithmetic on an array of Python objects (its numbers are not bounded)")
+    _check_arrays(text, (a, b))
+
+
+# -- library calls that make new values -----------------------------------------------
+
+_MATMUL = frozenset({"matmul", "dot", "mm", "bmm"})
+_JOIN = frozenset({"cat", "concat", "concatenate", "stack", "vstack", "hstack"})
+_MADE = frozenset({"zeros", "ones", "full", "arange", "linspace", "eye", "identity"})
+_NEW = frozenset({"new_zeros", "new_ones", "new_full", "new_tensor"})
+
+
+def _size(value: Any) -> Optional[int]:
+    shape = _shape(value)
+    if shape is not None:
+        return _numel(shape)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value)
+
+
+def _dims(args: tuple[Any, ...]) -> list[Any]:
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return list(args[0])
+    return list(args)
+
+
+def _requested(module: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional[int]:
+    """The elements ``module.name(*args, **kwargs)`` would make, for the functions that make new arrays."""
+    try:
+        if name in ("zeros", "ones"):
+            shape = kwargs.get("size", kwargs.get("shape"))
+            dims = _dims(args[:1] if module == "numpy" else args) if shape is None else _dims((shape,))
+            return math.prod(int(d) for d in dims)
+        if name == "full":
+            shape = args[0] if args else kwargs.get("size", kwargs.get("shape"))
+            return math.prod(int(d) for d in _dims((shape,)))
+        if name in ("eye", "identity"):
+            n = args[0] if args else kwargs.get("n", kwargs.get("N"))
+            m = args[1] if len(args) > 1 and name == "eye" else kwargs.get("m", kwargs.get("M"))
+            return int(n) * int(m if m is not None else n)
+        if name == "linspace":
+            steps = args[2] if len(args) > 2 else kwargs.get("steps", kwargs.get("num", 50))
+            return int(steps)
+        if name == "arange":
+            numbers = [float(a) for a in args[:3]]
+            start, stop, step = 0.0, 0.0, 1.0
+            if len(numbers) == 1:
+                stop = numbers[0]
+            elif numbers:
+                start, stop = numbers[0], numbers[1]
+                step = numbers[2] if len(numbers) > 2 else 1.0
+            start = float(kwargs.get("start", start))
+            stop = float(kwargs.get("end", kwargs.get("stop", stop)))
+            step = float(kwargs.get("step", step))
+            return max(0, math.ceil((stop - start) / step)) if step else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None
+
+
+def check_call(text: str, obj: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse a library call or tensor method whose result would be huge, before it runs."""
+    module = library(obj)
+    if module is None and _shape(obj) is None:
+        return
+    if module is None and name in _NEW:
+        shape = args[0] if args else kwargs.get("size")
+        if name == "new_tensor" or shape is None:
+            return
+        elements = math.prod(
+            int(d) for d in _dims(args if isinstance(shape, int) and name != "new_full" else (shape,))
+        )
+        return _check_new(text, elements, [])
+    if module is not None and name in _MADE:
+        elements = _requested(module, name, args, kwargs)
+        if elements is not None:
+            _check_new(text, elements, [])
+        return
+    if name in _MATMUL:
+        pair = (obj, args[0]) if module is None and args else args[:2]
+        if len(pair) == 2:
+            _check_matmul(text, *pair)
+        return
+    if module is not None and name in _JOIN and args and isinstance(args[0], (list, tuple)):
+        shapes = [shape for shape in map(_shape, args[0]) if shape is not None]
+        distinct = {id(each): _shape(each) for each in args[0]}
+        _check_new(text, sum(map(_numel, shapes)), [shape for shape in distinct.values() if shape])
+        return
+    _check_arrays(text, (obj, *args, *kwargs.values()) if module is None else (*args, *kwargs.values()))
+
+
+def _is_mask(value: Any) -> bool:
+    return str(getattr(value, "dtype", "")) in ("torch.bool", "bool")
+
+
+def _index_elements(key: Any) -> int:
+    """Elements an advanced index (a list, tensor or array of positions) picks; 0 for plain indexing."""
+    most = 0
+    for part in key if isinstance(key, tuple) else (key,):
+        if isinstance(part, list):
+            most = max(most, len(part) * (len(part[0]) if part and isinstance(part[0], list) else 1))
+        elif not _is_mask(part):
+            shape = _shape(part)
+            if shape is not None:
+                most = max(most, _numel(shape))
+    return most
+
+
+def check_index(text: str, obj: Any, key: Any) -> None:
+    if isinstance(key, (int, str, slice)):
+        return
+    shape = _shape(obj)
+    if shape is None or not shape:
+        return
+    picked = _index_elements(key)
+    if picked:
+        _check_new(text, picked * _numel(shape) // max(1, min(shape)), [shape])
+
+
+# -- the compiled prediction's guards ----------------------------------------------------
+
+
+def _compare(op: ast.cmpop) -> Callable[[Any, Any], Any]:
+    return {
+        ast.Eq: operator.eq,
+        ast.NotEq: operator.ne,
+        ast.Lt: operator.lt,
+        ast.LtE: operator.le,
+        ast.Gt: operator.gt,
+        ast.GtE: operator.ge,
+        ast.Is: operator.is_,
+        ast.IsNot: operator.is_not,
+        ast.In: lambda a, b: a in b,
+        ast.NotIn: lambda a, b: a not in b,
+    }[type(op)]
+
+
+_ELEMENTWISE = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+class Guard:
+    """Rewrites a prediction's (instrumented) tree so attributes, items, calls and operators go through guards.
+
+    After :meth:`transform`, ``roles`` says how the expression uses each
+    notebook name, and :meth:`helpers` gives the guard functions its code calls.
+    """
+
+    def __init__(self, source: str, builtins: frozenset[str]):
+        self.source = source
+        self.builtins = builtins
+        self.sites: list[tuple[Any, ...]] = []
+        self.used: dict[str, set[str]] = collections.defaultdict(set)
+        self._temps = 0
+
+    @property
+    def roles(self) -> dict[str, frozenset[str]]:
+        return {name: frozenset(used) for name, used in self.used.items()}
+
+    def transform(self, tree: ast.Expression) -> ast.Expression:
+        tree.body = self._visit(tree.body, "value")
+        return tree
+
+    # -- building ---------------------------------------------------------
+
+    def _text(self, node: ast.AST) -> str:
+        text = ast.get_source_segment(self.source, node) or ast.unparse(node)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    def _site(self, *info: Any) -> ast.Constant:
+        self.sites.append(info)
+        return ast.Constant(len(self.sites) - 1)
+
+    @staticmethod
+    def _call(name: str, args: list[ast.expr], like: ast.AST, keywords: Optional[list] = None) -> ast.Call:
+        return ast.copy_location(ast.Call(ast.Name(name, ast.Load()), args, keywords or []), like)
+
+    def _visit(self, node: ast.expr, role: str) -> ast.expr:
+        if isinstance(node, ast.Name):
+            if node.id not in self.builtins and not node.id.startswith("__"):
+                self.used[node.id].add(role)
+            return node
+        if isinstance(node, ast.Call):
+            return self._visit_call(node, role)
+        if isinstance(node, ast.Attribute):
+            obj = self._visit(node.value, "object")
+            return self._call(
+                NAME_ATTR, [self._site(node.attr, self._text(node), role == "value"), obj], node
+            )
+        if isinstance(node, ast.Subscript):
+            obj = self._visit(node.value, "object")
+            key = self._visit_key(node.slice)
+            return self._call(NAME_ITEM, [self._site(self._text(node), role == "value"), obj, key], node)
+        if isinstance(node, ast.BinOp):
+            left, right = self._visit(node.left, "value"), self._visit(node.right, "value")
+            site = self._site(type(node.op).__name__, _OPS[type(node.op).__name__], self._text(node))
+            return self._call(NAME_OP, [site, left, right], node)
+        if isinstance(node, ast.Compare):
+            return self._visit_compare(node)
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                setattr(
+                    node, field, [self._visit(v, "value") if isinstance(v, ast.expr) else v for v in value]
+                )
+            elif isinstance(value, ast.expr):
+                setattr(node, field, self._visit(value, "value"))
+        return node
+
+    def _visit_key(self, node: ast.expr) -> ast.expr:
+        if isinstance(node, ast.Slice):
+            parts = [
+                self._visit(p, "value") if p is not None else ast.Constant(None)
+                for p in (node.lower, node.upper, node.step)
+            ]
+            return self._call(NAME_SLICE, parts, node)
+        if isinstance(node, ast.Tuple):
+            node.elts = [self._visit_key(element) for element in node.elts]
+            return node
+        return self._visit(node, "value")
+
+    def _visit_call(self, node: ast.Call, role: str) -> ast.expr:
+        func = node.func
+        node.args = [self._visit(arg, "value") for arg in node.args]
+        for keyword in node.keywords:
+            keyword.value = self._visit(keyword.value, "value")
+        if isinstance(func, ast.Name):
+            if not func.id.startswith("__") and func.id not in self.builtins:
+                self.used[func.id].add("call")
+            return (
+                node  # a builtin (bounded ones are bounded where they are defined), a check, or the recorder
+            )
+        assert isinstance(func, ast.Attribute)  # a call of a computed function is refused when written
+        obj = self._visit(func.value, "object")
+        site = self._site(func.attr, self._text(node), role == "value")
+        return self._call(NAME_CALL, [site, obj, *node.args], node, node.keywords)
+
+    def _visit_compare(self, node: ast.Compare) -> ast.expr:
+        left = self._visit(node.left, "value")
+        rights = [self._visit(each, "value") for each in node.comparators]
+        text = self._text(node)
+        tests: list[ast.expr] = []
+        for index, (op, right) in enumerate(zip(node.ops, rights)):
+            if index < len(rights) - 1:  # a < b < c: b is evaluated once, as Python does
+                name = f"__logbook_t{self._temps}__"
+                self._temps += 1
+                right_value: ast.expr = ast.NamedExpr(ast.Name(name, ast.Store()), right)
+                following: ast.expr = ast.Name(name, ast.Load())
+            else:
+                right_value, following = right, right
+            site = self._site(_compare(op), isinstance(op, _ELEMENTWISE), text)
+            tests.append(self._call(NAME_CMP, [site, left, right_value], node))
+            left = following
+        return tests[0] if len(tests) == 1 else ast.copy_location(ast.BoolOp(ast.And(), tests), node)
+
+    # -- running ----------------------------------------------------------
+
+    def helpers(self) -> dict[str, Callable[..., Any]]:
+        """The guard functions, bound to this expression's sites."""
+        sites = self.sites
+
+        def attr(site: int, obj: Any, /) -> Any:
+            name, text, leaf = sites[site]
+            if isinstance(obj, types.ModuleType) and not _reachable_module(obj):
+                raise refuse(text, _describe("module", obj))
+            value = getattr(obj, name)
+            if isinstance(value, types.ModuleType) and not _reachable_module(value):
+                raise refuse(text, _describe("module", value))
+            return check_value(text, value) if leaf else value
+
+        def item(site: int, obj: Any, key: Any, /) -> Any:
+            text, leaf = sites[site]
+            if isinstance(obj, collections.defaultdict) and key not in obj:
+                raise refuse(text, f"{key!r} is not in this defaultdict, and reading it would add it")
+            check_index(text, obj, key)
+            value = obj[key]
+            return check_value(text, value) if leaf else value
+
+        def call(site: int, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+            name, text, leaf = sites[site]
+            allowed, most = allowed_method(obj, name)
+            if not allowed:
+                raise refuse(text, _not_allowed(obj, name))
+            if "out" in kwargs:
+                raise refuse(text, "out= writes into an existing value")
+            if most is not None and len(args) > most:
+                raise refuse(
+                    text,
+                    f"{name}() takes at most {most} positional argument{'s' if most != 1 else ''} in a prediction "
+                    "(the next one is where it would write its result)",
+                )
+            check_call(text, obj, name, args, kwargs)
+            value = getattr(obj, name)(*args, **kwargs)
+            return check_value(text, value) if leaf else value
+
+        def op(site: int, a: Any, b: Any, /) -> Any:
+            name, function, text = sites[site]
+            if type(a) is not float or type(b) is not float:
+                check_operation(text, name, a, b)
+            return function(a, b)
+
+        def cmp(site: int, a: Any, b: Any, /) -> Any:
+            function, elementwise, text = sites[site]
+            if elementwise and type(a) not in _PLAIN and type(b) not in _PLAIN:
+                _check_arrays(text, (a, b))
+            return function(a, b)
+
+        return {
+            NAME_ATTR: attr,
+            NAME_ITEM: item,
+            NAME_CALL: call,
+            NAME_OP: op,
+            NAME_CMP: cmp,
+            NAME_SLICE: slice,
+        }
+
+
+def _not_allowed(obj: Any, name: str) -> str:
+    module = library(obj)
+    if module is not None:
+        return f"{module}.{name}() is not one of the {module} functions a prediction may call"
+    if isinstance(obj, types.ModuleType):
+        return _describe("module", obj)
+    if isinstance(obj, type):
+        return f"{name}() of {_what('class', obj)}: a prediction calls methods of values, not of classes"
+    kind = type(obj)
+    shown = kind.__qualname__ if kind.__module__ == "builtins" else type_name(kind)
+    return (
+        f"{name}() is not a method a prediction may call on a {shown} (only methods that leave "
+        "their object as it was; logbook.allow_methods() adds your own)"
+    )
+
+
+# -- bounded builtins ---------------------------------------------------------------
+
+
+def bounded_builtins() -> dict[str, Callable[..., Any]]:
+    """The builtins whose arguments can make them run unstoppably long in C, each bounded."""
+
+    def pow_(base: Any, exp: Any, mod: Any = None) -> Any:
+        text = "pow(…)"
+        if mod is None:
+            check_operation(text, "Pow", base, exp)
+            return pow(base, exp)
+        if max(_bits(base), _bits(exp), _bits(mod)) > MAX_INT_BITS:
+            raise _too_many_bits(text, max(_bits(base), _bits(exp), _bits(mod)))
+        return pow(base, exp, mod)
+
+    def round_(number: Any, ndigits: Any = None) -> Any:
+        if isinstance(number, int) and isinstance(ndigits, int) and -ndigits > MAX_INT_BITS * 0.30103:
+            raise _too_many_bits("round(…)", -ndigits / 0.30103)
+        return round(number) if ndigits is None else round(number, ndigits)
+
+    def sum_(iterable: Any, /, start: Any = 0) -> Any:
+        if isinstance(start, _SEQUENCES):
+            raise refuse(
+                "sum(…)", "a sum of sequences copies them again for every item (its time is not bounded)"
+            )
+        return sum(iterable, start)
+
+    def divmod_(a: Any, b: Any) -> Any:
+        check_operation("divmod(…)", "FloorDiv", a, b)
+        return divmod(a, b)
+
+    def dict_(*args: Any, **kwargs: Any) -> dict:
+        if args and isinstance(args[0], (list, tuple)):
+            for element in args[0]:
+                if kind_of(element) == "iterator":
+                    raise refuse("dict(…)", _describe("iterator", element))
+        return dict(*args, **kwargs)
+
+    return {"pow": pow_, "round": round_, "sum": sum_, "divmod": divmod_, "dict": dict_}
+
+
+_FORMAT_NUMBER = re.compile(r"\d+")
+
+
+def format_spec_problem(spec: str) -> Optional[str]:
+    """Why an f-string's format spec is refused (a width or precision that would make a huge string), or None."""
+    for number in _FORMAT_NUMBER.findall(spec):
+        if len(number) > 4 or int(number) > MAX_FORMAT_WIDTH:
+            return f"a format width or precision of {number} (at most {MAX_FORMAT_WIDTH})"
+    return None
