@@ -637,7 +637,7 @@ class TorchActivity:
 
     def _note_iterated(self) -> None:
         """(Cell end) The keys each remembered iterator yielded: as far as its length hint says it went."""
-        furthest: dict[tuple[int, int, bool], tuple[Any, Any, int]] = {}
+        furthest: dict[tuple[int, bool], tuple[Any, Any, int]] = {}
         for cache, mapping, iterator, backwards in self._iterations:
             try:
                 total, left = len(mapping), iterator.__length_hint__()
@@ -645,10 +645,10 @@ class TorchActivity:
                 continue
             # an exhausted iterator, or one whose dictionary changed size, hints 0: all was read
             yielded = total if left == 0 else max(0, total - left)
-            key = (id(cache), id(mapping), backwards)
+            key = (id(cache), backwards)  # one walk per cache and direction, as far as the furthest pass
             if yielded and yielded > furthest.get(key, (None, None, 0))[2]:
                 furthest[key] = (cache, mapping, yielded)
-        for (_, _, backwards), (cache, mapping, yielded) in furthest.items():
+        for (_, backwards), (cache, mapping, yielded) in furthest.items():
             try:
                 keys = reversed(mapping) if backwards else iter(mapping)
                 for key in itertools.islice(keys, yielded):
