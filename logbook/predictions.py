@@ -10,7 +10,8 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from .errors import LogbookError
-from .prediction_guard import Guard, PredictionRefused, bounded_builtins, check_names, format_spec_problem
+from .prediction_bounds import PredictionRefused, format_spec_problem
+from .prediction_guard import Guard, bounded_builtins, check_names
 from .prediction_steps import RECORDER, Compiled, Step, instrument
 
 #: Credences are clamped into this range before computing surprisal, so that
