@@ -55,10 +55,6 @@ export class ExperimentDetail extends Widget {
     if (hookMark) {
       title.append(' ', hookMark);
     }
-    const hookMark = hooksLeftMark(e.torch);
-    if (hookMark) {
-      title.append(' ', hookMark);
-    }
     head.append(title, el('div', 'jp-Logbook-muted', metaLine(e)));
     if (e.lab_path) {
       const path = e.lab_path;
