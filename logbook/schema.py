@@ -376,3 +376,18 @@ def m018_logbook_identity(db: Database) -> None:
 def m021_cell_authors(db: Database) -> None:
     """Each cell names the user whose kernel recorded it, so a colleague's figures are not run as yours."""
     db["experiments"].add_column("author", str)
+
+
+@migrations()
+def m017_judging_ahead(db: Database) -> None:
+    """Judgements in progress, written before a prediction is evaluated and removed after.
+
+    A row left behind names a prediction whose kernel died or was restarted
+    while evaluating it (code in C that the time budget could not stop): the
+    next kernel marks that prediction too slow instead of running it again.
+    """
+    db["judging"].create(
+        {"prediction_id": str, "session": str, "pid": int, "host": str, "started_at": str, "budget_s": float},
+        pk=("prediction_id", "session"),
+        not_null={"started_at", "budget_s"},
+    )

@@ -480,6 +480,47 @@ class PredictionQueries(Queries):
         )
         self.append_event("prediction.too_slow", prediction_id, {"budget_s": budget_s}, at=at)
 
+    def judging_ahead(self, prediction_id: str, session: str, pid: int, host: str, budget_s: float) -> None:
+        """Write that kernel ``session`` is about to evaluate a prediction; call inside a transaction.
+
+        The kernel commits this before it evaluates and removes it after
+        (:meth:`judging_done`), so a row left behind names a judgement its
+        kernel never finished. Each kernel judges one prediction at a time:
+        its earlier row goes.
+        """
+        self.db.execute("DELETE FROM judging WHERE session = ?", [session])
+        self.db.execute(
+            "INSERT OR REPLACE INTO judging (prediction_id, session, pid, host, started_at, budget_s)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [prediction_id, session, pid, host, now(), budget_s],
+        )
+
+    def judging_done(self, session: str) -> None:
+        """Kernel ``session`` finished judging: remove its row; call inside a transaction."""
+        self.db.execute("DELETE FROM judging WHERE session = ?", [session])
+
+    def judging(self) -> list[dict]:
+        """The judgements in progress, or left behind by kernels that stopped, oldest first."""
+        return list(self.db.query("SELECT * FROM judging ORDER BY started_at"))
+
+    def judging_stopped(self, row: dict) -> bool:
+        """Mark the prediction a stopped judgement left (a row of :meth:`judging`) too slow; call inside a transaction.
+
+        The row is removed; True when the prediction was marked (it still
+        exists, is in force and was not marked already).
+        """
+        self.db.execute(
+            "DELETE FROM judging WHERE prediction_id = ? AND session = ?",
+            [row["prediction_id"], row["session"]],
+        )
+        state = self.db.execute(
+            "SELECT state, superseded_by FROM predictions WHERE id = ?", [row["prediction_id"]]
+        ).fetchone()
+        if state is None or state[1] or state[0] == PredictionState.too_slow.value:
+            return False
+        self.set_prediction_too_slow(row["prediction_id"], row["budget_s"])
+        return True
+
 
 def new_identity() -> str:
     """A new logbook's id: 128 random bits as hex."""
