@@ -306,6 +306,52 @@ def m015_followups(db: Database) -> None:
 
 
 @migrations()
+def m017_judging_ahead(db: Database) -> None:
+    """Judgements in progress, written before a prediction is evaluated and removed after.
+
+    A row left behind names a prediction whose kernel died or was restarted
+    while evaluating it (code in C that the time budget could not stop): the
+    next kernel marks that prediction too slow instead of running it again.
+    """
+    db["judging"].create(
+        {"prediction_id": str, "session": str, "pid": int, "host": str, "started_at": str, "budget_s": float},
+        pk=("prediction_id", "session"),
+        not_null={"started_at", "budget_s"},
+    )
+
+
+@migrations()
+def m018_logbook_identity(db: Database) -> None:
+    """The logbook's own random id (``logbook_id`` in ``settings``), which every prediction's signature covers.
+
+    Signatures made before it covered neither a prediction's names, mode,
+    hypothesis statement nor logbook. The predictions signed then are listed
+    in ``trust_resign``: the first process that holds the signer's secret
+    signs each again under the new rule if its old signature is still valid
+    (:meth:`logbook.tables.predictions.PredictionQueries._upgrade_signatures`);
+    every other old signature is untrusted.
+    """
+    import json
+
+    from .tables.predictions import IDENTITY_KEY, RESIGN_KEY, new_identity
+
+    db.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+        [IDENTITY_KEY, json.dumps(new_identity())],
+    )
+    signed = [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM predictions WHERE signature IS NOT NULL AND signature != '' ORDER BY rowid"
+        ).fetchall()
+    ]
+    if signed:
+        db.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [RESIGN_KEY, json.dumps(signed)]
+        )
+
+
+@migrations()
 def m019_cells_in_chain(db: Database) -> None:
     """Every experiment recorded before cells entered the chain enters it now, marked as backfilled.
 
@@ -342,52 +388,6 @@ def m020_seals(db: Database) -> None:
 
 
 @migrations()
-def m018_logbook_identity(db: Database) -> None:
-    """The logbook's own random id (``logbook_id`` in ``settings``), which every prediction's signature covers.
-
-    Signatures made before it covered neither a prediction's names, mode,
-    hypothesis statement nor logbook. The predictions signed then are listed
-    in ``trust_resign``: the first process that holds the signer's secret
-    signs each again under the new rule if its old signature is still valid
-    (:meth:`logbook.tables.predictions.PredictionQueries._upgrade_signatures`);
-    every other old signature is untrusted.
-    """
-    import json
-
-    from .tables.predictions import IDENTITY_KEY, RESIGN_KEY, new_identity
-
-    db.execute(
-        "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
-        [IDENTITY_KEY, json.dumps(new_identity())],
-    )
-    signed = [
-        row[0]
-        for row in db.execute(
-            "SELECT id FROM predictions WHERE signature IS NOT NULL AND signature != '' ORDER BY rowid"
-        ).fetchall()
-    ]
-    if signed:
-        db.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [RESIGN_KEY, json.dumps(signed)]
-        )
-
-
-@migrations()
 def m021_cell_authors(db: Database) -> None:
     """Each cell names the user whose kernel recorded it, so a colleague's figures are not run as yours."""
     db["experiments"].add_column("author", str)
-
-
-@migrations()
-def m017_judging_ahead(db: Database) -> None:
-    """Judgements in progress, written before a prediction is evaluated and removed after.
-
-    A row left behind names a prediction whose kernel died or was restarted
-    while evaluating it (code in C that the time budget could not stop): the
-    next kernel marks that prediction too slow instead of running it again.
-    """
-    db["judging"].create(
-        {"prediction_id": str, "session": str, "pid": int, "host": str, "started_at": str, "budget_s": float},
-        pk=("prediction_id", "session"),
-        not_null={"started_at", "budget_s"},
-    )
