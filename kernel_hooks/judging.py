@@ -4,15 +4,27 @@ A prediction is due when a cell assigned one of its names, or when it has
 never been evaluated. It is judged on the values in the namespace, and the
 judgement links to the experiment that last assigned one of its names
 (:mod:`kernel_hooks.provenance`), not to whichever cell happened to run.
+
+Judging is crash-only: before each prediction is evaluated, the cells
+finished so far and a ``judging`` row naming the prediction and this kernel
+are committed (:class:`Ahead`); the row goes when judging ends. A kernel
+that dies or is restarted mid-judgement (in C code the budget cannot stop)
+leaves the row, and the next kernel to load the logbook marks that
+prediction too slow instead of running it (:func:`stop_stale`).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
 
 from logbook.models import Prediction, PredictionState
 from logbook.predictions import judge, surprisal_bits
+from logbook.store import Store
 
 from .provenance import ExperimentHandle, Provenance
 from .summaries import summarize
@@ -63,6 +75,106 @@ class Outcome:
     interrupted: Optional[TrackedPrediction] = None
 
 
+#: Seconds past its budget after which a judgement in progress is stale whether or not its kernel lives.
+STALE_AFTER_S = 30.0
+#: Seconds a flush before a judgement waits for the writer (a busy or stalled disk does not hold judging).
+AHEAD_TIMEOUT_S = 5.0
+
+
+class Ahead:
+    """Writes each judgement ahead: the cells before it and a row naming it, on disk before it runs.
+
+    >>> ahead = Ahead(writer, session="3f2a…", budget=1.0)
+    >>> ahead.before(tracked)   # commits the queued cells and the judging row, then returns
+    >>> ahead.done()            # removes the row (urgently, without waiting for the cell to end)
+    """
+
+    def __init__(self, writer: Any, session: str, budget: float):
+        self.writer, self.session, self.budget = writer, session, budget
+        self.pid, self.host = os.getpid(), socket.gethostname()
+        self._marked = False
+
+    def before(self, tracked: TrackedPrediction) -> None:
+        if self.writer.failed or self.writer.stalled:
+            return  # nothing can be written ahead; judging goes on as before
+        prediction_id, session, pid, host, budget = (
+            tracked.prediction.id,
+            self.session,
+            self.pid,
+            self.host,
+            self.budget,
+        )
+
+        def mark(store: Store) -> None:
+            store.judging_ahead(prediction_id, session, pid, host, budget)
+
+        self.writer.submit(mark)
+        self._marked = True
+        self.writer.flush(AHEAD_TIMEOUT_S)
+
+    def done(self) -> None:
+        if not self._marked:
+            return
+        self._marked = False
+        session = self.session
+
+        def clear(store: Store) -> None:
+            store.judging_done(session)
+
+        self.writer.submit(clear, urgent=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` on this machine still runs (a zombie does not)."""
+    if os.name == "nt":
+        return True  # no safe probe: time alone decides
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def stale(row: dict, host: str, now: datetime, alive: Callable[[int], bool] = _alive) -> bool:
+    """Whether a judging row is left by a kernel that stopped: its process is gone, or it is far past its budget."""
+    try:
+        started = datetime.fromisoformat(row["started_at"])
+    except (TypeError, ValueError):
+        return True
+    if (now - started).total_seconds() > float(row["budget_s"]) + STALE_AFTER_S:
+        return True
+    return row["host"] == host and row["pid"] is not None and not alive(int(row["pid"]))
+
+
+def stop_stale(store: Store, host: Optional[str] = None, now: Optional[datetime] = None) -> list[str]:
+    """Mark too slow each prediction whose judgement a stopped kernel left; one line for the user each.
+
+    A prediction so marked is not judged again by any kernel until its expression is edited.
+    """
+    host = host or socket.gethostname()
+    now = now or datetime.now(timezone.utc)
+    left = [row for row in store.judging() if stale(row, host, now)]
+    if not left:
+        return []
+    lines = []
+    with store.transaction():
+        for row in left:
+            if not store.judging_stopped(row):
+                continue
+            prediction = store.prediction(row["prediction_id"])
+            lines.append(
+                f"prediction {prediction.id} ({prediction.expression}) was being judged when its kernel "
+                f"stopped (started {row['started_at'][:19].replace('T', ' ')} UTC, process {row['pid']}); "
+                "it is marked too slow and no kernel judges it again until you edit it"
+            )
+    return lines
+
+
 def due(predictions: Iterable[TrackedPrediction], assigned: set[str]) -> list[TrackedPrediction]:
     """The predictions to judge after a cell that assigned ``assigned``."""
     return [
@@ -78,25 +190,31 @@ def judge_all(
     watchdog: Watchdog,
     provenance: Provenance,
     summaries: Optional[dict[str, Any]] = None,
+    ahead: Optional[Ahead] = None,
 ) -> Outcome:
     """Judge ``predictions`` in order; a KeyboardInterrupt ends the judging and is reported, not raised.
 
     ``summaries`` are those the cell's record already took of the names it assigned: reused, not taken again.
+    ``ahead`` writes each judgement ahead of running it (and its end after).
     """
     outcome = Outcome()
-    for tracked in predictions:
-        try:
-            judged = _judge_one(tracked, namespace, watchdog, provenance, summaries or {})
-        except PredictionTooSlow:
-            tracked.evaluated = True
-            tracked.stopped = tracked.prediction.expression
-            continue
-        except KeyboardInterrupt:
-            tracked.evaluated = True
-            outcome.interrupted = tracked
-            return outcome
-        if judged is not None:
-            outcome.judged.append(judged)
+    try:
+        for tracked in predictions:
+            try:
+                judged = _judge_one(tracked, namespace, watchdog, provenance, summaries or {}, ahead)
+            except PredictionTooSlow:
+                tracked.evaluated = True
+                tracked.stopped = tracked.prediction.expression
+                continue
+            except KeyboardInterrupt:
+                tracked.evaluated = True
+                outcome.interrupted = tracked
+                return outcome
+            if judged is not None:
+                outcome.judged.append(judged)
+    finally:
+        if ahead is not None:
+            ahead.done()
     return outcome
 
 
@@ -106,10 +224,13 @@ def _judge_one(
     watchdog: Watchdog,
     provenance: Provenance,
     summaries: dict[str, Any],
+    ahead: Optional[Ahead] = None,
 ) -> Optional[Judged]:
     prediction = tracked.prediction
     if any(name not in namespace for name in prediction.names):
         return None
+    if ahead is not None:
+        ahead.before(tracked)
     verdict = watchdog.run(tracked, lambda: judge(prediction.expression, prediction.names, namespace))
     if verdict.missing:
         return None

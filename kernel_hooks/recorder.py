@@ -1,7 +1,8 @@
 """Recording every executed cell as an experiment, and judging predictions after it.
 
 After each cell the experiment is handed to the writer first; only then are
-the predictions it made due evaluated, each under a time budget
+the predictions it made due evaluated, each written ahead (on disk with the
+cells before it, :class:`kernel_hooks.judging.Ahead`) and run under a time budget
 (:mod:`kernel_hooks.watchdog`), and their judgements handed over as a second
 job, linked to the experiments that produced the values
 (:mod:`kernel_hooks.provenance`). Before judging, the values the cell assigned
@@ -33,7 +34,7 @@ from .cells import CellStart, RunningCells, error_fields, notebook_path
 from .drift import DEFAULT_THRESHOLD, CellHistory, Drift, Run, cell_key, source_key
 from .hooks_left import LeftByJob, left_message, running_message
 from .jobs import DriftJob, ExperimentJob, FoldJob, JudgementsJob, drift_record, too_slow_job
-from .judging import Judged, Outcome, TrackedPrediction, due, judge_all
+from .judging import Ahead, Judged, Outcome, TrackedPrediction, due, judge_all, stop_stale
 from .provenance import ExperimentHandle, Provenance
 from .summaries import summarize
 from .surprise_display import show_drift, show_surprise
@@ -77,15 +78,20 @@ class Recorder:
         self.watchdog = Watchdog(self.budget, self._too_slow)
         self._load_predictions()
         self.writer = Writer(path, self.warn, self.reload)
+        self.ahead = Ahead(self.writer, self.session, self.budget)
 
     def _load_predictions(self) -> None:
         """Know the active predictions before the first cell runs (the writer keeps them fresh after).
 
-        This runs while the kernel starts, so it skips the integrity check (it
-        reads every page); the writer's own connection makes it and reports damage.
+        A prediction whose judgement a stopped kernel left unfinished is marked
+        too slow first, and said so under the first cell. This runs while the
+        kernel starts, so it skips the integrity check (it reads every page);
+        the writer's own connection makes it and reports damage.
         """
         try:
             with Store(self.path, check_integrity=False) as store:
+                for line in stop_stale(store):
+                    self.warn(line)
                 self.reload(store)
                 for experiment_id, key, source, error, names in store.earlier_runs(
                     notebook_path(self.shell), EARLIER_RUNS
@@ -201,7 +207,7 @@ class Recorder:
         running = self.cells.current
         if running is not None and set(tracked.prediction.names).intersection(self.cells.assigned(running)):
             return
-        outcome = judge_all([tracked], self.shell.user_ns, self.watchdog, self.provenance)
+        outcome = judge_all([tracked], self.shell.user_ns, self.watchdog, self.provenance, ahead=self.ahead)
         self._report(outcome, None)
 
     def cell_started_at(self) -> Optional[datetime]:
@@ -307,7 +313,7 @@ class Recorder:
         self._drift(row, names, handle)
         judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
         outcome = (
-            judge_all(judged_now, namespace, self.watchdog, self.provenance, names)
+            judge_all(judged_now, namespace, self.watchdog, self.provenance, names, self.ahead)
             if judged_now
             else Outcome()
         )

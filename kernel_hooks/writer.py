@@ -5,6 +5,9 @@ connection, writes each batch of jobs in one transaction, and keeps the
 kernel's view of the active predictions fresh when another process (the
 server, another kernel) changes them. Before each batch it checks that the
 file at the logbook's path is still the one it opened, and follows it if not.
+A batch waits for the running cell to end, except when a job is urgent or
+the kernel flushes: before a prediction is judged, the cells finished so far
+and the judgement's marker are on disk (:class:`kernel_hooks.judging.Ahead`).
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class Writer:
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._stopping = False
         self._urgent = threading.Event()
+        #: Set when the kernel goes idle or a job is urgent: wakes a batch waiting for either.
+        self._nudge = threading.Event()
         self._kernel_idle = threading.Event()
         self._kernel_idle.set()
         self._cells_running = 0
@@ -74,7 +79,8 @@ class Writer:
         self._thread = threading.Thread(target=self._run, name="logbook-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Job, urgent: bool = False) -> None:
+        """Queue ``job``; an ``urgent`` one is written without waiting for more jobs or for the cell to end."""
         if self._jobs.qsize() >= self.max_pending:
             self.dropped += 1
             self.on_warning(
@@ -83,6 +89,12 @@ class Writer:
             )
             return
         self._jobs.put(job)
+        if urgent:
+            self._hurry()
+
+    def _hurry(self) -> None:
+        self._urgent.set()
+        self._nudge.set()
 
     def kernel_busy(self) -> None:
         """A cell started: batches wait (up to ``MAX_DEFER_SECONDS``) until it ends."""
@@ -94,6 +106,7 @@ class Writer:
         self._cells_running = max(self._cells_running - 1, 0)
         if not self._cells_running:
             self._kernel_idle.set()
+            self._nudge.set()
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every job submitted so far is written; False if it is not by ``timeout``.
@@ -103,7 +116,7 @@ class Writer:
         """
         done = threading.Event()
         self._jobs.put(done)
-        self._urgent.set()
+        self._hurry()
         deadline = time.monotonic() + timeout
         tries = self._failed_tries
         while not done.wait(max(0.0, min(STALL_POLL_SECONDS, deadline - time.monotonic()))):
@@ -117,7 +130,7 @@ class Writer:
             return
         self._stopping = True
         self._jobs.put(None)
-        self._urgent.set()
+        self._hurry()
         self._thread.join(timeout)
 
     # -- the thread -------------------------------------------------------
@@ -175,7 +188,7 @@ class Writer:
         if self._urgent.wait(BATCH_DELAY_SECONDS):
             self._urgent.clear()
         elif not self._stopping:
-            self._kernel_idle.wait(MAX_DEFER_SECONDS)
+            self._wait_for_idle_or_urgent(time.monotonic() + MAX_DEFER_SECONDS)
         items = [first]
         while True:
             try:
@@ -185,6 +198,18 @@ class Writer:
         batch = [item for item in items if item is not None and not isinstance(item, threading.Event)]
         events = [item for item in items if isinstance(item, threading.Event)]
         return batch, events, any(item is None for item in items)
+
+    def _wait_for_idle_or_urgent(self, deadline: float) -> None:
+        """Wait until the cell ends, or a job (a flush before a judgement) cannot wait, or ``deadline``."""
+        while True:
+            self._nudge.clear()
+            if self._kernel_idle.is_set() or self._urgent.is_set():
+                self._urgent.clear()
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._nudge.wait(remaining)
 
     def _write(self, store: Store, batch: list[Job]) -> None:
         warned = False
