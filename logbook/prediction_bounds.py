@@ -46,16 +46,21 @@ def refuse(text: str, reason: str) -> PredictionRefused:
 # -- sizes --------------------------------------------------------------------
 
 
+_ARRAYS: dict[type, bool] = {}
+
+
 def _shape(value: Any) -> Optional[tuple[int, ...]]:
     """The shape of a torch tensor or numpy array (or scalar), else None."""
-    module = type(value).__module__ or ""
-    if not module.startswith(("torch", "numpy")):
+    kind = type(value)
+    array = _ARRAYS.get(kind)
+    if array is None:
+        array = _ARRAYS[kind] = (kind.__module__ or "").startswith(("torch", "numpy")) and hasattr(
+            kind, "shape"
+        )
+    if not array:
         return None
     shape = getattr(value, "shape", None)
-    try:
-        return tuple(int(n) for n in shape) if shape is not None else None
-    except (TypeError, ValueError):
-        return None
+    return shape if type(shape) is tuple else tuple(shape) if isinstance(shape, tuple) else None
 
 
 def _numel(shape: tuple[int, ...]) -> int:
@@ -77,8 +82,10 @@ def _broadcast(shapes: list[tuple[int, ...]]) -> Optional[int]:
 
 
 def _check_new(text: str, elements: int, inputs: list[tuple[int, ...]]) -> None:
+    if elements <= MAX_NEW_ELEMENTS:
+        return
     largest = max((_numel(shape) for shape in inputs), default=0)
-    if elements > max(MAX_NEW_ELEMENTS, largest):
+    if elements > largest:
         raise refuse(
             text,
             f"it would make {elements:,} elements (a prediction makes at most {MAX_NEW_ELEMENTS:,}, "
@@ -88,7 +95,7 @@ def _check_new(text: str, elements: int, inputs: list[tuple[int, ...]]) -> None:
 
 def check_arrays(text: str, values: tuple[Any, ...]) -> None:
     shapes = [shape for shape in map(_shape, values) if shape is not None]
-    if len(shapes) >= 2:
+    if len(shapes) >= 2 and any(shape != shapes[0] for shape in shapes):  # equal shapes cannot grow
         elements = _broadcast(shapes)
         if elements is not None:
             _check_new(text, elements, shapes)
