@@ -28,4 +28,4 @@ async def test_a_figure_is_pinned_and_unpinned_over_rest(api, logbook_file):  # 
     assert (await api("DELETE", "experiments/1/pins", position="1"))[0] == 404
     with Store(logbook_file) as store:
         kinds = [row[0] for row in store.db.execute("SELECT kind FROM events ORDER BY id")]
-    assert kinds == ["figure.pinned", "figure.unpinned"]
+    assert kinds == ["experiment.recorded", "figure.pinned", "figure.unpinned"]
