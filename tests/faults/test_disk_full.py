@@ -28,6 +28,18 @@ def test_a_full_disk_warns_once_and_the_kernel_keeps_working(tmp_path):
                 and "".join(o for o in out if not o.startswith("logbook:")) == "x" * 20000 + "\n"
             )
             printed += out
+        # The writer meets the full disk on its own thread, when the kernel lets it: wait for that event
+        # (bounded), then one more cell shows the warning it queued.
+        status, out = execute(
+            client,
+            "import time\nfrom logbook.api import session\nwriter = session.recorder.writer\n"
+            "deadline = time.monotonic() + 120\n"
+            "while not writer.stalled and time.monotonic() < deadline:\n    time.sleep(0.01)\n"
+            "assert writer.stalled",
+        )
+        printed += out
+        status, out = execute(client, "pass")
+        printed += out
         warnings = [line for line in "".join(printed).splitlines() if line.startswith("logbook:")]
         assert (
             len(warnings) == 1 and "cannot write to the logbook" in warnings[0] and "retrying" in warnings[0]
