@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+#: How long any single wait in a browser test may take before it fails (events, not sleeps): JupyterLab's
+#: first load on a loaded 2-core machine can take well over Playwright's 30 s default.
+LOADED_MACHINE_TIMEOUT_MS = 120_000
+
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

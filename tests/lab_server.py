@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .browser import CHROMIUM_FLAGS, chromium
+from .browser import CHROMIUM_FLAGS, LOADED_MACHINE_TIMEOUT_MS, chromium
 
 
 def free_port() -> int:
@@ -111,6 +111,9 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
         )
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            # Every wait is for an event; this only bounds it. JupyterLab's first load on a loaded
+            # 2-core machine can take well over Playwright's 30 s default.
+            context.set_default_timeout(LOADED_MACHINE_TIMEOUT_MS)
             yield context.new_page()
         finally:
             browser.close()
