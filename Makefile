@@ -42,11 +42,12 @@ lab: install
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 		--ServerApp.root_dir=$(CURDIR) --allow-root $(DEMO)
 
-# Debian's Chromium for the browser tests (needs root or sudo the first time).
+# Debian's Chromium for the browser tests, and OpenSSH's ssh-keygen for the seal tests
+# (needs root or sudo the first time).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium openssh-client >/dev/null; }
 
 test: test-frontend test-python test-tl3
 
