@@ -11,8 +11,16 @@ import pytest
 
 import logbook
 from logbook.cli import main
-from logbook.export_target import SNIFF_BYTES, ExportRefused, check_target, default_root, exported_format
+from logbook.export_target import (
+    SNIFF_BYTES,
+    ExportRefused,
+    check_target,
+    default_root,
+    exported_format,
+    write_export,
+)
 from logbook.exporting import export_logbook, render
+from logbook.figure_export import write_figures
 from logbook.report import Selection
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses symbolic links and resource limits")
@@ -205,3 +213,22 @@ def test_a_failed_export_leaves_the_earlier_one_whole(project, store, logbook_db
 def test_check_target_names_the_file_relative_to_the_project(project):
     target = check_target(project / "notes" / "log.md", "md", project)
     assert (target.shown, target.replaces) == ("notes/log.md", False)
+
+
+def test_a_folder_swapped_for_a_link_after_the_check_is_refused_when_written(project, store, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    export_logbook(store, "notes/log.json", "json")
+    (outside / "log.json").write_text(render(store, "json"))  # an export of the user's, elsewhere
+    before = snapshot(outside)
+    replacing = check_target("notes/log.json", "json", project)
+    new = check_target("notes/deeper/log.md", "md", project)
+    assert (replacing.replaces, new.replaces) == (True, False)
+    (project / "notes").rename(project / "notes-moved")
+    os.symlink(outside, project / "notes")
+    for target, text in ((replacing, render(store, "json")), (new, render(store, "md"))):
+        with pytest.raises(ExportRefused, match="will not write through the symbolic link notes"):
+            write_export(target, text)
+    with pytest.raises(ExportRefused, match="will not write through the symbolic link notes"):
+        write_figures(new, {"figure.png": b"\x89PNG"})
+    assert snapshot(outside) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -715,7 +716,8 @@ class ExportHandler(LogbookHandler):
                 store, root / body.path, body.format, selection, root=root, title=body.title
             )
         )
-        self.send({"path": written.relative_to(root).as_posix(), "bytes": written.stat().st_size}, 201)
+        size = os.stat(written, follow_symlinks=False).st_size  # the file written, never what a link names
+        self.send({"path": written.relative_to(root).as_posix(), "bytes": size}, 201)
 
 
 ROUTES = [
