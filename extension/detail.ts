@@ -5,7 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import { coveragePart } from './coverageview';
 import { hooksLeftMark, hooksLeftParts } from './hooksleft';
-import { button, el, pill } from './dom';
+import { attempt, button, el, pill } from './dom';
 import { stripAnsi } from './format';
 import { judgementsPart, metaLine, nameRow, outputView, part, pre, sourceView, table, torchParts } from './detailparts';
 import { historyPart } from './historyview';
@@ -74,8 +74,14 @@ export class ExperimentDetail extends Widget {
     }
     parts.push(judgementsPart(judgements));
     const history = await this.model.history(e.id).catch(() => null);
-    if (history && history.runs.length > 1) {
-      parts.push(historyPart(history, e.id, id => void this.showExperiment(id)));
+    const undo = (label: string) =>
+      void attempt(() => this.model.unexpectValue(history!.cell_key, label)).then(ok => {
+        if (ok && this.shown === e.id) {
+          void this.showExperiment(e.id); // the history again, without the value undone
+        }
+      });
+    if (history && (history.runs.length > 1 || history.expected.length || history.expected_envelopes?.length)) {
+      parts.push(historyPart(history, e.id, id => void this.showExperiment(id), undo));
     }
     const names = Object.entries(e.names);
     if (names.length) {

@@ -3,6 +3,8 @@
 import { requestBlob } from './api';
 import { code, el, pill } from './dom';
 import { describeObserved, formatBits, formatCredence, highlightPieces, stripAnsi } from './format';
+import { observedWords } from './signalformat';
+import { stepsView } from './signalview';
 import { IExperiment, IJudgement, IOutput } from './types';
 
 export function part(title: string, ...content: (HTMLElement | string)[]): HTMLElement {
@@ -118,6 +120,12 @@ export function torchParts(torch: Record<string, any>): HTMLElement[] {
   return parts;
 }
 
+/** What decided a judgement: its steps as pytest shows them, what was seen (in words), or the values observed. */
+function judgedOn(j: IJudgement): string | HTMLElement {
+  const words = observedWords(j);
+  return stepsView(j.steps) ?? (words !== null ? words : describeObserved(j.observed ?? {}));
+}
+
 export function judgementsPart(judgements: IJudgement[]): HTMLElement {
   const rows = judgements.map(j => [
     el('span', 'jp-Logbook-id', j.prediction_id ?? j.hypothesis_id ?? 'flagged'),
@@ -125,7 +133,7 @@ export function judgementsPart(judgements: IJudgement[]): HTMLElement {
     pill(j.verdict, j.verdict),
     formatBits(j.surprisal_bits),
     j.credence === null ? '' : formatCredence(j.credence),
-    describeObserved(j.observed ?? {})
+    judgedOn(j)
   ]);
   const body = rows.length
     ? table(['prediction', 'expression', 'verdict', 'surprisal', 'credence', 'observed'], rows, 'Predictions judged here')

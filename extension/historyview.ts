@@ -9,6 +9,7 @@ import { button, code, el, pill } from './dom';
 import { summaryText } from './drift';
 import { part, table } from './detailparts';
 import { relativeTime } from './format';
+import { envelopeText } from './signalformat';
 import { ICellHistory, IHistoryStep } from './types';
 
 /** Steps shown, newest first; older ones are a click away through their runs. */
@@ -61,8 +62,41 @@ function stepView(step: IHistoryStep, current: number, open: (id: number) => voi
   return node;
 }
 
-/** The history part of experiment ``current``'s detail; ``open`` shows another run. */
-export function historyPart(history: ICellHistory, current: number, open: (id: number) => void): HTMLElement {
+/**
+ * "Expected to vary here": each value or part with the change marked normal ("scores[1, 3] ± 0.02"),
+ * and Undo, which has it watched again in this cell. An older server sends the labels alone.
+ */
+export function expectedPart(history: ICellHistory, undo: ((label: string) => void) | null): HTMLElement[] {
+  const envelopes = history.expected_envelopes?.length
+    ? history.expected_envelopes
+    : history.expected.map(label => ({ label, envelope: null }));
+  if (!envelopes.length) {
+    return [];
+  }
+  const box = el('div', 'jp-Logbook-expected');
+  box.append(el('div', 'jp-Logbook-muted', 'Expected to vary here:'));
+  const list = el('ul', 'jp-Logbook-expectedList');
+  list.setAttribute('aria-label', 'Values expected to vary in this cell');
+  for (const expected of envelopes) {
+    const item = el('li', 'jp-Logbook-row jp-Logbook-expectedItem');
+    item.append(code(envelopeText(expected), 'jp-Logbook-name'));
+    if (undo) {
+      const label = expected.label;
+      item.append(button('Undo', `Watch ${label} in this cell again: it is no longer expected to vary`, () => undo(label), 'jp-Logbook-undoExpected'));
+    }
+    list.append(item);
+  }
+  box.append(list);
+  return [box];
+}
+
+/** The history part of experiment ``current``'s detail; ``open`` shows another run, ``undo`` watches a value again. */
+export function historyPart(
+  history: ICellHistory,
+  current: number,
+  open: (id: number) => void,
+  undo: ((label: string) => void) | null = null
+): HTMLElement {
   const runs = el('div', 'jp-Logbook-historyRuns');
   runs.setAttribute('role', 'list');
   runs.setAttribute('aria-label', 'Runs of this cell');
@@ -78,7 +112,7 @@ export function historyPart(history: ICellHistory, current: number, open: (id: n
     runs.append(item);
   }
   const steps = history.steps.slice(-STEPS_SHOWN).reverse().map(step => stepView(step, current, open));
-  const expected = history.expected.length ? [el('div', 'jp-Logbook-muted', `Expected to vary here: ${history.expected.join(', ')}`)] : [];
+  const expected = expectedPart(history, undo);
   const title = `History of this cell (${history.runs.length} run${history.runs.length === 1 ? '' : 's'})`;
   const node = part(title, runs, ...expected, ...steps);
   node.classList.add('jp-Logbook-history');

@@ -3,6 +3,7 @@
 import { attempt, el, input } from './dom';
 import { parseEntry } from './entry';
 import { hypothesisCard } from './hypothesiscard';
+import { ICellRef } from './predictionview';
 import { ITemplate } from './redteamcard';
 import { LogbookModel } from './model';
 import { SectionWidget } from './section';
@@ -15,11 +16,18 @@ function editing(node: HTMLElement): boolean {
   if (!active || !node.contains(active)) {
     return false;
   }
-  return active instanceof HTMLTextAreaElement || (active instanceof HTMLInputElement && active.type !== 'range');
+  return (
+    active instanceof HTMLTextAreaElement ||
+    (active instanceof HTMLInputElement && active.type !== 'range') ||
+    (active instanceof HTMLSelectElement && !!active.closest('.jp-Logbook-verdictForm'))
+  );
 }
 
 export class HypothesesSection extends SectionWidget {
-  constructor(model: LogbookModel) {
+  constructor(
+    model: LogbookModel,
+    private readonly selectedCell: () => ICellRef | null = () => null
+  ) {
     super(model, 'hypotheses', 'Hypotheses', ['hypotheses', 'brainstorm']);
     this.entry.addEventListener('keydown', event => {
       const parsed = parseEntry(this.entry.value);
@@ -70,7 +78,8 @@ export class HypothesesSection extends SectionWidget {
 
   /** The card of ``h``: the one already drawn, unless it changed (and holds no focus). */
   private card(h: IHypothesis): HTMLElement {
-    const key = JSON.stringify([h, this.expanded.has(h.id), this.forms.has(h.id), this.prefills.get(h.id)?.label, this.redTeamOpen.has(h.id), this.redTeamHidden.has(h.id)]);
+    const verdicts = h.predictions.map(p => this.verdicts.get(p.id) ?? null);
+    const key = JSON.stringify([h, this.expanded.has(h.id), this.forms.has(h.id), this.prefills.get(h.id)?.label, this.redTeamOpen.has(h.id), this.redTeamHidden.has(h.id), verdicts]);
     const drawn = this.drawn.get(h.id);
     if (drawn && (drawn.key === key || editing(drawn.node))) {
       this.pending ||= drawn.key !== key;
@@ -110,6 +119,18 @@ export class HypothesesSection extends SectionWidget {
         hideRedTeam(h.id);
         this.redTeamHidden.add(h.id);
         this.redraw(h.id, '.jp-Logbook-cardRow');
+      },
+      verdicts: {
+        open: pid => this.verdicts.get(pid) ?? null,
+        setOpen: (pid, held) => {
+          held === null ? this.verdicts.delete(pid) : this.verdicts.set(pid, held);
+          const focus = held === null ? `[data-prediction="${pid}"] .jp-Logbook-${this.lastVerdict.get(pid) ? 'held' : 'failed'}` : `[data-prediction="${pid}"] .jp-Logbook-observed`;
+          if (held !== null) {
+            this.lastVerdict.set(pid, held);
+          }
+          this.redraw(h.id, focus);
+        },
+        selectedCell: this.selectedCell
       }
     });
     node.setAttribute('role', 'listitem');
@@ -140,5 +161,8 @@ export class HypothesesSection extends SectionWidget {
   private redTeamOpen = new Set<string>();
   private redTeamHidden = hiddenRedTeams();
   private drawn = new Map<string, { key: string; node: HTMLElement }>();
+  /** The verdict forms open, per prediction in words: true for held, false for failed. */
+  private verdicts = new Map<string, boolean>();
+  private lastVerdict = new Map<string, boolean>();
   private pending = false;
 }

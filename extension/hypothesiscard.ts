@@ -8,8 +8,10 @@ import { actionable, attempt, button, el, input, pill } from './dom';
 import { predictionCounts } from './feedstate';
 import { formatCredence, sparklinePoints } from './format';
 import { LogbookModel } from './model';
-import { predictionBlock, predictionForm } from './predictionview';
+import { parseCredence } from './entry';
+import { IVerdictState, predictionBlock, predictionForm } from './predictionview';
 import { ITemplate, redTeamCard } from './redteamcard';
+import { SHOW_SURPRISE_EVENT } from './tokens';
 import { IHypothesis } from './types';
 
 const STATUSES = ['active', 'supported', 'refuted', 'abandoned'];
@@ -29,6 +31,8 @@ export interface ICardState {
   redTeamHidden: boolean;
   toggleRedTeam: () => void;
   hideRedTeam: () => void;
+  /** The verdict forms of its predictions in words. */
+  verdicts?: IVerdictState;
 }
 
 function sparkline(h: IHypothesis): SVGElement {
@@ -55,7 +59,7 @@ function summary(h: IHypothesis, state: ICardState): HTMLElement {
   actionable(row, `${h.id}: ${h.statement}. Credence ${formatCredence(h.credence)}, ${h.status}${said.length ? ', ' + said.join(', ') : ''}`, state.toggle);
   row.setAttribute('aria-expanded', String(state.expanded));
   const statement = el('span', 'jp-Logbook-statement', h.statement);
-  row.title = `${h.statement}\ncredence ${h.history.map(c => formatCredence(c.credence)).join(' → ') || formatCredence(h.credence)}`;
+  row.title = `${h.statement}\ncredence ${h.history.map(c => formatCredence(c.credence)).join(' → ') || formatCredence(h.credence)}${h.follows ? `\nfollows up ${h.follows}` : ''}`;
   row.append(el('span', 'jp-Logbook-caret', state.expanded ? '▾' : '▸'), el('span', 'jp-Logbook-id', h.id), statement);
   row.append(sparkline(h), el('span', 'jp-Logbook-credenceNumber', formatCredence(h.credence)), pill(h.status, h.status));
   const tally = el('span', 'jp-Logbook-tally');
@@ -100,7 +104,12 @@ function credenceControl(model: LogbookModel, h: IHypothesis): HTMLElement {
   return box;
 }
 
+/**
+ * The status. Refuting asks first, as the surprise form does, for the reason (and a credence, 0 when
+ * left empty); until it is confirmed the status stays as it was, and cancelling leaves it so.
+ */
 function statusControl(model: LogbookModel, h: IHypothesis): HTMLElement {
+  const box = el('div', 'jp-Logbook-statusControl');
   const row = el('label', 'jp-Logbook-row jp-Logbook-statusRow');
   const select = el('select', 'jp-Logbook-status') as HTMLSelectElement;
   select.setAttribute('aria-label', `status of ${h.id}`);
@@ -110,9 +119,78 @@ function statusControl(model: LogbookModel, h: IHypothesis): HTMLElement {
     option.selected = s === h.status;
     select.append(option);
   }
-  select.addEventListener('change', () => void attempt(() => model.setStatus(h.id, select.value, 'set in the sidebar')));
+  const cancel = () => {
+    select.value = h.status;
+    box.querySelector('.jp-Logbook-refuteForm')?.remove();
+    select.focus();
+  };
+  select.addEventListener('change', () => {
+    box.querySelector('.jp-Logbook-refuteForm')?.remove();
+    if (select.value === 'refuted' && h.status !== 'refuted') {
+      box.append(refuteForm(model, h, cancel));
+      select.value = h.status; // not refuted until the reason is given
+      (box.querySelector('.jp-Logbook-refuteForm .jp-Logbook-reason') as HTMLElement | null)?.focus();
+      return;
+    }
+    void attempt(() => model.setStatus(h.id, select.value, 'set in the sidebar'));
+  });
   row.append(el('span', 'jp-Logbook-muted', 'status'), select);
-  return row;
+  box.append(row);
+  return box;
+}
+
+/** Why ``h`` is wrong, and the credence it keeps (0 when none is given); Escape or Cancel leaves it as it was. */
+function refuteForm(model: LogbookModel, h: IHypothesis, cancel: () => void): HTMLElement {
+  const form = el('div', 'jp-Logbook-refuteForm');
+  form.setAttribute('role', 'group');
+  form.setAttribute('aria-label', `Refute ${h.id}`);
+  const reason = input('jp-Logbook-reason', `Why ${h.id} is refuted`, `Why is ${h.id} wrong?`);
+  const credence = input('jp-Logbook-credenceInput', `Credence in ${h.id} after refuting it (0 when empty)`, '0');
+  credence.inputMode = 'decimal';
+  const refute = button(`Refute ${h.id}`, `Refute ${h.id} with this reason`, () => {
+    const value = credence.value.trim() ? parseCredence(credence.value) : null;
+    if (reason.value.trim() && (value !== null || !credence.value.trim())) {
+      void attempt(() => model.setStatus(h.id, 'refuted', reason.value.trim(), value));
+    }
+  }, 'jp-mod-warn');
+  const sync = () => {
+    const bad = credence.value.trim() !== '' && parseCredence(credence.value) === null;
+    credence.classList.toggle('jp-mod-error', bad);
+    refute.disabled = !reason.value.trim() || bad;
+  };
+  reason.addEventListener('input', sync);
+  credence.addEventListener('input', sync);
+  sync();
+  for (const field of [reason, credence]) {
+    field.addEventListener('keydown', event => {
+      if (event.key === 'Enter' && !refute.disabled) {
+        refute.click();
+      } else if (event.key === 'Escape') {
+        event.stopPropagation();
+        cancel();
+      }
+    });
+  }
+  const line = el('div', 'jp-Logbook-row');
+  line.append(el('span', 'jp-Logbook-muted', 'credence'), credence, refute, button('Cancel', `Keep ${h.id} ${h.status}`, cancel));
+  form.append(reason, line);
+  return form;
+}
+
+/** "follows up S3": the surprise a hypothesis was stated to follow up, opening it in the inbox. */
+function followsLine(h: IHypothesis): HTMLElement | null {
+  if (!h.follows) {
+    return null;
+  }
+  const line = el('div', 'jp-Logbook-row jp-Logbook-follows');
+  const id = Number(h.follows.replace(/^S/i, ''));
+  line.append(
+    el('span', 'jp-Logbook-muted', 'follows up'),
+    button(h.follows, `Show surprise ${h.follows}, which ${h.id} follows up`, () => {
+      document.dispatchEvent(new CustomEvent(SHOW_SURPRISE_EVENT, { detail: { id } }));
+    }, 'jp-Logbook-link')
+  );
+  return line;
 }
 
 export function hypothesisCard(model: LogbookModel, h: IHypothesis, state: ICardState): HTMLElement {
@@ -127,9 +205,14 @@ export function hypothesisCard(model: LogbookModel, h: IHypothesis, state: ICard
     return card;
   }
   const body = el('div', 'jp-Logbook-cardBody');
-  body.append(el('div', 'jp-Logbook-fullStatement', h.statement), credenceControl(model, h), statusControl(model, h));
+  body.append(el('div', 'jp-Logbook-fullStatement', h.statement));
+  const follows = followsLine(h);
+  if (follows) {
+    body.append(follows);
+  }
+  body.append(credenceControl(model, h), statusControl(model, h));
   const predictions = el('div', 'jp-Logbook-predictions');
-  predictions.append(...h.predictions.map(p => predictionBlock(model, p, state.redraw)));
+  predictions.append(...h.predictions.map(p => predictionBlock(model, p, state.redraw, state.verdicts)));
   body.append(predictions);
   if (state.formOpen) {
     body.append(predictionForm(model, h, () => state.setForm(false), state.prefill));

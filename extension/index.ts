@@ -4,7 +4,7 @@ import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyte
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
-import { NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { LabIcon } from '@jupyterlab/ui-components';
@@ -16,8 +16,8 @@ import { LogbookModel } from './model';
 import { MODES } from './modeview';
 import { LogbookPanel } from './panel';
 import { LogbookStatus } from './statusclock';
-import { CommandIDs, ILogbookModel, ISurpriseRef, SHOW_SURPRISE_EVENT, SIDEBAR_ID } from './tokens';
-import { DEFAULT_SETTINGS, ILogbookSettings, Section } from './types';
+import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './tokens';
+import { DEFAULT_SETTINGS, ILogbookSettings, ISurprise, Section } from './types';
 
 const PLUGIN_ID = 'jupyterlab-logbook:plugin';
 
@@ -76,13 +76,14 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Logbook sidebar: mode, brainstorm, surprises, hypotheses and experiments.',
   autoStart: true,
   requires: [ILogbookModel, IDocumentManager],
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
     model: ILogbookModel,
     docManager: IDocumentManager,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    notebooks: INotebookTracker | null
   ) => {
     const { commands, shell } = app;
     const detail = new DetailOpener(
@@ -93,7 +94,12 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     );
     const panel = new LogbookPanel(model, {
       openExperiment: (id, query) => void commands.execute(CommandIDs.openExperiment, { id, query }),
-      exportAs: format => void commands.execute(CommandIDs.exportLog, { format })
+      exportAs: format => void commands.execute(CommandIDs.exportLog, { format }),
+      selectedCell: () => {
+        const panel = notebooks?.currentWidget;
+        const cell = panel?.content.activeCell;
+        return panel && cell ? { path: panel.context.path, cellId: cell.model.id } : null;
+      }
     });
     panel.title.icon = logbookIcon;
     shell.add(panel, 'left', { rank: 600 });
@@ -128,15 +134,24 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       execute: args => {
         shell.activateById(SIDEBAR_ID);
         panel.showSection('surprises', false);
-        const ref = args as ISurpriseRef;
-        panel.surprises.showSurprise(s =>
-          ref.prediction ? s.hypothesis_id === ref.hypothesis_id && s.prediction === ref.prediction : s.note === ref.note
-        );
+        return panel.surprises.showSurprise(args as ISurpriseRef);
       }
     });
     document.addEventListener(SHOW_SURPRISE_EVENT, event => {
       const ref = (event as CustomEvent<ISurpriseRef>).detail ?? {};
-      void commands.execute(CommandIDs.showSurprise, { ...ref });
+      void commands.execute(CommandIDs.showSurprise, { ...(ref as any) });
+    });
+    // Cards under cells ask how their surprise stands; they ask again whenever the inbox changes.
+    document.addEventListener(LOOKUP_SURPRISE_EVENT, event => {
+      const { ref, reply } = (event as CustomEvent<{ ref: ISurpriseRef; reply: (s: ISurprise | null) => void }>).detail ?? {};
+      if (ref && typeof reply === 'function') {
+        void model.lookupSurprise(ref).then(reply, () => undefined);
+      }
+    });
+    model.changed.connect((_, what) => {
+      if (what === 'surprises') {
+        document.dispatchEvent(new CustomEvent(SURPRISES_CHANGED_EVENT));
+      }
     });
     palette?.addItem({ command: CommandIDs.open, category: 'Logbook' });
     palette?.addItem({ command: CommandIDs.brainstorm, category: 'Logbook' });

@@ -12,11 +12,13 @@ import { Signal } from '@lumino/signaling';
 
 import { changedSections, isUnread, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
 import { PagedList } from './paged';
+import { combineAnswers, lookupQuery, pickSurprise } from './signalformat';
 import { LogbookState } from './state';
 import { clockOffset } from './timer';
 import {
   DEFAULT_SETTINGS,
   IBrainstorm,
+  IBulkAnswer,
   ICellHistory,
   IExperiment,
   IExperimentRow,
@@ -31,6 +33,7 @@ import {
   IStatus,
   ISurprise,
   ISurprisePage,
+  ISurpriseRef,
   Requester,
   Section,
   SurpriseFilter,
@@ -113,11 +116,15 @@ export class LogbookModel extends LogbookState {
     });
   setCredence = (id: string, credence: number, reason: string) =>
     this.send(`hypotheses/${id}`, 'PATCH', { credence, reason });
-  setStatus = (id: string, status: string, reason: string) => this.send(`hypotheses/${id}`, 'PATCH', { status, reason });
+  /** A new status, with its reason; ``credence`` (0-1) too when given (refuting records 0 otherwise). */
+  setStatus = (id: string, status: string, reason: string, credence: number | null = null) =>
+    this.send(`hypotheses/${id}`, 'PATCH', credence === null ? { status, reason } : { status, reason, credence });
   addPrediction = (id: string, kind: 'expression' | 'text', text: string, credence: number) =>
     this.send(`hypotheses/${id}/predictions`, 'POST', { [kind]: text, credence });
   editPrediction = (id: string, expression: string) => this.send(`predictions/${id}`, 'PATCH', { expression });
-  judge = (id: string, held: boolean) => this.send(`predictions/${id}/verdict`, 'POST', { held });
+  /** Your verdict on a prediction in words: on experiment ``experimentId`` (null: the last one), with what you saw. */
+  judge = (id: string, held: boolean, experimentId: number | null = null, observed = '') =>
+    this.send(`predictions/${id}/verdict`, 'POST', { held, experiment_id: experimentId, observed });
   checkExpression = (expression: string) =>
     this.send<{ ok: boolean; names?: string[]; error?: string }>('predictions/check', 'POST', { expression });
   addNote = (text: string, experimentId: number | null, hypothesisId: string | null) =>
@@ -138,6 +145,74 @@ export class LogbookModel extends LogbookState {
 
   /** Dismiss a drift surprise as expected: it is explained, and its value is not flagged again in its cell. */
   expectDrift = (surprise: ISurprise) => this.send<ISurprise>(`surprises/${surprise.id}/expected`, 'POST', {});
+
+  /** State a hypothesis that follows up ``surprise``; the server closes the surprise as followed up. */
+  followUp = (surprise: ISurprise, statement: string, credence: number | null) =>
+    this.send<IHypothesis>(`surprises/${surprise.id}/follow-up`, 'POST', {
+      statement,
+      credence: credence ?? this._settings.defaultCredence
+    });
+
+  /**
+   * Close many surprises with one gesture: explained (one text for all) or dismissed in one call that
+   * closes each on its own; expected surprise by surprise (drift only). The answer says how each went.
+   */
+  async bulkTriage(surprises: ISurprise[], action: 'explained' | 'dismissed' | 'expected', explanation = ''): Promise<IBulkAnswer> {
+    if (action !== 'expected') {
+      return this.send<IBulkAnswer>('surprises/bulk', 'POST', { ids: surprises.map(s => s.id), action, explanation });
+    }
+    const results = await Promise.all(
+      surprises.map(async s => {
+        if (s.kind !== 'drift') {
+          return { id: s.id, ok: false, error: `S${s.id} is not drift: only drift can be marked expected` };
+        }
+        const already = s.status !== 'open';
+        try {
+          await this.expectDrift(s);
+          return { id: s.id, ok: true, already };
+        } catch (error) {
+          return { id: s.id, ok: false, error: message(error) };
+        }
+      })
+    );
+    return combineAnswers(results);
+  }
+
+  /**
+   * The surprise a card under a cell stands for, as the server has it now (any status), or null;
+   * answers are kept until the inbox next changes.
+   */
+  async lookupSurprise(ref: ISurpriseRef): Promise<ISurprise | null> {
+    const query = lookupQuery(ref);
+    if (!Object.keys(query).length) {
+      return null;
+    }
+    return pickSurprise(await this.lookupSurprises(query), ref) ?? null;
+  }
+
+  private lookupSurprises(query: Record<string, string>): Promise<ISurprise[]> {
+    const key = new URLSearchParams(query).toString();
+    let found = this.lookups.get(key);
+    if (!found) {
+      found = this.request<ISurprise[]>(`surprises/lookup?${key}`);
+      found.catch(() => this.lookups.delete(key));
+      this.lookups.set(key, found);
+    }
+    return found;
+  }
+
+  /** The newest experiments (for choosing which one a verdict in words judges). */
+  recentExperiments = async (limit = 100) =>
+    (await this.request<{ total: number; experiments: IExperimentRow[] }>(`experiments?limit=${limit}&offset=0`)).experiments;
+
+  /** Watch a value in a cell again: undo "expected to vary" for ``label`` there. */
+  unexpectValue = (cellKey: string, label: string) =>
+    this.send<{ cell_key: string; expected: string[] }>('expected', 'DELETE', { cell_key: cellKey, label });
+
+  /** With the open filter and nothing open: how many surprises are resolved (the inbox says "All N resolved"). */
+  get resolvedCount(): number {
+    return this._resolvedCount;
+  }
 
   /** Mark a name as expected to vary in one cell: its drift is not flagged there again. */
   expectValue = (cellKey: string, name: string) =>
@@ -253,7 +328,10 @@ export class LogbookModel extends LogbookState {
       }
       this._changed.emit('hypotheses');
     },
-    surprises: () => this.surprises.refresh(),
+    surprises: () => {
+      this.lookups.clear();
+      return this.surprises.refresh();
+    },
     experiments: () => this.experiments.refresh()
   };
 
@@ -261,6 +339,10 @@ export class LogbookModel extends LogbookState {
     const filter = this._filter;
     const page = await this.request<ISurprisePage>(`feed/surprises?status=${filter}&limit=${limit}&offset=${offset}`);
     this._unread = page.unread;
+    if (filter === 'open' && offset === 0) {
+      // An empty inbox says whether anything was ever surprising: one small count, only then.
+      this._resolvedCount = page.total > 0 ? 0 : (await this.request<ISurprisePage>('feed/surprises?status=resolved&limit=1&offset=0')).total;
+    }
     return { total: page.total, rows: page.surprises.filter(s => matchesFilter(s, filter)) };
   }
 
@@ -296,6 +378,8 @@ export class LogbookModel extends LogbookState {
   private readonly retryMs: number;
   private readonly pollSeconds: number;
   private hypothesesVersion = '';
+  private lookups = new Map<string, Promise<ISurprise[]>>();
+  private _resolvedCount = 0;
   private _untrusted: IUntrusted[] = [];
   private seen: Partial<Record<Section, string>> = {};
   private started = false;

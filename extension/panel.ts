@@ -12,6 +12,7 @@ import { ExperimentsSection } from './experimentsview';
 import { HypothesesSection } from './hypothesesview';
 import { LogbookModel } from './model';
 import { ModeSection } from './modeview';
+import { ICellRef } from './predictionview';
 import { SectionWidget } from './section';
 import { SurprisesSection } from './surprisesview';
 import { SIDEBAR_ID } from './tokens';
@@ -21,6 +22,8 @@ import { Section } from './types';
 export interface IPanelOptions {
   openExperiment: (id: number, query: string) => void;
   exportAs: (format: string) => void;
+  /** The cell selected in the active notebook, if any (a verdict in words is judged on its run). */
+  selectedCell?: () => ICellRef | null;
 }
 
 /** How much of the panel's height each section takes when all are open. */
@@ -41,7 +44,7 @@ export class LogbookPanel extends SidePanel {
     this.title.caption = 'Logbook';
     this.header.addWidget(this.buildHeader(options));
     this.brainstorm = new BrainstormSection(model);
-    this.hypotheses = new HypothesesSection(model);
+    this.hypotheses = new HypothesesSection(model, options.selectedCell);
     this.surprises = new SurprisesSection(model, id => options.openExperiment(id, ''));
     this.sections = [
       new ModeSection(model),

@@ -3,21 +3,33 @@
 import { attempt, button, code, debounce, el, input, pill, textArea } from './dom';
 import { parseCredence } from './entry';
 import { verdictRuns, verdictSummary } from './feedstate';
-import { formatCredence } from './format';
+import { fileName, firstLine, formatCredence } from './format';
 import { LogbookModel } from './model';
 import { ITemplate } from './redteamcard';
-import { IHypothesis, IPrediction } from './types';
+import { IExperimentRow, IHypothesis, IPrediction } from './types';
 
-/** Checks an expression on the server as it is typed; ``valid()`` says whether it parsed. */
-function expressionCheck(model: LogbookModel, field: HTMLInputElement | HTMLTextAreaElement, verdict: HTMLElement): () => boolean {
+/**
+ * Checks an expression on the server as it is typed; ``valid()`` says whether it parsed. While
+ * ``active()`` is false (a prediction in words) nothing is checked and nothing is shown.
+ */
+function expressionCheck(
+  model: LogbookModel,
+  field: HTMLInputElement | HTMLTextAreaElement,
+  verdict: HTMLElement,
+  active: () => boolean = () => true
+): () => boolean {
   let ok = false;
   const check = debounce(async () => {
-    if (!field.value.trim()) {
+    if (!active() || !field.value.trim()) {
       verdict.textContent = '';
       ok = false;
       return;
     }
-    const result = await model.checkExpression(field.value).catch(error => ({ ok: false, error: String(error) }) as any);
+    const text = field.value;
+    const result = await model.checkExpression(text).catch(error => ({ ok: false, error: String(error) }) as any);
+    if (!active() || field.value !== text) {
+      return; // switched to words, or typed on, while the server answered
+    }
     ok = result.ok;
     verdict.className = `jp-Logbook-verdict ${ok ? 'jp-mod-ok' : 'jp-mod-error'}`;
     verdict.textContent = ok ? `✓ judged after cells that assign ${result.names?.join(', ') || '(no names)'}` : `✗ ${result.error}`;
@@ -30,7 +42,21 @@ function expressionCheck(model: LogbookModel, field: HTMLInputElement | HTMLText
 export const NOT_TRUSTED =
   'Not trusted: this prediction came from a copied logbook or was edited outside Logbook, so kernels do not evaluate it. Review it at the top of the sidebar.';
 
-export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () => void): HTMLElement {
+/** Where a verdict in words is being given: which prediction's form is open, and the cell selected in the notebook. */
+export interface IVerdictState {
+  /** The verdict whose form is open for ``p`` (true: held), or null. */
+  open: (predictionId: string) => boolean | null;
+  setOpen: (predictionId: string, held: boolean | null) => void;
+  /** The cell selected in the active notebook (its path and id), if any. */
+  selectedCell: () => ICellRef | null;
+}
+
+export interface ICellRef {
+  path: string;
+  cellId: string;
+}
+
+export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () => void, verdicts?: IVerdictState): HTMLElement {
   const superseded = p.superseded_by !== null;
   const block = el('div', `jp-Logbook-prediction jp-mod-${p.state}`);
   block.classList.toggle('jp-mod-superseded', superseded);
@@ -66,16 +92,93 @@ export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () 
     block.append(el('div', 'jp-Logbook-verdict jp-mod-error', p.error));
   }
   if (p.kind === 'text' && p.state === 'pending' && !superseded) {
-    // Predictions in words are judged by the researcher, on a line of their own.
-    const verdicts = el('div', 'jp-Logbook-row jp-Logbook-verdicts');
-    const judge = (held: boolean) => () => void attempt(() => model.judge(p.id, held));
-    verdicts.append(
-      button('held', `${p.id} held: record evidence`, judge(true), 'jp-Logbook-held'),
-      button('failed', `${p.id} failed: record a surprise`, judge(false), 'jp-Logbook-failed')
-    );
-    block.append(verdicts);
+    // Predictions in words are judged by the researcher, on a line of their own: on which run, and what was seen.
+    const open = verdicts?.open(p.id) ?? null;
+    const row = el('div', 'jp-Logbook-row jp-Logbook-verdicts');
+    const choose = (held: boolean) => () => {
+      if (verdicts) {
+        verdicts.setOpen(p.id, open === held ? null : held);
+      } else {
+        void attempt(() => model.judge(p.id, held));
+      }
+    };
+    const held = button('held', `${p.id} held: record evidence`, choose(true), 'jp-Logbook-held');
+    const failed = button('failed', `${p.id} failed: record a surprise`, choose(false), 'jp-Logbook-failed');
+    for (const [b, value] of [[held, true], [failed, false]] as const) {
+      b.setAttribute('aria-expanded', String(open === value));
+      b.classList.toggle('jp-mod-active', open === value);
+    }
+    row.append(held, failed);
+    block.append(row);
+    if (open !== null && verdicts) {
+      block.append(verdictForm(model, p, open, verdicts));
+    }
   }
   return block;
+}
+
+/** "#12 [5] analysis · x = 1": a run in the list of experiments a verdict may name. */
+function runLabel(e: IExperimentRow): string {
+  const where = e.lab_path ?? e.notebook;
+  return `#${e.id} [${e.execution_count ?? ' '}]${where ? ` ${fileName(where)}` : ''} · ${firstLine(e.source, 40)}`;
+}
+
+/**
+ * The verdict on a prediction in words: which experiment it judges (the run of the cell selected in the
+ * notebook, else the newest; any recent one can be chosen) and what was observed, then confirmed.
+ */
+function verdictForm(model: LogbookModel, p: IPrediction, held: boolean, verdicts: IVerdictState): HTMLElement {
+  const word = held ? 'held' : 'failed';
+  const box = el('div', 'jp-Logbook-verdictForm');
+  box.setAttribute('role', 'group');
+  box.setAttribute('aria-label', `${p.id} ${word}: on which run, and what was seen`);
+  const runs = el('select', 'jp-Logbook-verdictRun') as HTMLSelectElement;
+  runs.setAttribute('aria-label', `The experiment ${p.id} is judged on`);
+  runs.disabled = true;
+  runs.append(new Option('Loading runs…', ''));
+  const where = el('div', 'jp-Logbook-muted jp-Logbook-verdictWhere');
+  const observed = textArea('jp-Logbook-observed', `What was observed, for ${p.id}`, () => confirm.click(), 'What did you see?');
+  const confirm = button(`Record ${word}`, `Record that ${p.id} ${word}, on the chosen run`, () => {
+    const id = runs.value ? Number(runs.value) : null;
+    void attempt(() => model.judge(p.id, held, id, observed.value.trim())).then(ok => ok && verdicts.setOpen(p.id, null));
+  }, held ? 'jp-mod-accept' : 'jp-mod-warn');
+  confirm.disabled = true;
+  const cancel = button('Cancel', `Close the verdict on ${p.id}`, () => verdicts.setOpen(p.id, null));
+  const line = el('div', 'jp-Logbook-verdictRunRow');
+  line.append(el('div', 'jp-Logbook-muted', `${held ? 'Held' : 'Failed'} on which run:`), runs);
+  const actions = el('div', 'jp-Logbook-row');
+  actions.append(confirm, cancel);
+  box.append(line, where, observed, actions);
+  const cell = verdicts.selectedCell();
+  void model.recentExperiments(100).then(
+    rows => {
+      const selected = cell ? rows.find(e => e.cell_id === cell.cellId && (!e.lab_path || e.lab_path === cell.path)) : undefined;
+      const shown = rows.slice(0, 15);
+      if (selected && !shown.includes(selected)) {
+        shown.unshift(selected);
+      }
+      runs.replaceChildren(
+        ...shown.map(e => new Option(`${e === selected ? 'selected cell: ' : ''}${runLabel(e)}`, String(e.id), false, e === (selected ?? rows[0])))
+      );
+      if (!rows.length) {
+        runs.append(new Option('no experiment recorded yet', '', true, true));
+      }
+      where.textContent = selected
+        ? ''
+        : cell
+          ? 'The selected cell has not run yet: the newest run is chosen.'
+          : 'No cell is selected in a notebook: the newest run is chosen.';
+      where.hidden = !where.textContent;
+      runs.disabled = !rows.length;
+      confirm.disabled = false;
+    },
+    error => {
+      runs.replaceChildren(new Option('the last experiment', '', true, true));
+      where.textContent = `The runs could not be listed (${error instanceof Error ? error.message : error}); the last one is judged.`;
+      confirm.disabled = false;
+    }
+  );
+  return box;
 }
 
 /** The pencil that turns the block into a field; a judged prediction edited this way comes back as a new version. */
@@ -112,7 +215,8 @@ export function predictionForm(model: LogbookModel, h: IHypothesis, close: () =>
   credence.value = '0.8';
   credence.inputMode = 'decimal';
   const verdict = el('div', 'jp-Logbook-verdict');
-  const valid = expressionCheck(model, field, verdict);
+  // Words are judged by hand: only an expression is checked as Python.
+  const valid = expressionCheck(model, field, verdict, () => kind === 'expression');
   const choose = (chosen: 'expression' | 'text') => {
     kind = chosen;
     for (const b of [asCode, inWords]) {
@@ -121,6 +225,10 @@ export function predictionForm(model: LogbookModel, h: IHypothesis, close: () =>
     }
     field.placeholder = chosen === 'expression' ? 'Python, e.g. loss < 0.1' : 'In words, judged by hand';
     verdict.textContent = '';
+    verdict.className = 'jp-Logbook-verdict';
+    if (chosen === 'expression' && field.value.trim()) {
+      field.dispatchEvent(new Event('input')); // what was typed in words is checked now
+    }
   };
   const asCode = button('Expression', 'A Python expression, judged after each cell', () => choose('expression'));
   const inWords = button('In words', 'In words, judged by hand', () => choose('text'));

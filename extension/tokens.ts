@@ -27,11 +27,13 @@ export namespace CommandIDs {
 export const SHOW_SURPRISE_EVENT = 'logbook-show-surprise';
 
 /** What the card knows of its surprise. */
-export interface ISurpriseRef {
-  hypothesis_id?: string | null;
-  prediction?: string | null;
-  note?: string | null;
-}
+export type { ISurpriseRef } from './types';
+
+/** The DOM event a card under a cell sends to learn how its surprise stands (answered when the sidebar is loaded). */
+export const LOOKUP_SURPRISE_EVENT = 'logbook-lookup-surprise';
+
+/** The DOM event the sidebar sends when the inbox changed: cards under cells look their surprise up again. */
+export const SURPRISES_CHANGED_EVENT = 'logbook-surprises-changed';
 
 /** The sidebar's id in the shell. */
 export const SIDEBAR_ID = 'jp-logbook-sidebar';

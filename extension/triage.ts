@@ -6,11 +6,14 @@
 
 import { attempt, button, code, el, input, pill, textArea } from './dom';
 import { parseCredence, parseEntry } from './entry';
-import { driftLines, driftPill, isDrift } from './drift';
+import { driftMovesView, driftPill, isDrift } from './drift';
 import { isOpen, resolutionWords } from './feedstate';
 import { describeObserved, formatBits, formatCredence, relativeTime } from './format';
 import { LogbookModel } from './model';
+import { observedWords, runsWords } from './signalformat';
+import { stepsView } from './signalview';
 import { IResolution, ISurprise } from './types';
+
 
 type Form = 'explain' | 'credence' | 'refute' | 'follow';
 
@@ -55,7 +58,7 @@ export class TriagePanel {
     if (s.manual) {
       parts.push(el('div', 'jp-Logbook-note', s.note));
     } else if (isDrift(s) && s.drift) {
-      parts.push(...driftLines({ ...s.drift, surprisal_bits: null }));
+      parts.push(driftMovesView(s.drift));
     } else {
       const predicted = el('div', 'jp-Logbook-triageLine');
       predicted.append(el('span', 'jp-Logbook-id', `${s.prediction_id} `), code(s.prediction ?? ''));
@@ -63,7 +66,16 @@ export class TriagePanel {
       if (h) {
         parts.push(el('div', 'jp-Logbook-triageStatement', `${h.id}: ${h.statement}`));
       }
-      parts.push(el('div', 'jp-Logbook-muted', `observed ${describeObserved(s.observed)}`));
+      const steps = stepsView(s.steps);
+      const inWords = h?.predictions.find(p => p.id === s.prediction_id)?.kind === 'text';
+      const words = observedWords(s) ?? (inWords ? '' : null);
+      if (steps) {
+        parts.push(steps);
+      } else if (words !== null) {
+        parts.push(el('div', 'jp-Logbook-observedWords', words ? `observed: ${words}` : 'judged by hand, nothing written of what was seen'));
+      } else {
+        parts.push(el('div', 'jp-Logbook-muted', `observed ${describeObserved(s.observed)}`));
+      }
       parts.push(el('div', 'jp-Logbook-muted', `predicted at credence ${formatCredence(s.credence ?? 0)}`));
     }
     const where = el('div', 'jp-Logbook-row jp-Logbook-muted');
@@ -71,6 +83,14 @@ export class TriagePanel {
     if (s.experiment_id !== null) {
       const id = s.experiment_id;
       where.append(button(`experiment #${id}`, `Open experiment #${id}`, () => this.openExperiment(id), 'jp-Logbook-link'));
+    }
+    const again = runsWords(s);
+    if (again) {
+      const last = s.last_experiment_id;
+      where.append(` · ${again}`);
+      if (typeof last === 'number' && last !== s.experiment_id) {
+        where.append(', last on ', button(`#${last}`, `Open experiment #${last}, the last run that failed`, () => this.openExperiment(last), 'jp-Logbook-link'));
+      }
     }
     parts.push(where);
     if (!isOpen(s)) {
@@ -96,6 +116,12 @@ export class TriagePanel {
     box.append(line);
     if (s.explanation) {
       box.append(el('div', 'jp-Logbook-explanationText', s.explanation));
+    }
+    const followed = s.resolution === 'followed_up' ? this.model.hypotheses.find(h => h.follows === `S${s.id}`) : undefined;
+    if (followed) {
+      const link = el('div', 'jp-Logbook-row jp-Logbook-muted');
+      link.append(`followed up as ${followed.id}, credence ${formatCredence(followed.credence)}`);
+      box.append(link);
     }
     return box;
   }
@@ -180,20 +206,24 @@ export class TriagePanel {
       box.append(reason, refute);
     } else if (form === 'follow') {
       const text = textArea('jp-Logbook-followUp', 'Follow-up hypothesis', () => add());
-      text.value = s.manual || isDrift(s) ? `${s.note}: ` : `${s.prediction} failed (${describeObserved(s.observed)}) because `;
+      const seen = observedWords(s) ?? describeObserved(s.observed);
+      text.value = s.manual || isDrift(s) ? `${s.note}: ` : `${s.prediction} failed (${seen || 'as judged'}) because `;
       const add = () => {
         const parsed = parseEntry(text.value);
         if (parsed.statement && !parsed.error) {
-          void attempt(() => this.model.addHypothesis(parsed.statement, parsed.credence)).then(ok => {
+          // One call: the hypothesis records that it follows this surprise up, and the surprise closes as followed up.
+          void attempt(() => this.model.followUp(s, parsed.statement, parsed.credence)).then(ok => {
             if (ok) {
               this.form = null;
-              this.node.replaceChildren(...this.build(s));
-              this.resized();
             }
           });
         }
       };
-      box.append(text, el('div', 'jp-Logbook-muted', 'add @0.6 for a credence'), button('Add hypothesis', 'Add the follow-up hypothesis', add));
+      box.append(
+        text,
+        el('div', 'jp-Logbook-muted', `add @0.6 for a credence; S${s.id} closes as followed up`),
+        button('Add hypothesis', `Add the follow-up hypothesis and close S${s.id} as followed up`, add)
+      );
     }
     reason.addEventListener('keydown', event => {
       if (event.key === 'Enter') {

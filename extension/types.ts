@@ -100,17 +100,38 @@ export interface ISurprise {
   /** prediction: a failed prediction or a flag; drift: a value that moved from its earlier runs, unpredicted. */
   kind: 'prediction' | 'drift';
   drift: IDriftDetails | null;
+  /** The values that decided the verdict, in evaluation order; the last is the prediction with them in. */
+  steps?: IStep[];
+  /** How many runs in a row failed it (more than one: it failed again), the last of them when and where. */
+  runs?: number;
+  last_at?: string | null;
+  last_experiment_id?: number | null;
 }
 
-/** What drifted: a value a cell assigned, against its earlier runs of the same code. */
-export interface IDriftDetails {
+/** One part of a prediction and its value when judged: ``head_scores.max()`` → ``0.3``. */
+export interface IStep {
+  text: string;
+  value: string;
+}
+
+/** One part of a value that moved in a cell run: ``scores[1, 3]`` changed sign. */
+export interface IDriftMove {
   name: string;
+  /** Which part, as indexing: "", "[1, 3]", ".mean", "['blocks.0.attn.hook_pattern'].mean". */
   part: string;
+  /** name + part. */
+  label?: string;
   change: string;
   value: any;
   earlier: { experiment_id: number | null; value: any }[];
+  bits?: number | null;
   hypotheses: string[];
   cell_key: string;
+}
+
+/** What moved in one run of a cell: every part, most surprising first; the fields of the first at the top. */
+export interface IDriftDetails extends IDriftMove {
+  moves?: IDriftMove[];
 }
 
 /** All runs of one cell, oldest first, and what changed between each and the next. */
@@ -121,6 +142,8 @@ export interface ICellHistory {
   runs: ICellRun[];
   steps: IHistoryStep[];
   expected: string[];
+  /** Each value expected to vary here and the size of change marked normal (null: never flagged here). */
+  expected_envelopes?: { label: string; envelope: number | null }[];
 }
 
 export interface ICellRun {
@@ -242,6 +265,8 @@ export interface IExperiment {
   record_ms: number | null;
   /** The key all runs of this cell share. */
   cell_key: string | null;
+  /** The user whose kernel recorded the cell (absent from an older server). */
+  author?: string | null;
 }
 
 /** A prediction judged in an experiment: held (evidence) or failed (a surprise). */
@@ -253,9 +278,39 @@ export interface IJudgement {
   prediction: string | null;
   statement: string | null;
   observed: Record<string, any>;
+  /** The values that decided the verdict (absent from an older server). */
+  steps?: IStep[] | string | null;
   credence: number | null;
   surprisal_bits: number | null;
   created_at: string;
+}
+
+/** How one surprise of a bulk action went: closed (or already closed), or refused with the reason. */
+export interface IBulkResult {
+  id: number;
+  ok: boolean;
+  already?: boolean;
+  error?: string;
+  surprise?: ISurprise;
+}
+
+/** Bulk triage: ``POST surprises/bulk`` closes each on its own and answers per id. */
+export interface IBulkAnswer {
+  closed: number;
+  already: number;
+  refused: number;
+  results: IBulkResult[];
+}
+
+/** What a card under a cell knows of its surprise, to find it: its id, its prediction, or its note. */
+export interface ISurpriseRef {
+  id?: number | null;
+  prediction_id?: string | null;
+  hypothesis_id?: string | null;
+  prediction?: string | null;
+  note?: string | null;
+  /** The values the card shows, to tell one failure of a prediction from another. */
+  observed?: Record<string, any> | null;
 }
 
 /** How a surprise is resolved from the inbox: the body of ``PATCH surprises/<id>``. */

@@ -391,10 +391,12 @@ def judge(
         prediction = session.store().prediction(verdict.prediction_id or prediction_id)
         session.recorder.show_surprise(
             hypothesis_id=verdict.hypothesis_id,
+            prediction_id=verdict.prediction_id,
             statement=session.store().hypothesis(prediction.hypothesis_id).statement,
             prediction=verdict.prediction,
             credence=verdict.credence,
             observed=verdict.observed,
+            runs=verdict.runs,
             surprisal_bits=verdict.surprisal_bits,
         )
     return verdict

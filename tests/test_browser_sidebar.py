@@ -382,6 +382,10 @@ def test_surprise_triage(lab, page):
     api(lab, "POST", "predictions/H3.P1/verdict", {"held": False})
     api(lab, "POST", "hypotheses/H1/predictions", {"text": "the head is not needed", "credence": 0.6})
     api(lab, "POST", "predictions/H1.P1/verdict", {"held": False})
+    api(
+        lab, "POST", "hypotheses/H1/predictions", {"text": "the head's output is read later", "credence": 0.6}
+    )
+    api(lab, "POST", "predictions/H1.P2/verdict", {"held": False})
     h3 = page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H3.P1")
     h3.wait_for()
     page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P1").wait_for()
@@ -414,7 +418,7 @@ def test_surprise_triage(lab, page):
     page.locator('.jp-Logbook-surpriseList [data-surprise="1"]').wait_for(state="detached")
     assert api(lab, "GET", "hypotheses/H4")["credence"] == 0.3
 
-    # A follow-up hypothesis pre-filled from the surprise, then an explanation resolves it.
+    # A follow-up hypothesis pre-filled from the surprise: it names the surprise, which closes as followed up.
     page.locator('.jp-Logbook-surpriseList [data-surprise="2"]').click()
     triage.filter(has_text="Surprise #2").wait_for()
     triage.get_by_role("button", name="Start a follow-up hypothesis").click()
@@ -423,15 +427,25 @@ def test_surprise_triage(lab, page):
     follow.fill("The loss spike comes from a bad batch @0.4")
     follow.press("Enter")
     page.locator(".jp-Logbook-statement", has_text="The loss spike comes from a bad batch").wait_for()
+    page.locator('.jp-Logbook-surpriseList [data-surprise="2"]').wait_for(state="detached")
+    resolved = api(lab, "GET", "surprises?status=resolved")
+    assert any(s["id"] == 2 and s["resolution"] == "followed_up" for s in resolved)
+    (followed,) = [h for h in api(lab, "GET", "hypotheses") if h["follows"] == "S2"]
+    assert followed["statement"] == "The loss spike comes from a bad batch" and followed["credence"] == 0.4
+
+    # An explanation resolves one.
+    h1 = page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P1")
+    h1.click()
+    triage.filter(has_text=f"Surprise #{h1.get_attribute('data-surprise')}").wait_for()
     triage.get_by_role("button", name="Write an explanation").click()
     triage.get_by_role("textbox", name="Explanation").fill("a corrupted shard")
     triage.get_by_role("button", name="Save the explanation and resolve").click()
-    page.locator('.jp-Logbook-surpriseList [data-surprise="2"]').wait_for(state="detached")
+    h1.wait_for(state="detached")
     resolved = api(lab, "GET", "surprises?status=resolved")
-    assert any(s["id"] == 2 and s["explanation"] == "a corrupted shard" for s in resolved)
+    assert any(s["prediction_id"] == "H1.P1" and s["explanation"] == "a corrupted shard" for s in resolved)
 
     # Dismiss closes it without a change of belief.
-    h1 = page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P1")
+    h1 = page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P2")
     h1.click()
     triage.filter(has_text=f"Surprise #{h1.get_attribute('data-surprise')}").wait_for()
     triage.get_by_role("button", name="Dismiss this surprise").click()
@@ -444,8 +458,14 @@ def test_surprise_triage(lab, page):
     for resolved in ("1", "2"):
         page.locator(f'.jp-Logbook-surpriseList [data-surprise="{resolved}"]').wait_for()
     page.get_by_role("button", name="Show open surprises").click()
-    page.get_by_text("Nothing surprising yet: surprises come from predictions that fail").wait_for()
+    # Nothing open, but much was surprising: the inbox says all are resolved, and shows them on a click.
+    everything = len(api(lab, "GET", "surprises?status=resolved"))
+    page.get_by_text(f"All {everything} surprises resolved.").wait_for()
     shot(page, "250-triage")
+    page.get_by_role("button", name="Show the resolved surprises").click()
+    page.locator('.jp-Logbook-surpriseList [data-surprise="1"]').wait_for()
+    assert page.get_by_role("button", name="Show resolved surprises").get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Show open surprises").click()
 
 
 def test_a_new_surprise_is_scrolled_into_view_of_an_inbox_with_room_for_four(lab, page):

@@ -15,7 +15,9 @@ def failed(store, n: int) -> list[int]:
         p = store.add_prediction(h.id, f"copy_score > {k}", 0.8)
         with store.transaction():
             ids.append(
-                store.add_judgement(held=False, prediction=p, observed={}, surprisal_bits=2.0, experiment_id=None)
+                store.add_judgement(
+                    held=False, prediction=p, observed={}, surprisal_bits=2.0, experiment_id=None
+                )
             )
     return ids
 
@@ -42,7 +44,9 @@ async def test_bulk_triage_closes_each_and_says_which_were_refused(api, logbook_
         resolved = [e for e in store.iter_events() if e["kind"] == "surprise.resolved"]
         assert sorted(e["subject"] for e in resolved) == [f"S{first}", f"S{second}", f"S{third}"]
     # The same again: nothing more is closed, and it says they already were.
-    status, again = await api("POST", "surprises/bulk", {"ids": [first], "action": "explained", "explanation": "x"})
+    status, again = await api(
+        "POST", "surprises/bulk", {"ids": [first], "action": "explained", "explanation": "x"}
+    )
     assert (again["closed"], again["already"]) == (0, 1)
 
 
@@ -67,7 +71,11 @@ async def test_a_follow_up_over_rest_links_and_closes(api, logbook_file):  # noq
     status, created = await api(
         "POST", f"surprises/{sid}/follow-up", {"statement": "a bad batch", "credence": 0.4}
     )
-    assert status == 201 and (created["id"], created["follows"], created["credence"]) == ("H2", f"S{sid}", 0.4)
+    assert status == 201 and (created["id"], created["follows"], created["credence"]) == (
+        "H2",
+        f"S{sid}",
+        0.4,
+    )
     status, listed = await api("GET", "hypotheses")
     assert [h["follows"] for h in listed] == [None, f"S{sid}"]
     status, surprises = await api("GET", "surprises")
@@ -87,7 +95,12 @@ async def test_a_verdict_in_words_over_rest_names_its_experiment(api, logbook_fi
         store.add_prediction(h.id, "ablating it breaks copying", 0.75, "text")
         with store.transaction():
             chosen = store.insert_experiment(
-                {"source": "ablate(4)", "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0, "ok": 1},
+                {
+                    "source": "ablate(4)",
+                    "started_at": "2026-01-01T00:00:00+00:00",
+                    "duration_ms": 1.0,
+                    "ok": 1,
+                },
                 [],
             )
     status, error = await api(
@@ -116,5 +129,8 @@ async def test_a_card_finds_its_surprise_by_prediction_or_note(api, logbook_file
     status, found = await api("GET", "surprises/lookup", note="loss spikes at step 300")
     assert [s["id"] for s in found] == [flagged]
     assert (await api("GET", "surprises/lookup", note="never said"))[1] == []
+    status, found = await api("GET", "surprises/lookup", id=str(second))
+    assert [s["id"] for s in found] == [second]
+    assert (await api("GET", "surprises/lookup", id="99"))[0] == 404
     status, error = await api("GET", "surprises/lookup")
     assert status == 400 and "say which surprise" in error["message"]

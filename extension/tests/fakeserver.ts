@@ -244,6 +244,45 @@ export class FakeServer {
     if (method === 'POST' && route === 'notes') {
       return { id: 1, ...body };
     }
+    if (method === 'GET' && route === 'surprises/lookup') {
+      const wanted = [...params.entries()];
+      return this.surprises
+        .filter(s => wanted.every(([key, value]) => String((s as any)[key]) === value))
+        .sort((a, b) => b.id - a.id);
+    }
+    if (method === 'POST' && route === 'surprises/bulk') {
+      const results = body.ids.map((id: number) => {
+        const s = this.surprises[id - 1];
+        if (!s) {
+          return { id, ok: false, error: `no surprise ${id} in this logbook` };
+        }
+        if (s.resolution && s.resolution !== body.action) {
+          return { id, ok: false, error: `S${id} was already resolved (${s.resolution})` };
+        }
+        const already = s.resolution === body.action;
+        Object.assign(s, { status: 'explained', resolution: body.action, read: true, explanation: body.explanation ?? '' });
+        return { id, ok: true, already, surprise: s };
+      });
+      this.change('surprises');
+      const count = (f: (r: any) => boolean) => results.filter(f).length;
+      return { closed: count(r => r.ok && !r.already), already: count(r => r.ok && r.already), refused: count(r => !r.ok), results };
+    }
+    const expected = /^surprises\/(\d+)\/expected$/.exec(route);
+    if (method === 'POST' && expected) {
+      const s = this.surprises[Number(expected[1]) - 1];
+      Object.assign(s, { status: 'explained', resolution: 'explained', read: true });
+      this.change('surprises');
+      return s;
+    }
+    const followUp = /^surprises\/(\d+)\/follow-up$/.exec(route);
+    if (method === 'POST' && followUp) {
+      const s = this.surprises[Number(followUp[1]) - 1];
+      const h = this.addHypothesis(body.statement, body.credence);
+      h.follows = `S${s.id}`;
+      Object.assign(s, { status: 'acted_on', resolution: 'followed_up', read: true, explanation: `${h.id}: ${h.statement}` });
+      this.change('surprises');
+      return h;
+    }
     throw new LogbookApiError(`no route ${method} ${path}`, 404);
   }
 }
