@@ -55,6 +55,13 @@ export interface IPrediction {
   superseded_by: string | null;
   /** The research mode in force when it was written. */
   mode: 'confirm' | 'red-team' | 'explore' | null;
+  /** P(it holds | a rival of the set), by hypothesis id and "else" (absent from an older server). */
+  likelihoods?: Record<string, number>;
+  /** P(it holds | its hypothesis is false), for a hypothesis in no set. */
+  base_rate?: number | null;
+  /** When it should be judged by; past it, still pending, it is due. */
+  resolve_by?: string | null;
+  tags?: string[];
 }
 
 /** A prediction waiting for trust, as ``GET trust`` lists it; ``refusal`` says why it cannot be trusted. */
@@ -76,6 +83,9 @@ export interface IHypothesis {
   going_well: string | null;
   /** The surprise it was stated to follow up ("S3"); null otherwise (absent from an older server). */
   follows?: string | null;
+  /** The competing set it is a rival in (C1 is 1); null when alone. */
+  set_id?: number | null;
+  tags?: string[];
 }
 
 export interface ISurprise {

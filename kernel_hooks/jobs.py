@@ -73,6 +73,7 @@ class JudgementsJob:
                 experiment_id=item.source.id if item.source is not None else None,
                 steps=item.steps,
             )
+            store.propose_after_verdict(item.prediction.id)
         if self.record_ms is not None and self.handle is not None and self.handle.id is not None:
             store.set_record_ms(self.handle.id, self.record_ms)
         if self.interrupted is not None:

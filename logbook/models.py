@@ -213,6 +213,19 @@ class Prediction(Record):
     state: PredictionState = PredictionState.pending
     error: Optional[str] = None
     evaluated_at: Optional[datetime] = None
+    likelihoods: dict[str, Credence] = Field(
+        default_factory=dict,
+        description="P(this prediction holds | a rival hypothesis of the set), by hypothesis id, and under "
+        '"else" (something else); its own hypothesis\' is its credence.',
+    )
+    base_rate: Optional[Credence] = Field(
+        default=None,
+        description="P(this prediction holds | its hypothesis is false), for a hypothesis in no set.",
+    )
+    resolve_by: Optional[datetime] = Field(
+        default=None, description="When it should be judged by; past it, still pending, it is due."
+    )
+    tags: list[str] = Field(default_factory=list, description="Labels for slicing calibration.")
     trusted: bool = Field(
         False,
         description="Signed by the user of the machine that read the logbook; an untrusted prediction "
@@ -252,6 +265,11 @@ class Hypothesis(Record):
         default=None,
         description='The surprise this hypothesis was stated to follow up ("S3"); null otherwise.',
     )
+    set_id: Optional[int] = Field(
+        default=None,
+        description="The competing set (C1 is 1) this hypothesis is a rival in; null when alone.",
+    )
+    tags: list[str] = Field(default_factory=list, description="Labels for slicing calibration.")
 
     def shown(self) -> Shown:
         return Shown(self.id, self.statement, f"credence {self.credence:.2f}, {self.status.value}")
@@ -586,6 +604,74 @@ class Pin(Record):
         )
 
 
+class SetChange(Record):
+    """One dated state of a competing set: every member's credence and something else's, and why."""
+
+    credences: dict[str, Credence]
+    reason: str = ""
+    at: datetime = Field(default_factory=utcnow)
+
+
+class CompetingSet(Record):
+    """Rival explanations of one question: the members' credences and ``something_else`` sum to 1."""
+
+    id: int
+    question: str = Field(min_length=1)
+    credences: dict[str, Credence] = Field(
+        default_factory=dict, description="Each member hypothesis' credence, by id."
+    )
+    something_else: Credence = Field(0.0, description="The credence left to an explanation not yet stated.")
+    created_at: datetime = Field(default_factory=utcnow)
+    brainstorm_id: Optional[int] = None
+    history: list[SetChange] = Field(default_factory=list)
+    nudge: Optional[str] = Field(
+        None, description="A reminder when the set leaves nothing to something else."
+    )
+
+    def shown(self) -> Shown:
+        parts = [f"{k} {v:.2f}" for k, v in self.credences.items()] + [f"else {self.something_else:.2f}"]
+        return Shown(f"C{self.id}", self.question, ", ".join(parts))
+
+
+class ProposalStatus(str, Enum):
+    proposed = "proposed"
+    accepted = "accepted"
+    edited = "edited"
+    rejected = "rejected"
+
+
+class Proposal(Record):
+    """The Bayesian update Logbook proposed after a verdict, and what the researcher decided."""
+
+    id: int
+    prediction_id: str
+    set_id: Optional[int] = None
+    hypothesis_id: Optional[str] = None
+    held: bool
+    before: dict[str, Credence]
+    likelihoods: dict[str, Credence] = Field(description="P(the outcome seen | each member).")
+    after: dict[str, Credence]
+    ratio: Optional[float] = Field(
+        None,
+        description="Likelihood ratio: P(outcome | the prediction's hypothesis) / P(outcome | the rest).",
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    status: ProposalStatus = ProposalStatus.proposed
+    reason: str = ""
+    applied: Optional[dict[str, Credence]] = Field(
+        None, description="The credences written, when accepted or edited."
+    )
+    decided_at: Optional[datetime] = None
+
+    def shown(self) -> Shown:
+        moves = ", ".join(f"{k} {self.before[k]:.2f}\u2192{self.after[k]:.2f}" for k in self.before)
+        return Shown(
+            f"U{self.id}",
+            f"after {self.prediction_id} {'held' if self.held else 'failed'}",
+            f"{moves}; {self.status.value}",
+        )
+
+
 class LogbookExport(Record):
     """The whole logbook as one JSON document (``logbook export --format json``)."""
 
@@ -599,6 +685,8 @@ class LogbookExport(Record):
     evidence: list[Evidence] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     modes: list[Mode] = Field(default_factory=list)
+    sets: list[CompetingSet] = Field(default_factory=list)
+    proposals: list[Proposal] = Field(default_factory=list)
     events: list[ChainEvent] = Field(
         default_factory=list,
         description="The history up to the chain head, so the export can be checked alone.",

@@ -209,8 +209,67 @@ class Replay:
         _, at, _, subject = event[:4]
         self.records[("mode", int(subject[1:]))] = {"mode": p["mode"], "started_at": p.get("started_at", at)}
 
+    def set_created(self, event: tuple, p: dict) -> None:
+        _, at, _, subject = event[:4]
+        self.records[("set", int(subject[1:]))] = {
+            "question": p["question"],
+            "brainstorm_id": p.get("brainstorm_id"),
+            "created_at": at,
+            "credences": {},
+            "history": [],
+        }
+
+    def set_credences(self, event: tuple, p: dict) -> None:
+        _, at, _, subject = event[:4]
+        s = self._get("set", int(subject[1:]), event)
+        if s is None:
+            return
+        credences, reason = dict(p["credences"]), p.get("reason") or ""
+        s["credences"] = credences
+        s["history"].append((credences, reason, at))
+        for hid, credence in credences.items():
+            if hid == "else":
+                continue
+            h = self._get("hypothesis", hid, event)
+            if h is not None and h["credence"] != credence:
+                h["credence"] = credence
+                self._history(h, credence, reason, at)
+
+    def proposal_made(self, event: tuple, p: dict) -> None:
+        _, at, _, subject = event[:4]
+        self.records[("proposal", int(subject[1:]))] = {
+            **{k: p.get(k) for k in PROPOSAL_FIELDS},
+            "created_at": at,
+            "status": "proposed",
+            "reason": "",
+            "applied": None,
+        }
+
+    def proposal_decided(self, event: tuple, p: dict) -> None:
+        u = self._get("proposal", int(event[3][1:]), event)
+        if u is not None:
+            if u["status"] != "proposed":
+                self.problems.append(
+                    f"event {event[0]} (proposal.decided {event[3]}) decides a proposal decided before,"
+                    " which the logbook never does: it was added outside the logbook"
+                )
+            u.update(status=p["status"], reason=p.get("reason") or "", applied=p.get("applied"))
+
     def logbook_backfilled(self, event: tuple, p: dict) -> None:
         self.backfilled, self.backfilled_at = p["events"], event[1]
+
+
+#: What a ``proposal.made`` event holds of its proposal.
+PROPOSAL_FIELDS = (
+    "prediction_id",
+    "set_id",
+    "hypothesis_id",
+    "held",
+    "before",
+    "likelihoods",
+    "after",
+    "ratio",
+)
 
 
 def drift_identity(drift: Any) -> Optional[tuple]:
@@ -241,6 +300,10 @@ HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
     "mode.switched": Replay.mode_switched,
     "experiment.recorded": Replay.experiment_recorded,
     "logbook.backfilled": Replay.logbook_backfilled,
+    "set.created": Replay.set_created,
+    "set.credences": Replay.set_credences,
+    "proposal.made": Replay.proposal_made,
+    "proposal.decided": Replay.proposal_decided,
 }
 
 

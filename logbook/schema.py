@@ -391,3 +391,46 @@ def m020_seals(db: Database) -> None:
 def m021_cell_authors(db: Database) -> None:
     """Each cell names the user whose kernel recorded it, so a colleague's figures are not run as yours."""
     db["experiments"].add_column("author", str)
+
+
+@migrations()
+def m022_competing_sets(db: Database) -> None:
+    """Competing sets of hypotheses whose credences and a *something else* remainder sum to 1,
+    the Bayesian updates Logbook proposes after a verdict, tags, and predictions' likelihoods and deadlines."""
+    db["competing_sets"].create(
+        {"id": int, "question": str, "remainder": float, "created_at": str, "brainstorm_id": int},
+        pk="id",
+        not_null={"question", "remainder", "created_at"},
+    )
+    db["set_history"].create(
+        {"id": int, "set_id": int, "credences": str, "reason": str, "at": str},
+        pk="id",
+        foreign_keys=[("set_id", "competing_sets", "id")],
+    )
+    db["hypotheses"].add_column("set_id", int)
+    db["hypotheses"].add_column("tags", str)
+    db["predictions"].add_column("likelihoods", str)
+    db["predictions"].add_column("base_rate", float)
+    db["predictions"].add_column("resolve_by", str)
+    db["predictions"].add_column("tags", str)
+    db["proposals"].create(
+        {
+            "id": int,
+            "prediction_id": str,
+            "set_id": int,
+            "hypothesis_id": str,
+            "held": int,
+            "before": str,
+            "likelihoods": str,
+            "after": str,
+            "ratio": float,
+            "created_at": str,
+            "status": str,
+            "reason": str,
+            "applied": str,
+            "decided_at": str,
+        },
+        pk="id",
+        not_null={"prediction_id", "held", "before", "likelihoods", "after", "created_at", "status"},
+    )
+    db["proposals"].create_index(["prediction_id"])

@@ -25,6 +25,7 @@ from .tables.journal import JournalQueries
 from .tables.judgements import JudgementQueries
 from .tables.pins import PinQueries
 from .tables.predictions import PredictionQueries
+from .tables.sets import SetQueries
 from .text import clean_text
 
 __all__ = [
@@ -50,6 +51,7 @@ class Store(
     EventQueries,
     HistoryQueries,
     PinQueries,
+    SetQueries,
 ):
     """Every read and write of one logbook file.
 
@@ -131,6 +133,8 @@ class Store(
                 evidence=self.evidence(),
                 notes=self.notes(),
                 modes=self.modes(),
+                sets=self.competing_sets(),
+                proposals=self.proposals(),
                 chain_head=ChainHead(**head) if head else None,
                 events=events,
                 seal=self.ssh_seal(),

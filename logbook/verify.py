@@ -20,7 +20,7 @@ from .cell_digest import COLUMNS as CELL_COLUMNS
 from .cell_digest import columns_digest, experiment_digest
 from .errors import LogbookError
 from .models import LogbookExport
-from .replay import UNKNOWN, Key, Replay, drift_identity, replay
+from .replay import PROPOSAL_FIELDS, UNKNOWN, Key, Replay, drift_identity, replay
 from .seal import SealError, key_id, mac, message, ssh_verify
 from .store import Store
 from .tables.events import GENESIS, event_hash
@@ -324,6 +324,61 @@ def _table_records(store: Store) -> dict[Key, dict]:
     for m in db.query("SELECT * FROM modes"):
         records[("mode", m["id"])] = {"mode": m["mode"], "started_at": m["started_at"]}
     records.update(_cell_records(db))
+    records.update(_set_records(db))
+    return records
+
+
+def _set_records(db: Any) -> dict[Key, dict]:
+    """Competing sets and proposals from their tables, in the shape :func:`replay` describes."""
+    records: dict[Key, dict] = {}
+    for s in db.query("SELECT * FROM competing_sets"):
+        credences = {
+            r["id"]: r["credence"]
+            for r in db.query("SELECT id, credence FROM hypotheses WHERE set_id = ? ORDER BY seq", [s["id"]])
+        }
+        records[("set", s["id"])] = {
+            "question": s["question"],
+            "brainstorm_id": s["brainstorm_id"],
+            "created_at": s["created_at"],
+            "credences": {**credences, "else": s["remainder"]},
+            "history": [
+                (from_json(r["credences"]), r["reason"] or "", r["at"])
+                for r in db.query("SELECT * FROM set_history WHERE set_id = ? ORDER BY id", [s["id"]])
+            ],
+        }
+    for u in db.query("SELECT * FROM proposals"):
+        records[("proposal", u["id"])] = {
+            **{k: u[k] for k in PROPOSAL_FIELDS},
+            "held": bool(u["held"]),
+            "before": from_json(u["before"]),
+            "likelihoods": from_json(u["likelihoods"]),
+            "after": from_json(u["after"]),
+            "created_at": u["created_at"],
+            "status": u["status"],
+            "reason": u["reason"] or "",
+            "applied": from_json(u["applied"]) if u["applied"] else None,
+        }
+    return records
+
+
+def _export_set_records(export: LogbookExport) -> dict[Key, dict]:
+    records: dict[Key, dict] = {}
+    for s in export.sets:
+        records[("set", s.id)] = {
+            "question": s.question,
+            "brainstorm_id": s.brainstorm_id,
+            "created_at": s.created_at,
+            "credences": {**s.credences, "else": s.something_else},
+            "history": [(c.credences, c.reason, c.at) for c in s.history],
+        }
+    for u in export.proposals:
+        records[("proposal", u.id)] = {
+            **{k: getattr(u, k) for k in PROPOSAL_FIELDS},
+            "created_at": u.created_at,
+            "status": u.status.value,
+            "reason": u.reason,
+            "applied": u.applied,
+        }
     return records
 
 
@@ -404,6 +459,7 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
         records[("mode", m.id)] = {"mode": m.mode.value, "started_at": m.started_at}
     for e in export.experiments:
         records[("experiment", e.id)] = {"digest": experiment_digest(e)}
+    records.update(_export_set_records(export))
     return records
 
 

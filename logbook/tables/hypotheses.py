@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 from ..errors import AlreadyDone, LogbookError
@@ -13,19 +14,26 @@ from ..models import (
 )
 from ..redteam import going_well_reason
 from ..text import clean_text
-from .base import Queries, now, validated
+from .base import Queries, loads, now, validated
 from .judgements import current_user
+from .sets import clean_tags
 
 
 class HypothesisQueries(Queries):
     def add_hypothesis(
-        self, statement: str, credence: float = 0.5, brainstorm_id: int | None = None
+        self,
+        statement: str,
+        credence: float = 0.5,
+        brainstorm_id: int | None = None,
+        tags: list[str] | str | None = None,
     ) -> Hypothesis:
         statement = clean_text(statement).strip()
         # Validate before touching the database.
         validated(Hypothesis, id="H0", statement=statement, credence=credence)
         with self.transaction():
             hid = self._state_hypothesis(statement, credence, brainstorm_id, None, now())
+            if tags:
+                self.db["hypotheses"].update(hid, {"tags": json.dumps(clean_tags(tags))})
         return self.hypothesis(hid)
 
     def follow_up(
@@ -140,6 +148,8 @@ class HypothesisQueries(Queries):
             created_at=row["created_at"],
             brainstorm_id=row["brainstorm_id"],
             follows=row.get("follows"),
+            set_id=row.get("set_id"),
+            tags=loads(row.get("tags"), []),
             history=history,
             predictions=predictions,
         )
@@ -147,8 +157,13 @@ class HypothesisQueries(Queries):
         return hypothesis
 
     def update_credence(self, hypothesis_id: str, credence: float, reason: str = "") -> Hypothesis:
+        """Change a hypothesis' credence; in a competing set the others give way in proportion (see ``set_credence``)."""
         validated(CredenceChange, credence=credence, reason=reason)
-        hid = self.hypothesis(hypothesis_id).id
+        current = self.hypothesis(hypothesis_id)
+        hid = current.id
+        if current.set_id is not None:
+            self.set_credence(hid, credence, reason)
+            return self.hypothesis(hid)
         with self.transaction():
             self._record_credence(hid, credence, reason, now())
         return self.hypothesis(hid)
@@ -227,5 +242,6 @@ class HypothesisQueries(Queries):
             },
             at=at,
         )
+        self._set_after_status(current, credence, reason or status.value, at)
         if status is HypothesisStatus.refuted:
             self._close_refuted_surprises(current.id, reason or status.value, credence, at, closing)

@@ -164,6 +164,7 @@ class JudgementQueries(Queries):
                 surprisal_bits=surprisal_bits(prediction.credence, held),
                 experiment_id=self.last_experiment_id() if experiment_id is None else experiment_id,
             )
+            self.propose_after_verdict(prediction.id)
         if record_id is None:
             raise LogbookError(f"{prediction.id} was revised meanwhile; judge its new version")
         if held:

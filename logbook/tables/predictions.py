@@ -58,14 +58,42 @@ class PredictionQueries(Queries):
         expression: str,
         credence: float = 0.9,
         kind: PredictionKind | str = PredictionKind.expression,
+        likelihoods: Optional[dict[str, float]] = None,
+        base_rate: Optional[float] = None,
+        resolve_by: Any = None,
+        tags: Any = None,
     ) -> Prediction:
+        """Write a prediction of a hypothesis, with its credence (P(it holds | the hypothesis)).
+
+        ``likelihoods`` say how likely it is to hold under the set's rival
+        hypotheses (``{"H2": 0.3, "else": 0.5}``), ``base_rate`` how likely
+        under "the hypothesis is false" for a hypothesis in no set: Logbook
+        uses them to propose the update its verdict calls for.
+        ``resolve_by`` is a date past which, still pending, it is due.
+        """
         kind = PredictionKind(kind)
         expression, names = self._checked_expression(kind, expression)
         hid = self.hypothesis(hypothesis_id).id
-        validated(Prediction, id="x", hypothesis_id=hid, expression=expression, credence=credence)
+        extra = _prediction_extra(likelihoods, base_rate, resolve_by, tags)
+        validated(Prediction, id="x", hypothesis_id=hid, expression=expression, credence=credence, **extra)
         with self.transaction():
             pid = self._insert_prediction(hid, kind, expression, names, credence)
+            if extra:
+                self._set_prediction_extra(pid, extra)
         return self.prediction(pid)
+
+    def _set_prediction_extra(self, pid: str, extra: dict) -> None:
+        """Write a prediction's likelihoods, base rate, deadline and tags, with an event for the first three."""
+        row = {
+            "likelihoods": json.dumps(extra["likelihoods"]) if "likelihoods" in extra else None,
+            "base_rate": extra.get("base_rate"),
+            "resolve_by": extra["resolve_by"].isoformat() if extra.get("resolve_by") else None,
+            "tags": json.dumps(extra["tags"]) if "tags" in extra else None,
+        }
+        self.db["predictions"].update(pid, {k: v for k, v in row.items() if v is not None})
+        stated = {k: row[k] for k in ("likelihoods", "base_rate", "resolve_by") if row[k] is not None}
+        if stated:
+            self.append_event("prediction.odds", pid, stated)
 
     def same_prediction(
         self,
@@ -444,6 +472,10 @@ class PredictionQueries(Queries):
             revises=row["revises"],
             superseded_by=row["superseded_by"],
             mode=row.get("mode"),
+            likelihoods=loads(row.get("likelihoods"), {}),
+            base_rate=row.get("base_rate"),
+            resolve_by=row.get("resolve_by"),
+            tags=loads(row.get("tags"), []),
         )
 
     def set_prediction_error(self, prediction_id: str, error: str) -> None:
@@ -538,3 +570,28 @@ def _identity(stored: Any) -> Optional[str]:
 
 def _old_signature(signature: Any) -> bool:
     return isinstance(signature, str) and len(signature) == 64
+
+
+def _prediction_extra(likelihoods: Any, base_rate: Any, resolve_by: Any, tags: Any) -> dict:
+    """The optional fields of a new prediction, checked and in stored form."""
+    from datetime import timezone
+
+    from ..dates import moment
+    from .sets import clean_tags
+
+    extra: dict[str, Any] = {}
+    if likelihoods:
+        extra["likelihoods"] = {
+            ("else" if str(k).strip().lower() == "else" else str(k).strip().upper()): float(v)
+            for k, v in dict(likelihoods).items()
+        }
+    if base_rate is not None:
+        extra["base_rate"] = float(base_rate)
+    if resolve_by is not None:
+        try:
+            extra["resolve_by"] = moment(resolve_by, end_of_day=True).astimezone(timezone.utc)
+        except (ValueError, TypeError) as error:
+            raise LogbookError(f"resolve_by: {error}") from None
+    if tags:
+        extra["tags"] = clean_tags(tags)
+    return extra
