@@ -7,7 +7,9 @@ judgement links to the experiment that last assigned one of its names
 
 Judging is crash-only: before each prediction is evaluated, the cells
 finished so far and a ``judging`` row naming the prediction and this kernel
-are committed (:class:`Ahead`); the row goes when judging ends. A kernel
+are committed (:class:`Ahead`); the row goes when judging ends. A prediction
+that reads only plain numbers, strings and booleans cannot hang and skips
+this (:func:`only_plain`). A kernel
 that dies or is restarted mid-judgement (in C code the budget cannot stop)
 leaves the row, and the next kernel to load the logbook marks that
 prediction too slow instead of running it (:func:`stop_stale`).
@@ -86,7 +88,7 @@ class Ahead:
 
     >>> ahead = Ahead(writer, session="3f2a…", budget=1.0)
     >>> ahead.before(tracked)   # commits the queued cells and the judging row, then returns
-    >>> ahead.done()            # removes the row (urgently, without waiting for the cell to end)
+    >>> ahead.done()            # after the verdicts are queued: written with them, without waiting for the cell
     """
 
     def __init__(self, writer: Any, session: str, budget: float):
@@ -122,6 +124,19 @@ class Ahead:
             store.judging_done(session)
 
         self.writer.submit(clear, urgent=True)
+
+
+#: Values a prediction cannot get stuck on: its bounds cover all it can do with them (no code of yours runs).
+PLAIN_TYPES = frozenset({int, float, bool, str, type(None)})
+
+
+def only_plain(names: Iterable[str], namespace: dict[str, Any]) -> bool:
+    """Whether every name a prediction reads holds a plain number, string, boolean or None.
+
+    Judging such a prediction runs no code of yours and nothing the bounds
+    leave unbounded, so it cannot hang and is not written ahead.
+    """
+    return all(type(namespace.get(name)) in PLAIN_TYPES for name in names)
 
 
 def _alive(pid: int) -> bool:
@@ -195,26 +210,24 @@ def judge_all(
     """Judge ``predictions`` in order; a KeyboardInterrupt ends the judging and is reported, not raised.
 
     ``summaries`` are those the cell's record already took of the names it assigned: reused, not taken again.
-    ``ahead`` writes each judgement ahead of running it (and its end after).
+    ``ahead`` writes each judgement ahead of running it; the caller ends it
+    (``ahead.done()``) once it has handed the judgements to the writer, so
+    the verdicts and the end of judging are written together.
     """
     outcome = Outcome()
-    try:
-        for tracked in predictions:
-            try:
-                judged = _judge_one(tracked, namespace, watchdog, provenance, summaries or {}, ahead)
-            except PredictionTooSlow:
-                tracked.evaluated = True
-                tracked.stopped = tracked.prediction.expression
-                continue
-            except KeyboardInterrupt:
-                tracked.evaluated = True
-                outcome.interrupted = tracked
-                return outcome
-            if judged is not None:
-                outcome.judged.append(judged)
-    finally:
-        if ahead is not None:
-            ahead.done()
+    for tracked in predictions:
+        try:
+            judged = _judge_one(tracked, namespace, watchdog, provenance, summaries or {}, ahead)
+        except PredictionTooSlow:
+            tracked.evaluated = True
+            tracked.stopped = tracked.prediction.expression
+            continue
+        except KeyboardInterrupt:
+            tracked.evaluated = True
+            outcome.interrupted = tracked
+            return outcome
+        if judged is not None:
+            outcome.judged.append(judged)
     return outcome
 
 
@@ -229,7 +242,7 @@ def _judge_one(
     prediction = tracked.prediction
     if any(name not in namespace for name in prediction.names):
         return None
-    if ahead is not None:
+    if ahead is not None and not only_plain(prediction.names, namespace):
         ahead.before(tracked)
     verdict = watchdog.run(tracked, lambda: judge(prediction.expression, prediction.names, namespace))
     if verdict.missing:

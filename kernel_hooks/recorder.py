@@ -267,6 +267,7 @@ class Recorder:
         except KeyboardInterrupt:
             self.warn("an interrupt came while the cell was being recorded; the record may be incomplete")
         finally:
+            self.ahead.done()  # judging that ended without its report (a failure) is over all the same
             if self._warnings:
                 self._show_warnings()
             self.writer.kernel_idle()
@@ -406,6 +407,7 @@ class Recorder:
             record_ms = measured if handle.set_record_ms(measured) else None
         if outcome.judged or interrupted or record_ms is not None:
             self.writer.submit(JudgementsJob(outcome.judged, handle, record_ms, interrupted))
+        self.ahead.done()  # the end of judging goes with its verdicts, without waiting for the next cell
 
     def _show(self, item: Judged, execution_count: Optional[int]) -> None:
         self.show_surprise(

@@ -66,6 +66,7 @@ def test_a_judgement_runs_after_the_cells_before_it_and_its_own_row_are_committe
     watchdog = Watchdog(5.0, lambda key, seconds: None)
     ahead = Ahead(writer, "session-1", 5.0)
     outcome = judge_all([tracked], {"seen": seen, "x": 1}, watchdog, Provenance(), ahead=ahead)
+    ahead.done()
     watchdog.stop()
     assert [j.held for j in outcome.judged] == [True]
     assert seen_on_disk == [([("H1.P1", "session-1", os.getpid())], [("the cell just before",)])]
