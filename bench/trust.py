@@ -71,12 +71,17 @@ def run(folder: Path, n: int, repeats: int) -> int:
             for i in range(n)
         ]
         trust.secret()  # made once, as on first use
-        sign_s = best(lambda: [trust.sign(row) for row in rows], repeats)
+        signed = [store._trust_fields(row, create=True) for row in rows]  # with statement and logbook id
+        sign_s = best(lambda: [trust.sign(fields) for fields in signed], repeats)
         with store.transaction():
-            store.db["predictions"].insert_all({**row, "signature": trust.sign(row)} for row in rows)
-        stored = list(store.db.query("SELECT * FROM predictions"))
-        verify_s = best(lambda: [trust.verify(row, row["signature"]) for row in stored], repeats)
-        assert all(trust.verify(row, row["signature"]) for row in stored)
+            store.db["predictions"].insert_all(
+                {**row, "signature": trust.sign(fields)} for row, fields in zip(rows, signed)
+            )
+        stored = [
+            (store._trust_fields(row), row["signature"]) for row in store.db.query("SELECT * FROM predictions")
+        ]
+        verify_s = best(lambda: [trust.verify(fields, signature) for fields, signature in stored], repeats)
+        assert all(trust.verify(fields, signature) for fields, signature in stored)
 
         def plain_read() -> list[Prediction]:
             return [
@@ -96,7 +101,7 @@ def run(folder: Path, n: int, repeats: int) -> int:
             ]
 
         def verified_read() -> list[Prediction]:
-            return [store._prediction_from_row(row) for row in store.db.query("SELECT * FROM predictions")]
+            return store._load_predictions("1", [])
 
         plain_s = best(plain_read, repeats)
         verified_s = best(verified_read, repeats)
