@@ -9,6 +9,10 @@
 2. Writing ahead, in process: a real writer on a fresh logbook, a judging
    row committed before each judgement (``Ahead.before``: a flush through the
    writer thread) and cleared after, median and p99 per judgement.
+3. Writing ahead in a shell: an IPython shell with the hooks loaded runs a
+   cell whose tensor three predictions read, with writing ahead on and off in
+   alternating blocks, everything written between cells (as in a notebook,
+   where the kernel waits for the next request); ``record_ms`` median and p99.
 
 Run: ``python bench/prediction_guards.py``.
 """
@@ -128,6 +132,50 @@ def writing_ahead() -> None:
     )
 
 
+def writing_ahead_in_a_shell(cells: int = 300, block: int = 25) -> None:
+    import os
+    import statistics
+
+    os.environ["LOGBOOK_DB"] = str(Path(tempfile.mkdtemp()) / "logbook.db")
+    from IPython.testing.globalipapp import start_ipython
+
+    import kernel_hooks
+    from logbook.store import Store
+
+    shell = start_ipython()
+    shell.run_line_magic("load_ext", "kernel_hooks")
+    recorder = kernel_hooks.active_recorder()
+    shell.run_cell("import torch, logbook\nh = logbook.hypothesis('x stays positive')")
+    shell.run_cell("for t in (1, 2, 3): h.predict(f'x.min() > -{t}', credence=0.9)")
+    real = recorder.ahead
+
+    class Off:
+        def before(self, tracked) -> None:
+            pass
+
+        def done(self) -> None:
+            pass
+
+    for number in range(2 * cells // block):
+        recorder.ahead = real if number % 2 == 0 else Off()
+        for i in range(block):
+            shell.run_cell(f"x = torch.tensor([{i % 7}.0])")
+            recorder.flush()  # written before the next cell, as while a kernel waits for its next request
+    recorder.ahead = real
+    recorder.flush()
+    with Store(recorder.path) as store:
+        rows = [
+            e for e in store.experiments(limit=None, newest_first=False) if e.source.startswith("x = torch")
+        ]
+    on = [e.record_ms for n, e in enumerate(rows) if (n // block) % 2 == 0]
+    off = [e.record_ms for n, e in enumerate(rows) if (n // block) % 2 == 1]
+    print(f"A cell three tensor predictions read, in an IPython shell ({len(on)} cells each way), record_ms:")
+    for label, values in (("written ahead", on), ("not written ahead", off)):
+        print(f"  {label:18} median {statistics.median(values):.3f} ms, p99 {describe(values)['p99']:.3f} ms")
+    print(f"  writing ahead adds {statistics.median(on) - statistics.median(off):+.3f} ms median per cell")
+
+
 if __name__ == "__main__":
     guards()
     writing_ahead()
+    writing_ahead_in_a_shell()

@@ -16,6 +16,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+import numpy
 import pytest
 
 from kernel_hooks.judging import Ahead, TrackedPrediction, judge_all, stale, stop_stale
@@ -74,6 +75,31 @@ def test_a_judgement_runs_after_the_cells_before_it_and_its_own_row_are_committe
     assert writer.flush(10)
     with read_only(db) as connection:
         assert connection.execute("SELECT count(*) FROM judging").fetchone()[0] == 0
+
+
+def test_a_prediction_on_plain_values_cannot_hang_and_is_not_written_ahead(predicted):
+    db, writer, tracked = predicted
+    submitted = []
+
+    class Watching:
+        failed = stalled = None
+
+        def submit(self, job, urgent=False):
+            submitted.append(job)
+
+        def flush(self, timeout):
+            return True
+
+    watchdog = Watchdog(5.0, lambda key, seconds: None)
+    ahead = Ahead(Watching(), "session-2", 5.0)
+    plain = TrackedPrediction(
+        tracked.prediction.model_copy(update={"names": ["x"], "expression": "x > 0"}), ""
+    )
+    judge_all([plain], {"x": 1.5}, watchdog, Provenance(), ahead=ahead)
+    assert submitted == []
+    judge_all([plain], {"x": numpy.float64(1.5)}, watchdog, Provenance(), ahead=ahead)
+    watchdog.stop()
+    assert len(submitted) == 1  # a numpy number is not plain: written ahead
 
 
 def test_a_row_left_by_a_stopped_kernel_marks_its_prediction_too_slow_once(predicted):
