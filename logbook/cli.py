@@ -262,6 +262,52 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibration(args: argparse.Namespace) -> int:
+    from .calibration import DIMENSIONS, first_verdict_experiments, slices_markdown
+
+    with _open(args) as store:
+        hypotheses = store.hypotheses()
+        models = store.experiment_models(first_verdict_experiments(hypotheses))
+    dimensions = args.by or [*DIMENSIONS, "time"]
+    sys.stdout.write("\n".join(slices_markdown(hypotheses, models, dimensions, args.window)).rstrip() + "\n")
+    return 0
+
+
+def cmd_sets(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        sets, proposals = store.competing_sets(), store.proposals()
+    for s in sets:
+        print(f"C{s.id}  {_first_line(s.question)}")
+        for hid, credence in s.credences.items():
+            print(f"    {hid:<6}{credence:6.2f}")
+        print(f"    {'else':<6}{s.something_else:6.2f}")
+        if s.nudge:
+            print(f"    ! {s.nudge}")
+    for u in proposals:
+        moves = ", ".join(f"{k} {u.before[k]:.2f}->{u.after[k]:.2f}" for k in u.before)
+        ratio = f", likelihood ratio {u.ratio:.2f}" if u.ratio is not None else ""
+        print(
+            f"U{u.id}  after {u.prediction_id} {'held' if u.held else 'failed'}: {moves}{ratio}  [{u.status.value}]"
+        )
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        credences = dict(_pair(item) for item in args.credence) if args.credence else None
+        u = store.decide_proposal(args.proposal, args.decision, args.reason, credences)
+    print(f"U{u.id} {u.status.value}")
+    return 0
+
+
+def _pair(text: str) -> tuple[str, float]:
+    key, _, value = text.partition("=")
+    try:
+        return key.strip(), float(value)
+    except ValueError:
+        raise LogbookError(f"--credence takes ID=VALUE (H1=0.4), not {text!r}") from None
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo.run import run_demo
 
@@ -387,6 +433,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seal.add_argument("--key", help="the SSH private key (default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa)")
     seal.add_argument("--namespace", default=None, help="the signature namespace (default: logbook-seal)")
+    calibration = add(
+        "calibration",
+        cmd_calibration,
+        "Calibration by tag, mode, brainstorm, model and over time, with the count behind each figure.",
+    )
+    calibration.add_argument(
+        "--by",
+        action="append",
+        choices=["tag", "mode", "brainstorm", "model", "time"],
+        help="one slice (repeat)",
+    )
+    calibration.add_argument("--window", type=int, default=10, help="first verdicts per rolling Brier window")
+    add("sets", cmd_sets, "List competing sets (credences and something else) and proposed updates.")
+    decide = add("decide", cmd_decide, "Accept, edit or reject a proposed update (U1), with a reason.")
+    decide.add_argument("proposal", help="the proposal: U1")
+    decide.add_argument("decision", choices=["accepted", "edited", "rejected"])
+    decide.add_argument("--reason", default="", help="why")
+    decide.add_argument("--credence", action="append", metavar="ID=VALUE", help="for edited: H1=0.4 (repeat)")
     demo = sub.add_parser("demo", help="Run the demo notebook headless and write its research log as HTML.")
     demo.add_argument("--folder", default="logbook-demo", help="where to run it (default: ./logbook-demo)")
     demo.add_argument(

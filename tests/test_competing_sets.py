@@ -10,14 +10,18 @@ from logbook.store import Store
 from logbook.verify import verify_export, verify_logbook
 
 
-def judge(store, prediction_id, held):
+def judge(store, prediction_id, held, experiment_id=None):
     """Judge a prediction as the kernel's writer does: the verdict, then the update it calls for."""
+    from types import SimpleNamespace
+
     from kernel_hooks.jobs import JudgementsJob
     from kernel_hooks.judging import Judged
 
     prediction = store.prediction(prediction_id)
+    source = SimpleNamespace(id=experiment_id) if experiment_id is not None else None
+    judged = Judged(prediction, "", held, {"score": {"type": "float", "value": 0.1}}, 1.0, source=source)
     with store.transaction():
-        JudgementsJob([Judged(prediction, "", held, {"score": {"type": "float", "value": 0.1}}, 1.0)])(store)
+        JudgementsJob([judged])(store)
 
 
 def total(s) -> float:

@@ -282,6 +282,18 @@ class SetQueries(Queries):
             self.db.execute(f"UPDATE {table} SET tags = ? WHERE id = ?", [json.dumps(now_tags), rid])
         return now_tags
 
+    def experiment_models(self, experiment_ids: Iterable[int]) -> dict[int, str]:
+        """The model each experiment ran, by id (see :func:`logbook.calibration.model_name`); experiments without one are left out."""
+        from ..calibration import model_name
+
+        out = {}
+        for eid in set(experiment_ids):
+            row = self.db.execute("SELECT torch FROM experiments WHERE id = ?", [eid]).fetchone()
+            name = model_name(loads(row[0], {})) if row else None
+            if name:
+                out[eid] = name
+        return out
+
     # -- deadlines ---------------------------------------------------------
 
     def due_predictions(self, at: Optional[datetime] = None) -> list[Prediction]:
