@@ -266,13 +266,17 @@ export class SurprisesSection extends SectionWidget {
       text.setAttribute('aria-label', `One explanation for the ${n} chosen`);
       text.placeholder = 'What explains them all?';
       text.rows = 2;
+      text.value = this.bulkDraft; // what was typed survives choosing another row
       const save = button(`Explain ${n}`, `Save the explanation and close the ${n} chosen`, () => {
         if (text.value.trim()) {
           void this.act('explained', text.value.trim());
         }
       }, 'jp-mod-accept');
-      save.disabled = true;
-      text.addEventListener('input', () => (save.disabled = !text.value.trim() || this.busy));
+      save.disabled = !text.value.trim() || this.busy;
+      text.addEventListener('input', () => {
+        this.bulkDraft = text.value;
+        save.disabled = !text.value.trim() || this.busy;
+      });
       text.addEventListener('keydown', event => {
         if (event.key === 'Enter' && !event.shiftKey) {
           event.preventDefault();
@@ -303,6 +307,7 @@ export class SurprisesSection extends SectionWidget {
       this.summary.textContent = bulkSummary(answer);
       this.summary.classList.toggle('jp-mod-refused', answer.refused > 0);
       this.bulkForm = false;
+      this.bulkDraft = '';
       // The refused ones stay chosen, to be closed another way.
       this.list.select(answer.results.filter(r => !r.ok).map(r => r.id));
     } catch (error) {
@@ -321,6 +326,7 @@ export class SurprisesSection extends SectionWidget {
   private bulk = el('div', 'jp-Logbook-bulk');
   private summary = el('div', 'jp-Logbook-bulkSummary');
   private bulkForm = false;
+  private bulkDraft = '';
   private bulkKey = '';
   private busy = false;
   private known = new Map<number, ISurprise>();

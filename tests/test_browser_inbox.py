@@ -258,11 +258,15 @@ def test_many_surprises_close_with_one_gesture_by_mouse_and_by_keyboard(lab, pag
     summary = page.locator(f"{SIDEBAR} .jp-Logbook-bulkSummary")
     # The mouse: a row's checkbox, then Ctrl-click on another; neither opens triage.
     row(page, ids["bulk0"]).get_by_role("checkbox").click()
+    bulk.filter(has_text="1 chosen").wait_for()
+    bulk.get_by_role("button", name="Write one explanation for the 1 chosen").click()
+    bulk.get_by_role("textbox", name="One explanation for the 1 chosen").fill("the seed, not the model")
+    # Choosing another row keeps what was typed.
     row(page, ids["bulk1"]).click(modifiers=["Control"])
     bulk.filter(has_text="2 chosen").wait_for()
     assert page.locator(f"{SIDEBAR} .jp-Logbook-triage").is_hidden()
-    bulk.get_by_role("button", name="Write one explanation for the 2 chosen").click()
-    bulk.get_by_role("textbox", name="One explanation for the 2 chosen").fill("the seed, not the model")
+    explanation = bulk.get_by_role("textbox", name="One explanation for the 2 chosen")
+    assert explanation.input_value() == "the seed, not the model"
     shot(page, "250-bulk-explain", SIDEBAR)
     assert checks(page) == {"overflow": [], "contrast": [], "unnamed": []}
     bulk.get_by_role("button", name="Save the explanation and close the 2 chosen").click()
