@@ -14,12 +14,14 @@ from .exporting import export_logbook
 from .models import (
     Brainstorm,
     CellHistory,
+    CompetingSet,
     Evidence,
     Hypothesis,
     HypothesisStatus,
     Pin,
     Prediction,
     PredictionKind,
+    Proposal,
     ResearchMode,
     Resolution,
     Surprise,
@@ -28,6 +30,7 @@ from .paths import find_logbook
 from .predictions import expression_or_text
 from .report import Selection, parse_ids
 from .store import LogbookError, Store
+from .tables.sets import brainstorm_nudge
 from .text import clean_text
 
 
@@ -102,19 +105,40 @@ class HypothesisHandle:
         return list(self._hypothesis.history)
 
     def predict(
-        self, expression: Optional[str] = None, credence: float = 0.9, *, text: Optional[str] = None
+        self,
+        expression: Optional[str] = None,
+        credence: float = 0.9,
+        *,
+        text: Optional[str] = None,
+        likelihoods: Optional[dict[str, float]] = None,
+        base_rate: Optional[float] = None,
+        resolve_by: Any = None,
+        tags: Any = None,
     ) -> Prediction:
         """Add a prediction: a Python ``expression`` judged after each cell, or ``text`` judged by you.
 
         An expression that does not parse is refused here, with the reason.
         The same prediction again (a re-run cell) returns the one in force.
+        ``likelihoods`` (``{"H2": 0.3, "else": 0.5}``: how likely it holds under
+        each rival) or ``base_rate`` (under "this hypothesis is false") shape the
+        update Logbook proposes after its verdict; ``resolve_by`` is a date
+        after which, still pending, it shows as due.
         """
         words, kind = expression_or_text(expression, text)
         store = session.store()
         existing = store.same_prediction(self.id, words, credence, kind)
         if existing is not None:
             return existing
-        prediction = store.add_prediction(self.id, words, credence, kind)
+        prediction = store.add_prediction(
+            self.id,
+            words,
+            credence,
+            kind,
+            likelihoods=likelihoods,
+            base_rate=base_rate,
+            resolve_by=resolve_by,
+            tags=tags,
+        )
         self._refresh()
         if session.recorder is not None and kind == PredictionKind.expression:
             # In a kernel, a prediction whose names already hold values is judged on them at once.
@@ -295,6 +319,9 @@ def brainstorm(minutes: float = 5, target: int = 4) -> Iterator[Brainstorm]:
         print(
             f"brainstorm {finished.id}: {len(finished.hypothesis_ids)} of {target} hypotheses in {took:.0f} s"
         )
+        nudge = brainstorm_nudge(finished)
+        if nudge:
+            _say(nudge)
 
 
 def get(record_id: str) -> HypothesisHandle | SurpriseHandle:
@@ -540,3 +567,71 @@ __all__ = [
     "surprises",
     "unpin",
 ]
+
+
+def compete(
+    question: str,
+    *hypothesis_ids: str,
+    something_else: Optional[float] = None,
+    brainstorm: Optional[int] = None,
+) -> CompetingSet:
+    """Group hypotheses as rival answers to ``question``: their credences and something else sum to 1.
+
+    ``compete("what copies?", "H1", "H2", something_else=0.1)``, or
+    ``compete("what copies?", brainstorm=3)`` for every hypothesis a brainstorm
+    wrote. Run again (a re-run cell), it returns the set already made.
+    """
+    store = session.store()
+    ids = [h.strip().upper() for h in hypothesis_ids]
+    for s in store.competing_sets():
+        if s.question == clean_text(question).strip() and (
+            set(ids) <= set(s.credences) or brainstorm == s.brainstorm_id
+        ):
+            return s
+    if brainstorm is not None and not ids:
+        made = store.set_from_brainstorm(brainstorm, question, something_else)
+    else:
+        made = store.create_set(question, ids, something_else, brainstorm_id=brainstorm)
+    if made.nudge:
+        _say(made.nudge)
+    session.changed()
+    return made
+
+
+def sets() -> list[CompetingSet]:
+    """Every competing set, as it stands."""
+    return session.store().competing_sets()
+
+
+def proposals(status: Optional[str] = "proposed") -> list[Proposal]:
+    """The updates Logbook proposed after verdicts (``status=None``: all of them, decided or not)."""
+    return session.store().proposals(status)
+
+
+def decide(
+    proposal_id: str, decision: str, reason: str = "", credences: Optional[dict[str, float]] = None
+) -> Proposal:
+    """Accept, edit (with ``credences``) or reject a proposed update: ``decide("U1", "accepted", "clean ablation")``."""
+    store = session.store()
+    current = store.proposal(proposal_id)
+    if current.status.value != "proposed" and current.status.value == decision:
+        _say(f"U{current.id} was already {decision}")
+        return current
+    decided = store.decide_proposal(proposal_id, decision, reason, credences)
+    session.changed()
+    return decided
+
+
+def due() -> list[Prediction]:
+    """Predictions still pending past their resolve-by date."""
+    return session.store().due_predictions()
+
+
+def calibration(by: Optional[str] = None, window: int = 10) -> str:
+    """Calibration by tag, mode, brainstorm, model and over time (or one of them), as Markdown text."""
+    from .calibration import DIMENSIONS, first_verdict_experiments, slices_markdown
+
+    store = session.store()
+    hypotheses = store.hypotheses()
+    models = store.experiment_models(first_verdict_experiments(hypotheses))
+    return "\n".join(slices_markdown(hypotheses, models, [by] if by else [*DIMENSIONS, "time"], window))

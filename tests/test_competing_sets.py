@@ -282,3 +282,28 @@ def test_tags_and_due_predictions(store):
     store.judge_by_hand(late.id, held=True)
     assert store.due_predictions() == []
     assert store.tag(late.id, ["more"]) == ["more", "quick"]
+
+
+# -- the Python API ------------------------------------------------------------
+
+
+def test_the_python_api_groups_decides_and_nudges(logbook_db, capsys):
+    import logbook
+    from logbook.api import session
+
+    session.reset()
+    with logbook.brainstorm(minutes=5, target=4) as b:
+        logbook.hypothesis("copies the previous token", 0.7)
+        logbook.hypothesis("induction", 0.8)
+    assert "2 of 4: one more?" in capsys.readouterr().out
+    s = logbook.compete("what copies?", brainstorm=b.id, something_else=0.0)
+    assert "leaves nothing to something else" in capsys.readouterr().out
+    assert logbook.compete("what copies?", brainstorm=b.id).id == s.id  # a re-run cell
+    h = logbook.get("H1")
+    h.predict("score > 0.5", 0.9, likelihoods={"H2": 0.2})
+    judge(session.store(), "H1.P1", held=True)
+    (u,) = logbook.proposals()
+    assert logbook.decide(f"U{u.id}", "accepted", "clean").status.value == "accepted"
+    assert logbook.sets()[0].credences["H1"] == pytest.approx(0.7 / 1.5 * 0.9 / (0.7 / 1.5 * 0.9 + 0.8 / 1.5 * 0.2))
+    assert "By mode" in logbook.calibration()
+    session.reset()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from ..beliefs import ELSE, BeliefError, give_way, normalise, outcome_likelihoods, posterior, settle
 from ..errors import AlreadyDone, LogbookError, NotFound
@@ -454,6 +454,14 @@ class SetQueries(Queries):
             raise LogbookError(f"a credence between 0 and 1 for {hid}")
         self._record_credence(hid, credence, reason, at)
         return {hid: credence}
+
+
+def brainstorm_nudge(brainstorm: Any) -> Optional[str]:
+    """ "2 of 4: one more?" for a brainstorm that ended below its target; None otherwise."""
+    written = len(brainstorm.hypothesis_ids)
+    if brainstorm.finished_at is None or written >= brainstorm.target:
+        return None
+    return f"{written} of {brainstorm.target}: one more? Probably the ones you have are not all of it."
 
 
 def _give_way(dist, member, value, giving, frozen) -> dict[str, float]:
