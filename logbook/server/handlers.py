@@ -222,7 +222,16 @@ class PredictionsHandler(LogbookHandler):
 
         def add(store: Store):
             words, kind = expression_or_text(body.expression, body.text)
-            return store.add_prediction(hypothesis_id, words, body.credence, kind)
+            return store.add_prediction(
+                hypothesis_id,
+                words,
+                body.credence,
+                kind,
+                likelihoods=body.likelihoods,
+                base_rate=body.base_rate,
+                resolve_by=body.resolve_by,
+                tags=body.tags,
+            )
 
         created = await self.call(add, writes=True)
         self.send(created, 201)
@@ -720,6 +729,108 @@ class ExportHandler(LogbookHandler):
         self.send({"path": written.relative_to(root).as_posix(), "bytes": size}, 201)
 
 
+class SetsHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        self.send(await self.call(lambda store: store.competing_sets()))
+
+    @tornado.web.authenticated
+    async def post(self):
+        body = self.parse(bodies.NewSet)
+
+        def create(store: Store):
+            if not body.hypothesis_ids and body.brainstorm_id is not None:
+                return store.set_from_brainstorm(body.brainstorm_id, body.question, body.something_else)
+            return store.create_set(
+                body.question, body.hypothesis_ids, body.something_else, body.brainstorm_id
+            )
+
+        self.send(await self.call(create, writes=True), 201)
+
+
+class SetHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self, set_id: str):
+        self.send(await self.call(lambda store: store.competing_set(int(set_id))))
+
+    @tornado.web.authenticated
+    async def post(self, set_id: str):
+        body = self.parse(bodies.SetChange)
+
+        def change(store: Store):
+            if body.hypothesis_id == "else":
+                return store.set_something_else(int(set_id), body.credence, body.reason)
+            member = store.hypothesis(body.hypothesis_id)
+            if member.set_id != int(set_id):
+                raise LogbookError(f"{member.id} is not in C{set_id}")
+            return store.set_credence(member.id, body.credence, body.reason, body.give_way)
+
+        self.send(await self.call(change, writes=True))
+
+
+class ProposalsHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        status = self.get_argument("status", None)
+        self.send(await self.call(lambda store: store.proposals(status or None)))
+
+
+class ProposalHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def post(self, proposal_id: str):
+        body = self.parse(bodies.ProposalDecision)
+        self.send(
+            await self.call(
+                lambda store: store.decide_proposal(
+                    int(proposal_id), body.decision, body.reason, body.credences
+                ),
+                writes=True,
+            )
+        )
+
+
+class DueHandler(LogbookHandler):
+    @tornado.web.authenticated
+    async def get(self):
+        self.send(await self.call(lambda store: store.due_predictions()))
+
+
+class CalibrationHandler(LogbookHandler):
+    """GET calibration?by=tag|mode|brainstorm|model: slices with their counts and warnings; by=time: rolling Brier."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        from dataclasses import asdict
+
+        from logbook.calibration import (
+            calibration_slices,
+            first_verdict_experiments,
+            getting_better,
+            rolling_brier,
+        )
+
+        by = self.get_argument("by", "mode")
+        window = self.int_argument("window", 10, 1, 10_000)
+
+        def read(store: Store) -> dict:
+            hypotheses = store.hypotheses()
+            if by == "time":
+                points = rolling_brier(hypotheses, window)
+                return {
+                    "by": by,
+                    "points": [{**asdict(p), "at": p.at.isoformat()} for p in points],
+                    "summary": getting_better(points, window),
+                }
+            models = store.experiment_models(first_verdict_experiments(hypotheses))
+            try:
+                rows = calibration_slices(hypotheses, by, models)
+            except ValueError as error:
+                raise LogbookError(str(error)) from None
+            return {"by": by, "slices": [{**asdict(s), "warning": s.warning} for s in rows]}
+
+        self.send(await self.call(read))
+
+
 ROUTES = [
     ("status", StatusHandler),
     ("changes", ChangesHandler),
@@ -750,6 +861,12 @@ ROUTES = [
     ("notes", NotesHandler),
     ("mode", ModeHandler),
     ("export", ExportHandler),
+    ("sets", SetsHandler),
+    (r"sets/(\d+)", SetHandler),
+    ("proposals", ProposalsHandler),
+    (r"proposals/(\d+)", ProposalHandler),
+    ("predictions/due", DueHandler),
+    ("calibration", CalibrationHandler),
 ]
 
 

@@ -35,6 +35,10 @@ class NewPrediction(Body):
     expression: Optional[str] = Field(None, min_length=1, max_length=100_000)
     text: Optional[str] = Field(None, min_length=1, max_length=100_000)
     credence: Credence = 0.9
+    likelihoods: Optional[dict[str, Credence]] = None
+    base_rate: Optional[Credence] = None
+    resolve_by: Optional[str] = Field(None, max_length=64)
+    tags: Optional[list[Annotated[str, Field(max_length=200)]]] = None
 
 
 class PredictionChange(Body):
@@ -146,3 +150,25 @@ class Settings(Body):
     """The logbook's own settings (Settings → Logbook in JupyterLab sends them)."""
 
     drift_threshold: float
+
+
+class NewSet(Body):
+    question: str = Field(min_length=1, max_length=100_000)
+    hypothesis_ids: list[Annotated[str, Field(pattern=r"^[Hh]\d+$")]] = Field(default_factory=list)
+    something_else: Optional[Credence] = None
+    brainstorm_id: Optional[RecordId] = None
+
+
+class SetChange(Body):
+    """One member's (or, with ``hypothesis_id`` "else", something else's) new credence; ``give_way`` names who gives way."""
+
+    hypothesis_id: str = Field(pattern=r"^([Hh]\d+|else)$")
+    credence: Credence
+    reason: str = Field("", max_length=100_000)
+    give_way: Optional[list[Annotated[str, Field(pattern=r"^([Hh]\d+|else)$")]]] = None
+
+
+class ProposalDecision(Body):
+    decision: Literal["accepted", "edited", "rejected"]
+    reason: str = Field("", max_length=100_000)
+    credences: Optional[dict[str, Credence]] = None
