@@ -93,7 +93,8 @@ export class ExperimentDetail extends Widget {
     this.node.replaceChildren(...parts);
     const pinned = await pinnedPositions(this.model.requester, e.id).catch(() => new Set<number>());
     for (const [position, output] of e.outputs.entries()) {
-      const view = await outputView(output, this.urls).catch(error => el('div', 'jp-Logbook-error', String(error)));
+      const trust = { trusted: e.outputs_trusted !== false, why: e.outputs_untrusted_why ?? '' };
+      const view = await outputView(output, this.urls, trust).catch(error => el('div', 'jp-Logbook-error', String(error)));
       if (FIGURE_MIMES.includes(output.mime)) {
         view.querySelector('figcaption')?.append(' ', pinButton(this.model.requester, e.id, position, pinned));
       }

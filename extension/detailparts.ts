@@ -1,7 +1,9 @@
 /** The parts of the experiment detail view, each built from recorded data as text (no HTML parsing). */
 
+import { Sanitizer } from '@jupyterlab/apputils';
+
 import { requestBlob } from './api';
-import { code, el, pill } from './dom';
+import { button, code, el, pill } from './dom';
 import { describeObserved, formatBits, formatCredence, highlightPieces, stripAnsi } from './format';
 import { observedWords } from './signalformat';
 import { stepsView } from './signalview';
@@ -141,8 +143,47 @@ export function judgementsPart(judgements: IJudgement[]): HTMLElement {
   return part('Predictions judged here', body);
 }
 
-/** A display output: an image, HTML in a sandboxed frame (scripts run, no access to JupyterLab), or text. */
-export async function outputView(output: IOutput, urls: string[]): Promise<HTMLElement> {
+/**
+ * What a frame running a recorded figure may reach: nothing outside itself. No network (fetch, images,
+ * fonts or styles from anywhere), no forms, no frames or workers of its own; its sandbox (scripts only)
+ * also keeps it from JupyterLab, top navigation and form posts. WebRTC, which no content policy stops,
+ * is taken away by the frame's first script. A frame may still navigate itself.
+ */
+export const FIGURE_POLICY =
+  "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; " +
+  "img-src data: blob:; font-src data:; form-action 'none'; base-uri 'none'; frame-src 'none'; " +
+  "child-src 'none'; worker-src 'none'";
+
+const NO_WEBRTC = `<script>(function () {
+  ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel", "RTCRtpSender", "RTCRtpReceiver",
+   "RTCSessionDescription", "RTCIceCandidate", "RTCIceTransport", "RTCDtlsTransport", "RTCSctpTransport"]
+    .forEach(function (name) {
+      try { Object.defineProperty(window, name, { value: undefined, writable: false, configurable: false }); }
+      catch (e) {}
+    });
+})();</script>`;
+
+/** The document a trusted HTML output runs as: its policy and the WebRTC guard first, then the output. */
+export function figureDocument(html: string): string {
+  return `<meta http-equiv="Content-Security-Policy" content="${FIGURE_POLICY}">${NO_WEBRTC}${html}`;
+}
+
+/** Whether an experiment's rich outputs may run as yours, and why not (see the experiment route). */
+export interface IOutputTrust {
+  trusted: boolean;
+  why: string;
+}
+
+/**
+ * A display output: an image; HTML of yours in a sandboxed frame that runs its scripts and reaches
+ * nothing; HTML from elsewhere (a colleague's kernel, a cloned logbook, a file edited by hand) as
+ * sanitised static HTML, with *Trust and run* to run it; or text.
+ */
+export async function outputView(
+  output: IOutput,
+  urls: string[],
+  trust: IOutputTrust = { trusted: true, why: '' }
+): Promise<HTMLElement> {
   const blob = await requestBlob(`outputs/${output.sha256}?mime=${encodeURIComponent(output.mime)}`, output.mime);
   const note = output.truncated ? ` (cut at ${blob.size.toLocaleString()} of ${output.size.toLocaleString()} bytes)` : '';
   const box = el('figure', 'jp-Logbook-output');
@@ -155,16 +196,54 @@ export async function outputView(output: IOutput, urls: string[]): Promise<HTMLE
     img.src = url;
     box.append(img);
   } else if (output.mime === 'text/html') {
-    const frame = el('iframe', 'jp-Logbook-outputFrame') as HTMLIFrameElement;
-    frame.setAttribute('sandbox', 'allow-scripts');
-    frame.title = 'HTML output of the cell';
-    frame.srcdoc = await blob.text();
-    box.append(frame);
+    const html = await blob.text();
+    if (trust.trusted) {
+      box.append(figureFrame(html));
+    } else {
+      box.append(inertHtml(html, trust.why, () => box.replaceChildren(box.firstChild!, figureFrame(html))));
+    }
   } else {
     box.append(pre(stripAnsi(await blob.text())));
   }
   return box;
 }
+
+function figureFrame(html: string): HTMLIFrameElement {
+  const frame = el('iframe', 'jp-Logbook-outputFrame') as HTMLIFrameElement;
+  frame.setAttribute('sandbox', 'allow-scripts');
+  frame.title = 'HTML output of the cell';
+  frame.srcdoc = figureDocument(html);
+  return frame;
+}
+
+/** HTML from elsewhere, inert: sanitised (no scripts, no handlers, nothing fetched), and why, with a way to run it. */
+function inertHtml(html: string, why: string, run: () => void): HTMLElement {
+  const wrap = el('div', 'jp-Logbook-inertOutput');
+  const notice = el('div', 'jp-Logbook-muted jp-Logbook-inertNotice', `Shown without running: ${why || 'not recorded by you'}. `);
+  notice.append(button('Trust and run', 'Run this figure\'s scripts in a sandboxed frame that reaches nothing', run, 'jp-Logbook-link'));
+  const shown = el('div', 'jp-Logbook-inertHtml');
+  const sanitized = new Sanitizer().sanitize(html, { allowedTags: INERT_TAGS });
+  // Even sanitised, nothing is fetched: images and styles from elsewhere are dropped.
+  const template = document.createElement('template');
+  template.innerHTML = sanitized;
+  template.content.querySelectorAll('img, link, style, source, picture, video, audio, iframe').forEach(node => node.remove());
+  template.content.querySelectorAll('*').forEach(node => {
+    for (const attribute of Array.from(node.attributes)) {
+      if (/^(on|src|href|srcset|style|background|action|formaction|xlink:href)/i.test(attribute.name)) {
+        node.removeAttribute(attribute.name);
+      }
+    }
+  });
+  shown.append(template.content);
+  wrap.append(notice, shown);
+  return wrap;
+}
+
+/** Structure and text only: what a figure from elsewhere may show before you trust it. */
+const INERT_TAGS = [
+  'b', 'i', 'em', 'strong', 'code', 'pre', 'p', 'div', 'span', 'br', 'hr', 'ul', 'ol', 'li', 'table', 'thead',
+  'tbody', 'tr', 'th', 'td', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'sub', 'sup', 'small', 'caption'
+];
 
 export function metaLine(e: IExperiment): string {
   const parts = [

@@ -259,6 +259,10 @@ export interface IExperiment {
   session: string;
   notebook: string | null;
   lab_path: string | null;
+  /** Whether its rich outputs may run as yours: recorded by you and unchanged since. */
+  outputs_trusted?: boolean;
+  /** Why not, in words ("recorded by ana, not by you"). */
+  outputs_untrusted_why?: string;
   cell_id: string | null;
   execution_count: number | null;
   source: string;

@@ -185,7 +185,7 @@ export class FakeServer {
           const untrusted: IUntrusted[] = [];
           for (const h of this.hypotheses.values()) {
             for (const p of h.predictions.filter(p => !p.trusted)) {
-              untrusted.push({ ...p, statement: h.statement, refusal: null });
+              untrusted.push({ ...p, statement: h.statement, refusal: null, hash: `sha-${p.id}` } as IUntrusted);
             }
           }
           return { predictions: untrusted };

@@ -164,7 +164,7 @@ test('opening a surprise marks it read once', async () => {
   assert.deepEqual(patches.map(c => c.body), [{ read: true }]);
 });
 
-test('untrusted predictions are listed, and trusting sends exactly their ids', async () => {
+test('untrusted predictions are listed, and trusting sends exactly their ids with the hashes shown', async () => {
   const server = new FakeServer();
   server.addHypothesis('A');
   server.addPrediction('H1', 'x > 1');
@@ -177,7 +177,9 @@ test('untrusted predictions are listed, and trusting sends exactly their ids', a
     ['H1.P3', 'A', 'z > 1']
   ]);
   await m.trustPredictions(m.untrusted.map(p => p.id));
-  assert.deepEqual(server.calls.filter(c => c.method === 'POST').map(c => c.body), [{ ids: ['H1.P2', 'H1.P3'] }]);
+  assert.deepEqual(server.calls.filter(c => c.method === 'POST').map(c => c.body), [
+    { ids: ['H1.P2', 'H1.P3'], hashes: { 'H1.P2': 'sha-H1.P2', 'H1.P3': 'sha-H1.P3' } }
+  ]);
   await until(() => m.untrusted.length === 0 && m.hypothesis('H1')!.predictions.every(p => p.trusted));
 });
 
