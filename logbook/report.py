@@ -827,6 +827,23 @@ def _section_calibration(log: _Log, lines: list[str]) -> None:
             f"| {band.label} | {band.count} | {band.came_true} | {band.frequency:.2f} | {band.mean_credence:.2f} |"
         )
     lines.append("")
+    _calibration_slices(log, lines)
+
+
+def _calibration_slices(log: _Log, lines: list[str]) -> None:
+    """Calibration by tag, mode, brainstorm, model and over time, and each competing set's distribution as it moved."""
+    from .calibration import model_name, slices_markdown
+
+    models = {e.id: name for e in log.data.experiments if (name := model_name(e.torch or {}))}
+    lines += slices_markdown(log.data.hypotheses, models)
+    for s in log.data.sets:
+        members = [*s.credences, "else"]
+        lines += [f"**C{s.id}: {md_text(s.question)}** (a competing set: the credences sum to 1)", ""]
+        lines += ["| when | " + " | ".join(members) + " | why |", "|---" * (len(members) + 2) + "|"]
+        for change in s.history:
+            cells = " | ".join(f"{change.credences.get(m, 0.0):.2f}" for m in members)
+            lines.append(f"| {change.at:%Y-%m-%d %H:%M} | {cells} | {md_text(change.reason)} |")
+        lines.append("")
 
 
 def _section_hooks_left(log: _Log, lines: list[str]) -> None:

@@ -304,6 +304,16 @@ def test_the_python_api_groups_decides_and_nudges(logbook_db, capsys):
     judge(session.store(), "H1.P1", held=True)
     (u,) = logbook.proposals()
     assert logbook.decide(f"U{u.id}", "accepted", "clean").status.value == "accepted"
-    assert logbook.sets()[0].credences["H1"] == pytest.approx(0.7 / 1.5 * 0.9 / (0.7 / 1.5 * 0.9 + 0.8 / 1.5 * 0.2))
+    assert logbook.sets()[0].credences["H1"] == pytest.approx(
+        0.7 / 1.5 * 0.9 / (0.7 / 1.5 * 0.9 + 0.8 / 1.5 * 0.2)
+    )
     assert "By mode" in logbook.calibration()
     session.reset()
+
+
+def test_the_report_shows_calibration_slices_and_the_sets_distribution_over_time(decided):
+    from logbook.report import markdown_report
+
+    text = markdown_report(decided)
+    assert "**By tag**" in text and "**Over time**" in text and "too few to mean anything" in text
+    assert "**C1: q**" in text and "U1 accepted: clean" in text
