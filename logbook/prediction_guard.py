@@ -213,9 +213,13 @@ class Guard:
     notebook name, and :meth:`helpers` gives the guard functions its code calls.
     """
 
-    def __init__(self, source: str, builtins: frozenset[str]):
+    def __init__(
+        self, source: str, builtins: frozenset[str], bounded: Optional[dict[str, Callable[..., Any]]] = None
+    ):
         self.source = source
         self.builtins = builtins
+        #: Builtins whose calls go to a bounded stand-in; the names still mean the builtins (``isinstance(x, dict)``).
+        self.bounded = bounded or {}
         self.sites: list[tuple[Any, ...]] = []
         self.used: dict[str, set[str]] = collections.defaultdict(set)
         self._temps = 0
@@ -291,11 +295,11 @@ class Guard:
         for keyword in node.keywords:
             keyword.value = self._visit(keyword.value, "value")
         if isinstance(func, ast.Name):
-            if not func.id.startswith("__") and func.id not in self.builtins:
+            if func.id in self.bounded:
+                node.func = ast.copy_location(ast.Name(_bounded_name(func.id), ast.Load()), func)
+            elif not func.id.startswith("__") and func.id not in self.builtins:
                 self.used[func.id].add("call")
-            return (
-                node  # a builtin (bounded ones are bounded where they are defined), a check, or the recorder
-            )
+            return node  # a builtin (or its bounded stand-in), a check, or the recorder
         assert isinstance(func, ast.Attribute)  # a call of a computed function is refused when written
         obj = self._visit(func.value, "object")
         site = self._site(func.attr, self._text(node), role == "value")
@@ -371,7 +375,7 @@ class Guard:
                 check_arrays(text, (a, b))
             return function(a, b)
 
-        return {
+        helpers = {
             NAME_ATTR: attr,
             NAME_ITEM: item,
             NAME_CALL: call,
@@ -379,6 +383,11 @@ class Guard:
             NAME_CMP: cmp,
             NAME_SLICE: slice,
         }
+        return helpers | {_bounded_name(name): function for name, function in self.bounded.items()}
+
+
+def _bounded_name(builtin: str) -> str:
+    return f"__logbook_{builtin}__"
 
 
 def _not_allowed(obj: Any, name: str) -> str:
@@ -401,7 +410,11 @@ def _not_allowed(obj: Any, name: str) -> str:
 
 
 def bounded_builtins() -> dict[str, Callable[..., Any]]:
-    """The builtins whose arguments can make them run unstoppably long in C, each bounded."""
+    """Stand-ins for the builtins whose arguments can make them run unstoppably long in C, each bounded.
+
+    A prediction's calls of these builtins go to the stand-ins (:class:`Guard`);
+    the names themselves stay the builtins, so ``isinstance(x, dict)`` holds.
+    """
 
     def pow_(base: Any, exp: Any, mod: Any = None) -> Any:
         text = "pow(…)"

@@ -226,15 +226,14 @@ def _bounded_range(*args: int) -> range:
     return numbers
 
 
-#: The builtins a prediction runs with: the allowed ones, those that could run unstoppably long
-#: bounded (``range``, ``pow``, ``round``, ``sum``, ``divmod``, ``dict``), and ``__import__``, which
-#: library code (torch, numpy) looks up in the calling frame's builtins when it imports lazily.
-#: An expression cannot name it: names starting with ``__`` are refused when written.
-SAFE_BUILTINS = (
-    {name: getattr(builtins, name) for name in ALLOWED_BUILTINS}
-    | bounded_builtins()
-    | {"range": _bounded_range, "__import__": builtins.__import__}
-)
+#: The builtins a prediction runs with: the allowed ones and ``__import__``, which library code
+#: (torch, numpy) looks up in the calling frame's builtins when it imports lazily. An expression
+#: cannot name it: names starting with ``__`` are refused when written.
+SAFE_BUILTINS = {name: getattr(builtins, name) for name in ALLOWED_BUILTINS} | {
+    "__import__": builtins.__import__
+}
+#: What a prediction's calls of the builtins that could run unstoppably long go to: bounded stand-ins.
+BOUNDED_BUILTINS = bounded_builtins() | {"range": _bounded_range}
 
 
 @dataclass(frozen=True)
@@ -251,7 +250,7 @@ def _compiled(expression: str) -> _Guarded | PredictionSyntaxError:
     """The guarded, instrumented code of an allowed expression, or why it is refused."""
     try:
         names = parse_expression(expression)
-        guard = Guard(expression.strip(), ALLOWED_BUILTINS)
+        guard = Guard(expression.strip(), ALLOWED_BUILTINS, BOUNDED_BUILTINS)
         compiled = instrument(expression.strip(), tuple(names), transform=guard.transform)
         return _Guarded(compiled, guard.roles, guard.helpers())
     except PredictionSyntaxError as error:

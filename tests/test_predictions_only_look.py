@@ -206,6 +206,7 @@ def test_what_a_researcher_predicts_still_holds_or_fails_as_it_should():
         "d.get('k') == 1 and list(d.keys()) == ['k'] and len(d.items()) == 1",
         "s.startswith('a') and s.upper() == 'ABC' and s.split('b') == ['a', 'c']",
         "isinstance(x, (int, float)) and 0 < x < 5 and x ** 2 == 9",
+        "isinstance(d, dict) and isinstance(range(x), range) and dict(d) == d and sum(range(x)) == 3",
         "(scores[:, None] * scores[None, :]).shape == (2, 2, 2)",
         "f'{x:.2f}' == '3.00'",
     ]
