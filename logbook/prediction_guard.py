@@ -124,10 +124,14 @@ def _describe(kind: str, value: Any) -> str:
     return f"{what}, used as a value: a callable may only be called"
 
 
-def check_value(text: str, value: Any) -> Any:
-    """``value`` itself, unless it is code (a function, method, class or module) or an iterator."""
+def check_value(text: str, value: Any, made: bool = False) -> Any:
+    """``value`` itself, unless it is code (a function, method, class or module) or an iterator.
+
+    ``made``: the value was made by the method that returned it (not read from
+    the notebook), so an iterator is new and reading it changes nothing.
+    """
     kind = _KINDS.get(type(value)) or kind_of(value)
-    if kind == "data" or kind == "model":
+    if kind == "data" or kind == "model" or (made and kind == "iterator"):
         return value
     raise refuse(text, _describe(kind, value))
 
@@ -361,7 +365,8 @@ class Guard:
                 )
             check_call(text, obj, name, args, kwargs)
             value = getattr(obj, name)(*args, **kwargs)
-            return check_value(text, value) if leaf else value
+            # A method's result is new, but for get(), which hands back what the notebook holds.
+            return check_value(text, value, made=name != "get") if leaf else value
 
         def op(site: int, a: Any, b: Any, /) -> Any:
             name, function, text = sites[site]

@@ -71,7 +71,7 @@ _METHODS = {
     "builtins.complex": "conjugate",
     "builtins.range": "count index",
     "collections.deque": "copy count index",
-    "collections.Counter": "most_common total",
+    "collections.Counter": "elements most_common total",
     "transformer_lens.ActivationCache.ActivationCache": (
         "accumulated_resid apply_ln_to_stack decompose_resid items keys stack_activation values"
     ),

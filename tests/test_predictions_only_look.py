@@ -48,6 +48,7 @@ def notebook():
         "big": 12345,
         "counts": collections.defaultdict(int, {"a": 1}),
         "pairs": [_numbers(2)],
+        "held": {"gen": _numbers(2)},
         "torch": torch,
         "np": np,
     }
@@ -65,6 +66,7 @@ def notebook():
             "weights": copy.deepcopy(model.state_dict()),
             "gen": names["gen"].gi_frame.f_lasti if names["gen"].gi_frame else None,
             "pairs": names["pairs"][0].gi_frame.f_lasti,
+            "held": names["held"]["gen"].gi_frame.f_lasti,
             "counts": dict(names["counts"]),
         }
 
@@ -111,6 +113,7 @@ AT_RUN_TIME = [
     ("counts['missing'] == 0", "'missing' is not in this defaultdict, and reading it would add it"),
     ("dict(pairs) == {}", "an iterator (generator)"),
     ("len(d.get) > 0", "d.get: a method (get), used as a value: a callable may only be called"),
+    ("len(list(held.get('gen'))) > 0", "held.get('gen'): an iterator (generator)"),
     ("hook(x) is None", "hook: a function (<lambda>) not marked as a check"),
     ("lst is not hook", "hook: a function (<lambda>), used as a value"),
 ]
@@ -191,6 +194,7 @@ def test_what_a_researcher_predicts_still_holds_or_fails_as_it_should():
         "x": 3,
         "torch": torch,
         "np": np,
+        "counts": collections.Counter("a"),
     }
     held = [
         "scores.max() > 0.5",
@@ -209,6 +213,7 @@ def test_what_a_researcher_predicts_still_holds_or_fails_as_it_should():
         "isinstance(d, dict) and isinstance(range(x), range) and dict(d) == d and sum(range(x)) == 3",
         "(scores[:, None] * scores[None, :]).shape == (2, 2, 2)",
         "f'{x:.2f}' == '3.00'",
+        "len(list(counts.elements())) == 1",  # an iterator a method makes is new: reading it changes nothing
     ]
     for expression in held:
         judgement = judge(expression, parse_expression(expression), names)
