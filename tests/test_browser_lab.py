@@ -28,6 +28,9 @@ HYPOTHESES = [
     "x stays above ten",
 ]
 
+#: Runs of the experiment cell: it fails on even runs (0, 2, ...), so the last one fails too.
+RUNS = 19
+
 WATCH = """
 () => {
   window.__lb = { prompts: [], surprises: [], lastPrompt: null, lastCount: -1 };
@@ -66,7 +69,9 @@ def lab(tmp_path):
     root = tmp_path / "project"
     root.mkdir()
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("x = 1")]
+    # Alternates between failing and holding H4.P1 (x > 10): each failure after a hold is a new surprise
+    # (a re-run that fails the same way only adds to the one surprise's history).
+    notebook.cells = [nbformat.v4.new_code_cell('x = 20 if globals().get("x") == 1 else 1')]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, root / "experiment.ipynb")
     settings = {
@@ -147,14 +152,17 @@ def researcher_loop(lab, page):
         page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=60_000)
         page.evaluate(WATCH)
         latencies = []
-        for run in range(20):
+        for run in range(RUNS):
             count = page.evaluate("window.__lb.lastCount")
             page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
             page.keyboard.press("Control+Enter")
-            page.wait_for_function(f"window.__lb.lastCount >= {count + 1}", timeout=60_000)
             page.wait_for_function(f"window.__lb.prompts.length >= {run + 1}", timeout=60_000)
+            if run % 2:  # x = 20: it held, nothing new to show
+                page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=60_000)
+                continue
+            page.wait_for_function(f"window.__lb.lastCount >= {count + 1}", timeout=60_000)
             finished = page.evaluate(f"window.__lb.prompts[{run}][1]")
-            shown = page.evaluate(f"window.__lb.surprises.find(s => s[0] === {count + 1})[1]")
+            shown = page.evaluate(f"window.__lb.surprises.find(s => s[0] >= {count + 1})[1]")
             latencies.append(max(0.0, shown - finished))
             if run == 0:
                 page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first.wait_for()
@@ -165,8 +173,11 @@ def researcher_loop(lab, page):
         )
         assert median < 1000, latencies
         card_text = page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first.inner_text()
-        assert "H4 predicted" in card_text and "x > 10" in card_text and "x = 1" in card_text
-        assert "20 unread" in page.locator('[data-logbook-section="surprises"]').text_content()
+        assert "H4.P1 predicted" in card_text and "x > 10" in card_text
+        assert "x → 1" in card_text and "1 > 10 → False" in card_text  # the values that decided it
+        # One surprise per failure after a hold, and one drift: x moved from 1 to 20 on its second run.
+        unread = (RUNS + 1) // 2 + 1
+        assert f"{unread} unread" in page.locator('[data-logbook-section="surprises"]').text_content()
 
         # The card reads its hypothesis in full colour, and opens the inbox on its surprise.
         card = page.locator(".jp-OutputArea .jp-Logbook-surpriseCard").first
@@ -183,7 +194,7 @@ def researcher_loop(lab, page):
         page.locator("#jp-logbook-surprises").wait_for(state="hidden")
 
         experiments = lab.api("GET", "logbook/api/experiments")
-        assert experiments["total"] == 20
+        assert experiments["total"] == RUNS
         newest = experiments["experiments"][0]
         assert newest["lab_path"] == "experiment.ipynb" and newest["cell_id"]
         assert newest["notebook"].endswith("experiment.ipynb")
