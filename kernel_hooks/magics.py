@@ -1,4 +1,4 @@
-"""Line magics: %hypothesis, %predict, %mode, %surprise, %surprises, %pin.
+"""Line magics: %hypothesis, %predict, %mode, %surprise, %surprises, %pin, %compete, %proposals, %decide, %calibration.
 
 Mistakes raise :class:`LogbookError`; the extension's exception handler
 shows them as one line, and the cell counts as failed.
@@ -18,6 +18,10 @@ _PREDICT = re.compile(
     r"^\s*(?:-c\s+(?P<c1>\S+)\s+)?(?P<id>H\d+)\s*(?P<c2>[0-9.]+)?\s*:\s*(?P<expr>.+)$", re.I | re.S
 )
 _CREDENCE = re.compile(r"^\s*-c\s+(?P<credence>\S+)\s+(?P<rest>.*)$", re.S)
+_HYPOTHESIS_ID = re.compile(r"^H\d+$", re.I)
+_DECISIONS = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
+_DECISIONS.update({done: done for done in _DECISIONS.values()})
+_SET_TO = re.compile(r"^(?P<who>H\d+|else)=(?P<credence>\S+)$", re.I)
 
 
 def _credence(text: str | None, default: float) -> float:
@@ -84,3 +88,56 @@ class LogbookMagics(Magics):
         """%pin [CAPTION] -- pin the last figure displayed to the report, with a caption."""
         pinned = logbook.pin(line.strip())
         print(f"pinned the figure at output {pinned.position} of experiment {pinned.experiment_id}")
+
+    @line_magic
+    def compete(self, line: str):
+        """%compete H1 H2 H3 [--else 0.2] [QUESTION] -- group rival hypotheses; credences and something else sum to 1."""
+        words = line.split()
+        ids = []
+        while words and _HYPOTHESIS_ID.match(words[0]):
+            ids.append(words.pop(0).upper())
+        something_else = None
+        if words[:1] == ["--else"]:
+            if len(words) < 2:
+                raise LogbookError("usage: %compete H1 H2 [--else 0.2] [question]")
+            something_else = _credence(words[1], 0.0)
+            words = words[2:]
+        if len(ids) < 2:
+            raise LogbookError("usage: %compete H1 H2 [--else 0.2] [question]: name two rivals at least")
+        question = " ".join(words) or f"which of {', '.join(ids)}?"
+        return logbook.compete(question, *ids, something_else=something_else)
+
+    @line_magic
+    def proposals(self, line: str):
+        """%proposals [proposed|accepted|edited|rejected|all] -- the updates Logbook proposed after verdicts."""
+        status = line.strip() or "proposed"
+        found = logbook.proposals(None if status == "all" else status)
+        for proposal in found:
+            ratio = f" (likelihood ratio {proposal.ratio:.1f})" if proposal.ratio is not None else ""
+            print(repr(proposal) + ratio)
+        if not found:
+            print(f"no {status} proposals")
+
+    @line_magic
+    def decide(self, line: str):
+        """%decide U3 accept|edit|reject [H1=0.4 ...] [REASON] -- decide a proposed update, with the reason."""
+        words = line.split()
+        if len(words) < 2 or words[1].lower() not in _DECISIONS:
+            raise LogbookError("usage: %decide U3 accept|edit|reject [H1=0.4 ...] [reason]")
+        decision = _DECISIONS[words[1].lower()]
+        rest = words[2:]
+        credences = {}
+        while rest and _SET_TO.match(rest[0]):
+            match = _SET_TO.match(rest.pop(0))
+            credences[match["who"]] = _credence(match["credence"], 0.0)
+        return logbook.decide(words[0], decision, " ".join(rest), credences or None)
+
+    @line_magic
+    def calibration(self, line: str):
+        """%calibration [tag|mode|brainstorm|model|time] -- how often predictions held at each credence, by slice."""
+        from logbook.calibration import DIMENSIONS
+
+        by = line.strip() or None
+        if by is not None and by not in (*DIMENSIONS, "time"):
+            raise LogbookError(f"%calibration by {' | '.join((*DIMENSIONS, 'time'))}, not {by!r}")
+        print(logbook.calibration(by))
