@@ -171,3 +171,19 @@ def test_progress_outside_a_terminal_is_a_line_per_cell():
     lines = stream.getvalue().splitlines()
     assert "\r" not in stream.getvalue() and len(lines) == 2
     assert lines[0].startswith("0/2 cells") and lines[1].endswith("y = 2")
+
+
+def test_the_four_hypotheses_compete_and_the_period7_update_was_accepted(demo):
+    folder, store = demo
+    (copying,) = store.competing_sets()
+    assert set(copying.credences) == {"H1", "H2", "H3", "H4"} and copying.something_else > 0
+    assert abs(sum(copying.credences.values()) + copying.something_else - 1) < 1e-9
+    assert copying.credences["H1"] == 0 and copying.credences["H3"] == 0.9
+    period7 = next(p for p in store.hypothesis("H3").predictions if p.expression == "period7_loss > 3.0")
+    assert period7.likelihoods["H1"] == 0.05
+    (accepted,) = store.proposals("accepted")
+    assert accepted.prediction_id == period7.id and accepted.held and accepted.ratio > 3
+    assert accepted.after["H3"] > accepted.before["H3"] and "positional copying" in accepted.reason
+    assert any("U%d accepted" % accepted.id in line.reason for line in store.hypothesis("H3").history)
+    assert store.proposals("proposed")  # the other verdicts' proposals wait in the inbox
+    assert main(["verify", "--db", str(folder / ".logbook" / "logbook.db")]) == 0
