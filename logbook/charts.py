@@ -247,6 +247,70 @@ def balance_spec(rows: list[tuple[str, int, str]]) -> dict:
     return _spec(body, "experiments per research mode")
 
 
+
+def set_spec(
+    history: list[tuple[datetime, dict[str, float], str]], members: list[str], until: datetime, label: str
+) -> dict:
+    """A competing set's distribution over time: a stacked area per member and *something else*, summing to 1.
+
+    ``history`` holds (when, credences by member with ``else`` for something
+    else, reason); each state holds until the next, the last until ``until``.
+    """
+    names = [*members, "else"]
+    shown = {m: ("something else" if m == "else" else m) for m in names}
+    states = list(history)
+    if states:
+        states.append((max(until, states[-1][0]), states[-1][1], ""))
+    values = [
+        {
+            "at": _iso(at),
+            "member": shown[m],
+            "order": i,
+            "credence": credences.get(m, 0.0),
+            "label": f"{shown[m]} {credences.get(m, 0.0):.2f} on {at:%Y-%m-%d %H:%M}" + (f": {why}" if why else ""),
+        }
+        for at, credences, why in states
+        for i, m in enumerate(names)
+    ]
+    x = {
+        "field": "at",
+        "type": "temporal",
+        "title": "UTC",
+        "scale": {"type": "utc"},
+        "axis": {
+            "format": _time_format([(at, 0.0, "") for at, _, _ in history], [], until),
+            "tickCount": 5,
+            "labelOverlap": "greedy",
+            "grid": False,
+        },
+    }
+    body = {
+        "width": 520,
+        "height": 160,
+        "data": {"values": values},
+        "mark": {"type": "area", "interpolate": "step-after", "line": {"strokeWidth": 0.5}},
+        "encoding": {
+            "x": x,
+            "y": {
+                "field": "credence",
+                "type": "quantitative",
+                "stack": "zero",
+                "scale": {"domain": [0, 1]},
+                "axis": {"values": [0, 0.25, 0.5, 0.75, 1], "format": ".2~f", "grid": True, "title": "credence"},
+            },
+            "color": {
+                "field": "member",
+                "type": "nominal",
+                "sort": [shown[m] for m in names],
+                "scale": {"domain": [shown[m] for m in names], "scheme": "tableau10"},
+                "legend": {"orient": "right", "title": None},
+            },
+            "order": {"field": "order", "type": "quantitative"},
+            "description": {"field": "label"},
+        },
+    }
+    return _spec(body, f"the distribution of {label} over time")
+
 _LABELLED = re.compile(r'<(path|line|rect)((?:(?!/>)[^>])*?role="graphics-symbol"(?:(?!/>)[^>])*)/>')
 _ARIA = re.compile(r'aria-label="([^"]*)"')
 _IDS = re.compile(r'(id="|url\(#|href="#)([^")]+)')

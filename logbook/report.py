@@ -19,7 +19,7 @@ from . import anchors
 from .anchors import anchor, brainstorm_id, experiment_id, surprise_id, target
 from .balance import time_in_modes
 from .calibration import calibrate, first_verdicts
-from .charts import Charts, balance_spec, calibration_spec, credence_spec
+from .charts import Charts, balance_spec, calibration_spec, credence_spec, set_spec
 from .charts import available as charts_available
 from .coverage import coverage_section
 from .dates import time_range
@@ -839,11 +839,24 @@ def _calibration_slices(log: _Log, lines: list[str]) -> None:
     for s in log.data.sets:
         members = [*s.credences, "else"]
         lines += [f"**C{s.id}: {md_text(s.question)}** (a competing set: the credences sum to 1)", ""]
+        chart = _set_chart(s, log)
+        if chart:
+            lines += chart
+            continue
         lines += ["| when | " + " | ".join(members) + " | why |", "|---" * (len(members) + 2) + "|"]
         for change in s.history:
             cells = " | ".join(f"{change.credences.get(m, 0.0):.2f}" for m in members)
             lines.append(f"| {change.at:%Y-%m-%d %H:%M} | {cells} | {md_text(change.reason)} |")
         lines.append("")
+
+
+def _set_chart(s, log: _Log) -> list[str]:
+    """A competing set's distribution as it moved, as a stacked area (HTML); nothing where charts are not drawn."""
+    history = [(c.at, {**c.credences}, c.reason) for c in s.history]
+    if not history:
+        return []
+    until = history[-1][0] if len(history) > 1 else _last_moment(log)
+    return log.chart(set_spec(history, list(s.credences), until, f"C{s.id}"), f"distribution of C{s.id} over time")
 
 
 def _section_hooks_left(log: _Log, lines: list[str]) -> None:

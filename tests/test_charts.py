@@ -69,3 +69,27 @@ def test_a_chart_rendered_once_is_read_from_the_cache(tmp_path):
     cached.write_text(first.replace("experiments", "EXPERIMENTS"))
     with Charts(cache=tmp_path) as charts:
         assert "EXPERIMENTS" in charts.svg(charts.add(spec))
+
+
+def test_a_competing_set_is_a_stacked_area_per_member_and_something_else_summing_to_1():
+    from logbook.charts import set_spec
+
+    history = [
+        (T0, {"H1": 0.5, "H2": 0.4, "else": 0.1}, "grouped"),
+        (T0 + timedelta(hours=3), {"H1": 0.2, "H2": 0.7, "else": 0.1}, "U1 accepted: <period 7>"),
+    ]
+    spec = set_spec(history, ["H1", "H2"], until=T0 + timedelta(hours=5), label="C1")
+    assert spec["mark"]["type"] == "area" and spec["mark"]["interpolate"] == "step-after"
+    enc = spec["encoding"]
+    assert enc["y"]["stack"] == "zero" and enc["y"]["scale"]["domain"] == [0, 1]
+    assert enc["color"]["scale"]["domain"] == ["H1", "H2", "something else"]
+    values = spec["data"]["values"]
+    by_time = {}
+    for v in values:
+        by_time.setdefault(v["at"], 0.0)
+        by_time[v["at"]] += v["credence"]
+    assert len(by_time) == 3 and all(abs(total - 1) < 1e-9 for total in by_time.values())
+    # the last state runs on to the end, so the area does not stop at the last change
+    assert max(by_time) == (T0 + timedelta(hours=5)).isoformat()
+    assert "H2 0.70 on 2026-01-01 13:00: U1 accepted: <period 7>" in [v["label"] for v in values]
+    assert spec["description"] == "the distribution of C1 over time"

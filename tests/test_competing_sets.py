@@ -317,3 +317,19 @@ def test_the_report_shows_calibration_slices_and_the_sets_distribution_over_time
     text = markdown_report(decided)
     assert "**By tag**" in text and "**Over time**" in text and "too few to mean anything" in text
     assert "**C1: q**" in text and "U1 accepted: clean" in text
+
+
+def test_the_html_report_draws_the_set_as_it_moved_and_markdown_keeps_the_table(rivals):
+    from logbook.charts import available
+    from logbook.report import html_report, markdown_report
+
+    rivals.create_set("what copies the token?", ["H1", "H2", "H3", "H4"], something_else=0.1)
+    rivals.set_credence("H2", 0.5, "the ablation moved it")
+    judge(rivals, rivals.add_prediction("H1", "score > 0.5", 0.9).id, held=False)  # the section needs a verdict
+    md = markdown_report(rivals)
+    assert "| when | H1 | H2 | H3 | H4 | else | why |" in md and "the ablation moved it" in md
+    if not available():
+        pytest.skip("no Vega-Lite renderer here")
+    page = html_report(rivals)
+    assert 'aria-label="distribution of C1 over time"' in page
+    assert "| when |" not in page and "<th>why</th>" not in page.split("Calibration")[-1]
