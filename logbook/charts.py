@@ -255,6 +255,7 @@ def set_spec(
 
     ``history`` holds (when, credences by member with ``else`` for something
     else, reason); each state holds until the next, the last until ``until``.
+    The reasons are in the report's table (Markdown) and the members' histories.
     """
     names = [*members, "else"]
     shown = {m: ("something else" if m == "else" else m) for m in names}
@@ -267,9 +268,8 @@ def set_spec(
             "member": shown[m],
             "order": i,
             "credence": credences.get(m, 0.0),
-            "label": f"{shown[m]} {credences.get(m, 0.0):.2f} on {at:%Y-%m-%d %H:%M}" + (f": {why}" if why else ""),
         }
-        for at, credences, why in states
+        for at, credences, _ in states
         for i, m in enumerate(names)
     ]
     x = {
@@ -288,7 +288,7 @@ def set_spec(
         "width": 520,
         "height": 160,
         "data": {"values": values},
-        "mark": {"type": "area", "interpolate": "step-after", "line": {"strokeWidth": 0.5}},
+        "mark": {"type": "area", "interpolate": "step-after", "opacity": 0.85},
         "encoding": {
             "x": x,
             "y": {
@@ -306,7 +306,8 @@ def set_spec(
                 "legend": {"orient": "right", "title": None},
             },
             "order": {"field": "order", "type": "quantitative"},
-            "description": {"field": "label"},
+            # one area per member: a label per point would cut each area into slivers
+            "description": {"field": "member"},
         },
     }
     return _spec(body, f"the distribution of {label} over time")

@@ -91,5 +91,5 @@ def test_a_competing_set_is_a_stacked_area_per_member_and_something_else_summing
     assert len(by_time) == 3 and all(abs(total - 1) < 1e-9 for total in by_time.values())
     # the last state runs on to the end, so the area does not stop at the last change
     assert max(by_time) == (T0 + timedelta(hours=5)).isoformat()
-    assert "H2 0.70 on 2026-01-01 13:00: U1 accepted: <period 7>" in [v["label"] for v in values]
+    assert enc["description"] == {"field": "member"}  # one area per member, not a sliver per point
     assert spec["description"] == "the distribution of C1 over time"
