@@ -12,6 +12,7 @@ import { driftPill, earlierValues, isDrift } from './drift';
 import { isUnread, resolutionWords } from './feedstate';
 import { describeObserved, formatBits, relativeTime } from './format';
 import { LogbookModel } from './model';
+import { ProposalsView } from './proposalview';
 import { SectionWidget } from './section';
 import { bulkSummary, driftMoves, movesSummary, pickSurprise, readSteps, runsWords, stepLine } from './signalformat';
 import { TriagePanel } from './triage';
@@ -25,7 +26,8 @@ const FILTERS: SurpriseFilter[] = ['open', 'resolved', 'all'];
 
 /** The second line of a row: the values that decided it (or what was observed), when, and how it stands. */
 export function surpriseDetail(s: ISurprise): string {
-  const steps = readSteps(s.steps);
+  const latest = readSteps(s.last_steps);
+  const steps = Number(s.runs ?? 1) > 1 && latest.length ? latest : readSteps(s.steps);
   const moves = driftMoves(s.drift);
   const observed = s.manual
     ? 'flagged by hand'
@@ -34,7 +36,7 @@ export function surpriseDetail(s: ISurprise): string {
         ? movesSummary(s.drift)
         : `drift: was ${earlierValues({ earlier: Array.isArray(s.drift.earlier) ? s.drift.earlier : [] }, 2)}`
       : steps.length
-        ? stepLine(steps[steps.length - 1])
+        ? (steps === latest ? 'last run: ' : '') + stepLine(steps[steps.length - 1])
         : `observed ${describeObserved(s.observed)}`;
   const again = runsWords(s);
   const closed = s.resolution ? resolutionWords(s) : '';
@@ -78,7 +80,8 @@ export class SurprisesSection extends SectionWidget {
     this.summary.setAttribute('role', 'status');
     this.summary.hidden = true;
     this.triage = new TriagePanel(model, openExperiment, () => this.sizeToContent());
-    this.node.append(filters, this.bulk, this.summary, this.list.node, this.triage.node);
+    const proposals = new ProposalsView(model, () => this.sizeToContent()).node;
+    this.node.append(filters, proposals, this.bulk, this.summary, this.list.node, this.triage.node);
   }
 
   /** Show the inbox's first surprise with the keyboard focus on it. */

@@ -116,6 +116,8 @@ export interface ISurprise {
   runs?: number;
   last_at?: string | null;
   last_experiment_id?: number | null;
+  /** The values that decided its latest run, when it failed again. */
+  last_steps?: IStep[];
 }
 
 /** One part of a prediction and its value when judged: ``head_scores.max()`` → ``0.3``. */

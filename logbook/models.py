@@ -447,6 +447,9 @@ class Surprise(Judgement):
     )
     last_at: Optional[datetime] = Field(None, description="When the last of those runs was judged.")
     last_experiment_id: Optional[int] = None
+    last_steps: list[Step] = Field(
+        default_factory=list, description="The values that decided its latest run, when it failed again."
+    )
     manual: bool = False
     note: str = ""
     status: SurpriseStatus = SurpriseStatus.open

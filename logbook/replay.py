@@ -140,7 +140,10 @@ class Replay:
             surprise = self._get("surprise", int(number), event)
             if surprise is not None:
                 surprise.update(
-                    runs=surprise["runs"] + 1, last_at=at, last_experiment_id=p.get("experiment_id")
+                    runs=surprise["runs"] + 1,
+                    last_at=at,
+                    last_experiment_id=p.get("experiment_id"),
+                    last_steps=p.get("steps", "[]"),
                 )
             return
         judgement = {
@@ -155,7 +158,7 @@ class Replay:
             "created_at": at,
         }
         if label == "surprise":
-            judgement.update(status="open", runs=1, last_at=None, last_experiment_id=None)
+            judgement.update(status="open", runs=1, last_at=None, last_experiment_id=None, last_steps="[]")
         self.records[(label, int(number))] = judgement
 
     def surprise_flagged(self, event: tuple, p: dict) -> None:

@@ -434,3 +434,9 @@ def m022_competing_sets(db: Database) -> None:
         not_null={"prediction_id", "held", "before", "likelihoods", "after", "created_at", "status"},
     )
     db["proposals"].create_index(["prediction_id"])
+
+
+@migrations()
+def m023_last_steps(db: Database) -> None:
+    """A surprise that failed again keeps the values that decided its latest run beside its first."""
+    db["surprises"].add_column("last_steps", str)

@@ -171,6 +171,9 @@ NORMAL = {
     "started_at": moment,
     "last_at": lambda v: None if v is None else moment(v),
     "observed": _json,
+    "last_steps": lambda v: [
+        (s["text"], s["value"]) if isinstance(s, dict) else (s.text, s.value) for s in (_json(v) or [])
+    ],
     "steps": lambda v: [
         (s["text"], s["value"]) if isinstance(s, dict) else (s.text, s.value) for s in (_json(v) or [])
     ],
@@ -225,7 +228,7 @@ _JUDGEMENT = (
     " created_at"
 )
 #: What a surprise adds: the runs of its failure streak.
-_STREAK = "runs, last_at, last_experiment_id"
+_STREAK = "runs, last_at, last_experiment_id, last_steps"
 
 
 def _judgement(
@@ -252,8 +255,13 @@ def _judgement(
     }
 
 
-def _streak(runs, last_at, last_experiment_id) -> dict:
-    return {"runs": runs or 1, "last_at": last_at, "last_experiment_id": last_experiment_id}
+def _streak(runs, last_at, last_experiment_id, last_steps) -> dict:
+    return {
+        "runs": runs or 1,
+        "last_at": last_at,
+        "last_experiment_id": last_experiment_id,
+        "last_steps": "[]" if last_steps is None else last_steps,
+    }
 
 
 def _drifted(row: dict) -> dict:
@@ -309,7 +317,7 @@ def _table_records(store: Store) -> dict[Key, dict]:
     for row in db.conn.execute(
         f"SELECT id, status, {_STREAK}, {_JUDGEMENT} FROM surprises WHERE manual = 0 AND kind = 'prediction'"
     ):
-        records[("surprise", row[0])] = {**_judgement(*row[5:]), "status": row[1], **_streak(*row[2:5])}
+        records[("surprise", row[0])] = {**_judgement(*row[6:]), "status": row[1], **_streak(*row[2:6])}
     for s in db.query("SELECT * FROM surprises WHERE manual != 0 AND kind = 'prediction'"):
         records[("surprise", s["id"])] = _flagged(s)
     for s in db.query("SELECT * FROM surprises WHERE kind = 'drift'"):
@@ -446,7 +454,7 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
             records[("surprise", s.id)] = _flagged(s.model_dump())
         else:
             fields = (getattr(s, name.strip()) for name in _JUDGEMENT.split(","))
-            streak = (s.runs, s.last_at, s.last_experiment_id)
+            streak = (s.runs, s.last_at, s.last_experiment_id, s.last_steps)
             records[("surprise", s.id)] = {**_judgement(*fields), "status": s.status, **_streak(*streak)}
     for n in export.notes:
         records[("note", n.id)] = {

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from kernel_hooks.drift import CellHistory, Run, cell_key, normalized, source_key
+from kernel_hooks.drift import CellHistory, Run, cell_key, normalized, source_key, student_t_tail
 
 
 def scalar(value):
@@ -40,15 +40,45 @@ def test_one_or_two_earlier_runs_flag_a_relative_change_over_the_threshold():
     assert drift(history, scalar(-1.0))[0].change == "changed sign"
 
 
-def test_three_or_more_earlier_runs_flag_a_value_in_the_tail_of_a_fitted_normal_in_bits():
+def test_three_or_more_earlier_runs_flag_a_value_in_the_tail_of_what_they_predict_in_bits():
     history = history_of(*(scalar(v) for v in (1.0, 1.1, 0.9, 1.05, 0.95)))
-    assert not drift(history, scalar(1.1)) and not drift(history, scalar(1.12))
-    (far,) = drift(history, scalar(1.3))
-    z = (1.3 - 1.0) / math.sqrt(0.025 / 4)
+    assert not drift(history, scalar(1.1)) and not drift(history, scalar(1.3))  # 5.3 bits: within 1 %
+    (far,) = drift(history, scalar(1.5))
+    t = (1.5 - 1.0) / (math.sqrt(0.025 / 4) * math.sqrt(1 + 1 / 5))
     assert far.change == "outside the spread of its earlier runs"
-    assert far.bits == pytest.approx(-math.log2(math.erfc(z / math.sqrt(2))))
+    assert far.bits == pytest.approx(-math.log2(student_t_tail(t, 4)))
     assert [value for _, value in far.earlier] == [1.0, 1.1, 0.9, 1.05, 0.95]
-    assert drift(history, scalar(9.0))[0].bits == 64.0  # the most a surprise reports
+
+
+def test_a_value_far_out_after_few_runs_is_a_few_tens_of_bits_not_a_flat_cap():
+    history = history_of(*(scalar(v) for v in (1.0, 1.1, 0.9, 1.05)))
+    near, far = drift(history, scalar(3.0))[0].bits, drift(history, scalar(30.0))[0].bits
+    assert 10 < near < far < 40
+
+
+def test_the_student_t_tail_matches_its_tables():
+    assert student_t_tail(2.776, 4) == pytest.approx(0.05, abs=1e-4)
+    assert student_t_tail(12.706, 1) == pytest.approx(0.05, abs=1e-4)
+    assert student_t_tail(0.5, 10) == pytest.approx(0.6279, abs=1e-4)
+
+
+def test_integer_arrays_are_data_compared_by_shape_and_dtype_only():
+    tokens = {
+        "type": "torch.Tensor",
+        "shape": [2, 3],
+        "dtype": "int64",
+        "values": [1, 5, 9, 2, 7, 3],
+        "nan": 0,
+    }
+    history = history_of(tokens, tokens)
+    assert not drift(history, {**tokens, "values": [4, 0, 8, 6, 1, 2]})
+    (shape,) = drift(history, {**tokens, "shape": [2, 4], "values": [1] * 8})
+    assert shape.label == "x.shape"
+
+
+def test_throwaway_names_are_not_compared():
+    history = history_of(scalar(1.0), name="_")
+    assert not drift(history, scalar(-5.0), name="_")
 
 
 def test_a_deterministic_value_that_moves_at_all_is_drift_and_rounding_is_not():

@@ -194,3 +194,26 @@ def test_an_nnsight_saved_value_is_judged_as_in_the_notebook():
         hidden = net[1].output.save()
     judgement = evaluate("hidden.min() >= 0", ["hidden"], {"hidden": hidden})
     assert judgement.held is True and judgement.steps[-1].text.endswith(">= 0")
+
+
+def test_a_surprise_that_fails_again_keeps_its_first_values_and_its_latest_beside_them(predicted):
+    first = [{"text": "score", "value": "0.3"}, {"text": "0.3 > 0.5", "value": "False"}]
+    latest = [{"text": "score", "value": "0.2"}, {"text": "0.2 > 0.5", "value": "False"}]
+    judge(predicted, "H1.P1", held=False, steps=first)
+    judge(predicted, "H1.P1", held=False, steps=latest)
+    surprise = predicted.surprise(1)
+    assert [s.value for s in surprise.steps] == ["0.3", "False"]
+    assert [s.value for s in surprise.last_steps] == ["0.2", "False"]
+    assert verify_logbook(predicted).ok
+    predicted.db.execute("UPDATE surprises SET last_steps = ? WHERE id = 1", [json.dumps(first)])
+    assert any("last_steps differs" in p for p in verify_logbook(predicted).problems)
+
+
+def test_a_surprise_failing_again_moves_the_inboxs_version(predicted):
+    from logbook.server.feed import SectionVersions
+
+    versions = SectionVersions()
+    judge(predicted, "H1.P1", held=False)
+    before = versions.compute(predicted)["surprises"]
+    judge(predicted, "H1.P1", held=False)
+    assert versions.compute(predicted)["surprises"] != before

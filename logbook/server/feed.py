@@ -39,8 +39,10 @@ def _scalar(store: Store, sql: str, params: Any = ()) -> Any:
 
 
 def _event_section(subject: str) -> Optional[str]:
-    """The sidebar section an event's subject belongs to: H1 and H1.P2 -> hypotheses, S3 -> surprises."""
-    return {"H": "hypotheses", "S": "surprises", "M": "mode"}.get(subject[:1])
+    """The sidebar section an event's subject belongs to: H1, H1.P2, a set C1 and a proposal U1 -> hypotheses; S3 -> surprises."""
+    return {"H": "hypotheses", "C": "hypotheses", "U": "hypotheses", "S": "surprises", "M": "mode"}.get(
+        subject[:1]
+    )
 
 
 class SectionVersions:
@@ -67,7 +69,7 @@ class SectionVersions:
         ).fetchone()
         in_brainstorms = _scalar(store, "SELECT count(*) FROM hypotheses WHERE brainstorm_id IS NOT NULL")
         surprises = store.db.execute(
-            "SELECT coalesce(max(id), 0), total(status = 'open'), total(read) FROM surprises"
+            "SELECT coalesce(max(id), 0), total(status = 'open'), total(read), total(runs) FROM surprises"
         ).fetchone()
         return {
             "mode": f"{_scalar(store, 'SELECT coalesce(max(id), 0) FROM modes')}.{experiments}",

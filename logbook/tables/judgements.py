@@ -82,8 +82,9 @@ class JudgementQueries(Queries):
         }
         if streak is not None:
             self.db.execute(
-                "UPDATE surprises SET runs = runs + 1, last_at = ?, last_experiment_id = ? WHERE id = ?",
-                [at, experiment_id, streak],
+                "UPDATE surprises SET runs = runs + 1, last_at = ?, last_experiment_id = ?, last_steps = ?"
+                " WHERE id = ?",
+                [at, experiment_id, steps_json, streak],
             )
             self.append_event(
                 "prediction.judged",
@@ -281,6 +282,7 @@ class JudgementQueries(Queries):
             runs=row.get("runs") or 1,
             last_at=row.get("last_at"),
             last_experiment_id=row.get("last_experiment_id"),
+            last_steps=loads(row.get("last_steps"), []),
         )
 
     def mark_surprise_read(self, surprise_id: int | str, read: bool = True) -> Surprise:
