@@ -217,6 +217,13 @@ def test_a_lone_hypothesis_is_updated_with_its_base_rate(store):
     assert store.hypothesis(h.id).credence == 0.7
 
 
+def test_an_outcome_equally_likely_under_every_rival_proposes_nothing(store):
+    h = store.add_hypothesis("alone", 0.6)
+    p = store.add_prediction(h.id, "the plot is flat", 0.5, kind="text", base_rate=0.5)
+    store.judge_by_hand(p.id, held=True)
+    assert store.proposals() == []  # a ratio of 1 moves nothing: nothing to decide
+
+
 def test_a_rejected_proposal_is_kept_and_changes_nothing(rivals):
     rivals.create_set("q", ["H1", "H2"], something_else=0.1)
     before = rivals.competing_set(1).credences

@@ -54,6 +54,10 @@ def clean_tags(tags: Iterable[str] | str | None) -> list[str]:
     return sorted({clean_text(t).strip().lower() for t in tags if clean_text(t).strip()})
 
 
+#: A proposal that moves no credence by at least this much is not made: it would be a no-op to decide.
+NO_CHANGE = 0.005
+
+
 class SetQueries(Queries):
     # -- sets ------------------------------------------------------------
 
@@ -310,7 +314,8 @@ class SetQueries(Queries):
         """Propose the Bayesian update a prediction's first verdict calls for, once; call inside a transaction.
 
         Returns the proposal's number, or None when there is nothing to propose
-        (no verdict yet, proposed already, or an outcome every member ruled out).
+        (no verdict yet, proposed already, an outcome every member ruled out, or
+        one equally likely under every rival, which would move no credence).
         """
         row = self.db.execute(
             "SELECT hypothesis_id, credence, first_verdict, likelihoods, base_rate FROM predictions WHERE id = ?",
@@ -335,6 +340,8 @@ class SetQueries(Queries):
             result = posterior(before, likelihoods, hid)
         except BeliefError:
             return None
+        if all(abs(result.after.get(k, 0.0) - v) < NO_CHANGE for k, v in before.items()):
+            return None  # the outcome was as likely under every rival: it moves nothing, so nothing to decide
         at = now()
         record = {
             "prediction_id": prediction_id,
