@@ -7,6 +7,7 @@ import { ICellRef } from './predictionview';
 import { ITemplate } from './redteamcard';
 import { LogbookModel } from './model';
 import { SectionWidget } from './section';
+import { SetsView } from './setview';
 import { hiddenRedTeams, hideRedTeam } from './state';
 import { IHypothesis } from './types';
 
@@ -40,7 +41,7 @@ export class HypothesesSection extends SectionWidget {
     this.list.addEventListener('focusout', () =>
       requestAnimationFrame(() => this.pending && !this.list.contains(document.activeElement) && this.update())
     );
-    this.node.append(this.entry, this.list);
+    this.node.append(this.entry, new SetsView(model, () => this.sizeToContent()).node, this.list);
   }
 
   protected render(): void {

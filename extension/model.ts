@@ -132,6 +132,16 @@ export class LogbookModel extends LogbookState {
   exportAs = (path: string, format: string) =>
     this.send<{ path: string; bytes: number }>('export', 'POST', { path, format });
 
+  // -- competing sets and proposed updates (drawn by setview.ts and proposalview.ts) --
+  competingSets = <T>() => this.request<T[]>('sets');
+  openProposals = <T>() => this.request<T[]>('proposals?status=proposed');
+  duePredictions = <T>() => this.request<T[]>('predictions/due');
+  /** A member's (or ``else``'s) new credence in set ``setId``; ``giveWay`` names who gives way (null: all, in proportion). */
+  setSetCredence = (setId: number, hypothesisId: string, credence: number, reason: string, giveWay: string[] | null) =>
+    this.send(`sets/${setId}`, 'POST', { hypothesis_id: hypothesisId, credence, reason, give_way: giveWay });
+  decideProposal = (id: number, decision: 'accepted' | 'edited' | 'rejected', reason: string, credences: Record<string, number> | null = null) =>
+    this.send(`proposals/${id}`, 'POST', { decision, reason, credences });
+
   /** Mark a surprise seen (once; the badge counts open surprises not yet seen). */
   async markRead(surprise: ISurprise): Promise<void> {
     if (isUnread(surprise)) {

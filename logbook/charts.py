@@ -247,7 +247,6 @@ def balance_spec(rows: list[tuple[str, int, str]]) -> dict:
     return _spec(body, "experiments per research mode")
 
 
-
 def set_spec(
     history: list[tuple[datetime, dict[str, float], str]], members: list[str], until: datetime, label: str
 ) -> dict:
@@ -296,7 +295,12 @@ def set_spec(
                 "type": "quantitative",
                 "stack": "zero",
                 "scale": {"domain": [0, 1]},
-                "axis": {"values": [0, 0.25, 0.5, 0.75, 1], "format": ".2~f", "grid": True, "title": "credence"},
+                "axis": {
+                    "values": [0, 0.25, 0.5, 0.75, 1],
+                    "format": ".2~f",
+                    "grid": True,
+                    "title": "credence",
+                },
             },
             "color": {
                 "field": "member",
@@ -311,6 +315,7 @@ def set_spec(
         },
     }
     return _spec(body, f"the distribution of {label} over time")
+
 
 _LABELLED = re.compile(r'<(path|line|rect)((?:(?!/>)[^>])*?role="graphics-symbol"(?:(?!/>)[^>])*)/>')
 _ARIA = re.compile(r'aria-label="([^"]*)"')

@@ -856,7 +856,9 @@ def _set_chart(s, log: _Log) -> list[str]:
     if not history:
         return []
     until = history[-1][0] if len(history) > 1 else _last_moment(log)
-    return log.chart(set_spec(history, list(s.credences), until, f"C{s.id}"), f"distribution of C{s.id} over time")
+    return log.chart(
+        set_spec(history, list(s.credences), until, f"C{s.id}"), f"distribution of C{s.id} over time"
+    )
 
 
 def _section_hooks_left(log: _Log, lines: list[str]) -> None:

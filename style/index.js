@@ -1,2 +1,3 @@
 import './base.css';
 import './record.css';
+import './sets.css';

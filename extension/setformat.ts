@@ -1,0 +1,42 @@
+/** Competing sets and proposed updates as words: pure functions, tested on their own (extension/tests/sets.test.ts). */
+
+/** A competing set as ``GET sets`` answers it (``logbook.models.CompetingSet``). */
+export interface ICompetingSet {
+  id: number;
+  question: string;
+  credences: Record<string, number>;
+  something_else: number;
+  nudge?: string | null;
+}
+
+export const ELSE = 'else';
+
+/** The set's parts in order, members then something else, each with its share of 1. */
+export function setParts(s: ICompetingSet): { id: string; label: string; share: number }[] {
+  return [
+    ...Object.entries(s.credences).map(([id, share]) => ({ id, label: id, share })),
+    { id: ELSE, label: 'something else', share: s.something_else }
+  ];
+}
+
+/** "0.40" for a share. */
+export const share = (value: number): string => value.toFixed(2);
+
+/** An open proposal as ``GET proposals`` answers it (``logbook.models.Proposal``). */
+export interface IProposal {
+  id: number;
+  prediction_id: string;
+  set_id: number | null;
+  hypothesis_id: string | null;
+  held: boolean;
+  before: Record<string, number>;
+  after: Record<string, number>;
+  ratio: number | null;
+}
+
+/** "H2 0.40 → 0.62, likelihood ratio 3.1": the move of the hypothesis the verdict was about. */
+export function proposalLine(p: IProposal): string {
+  const who = p.hypothesis_id ?? Object.keys(p.before)[0];
+  const move = `${who} ${(p.before[who] ?? 0).toFixed(2)} → ${(p.after[who] ?? 0).toFixed(2)}`;
+  return p.ratio === null ? move : `${move}, likelihood ratio ${p.ratio.toFixed(1)}`;
+}
