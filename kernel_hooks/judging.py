@@ -131,12 +131,36 @@ PLAIN_TYPES = frozenset({int, float, bool, str, type(None)})
 
 
 def only_plain(names: Iterable[str], namespace: dict[str, Any]) -> bool:
-    """Whether every name a prediction reads holds a plain number, string, boolean or None.
+    """Whether every name a prediction reads holds a value judging cannot get stuck on.
 
-    Judging such a prediction runs no code of yours and nothing the bounds
-    leave unbounded, so it cannot hang and is not written ahead.
+    Plain numbers, strings, booleans and None; torch tensors and numpy arrays
+    and scalars, whose every operation a prediction may run is bounded before
+    it runs (:mod:`logbook.prediction_bounds`) and so ends; and lists, tuples,
+    sets and dicts of those. Judging such a prediction runs no code of yours,
+    so it cannot hang and is not written ahead: only a prediction that reads
+    something else (your own objects, a check you marked) pays for the write.
     """
-    return all(type(namespace.get(name)) in PLAIN_TYPES for name in names)
+    return all(_cannot_hang(namespace.get(name)) for name in names)
+
+
+#: Elements of a container looked at to decide it holds only values judging cannot get stuck on.
+CONTAINER_LOOK = 64
+
+
+def _cannot_hang(value: Any, depth: int = 0) -> bool:
+    kind = type(value)
+    if kind in PLAIN_TYPES:
+        return True
+    module = kind.__module__ or ""
+    if module.startswith("torch") and kind.__name__ in ("Tensor", "Parameter"):
+        return True
+    if module.startswith("numpy") and (kind.__name__ == "ndarray" or hasattr(value, "dtype")):
+        return getattr(getattr(value, "dtype", None), "kind", "O") != "O"
+    if kind in (list, tuple, set, frozenset) and depth == 0 and len(value) <= CONTAINER_LOOK:
+        return all(_cannot_hang(item, 1) for item in value)
+    if kind is dict and depth == 0 and len(value) <= CONTAINER_LOOK:
+        return all(type(k) in PLAIN_TYPES and _cannot_hang(v, 1) for k, v in value.items())
+    return False
 
 
 def _alive(pid: int) -> bool:

@@ -77,7 +77,7 @@ def test_a_judgement_runs_after_the_cells_before_it_and_its_own_row_are_committe
         assert connection.execute("SELECT count(*) FROM judging").fetchone()[0] == 0
 
 
-def test_a_prediction_on_plain_values_cannot_hang_and_is_not_written_ahead(predicted):
+def test_a_prediction_on_values_it_cannot_hang_on_is_not_written_ahead(predicted):
     db, writer, tracked = predicted
     submitted = []
 
@@ -95,11 +95,18 @@ def test_a_prediction_on_plain_values_cannot_hang_and_is_not_written_ahead(predi
     plain = TrackedPrediction(
         tracked.prediction.model_copy(update={"names": ["x"], "expression": "x > 0"}), ""
     )
-    judge_all([plain], {"x": 1.5}, watchdog, Provenance(), ahead=ahead)
-    assert submitted == []
-    judge_all([plain], {"x": numpy.float64(1.5)}, watchdog, Provenance(), ahead=ahead)
+    for bounded in (1.5, numpy.float64(1.5), numpy.ones(3), [1, 2.0], {"a": numpy.ones(2)}):
+        judge_all([plain], {"x": bounded}, watchdog, Provenance(), ahead=ahead)
+    assert submitted == []  # numbers, arrays and containers of them: every step is bounded, nothing to write
+
+    class Yours:  # your own object: its methods are your code, which may never end
+        def __gt__(self, other):
+            return True
+
+    judge_all([plain], {"x": Yours()}, watchdog, Provenance(), ahead=ahead)
+    judge_all([plain], {"x": [Yours()]}, watchdog, Provenance(), ahead=ahead)
     watchdog.stop()
-    assert len(submitted) == 1  # a numpy number is not plain: written ahead
+    assert len(submitted) == 2
 
 
 def test_a_row_left_by_a_stopped_kernel_marks_its_prediction_too_slow_once(predicted):
