@@ -314,8 +314,9 @@ class SetQueries(Queries):
         """Propose the Bayesian update a prediction's first verdict calls for, once; call inside a transaction.
 
         Returns the proposal's number, or None when there is nothing to propose
-        (no verdict yet, proposed already, an outcome every member ruled out, or
-        one equally likely under every rival, which would move no credence).
+        (no verdict yet, proposed already, a lone hypothesis whose prediction
+        states no base rate, an outcome every member ruled out, or one equally
+        likely under every rival, which would move no credence).
         """
         row = self.db.execute(
             "SELECT hypothesis_id, credence, first_verdict, likelihoods, base_rate FROM predictions WHERE id = ?",
@@ -332,6 +333,8 @@ class SetQueries(Queries):
             before, _ = self._distribution(set_id)
             stated = {k: v for k, v in stated.items() if k in before}
         else:
+            if base_rate is None:
+                return None  # a lone hypothesis is proposed an update only against a base rate you stated
             own = self.db.execute("SELECT credence FROM hypotheses WHERE id = ?", [hid]).fetchone()[0]
             before = {hid: own, ELSE: round(1.0 - own, 12)}
             stated = {ELSE: 0.5 if base_rate is None else base_rate}
