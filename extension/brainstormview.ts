@@ -8,6 +8,7 @@ import { Notification } from '@jupyterlab/apputils';
 import { attempt, button, el, input } from './dom';
 import { parseCredence, parseEntry } from './entry';
 import { brainstormTiming, formatCredence } from './format';
+import { shortfallNudge } from './setformat';
 import { formatClock } from './timer';
 import { LogbookModel } from './model';
 import { IClock } from './state';
@@ -25,7 +26,10 @@ export class BrainstormSection extends SectionWidget {
     this.entry.addEventListener('keydown', event => event.key === 'Enter' && this.submit());
     this.entry.addEventListener('input', () => this.preview());
     this.running.append(clockRow, this.entry, this.hint, this.written);
-    this.node.append(this.start, this.running, this.pastHeading, this.past);
+    this.nudge.setAttribute('role', 'status');
+    this.nudge.append(this.nudgeText, this.enough);
+    this.nudge.hidden = true;
+    this.node.append(this.start, this.nudge, this.running, this.pastHeading, this.past);
     model.ticked.connect((_, clock) => this.tick(clock), this);
   }
 
@@ -73,9 +77,13 @@ export class BrainstormSection extends SectionWidget {
     }
     const past = this.model.pastBrainstorms;
     this.pastHeading.hidden = past.length === 0;
-    const statements = past.flatMap(p => p.hypothesis_ids.map(id => this.model.hypothesis(id)?.statement));
+    const statements = past.flatMap(p => p.hypothesis_ids.map(id => [this.model.hypothesis(id)?.statement, this.model.hypothesis(id)?.set_id]));
     this.redrawIf('past', [past, statements], () => this.past.replaceChildren(...past.map(p => this.pastItem(p))));
     this.setCount(b ? (this.isPaused ? 'paused' : 'running') : past.length ? `${past.length} past` : '');
+    if (b) {
+      this.short = b.id;
+    }
+    this.drawNudge();
   }
 
   /** Run ``draw`` only when ``data`` differs from the last time: unchanged nodes keep the focus. */
@@ -97,6 +105,9 @@ export class BrainstormSection extends SectionWidget {
       this.clock.append(el('span', 'jp-Logbook-pausedLabel', ' paused'));
     }
     this.clock.classList.toggle('jp-mod-timeUp', clock.timeUp);
+    if (clock.timeUp !== !this.nudge.hidden) {
+      this.drawNudge();
+    }
     this.node.classList.toggle('jp-Logbook-timeUpFlash', clock.timeUp);
     const b = this.model.brainstorm;
     if (clock.timeUp && b && this.signalled !== b.id) {
@@ -110,8 +121,30 @@ export class BrainstormSection extends SectionWidget {
 
   private async act(action: 'pause' | 'resume' | 'finish'): Promise<void> {
     const b = this.model.brainstorm;
-    if (b) {
-      await attempt(() => this.model.brainstormAction(b.id, action));
+    if (b && (await attempt(() => this.model.brainstormAction(b.id, action))) && action === 'finish') {
+      this.short = shortfallNudge(b.hypothesis_ids.length, b.target) ? b.id : null;
+      this.update();
+    }
+  }
+
+  /** "2 of 4: one more?" under the clock once time is up, or after finishing short, with the entry box kept. */
+  private drawNudge(): void {
+    const b = this.model.brainstorm;
+    const past = b ? null : this.model.pastBrainstorms.find(p => p.id === this.short);
+    const text = b
+      ? this.model.clock().timeUp && shortfallNudge(b.hypothesis_ids.length, b.target)
+      : past && shortfallNudge(past.hypothesis_ids.length, past.target);
+    this.nudge.hidden = !text;
+    this.nudgeText.textContent = text || '';
+    this.enough.hidden = b !== null;
+    if (!b) {
+      if (text) {
+        this.nudge.insertBefore(this.entry, this.enough); // the box stays, and adds to the finished brainstorm
+        this.nudge.insertBefore(this.hint, this.enough);
+      } else if (this.entry.parentElement === this.nudge) {
+        this.running.insertBefore(this.hint, this.written);
+        this.running.insertBefore(this.entry, this.hint);
+      }
     }
   }
 
@@ -123,7 +156,7 @@ export class BrainstormSection extends SectionWidget {
   }
 
   private submit(): void {
-    const b = this.model.brainstorm;
+    const b = this.model.brainstorm ?? this.model.pastBrainstorms.find(p => p.id === this.short && !this.nudge.hidden);
     const parsed = parseEntry(this.entry.value);
     if (!b || !parsed.statement || parsed.error) {
       return;
@@ -169,6 +202,15 @@ export class BrainstormSection extends SectionWidget {
       list.append(entry);
     }
     item.append(summary, list, el('div', 'jp-Logbook-muted', `started ${new Date(b.started_at).toLocaleString()}`));
+    const free = b.hypothesis_ids.filter(id => (this.model.hypothesis(id)?.set_id ?? null) === null);
+    if (free.length) {
+      // In the summary, so one click makes the set whether the brainstorm is open or not.
+      summary.append(
+        button('Make these rivals', `Make ${free.join(', ')} from brainstorm ${b.id} one competing set`, () =>
+          void attempt(() => this.model.setFromBrainstorm(b.id))
+        , 'jp-Logbook-makeRivals')
+      );
+    }
     return item;
   }
 
@@ -183,6 +225,14 @@ export class BrainstormSection extends SectionWidget {
   private pastHeading = el('div', 'jp-Logbook-subheading', 'Past brainstorms');
   private past = el('div', 'jp-Logbook-pastList');
   private openPast = new Set<number>();
+  /** The brainstorm the nudge is about: the running one, or the one just finished below its target. */
+  private short: number | null = null;
+  private nudge = el('div', 'jp-Logbook-nudge');
+  private nudgeText = el('div', 'jp-Logbook-nudgeText');
+  private enough = button('Enough', 'No more hypotheses for this brainstorm', () => {
+    this.short = null;
+    this.drawNudge();
+  }, 'jp-Logbook-enough');
   private drawn = new Map<string, string>();
   private signalled: number | null = null;
 }

@@ -20,7 +20,7 @@ function editing(node: HTMLElement): boolean {
   return (
     active instanceof HTMLTextAreaElement ||
     (active instanceof HTMLInputElement && active.type !== 'range') ||
-    (active instanceof HTMLSelectElement && !!active.closest('.jp-Logbook-verdictForm'))
+    (active instanceof HTMLSelectElement && !!active.closest('.jp-Logbook-verdictForm, .jp-Logbook-credence'))
   );
 }
 
@@ -137,6 +137,17 @@ export class HypothesesSection extends SectionWidget {
     node.setAttribute('role', 'listitem');
     this.drawn.set(h.id, { key, node });
     return node;
+  }
+
+  /** Open the card of prediction ``id``'s hypothesis ("H1.P2" is H1's) and put the focus on its held button. */
+  showPrediction(id: string): void {
+    const hid = id.split('.')[0];
+    if (!this.model.hypothesis(hid)) {
+      return;
+    }
+    this.expanded.add(hid);
+    this.redraw(hid, `[data-prediction="${id}"] .jp-Logbook-held`);
+    this.drawn.get(hid)?.node.querySelector(`[data-prediction="${id}"]`)?.scrollIntoView({ block: 'nearest' });
   }
 
   /** Draw one card again now and put the focus on ``focus`` inside it. */

@@ -11,6 +11,7 @@ import { LogbookModel } from './model';
 import { parseCredence } from './entry';
 import { IVerdictState, predictionBlock, predictionForm } from './predictionview';
 import { ITemplate, redTeamCard } from './redteamcard';
+import { giveWay, giveWayChoices } from './setformat';
 import { SHOW_SURPRISE_EVENT } from './tokens';
 import { IHypothesis } from './types';
 
@@ -87,9 +88,25 @@ function credenceControl(model: LogbookModel, h: IHypothesis): HTMLElement {
   slider.setAttribute('aria-label', `credence in ${h.id}`);
   const shown = el('output', 'jp-Logbook-credenceValue', formatCredence(h.credence));
   const reason = input('jp-Logbook-reason', `reason for the new credence in ${h.id}`, 'why?');
-  const save = button('Save', `Record the new credence in ${h.id} and its reason`, () =>
-    void attempt(() => model.setCredence(h.id, Number(slider.value) / 100, reason.value))
-  );
+  // A member of a competing set moves through its set: the others (in proportion) or the one chosen give way.
+  const setId = h.set_id ?? null;
+  let yields: HTMLSelectElement | null = null;
+  if (setId !== null) {
+    yields = el('select', 'jp-Logbook-input jp-Logbook-giveWay') as HTMLSelectElement;
+    yields.setAttribute('aria-label', `Who gives way when ${h.id} moves in C${setId}`);
+    yields.append(new Option('the others, in proportion', ''));
+    for (const c of giveWayChoices(h.id, setId, model.hypotheses)) {
+      yields.append(new Option(`only ${c.label}`, c.id));
+    }
+  }
+  const save = button('Save', `Record the new credence in ${h.id} and its reason`, () => {
+    const credence = Number(slider.value) / 100;
+    void attempt(() =>
+      setId !== null && yields
+        ? model.setSetCredence(setId, h.id, credence, reason.value, giveWay(yields.value))
+        : model.setCredence(h.id, credence, reason.value)
+    );
+  });
   save.disabled = true;
   slider.addEventListener('input', () => {
     shown.textContent = formatCredence(Number(slider.value) / 100);
@@ -100,7 +117,15 @@ function credenceControl(model: LogbookModel, h: IHypothesis): HTMLElement {
   top.append(slider, shown);
   const bottom = el('div', 'jp-Logbook-row');
   bottom.append(reason, save);
-  box.append(top, bottom);
+  box.append(top);
+  if (yields) {
+    const asked = el('label', 'jp-Logbook-row jp-Logbook-giveWayRow');
+    asked.append(el('span', 'jp-Logbook-muted', 'gives way:'), yields);
+    asked.hidden = true;
+    slider.addEventListener('input', () => (asked.hidden = false));
+    box.append(asked);
+  }
+  box.append(bottom);
   return box;
 }
 

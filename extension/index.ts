@@ -16,7 +16,7 @@ import { LogbookModel } from './model';
 import { MODES } from './modeview';
 import { LogbookPanel } from './panel';
 import { LogbookStatus } from './statusclock';
-import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './tokens';
+import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_PREDICTION_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './tokens';
 import { DEFAULT_SETTINGS, ILogbookSettings, ISurprise, Section } from './types';
 
 const PLUGIN_ID = 'jupyterlab-logbook:plugin';
@@ -140,6 +140,14 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     document.addEventListener(SHOW_SURPRISE_EVENT, event => {
       const ref = (event as CustomEvent<ISurpriseRef>).detail ?? {};
       void commands.execute(CommandIDs.showSurprise, { ...(ref as any) });
+    });
+    document.addEventListener(SHOW_PREDICTION_EVENT, event => {
+      const prediction = String((event as CustomEvent<{ prediction?: string }>).detail?.prediction ?? '');
+      if (prediction) {
+        shell.activateById(SIDEBAR_ID);
+        panel.showSection('hypotheses', false);
+        panel.hypotheses.showPrediction(prediction);
+      }
     });
     // Cards under cells ask how their surprise stands; they ask again whenever the inbox changes.
     document.addEventListener(LOOKUP_SURPRISE_EVENT, event => {

@@ -139,6 +139,9 @@ export class LogbookModel extends LogbookState {
   /** A member's (or ``else``'s) new credence in set ``setId``; ``giveWay`` names who gives way (null: all, in proportion). */
   setSetCredence = (setId: number, hypothesisId: string, credence: number, reason: string, giveWay: string[] | null) =>
     this.send(`sets/${setId}`, 'POST', { hypothesis_id: hypothesisId, credence, reason, give_way: giveWay });
+  /** One competing set of the brainstorm's hypotheses that are in no set yet. */
+  setFromBrainstorm = (brainstormId: number) =>
+    this.send('sets', 'POST', { question: `brainstorm ${brainstormId}`, brainstorm_id: brainstormId });
   decideProposal = (id: number, decision: 'accepted' | 'edited' | 'rejected', reason: string, credences: Record<string, number> | null = null) =>
     this.send(`proposals/${id}`, 'POST', { decision, reason, credences });
 

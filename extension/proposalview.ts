@@ -7,6 +7,7 @@
 import { attempt, button, el, input } from './dom';
 import { LogbookModel } from './model';
 import { IProposal, proposalLine } from './setformat';
+import { SHOW_PREDICTION_EVENT } from './tokens';
 
 /** A prediction past its resolve-by date, still pending. */
 export interface IDue {
@@ -131,7 +132,10 @@ export class ProposalsView {
     const node = el('div', 'jp-Logbook-due');
     node.dataset.prediction = d.id;
     const when = d.resolve_by ? ` (resolve by ${d.resolve_by.slice(0, 10)})` : '';
-    node.append(el('span', 'jp-Logbook-pill jp-mod-due', 'due'), el('span', 'jp-Logbook-dueText', `${d.id} ${d.expression ?? d.text ?? ''}${when}`));
+    const judge = button('Judge', `Judge ${d.id}: open its hypothesis card`, () =>
+      document.dispatchEvent(new CustomEvent(SHOW_PREDICTION_EVENT, { detail: { prediction: d.id } }))
+    , 'jp-Logbook-dueJudge');
+    node.append(el('span', 'jp-Logbook-pill jp-mod-due', 'due'), el('span', 'jp-Logbook-dueText', `${d.id} ${d.expression ?? d.text ?? ''}${when}`), judge);
     node.title = `${d.id} is past its resolve-by date and still pending: judge it`;
     return node;
   }

@@ -40,3 +40,22 @@ export function proposalLine(p: IProposal): string {
   const move = `${who} ${(p.before[who] ?? 0).toFixed(2)} → ${(p.after[who] ?? 0).toFixed(2)}`;
   return p.ratio === null ? move : `${move}, likelihood ratio ${p.ratio.toFixed(1)}`;
 }
+
+/** Who may give way when ``id`` moves in its set: its fellow members (of ``all``, the hypotheses known) and something else. */
+export function giveWayChoices(id: string, setId: number, all: { id: string; set_id?: number | null }[]): { id: string; label: string }[] {
+  return [
+    ...all.filter(h => h.set_id === setId && h.id !== id).map(h => ({ id: h.id, label: h.id })),
+    { id: ELSE, label: 'something else' }
+  ];
+}
+
+/** The ``give_way`` of ``POST sets/{id}``: null (the others, in proportion) for the empty choice, else the one named. */
+export const giveWay = (choice: string): string[] | null => (choice ? [choice] : null);
+
+/** "2 of 4: one more?" (one at a time) when a brainstorm has fewer hypotheses than its target; null when it has enough. */
+export function shortfallNudge(written: number, target: number): string | null {
+  if (written >= target) {
+    return null;
+  }
+  return `${written} of ${target}: one more?`;
+}

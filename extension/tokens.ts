@@ -26,6 +26,9 @@ export namespace CommandIDs {
 /** The DOM event a surprise card under a cell sends to ask the sidebar to show its surprise. */
 export const SHOW_SURPRISE_EVENT = 'logbook-show-surprise';
 
+/** The DOM event an inbox line sends to open a prediction's hypothesis card (``detail.prediction``: "H1.P2"). */
+export const SHOW_PREDICTION_EVENT = 'logbook-show-prediction';
+
 /** What the card knows of its surprise. */
 export type { ISurpriseRef } from './types';
 

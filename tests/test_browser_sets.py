@@ -58,7 +58,7 @@ def page(lab, copying, tmp_path):
     with browser_page(tmp_path) as page:
         page.goto(f"{lab.url}/lab?token={lab.token}")
         open_sidebar(page)
-        page.locator(".jp-Logbook-setBar").wait_for()
+        page.locator(".jp-Logbook-setBar").first.wait_for()
         yield page
 
 
@@ -126,3 +126,91 @@ def test_changing_a_member_asks_who_gives_way(lab, copying, page):
     assert now["credences"]["H3"] == pytest.approx(0.2) and gave == pytest.approx(0.2 - before["credences"]["H3"])
     assert now["credences"]["H1"] == pytest.approx(before["credences"]["H1"])
     assert now["history"][-1]["reason"].endswith("layer 1 alone does not fit")
+
+
+def slide(page, slider, value: int) -> None:
+    """Move a range input as a drag does: its value, then the input event."""
+    slider.evaluate("(s, v) => { s.value = String(v); s.dispatchEvent(new Event('input', { bubbles: true })); }", value)
+
+
+def test_a_members_card_asks_who_gives_way_and_a_free_hypothesis_does_not(lab, copying, page):
+    made, _ = copying
+    free = api(lab, "POST", "hypotheses", {"statement": "attention sinks do it", "credence": 0.3})
+    before = api(lab, "GET", f"sets/{made['id']}")
+    set_sidebar_width(page, 250)
+    card = page.locator('[data-hypothesis="H1"]')
+    card.locator(".jp-Logbook-cardRow").click()
+    box = card.locator(".jp-Logbook-credence")
+    assert box.locator(".jp-Logbook-giveWay").is_hidden()  # asked once the slider moves
+    target = round(before["credences"]["H1"] * 100) - 5  # lower, so something else can always take it
+    slide(page, box.locator(".jp-Logbook-slider"), target)
+    choice = box.locator(".jp-Logbook-giveWay")
+    assert choice.input_value() == ""  # the others, in proportion, unless one is chosen
+    options = choice.locator("option").all_inner_texts()
+    assert options == ["the others, in proportion", "only H2", "only H3", "only H4", "only something else"]
+    choice.select_option("else")
+    box.locator(".jp-Logbook-reason").fill("the previous-token head is weak")
+    assert not [o for o in overflows(page) if "giveWay" in o or "credence" in o.lower()]
+    shot(page, "card-give-way-250")
+    set_sidebar_width(page, 400)
+    shot(page, "card-give-way-400")
+    box.get_by_role("button", name="Record the new credence in H1 and its reason").click()
+    page.wait_for_function(
+        "(want) => document.querySelector('.jp-Logbook-setBar').getAttribute('aria-label').startsWith(want)",
+        arg=f"H1 {target / 100:.2f}",
+    )
+    now = api(lab, "GET", f"sets/{made['id']}")
+    assert now["credences"]["H1"] == pytest.approx(target / 100)
+    assert now["something_else"] == pytest.approx(before["something_else"] + before["credences"]["H1"] - target / 100)
+    assert all(now["credences"][h] == pytest.approx(before["credences"][h]) for h in ("H2", "H3", "H4"))
+    assert now["history"][-1]["reason"].endswith("the previous-token head is weak")
+
+    other = page.locator(f'[data-hypothesis="{free["id"]}"]')
+    other.locator(".jp-Logbook-cardRow").click()
+    slide(page, other.locator(".jp-Logbook-slider"), 40)
+    assert other.locator(".jp-Logbook-giveWay").count() == 0
+    other.locator(".jp-Logbook-reason").fill("no rivals named")
+    other.get_by_role("button", name=f"Record the new credence in {free['id']} and its reason").click()
+    page.wait_for_function(
+        f"fetch('/logbook/api/hypotheses/{free['id']}?token={lab.token}').then(r => r.json()).then(h => h.credence === 0.4)"
+    )
+
+
+def test_a_short_brainstorm_asks_for_one_more_and_its_hypotheses_become_rivals_in_one_click(lab, copying, page):
+    running = api(lab, "POST", "brainstorms", {"planned_seconds": 300, "target": 4})
+    for statement in ("a bigram table", "a skip-trigram"):
+        api(lab, "POST", "hypotheses", {"statement": statement, "credence": 0.3, "brainstorm_id": running["id"]})
+    set_sidebar_width(page, 250)
+    page.get_by_role("button", name="Finish the brainstorm now").click()
+    nudge = page.locator(".jp-Logbook-nudge")
+    nudge.locator(".jp-Logbook-nudgeText", has_text="2 of 4: one more?").wait_for()
+    entry = nudge.locator("input.jp-Logbook-brainstormEntry")
+    assert entry.is_visible()
+    shot(page, "nudge-250")
+    entry.fill("a copy-suppression head @0.2")
+    entry.press("Enter")
+    nudge.locator(".jp-Logbook-nudgeText", has_text="3 of 4: one more?").wait_for()
+    (past,) = [b for b in api(lab, "GET", "brainstorms") if b["id"] == running["id"]]
+    assert len(past["hypothesis_ids"]) == 3
+    nudge.get_by_role("button", name="No more hypotheses for this brainstorm").click()
+    nudge.wait_for(state="hidden")
+
+    item = page.locator(".jp-Logbook-pastBrainstorm", has=page.locator("strong", has_text=f"Brainstorm {running['id']}:"))
+    set_sidebar_width(page, 400)
+    shot(page, "make-rivals-400")
+    item.get_by_role("button", name="Make ").click()
+    made = next(s for s in api(lab, "GET", "sets") if sorted(s["credences"]) == sorted(past["hypothesis_ids"]))
+    page.locator(f'[data-set="{made["id"]}"] .jp-Logbook-setBar').wait_for()
+    item.locator(".jp-Logbook-makeRivals").wait_for(state="detached")
+
+
+def test_a_due_prediction_opens_its_card_ready_to_judge(lab, copying, page):
+    due = page.locator('.jp-Logbook-due[data-prediction="H1.P1"]')
+    due.wait_for()
+    set_sidebar_width(page, 250)
+    assert not [o for o in overflows(page) if "due" in o.lower()]
+    due.get_by_role("button", name="Judge H1.P1: open its hypothesis card").click()
+    page.wait_for_function(
+        "() => document.activeElement?.closest('[data-prediction=\"H1.P1\"]') && document.activeElement.classList.contains('jp-Logbook-held')"
+    )
+    assert page.locator('[data-hypothesis="H1"]').get_attribute("class").count("jp-mod-expanded") == 1

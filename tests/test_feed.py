@@ -200,3 +200,16 @@ async def test_a_kernel_write_before_the_first_poll_still_moves_the_feed(tmp_pat
         assert database.revision == 1
     finally:
         database.close()
+
+
+def test_making_a_set_sends_its_members_again_with_their_set(store):
+    from logbook.server.feed import changed_hypotheses
+
+    first, second = (store.add_hypothesis(s, 0.3).id for s in ("a bigram table", "a skip-trigram"))
+    store.add_hypothesis("unrelated", 0.5)
+    since = changed_hypotheses(store, "")["version"]
+    made = store.create_set("which?", [first, second])
+    delta = changed_hypotheses(store, since)
+    assert not delta["full"]
+    assert {h["id"]: h["set_id"] for h in delta["hypotheses"]} == {first: made.id, second: made.id}
+    assert changed_hypotheses(store, delta["version"])["hypotheses"] == []

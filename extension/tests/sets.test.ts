@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { proposalLine, setParts, share } from '../setformat';
+import { giveWay, giveWayChoices, proposalLine, setParts, share, shortfallNudge } from '../setformat';
 
 test('a set reads as its members then something else, each with its share', () => {
   const parts = setParts({ id: 1, question: 'q', credences: { H1: 0.5, H2: 0.4 }, something_else: 0.1 });
@@ -21,4 +21,30 @@ test('a proposal line names the hypothesis judged, before → after, and the lik
   const after = { H1: 0.2, H2: 0.62, else: 0.18 };
   assert.equal(proposalLine({ ...base, before, after, ratio: 3.14 }), 'H2 0.40 → 0.62, likelihood ratio 3.1');
   assert.equal(proposalLine({ ...base, before, after, ratio: null }), 'H2 0.40 → 0.62');
+});
+
+test('a member moved on its card may take from its fellow members or something else, never from itself or another set', () => {
+  const all = [
+    { id: 'H1', set_id: 1 },
+    { id: 'H2', set_id: 1 },
+    { id: 'H3', set_id: 2 },
+    { id: 'H4', set_id: null },
+    { id: 'H5' }
+  ];
+  assert.deepEqual(
+    giveWayChoices('H1', 1, all).map(c => [c.id, c.label]),
+    [
+      ['H2', 'H2'],
+      ['else', 'something else']
+    ]
+  );
+  assert.equal(giveWay(''), null);
+  assert.deepEqual(giveWay('H2'), ['H2']);
+});
+
+test('a brainstorm below its target asks for more; at or past it, nothing', () => {
+  assert.equal(shortfallNudge(2, 4), '2 of 4: one more?');
+  assert.equal(shortfallNudge(0, 5), '0 of 5: one more?');
+  assert.equal(shortfallNudge(4, 4), null);
+  assert.equal(shortfallNudge(6, 4), null);
 });

@@ -86,18 +86,33 @@ def changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
     return {**found, "hypotheses": [h.model_dump(mode="json") for h in found["hypotheses"]]}
 
 
+#: Events about hypotheses (H1, H1.P2) and competing sets (C1), whose changes move their members.
+_HYPOTHESES_OR_SETS = "((subject >= 'H' AND subject < 'I') OR (subject >= 'C' AND subject < 'D'))"
+
+
 def _changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
-    newest = _scalar(store, "SELECT coalesce(max(id), 0) FROM events WHERE subject >= 'H' AND subject < 'I'")
+    newest = _scalar(store, f"SELECT coalesce(max(id), 0) FROM events WHERE {_HYPOTHESES_OR_SETS}")
     match = re.fullmatch(r"e(\d+)", since or "")
     if match:
         subjects = [
             row[0]
             for row in store.db.execute(
-                "SELECT DISTINCT subject FROM events WHERE id > ? AND subject >= 'H' AND subject < 'I'",
+                f"SELECT DISTINCT subject FROM events WHERE id > ? AND {_HYPOTHESES_OR_SETS}",
                 [int(match.group(1))],
             )
         ]
-        ids = sorted({subject.split(".")[0] for subject in subjects}, key=lambda hid: int(hid[1:]))
+        found = {subject.split(".")[0] for subject in subjects if subject.startswith("H")}
+        for subject in subjects:
+            if (
+                subject.startswith("C") and subject[1:].isdigit()
+            ):  # a set made or changed: its members' set_id and credences
+                found.update(
+                    row[0]
+                    for row in store.db.execute(
+                        "SELECT id FROM hypotheses WHERE set_id = ?", [int(subject[1:])]
+                    )
+                )
+        ids = sorted(found, key=lambda hid: int(hid[1:]))
         if len(ids) <= MAX_DELTA:
             hypotheses = [store.hypothesis(hid) for hid in ids]
             return {"version": f"e{newest}", "full": False, "hypotheses": hypotheses}
