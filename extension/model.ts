@@ -345,7 +345,9 @@ export class LogbookModel extends LogbookState {
       this.lookups.clear();
       return this.surprises.refresh();
     },
-    experiments: () => this.experiments.refresh()
+    experiments: () => this.experiments.refresh(),
+    // Sets, proposals and predictions due fetch their own routes when told: only when one of them changed.
+    beliefs: async () => this._changed.emit('beliefs')
   };
 
   private async surprisePage(offset: number, limit: number) {

@@ -27,7 +27,7 @@ export interface IPanelOptions {
 }
 
 /** How much of the panel's height each section takes when all are open. */
-const STRETCH: Record<Section, number> = { mode: 0, brainstorm: 1, surprises: 2, hypotheses: 3, experiments: 2 };
+const STRETCH: Partial<Record<Section, number>> = { mode: 0, brainstorm: 1, surprises: 2, hypotheses: 3, experiments: 2 };
 
 export class LogbookPanel extends SidePanel {
   readonly brainstorm: BrainstormSection;
@@ -55,7 +55,7 @@ export class LogbookPanel extends SidePanel {
     ];
     for (const section of this.sections) {
       section.title.dataset = { logbookSection: section.section };
-      SplitPanel.setStretch(section, STRETCH[section.section]);
+      SplitPanel.setStretch(section, STRETCH[section.section] ?? 1);
       this.addWidget(section);
     }
     model.changed.connect((_, what) => (what === 'status' || what === 'surprises') && this.renderHeader(), this);

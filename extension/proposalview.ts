@@ -27,7 +27,7 @@ export class ProposalsView {
     private readonly resized: () => void
   ) {
     this.node.setAttribute('aria-label', 'Proposed updates and predictions due');
-    model.changed.connect((_, what) => (what === 'hypotheses' || what === 'surprises') && void this.refresh(), this);
+    model.changed.connect((_, what) => what === 'beliefs' && void this.refresh(), this);
     void this.refresh();
   }
 

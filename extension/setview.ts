@@ -16,7 +16,7 @@ export class SetsView {
     private readonly resized: () => void
   ) {
     this.node.setAttribute('aria-label', 'Competing sets');
-    model.changed.connect((_, what) => what === 'hypotheses' && void this.refresh(), this);
+    model.changed.connect((_, what) => what === 'beliefs' && void this.refresh(), this);
     void this.refresh();
   }
 

@@ -1,7 +1,8 @@
 /** The shapes the Logbook REST API answers with (under <base_url>/logbook/api/). */
 
-export type Section = 'mode' | 'brainstorm' | 'surprises' | 'hypotheses' | 'experiments';
-export const SECTIONS: Section[] = ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments'];
+/** What the feed versions: a sidebar section, or the beliefs part (competing sets, proposals, predictions due). */
+export type Section = 'mode' | 'brainstorm' | 'surprises' | 'hypotheses' | 'experiments' | 'beliefs';
+export const SECTIONS: Section[] = ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments', 'beliefs'];
 export type SurpriseFilter = 'open' | 'resolved' | 'all';
 
 /** Calls the API: a path under logbook/api/ and fetch options; resolves to the parsed JSON. */

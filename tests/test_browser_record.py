@@ -125,7 +125,7 @@ def test_trust_revise_and_explain_from_the_sidebar(lab, tmp_path):
             shot(page, f"250-triage-{theme.split()[-1].lower()}")
         set_theme(page, "JupyterLab Light")
         triage.get_by_role("button", name="Save the explanation and resolve").click()
-        sidebar.get_by_text("Nothing surprising yet: surprises come from predictions that fail").wait_for()
+        sidebar.get_by_text("All 1 surprise resolved.").wait_for()
         (resolved,) = lab.api("GET", "logbook/api/feed/surprises?status=resolved")["surprises"]
         assert resolved["resolution"] == "explained" and resolved["read"] is True
         assert resolved["explanation"] == "the stripes start after the first period"

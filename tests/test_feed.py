@@ -55,7 +55,7 @@ def judge(store, prediction_id, held, experiment_id):
 
 async def test_each_change_moves_only_the_sections_it_touches(api, logbook_file):
     start = await feed_after(api, -1)
-    assert set(start["sections"]) == {"mode", "brainstorm", "hypotheses", "surprises", "experiments"}
+    assert set(start["sections"]) == {"mode", "brainstorm", "hypotheses", "surprises", "experiments", "beliefs"}
     assert start["server_time"]
 
     await api("POST", "hypotheses", {"statement": "L1 copies", "credence": 0.5})

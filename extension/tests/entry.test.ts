@@ -63,8 +63,8 @@ const hypothesis = (id: string, states: string[] = []): IHypothesis => ({
 });
 
 test('only the sections whose version moved are fetched again', () => {
-  const now = { mode: '1', brainstorm: '1', surprises: '4', hypotheses: 'e9', experiments: '7' };
-  assert.deepEqual(changedSections({}, now), ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments']);
+  const now = { mode: '1', brainstorm: '1', surprises: '4', hypotheses: 'e9', experiments: '7', beliefs: 'e0.0' };
+  assert.deepEqual(changedSections({}, now), ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments', 'beliefs']);
   assert.deepEqual(changedSections(now, { ...now, hypotheses: 'e10', experiments: '8' }), ['hypotheses', 'experiments']);
   assert.deepEqual(changedSections(now, now), []);
 });

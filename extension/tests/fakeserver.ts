@@ -23,7 +23,7 @@ export class FakeServer {
   /** While set, every call fails with this status and message. */
   failing: { status: number; message: string } | null = null;
   revision = 0;
-  versions: Record<Section, number> = { mode: 0, brainstorm: 0, hypotheses: 0, surprises: 0, experiments: 0 };
+  versions: Record<Section, number> = { mode: 0, brainstorm: 0, hypotheses: 0, surprises: 0, experiments: 0, beliefs: 0 };
   /** Per hypothesis, the hypotheses version at which it last changed. */
   touched = new Map<string, number>();
 

@@ -29,7 +29,7 @@ from logbook.tables.base import loads
 
 from .handlers import LONG_POLL_SECONDS, MAX_PAGE, LogbookHandler
 
-SECTIONS = ("mode", "brainstorm", "hypotheses", "surprises", "experiments")
+SECTIONS = ("mode", "brainstorm", "hypotheses", "surprises", "experiments", "beliefs")
 #: A hypotheses delta larger than this is sent as the whole list.
 MAX_DELTA = 200
 
@@ -38,11 +38,16 @@ def _scalar(store: Store, sql: str, params: Any = ()) -> Any:
     return store.db.execute(sql, params).fetchone()[0]
 
 
-def _event_section(subject: str) -> Optional[str]:
-    """The sidebar section an event's subject belongs to: H1, H1.P2, a set C1 and a proposal U1 -> hypotheses; S3 -> surprises."""
-    return {"H": "hypotheses", "C": "hypotheses", "U": "hypotheses", "S": "surprises", "M": "mode"}.get(
-        subject[:1]
-    )
+def _event_sections(subject: str) -> tuple[str, ...]:
+    """The sidebar sections an event's subject belongs to: H1, H1.P2 -> hypotheses; a set C1 -> hypotheses and
+    beliefs (its members' credences and its bar); a proposal U1 -> beliefs; S3 -> surprises; M2 -> mode."""
+    return {
+        "H": ("hypotheses",),
+        "C": ("hypotheses", "beliefs"),
+        "U": ("beliefs",),
+        "S": ("surprises",),
+        "M": ("mode",),
+    }.get(subject[:1], ())
 
 
 class SectionVersions:
@@ -52,14 +57,13 @@ class SectionVersions:
         self.revision: Optional[int] = None
         self.versions: dict[str, str] = {}
         self.last_event = 0
-        self.marks = {"hypotheses": 0, "surprises": 0, "mode": 0}
+        self.marks = {"hypotheses": 0, "surprises": 0, "mode": 0, "beliefs": 0}
 
     def compute(self, store: Store) -> dict[str, str]:
         for event_id, subject in store.db.execute(
             "SELECT id, subject FROM events WHERE id > ? ORDER BY id", [self.last_event]
         ):
-            section = _event_section(subject)
-            if section:
+            for section in _event_sections(subject):
                 self.marks[section] = event_id
             self.last_event = event_id
         experiments = _scalar(store, "SELECT coalesce(max(id), 0) FROM experiments")
@@ -77,6 +81,8 @@ class SectionVersions:
             "hypotheses": f"e{self.marks['hypotheses']}",
             "surprises": ".".join(str(value) for value in (*surprises, self.marks["surprises"])),
             "experiments": str(experiments),
+            # Competing sets, proposals, and predictions past their resolve-by date (which time alone makes due).
+            "beliefs": f"e{self.marks['beliefs']}.{store.count_due()}",
         }
 
 

@@ -300,6 +300,14 @@ class SetQueries(Queries):
 
     # -- deadlines ---------------------------------------------------------
 
+    def count_due(self, at: Optional[datetime] = None) -> int:
+        """How many pending predictions in force are past their resolve-by date."""
+        return self.db.execute(
+            "SELECT count(*) FROM predictions WHERE resolve_by IS NOT NULL AND resolve_by < ?"
+            " AND state = 'pending' AND superseded_by IS NULL",
+            [(at or utcnow()).isoformat()],
+        ).fetchone()[0]
+
     def due_predictions(self, at: Optional[datetime] = None) -> list[Prediction]:
         """Pending predictions in force whose resolve-by date has passed: the inbox shows them as due."""
         when = (at or utcnow()).isoformat()
