@@ -10,7 +10,7 @@ import { driftMovesView, driftPill, isDrift } from './drift';
 import { isOpen, resolutionWords } from './feedstate';
 import { describeObserved, formatBits, formatCredence, relativeTime } from './format';
 import { LogbookModel } from './model';
-import { observedWords, runsWords } from './signalformat';
+import { observedWords, readSteps, runsWords, stepLine } from './signalformat';
 import { stepsView } from './signalview';
 import { IResolution, ISurprise } from './types';
 
@@ -206,7 +206,9 @@ export class TriagePanel {
       box.append(reason, refute);
     } else if (form === 'follow') {
       const text = textArea('jp-Logbook-followUp', 'Follow-up hypothesis', () => add());
-      const seen = observedWords(s) ?? describeObserved(s.observed);
+      // The values that decided it, as the card shows them (`head_scores[0].argmax() → 3`), else what was observed.
+      const deciding = readSteps(s.steps);
+      const seen = observedWords(s) ?? (deciding.length ? stepLine(deciding[deciding.length - 1]) : describeObserved(s.observed));
       text.value = s.manual || isDrift(s) ? `${s.note}: ` : `${s.prediction} failed (${seen || 'as judged'}) because `;
       const add = () => {
         const parsed = parseEntry(text.value);
