@@ -389,8 +389,12 @@ def test_surprise_triage(lab, page):
     h3 = page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H3.P1")
     h3.wait_for()
     page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P1").wait_for()
+    page.locator(".jp-Logbook-surpriseList [data-surprise]", has_text="H1.P2").wait_for()
     badge = page.locator(f"{SIDEBAR} .jp-Logbook-badge")
-    before = int(badge.text_content().split()[-1])
+    # All three new surprises counted: the badge shows the server's unread count before one is read.
+    unread = sum(1 for s in api(lab, "GET", "surprises?status=open") if not s["read"])
+    badge.filter(has_text=f"⚡ {unread}").wait_for()
+    before = unread
     triage = page.locator(".jp-Logbook-triage")
 
     # Opening an unread surprise marks it read; refuting asks for the reason.
