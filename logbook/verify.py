@@ -165,18 +165,21 @@ def _json(value: Any) -> Any:
     return from_json(value) if isinstance(value, str) else value
 
 
+def _steps(value: Any) -> list[tuple[str, str]]:
+    """A judgement's steps as (text, value) pairs, from stored JSON, an export's dicts or its models."""
+    return [
+        (s["text"], s["value"]) if isinstance(s, dict) else (s.text, s.value) for s in (_json(value) or [])
+    ]
+
+
 #: How to compare fields whose stored text may be written differently in an export.
 NORMAL = {
     "created_at": moment,
     "started_at": moment,
     "last_at": lambda v: None if v is None else moment(v),
     "observed": _json,
-    "last_steps": lambda v: [
-        (s["text"], s["value"]) if isinstance(s, dict) else (s.text, s.value) for s in (_json(v) or [])
-    ],
-    "steps": lambda v: [
-        (s["text"], s["value"]) if isinstance(s, dict) else (s.text, s.value) for s in (_json(v) or [])
-    ],
+    "last_steps": lambda v: _steps(v),
+    "steps": lambda v: _steps(v),
     "credence history": lambda v: [(c, r, moment(at)) for c, r, at in v],
     "history": lambda v: [(e, c, moment(at)) for e, c, at in v],
     "verdicts": lambda v: [
