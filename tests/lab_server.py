@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
@@ -15,6 +16,10 @@ from pathlib import Path
 from typing import Iterator
 
 from .browser import CHROMIUM_FLAGS, LOADED_MACHINE_TIMEOUT_MS, chromium
+
+#: Held shared while a JupyterLab runs. A frontend build in the same tree that takes it exclusively
+#: (``flock /tmp/logbook-build.lock npm run build:prod``) never rewrites the extension under a running test.
+BUILD_LOCK = Path("/tmp/logbook-build.lock")
 
 
 def free_port() -> int:
@@ -58,6 +63,14 @@ class Lab:
 @contextmanager
 def jupyter_lab(root: Path, settings: dict[str, dict], timeout: float = 90) -> Iterator[Lab]:
     """Start JupyterLab serving ``root`` with user ``settings`` ({plugin file: values}); stop it after."""
+    with open(BUILD_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        with _jupyter_lab(root, settings, timeout) as lab:
+            yield lab
+
+
+@contextmanager
+def _jupyter_lab(root: Path, settings: dict[str, dict], timeout: float) -> Iterator[Lab]:
     settings_dir = root.parent / "lab-settings"
     for name, values in settings.items():
         target = settings_dir / f"{name}.jupyterlab-settings"
