@@ -68,6 +68,9 @@ class Writer:
         self._nudge = threading.Event()
         self._kernel_idle = threading.Event()
         self._kernel_idle.set()
+        #: Set while the logbook file alone (without its WAL) holds everything this writer wrote.
+        self.saved_in_file = threading.Event()
+        self.saved_in_file.set()
         self._cells_running = 0
         #: Why the writer gave up (nothing more is written), if it did.
         self.failed: Optional[str] = None
@@ -161,10 +164,18 @@ class Writer:
     def _serve(self, store: Store) -> bool:
         """Write batches until told to stop (True) or until writing is hopeless (False)."""
         data_version = None
+        unsaved = False  # written since the WAL was last saved into the file
         while True:
             batch, events, stop = self._next_batch()
             if batch:
+                self.saved_in_file.clear()
                 self._write(store, batch)
+                unsaved = True
+            elif unsaved and self._kernel_idle.is_set():
+                # Idle: the kernel waits for the user, so the file alone now carries every record.
+                unsaved = not store.checkpoint()
+                if not unsaved:
+                    self.saved_in_file.set()
             for event in events:
                 event.set()
             if stop:

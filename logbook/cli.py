@@ -1,4 +1,4 @@
-"""The ``logbook`` command line: export, list, search, history, trust, verify."""
+"""The ``logbook`` command line: export, list, search, history, trust, snapshot, verify."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .cli_sets import register as register_sets
 from .dates import moment
 from .exporting import FORMATS, export_logbook, export_schema, render
 from .history_text import history_text
@@ -219,6 +220,15 @@ def cmd_seal(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from .portable import write_snapshot
+
+    with _open(args) as store:
+        copy = write_snapshot(store.db, store.path, Path(args.out))
+    print(f"wrote {copy.path} ({copy.bytes / 1e6:.1f} MB in {copy.seconds:.2f} s): one file, every record to now")
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from .verify import load_export, untrusted_summary, verify_export, verify_logbook
 
@@ -270,25 +280,6 @@ def cmd_calibration(args: argparse.Namespace) -> int:
         models = store.experiment_models(first_verdict_experiments(hypotheses))
     dimensions = args.by or [*DIMENSIONS, "time"]
     sys.stdout.write("\n".join(slices_markdown(hypotheses, models, dimensions, args.window)).rstrip() + "\n")
-    return 0
-
-
-def cmd_sets(args: argparse.Namespace) -> int:
-    with _open(args) as store:
-        sets, proposals = store.competing_sets(), store.proposals()
-    for s in sets:
-        print(f"C{s.id}  {_first_line(s.question)}")
-        for hid, credence in s.credences.items():
-            print(f"    {hid:<6}{credence:6.2f}")
-        print(f"    {'else':<6}{s.something_else:6.2f}")
-        if s.nudge:
-            print(f"    ! {s.nudge}")
-    for u in proposals:
-        moves = ", ".join(f"{k} {u.before[k]:.2f}->{u.after[k]:.2f}" for k in u.before)
-        ratio = f", likelihood ratio {u.ratio:.2f}" if u.ratio is not None else ""
-        print(
-            f"U{u.id}  after {u.prediction_id} {'held' if u.held else 'failed'}: {moves}{ratio}  [{u.status.value}]"
-        )
     return 0
 
 
@@ -408,6 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
         "ids", nargs="*", metavar="ID", help="only these predictions (default: every untrusted one)"
     )
     trust.add_argument("--yes", "-y", action="store_true", help="trust them without asking")
+    snapshot = add(
+        "snapshot",
+        cmd_snapshot,
+        "Write a consistent single-file copy of the logbook, even while kernels write (to share or commit).",
+    )
+    snapshot.add_argument("out", metavar="OUT.db", help="a new file, or an earlier snapshot to replace")
     verify = add(
         "verify",
         cmd_verify,
@@ -445,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="one slice (repeat)",
     )
     calibration.add_argument("--window", type=int, default=10, help="first verdicts per rolling Brier window")
-    add("sets", cmd_sets, "List competing sets (credences and something else) and proposed updates.")
+    register_sets(add, _open)
     decide = add("decide", cmd_decide, "Accept, edit or reject a proposed update (U1), with a reason.")
     decide.add_argument("proposal", help="the proposal: U1")
     decide.add_argument("decision", choices=["accepted", "edited", "rejected"])

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from . import compatibility, schema
 from .errors import LogbookError, LogbookReadOnly, LogbookUnavailable, LogbookUnwritable
 from .paths import describe_folder
+from .portable import checkpoint, missing_wal, missing_wal_message
 from .salvage import (
     SQLITE_CANTOPEN,
     SQLITE_FULL,
@@ -99,7 +100,13 @@ class LogbookFile:
                     side.unlink()
         return LogbookFile(self.path, *self._options)
 
+    def checkpoint(self) -> bool:
+        """Save what the WAL holds into the file itself (see :mod:`logbook.portable`); True when all of it went in."""
+        return False if self.read_only else checkpoint(self.db)
+
     def close(self) -> None:
+        """Close the connection, first saving the WAL into the file, so the file alone carries every record."""
+        self.checkpoint()
         self.db.close()
 
 
@@ -113,6 +120,8 @@ def connect(path: Path, check_integrity: bool = True, read_only: bool = False) -
     if path.is_dir():
         raise LogbookUnavailable(describe_folder(path))
     existed = path.exists() and path.stat().st_size > 0
+    if existed and missing_wal(path):
+        raise LogbookUnavailable(missing_wal_message(path))
     try:
         conn = _open_read_only(path) if read_only else _open(path)
     except PermissionError as error:

@@ -78,6 +78,10 @@ class Store(
         self.file = self.file.reopen()
         self.db = self.file.db
 
+    def checkpoint(self) -> bool:
+        """Save the WAL into the logbook file, so a copy of that file alone has every record (see ``portable``)."""
+        return self.file.checkpoint()
+
     def close(self) -> None:
         self.file.close()
 
