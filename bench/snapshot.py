@@ -24,10 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from verify import fill  # noqa: E402
+
 from logbook.portable import write_snapshot  # noqa: E402
 from logbook.store import Store  # noqa: E402
 from logbook.verify import verify_logbook  # noqa: E402
-from verify import fill  # noqa: E402
 
 WRITER = """
 import sys
