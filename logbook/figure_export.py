@@ -6,7 +6,9 @@ down without following a link, every file made relative to it
 (:class:`logbook.export_target.Folder`). Files are named by their content's
 hash, so a file already there with the same bytes is left as it is and one
 with other bytes is refused: nothing that is not a figure of an export is
-overwritten.
+overwritten. The scripts that draw rich figures go once into
+``logbook-figures/`` beside the report, which every report there shares;
+a copy an earlier export put in the report's own folder is removed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from .errors import LogbookError
 from .export_target import ExportRefused, ExportTarget, Folder, open_folder
 from .figure_scripts import PLOTLY_MIME
-from .report_figures import EXTENSIONS
+from .report_figures import BUNDLE_FILES, EXTENSIONS, SHARED_FOLDER
 from .store import Store
 
 #: How a drawing script an earlier export wrote begins (another version of the same package may replace it).
@@ -30,18 +32,46 @@ def figures_folder(target: Path) -> str:
 
 
 def write_figures(target: ExportTarget, files: dict[str, bytes]) -> list[Path]:
-    """Write ``files`` (name -> bytes) into the figures folder beside ``target``; returns the paths."""
+    """Write ``files`` (name -> bytes) into the figures folder beside ``target``; returns the paths.
+
+    A name ``logbook-figures/<name>`` goes into the shared folder beside ``target`` instead.
+    """
     if not files:
         return []
-    relative = target.path.parent.relative_to(target.root) / figures_folder(target.path)
-    shown = relative.as_posix()
-    try:
-        with open_folder(target.root, relative.parts, create=True) as folder:
-            for name, data in sorted(files.items()):
-                _write_one(folder, name, data)
-    except OSError as error:
-        raise LogbookError(f"could not write the figures in {shown}: {error.strerror or error}") from None
-    return [target.root / relative / name for name in sorted(files)]
+    beside = target.path.parent.relative_to(target.root)
+    by_folder: dict[str, dict[str, bytes]] = {}
+    for name, data in files.items():
+        folder_name, _, file_name = name.rpartition("/")
+        by_folder.setdefault(folder_name or figures_folder(target.path), {})[file_name] = data
+    written = []
+    for folder_name, folder_files in sorted(by_folder.items()):
+        if folder_name not in (SHARED_FOLDER, figures_folder(target.path)):
+            raise ValueError(f"no figures folder {folder_name!r} beside {target.path.name}")
+        relative = beside / folder_name
+        try:
+            with open_folder(target.root, relative.parts, create=True) as folder:
+                for name, data in sorted(folder_files.items()):
+                    _write_one(folder, name, data)
+                if folder_name == figures_folder(target.path):
+                    _remove_old_bundles(folder)
+        except OSError as error:
+            raise LogbookError(
+                f"could not write the figures in {relative.as_posix()}: {error.strerror or error}"
+            ) from None
+        written += [target.root / relative / name for name in sorted(folder_files)]
+    return written
+
+
+def _remove_old_bundles(folder: Folder) -> None:
+    """Remove the drawing scripts an earlier export copied into this report's own folder (now shared)."""
+    for name in BUNDLE_FILES.values():
+        status = folder.lstat(name)
+        if (
+            status is not None
+            and stat.S_ISREG(status.st_mode)
+            and folder.read(name, 64).startswith(_BUNDLE_HEADS)
+        ):
+            folder.remove(name)
 
 
 def _write_one(folder: Folder, name: str, data: bytes) -> None:

@@ -8,10 +8,13 @@ asked, every figure of the period. Each format carries them its own way:
   HTML named but not shown;
 - :class:`FileFigures` (a Markdown file): each figure a file in a
   ``*-figures/`` folder beside it, linked relatively; rich HTML as a page of
-  its own beside the scripts that draw it;
+  its own, its drawing script read from ``logbook-figures/`` beside the
+  report, which every report in that folder shares (one copy of each
+  script, named by its content's hash);
 - :class:`HtmlFigures` (one HTML file): images inline, rich HTML in a
   sandboxed ``<iframe srcdoc>`` (scripts allowed, no same-origin), the
-  CircuitsVis and Plotly bundles included once and handed to each frame.
+  CircuitsVis and Plotly bundles included once, deflated in base64, and
+  unpacked by the page (``DecompressionStream``) for each frame that asks.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ import sqlite3
 from typing import Optional
 
 from .errors import NotFound, NotKept
-from .figure_scripts import PLOTLY_MIME, bundle, circuitsvis_figure, script_text
+from .figure_scripts import (
+    PLOTLY_MIME,
+    bundle,
+    circuitsvis_figure,
+    packed_bundle,
+    script_text,
+    shared_bundle_name,
+)
 from .figures import STATIC_MIMES, Figure, figures_of
 from .models import Experiment
 from .store import Store
@@ -38,8 +48,10 @@ EXTENSIONS = {
     "text/html": "html",
     PLOTLY_MIME: "html",
 }
-#: Scripts that draw rich figures, by the name a figure asks for.
+#: Scripts that draw rich figures, by the name a figure asks for (the names earlier exports gave them).
 BUNDLE_FILES = {"circuitsvis": "circuitsvis.js", "plotly": "plotly.min.js"}
+#: The folder beside Markdown reports that holds each drawing script once, for all of them.
+SHARED_FOLDER = "logbook-figures"
 PACKAGES = {"circuitsvis": "circuitsvis", "plotly": "plotly"}
 #: A rich figure's frame may reach nothing outside itself: no network, no parent, no forms, no frames
 #: of its own (its sandbox also refuses top navigation and form posts; WebRTC is taken away below).
@@ -158,11 +170,11 @@ class FileFigures(InlineFigures):
                 name = f"{figure.outputs[0][1].sha256[:16]}.html"
                 self.files[name] = page.encode("utf-8")
                 if kind in BUNDLE_FILES:
-                    code = bundle(kind)
-                    if code is None:
+                    code, shared = bundle(kind), shared_bundle_name(kind)
+                    if code is None or shared is None:
                         lines += [_missing(kind), ""]
                     else:
-                        self.files[BUNDLE_FILES[kind]] = code.encode("utf-8")
+                        self.files[f"{SHARED_FOLDER}/{shared}"] = code.encode("utf-8")
                 lines += [f"[Interactive figure ({_KIND_NAMES[kind]})]({self.folder}/{name})", ""]
         static = figure.output(*STATIC_MIMES)
         if static is not None:
@@ -242,7 +254,8 @@ class HtmlFigures(InlineFigures):
         # The listener comes first: a frame may ask for its bundle before the page has loaded.
         head = f"<style>{FIGURE_STYLE}</style>\n<script>{PARENT_SCRIPT}</script>\n"
         tail = "".join(
-            f'<script type="text/plain" id="logbook-bundle-{kind}">{script_text(bundle(kind) or "")}</script>\n'
+            f'<script type="text/plain" id="logbook-bundle-{kind}" data-packed="deflate-base64">'
+            f"{packed_bundle(kind) or ''}</script>\n"
             for kind in sorted(self.bundles)
         )
         return page.replace("</head>", head + "</head>", 1).replace("</body>", tail + "</body>", 1)
@@ -270,9 +283,36 @@ FIGURE_STYLE = """
 }
 """
 
-#: In the report: hands each frame the bundle it asks for, and sizes it to what it drew.
+#: Said under a figure where the browser cannot unpack the script that draws it.
+NO_DECOMPRESSION = (
+    "This browser cannot unpack the script that draws this figure (it has no DecompressionStream): "
+    "open the report in a current Chrome, Edge, Firefox or Safari."
+)
+
+#: In the report: unpacks the bundle a frame asks for (once per kind), hands it over, and sizes the frame.
 PARENT_SCRIPT = """
 (function () {
+  var unpacked = {};
+  function unpack(kind) {
+    if (!unpacked[kind]) {
+      var node = document.getElementById("logbook-bundle-" + kind);
+      if (!node) unpacked[kind] = Promise.reject(new Error("the script that draws it is not in this report"));
+      else if (typeof DecompressionStream === "undefined" || typeof Blob.prototype.stream !== "function")
+        unpacked[kind] = Promise.reject(new Error(NO_DECOMPRESSION));
+      else unpacked[kind] = new Promise(function (done) {
+        var text = atob(node.textContent.trim()), bytes = new Uint8Array(text.length);
+        for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+        done(new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"))).text());
+      });
+    }
+    return unpacked[kind];
+  }
+  function say(frame, text) {
+    var note = document.createElement("p");
+    note.className = "logbook-figure-error";
+    note.textContent = text;
+    frame.after(note);
+  }
   function frameOf(source) {
     var frames = document.querySelectorAll("iframe.logbook-frame");
     for (var i = 0; i < frames.length; i++) if (frames[i].contentWindow === source) return frames[i];
@@ -286,22 +326,23 @@ PARENT_SCRIPT = """
     var frame = frameOf(event.source), data = event.data;
     if (!frame || !data || typeof data !== "object") return;
     if (data.logbookWants && data.logbookWants === frame.dataset.bundle) {
-      var code = document.getElementById("logbook-bundle-" + data.logbookWants);
-      if (code) event.source.postMessage({ logbookBundle: data.logbookWants, code: code.textContent }, "*");
+      var kind = data.logbookWants, source = event.source;
+      unpack(kind).then(
+        function (code) { source.postMessage({ logbookBundle: kind, code: code }, "*"); },
+        function (error) {
+          var text = String(error && error.message || error);
+          say(frame, text === NO_DECOMPRESSION ? text : "This figure could not be drawn: " + text);
+        }
+      );
     }
-    if (typeof data.logbookError === "string") {
-      var note = document.createElement("p");
-      note.className = "logbook-figure-error";
-      note.textContent = "This figure failed to draw: " + data.logbookError;
-      frame.after(note);
-    }
+    if (typeof data.logbookError === "string") say(frame, "This figure failed to draw: " + data.logbookError);
     if (typeof data.logbookHeight === "number") {
       frame.style.height = Math.min(Math.max(data.logbookHeight + 4, 60), 1600) + "px";
     }
   }
   window.addEventListener("message", handle);
 })();
-"""
+""".replace("NO_DECOMPRESSION", json.dumps(NO_DECOMPRESSION))
 
 #: In each frame: asks the report for its bundle, runs it, draws, and reports its height.
 FRAME_SCRIPT = """
@@ -351,15 +392,16 @@ window.addEventListener("DOMContentLoaded", function () {
 
 def frame_document(store: Store, figure: Figure, kind: str, page: bool = False) -> Optional[str]:
     """The HTML document that draws a rich figure: in a report's frame, its bundle comes from the
-    report; as a ``page`` of its own, from the script file beside it."""
+    report; as a ``page`` of its own, from the shared script folder beside the report's figures folder."""
     body = _figure_body(store, figure, kind)
     if body is None:
         return None
     bundle_tag, policy = "", FRAME_POLICY
     if page:
         policy = policy.replace("script-src", "script-src 'self' file:")
-        if kind in BUNDLE_FILES:
-            bundle_tag = f'<script src="{BUNDLE_FILES[kind]}"></script>\n'
+        shared = shared_bundle_name(kind) if kind in BUNDLE_FILES else None
+        if shared is not None:
+            bundle_tag = f'<script src="../{SHARED_FOLDER}/{shared}"></script>\n'
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'

@@ -1,7 +1,9 @@
 """Figures in reports: which ones appear, how each format carries them, and that a report needs no network."""
 
+import base64
 import json
 import re
+import zlib
 from html.parser import HTMLParser
 
 import numpy as np
@@ -14,7 +16,7 @@ from logbook.cli import main
 from logbook.errors import LogbookError, NotFound
 from logbook.export_target import ExportRefused
 from logbook.exporting import export_logbook, render
-from logbook.figure_scripts import circuitsvis_figure
+from logbook.figure_scripts import bundle, circuitsvis_figure, shared_bundle_name
 from logbook.models import LogbookExport
 from logbook.report import Selection, html_report, markdown_report
 from logbook.store import Store
@@ -201,13 +203,48 @@ def test_the_markdown_report_links_figure_files_beside_it(store, figures, logboo
     links = re.findall(r"\]\((report-figures/[^)]+)\)", text)
     assert links and all((root / link).is_file() for link in links)
     assert any(link.endswith(".png") for link in links) and any(link.endswith(".html") for link in links)
-    assert (folder / "circuitsvis.js").stat().st_size > 1_000_000
+    name = shared_bundle_name("circuitsvis")
+    script = root / "logbook-figures" / name
+    assert script.read_text() == bundle("circuitsvis") and not list(folder.glob("*.js"))
     page = next(folder.glob("*.html")).read_text()
-    assert '<script src="circuitsvis.js">' in page and "https://" not in page
+    assert f'<script src="../logbook-figures/{name}">' in page and "https://" not in page
     assert export_logbook(store, root / "report.md", "md") == written
-    (folder / "circuitsvis.js").write_text("my own script")
-    with pytest.raises(ExportRefused, match="will not overwrite report-figures/circuitsvis.js"):
+    script.write_text("my own script")
+    with pytest.raises(ExportRefused, match=f"will not overwrite logbook-figures/{name}"):
         export_logbook(store, root / "report.md", "md")
+
+
+def test_markdown_reports_share_one_copy_of_each_drawing_script(store, figures, logbook_db):
+    root = logbook_db.parent.parent
+    store.pin(figures["chart"], caption="scores")
+    # an export from before the shared folder left its own copy, which the next export removes
+    (root / "first-figures").mkdir()
+    (root / "first-figures" / "plotly.min.js").write_text(bundle("plotly"))
+    (root / "first-figures" / "circuitsvis.js").write_text("my own script, not a bundle")
+    for report in ("first.md", "second.md", "notes/third.md"):
+        (root / report).parent.mkdir(exist_ok=True)
+        export_logbook(store, root / report, "md")
+    scripts = sorted(p.name for p in (root / "logbook-figures").iterdir())
+    assert scripts == sorted([shared_bundle_name("circuitsvis"), shared_bundle_name("plotly")])
+    assert sorted(p.name for p in (root / "notes" / "logbook-figures").iterdir()) == scripts
+    for folder in ("first-figures", "second-figures", "notes/third-figures"):
+        pages = list((root / folder).glob("*.html"))
+        assert len(pages) == 2 and not (root / folder / "plotly.min.js").exists()
+    assert (root / "first-figures" / "circuitsvis.js").read_text() == "my own script, not a bundle"
+    beside = sum(p.stat().st_size for p in (root / "second-figures").iterdir())
+    assert beside < 100_000  # the figures alone: the 6 MB of scripts are in logbook-figures, once
+
+
+def test_the_html_report_carries_each_bundle_deflated_once(store, figures):
+    store.pin(figures["chart"], caption="scores")
+    page = html_report(store)
+    for kind in ("plotly", "circuitsvis"):
+        (packed,) = re.findall(
+            rf'<script type="text/plain" id="logbook-bundle-{kind}" data-packed="deflate-base64">([^<]*)</script>',
+            page,
+        )
+        assert zlib.decompress(base64.b64decode(packed)).decode() == bundle(kind)
+    assert len(page.encode()) < 3_000_000 and "DecompressionStream" in page
 
 
 def test_the_markdown_text_stays_readable_without_a_folder(store, figures):
