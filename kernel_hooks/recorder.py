@@ -36,6 +36,7 @@ from .hooks_left import LeftByJob, left_message, running_message
 from .jobs import DriftJob, ExperimentJob, FoldJob, JudgementsJob, drift_record, too_slow_job
 from .judging import Ahead, Judged, Outcome, TrackedPrediction, due, judge_all, stop_stale
 from .provenance import ExperimentHandle, Provenance
+from .reply_watch import ReplyWatch
 from .summaries import summarize
 from .surprise_display import show_drift, show_surprise
 from .torch_activity import TorchActivity
@@ -79,6 +80,8 @@ class Recorder:
         self._load_predictions()
         self.writer = Writer(path, self.warn, self.reload)
         self.ahead = Ahead(self.writer, self.session, self.budget)
+        self.replies = ReplyWatch(shell, self.writer.replied)
+        self.watching_replies = False
 
     def _load_predictions(self) -> None:
         """Know the active predictions before the first cell runs (the writer keeps them fresh after).
@@ -105,6 +108,7 @@ class Recorder:
     def register(self) -> None:
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
         self.shell.events.register("post_run_cell", self.post_run_cell)
+        self.watching_replies = self.replies.install()
         self.stdout.install()
         self.stderr.install()
         self.display.install()
@@ -115,6 +119,9 @@ class Recorder:
                 self.shell.events.unregister(event, callback)
             except ValueError:
                 pass
+        self.replies.uninstall()
+        self.watching_replies = False
+        self.writer.replied()
         self.stdout.remove()
         self.stderr.remove()
         self.display.remove()
@@ -236,6 +243,8 @@ class Recorder:
     def pre_run_cell(self, info: Any) -> None:
         started_at, clock = datetime.now(timezone.utc), time.perf_counter()
         self.writer.kernel_busy()
+        if self.watching_replies:
+            self.writer.expect_reply()
         try:
             if not self.cells.start(CellStart(info, started_at, clock, self.mode)):
                 return  # a cell the running cell runs itself: it belongs to the running one

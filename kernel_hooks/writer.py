@@ -68,6 +68,9 @@ class Writer:
         self._nudge = threading.Event()
         self._kernel_idle = threading.Event()
         self._kernel_idle.set()
+        #: Cleared while a cell's reply is still to be sent (see :mod:`kernel_hooks.reply_watch`).
+        self._replied = threading.Event()
+        self._replied.set()
         #: Set while the logbook file alone (without its WAL) holds everything this writer wrote.
         self.saved_in_file = threading.Event()
         self.saved_in_file.set()
@@ -103,6 +106,18 @@ class Writer:
         """A cell started: batches wait (up to ``MAX_DEFER_SECONDS``) until it ends."""
         self._cells_running += 1
         self._kernel_idle.clear()
+
+    def expect_reply(self) -> None:
+        """A cell started whose reply the kernel will send: batches wait for it, not only for the cell's end."""
+        self._replied.clear()
+
+    def replied(self) -> None:
+        """The kernel sent the cell's reply: the user has the result, so writing competes with nothing."""
+        self._replied.set()
+        self._nudge.set()
+
+    def _quiet(self) -> bool:
+        return self._kernel_idle.is_set() and self._replied.is_set()
 
     def kernel_idle(self) -> None:
         """A cell ended; when it ran no other cell, batches may go."""
@@ -171,7 +186,7 @@ class Writer:
                 self.saved_in_file.clear()
                 self._write(store, batch)
                 unsaved = True
-            elif unsaved and self._kernel_idle.is_set():
+            elif unsaved and self._quiet():
                 # Idle: the kernel waits for the user, so the file alone now carries every record.
                 unsaved = not store.checkpoint()
                 if not unsaved:
@@ -211,10 +226,10 @@ class Writer:
         return batch, events, any(item is None for item in items)
 
     def _wait_for_idle_or_urgent(self, deadline: float) -> None:
-        """Wait until the cell ends, or a job (a flush before a judgement) cannot wait, or ``deadline``."""
+        """Wait until the cell ends and its reply is sent, or a job (a flush before a judgement) cannot wait, or ``deadline``."""
         while True:
             self._nudge.clear()
-            if self._kernel_idle.is_set() or self._urgent.is_set():
+            if self._quiet() or self._urgent.is_set():
                 self._urgent.clear()
                 return
             remaining = deadline - time.monotonic()
