@@ -9,6 +9,11 @@ Markdown and HTML. The baseline is reading the whole logbook into the models
 the first export renders its charts (a credence chart per hypothesis,
 calibration, modes); the second finds them in the chart cache beside the
 logbook, as every later export of a logbook whose charts have not changed.
+With a CircuitsVis and a Plotly figure pinned, the HTML report's size is set
+beside the size it would have with the drawing scripts as plain text, and
+three Markdown reports written into one folder beside one copy of the
+scripts per report. (``bench/report_render.py`` times the first render of
+an HTML report in a new process.)
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from logbook.exporting import render
+from logbook.exporting import export_logbook, render
+from logbook.figure_scripts import bundle, packed_bundle
+from logbook.report_figures import SHARED_FOLDER
 from logbook.store import Store
 
 PNG = base64.b64decode(
@@ -87,8 +94,8 @@ def add_figures(store: Store) -> bool:
         {"text/plain": "<RenderedHTML>", "text/html": view.local_src},
         {"text/plain": "Figure()", "application/vnd.plotly.v1+json": chart.to_plotly_json()},
     ]
-    for bundle in bundles:
-        outputs = encode_output(bundle)
+    for shown in bundles:
+        outputs = encode_output(shown)
         with store.transaction():
             eid = store.insert_experiment(
                 {
@@ -136,12 +143,32 @@ def main() -> None:
         if add_figures(store):
             text, took = timed(lambda: render(store, "html"))
             size = len(text.encode())
+            raw = sum(len(bundle(kind).encode()) for kind in ("plotly", "circuitsvis"))
+            packed = sum(len(packed_bundle(kind)) for kind in ("plotly", "circuitsvis"))
             print(
                 f"  html with a CircuitsVis and a Plotly figure  {took:6.2f} s   {size / 1e6:7.2f} MB"
-                f"  (+{(size - before) / 1e6:.2f} MB: the two bundles, once each, and the figures)"
+                f"  (+{(size - before) / 1e6:.2f} MB: the two bundles, deflated in base64, and the figures;"
+                f" {(size - packed + raw) / 1e6:.2f} MB with the bundles as plain text, ratio {size / (size - packed + raw):.2f})"
             )
+            markdown_reports(store, Path(folder))
         else:
             print("  html with figures: skipped (install circuitsvis and plotly)")
+
+
+def markdown_reports(store: Store, root: Path, reports: int = 3) -> None:
+    """Three Markdown reports in one folder: the scripts their figure pages need, once for all of them."""
+    for n in range(reports):
+        export_logbook(store, root / f"report-{n}.md", "md", root=root)
+    shared = sum(path.stat().st_size for path in (root / SHARED_FOLDER).iterdir())
+    own = [
+        sum(path.stat().st_size for path in (root / f"report-{n}-figures").iterdir()) for n in range(reports)
+    ]
+    print(
+        f"  {reports} Markdown reports with those figures: {(shared + sum(own)) / 1e6:.2f} MB of figure files"
+        f" ({SHARED_FOLDER}/ {shared / 1e6:.2f} MB once; each report's own folder"
+        f" {' '.join(f'{size / 1e6:.3f}' for size in own)} MB); a copy of the scripts per report:"
+        f" {(shared * reports + sum(own)) / 1e6:.2f} MB, ratio {(shared + sum(own)) / (shared * reports + sum(own)):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -742,8 +742,8 @@ class Charts:
 
         try:
             self.renderer.start()
-        except RendererGone:
-            pass
+        except RendererGone:  # charts will be drawn here: start the runtime on the background thread
+            self._here().submit(render_svg, balance_spec([("explore", 1, "")]))
 
     def add(self, spec: dict) -> str:
         key = spec_key(spec)
