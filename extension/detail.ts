@@ -7,18 +7,24 @@ import { coveragePart } from './coverageview';
 import { hooksLeftMark, hooksLeftParts } from './hooksleft';
 import { attempt, button, el, pill } from './dom';
 import { stripAnsi } from './format';
-import { judgementsPart, metaLine, nameRow, outputView, part, pre, sourceView, table, torchParts } from './detailparts';
+import { judgementsPart, metaLine, nameRow, part, pre, sourceView, table, torchParts } from './detailparts';
 import { historyPart } from './historyview';
 import { LogbookModel } from './model';
-import { FIGURE_MIMES, pinButton, pinnedPositions } from './pins';
+import { nnsightParts } from './nnsightview';
+import { notesPart } from './notesview';
+import { displayGroups, displayView } from './outputview';
+import { FIGURE_MIMES, IPin, pinControl, pinsOf } from './pins';
 import { IExperiment, IJudgement } from './types';
 
 export class ExperimentDetail extends Widget {
   constructor(
     private readonly model: LogbookModel,
-    private readonly openCell: (path: string, cellId: string | null) => void
+    private readonly openCell: (path: string, cellId: string | null) => void,
+    private readonly compare: ((oldId: number, newId: number) => void) | null = null,
+    openExperiment: ((id: number) => void) | null = null
   ) {
     super();
+    this.openOther = openExperiment ?? (id => void this.showExperiment(id));
     this.addClass('jp-Logbook-detail');
     this.node.tabIndex = -1;
   }
@@ -81,25 +87,34 @@ export class ExperimentDetail extends Widget {
         }
       });
     if (history && (history.runs.length > 1 || history.expected.length || history.expected_envelopes?.length)) {
-      parts.push(historyPart(history, e.id, id => void this.showExperiment(id), undo));
+      const compare = this.compare;
+      const withRun = compare ? (id: number) => compare(Math.min(id, e.id), Math.max(id, e.id)) : null;
+      parts.push(historyPart(history, e.id, this.openOther, undo, withRun));
     }
     const names = Object.entries(e.names);
     if (names.length) {
       parts.push(part('Names assigned', table(['name', 'what', 'statistics or value'], names.map(([n, s]) => nameRow(n, s)), 'Names assigned')));
     }
-    parts.push(...hooksLeftParts(e.torch, id => void this.showExperiment(id)), ...torchParts(e.torch), ...(e.torch.models || e.torch.cache_reads ? [coveragePart(this.model, e.id)] : []));
-    const outputs = part(`Outputs (${e.outputs.length})`);
-    parts.push(outputs);
+    parts.push(...hooksLeftParts(e.torch, this.openOther), ...torchParts(e.torch), ...nnsightParts(e.torch), ...(e.torch.models || e.torch.cache_reads ? [coveragePart(this.model, e.id)] : []));
+    const groups = displayGroups(e.outputs);
+    const outputs = part(`Outputs (${groups.length})`);
+    parts.push(outputs, notesPart(this.model, e.id));
     this.node.replaceChildren(...parts);
-    const pinned = await pinnedPositions(this.model.requester, e.id).catch(() => new Set<number>());
-    for (const [position, output] of e.outputs.entries()) {
-      const trust = { trusted: e.outputs_trusted !== false, why: e.outputs_untrusted_why ?? '' };
-      const view = await outputView(output, this.urls, trust).catch(error => el('div', 'jp-Logbook-error', String(error)));
-      if (FIGURE_MIMES.includes(output.mime)) {
-        view.querySelector('figcaption')?.append(' ', pinButton(this.model.requester, e.id, position, pinned));
-      }
-      outputs.append(view);
-    }
+    const pins = await pinsOf(this.model.requester, e.id).catch(() => new Map<number, IPin>());
+    const trust = { trusted: e.outputs_trusted !== false, why: e.outputs_untrusted_why ?? '' };
+    // Every display is asked for at once, and each is placed in order as it arrives.
+    const slots = groups.map(() => outputs.appendChild(el('div', 'jp-Logbook-outputSlot')));
+    await Promise.all(
+      groups.map(async (group, i) => {
+        const view = await displayView(group, this.urls, trust).catch(error => el('div', 'jp-Logbook-error', String(error)));
+        // A pin names a figure by its first figure output (logbook/figures.py); a logbook record is no figure.
+        const figure = group.find(p => FIGURE_MIMES.includes(p.output.mime));
+        if (figure && view.dataset.record !== 'true') {
+          view.querySelector('figcaption')?.append(' ', pinControl(this.model.requester, e.id, figure.position, pins));
+        }
+        slots[i].replaceWith(view);
+      })
+    );
   }
 
   private revoke(): void {
@@ -107,33 +122,69 @@ export class ExperimentDetail extends Widget {
     this.urls = [];
   }
 
+  /** Shows another experiment (a run in the history, the cell that left a hook): in its own tab. */
+  private readonly openOther: (id: number) => void;
   private shown: number | null = null;
   private urls: string[] = [];
 }
 
-/** One detail view, reused: opening another experiment replaces what it shows. */
+/** One main-area tab per experiment: opening one already open shows its tab again. */
 export class DetailOpener {
   constructor(
     private readonly model: LogbookModel,
     private readonly openCell: (path: string, cellId: string | null) => void,
     private readonly addToShell: (widget: MainAreaWidget) => void,
-    private readonly activate: (id: string) => void
+    private readonly activate: (id: string) => void,
+    private readonly compare: ((oldId: number, newId: number) => void) | null = null
   ) {}
 
   async open(id: number, query = ''): Promise<MainAreaWidget<ExperimentDetail>> {
-    if (!this.widget || this.widget.isDisposed) {
-      const content = new ExperimentDetail(this.model, this.openCell);
-      this.widget = new MainAreaWidget({ content });
-      this.widget.id = 'jp-logbook-experiment';
-      this.widget.addClass('jp-Logbook-detailArea');
-      this.addToShell(this.widget);
+    this.last = id;
+    const open = this.widgets.get(id);
+    if (open && !open.isDisposed) {
+      this.activate(open.id);
+      if (query !== (this.queries.get(id) ?? '')) {
+        this.queries.set(id, query);
+        await open.content.showExperiment(id, query); // the new search words marked
+      }
+      return open;
     }
-    this.widget.title.label = `Experiment #${id}`;
-    this.widget.title.closable = true;
-    this.activate(this.widget.id);
-    await this.widget.content.showExperiment(id, query);
-    return this.widget;
+    const content = new ExperimentDetail(this.model, this.openCell, this.compare, other => void this.open(other));
+    const widget = new MainAreaWidget({ content });
+    widget.id = `jp-logbook-experiment-${id}`;
+    widget.addClass('jp-Logbook-detailArea');
+    widget.title.label = `Experiment #${id}`;
+    widget.title.caption = `Everything recorded about experiment #${id}`;
+    widget.title.closable = true;
+    widget.disposed.connect(() => {
+      if (this.widgets.get(id) === widget) {
+        this.widgets.delete(id);
+        this.queries.delete(id);
+      }
+    });
+    this.widgets.set(id, widget);
+    this.queries.set(id, query);
+    this.addToShell(widget);
+    this.activate(widget.id);
+    await content.showExperiment(id, query);
+    return widget;
   }
 
-  private widget: MainAreaWidget<ExperimentDetail> | null = null;
+  /** The experiments open, each in its tab. */
+  get openIds(): number[] {
+    return [...this.widgets.keys()];
+  }
+
+  /** The experiment in view: the one last opened or shown again among the tabs showing, else null. */
+  get current(): number | null {
+    const showing = [...this.widgets].filter(([, w]) => !w.isDisposed && w.isVisible).map(([id]) => id);
+    if (this.last !== null && showing.includes(this.last)) {
+      return this.last;
+    }
+    return showing.length ? showing[showing.length - 1] : null;
+  }
+
+  private readonly widgets = new Map<number, MainAreaWidget<ExperimentDetail>>();
+  private readonly queries = new Map<number, string>();
+  private last: number | null = null;
 }

@@ -1,13 +1,11 @@
 /** The parts of the experiment detail view, each built from recorded data as text (no HTML parsing). */
 
-import { Sanitizer } from '@jupyterlab/apputils';
-
-import { requestBlob } from './api';
-import { button, code, el, pill } from './dom';
-import { describeObserved, formatBits, formatCredence, highlightPieces, stripAnsi } from './format';
+import { code, el, pill } from './dom';
+import { describeObserved, formatBits, formatCredence, highlightPieces } from './format';
 import { observedWords } from './signalformat';
 import { stepsView } from './signalview';
-import { IExperiment, IJudgement, IOutput } from './types';
+import { hookNames } from './torchformat';
+import { IExperiment, IJudgement } from './types';
 
 export function part(title: string, ...content: (HTMLElement | string)[]): HTMLElement {
   const node = el('section', 'jp-Logbook-detailPart');
@@ -98,14 +96,18 @@ export function torchParts(torch: Record<string, any>): HTMLElement[] {
     parts.push(part(`Model: ${model.class ?? 'model'}`, table(['field', 'value'], rows, `Configuration of ${model.class}`)));
   }
   if (torch.hooks?.length) {
-    const rows = collapseHooks(torch.hooks).map(({ hook: h, times, calls }) => [
-      code(h.hook_point, 'jp-Logbook-name'),
-      times > 1 ? `${h.function} ×${times}` : h.function,
-      h.direction,
-      String(calls),
-      (h.aliases ?? []).join(', ')
-    ]);
-    parts.push(part('Hooks', table(['hook point', 'function', 'dir', 'calls', 'also named'], rows, 'Hooks')));
+    const rows = collapseHooks(torch.hooks).map(({ hook: h, times, calls }) => {
+      const { name, internal } = hookNames(h);
+      return [
+        code(name, 'jp-Logbook-name'),
+        times > 1 ? `${h.function} ×${times}` : h.function,
+        h.direction,
+        h.effect ?? '',
+        String(calls),
+        internal.length ? code(internal.join(', '), 'jp-Logbook-internalName') : ''
+      ];
+    });
+    parts.push(part('Hooks', table(['hook point', 'function', 'dir', 'effect', 'calls', 'internal name'], rows, 'Hooks')));
   }
   if (torch.cache_keys?.length) {
     const lists = torch.cache_keys.map((keys: string[], i: number) => {
@@ -143,107 +145,10 @@ export function judgementsPart(judgements: IJudgement[]): HTMLElement {
   return part('Predictions judged here', body);
 }
 
-/**
- * What a frame running a recorded figure may reach: nothing outside itself. No network (fetch, images,
- * fonts or styles from anywhere), no forms, no frames or workers of its own; its sandbox (scripts only)
- * also keeps it from JupyterLab, top navigation and form posts. WebRTC, which no content policy stops,
- * is taken away by the frame's first script. A frame may still navigate itself.
- */
-export const FIGURE_POLICY =
-  "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; " +
-  "img-src data: blob:; font-src data:; form-action 'none'; base-uri 'none'; frame-src 'none'; " +
-  "child-src 'none'; worker-src 'none'";
-
-const NO_WEBRTC = `<script>(function () {
-  ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel", "RTCRtpSender", "RTCRtpReceiver",
-   "RTCSessionDescription", "RTCIceCandidate", "RTCIceTransport", "RTCDtlsTransport", "RTCSctpTransport"]
-    .forEach(function (name) {
-      try { Object.defineProperty(window, name, { value: undefined, writable: false, configurable: false }); }
-      catch (e) {}
-    });
-})();</script>`;
-
-/** The document a trusted HTML output runs as: its policy and the WebRTC guard first, then the output. */
-export function figureDocument(html: string): string {
-  return `<meta http-equiv="Content-Security-Policy" content="${FIGURE_POLICY}">${NO_WEBRTC}${html}`;
-}
-
-/** Whether an experiment's rich outputs may run as yours, and why not (see the experiment route). */
-export interface IOutputTrust {
-  trusted: boolean;
-  why: string;
-}
-
-/**
- * A display output: an image; HTML of yours in a sandboxed frame that runs its scripts and reaches
- * nothing; HTML from elsewhere (a colleague's kernel, a cloned logbook, a file edited by hand) as
- * sanitised static HTML, with *Trust and run* to run it; or text.
- */
-export async function outputView(
-  output: IOutput,
-  urls: string[],
-  trust: IOutputTrust = { trusted: true, why: '' }
-): Promise<HTMLElement> {
-  const blob = await requestBlob(`outputs/${output.sha256}?mime=${encodeURIComponent(output.mime)}`, output.mime);
-  const note = output.truncated ? ` (cut at ${blob.size.toLocaleString()} of ${output.size.toLocaleString()} bytes)` : '';
-  const box = el('figure', 'jp-Logbook-output');
-  box.append(el('figcaption', 'jp-Logbook-muted', `${output.mime}${note}`));
-  if (output.mime.startsWith('image/')) {
-    const url = URL.createObjectURL(blob);
-    urls.push(url);
-    const img = el('img', 'jp-Logbook-outputImage') as HTMLImageElement;
-    img.alt = 'image output of the cell';
-    img.src = url;
-    box.append(img);
-  } else if (output.mime === 'text/html') {
-    const html = await blob.text();
-    if (trust.trusted) {
-      box.append(figureFrame(html));
-    } else {
-      box.append(inertHtml(html, trust.why, () => box.replaceChildren(box.firstChild!, figureFrame(html))));
-    }
-  } else {
-    box.append(pre(stripAnsi(await blob.text())));
-  }
-  return box;
-}
-
-function figureFrame(html: string): HTMLIFrameElement {
-  const frame = el('iframe', 'jp-Logbook-outputFrame') as HTMLIFrameElement;
-  frame.setAttribute('sandbox', 'allow-scripts');
-  frame.title = 'HTML output of the cell';
-  frame.srcdoc = figureDocument(html);
-  return frame;
-}
-
-/** HTML from elsewhere, inert: sanitised (no scripts, no handlers, nothing fetched), and why, with a way to run it. */
-function inertHtml(html: string, why: string, run: () => void): HTMLElement {
-  const wrap = el('div', 'jp-Logbook-inertOutput');
-  const notice = el('div', 'jp-Logbook-muted jp-Logbook-inertNotice', `Shown without running: ${why || 'not recorded by you'}. `);
-  notice.append(button('Trust and run', 'Run this figure\'s scripts in a sandboxed frame that reaches nothing', run, 'jp-Logbook-link'));
-  const shown = el('div', 'jp-Logbook-inertHtml');
-  const sanitized = new Sanitizer().sanitize(html, { allowedTags: INERT_TAGS });
-  // Even sanitised, nothing is fetched: images and styles from elsewhere are dropped.
-  const template = document.createElement('template');
-  template.innerHTML = sanitized;
-  template.content.querySelectorAll('img, link, style, source, picture, video, audio, iframe').forEach(node => node.remove());
-  template.content.querySelectorAll('*').forEach(node => {
-    for (const attribute of Array.from(node.attributes)) {
-      if (/^(on|src|href|srcset|style|background|action|formaction|xlink:href)/i.test(attribute.name)) {
-        node.removeAttribute(attribute.name);
-      }
-    }
-  });
-  shown.append(template.content);
-  wrap.append(notice, shown);
-  return wrap;
-}
-
-/** Structure and text only: what a figure from elsewhere may show before you trust it. */
-const INERT_TAGS = [
-  'b', 'i', 'em', 'strong', 'code', 'pre', 'p', 'div', 'span', 'br', 'hr', 'ul', 'ol', 'li', 'table', 'thead',
-  'tbody', 'tr', 'th', 'td', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'sub', 'sup', 'small', 'caption'
-];
+// The outputs' views live in outputview.ts (pure parts in outputformat.ts); named here too, where they were first.
+export { FIGURE_POLICY, figureDocument } from './outputformat';
+export { displayView, outputView } from './outputview';
+export type { IOutputOptions, IOutputTrust } from './outputview';
 
 export function metaLine(e: IExperiment): string {
   const parts = [

@@ -10,6 +10,7 @@ from tornado.ioloop import PeriodicCallback
 
 from logbook.paths import find_logbook
 
+from .bundles import bundle_routes
 from .database import Database
 from .feed import feed_routes
 from .handlers import route_table
@@ -23,9 +24,8 @@ def load_jupyter_server_extension(serverapp: Any) -> None:
     database = Database(path)
     web_app = serverapp.web_app
     web_app.settings.update(logbook_db=database, logbook_root=str(root))
-    web_app.add_handlers(
-        ".*$", route_table(web_app.settings["base_url"]) + feed_routes(web_app.settings["base_url"])
-    )
+    base_url = web_app.settings["base_url"]
+    web_app.add_handlers(".*$", route_table(base_url) + feed_routes(base_url) + bundle_routes(base_url))
     watcher = PeriodicCallback(database.poll, POLL_MILLISECONDS)
     watcher.start()
     web_app.settings["logbook_watcher"] = watcher

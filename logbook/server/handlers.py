@@ -16,8 +16,9 @@ from jupyter_server.utils import url_path_join
 from pydantic import BaseModel, ValidationError
 
 from logbook import __version__
+from logbook.compare import compare_values, compare_verdicts
 from logbook.coverage import logbook_coverage
-from logbook.errors import AlreadyDone, LogbookError, LogbookUnavailable, NotFound
+from logbook.errors import AlreadyDone, AlreadyExists, LogbookError, LogbookUnavailable, NotFound
 from logbook.exporting import export_logbook, render
 from logbook.models import HypothesisStatus
 from logbook.predictions import PredictionSyntaxError, expression_or_text, parse_expression
@@ -83,7 +84,7 @@ class LogbookHandler(APIHandler):
             raise tornado.web.HTTPError(404, str(error)) from None
         except LogbookUnavailable as error:
             raise tornado.web.HTTPError(503, str(error)) from None
-        except AlreadyDone as error:
+        except (AlreadyDone, AlreadyExists) as error:
             raise tornado.web.HTTPError(409, str(error)) from None
         except (LogbookError, PredictionSyntaxError) as error:
             raise tornado.web.HTTPError(400, str(error)) from None
@@ -379,22 +380,83 @@ class ExperimentsHandler(LogbookHandler):
         self.send({"total": total, "offset": offset, "experiments": rows})
 
 
+class SearchHandler(LogbookHandler):
+    """``GET search?q=words[&kind=surprise...][&limit=5][&offset=0]``: the whole logbook, grouped by kind."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        query = self.get_argument("q", "")
+        kinds = self.get_arguments("kind") or None
+        limit = self.int_argument("limit", 5, 1, MAX_PAGE)
+        offset = self.int_argument("offset", 0, 0, 2**62)
+        found = await self.call(lambda store: store.search(query, kinds, limit, offset))
+        answer = _plain(found)
+        for group in answer["groups"]:
+            for hit in group["hits"]:
+                hit["lab_path"] = lab_path(hit["notebook"], self.project_root)
+        self.send(answer)
+
+
 class ExperimentHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self, experiment_id: str):
         eid = self.record_id(experiment_id, "experiment")
-        # Kernels record as the system user the server runs as: that is who "you" are here.
-        experiment, (trusted, why) = await self.call(
-            lambda store: (store.experiment(eid), store.outputs_trusted(eid))
-        )
-        self.send(
-            {
-                **_plain(experiment),
-                "lab_path": lab_path(experiment.notebook, self.project_root),
-                "outputs_trusted": trusted,
-                "outputs_untrusted_why": why,
+        root = self.project_root
+        self.send(await self.call(lambda store: _experiment_reply(store, eid, root)))
+
+
+def _experiment_reply(store: Store, experiment_id: int, root: Path) -> dict[str, Any]:
+    """An experiment as the experiment routes send it: with its path in JupyterLab and whether its outputs run."""
+    experiment = store.experiment(experiment_id)
+    # Kernels record as the system user the server runs as: that is who "you" are here.
+    trusted, why = store.outputs_trusted(experiment_id)
+    return {
+        **_plain(experiment),
+        "lab_path": lab_path(experiment.notebook, root),
+        "outputs_trusted": trusted,
+        "outputs_untrusted_why": why,
+    }
+
+
+class CompareHandler(LogbookHandler):
+    """Two experiments side by side: ``?old=3&new=7``.
+
+    Answers both experiments (as ``experiments/{id}`` does), the predictions
+    judged on each, and what changed from ``old`` to ``new``: every assigned
+    value with its statistics old → new (``logbook.compare``) and every
+    prediction's verdict on each, a held → failed first. An id that is not in
+    the logbook is a 404 that names it.
+    """
+
+    @tornado.web.authenticated
+    async def get(self):
+        raw = {key: self.get_argument(key, "").strip().removeprefix("#") for key in ("old", "new")}
+        if not raw["old"] or not raw["new"]:
+            raise tornado.web.HTTPError(400, "say which two experiments to compare: ?old=3&new=7")
+        old_id = self.record_id(raw["old"], "old experiment")
+        new_id = self.record_id(raw["new"], "new experiment")
+        if old_id == new_id:
+            raise tornado.web.HTTPError(400, f"choose two different experiments: both are #{old_id}")
+        root = self.project_root
+
+        def compare(store: Store) -> dict:
+            from .feed import experiment_judgements  # feed imports this module
+
+            old, new = _experiment_reply(store, old_id, root), _experiment_reply(store, new_id, root)
+            old_judged = experiment_judgements(store, old_id)["judgements"]
+            new_judged = experiment_judgements(store, new_id)["judgements"]
+            return {
+                "old": old,
+                "new": new,
+                "old_judgements": old_judged,
+                "new_judgements": new_judged,
+                "same_cell": old["cell_key"] is not None and old["cell_key"] == new["cell_key"],
+                "same_source": old["source"] == new["source"],
+                "values": _plain(compare_values(old["names"], new["names"])),
+                "verdicts": _plain(compare_verdicts(old_judged, new_judged)),
             }
-        )
+
+        self.send(await self.call(compare))
 
 
 class CoverageHandler(LogbookHandler):
@@ -665,9 +727,13 @@ class SurpriseLookupHandler(LogbookHandler):
 
 
 class NotesHandler(LogbookHandler):
+    """GET lists the notes (``?experiment_id=`` those on one experiment); POST writes one."""
+
     @tornado.web.authenticated
     async def get(self):
-        self.send(await self.call(lambda store: store.notes()))
+        raw = self.get_argument("experiment_id", "")
+        experiment_id = self.record_id(raw, "experiment") if raw else None
+        self.send(await self.call(lambda store: store.notes(experiment_id)))
 
     @tornado.web.authenticated
     async def post(self):
@@ -696,10 +762,14 @@ class ModeHandler(LogbookHandler):
 class ExportHandler(LogbookHandler):
     """GET downloads the log; POST writes it to a file inside the project folder."""
 
-    def _selection(self, since: Optional[datetime], until: Optional[datetime], ids) -> Optional[Selection]:
-        if since or until or ids:
+    def _selection(self, since: Optional[str], until: Optional[str], ids) -> Optional[Selection]:
+        """The part of the logbook asked for, None for all of it; a range that ends before it starts is a 400."""
+        if not (since or until or ids):
+            return None
+        try:
             return Selection(since=since, until=until, hypothesis_ids=parse_ids(ids))
-        return None
+        except LogbookError as error:
+            raise tornado.web.HTTPError(400, str(error)) from None
 
     @tornado.web.authenticated
     async def get(self):
@@ -707,7 +777,7 @@ class ExportHandler(LogbookHandler):
         if fmt not in EXPORT_TYPES:
             raise tornado.web.HTTPError(400, f"unknown format {fmt!r}; choose json, md or html")
         ids = self.get_arguments("hypothesis") or None
-        selection = self._selection(None, None, ids)
+        selection = self._selection(self.get_argument("since", None), self.get_argument("until", None), ids)
         title = self.get_argument("title", None)
         text = await self.call(lambda store: render(store, fmt, selection, title))
         self.set_header("Content-Disposition", f'attachment; filename="research-log.{fmt}"')
@@ -722,7 +792,13 @@ class ExportHandler(LogbookHandler):
         root = self.project_root.resolve()
         written = await self.call(
             lambda store: export_logbook(
-                store, root / body.path, body.format, selection, root=root, title=body.title
+                store,
+                root / body.path,
+                body.format,
+                selection,
+                root=root,
+                title=body.title,
+                replace=body.replace,
             )
         )
         size = os.stat(written, follow_symlinks=False).st_size  # the file written, never what a link names
@@ -742,7 +818,7 @@ class SetsHandler(LogbookHandler):
             if not body.hypothesis_ids and body.brainstorm_id is not None:
                 return store.set_from_brainstorm(body.brainstorm_id, body.question, body.something_else)
             return store.create_set(
-                body.question, body.hypothesis_ids, body.something_else, body.brainstorm_id
+                body.question, body.hypothesis_ids, body.something_else, body.brainstorm_id, body.reason
             )
 
         self.send(await self.call(create, writes=True), 201)
@@ -766,6 +842,37 @@ class SetHandler(LogbookHandler):
             return store.set_credence(member.id, body.credence, body.reason, body.give_way)
 
         self.send(await self.call(change, writes=True))
+
+
+class SetMembersHandler(LogbookHandler):
+    """POST ``{"hypothesis_id", "reason"}``: the hypothesis joins the set as a rival; the others make room."""
+
+    @tornado.web.authenticated
+    async def post(self, set_id: str):
+        body = self.parse(bodies.SetMember)
+        self.send(
+            await self.call(
+                lambda store: store.add_to_set(int(set_id), body.hypothesis_id, body.reason), writes=True
+            )
+        )
+
+
+class SetMemberHandler(LogbookHandler):
+    """DELETE ``?reason=``: the member leaves the set; what it held goes to something else."""
+
+    @tornado.web.authenticated
+    async def delete(self, set_id: str, hypothesis_id: str):
+        reason = self.get_argument("reason", "")
+
+        def leave(store: Store):
+            if len(reason) > 100_000:
+                raise LogbookError("the reason is longer than 100,000 characters")
+            member = store.hypothesis(hypothesis_id)
+            if member.set_id != int(set_id):
+                raise LogbookError(f"{member.id} is not in C{set_id}")
+            return store.remove_from_set(member.id, reason)
+
+        self.send(await self.call(leave, writes=True))
 
 
 class ProposalsHandler(LogbookHandler):
@@ -831,6 +938,19 @@ class CalibrationHandler(LogbookHandler):
         self.send(await self.call(read))
 
 
+class DashboardHandler(LogbookHandler):
+    """GET dashboard?have=KEY,KEY: every chart as a Vega-Lite spec (``logbook.dashboard``); charts whose key the
+    client sent come without their spec."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        from logbook.dashboard import DashboardCache, dashboard
+
+        have = [key for key in self.get_argument("have", "").split(",") if key][:1000]
+        cache = self.settings.setdefault("logbook_dashboard", DashboardCache())
+        self.send(await self.call(lambda store: dashboard(store, have, cache)))
+
+
 ROUTES = [
     ("status", StatusHandler),
     ("changes", ChangesHandler),
@@ -845,6 +965,8 @@ ROUTES = [
     ("brainstorms/current", CurrentBrainstormHandler),
     (r"brainstorms/(\d+)", BrainstormHandler),
     ("experiments", ExperimentsHandler),
+    ("search", SearchHandler),
+    ("experiments/compare", CompareHandler),
     (r"experiments/(\d+)", ExperimentHandler),
     (r"experiments/(\d+)/coverage", CoverageHandler),
     (r"experiments/(\d+)/pins", PinsHandler),
@@ -863,10 +985,13 @@ ROUTES = [
     ("export", ExportHandler),
     ("sets", SetsHandler),
     (r"sets/(\d+)", SetHandler),
+    (r"sets/(\d+)/members", SetMembersHandler),
+    (r"sets/(\d+)/members/([Hh]\d+)", SetMemberHandler),
     ("proposals", ProposalsHandler),
     (r"proposals/(\d+)", ProposalHandler),
     ("predictions/due", DueHandler),
     ("calibration", CalibrationHandler),
+    ("dashboard", DashboardHandler),
 ]
 
 

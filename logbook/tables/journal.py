@@ -55,8 +55,12 @@ class JournalQueries(Queries):
         ).fetchone()
         return Note(**self.db["notes"].get(row[0])) if row else None
 
-    def notes(self) -> list[Note]:
-        return [Note(**row) for row in self.db.query("SELECT * FROM notes ORDER BY id")]
+    def notes(self, experiment_id: int | None = None) -> list[Note]:
+        """Every note, oldest first; only those on experiment ``experiment_id`` when given."""
+        if experiment_id is None:
+            return [Note(**row) for row in self.db.query("SELECT * FROM notes ORDER BY id")]
+        query = "SELECT * FROM notes WHERE experiment_id = ? ORDER BY id"
+        return [Note(**row) for row in self.db.query(query, [int(experiment_id)])]
 
     def set_mode(self, mode: ResearchMode | str, started_at: datetime | None = None) -> Mode:
         """Switch research mode, from now or from ``started_at`` (the start of the cell that switched).
