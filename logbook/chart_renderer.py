@@ -51,7 +51,8 @@ class Renderer:
 
     def __init__(self, idle_seconds: float = IDLE_SECONDS) -> None:
         self.idle_seconds = idle_seconds
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the process, the pending charts, the idle timer
+        self._writing = threading.Lock()  # one request written at a time
         self._process: Optional[subprocess.Popen] = None
         self._pending: dict[int, tuple[subprocess.Popen, Future]] = {}
         self._next = 0
@@ -71,13 +72,19 @@ class Renderer:
             self._next += 1
             ident = self._next
             self._pending[ident] = (process, future)
-            try:
-                process.stdin.write(json.dumps({"id": ident, "spec": spec}, default=str) + "\n")
+        line = json.dumps({"id": ident, "spec": spec}, default=str) + "\n"
+        # Written without the state lock: the reader must always be free to drain the replies, else a
+        # child blocked on a full output pipe would stop reading its input and the write would wait forever.
+        try:
+            with self._writing:
+                process.stdin.write(line)
                 process.stdin.flush()
-            except (OSError, ValueError) as error:
+        except (OSError, ValueError) as error:
+            with self._lock:
                 self._pending.pop(ident, None)
-                self._forget(process)
-                raise RendererGone(f"the chart renderer stopped: {error}") from None
+                if self._process is process:
+                    self._forget(process)
+            raise RendererGone(f"the chart renderer stopped: {error}") from None
         return future
 
     def close(self) -> None:

@@ -92,3 +92,25 @@ def test_a_spec_vega_lite_refuses_fails_with_its_message():
         assert renderer.starts == 1
     finally:
         renderer.close()
+
+
+def test_charts_larger_than_a_pipe_go_both_ways_without_waiting_on_each_other():
+    points = [{"x": i, "y": (i * 7919) % 1000} for i in range(3000)]
+    specs = [
+        {
+            "mark": "point",
+            "data": {"values": points[n:] + points[:n]},
+            "encoding": {
+                "x": {"field": "x", "type": "quantitative"},
+                "y": {"field": "y", "type": "quantitative"},
+            },
+        }
+        for n in range(4)
+    ]
+    renderer = Renderer()
+    try:
+        futures = [renderer.render(spec) for spec in specs]  # each request and each reply is over 64 kB
+        svgs = [future.result(timeout=300) for future in futures]
+        assert all(svg.count("<path") >= 3000 for svg in svgs) and len(svgs[0]) > 200_000
+    finally:
+        renderer.close()
