@@ -2,10 +2,10 @@
 
 The report renders them to static SVG with vl-convert; the dashboard in
 JupyterLab draws the very same specs with vega-embed (``logbook.dashboard``
-builds them from the logbook). The specs are data and can be tested as such; :class:`Charts` renders them
-on one background thread while the report is written, and keeps each SVG in
-a cache keyed by its spec, so re-exporting an unchanged logbook renders
-nothing. Colours of text and axes are ``currentColor``: an SVG placed inline
+builds them from the logbook). The specs are data and can be tested as such; :class:`Charts` has them
+drawn by a renderer process of its own (:mod:`logbook.chart_renderer`) while
+the report is written, and keeps each SVG in a cache keyed by its spec, so
+re-exporting an unchanged logbook draws nothing, in any process. Colours of text and axes are ``currentColor``: an SVG placed inline
 in the page takes the page's colour, light or dark.
 """
 
