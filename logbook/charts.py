@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -718,6 +719,10 @@ def render_svg(spec: dict) -> str:
     return finish_svg(vl_convert.vegalite_to_svg(spec))
 
 
+#: A cached chart no export has used for this many days is removed.
+CACHE_DAYS = 30
+
+
 class Charts:
     """The charts of one report, drawn by the shared renderer process; SVGs cached in ``cache`` (a folder) if given.
 
@@ -767,6 +772,7 @@ class Charts:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+        self._prune()
 
     def __enter__(self) -> "Charts":
         return self
@@ -782,10 +788,35 @@ class Charts:
     def _read(self, key: str) -> Optional[str]:
         if self.cache is None:
             return None
+        path = self.cache / f"{key}.svg"
         try:
-            return (self.cache / f"{key}.svg").read_text("utf-8")
+            svg = path.read_text("utf-8")
         except OSError:
             return None
+        try:
+            os.utime(path)  # used now: kept for CACHE_DAYS more
+        except OSError:
+            pass  # a cache this process may not write is read all the same
+        return svg
+
+    def _prune(self) -> None:
+        """Remove the cached charts no export has used for :data:`CACHE_DAYS` (each new cell makes a few)."""
+        if self.cache is None:
+            return
+        before = time.time() - CACHE_DAYS * 86_400
+        try:
+            entries = list(os.scandir(self.cache))
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                if (
+                    entry.name.endswith((".svg", ".tmp"))
+                    and entry.stat(follow_symlinks=False).st_mtime < before
+                ):
+                    os.unlink(entry.path)
+            except OSError:
+                continue
 
     def _render(self, spec: dict, key: str) -> Future:
         from .chart_renderer import RendererGone

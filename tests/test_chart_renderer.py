@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -112,5 +113,29 @@ def test_charts_larger_than_a_pipe_go_both_ways_without_waiting_on_each_other():
         futures = [renderer.render(spec) for spec in specs]  # each request and each reply is over 64 kB
         svgs = [future.result(timeout=300) for future in futures]
         assert all(svg.count("<path") >= 3000 for svg in svgs) and len(svgs[0]) > 200_000
+    finally:
+        renderer.close()
+
+
+def test_charts_no_export_used_for_a_month_leave_the_cache(tmp_path):
+    renderer = Renderer()
+    month = 31 * 86_400
+    try:
+        with Charts(cache=tmp_path, renderer=renderer) as charts:
+            charts.svg(charts.add(SPEC))
+        (used,) = tmp_path.glob("*.svg")
+        old, stray, recent = (
+            tmp_path / f"{'0' * 64}.svg",
+            tmp_path / f"{'1' * 64}.99.tmp",
+            tmp_path / f"{'2' * 64}.svg",
+        )
+        for path in (old, stray, recent):
+            path.write_text("<svg/>")
+        for path in (used, old, stray):
+            os.utime(path, (time.time() - month, time.time() - month))
+        with Charts(cache=tmp_path, renderer=renderer) as charts:
+            charts.svg(charts.add(SPEC))  # read from the cache: used again, kept a month more
+        assert sorted(tmp_path.iterdir()) == sorted([used, recent])
+        assert used.stat().st_mtime > time.time() - 3600
     finally:
         renderer.close()
