@@ -181,6 +181,16 @@ def shared() -> Renderer:
         return _shared
 
 
+def _after_fork_in_child() -> None:
+    """A forked process starts its own renderer: the parent's pipes and reader thread are not its own."""
+    global _shared, _shared_lock
+    _shared, _shared_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def serve() -> None:
     """The child's loop: start the runtime, then draw each spec read from standard input until it ends."""
     import vl_convert

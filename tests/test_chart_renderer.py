@@ -139,3 +139,25 @@ def test_charts_no_export_used_for_a_month_leave_the_cache(tmp_path):
         assert used.stat().st_mtime > time.time() - 3600
     finally:
         renderer.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_process_draws_with_a_renderer_of_its_own():
+    from logbook import chart_renderer
+
+    parent = chart_renderer.shared()
+    assert "<svg" in parent.render(SPEC).result(timeout=60)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its shared renderer must answer it, not the parent's reader thread
+        try:
+            ours = chart_renderer.shared()
+            ok = ours is not parent and "<svg" in ours.render(SPEC).result(timeout=60)
+            os.write(writer, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(writer)
+    answer = os.read(reader, 1)
+    os.waitpid(pid, 0)
+    os.close(reader)
+    assert answer == b"1"
