@@ -15,6 +15,10 @@ class AlreadyDone(LogbookError):
     """The change asked for was already made, and doing it again would record it twice (the server answers 409)."""
 
 
+class AlreadyExists(LogbookError):
+    """A file is already where a write was asked for, and the request did not say to replace it (the server answers 409)."""
+
+
 class LogbookUnavailable(LogbookError):
     """The logbook file cannot be used as it is (the server answers 503)."""
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .errors import LogbookError
+from .errors import AlreadyExists, LogbookError
 from .paths import FOLDER
 
 #: The first line of a Markdown export.
@@ -53,6 +53,10 @@ _NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, errno.EO
 
 class ExportRefused(LogbookError):
     """An export path the export rule forbids; the message says why."""
+
+
+class ExportExists(ExportRefused, AlreadyExists):
+    """An export asked not to replace what is at its path, and something is there (a 409 from the server)."""
 
 
 @dataclass(frozen=True)
@@ -173,14 +177,14 @@ class Folder:
                 follow_symlinks=False if os.link in os.supports_follow_symlinks else True,
             )
         except FileExistsError:
-            raise ExportRefused(
+            raise ExportExists(
                 f"will not overwrite {self.name(name)}: it appeared while the export was written"
             ) from None
         except OSError as error:
             if error.errno not in _NO_HARD_LINKS:
                 raise
             if self.lstat(name) is not None:
-                raise ExportRefused(
+                raise ExportExists(
                     f"will not overwrite {self.name(name)}: it appeared while the export was written"
                 ) from None
             self.replace(source, name)
@@ -254,10 +258,14 @@ def open_folder(root: Path, parts: Sequence[str], create: bool = False) -> Optio
         raise
 
 
-def check_target(path: str | os.PathLike, format: str, root: str | os.PathLike) -> ExportTarget:
+def check_target(
+    path: str | os.PathLike, format: str, root: str | os.PathLike, replace: bool = True
+) -> ExportTarget:
     """The place an export in ``format`` may be written at ``path``, or :class:`ExportRefused` saying why.
 
     A relative ``path`` is taken from the working folder; it must lie inside ``root``.
+    An earlier export of the same format there is replaced only with ``replace``
+    (else :class:`ExportExists`); any other file never is.
     """
     text = os.fspath(path)
     if "\x00" in text:
@@ -292,6 +300,8 @@ def check_target(path: str | os.PathLike, format: str, root: str | os.PathLike) 
         )
     if earlier not in (None, format):
         raise ExportRefused(f"will not overwrite {shown}: it is a Logbook {earlier} export, not {format}")
+    if earlier is not None and not replace:
+        raise ExportExists(f"{shown} already exists (an earlier Logbook {format} export): pass replace to overwrite it")
     return ExportTarget(real_root, target, format, replaces=earlier is not None)
 
 

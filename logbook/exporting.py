@@ -76,16 +76,18 @@ def export_logbook(
     root: str | os.PathLike | None = None,
     title: Optional[str] = None,
     with_figures: bool = False,
+    replace: bool = True,
 ) -> Path:
     """Render the logbook as ``format`` and write it to ``path``; returns the path written.
 
     The path must lie inside ``root`` (default: the folder holding ``.logbook/``)
-    and be a new file or an earlier export: see :mod:`logbook.export_target`.
+    and be a new file or an earlier export (replaced only with ``replace``;
+    else :class:`~logbook.export_target.ExportExists`): see :mod:`logbook.export_target`.
     A Markdown report's figures go in a ``*-figures/`` folder beside it, and
     so do a JSON export's figure outputs (named by hash) ``with_figures``.
     """
     fmt = export_format(format)
-    target = check_target(path, fmt, default_root(store.path) if root is None else root)
+    target = check_target(path, fmt, default_root(store.path) if root is None else root, replace)
     if fmt == "md":
         figures = FileFigures(store, quote(figures_folder(target.path)))
         report = markdown_report(store, local_times(selection), title, figures=figures)

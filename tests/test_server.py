@@ -312,7 +312,8 @@ async def test_export_rewrites_its_own_earlier_export(api, jp_root_dir):
     for fmt, name in (("json", "log.json"), ("md", "log.md"), ("html", "exports/log.html")):
         assert (await api("POST", "export", {"path": name, "format": fmt}))[0] == 201
         await api("POST", "hypotheses", {"statement": f"after the {fmt} export"})
-        status, written = await api("POST", "export", {"path": name, "format": fmt})
+        assert (await api("POST", "export", {"path": name, "format": fmt}))[0] == 409  # not unless asked
+        status, written = await api("POST", "export", {"path": name, "format": fmt, "replace": True})
         assert status == 201 and f"after the {fmt} export" in (jp_root_dir / name).read_text()
     assert list(jp_root_dir.rglob("*.tmp")) == []  # no temporary file left behind
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from logbook.dates import moment
+from logbook.errors import LogbookError
 from logbook.models import Credence, HypothesisStatus, ResearchMode, Resolution
 
 Text = Field(min_length=1, max_length=2_000_000)
@@ -118,14 +119,30 @@ class TrustPredictions(Body):
 
 
 class ExportToFile(Body):
-    """Where and what to export; ``since``/``until`` without a time zone are local time."""
+    """Where and what to export.
+
+    ``since``/``until`` are read as ``logbook.export`` reads them: without a
+    time zone they are local time, and a bare date as ``until`` includes that
+    day. ``hypotheses`` left out means all of them. An earlier export at
+    ``path`` is overwritten only with ``replace`` (else a 409).
+    """
 
     path: str = Field(min_length=1, max_length=4096)
     format: Literal["json", "md", "html"] = "html"
-    since: Optional[datetime] = None
-    until: Optional[datetime] = None
-    hypotheses: Optional[list[str]] = None
+    since: Optional[str] = Field(None, max_length=64)
+    until: Optional[str] = Field(None, max_length=64)
+    hypotheses: Optional[list[Annotated[str, Field(max_length=64)]]] = Field(None, min_length=1, max_length=10_000)
     title: Optional[str] = Field(None, max_length=300)
+    replace: bool = False
+
+    @field_validator("since", "until")
+    @classmethod
+    def _a_moment(cls, value: Optional[str]) -> Optional[str]:
+        try:
+            moment(value)
+        except LogbookError as error:
+            raise ValueError(str(error)) from None
+        return value
 
 
 class ExpectedValue(Body):
@@ -157,6 +174,14 @@ class NewSet(Body):
     hypothesis_ids: list[Annotated[str, Field(pattern=r"^[Hh]\d+$")]] = Field(default_factory=list)
     something_else: Optional[Credence] = None
     brainstorm_id: Optional[RecordId] = None
+    reason: str = Field("", max_length=100_000)
+
+
+class SetMember(Body):
+    """A hypothesis that joins a set as a rival: it keeps its credence, the others make room."""
+
+    hypothesis_id: str = Field(pattern=r"^[Hh]\d+$")
+    reason: str = Field("", max_length=100_000)
 
 
 class SetChange(Body):
