@@ -1,8 +1,7 @@
 /** Logbook for JupyterLab: the model, the sidebar, the status bar, the commands and the experiment view. */
 
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
-import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -11,10 +10,14 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { Signal } from '@lumino/signaling';
 
 import { requestAPI } from './api';
+import { askForPair, CompareOpener } from './compare';
+import { orderedPair, parseExperimentPair } from './compareformat';
 import { DetailOpener } from './detail';
+import { addExportCommand } from './exportdialog';
 import { LogbookModel } from './model';
 import { MODES } from './modeview';
 import { LogbookPanel } from './panel';
+import { DashboardWidget } from './dashboard';
 import { LogbookStatus } from './statusclock';
 import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_PREDICTION_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './tokens';
 import { DEFAULT_SETTINGS, ILogbookSettings, ISurprise, Section } from './types';
@@ -86,15 +89,29 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     notebooks: INotebookTracker | null
   ) => {
     const { commands, shell } = app;
+    const compareThese = (oldId: number, newId: number) => void commands.execute(CommandIDs.compare, { old: oldId, new: newId });
     const detail = new DetailOpener(
       model,
       (path, cellId) => void commands.execute(CommandIDs.openCell, { path, cellId }),
       widget => shell.add(widget, 'main'),
+      id => shell.activateById(id),
+      compareThese
+    );
+    const compare = new CompareOpener(
+      model,
+      {
+        openExperiment: id => void commands.execute(CommandIDs.openExperiment, { id }),
+        chooseOther: () => void commands.execute(CommandIDs.compare, {}),
+        compare: compareThese
+      },
+      widget => shell.add(widget, 'main'),
       id => shell.activateById(id)
     );
     const panel = new LogbookPanel(model, {
+      compare: compareThese,
       openExperiment: (id, query) => void commands.execute(CommandIDs.openExperiment, { id, query }),
-      exportAs: format => void commands.execute(CommandIDs.exportLog, { format }),
+      openExport: () => void commands.execute(CommandIDs.exportLog, {}),
+      openDashboard: () => void commands.execute(CommandIDs.openDashboard),
       selectedCell: () => {
         const panel = notebooks?.currentWidget;
         const cell = panel?.content.activeCell;
@@ -124,6 +141,33 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.openExperiment, {
       label: args => `Logbook: Open Experiment #${args.id ?? ''}`,
       execute: args => detail.open(Number(args.id), String(args.query ?? ''))
+    });
+    commands.addCommand(CommandIDs.compare, {
+      label: args =>
+        args.old !== undefined && args.new !== undefined
+          ? `Logbook: Compare Experiment #${args.old} with #${args.new}`
+          : 'Logbook: Compare Experiments…',
+      caption: 'Two experiments side by side: the source diff, values old → new, the verdicts and the outputs',
+      execute: async args => {
+        let pair: [number, number] | null;
+        if (args.old !== undefined && args.new !== undefined) {
+          const parsed = parseExperimentPair(String(args.old), String(args.new));
+          if ('error' in parsed) {
+            Notification.error(`Logbook: ${parsed.error}`, { autoClose: 6000 });
+            return;
+          }
+          pair = parsed.ids;
+        } else {
+          // Two chosen in the sidebar, the pair compared now, or the experiment open in the detail view.
+          const chosen = panel.experiments.chosen;
+          const shown = compare.pair ?? (detail.current !== null ? [detail.current, null] : [null, null]);
+          const initial = chosen.length === 2 ? orderedPair(chosen[0], chosen[1]) : shown;
+          pair = await askForPair([initial[0] === null ? '' : String(initial[0]), initial[1] === null ? '' : String(initial[1])]);
+        }
+        if (pair) {
+          await compare.open(pair[0], pair[1]);
+        }
+      }
     });
     commands.addCommand(CommandIDs.openCell, {
       label: 'Logbook: Open the Cell of an Experiment',
@@ -164,6 +208,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     palette?.addItem({ command: CommandIDs.open, category: 'Logbook' });
     palette?.addItem({ command: CommandIDs.brainstorm, category: 'Logbook' });
     palette?.addItem({ command: CommandIDs.showSection, category: 'Logbook', args: { section: 'surprises' } });
+    palette?.addItem({ command: CommandIDs.compare, category: 'Logbook' });
   }
 };
 
@@ -179,34 +224,9 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
       label: args => (args.mode ? `Logbook: Switch to ${args.mode} Mode` : 'Logbook: Switch Mode'),
       execute: args => model.switchMode(String(args.mode ?? 'explore'))
     });
-    app.commands.addCommand(CommandIDs.exportLog, {
-      label: args => `Logbook: Export as ${String(args.format ?? 'html').toUpperCase()}`,
-      execute: async args => {
-        const format = String(args.format ?? 'html');
-        const folder = model.settings.exportFolder.replace(/\/+$/, '');
-        try {
-          const written = await model.exportAs(`${folder ? folder + '/' : ''}research-log.${format}`, format);
-          const open = () => {
-            if (format === 'html') {
-              window.open(URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(written.path)), '_blank', 'noopener');
-            } else {
-              docManager.openOrReveal(written.path);
-            }
-          };
-          Notification.success(`Logbook exported to ${written.path}`, {
-            autoClose: 10000,
-            actions: [{ label: 'Open', caption: `Open ${written.path}`, callback: open }]
-          });
-        } catch (error) {
-          Notification.error(`Logbook: ${error instanceof Error ? error.message : error}`, { autoClose: 6000 });
-        }
-      }
-    });
+    addExportCommand(app.commands, model, docManager, palette);
     for (const mode of MODES) {
       palette?.addItem({ command: CommandIDs.mode, category: 'Logbook', args: { mode } });
-    }
-    for (const format of ['md', 'html', 'json']) {
-      palette?.addItem({ command: CommandIDs.exportLog, category: 'Logbook', args: { format } });
     }
   }
 };
@@ -232,4 +252,39 @@ const statusPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [modelPlugin, sidebarPlugin, commandsPlugin, statusPlugin];
+/** The research dashboard in the main area: the report's charts, live (from the palette and the sidebar's header). */
+const dashboardPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-logbook:dashboard',
+  description: 'The research dashboard: credence, calibration, surprises, modes, coverage and competing sets, live.',
+  autoStart: true,
+  requires: [ILogbookModel],
+  optional: [ICommandPalette, ILayoutRestorer],
+  activate: (app: JupyterFrontEnd, model: ILogbookModel, palette: ICommandPalette | null, restorer: ILayoutRestorer | null) => {
+    const tracker = new WidgetTracker<MainAreaWidget<DashboardWidget>>({ namespace: 'logbook-dashboard' });
+    app.commands.addCommand(CommandIDs.openDashboard, {
+      label: 'Logbook: Open Dashboard',
+      caption: 'Charts of the logbook, live: credence over time, calibration, surprises, modes, coverage, competing sets',
+      icon: logbookIcon,
+      execute: () => {
+        let widget = tracker.currentWidget;
+        if (!widget || widget.isDisposed) {
+          widget = new MainAreaWidget({ content: new DashboardWidget(model) });
+          widget.id = 'jp-logbook-dashboard';
+          widget.title.label = 'Logbook dashboard';
+          widget.title.icon = logbookIcon;
+          widget.title.closable = true;
+          void tracker.add(widget);
+        }
+        if (!widget.isAttached) {
+          app.shell.add(widget, 'main');
+        }
+        app.shell.activateById(widget.id);
+        return widget;
+      }
+    });
+    palette?.addItem({ command: CommandIDs.openDashboard, category: 'Logbook' });
+    void restorer?.restore(tracker, { command: CommandIDs.openDashboard, name: () => 'dashboard' });
+  }
+};
+
+export default [modelPlugin, sidebarPlugin, commandsPlugin, statusPlugin, dashboardPlugin];

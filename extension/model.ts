@@ -8,7 +8,7 @@
  * does not refetch anything itself: its change comes back through the feed.
  */
 
-import { Signal } from '@lumino/signaling';
+import { ISignal, Signal } from '@lumino/signaling';
 
 import { changedSections, isUnread, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
 import { PagedList } from './paged';
@@ -20,6 +20,7 @@ import {
   IBrainstorm,
   IBulkAnswer,
   ICellHistory,
+  IComparison,
   IExperiment,
   IExperimentRow,
   IFeed,
@@ -70,6 +71,11 @@ export class LogbookModel extends LogbookState {
     this.experiments = new PagedList((offset, limit) => this.experimentPage(offset, limit), options.pageSize ?? 100);
     this.surprises.changed.connect(() => this._changed.emit('surprises'));
     this.experiments.changed.connect(() => this._changed.emit('experiments'));
+  }
+
+  /** The sections the change feed says moved, as soon as it says so (before they are fetched again). */
+  get revised(): ISignal<this, Section[]> {
+    return this._revised;
   }
 
   /** Load everything, then follow the change feed until disposed. */
@@ -129,8 +135,8 @@ export class LogbookModel extends LogbookState {
     this.send<{ ok: boolean; names?: string[]; error?: string }>('predictions/check', 'POST', { expression });
   addNote = (text: string, experimentId: number | null, hypothesisId: string | null) =>
     this.send('notes', 'POST', { text, experiment_id: experimentId, hypothesis_id: hypothesisId });
-  exportAs = (path: string, format: string) =>
-    this.send<{ path: string; bytes: number }>('export', 'POST', { path, format });
+  /** Write an export: the body of ``POST export`` (path, format, title, since, until, hypotheses, replace). */
+  writeExport = (body: Record<string, unknown>) => this.send<{ path: string; bytes: number }>('export', 'POST', body);
 
   // -- competing sets and proposed updates (drawn by setview.ts and proposalview.ts) --
   competingSets = <T>() => this.request<T[]>('sets');
@@ -234,6 +240,9 @@ export class LogbookModel extends LogbookState {
   /** Every run of the cell experiment ``id`` ran, and what changed between them. */
   history = (id: number) => this.request<ICellHistory>(`experiments/${id}/history`);
 
+  /** Two experiments side by side: both, the predictions judged on each, and what changed from ``oldId`` to ``newId``. */
+  compare = (oldId: number, newId: number) => this.request<IComparison>(`experiments/compare?old=${oldId}&new=${newId}`);
+
   /** Keep the logbook's drift threshold (read by every kernel) equal to the setting; writes only on a change. */
   async syncDriftThreshold(value: number): Promise<void> {
     const current = await this.request<{ drift_threshold: number }>('settings');
@@ -299,8 +308,12 @@ export class LogbookModel extends LogbookState {
         this.offset = clockOffset(feed.server_time, Date.now());
         since = feed.revision;
         this.setError('');
+        const changed = changedSections(this.seen, feed.sections);
+        if (changed.length) {
+          this._revised.emit(changed); // views that read the logbook their own way (the dashboard) start now
+        }
         await Promise.all(
-          changedSections(this.seen, feed.sections).map(async section => {
+          changed.map(async section => {
             await this.loaders[section]();
             this.seen[section] = feed.sections[section];
           })
@@ -389,6 +402,7 @@ export class LogbookModel extends LogbookState {
     }
   }
 
+  private _revised = new Signal<this, Section[]>(this);
   private readonly request: Requester;
   private readonly retryMs: number;
   private readonly pollSeconds: number;

@@ -13,18 +13,30 @@ import { HypothesesSection } from './hypothesesview';
 import { LogbookModel } from './model';
 import { ModeSection } from './modeview';
 import { ICellRef } from './predictionview';
+import { SearchView } from './searchview';
 import { SectionWidget } from './section';
+import { RememberedLayout, SectionTitles } from './sectionlayout';
 import { SurprisesSection } from './surprisesview';
 import { SIDEBAR_ID } from './tokens';
 import { TrustBlock } from './trustview';
-import { Section } from './types';
+import { ISearchHit, Section } from './types';
 
 export interface IPanelOptions {
   openExperiment: (id: number, query: string) => void;
-  exportAs: (format: string) => void;
+  /** Open the export dialog. */
+  openExport: () => void;
+  /** Open the research dashboard in the main area. */
+  openDashboard?: () => void;
   /** The cell selected in the active notebook, if any (a verdict in words is judged on its run). */
   selectedCell?: () => ICellRef | null;
+  /** Two experiments side by side (old, new): two chosen in the list and compared. */
+  compare?: (oldId: number, newId: number) => void;
 }
+
+/** A small bar chart: the dashboard button's face. */
+const DASHBOARD_ICON =
+  '<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path fill="currentColor" ' +
+  'd="M2 13h12v1H2zM3 8h2v4H3zm4-4h2v8H7zm4 2h2v6h-2z"/></svg>';
 
 /** How much of the panel's height each section takes when all are open. */
 const STRETCH: Partial<Record<Section, number>> = { mode: 0, brainstorm: 1, surprises: 2, hypotheses: 3, experiments: 2 };
@@ -33,12 +45,13 @@ export class LogbookPanel extends SidePanel {
   readonly brainstorm: BrainstormSection;
   readonly hypotheses: HypothesesSection;
   readonly surprises: SurprisesSection;
+  readonly experiments: ExperimentsSection;
 
   constructor(
     private readonly model: LogbookModel,
     options: IPanelOptions
   ) {
-    super({ header: new Panel() });
+    super({ header: new Panel(), renderer: new SectionTitles() });
     this.id = SIDEBAR_ID;
     this.addClass('jp-Logbook');
     this.title.caption = 'Logbook';
@@ -46,18 +59,22 @@ export class LogbookPanel extends SidePanel {
     this.brainstorm = new BrainstormSection(model);
     this.hypotheses = new HypothesesSection(model, options.selectedCell);
     this.surprises = new SurprisesSection(model, id => options.openExperiment(id, ''));
+    this.experiments = new ExperimentsSection(model, options.openExperiment, options.compare ?? null);
     this.sections = [
       new ModeSection(model),
       this.brainstorm,
       this.surprises,
       this.hypotheses,
-      new ExperimentsSection(model, options.openExperiment)
+      this.experiments
     ];
     for (const section of this.sections) {
       section.title.dataset = { logbookSection: section.section };
       SplitPanel.setStretch(section, STRETCH[section.section] ?? 1);
       this.addWidget(section);
     }
+    // Collapsed sections and their heights, as the researcher left them (kept in the browser).
+    const names = this.sections.map(s => s.section);
+    new RememberedLayout(this.content as AccordionPanel, names, names.map(n => `the ${n[0].toUpperCase()}${n.slice(1)} section`));
     model.changed.connect((_, what) => (what === 'status' || what === 'surprises') && this.renderHeader(), this);
   }
 
@@ -75,6 +92,23 @@ export class LogbookPanel extends SidePanel {
     }
   }
 
+  /** Open what a search found: its card in the sidebar, or an experiment in the main area. */
+  private openHit(hit: ISearchHit, query: string, options: IPanelOptions): void {
+    const hypothesis = hit.kind === 'prediction' ? null : hit.hypothesis_id;
+    if (hit.kind === 'surprise' && hit.surprise_id !== null && hit.surprise_id !== undefined) {
+      this.showSection('surprises', false);
+      void this.surprises.showSurprise({ id: hit.surprise_id }).then(found => found && this.surprises.focusTriage());
+    } else if (hit.kind === 'prediction' && hit.prediction_id) {
+      this.showSection('hypotheses', false);
+      this.hypotheses.showPrediction(hit.prediction_id, true);
+    } else if ((hit.kind === 'hypothesis' || hit.kind === 'note') && hypothesis) {
+      this.showSection('hypotheses', false);
+      this.hypotheses.showHypothesis(hypothesis);
+    } else if (hit.experiment_id !== null && hit.experiment_id !== undefined) {
+      options.openExperiment(hit.experiment_id, query);
+    }
+  }
+
   private buildHeader(options: IPanelOptions): Widget {
     const header = new Widget();
     header.addClass('jp-Logbook-header');
@@ -83,20 +117,20 @@ export class LogbookPanel extends SidePanel {
     this.badge.type = 'button';
     this.badge.addEventListener('click', () => this.showSection('surprises'));
     const exports = el('div', 'jp-Logbook-row jp-Logbook-export');
-    exports.setAttribute('role', 'group');
-    exports.setAttribute('aria-label', 'Export the logbook');
-    exports.append(el('span', 'jp-Logbook-exportLabel', 'Export'));
-    for (const [format, label, name] of [
-      ['md', 'MD', 'Markdown'],
-      ['html', 'HTML', 'HTML'],
-      ['json', 'JSON', 'JSON']
-    ]) {
-      exports.append(button(label, `Export the logbook as ${name}`, () => options.exportAs(format)));
+    exports.append(
+      button('Export…', 'Export the logbook: title, file, format, dates and hypotheses', () => options.openExport(), 'jp-Logbook-exportButton')
+    );
+    top.append(el('span', 'jp-Logbook-title', 'Logbook'), this.badge);
+    if (options.openDashboard) {
+      const open = button('', 'Open the research dashboard', options.openDashboard, 'jp-Logbook-dashButton');
+      open.innerHTML = DASHBOARD_ICON; // a fixed drawing of ours, no text from anywhere
+      top.append(open);
     }
-    top.append(el('span', 'jp-Logbook-title', 'Logbook'), this.badge, exports);
+    top.append(exports);
     this.errorLine.className = 'jp-Logbook-error';
     this.errorLine.setAttribute('role', 'alert');
-    header.node.append(top, this.errorLine, new TrustBlock(this.model).node);
+    this.search = new SearchView(this.model, (hit, query) => this.openHit(hit, query, options));
+    header.node.append(top, this.errorLine, new TrustBlock(this.model).node, this.search.node);
     this.renderHeader();
     return header;
   }
@@ -113,6 +147,7 @@ export class LogbookPanel extends SidePanel {
   }
 
   private sections: SectionWidget[];
+  private search!: SearchView;
   private badge = el('button') as HTMLButtonElement;
   private errorLine = el('div');
 }

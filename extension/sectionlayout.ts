@@ -1,0 +1,107 @@
+/**
+ * Room in the sidebar: which sections are collapsed and how tall each one
+ * is, remembered in the browser across reloads; and the handles between
+ * sections moved with the arrow keys as well as dragged. The sections stay
+ * in JupyterLab's own accordion (Lumino's AccordionPanel, a SplitPanel).
+ */
+
+import { AccordionToolbar } from '@jupyterlab/ui-components';
+import { AccordionPanel, SplitLayout, Title, Widget } from '@lumino/widgets';
+
+import { handleTarget, LAYOUT_KEY, layoutOf, parseLayout, sizesFor } from './layoutformat';
+
+/** Section titles that are buttons for assistive technology (Lumino's are headings with aria-expanded). */
+export class SectionTitles extends AccordionToolbar.Renderer {
+  createSectionTitle(data: Title<Widget>): HTMLElement {
+    const node = super.createSectionTitle(data);
+    node.setAttribute('role', 'button');
+    return node;
+  }
+}
+
+/**
+ * Keep ``accordion``'s layout across reloads: restore what ``storage``
+ * remembers for the sections ``names`` (in the accordion's order), then save
+ * on every collapse, expand or handle move. Makes the handles keyboard
+ * controls (a focusable separator: the arrows move it by ``STEP_PX``).
+ */
+export class RememberedLayout {
+  constructor(
+    private readonly accordion: AccordionPanel,
+    private readonly names: readonly string[],
+    labels: readonly string[],
+    private readonly storage: Storage | null = safeStorage()
+  ) {
+    const layout = parseLayout(this.read(), names);
+    names.forEach((name, i) => layout.collapsed.includes(name) && accordion.collapse(i));
+    const sizes = sizesFor(layout, names);
+    if (sizes) {
+      accordion.setRelativeSizes(sizes);
+    }
+    accordion.expansionToggled.connect(this.save, this);
+    accordion.handleMoved.connect(this.save, this);
+    accordion.handles.forEach((handle, i) => {
+      handle.tabIndex = 0;
+      handle.setAttribute('role', 'separator');
+      handle.setAttribute('aria-orientation', 'horizontal');
+      handle.setAttribute('aria-label', `Resize ${labels[i]}: up and down arrows`);
+      handle.setAttribute('aria-controls', accordion.widgets[i].id);
+      handle.title = `Drag, or focus and press the up and down arrows, to resize ${labels[i]}`;
+      handle.setAttribute('aria-valuemin', '0');
+      handle.setAttribute('aria-valuemax', '100');
+      handle.addEventListener('focus', () => this.describeSizes());
+    });
+    accordion.node.addEventListener('keydown', this.onKeyDown);
+  }
+
+  /** Each handle's value: the share of the height (in %) of the section above it. */
+  describeSizes(): void {
+    const sizes = this.accordion.relativeSizes();
+    this.accordion.handles.forEach((handle, i) => handle.setAttribute('aria-valuenow', String(Math.round((sizes[i] ?? 0) * 100))));
+  }
+
+  /** Remember the layout as it is now. */
+  save(): void {
+    const collapsed = this.accordion.widgets.map(w => w.isHidden);
+    const stored = layoutOf(this.names, collapsed, this.accordion.relativeSizes());
+    this.describeSizes();
+    try {
+      this.storage?.setItem(LAYOUT_KEY, JSON.stringify(stored));
+    } catch {
+      // a browser without storage forgets the layout on reload
+    }
+  }
+
+  private read(): string | null {
+    try {
+      return this.storage?.getItem(LAYOUT_KEY) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private onKeyDown = (event: KeyboardEvent): void => {
+    const index = this.accordion.handles.indexOf(event.target as HTMLDivElement);
+    if (index < 0 || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    const handle = this.accordion.handles[index];
+    const target = handleTarget(event.key, handle.offsetTop);
+    if (target === null) {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    (this.accordion.layout as SplitLayout).moveHandle(index, target);
+    // The layout is redrawn on the next frame; remember it once it is.
+    requestAnimationFrame(() => this.save());
+  };
+}
+
+function safeStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
