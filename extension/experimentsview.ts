@@ -1,8 +1,12 @@
-/** The experiments: newest first, searchable (a result shows the line that matched), virtualised. */
+/**
+ * The experiments: newest first, searchable (a result shows the line that matched), virtualised.
+ * Two chosen (checkbox, Ctrl/Shift-click, Space) are compared side by side with one click.
+ */
 
 import { Message } from '@lumino/messaging';
 
-import { debounce, el, input, marked } from './dom';
+import { orderedPair } from './compareformat';
+import { button, debounce, el, input, marked } from './dom';
 import { fileName, firstLine } from './format';
 import { LogbookModel } from './model';
 import { SectionWidget } from './section';
@@ -14,7 +18,8 @@ export const EXPERIMENT_ROW_HEIGHT = 24;
 export class ExperimentsSection extends SectionWidget {
   constructor(
     model: LogbookModel,
-    open: (id: number, query: string) => void
+    open: (id: number, query: string) => void,
+    private readonly compare: ((oldId: number, newId: number) => void) | null = null
   ) {
     super(model, 'experiments', 'Experiments', ['experiments']);
     const search = input('jp-Logbook-search', 'Search code and outputs', 'Search code and outputs…');
@@ -25,12 +30,33 @@ export class ExperimentsSection extends SectionWidget {
       label: 'Experiments, newest first',
       empty: () => (model.query ? 'Nothing matches.' : 'No experiments yet: run a cell.'),
       render: row => this.row(row),
-      activate: row => open(row.id, model.query)
+      activate: row => open(row.id, model.query),
+      ...(compare
+        ? {
+            selection: {
+              key: (row: IExperimentRow) => row.id,
+              name: (row: IExperimentRow) => `Choose experiment #${row.id} to compare`,
+              changed: () => {
+                this.renderChoice();
+                this.sizeToContent();
+              }
+            }
+          }
+        : {})
     });
-    this.node.append(search, this.list.node);
+    this.choice.setAttribute('role', 'group');
+    this.choice.setAttribute('aria-label', 'Compare the chosen experiments');
+    this.choice.hidden = true;
+    this.node.append(search, this.choice, this.list.node);
+  }
+
+  /** The experiments chosen for comparing, in the order they were chosen. */
+  get chosen(): number[] {
+    return this.list.selected;
   }
 
   protected render(): void {
+    this.renderChoice();
     this.list.render();
     const total = this.model.experiments.total;
     this.setCount(this.model.query ? `${total.toLocaleString()} found` : total ? total.toLocaleString() : '');
@@ -50,6 +76,28 @@ export class ExperimentsSection extends SectionWidget {
   protected naturalHeight(): number {
     const rows = Math.min(15, Math.max(4, this.model.experiments.total)) * EXPERIMENT_ROW_HEIGHT + 2;
     return super.naturalHeight() - this.list.node.offsetHeight + rows;
+  }
+
+  /** With experiments chosen: how many, Compare when they are two, and Clear. */
+  private renderChoice(): void {
+    const chosen = this.list.selected;
+    const compare = this.compare;
+    this.choice.hidden = !compare || chosen.length === 0;
+    if (this.choice.hidden || !compare) {
+      this.choice.replaceChildren();
+      return;
+    }
+    const said =
+      chosen.length === 1 ? `#${chosen[0]} chosen: choose one more` : chosen.length === 2 ? '' : `${chosen.length} chosen: compare two at a time`;
+    const parts: HTMLElement[] = [];
+    if (chosen.length === 2) {
+      const [a, b] = orderedPair(chosen[0], chosen[1]);
+      parts.push(button(`Compare #${a} → #${b}`, `Compare experiment #${a} with #${b}`, () => compare(a, b), 'jp-mod-accept jp-Logbook-compareChosen'));
+    } else {
+      parts.push(el('span', 'jp-Logbook-muted jp-Logbook-choiceCount', said));
+    }
+    parts.push(button('Clear', 'Clear the chosen experiments', () => this.list.select([])));
+    this.choice.replaceChildren(...parts);
   }
 
   private row(e: IExperimentRow): HTMLElement {
@@ -76,4 +124,5 @@ export class ExperimentsSection extends SectionWidget {
   }
 
   private list: VirtualList<IExperimentRow>;
+  private choice = el('div', 'jp-Logbook-row jp-Logbook-compareChoice');
 }

@@ -90,12 +90,16 @@ export function expectedPart(history: ICellHistory, undo: ((label: string) => vo
   return [box];
 }
 
-/** The history part of experiment ``current``'s detail; ``open`` shows another run, ``undo`` watches a value again. */
+/**
+ * The history part of experiment ``current``'s detail; ``open`` shows another run, ``undo`` watches a
+ * value again, ``compare`` sets another run beside the current one ("Compare with this run").
+ */
 export function historyPart(
   history: ICellHistory,
   current: number,
   open: (id: number) => void,
-  undo: ((label: string) => void) | null = null
+  undo: ((label: string) => void) | null = null,
+  compare: ((id: number) => void) | null = null
 ): HTMLElement {
   const runs = el('div', 'jp-Logbook-historyRuns');
   runs.setAttribute('role', 'list');
@@ -108,6 +112,10 @@ export function historyPart(
     item.append(pill(run.ok ? 'ran' : `raised ${run.error_name ?? ''}`.trim(), run.ok ? 'held' : 'failed'));
     if (run.drift) {
       item.append(pill(`${run.drift} drift`, 'drift'));
+    }
+    if (compare && run.experiment_id !== current) {
+      const other = run.experiment_id;
+      item.append(button('Compare with this run', `Compare experiment #${current} with this run, #${other}`, () => compare(other), 'jp-Logbook-link jp-Logbook-compareRun'));
     }
     runs.append(item);
   }

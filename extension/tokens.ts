@@ -21,6 +21,7 @@ export namespace CommandIDs {
   export const openExperiment = 'logbook:open-experiment';
   export const openCell = 'logbook:open-cell';
   export const showSurprise = 'logbook:show-surprise';
+  export const compare = 'logbook:compare-experiments';
 }
 
 /** The DOM event a surprise card under a cell sends to ask the sidebar to show its surprise. */

@@ -364,3 +364,55 @@ export interface ICoverage {
   points: { name: string; layered: boolean; layers: Record<string, number>[] }[];
   here: string[];
 }
+
+/** One statistic of a value in two experiments (``GET experiments/compare``): ``mean 0.12 → 0.48``. */
+export interface IStatChange {
+  stat: string;
+  old: any;
+  new: any;
+  changed: boolean;
+  /** new − old, when both are finite numbers. */
+  delta: number | null;
+  /** delta / |old|, when old is a number other than 0. */
+  relative: number | null;
+}
+
+/** One name assigned in either experiment, its summary in each, and what changed. */
+export interface IValueComparison {
+  name: string;
+  change: 'added' | 'removed' | 'changed' | 'same';
+  old: Record<string, any> | null;
+  new: Record<string, any> | null;
+  stats: IStatChange[];
+  shape_changed: boolean;
+  /** The type, dtype or device differs. */
+  kind_changed: boolean;
+  /** The summary fields that differ, sorted. */
+  differs: string[];
+}
+
+/** One prediction judged on either experiment, with its verdict on each (null: not judged there). */
+export interface IVerdictComparison {
+  prediction_id: string;
+  hypothesis_id: string | null;
+  expression: string | null;
+  statement: string | null;
+  old: 'held' | 'failed' | null;
+  new: 'held' | 'failed' | null;
+  change: 'held_to_failed' | 'failed_to_held' | 'only_old' | 'only_new' | 'same';
+}
+
+/** Two experiments side by side: ``GET experiments/compare?old=&new=``. */
+export interface IComparison {
+  old: IExperiment;
+  new: IExperiment;
+  old_judgements: IJudgement[];
+  new_judgements: IJudgement[];
+  /** Two runs of one cell (they share a cell key). */
+  same_cell: boolean;
+  same_source: boolean;
+  /** Every name either assigned: the new one's order, then the removed ones. */
+  values: IValueComparison[];
+  /** Held → failed first, then failed → held, then the rest. */
+  verdicts: IVerdictComparison[];
+}
