@@ -6,7 +6,7 @@ import { Widget } from '@lumino/widgets';
 import { coveragePart } from './coverageview';
 import { hooksLeftMark, hooksLeftParts } from './hooksleft';
 import { attempt, button, el, pill } from './dom';
-import { stripAnsi } from './format';
+import { firstLine, stripAnsi } from './format';
 import { judgementsPart, metaLine, nameRow, part, pre, sourceView, table, torchParts } from './detailparts';
 import { historyPart } from './historyview';
 import { LogbookModel } from './model';
@@ -54,6 +54,10 @@ export class ExperimentDetail extends Widget {
 
   private async render(e: IExperiment, judgements: IJudgement[], words: string[]): Promise<void> {
     this.revoke();
+    // The tab: the number first, which a narrow tab keeps, then the cell's first line.
+    const line = firstLine(e.source, 60);
+    this.title.label = `#${e.id} ${firstLine(e.source, 24)}`.trim();
+    this.title.caption = `Experiment #${e.id}: ${line}`;
     const head = el('header', 'jp-Logbook-detailHead');
     const title = el('h2', undefined, `Experiment #${e.id} `);
     title.append(pill(e.ok ? 'ran' : 'failed', e.ok ? 'held' : 'failed'));
@@ -98,6 +102,9 @@ export class ExperimentDetail extends Widget {
     parts.push(...hooksLeftParts(e.torch, this.openOther), ...torchParts(e.torch), ...nnsightParts(e.torch), ...(e.torch.models || e.torch.cache_reads ? [coveragePart(this.model, e.id)] : []));
     const groups = displayGroups(e.outputs);
     const outputs = part(`Outputs (${groups.length})`);
+    if (!groups.length) {
+      outputs.append(el('div', 'jp-Logbook-muted', 'The cell displayed nothing.'));
+    }
     parts.push(outputs, notesPart(this.model, e.id));
     this.node.replaceChildren(...parts);
     const pins = await pinsOf(this.model.requester, e.id).catch(() => new Map<number, IPin>());
@@ -153,9 +160,9 @@ export class DetailOpener {
     const widget = new MainAreaWidget({ content });
     widget.id = `jp-logbook-experiment-${id}`;
     widget.addClass('jp-Logbook-detailArea');
-    widget.title.label = `Experiment #${id}`;
-    widget.title.caption = `Everything recorded about experiment #${id}`;
-    widget.title.closable = true;
+    content.title.label = `#${id}`;
+    content.title.caption = `Experiment #${id}`;
+    content.title.closable = true;
     widget.disposed.connect(() => {
       if (this.widgets.get(id) === widget) {
         this.widgets.delete(id);

@@ -185,7 +185,9 @@ export function plotlyDocument(figure: IPlotlyFigure, plotly: string): string {
   const config = { displaylogo: false, responsive: true, ...figure.config };
   const draw =
     `<div id="logbook-plot"></div><script>Plotly.newPlot("logbook-plot", ${scriptValue(figure.data)}, ` +
-    `${scriptValue(figure.layout)}, ${scriptValue(config)});</script>`;
+    `${scriptValue(figure.layout)}, ${scriptValue(config)}).then(function (plot) {` +
+    // Drawn in a frame whose width follows the view's: resize with it, as a notebook's output does.
+    ` if (window.ResizeObserver) new ResizeObserver(function () { Plotly.Plots.resize(plot).catch(function () {}); }).observe(document.body); });</script>`;
   return figureDocument(`${FRAME_STYLE}<script>${scriptText(plotly)}</script>${draw}`);
 }
 

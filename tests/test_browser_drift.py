@@ -100,7 +100,7 @@ def drift_loop(lab, page):
     page.keyboard.type("score = 0.25 - seed")
     run_cell(page, 1, runs)
     page.locator(f"{SIDEBAR} .jp-Logbook-experiment", has_text="0.25").click()
-    history = page.locator("#jp-logbook-experiment .jp-Logbook-history")
+    history = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-history")
     history.wait_for(timeout=30_000)
     assert "History of this cell (3 runs)" in history.text_content()
     diff = history.locator(".jp-Logbook-diff").first.inner_text()
@@ -108,8 +108,8 @@ def drift_loop(lab, page):
     values = history.locator("table").first.inner_text()
     assert "score" in values and "-0.5" in values and "-0.75" in values
     assert history.locator(".jp-Logbook-pill.jp-mod-drift").count() == 1
-    assert not page.locator("#jp-logbook-experiment table[aria-label='Predictions judged here']").count()
-    shot(page, "history", "#jp-logbook-experiment")
+    assert not page.locator(".jp-Logbook-detailArea:visible table[aria-label='Predictions judged here']").count()
+    shot(page, "history", ".jp-Logbook-detailArea:visible")
 
     # Expected: the surprise is explained and the name is not flagged again in this cell.
     page.locator(f"{SIDEBAR} .jp-Logbook-surprise.jp-mod-drift").first.click()

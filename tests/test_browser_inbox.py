@@ -226,7 +226,7 @@ def test_cards_and_the_inbox_show_the_values_that_decided_each_verdict(lab, page
     # The experiment detail's judgements show the steps too.
     page.locator(f"{SIDEBAR} .jp-Logbook-experiment", has_text="head_scores = scores(model)").focus()
     page.keyboard.press("Enter")
-    judged = page.locator("#jp-logbook-experiment table[aria-label='Predictions judged here']")
+    judged = page.locator(".jp-Logbook-detailArea:visible table[aria-label='Predictions judged here']")
     judged.wait_for()
     assert "0.3 > 0.5 → False" in judged.text_content()
 
@@ -433,14 +433,14 @@ def test_values_expected_to_vary_show_their_envelope_and_undo(lab, page):
     set_sidebar_width(page, 300)
     page.locator(f"{SIDEBAR} .jp-Logbook-experiment", has_text="scores = run(seed=1)").focus()
     page.keyboard.press("Enter")
-    expected = page.locator("#jp-logbook-experiment .jp-Logbook-expected")
+    expected = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-expected")
     expected.wait_for()
     items = expected.locator(".jp-Logbook-expectedItem")
     assert [items.nth(i).locator("code").text_content() for i in range(items.count())] == [
         "loss",
         "scores[1, 3] ± 0.02",
     ]
-    shot(page, "expected", "#jp-logbook-experiment .jp-Logbook-history")
+    shot(page, "expected", ".jp-Logbook-detailArea:visible .jp-Logbook-history")
     items.nth(1).get_by_role("button", name="Watch scores[1, 3] in this cell again", exact=False).click()
     expected.locator(".jp-Logbook-expectedItem", has_text="scores[1, 3]").wait_for(state="detached")
     history = api(lab, "GET", f"experiments/{lab.ids['history']}/history")

@@ -28,6 +28,9 @@ fetch("http://127.0.0.1:PORT/fetch").then(() => tried.fetch = "reached", () => t
 """
 
 
+PLOT = {"data": [{"type": "bar", "x": ["L0H0", "L0H1"], "y": [0.2, 0.9]}], "layout": {"title": {"text": "scores"}}}
+
+
 class Counted(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
@@ -61,6 +64,17 @@ def lab(tmp_path_factory):
                 },
                 encode_output({"text/plain": "<HTML>", "text/html": figure}),
             )
+        # A colleague's Plotly figure: its JSON would run plotly.js, so it waits for trust too.
+        store.insert_experiment(
+            {
+                "source": "fig.show()  # colleague_plot",
+                "started_at": "2026-11-25T10:00:00+00:00",
+                "duration_ms": 5.0,
+                "ok": 1,
+                "author": "a-colleague",
+            },
+            encode_output({"text/plain": "Figure()", "application/vnd.plotly.v1+json": PLOT}),
+        )
     settings = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
     try:
         with jupyter_lab(root, settings) as running:
@@ -71,7 +85,7 @@ def lab(tmp_path_factory):
 
 def open_experiment(page, source: str):
     page.locator(".jp-Logbook-experiment", has_text=source).first.click()
-    detail = page.locator("#jp-logbook-experiment .jp-Logbook-detail")
+    detail = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-detail")
     detail.locator(".jp-Logbook-output", has_text="text/html").wait_for()
     return detail
 
@@ -116,4 +130,24 @@ def test_your_own_html_output_runs_at_once_and_reaches_nothing(lab, tmp_path):
         detail = open_experiment(page, "show(my_view)")
         assert detail.locator(".jp-Logbook-inertNotice").count() == 0
         assert page.evaluate("() => window.logbookFigure") == {"webrtc": "undefined", "fetch": "blocked"}
+    assert Counted.hits == []
+
+
+def test_a_colleagues_plotly_figure_waits_for_trust_then_draws_offline(lab, tmp_path):
+    pytest.importorskip("plotly")
+    with browser_page(tmp_path) as page:
+        page.goto(f"{lab.url}/lab?token={lab.token}")
+        open_sidebar(page)
+        page.locator(".jp-Logbook-experiment", has_text="colleague_plot").first.click()
+        detail = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-detail")
+        notice = detail.locator(".jp-Logbook-inertNotice")
+        notice.wait_for()
+        assert notice.text_content().startswith("Plotly figure, 1 trace: bar · “scores”, shown without running")
+        assert "recorded by a-colleague, not by you" in notice.text_content()
+        assert detail.locator("iframe").count() == 0
+        notice.get_by_role("button", name="Run this figure's scripts in a sandboxed frame that reaches nothing").click()
+        frame = detail.locator("iframe[data-figure='plotly']")
+        frame.wait_for()
+        assert frame.get_attribute("sandbox") == "allow-scripts"
+        page.frame_locator(".jp-Logbook-detailArea:visible iframe[data-figure='plotly']").locator("svg.main-svg").first.wait_for()
     assert Counted.hits == []

@@ -201,7 +201,7 @@ def researcher_loop(lab, page):
 
         # An experiment opens its detail view, which links back to its cell.
         page.locator(".jp-Logbook-experiment").first.click()
-        detail = page.locator("#jp-logbook-experiment .jp-Logbook-detail")
+        detail = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-detail")
         detail.get_by_text("Predictions judged here").wait_for()
         assert "x > 10" in detail.text_content() and "failed" in detail.text_content()
         detail.get_by_role("button", name="Open the cell").click()

@@ -145,7 +145,7 @@ def test_starting_a_template_switches_to_red_team_and_pre_fills_the_prediction(l
 
 def test_the_experiment_detail_shows_where_the_notebook_has_not_looked(lab, page):
     page.locator(".jp-Logbook-experiment .jp-Logbook-expSource", has_text="import torch").first.click()
-    coverage = page.locator("#jp-logbook-experiment .jp-Logbook-coverage")
+    coverage = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-coverage")
     coverage.wait_for()
     assert coverage.get_attribute("data-model") == "attn-only-2l"
     text = coverage.text_content()
@@ -154,7 +154,7 @@ def test_the_experiment_detail_shows_where_the_notebook_has_not_looked(lab, page
     assert "8 of 16 heads never looked at (8 cached, never read)" in text
     assert (
         "Coverage of this model, all experiments so far"
-        in page.locator("#jp-logbook-experiment .jp-Logbook-coveragePart h3").text_content()
+        in page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-coveragePart h3").text_content()
     )
     heads = coverage.locator('table[aria-label="Heads of attn-only-2l"]')
     assert heads.locator("td").count() == 16 and heads.locator("td.jp-mod-here").count() == 16
@@ -163,23 +163,23 @@ def test_the_experiment_detail_shows_where_the_notebook_has_not_looked(lab, page
     assert heads.bounding_box()["width"] <= 240
     for theme in ("JupyterLab Light", "JupyterLab Dark"):
         set_theme(page, theme)
-        shot(page, f"coverage-{theme.split()[-1].lower()}", "#jp-logbook-experiment .jp-Logbook-coveragePart")
+        shot(page, f"coverage-{theme.split()[-1].lower()}", ".jp-Logbook-detailArea:visible .jp-Logbook-coveragePart")
     set_theme(page, "JupyterLab Light")
 
 
 def test_a_hook_left_attached_is_shown_in_the_experiment_detail(lab, page):
     page.locator(".jp-Logbook-experiment .jp-Logbook-expSource", has_text="model.add_hook").first.click()
-    left = page.locator("#jp-logbook-experiment .jp-Logbook-detailPart", has_text="Hooks left attached")
+    left = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-detailPart", has_text="Hooks left attached")
     left.wait_for()
     assert "blocks.0.attn.hook_z" in left.text_content() and "ablate_head(head=1)" in left.text_content()
-    shot(page, "hooks-left-detail", "#jp-logbook-experiment .jp-Logbook-detail")
+    shot(page, "hooks-left-detail", ".jp-Logbook-detailArea:visible .jp-Logbook-detail")
 
 
 def test_a_result_computed_with_a_hook_left_attached_is_marked_in_the_experiment_detail(lab, page):
     page.locator(
         ".jp-Logbook-experiment .jp-Logbook-expSource", has_text="later = model(tokens)"
     ).first.click()
-    detail = page.locator("#jp-logbook-experiment .jp-Logbook-detail")
+    detail = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-detail")
     mark = detail.locator("h2 .jp-Logbook-pill", has_text="hook left attached")
     mark.wait_for()
     part = detail.locator(".jp-Logbook-detailPart", has_text="Computed with hooks left attached")
@@ -191,7 +191,7 @@ def test_a_result_computed_with_a_hook_left_attached_is_marked_in_the_experiment
     )
     weights.wait_for()
     assert weights.text_content() == "Weights ab12cd34 throughout."
-    shot(page, "hooks-left-marked", "#jp-logbook-experiment .jp-Logbook-detail")
+    shot(page, "hooks-left-marked", ".jp-Logbook-detailArea:visible .jp-Logbook-detail")
     part.get_by_role("button", name="which left the hook attached").click()
     detail.locator(".jp-Logbook-detailPart", has_text="Hooks left attached").wait_for()
     assert "model.add_hook" in detail.locator(".jp-Logbook-source").text_content()

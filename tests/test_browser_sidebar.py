@@ -263,7 +263,7 @@ def test_experiment_detail_and_search_show_what_was_recorded(lab, page):
     assert match.text_content().startswith("L6 induction_score = attention_stripes")
     assert match.locator(".jp-Logbook-mark").first.text_content() == "induction"
     match.click()
-    detail = page.locator("#jp-logbook-experiment .jp-Logbook-detail")
+    detail = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-detail")
     detail.locator(".jp-Logbook-output img").wait_for()
     assert detail.locator(".jp-Logbook-sourceLine.jp-mod-match").count() == 2
     assert detail.locator(".jp-Logbook-pre", has_text="induction heads found: 1").count() == 1
@@ -305,16 +305,21 @@ def test_experiment_detail_and_search_show_what_was_recorded(lab, page):
     detail.get_by_role("button", name="Open the cell").click()
     page.locator(".jp-Notebook .jp-Cell.jp-mod-active .jp-InputArea", has_text="y = 2").wait_for()
 
-    # The same view shows the next experiment; a failed one shows its error without colour codes.
+    # The next experiment opens in a tab of its own, beside the first; a failed one shows its error
+    # without colour codes. Opening the first again shows its tab, and opens no other.
     page.get_by_role("searchbox", name="Search code and outputs").fill("")
     page.locator(".jp-Logbook-experiment", has_text="#2").click()
-    page.locator("#jp-logbook-experiment", has_text="Error: ValueError").wait_for()
-    assert page.locator("#jp-logbook-experiment").count() == 1
-    traceback = page.locator("#jp-logbook-experiment .jp-Logbook-traceback").text_content()
+    page.locator(".jp-Logbook-detailArea:visible", has_text="Error: ValueError").wait_for()
+    assert page.locator(".jp-Logbook-detailArea").count() == 2
+    traceback = page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-traceback").text_content()
     assert "ValueError: period must be positive" in traceback and "\x1b" not in traceback
     assert (
-        "warning: negative period" in page.locator("#jp-logbook-experiment .jp-Logbook-stderr").text_content()
+        "warning: negative period" in page.locator(".jp-Logbook-detailArea:visible .jp-Logbook-stderr").text_content()
     )
+    row = page.locator(".jp-Logbook-experiment").filter(has=page.locator(".jp-Logbook-expId", has_text=re.compile(rf"^#{experiment}$")))
+    row.click()
+    page.locator(f"#jp-logbook-experiment-{experiment}:visible").wait_for()
+    assert page.locator(".jp-Logbook-detailArea").count() == 2
 
 
 def test_status_bar_clock_brainstorm_and_past_brainstorms(lab, page):

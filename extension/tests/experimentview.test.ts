@@ -74,7 +74,7 @@ test('a Plotly figure is read from its JSON and drawn with plotly.js inline', ()
   assert.equal(plotlySummary(figure), '2 traces: bar, scatter · “Loss”');
   const doc = plotlyDocument(figure, 'window.Plotly = {};');
   assert.ok(doc.includes('<script>window.Plotly = {};</script>'));
-  assert.ok(doc.includes('Plotly.newPlot("logbook-plot", [{"type":"bar","y":[1,2]},{"y":[3]}], {"title":{"text":"Loss"}}, {"displaylogo":false,"responsive":true,"displayModeBar":false});'));
+  assert.ok(doc.includes('Plotly.newPlot("logbook-plot", [{"type":"bar","y":[1,2]},{"y":[3]}], {"title":{"text":"Loss"}}, {"displaylogo":false,"responsive":true,"displayModeBar":false}).then('));
   assert.equal(plotlyFigure('not json'), null);
   assert.equal(plotlyFigure('{"layout": {}}'), null);
   assert.deepEqual(plotlyFigure('{"data": []}'), { data: [], layout: {}, config: {} });
