@@ -59,10 +59,10 @@ function diffLine(line: IDiffLine): HTMLElement {
 }
 
 /** The source diff, long unchanged stretches folded behind a button that shows them. */
-export function sourceDiffView(oldSource: string, newSource: string, label: string): HTMLElement {
+export function sourceDiffView(rows: IDiffLine[], label: string): HTMLElement {
   const node = el('pre', 'jp-Logbook-pre jp-Logbook-compareDiff');
   node.setAttribute('aria-label', label);
-  for (const item of foldUnchanged(sourceDiff(oldSource, newSource))) {
+  for (const item of foldUnchanged(rows)) {
     if (item.kind === 'fold') {
       const fold = item as IFold;
       const open = button(`⋯ ${plural(fold.count, 'unchanged line')}`, `Show ${plural(fold.count, 'unchanged line')}`, () => {
@@ -157,8 +157,8 @@ export class CompareView extends Widget {
   private async render(c: IComparison): Promise<void> {
     this.revoke();
     const [a, b] = [c.old, c.new];
-    const parts: HTMLElement[] = [this.head(c)];
-    parts.push(this.sourcePart(c));
+    const diff = c.same_source ? [] : sourceDiff(a.source, b.source);
+    const parts: HTMLElement[] = [this.head(c, diff), this.sourcePart(c, diff)];
     if (!a.ok || !b.ok) {
       parts.push(this.errorPart(a, b));
     }
@@ -175,7 +175,7 @@ export class CompareView extends Widget {
     await this.fillOutputs(outputs, a, b);
   }
 
-  private head(c: IComparison): HTMLElement {
+  private head(c: IComparison, diffRows: IDiffLine[]): HTMLElement {
     const [a, b] = [c.old, c.new];
     const head = el('header', 'jp-Logbook-detailHead jp-Logbook-compareHead');
     const title = el('h2', 'jp-Logbook-compareTitle', `Experiment #${a.id} → #${b.id} `);
@@ -192,7 +192,7 @@ export class CompareView extends Widget {
       sides.append(side);
     }
     const counts = changeCounts(c.values, c.verdicts);
-    const diff = c.same_source ? null : diffCounts(sourceDiff(a.source, b.source));
+    const diff = c.same_source ? null : diffCounts(diffRows);
     const summary = [
       diff ? `source +${diff.added} −${diff.removed}` : 'same source',
       `${plural(counts.values, 'value')} changed`,
@@ -211,12 +211,12 @@ export class CompareView extends Widget {
     return head;
   }
 
-  private sourcePart(c: IComparison): HTMLElement {
+  private sourcePart(c: IComparison, rows: IDiffLine[]): HTMLElement {
     if (c.same_source) {
       return part('Source', el('div', 'jp-Logbook-muted', 'Same source.'));
     }
-    const { added, removed } = diffCounts(sourceDiff(c.old.source, c.new.source));
-    const node = part(`Source (+${added} −${removed})`, sourceDiffView(c.old.source, c.new.source, `Source diff from #${c.old.id} to #${c.new.id}`));
+    const { added, removed } = diffCounts(rows);
+    const node = part(`Source (+${added} −${removed})`, sourceDiffView(rows, `Source diff from #${c.old.id} to #${c.new.id}`));
     node.classList.add('jp-Logbook-compareSource');
     return node;
   }

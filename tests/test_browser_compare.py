@@ -194,6 +194,7 @@ def compare_loop(lab, page):
     history = page.locator(f"#jp-logbook-experiment-{new} .jp-Logbook-history")
     history.wait_for(timeout=30_000)
     assert history.get_by_role("button", name=f"Compare experiment #{new} with this run, #{new}").count() == 0
+    shot(page, "history", f"#jp-logbook-experiment-{new} .jp-Logbook-history")
     history.get_by_role("button", name=f"Compare experiment #{new} with this run, #{old}").click()
     check_comparison(page, old, new)
     assert (
@@ -213,7 +214,7 @@ def compare_loop(lab, page):
         assert page.evaluate(OVERFLOW, VIEW) == []
         shot(page, f"{width}-dark")
     assert low_contrast(page, selector=TONED) == []
-    shot(page, "sidebar-250-dark", SIDEBAR)
+    shot(page, "sidebar-400-dark", SIDEBAR)
     set_theme(page, "JupyterLab Light")
 
     # Swap: the same two, the other way round; the verdict change reads failed → held.
