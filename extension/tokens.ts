@@ -21,6 +21,7 @@ export namespace CommandIDs {
   export const openExperiment = 'logbook:open-experiment';
   export const openCell = 'logbook:open-cell';
   export const showSurprise = 'logbook:show-surprise';
+  export const openDashboard = 'logbook:open-dashboard';
   export const compare = 'logbook:compare-experiments';
 }
 

@@ -187,6 +187,23 @@ def first_verdict_experiments(hypotheses: Iterable) -> list[int]:
     ]
 
 
+def overall_markdown(hypotheses: Iterable) -> list[str]:
+    """Calibration over every first verdict in one Markdown line: the count, how many came true, the Brier
+    score, and a warning when the count is too small to mean anything."""
+    outcomes = first_verdicts(p for h in hypotheses for p in h.predictions)
+    if not outcomes:
+        return ["**Overall**: no predictions have been judged yet.", ""]
+    result = calibrate(outcomes)
+    came_true = sum(held for _, held in outcomes)
+    whole = Slice("all", "all", result.judged, came_true, result.brier or 0.0, 0.0)
+    warning = f"; {whole.warning}" if whole.warning else ""
+    return [
+        f"**Overall**: {result.judged} judged, {came_true} came true, Brier {whole.brier:.3f} "
+        f"(0 is perfect, 0.25 is always saying 0.5){warning}.",
+        "",
+    ]
+
+
 def slices_markdown(
     hypotheses: list,
     models: Mapping[int, str],

@@ -273,13 +273,15 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_calibration(args: argparse.Namespace) -> int:
-    from .calibration import DIMENSIONS, first_verdict_experiments, slices_markdown
+    from .calibration import DIMENSIONS, first_verdict_experiments, overall_markdown, slices_markdown
 
     with _open(args) as store:
         hypotheses = store.hypotheses()
         models = store.experiment_models(first_verdict_experiments(hypotheses))
     dimensions = args.by or [*DIMENSIONS, "time"]
-    sys.stdout.write("\n".join(slices_markdown(hypotheses, models, dimensions, args.window)).rstrip() + "\n")
+    lines = [] if args.by else overall_markdown(hypotheses)
+    lines += slices_markdown(hypotheses, models, dimensions, args.window)
+    sys.stdout.write("\n".join(lines).rstrip() + "\n")
     return 0
 
 

@@ -395,8 +395,9 @@ def weights_line(cov: ModelCoverage) -> str:
     return f"{len(seen)} sets of weights under one map (retrained or reloaded): " + ", ".join(spans) + "."
 
 
-def coverage_section(experiments: list[Any], lines: list[str]) -> None:
-    """The body of the report's "Where you have not looked" section, from the experiments in range."""
+def coverage_section(experiments: list[Any], lines: list[str], chart: Any = None) -> None:
+    """The body of the report's "Where you have not looked" section, from the experiments in range;
+    ``chart(spec, alt)`` gives the lines of each model's heads grid (the HTML report draws it)."""
     maps = coverage_maps((e.id, e.torch, e.started_at) for e in experiments if e.torch)
     if not maps:
         lines += ["No TransformerLens model ran in this range.", ""]
@@ -418,6 +419,10 @@ def coverage_section(experiments: list[Any], lines: list[str]) -> None:
             "",
             *([weights, ""] if weights else []),
         ]
+        if chart is not None and cov.n_heads:
+            from .charts import coverage_spec
+
+            lines += chart(coverage_spec(cov), f"attention heads looked at in {cov.model}")
         if cov.n_heads:
             lines.append("| layer | " + " | ".join(f"H{h}" for h in range(cov.n_heads)) + " |")
             lines.append("|---" * (cov.n_heads + 1) + "|")

@@ -19,9 +19,20 @@ from . import anchors
 from .anchors import anchor, brainstorm_id, experiment_id, surprise_id, target
 from .balance import time_in_modes
 from .calibration import calibrate, first_verdicts
-from .charts import Charts, balance_spec, calibration_spec, credence_spec, set_spec
+from .charts import Charts, balance_spec, credence_spec
 from .charts import available as charts_available
 from .coverage import coverage_section
+from .dashboard import (
+    calibration_chart,
+    credences_chart,
+    mode_minutes,
+    modes_chart,
+    rolling_chart,
+    set_chart,
+    slices_chart,
+    surprise_row,
+    surprises_chart,
+)
 from .dates import time_range
 from .durations import humanise
 from .errors import NotFound
@@ -168,9 +179,9 @@ class _Log:
             return "-"
         return self.link(experiment_id(number), f"{word} {number}".strip())
 
-    def chart(self, spec: dict, alt: str) -> list[str]:
-        """An image line for ``spec`` when the report draws charts (HTML), else nothing."""
-        if self.charts is None:
+    def chart(self, spec: Optional[dict], alt: str) -> list[str]:
+        """An image line for ``spec`` when the report draws charts (HTML), else nothing (nothing too for no spec)."""
+        if self.charts is None or spec is None:
             return []
         return [f"![{md_text(alt)}]({self.charts.add(spec)})", ""]
 
@@ -455,7 +466,7 @@ def _section_overview(log: _Log, lines: list[str]) -> None:
             "",
         ]
         lines += log.chart(
-            calibration_spec([(b.mean_credence, b.frequency, b.count) for b in result.bands]),
+            calibration_chart(d.hypotheses),
             "calibration: stated credence against the fraction that came true",
         )
     tallies = red_team_tallies(d.hypotheses)
@@ -578,6 +589,8 @@ def _section_hypotheses(log: _Log, lines: list[str]) -> None:
     lines += _section("hypotheses")
     if not log.data.hypotheses:
         lines += ["No hypotheses in this range.", ""]
+    elif len(log.data.hypotheses) > 1:
+        lines += log.chart(credences_chart(log.data.hypotheses), "credence over time of every hypothesis")
     evidence_by = defaultdict(list)
     for e in log.data.evidence:
         evidence_by[e.hypothesis_id].append(e)
@@ -633,6 +646,7 @@ def _section_surprises(log: _Log, lines: list[str], figures: InlineFigures) -> N
     if not log.data.surprises:
         lines += ["No surprises in this range.", ""]
         return
+    lines += log.chart(surprises_chart([surprise_row(s) for s in log.data.surprises]), "surprises over time")
     for rank, s in enumerate(_ranked_surprises(log), 1):
         sid = surprise_id(s.id)
         if s.manual:
@@ -798,6 +812,8 @@ def _section_modes(log: _Log, lines: list[str]) -> None:
         balance_spec([(m, counts.get(m, 0), _duration(compute.get(m, 0.0))) for m in modes]),
         "experiments per research mode",
     )
+    minutes = mode_minutes((e.started_at, e.mode.value if e.mode else None) for e in log.data.experiments)
+    lines += log.chart(modes_chart(minutes), "experiments per research mode over time")
     lines += ["| mode | experiments | share | run time | time in mode |", "|---|---|---|---|---|"]
     for mode in modes:
         lines.append(
@@ -832,9 +848,14 @@ def _section_calibration(log: _Log, lines: list[str]) -> None:
 
 def _calibration_slices(log: _Log, lines: list[str]) -> None:
     """Calibration by tag, mode, brainstorm, model and over time, and each competing set's distribution as it moved."""
-    from .calibration import model_name, slices_markdown
+    from .calibration import DIMENSIONS, model_name, slices_markdown
 
     models = {e.id: name for e in log.data.experiments if (name := model_name(e.torch or {}))}
+    for dimension in DIMENSIONS:
+        spec, _ = slices_chart(log.data.hypotheses, dimension, models)
+        lines += log.chart(spec, f"calibration by {dimension}")
+    spec, _ = rolling_chart(log.data.hypotheses)
+    lines += log.chart(spec, "Brier score over the last 10 judged, rolling")
     lines += slices_markdown(log.data.hypotheses, models)
     for s in log.data.sets:
         members = [*s.credences, "else"]
@@ -852,13 +873,7 @@ def _calibration_slices(log: _Log, lines: list[str]) -> None:
 
 def _set_chart(s, log: _Log) -> list[str]:
     """A competing set's distribution as it moved, as a stacked area (HTML); nothing where charts are not drawn."""
-    history = [(c.at, {**c.credences}, c.reason) for c in s.history]
-    if not history:
-        return []
-    until = history[-1][0] if len(history) > 1 else _last_moment(log)
-    return log.chart(
-        set_spec(history, list(s.credences), until, f"C{s.id}"), f"distribution of C{s.id} over time"
-    )
+    return log.chart(set_chart(s, _last_moment(log)), f"distribution of C{s.id} over time")
 
 
 def _section_hooks_left(log: _Log, lines: list[str]) -> None:
@@ -927,7 +942,7 @@ def markdown_report(
     red_team_section(log.data.hypotheses, lines, link=log.link)
     _section_hooks_left(log, lines)
     lines += _section("coverage")
-    coverage_section(log.data.experiments, lines)
+    coverage_section(log.data.experiments, lines, chart=log.chart)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -67,3 +67,14 @@ def test_the_calibration_command(judged, logbook_db, capsys):
     assert main(["calibration", "--db", str(logbook_db), "--by", "mode", "--by", "time"]) == 0
     out = capsys.readouterr().out
     assert "| explore | 3 | 2 |" in out and "too few to mean anything" in out and "Over time" in out
+
+
+def test_the_calibration_command_prints_every_slice_with_counts_and_warnings(judged, logbook_db, capsys):
+    assert main(["calibration", "--db", str(logbook_db)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("**Overall**: 4 judged, 2 came true, Brier ")
+    assert "; only 4 judged: too few to mean anything (want 10)." in out.splitlines()[0]
+    for heading in ("**By tag**", "**By mode**", "**By brainstorm**", "**By model**", "**Over time**"):
+        assert heading in out
+    assert "| induction | 3 | 2 |" in out and "| brainstorm 1 | 3 | 2 |" in out and "| gpt2-small | 2 |" in out
+    assert "too few to tell whether you are getting better" in out

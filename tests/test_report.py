@@ -132,8 +132,9 @@ def test_html_is_one_self_contained_file(research):
     page = html_report(research)
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "@media print" in page
     assert not re.search(r"""(src|href)=["']https?:""", page)
-    # Charts are drawn inline: the credence of H1 and H2, calibration, and the balance of modes.
-    assert page.count("<svg") == 4 and "data:image/svg" not in page
+    # Charts are drawn inline: the credence of H1 and H2 and of both together, calibration, the surprises, the
+    # balance of modes and the modes over time, calibration by tag, mode, brainstorm and model, and over time.
+    assert page.count("<svg") == 12 and "data:image/svg" not in page
 
 
 def test_selection_by_hypothesis(research):

@@ -204,12 +204,13 @@ def test_a_new_experiment_redraws_only_the_charts_it_changes(research):
     html_report(research)
     cache = research.path.parent / "cache" / "charts"
     before = set(cache.glob("*.svg"))
-    assert len(before) == 4
+    assert len(before) == 12
     with research.transaction():
         research.insert_experiment(row("unrelated = 2", minutes=90), [])
     html_report(research)
-    # The balance of modes counts one more experiment; the credence and calibration charts stay as they were.
-    assert len(set(cache.glob("*.svg")) - before) == 1
+    # The balance of modes and the modes over time count one more experiment; the credence, calibration and
+    # surprise charts stay as they were.
+    assert len(set(cache.glob("*.svg")) - before) == 2
 
 
 def test_a_period_under_a_minute_reads_as_its_date_and_one_time(store):

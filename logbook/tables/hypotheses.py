@@ -128,17 +128,29 @@ class HypothesisQueries(Queries):
             f"hypothesis_id IN (SELECT id FROM hypotheses WHERE {where})", params
         ):
             predictions[prediction.hypothesis_id].append(prediction)
+        histories: dict[str, list] = defaultdict(list)  # one query for every history, not one per hypothesis
+        for r in self.db.query(
+            "SELECT hypothesis_id, credence, reason, at FROM credence_history"
+            f" WHERE hypothesis_id IN (SELECT id FROM hypotheses WHERE {where}) ORDER BY id",
+            params,
+        ):
+            histories[r["hypothesis_id"]].append(r)
         return [
-            self._hypothesis_from_row(row, predictions[row["id"]])
+            self._hypothesis_from_row(row, predictions[row["id"]], histories[row["id"]])
             for row in self.db.query(f"SELECT * FROM hypotheses WHERE {where} ORDER BY seq", params)
         ]
 
-    def _hypothesis_from_row(self, row: dict, predictions: list) -> Hypothesis:
-        history = [
-            CredenceChange(credence=r["credence"], reason=r["reason"] or "", at=r["at"])
-            for r in self.db.query(
-                "SELECT * FROM credence_history WHERE hypothesis_id = ? ORDER BY id", [row["id"]]
+    def _hypothesis_from_row(
+        self, row: dict, predictions: list, history_rows: list | None = None
+    ) -> Hypothesis:
+        if history_rows is None:
+            history_rows = list(
+                self.db.query(
+                    "SELECT * FROM credence_history WHERE hypothesis_id = ? ORDER BY id", [row["id"]]
+                )
             )
+        history = [
+            CredenceChange(credence=r["credence"], reason=r["reason"] or "", at=r["at"]) for r in history_rows
         ]
         hypothesis = Hypothesis(
             id=row["id"],
