@@ -59,7 +59,7 @@ def figures() -> list[dict]:
 def seed(db: Path) -> tuple[int, int]:
     with Store(db) as store, store.transaction():
         row = {"started_at": "2026-11-25T10:00:00+00:00", "duration_ms": 5.0, "ok": 1}
-        image = png(200, 120)
+        image = png(24, 60)
         baseline = store.insert_experiment(
             {**row, "source": "plt.show()  # baseline"},
             [{"mime": "image/png", "data": image, "size": len(image), "truncated": False}],

@@ -68,6 +68,11 @@ NNSIGHT = (
     "    hidden = h[0].output.save()\n    h[1].mlp.output[:] = 0\n    logits = lm.lm_head.output.save()"
 )
 NOTE = "import logbook\nlogbook.note('layer 1 MLP zeroed: logits barely move')"
+#: In a Plotly frame: the figure is drawn and no wider than the frame.
+FITS = """() => {
+  const svg = document.querySelector('svg.main-svg');
+  return !!svg && svg.getBoundingClientRect().width <= document.documentElement.clientWidth + 1;
+}"""
 #: What the tests open, by the first line of the cell's source.
 FIGURES = {"png": PNG, "svg": SVG, "plotly": PLOTLY, "circuitsvis": CIRCUITSVIS, "html": HTML}
 
@@ -215,8 +220,20 @@ def test_every_recorded_output_renders_offline_each_in_its_tab(lab, tmp_path):
             set_sidebar_width(page, width)
             for theme in ("JupyterLab Light", "JupyterLab Dark"):
                 set_theme(page, theme)
-                for name, source in (("plotly", PLOTLY), ("nnsight", NNSIGHT if HAS_NNSIGHT else HTML)):
+                for name, source in (
+                    ("plotly", PLOTLY),
+                    ("circuitsvis", CIRCUITSVIS),
+                    ("nnsight", NNSIGHT if HAS_NNSIGHT else HTML),
+                ):
                     open_experiment(page, lab, source)
+                    if name == "plotly":  # the figure follows its frame's width, as the sidebar moved
+                        frame = page.locator(
+                            f"#jp-logbook-experiment-{lab.ids[PLOTLY]} iframe"
+                        ).element_handle()
+                        frame.content_frame().wait_for_function(FITS)
+                    page.evaluate(
+                        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+                    )
                     ARTIFACTS.mkdir(exist_ok=True)
                     page.screenshot(
                         path=str(
@@ -229,13 +246,22 @@ def test_every_recorded_output_renders_offline_each_in_its_tab(lab, tmp_path):
     assert watched.outside == [] and watched.errors == []
 
 
+FOCUS = """(s) => {
+  const n = document.activeElement;
+  return { here: !!n && n.matches(s), what: n ? `${n.tagName.toLowerCase()}.${n.className}`.slice(0, 60) : '' };
+}"""
+
+
 def tab_to(page, selector: str, limit: int = 80) -> None:
     """Press Tab until the focus is on ``selector``: the keyboard reaches it."""
+    trail = []
     for _ in range(limit):
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+        focus = page.evaluate(FOCUS, selector)
+        if focus["here"]:
             return
+        trail.append(focus["what"])
         page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
+    raise AssertionError(f"Tab never reached {selector}; it went through {trail}")
 
 
 def test_pins_with_captions_and_notes_by_keyboard(lab, tmp_path):
@@ -265,13 +291,18 @@ def test_pins_with_captions_and_notes_by_keyboard(lab, tmp_path):
             or "Head 0.1 scores highest</figcaption>" in report
         )
 
-        # The caption is kept: a fresh view of the experiment shows it, editable.
-        page.reload()
-        open_sidebar(page)
+        # The caption is kept: the experiment closed and opened again shows it, editable.
+        tab = page.locator(
+            ".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=re.compile(rf"^#{lab.ids[PLOTLY]} ")
+        )
+        tab.locator(".lm-TabBar-tabCloseIcon").click()
+        page.locator(f"#jp-logbook-experiment-{lab.ids[PLOTLY]}").wait_for(state="detached")
         detail = open_experiment(page, lab, PLOTLY)
         caption = detail.locator(".jp-Logbook-pinCaption")
         caption.wait_for()
         assert caption.input_value() == "Head 0.1 scores highest"
+        plot = f"#jp-logbook-experiment-{lab.ids[PLOTLY]} iframe[data-figure='plotly']"
+        page.frame_locator(plot).locator("svg.main-svg").first.wait_for()  # Tab goes through the figure drawn
 
         # A note, typed and added with the keyboard.
         detail.locator("h2").click()
