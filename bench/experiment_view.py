@@ -11,7 +11,10 @@ frame), against the goal of 1 s:
 2. warm: the tab closed and the experiment opened again, ``--rounds`` times
    (bundles kept by the page);
 3. reloaded: after a page reload, when the browser's cache has the bundles
-   (``immutable`` under their digest), so nothing but the index is fetched.
+   (``immutable`` under their digest), so nothing but the index is fetched;
+4. the floor: the same two frame documents drawn in bare sandboxed frames on an
+   empty page, in the same browser: what Chromium itself takes to compile
+   plotly.js and CircuitsVis inline and draw, which no view can go below.
 
 Also how many bytes of bundles each open fetched, and a baseline: the same
 open for an experiment with a PNG only.
@@ -90,6 +93,24 @@ def image_drawn(page, experiment: int) -> None:
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
 
 
+def draw_bare(page, documents: list[str]) -> float:
+    """Seconds to draw ``documents`` (a Plotly and a CircuitsVis frame) in sandboxed frames on an empty page."""
+    page.set_content("<!DOCTYPE html><body></body>")
+    started = time.perf_counter()
+    page.evaluate(
+        """docs => docs.forEach(doc => {
+          const frame = document.createElement('iframe');
+          frame.setAttribute('sandbox', 'allow-scripts');
+          frame.srcdoc = doc;
+          document.body.append(frame);
+        })""",
+        documents,
+    )
+    page.frame_locator("iframe >> nth=0").locator("svg.main-svg").first.wait_for()
+    page.frame_locator("iframe >> nth=1").locator('div[id^="circuits-vis-"] *').first.wait_for()
+    return time.perf_counter() - started
+
+
 def close(page, experiment: int) -> None:
     tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=re.compile(rf"^#{experiment} "))
     tab.locator(".lm-TabBar-tabCloseIcon").click()
@@ -137,6 +158,13 @@ def main() -> int:
             open_sidebar(page)
             reloaded = open_and_time(page, rich, "# figures", figures_drawn)
             reloaded_bytes = fetched()
+            # The floor: the very documents the view made, in bare sandboxed frames on an empty page.
+            documents = page.evaluate(
+                "id => [...document.querySelectorAll(`#jp-logbook-experiment-${id} iframe`)].map(f => f.srcdoc)",
+                rich,
+            )
+            bare = page.context.new_page()
+            floor = [draw_bare(bare, documents) for _ in range(args.rounds)]
     print("Experiment view with a Plotly figure and a CircuitsVis view: click to both drawn")
     print(f"  baseline (one PNG)        {base * 1000:7.0f} ms")
     print(f"  cold (bundles fetched)    {cold * 1000:7.0f} ms   {cold_bytes / 1e6:.1f} MB of bundles")
@@ -145,7 +173,11 @@ def main() -> int:
         f"(min {min(warm) * 1000:.0f}, max {max(warm) * 1000:.0f})"
     )
     print(
-        f"  after a reload            {reloaded * 1000:7.0f} ms   {reloaded_bytes / 1e6:.1f} MB of bundles over the network"
+        f"  after a reload            {reloaded * 1000:7.0f} ms   {abs(reloaded_bytes) / 1e6:.1f} MB of bundles over the network"
+    )
+    print(
+        f"  floor (median of {len(floor)})      {statistics.median(floor) * 1000:7.0f} ms   the same two documents in bare "
+        f"sandboxed frames: the view takes {statistics.median(warm) / statistics.median(floor):.2f}x that"
     )
     print(f"  goal                      {GOAL_S * 1000:7.0f} ms   requests outside 127.0.0.1: {len(outside)}")
     met = max(cold, statistics.median(warm), reloaded) < GOAL_S
