@@ -205,6 +205,9 @@ def measure(path: Path, folder: Path, updates: int) -> dict:
                 " document.querySelector('[aria-label=\"Open the research dashboard\"]').click(); return t; }"
             )
             first_draw = drawn_at(page) - clicked
+            first_draws = page.evaluate(
+                f"() => Object.fromEntries([...document.querySelectorAll('{CARDS}')].map(c => [c.dataset.chart, Number(c.dataset.ms)]))"
+            )
             browser_updates = []
             for n in range(updates, 2 * updates):
                 before = page.evaluate(
@@ -226,9 +229,15 @@ def measure(path: Path, folder: Path, updates: int) -> dict:
                     f"() => Object.fromEntries([...document.querySelectorAll('{CARDS}')]"
                     ".map(c => [c.dataset.chart, Number(c.dataset.draws)]))"
                 )
+                timings = page.evaluate(
+                    f"() => [Number(document.querySelector('#jp-logbook-dashboard .jp-Logbook-dashboard').dataset.replyMs),"
+                    f" Object.fromEntries([...document.querySelectorAll('{CARDS}')].map(c => [c.dataset.chart, Number(c.dataset.ms)]))]"
+                )
                 browser_updates.append(
                     {
                         "ms": ended - started,
+                        "reply_ms": timings[0],
+                        "draw_ms": {k: v for k, v in timings[1].items() if settled[k] != before.get(k)},
                         "first_redrawn": sorted(k for k in after if after[k] != before.get(k)),
                         "redrawn": sorted(k for k in settled if settled[k] != before.get(k)),
                     }
@@ -248,6 +257,7 @@ def measure(path: Path, folder: Path, updates: int) -> dict:
         "server_unchanged": {"ms": same_ms, "bytes": same_bytes},
         "server_updates": server_updates,
         "browser_first_ms": first_draw,
+        "browser_first_draws": first_draws,
         "browser_again_ms": again_draw,
         "browser_updates": browser_updates,
         "browser_charts": charts,
@@ -302,6 +312,11 @@ def main() -> None:
         "every 150 ms)"
     )
     print(f"  charts drawn again per cell: {browser[-1]['redrawn']}")
+    print(
+        f"    of which: the reply {statistics.median(u['reply_ms'] for u in browser):.0f} ms (median), drawing each chart "
+        f"(vega-lite compiled, SVG drawn; in parallel): {browser[-1]['draw_ms']}"
+    )
+    print(f"  drawing each chart the first time: {result['browser_first_draws']}")
     print(f"  page errors: {result['page_errors'] or 'none'}")
     print(json.dumps({"library": library, **result}), file=sys.stderr)
 

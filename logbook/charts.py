@@ -327,6 +327,8 @@ def set_spec(
 LEGEND_MAX = 12
 #: Beyond this many points, a chart draws lines (or binned points) only: its SVG stays light.
 POINTS_MAX = 1000
+#: The rolling Brier score keeps every n-th point beyond this many (and the last): the line keeps its shape.
+ROLLING_MAX = 250
 STATUS_COLOURS = {"active": LINE, "supported": HELD, "refuted": FAILED, "abandoned": "#888888"}
 MODE_COLOURS = {"confirm": LINE, "red-team": FAILED, "explore": "#e8a33d", "none": "#888888"}
 SURPRISE_COLOURS = {"prediction": FAILED, "drift": "#e8a33d", "flagged": "#9467bd"}
@@ -480,7 +482,7 @@ def rolling_brier_spec(points: list, window: int) -> dict:
 
     A dashed rule marks 0.25 (always saying 0.5); points before the window is full are faded.
     """
-    step = max(1, -(-len(points) // POINTS_MAX))
+    step = max(1, -(-len(points) // ROLLING_MAX))
     kept = points[step - 1 :: step] if step > 1 else list(points)
     if points and (not kept or kept[-1] is not points[-1]):
         kept.append(points[-1])

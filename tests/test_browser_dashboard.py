@@ -76,8 +76,14 @@ def draws(page) -> dict[str, int]:
 
 
 def test_opened_from_the_palette_every_chart_is_an_svg_with_marks(lab, page):
-    page.keyboard.press("Control+Shift+C")
     search = page.locator(".lm-CommandPalette-input")
+    for _ in range(3):  # a key pressed while JupyterLab is still settling can go to no one: press it again
+        page.keyboard.press("Control+Shift+C")
+        try:
+            search.wait_for(state="visible", timeout=5000)
+            break
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+            continue
     search.fill("Logbook: Open Dashboard")
     page.locator(".lm-CommandPalette-item.lm-mod-active", has_text="Open Dashboard").wait_for()
     search.press("Enter")
