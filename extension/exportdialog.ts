@@ -72,7 +72,10 @@ function openExport(docManager: IDocumentManager, path: string, format: ExportFo
     window.open(URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(path)), '_blank', 'noopener');
     return;
   }
-  docManager.openOrReveal(path, factory && docManager.registry.getWidgetFactory(factory) ? factory : undefined);
+  const viewer = factory && docManager.registry.getWidgetFactory(factory) ? factory : 'default';
+  // A viewer already open on an earlier export shows the file as it is now.
+  void docManager.findWidget(path, viewer)?.context.revert();
+  docManager.openOrReveal(path, viewer);
 }
 
 let formCount = 0;
@@ -84,8 +87,14 @@ export class ExportForm extends Widget implements Dialog.IBodyWidget<IExportChoi
     this.addClass('jp-Logbook-exportDialog');
     const id = `jp-Logbook-export-${++formCount}`;
 
+    if (problem) {
+      // First, where it is seen at once: the dialog may scroll.
+      const alert = el('div', 'jp-Logbook-error jp-Logbook-exportProblem', problem);
+      alert.setAttribute('role', 'alert');
+      this.node.append(alert);
+    }
     this.title_ = field(this.node, 'Title', textBox('jp-Logbook-exportTitle', choice.title, "the project folder's name"), id);
-    this.path = field(this.node, 'File name', textBox('jp-Logbook-exportPath', choice.path, 'research-log.html'), id);
+    this.path = field(this.node, 'File name', textBox('jp-Logbook-exportPath', choice.path, 'e.g. reports/day2.html'), id);
     this.path.spellcheck = false;
     const hint = el('div', 'jp-Logbook-muted', 'In the project folder. An earlier export there is replaced only if you say so.');
     hint.id = `${id}-path-hint`;
@@ -147,11 +156,6 @@ export class ExportForm extends Widget implements Dialog.IBodyWidget<IExportChoi
     this.open.checked = choice.open;
     this.node.append(labelled(this.open, 'Open it afterwards'));
 
-    if (problem) {
-      const alert = el('div', 'jp-Logbook-error jp-Logbook-exportProblem', problem);
-      alert.setAttribute('role', 'alert');
-      this.node.append(alert);
-    }
   }
 
   getValue(): IExportChoice {

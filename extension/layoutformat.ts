@@ -62,3 +62,13 @@ export function handleTarget(key: string, at: number): number | null {
   const moves: Record<string, number> = { ArrowUp: -STEP_PX, ArrowDown: STEP_PX, PageUp: -PAGE_PX, PageDown: PAGE_PX };
   return key in moves ? at + moves[key] : null;
 }
+
+/**
+ * The sections' shares once one is collapsed or expanded: the open ones by
+ * their ``stretch``, the collapsed ones none; null when no open section
+ * stretches (the accordion then sizes them itself).
+ */
+export function sharesFor(stretch: readonly number[], open: readonly boolean[]): number[] | null {
+  const shares = stretch.map((s, i) => (open[i] ? Math.max(0, s) : 0));
+  return shares.some(s => s > 0) ? shares : null;
+}

@@ -74,7 +74,12 @@ export class LogbookPanel extends SidePanel {
     }
     // Collapsed sections and their heights, as the researcher left them (kept in the browser).
     const names = this.sections.map(s => s.section);
-    new RememberedLayout(this.content as AccordionPanel, names, names.map(n => `the ${n[0].toUpperCase()}${n.slice(1)} section`));
+    new RememberedLayout(
+      this.content as AccordionPanel,
+      names,
+      names.map(n => `the ${n[0].toUpperCase()}${n.slice(1)} section`),
+      names.map(n => STRETCH[n] ?? 1)
+    );
     model.changed.connect((_, what) => (what === 'status' || what === 'surprises') && this.renderHeader(), this);
   }
 

@@ -8,7 +8,7 @@
 import { AccordionToolbar } from '@jupyterlab/ui-components';
 import { AccordionPanel, SplitLayout, Title, Widget } from '@lumino/widgets';
 
-import { handleTarget, LAYOUT_KEY, layoutOf, parseLayout, sizesFor } from './layoutformat';
+import { handleTarget, LAYOUT_KEY, layoutOf, parseLayout, sharesFor, sizesFor } from './layoutformat';
 
 /** Section titles that are buttons for assistive technology (Lumino's are headings with aria-expanded). */
 export class SectionTitles extends AccordionToolbar.Renderer {
@@ -22,14 +22,18 @@ export class SectionTitles extends AccordionToolbar.Renderer {
 /**
  * Keep ``accordion``'s layout across reloads: restore what ``storage``
  * remembers for the sections ``names`` (in the accordion's order), then save
- * on every collapse, expand or handle move. Makes the handles keyboard
- * controls (a focusable separator: the arrows move it by ``STEP_PX``).
+ * on every collapse, expand or handle move. A collapse or an expansion shares
+ * the height again among the open sections by their ``stretch`` (so the room
+ * a collapsed section leaves goes where it is used, not to the last section
+ * open). Makes the handles keyboard controls (a focusable separator: the
+ * arrows move it by ``STEP_PX``).
  */
 export class RememberedLayout {
   constructor(
     private readonly accordion: AccordionPanel,
     private readonly names: readonly string[],
     labels: readonly string[],
+    private readonly stretch: readonly number[],
     private readonly storage: Storage | null = safeStorage()
   ) {
     const layout = parseLayout(this.read(), names);
@@ -38,7 +42,7 @@ export class RememberedLayout {
     if (sizes) {
       accordion.setRelativeSizes(sizes);
     }
-    accordion.expansionToggled.connect(this.save, this);
+    accordion.expansionToggled.connect(this.share, this);
     accordion.handleMoved.connect(this.save, this);
     accordion.handles.forEach((handle, i) => {
       handle.tabIndex = 0;
@@ -58,6 +62,18 @@ export class RememberedLayout {
   describeSizes(): void {
     const sizes = this.accordion.relativeSizes();
     this.accordion.handles.forEach((handle, i) => handle.setAttribute('aria-valuenow', String(Math.round((sizes[i] ?? 0) * 100))));
+  }
+
+  /** Share the height among the open sections by their stretch, and remember it. */
+  share(): void {
+    // After the accordion has laid out the change (its own sizing would otherwise undo the shares).
+    requestAnimationFrame(() => {
+      const shares = sharesFor(this.stretch, this.accordion.widgets.map(w => !w.isHidden));
+      if (shares) {
+        this.accordion.setRelativeSizes(shares);
+      }
+      requestAnimationFrame(() => this.save());
+    });
   }
 
   /** Remember the layout as it is now. */

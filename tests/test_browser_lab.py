@@ -212,8 +212,12 @@ def researcher_loop(lab, page):
         page.locator(".jp-Logbook-modeButton.jp-mod-active", has_text="red-team").wait_for()
         shot(page, "07-mode")
 
-        # Export the log as HTML into the project.
-        page.locator(".jp-Logbook-export button", has_text="HTML").click()
+        # Export the log as HTML into the project, from the export dialog (not opened afterwards here).
+        page.locator(".jp-Logbook-exportButton").click()
+        dialog = page.locator(".jp-Dialog", has=page.locator(".jp-Logbook-exportDialog"))
+        assert dialog.locator(".jp-Logbook-exportPath").input_value() == "research-log.html"
+        dialog.locator(".jp-Logbook-exportOpen").uncheck()
+        dialog.get_by_role("button", name="Export the logbook").click()
         page.get_by_text("exported to research-log.html").first.wait_for()
         exported = (lab.root / "research-log.html").read_text()
         assert "x &gt; 10" in exported and "Brainstorm 1" in exported

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { handleTarget, layoutOf, PAGE_PX, parseLayout, sizesFor, STEP_PX } from '../layoutformat';
+import { handleTarget, layoutOf, PAGE_PX, parseLayout, sharesFor, sizesFor, STEP_PX } from '../layoutformat';
 
 const SECTIONS = ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments'];
 
@@ -45,4 +45,12 @@ test('the arrows move a handle a step, the page keys further, other keys not at 
   for (const key of ['ArrowLeft', 'Enter', ' ', 'Tab', 'a']) {
     assert.equal(handleTarget(key, 300), null, key);
   }
+});
+
+test('a collapse or an expansion shares the height among the open sections by their stretch', () => {
+  const stretch = [0, 1, 2, 3, 2];
+  assert.deepEqual(sharesFor(stretch, [false, false, true, true, false]), [0, 0, 2, 3, 0]);
+  assert.deepEqual(sharesFor(stretch, [true, true, true, true, true]), stretch);
+  assert.equal(sharesFor(stretch, [true, false, false, false, false]), null); // Mode alone does not stretch
+  assert.equal(sharesFor(stretch, [false, false, false, false, false]), null);
 });
