@@ -122,7 +122,13 @@ function credenceControl(model: LogbookModel, h: IHypothesis): HTMLElement {
     const asked = el('label', 'jp-Logbook-row jp-Logbook-giveWayRow');
     asked.append(el('span', 'jp-Logbook-muted', 'gives way:'), yields);
     asked.hidden = true;
-    slider.addEventListener('input', () => (asked.hidden = false));
+    slider.addEventListener('input', () => {
+      if (asked.hidden) {
+        asked.hidden = false;
+        // The row pushes Save down: keep it in the section's view (a short sidebar scrolls the section).
+        requestAnimationFrame(() => bottom.scrollIntoView({ block: 'nearest' }));
+      }
+    });
     box.append(asked);
   }
   box.append(bottom);

@@ -62,10 +62,8 @@ export class SetsView {
         `Change the credence of ${p.label} in C${s.id}`,
         () => {
           this.editing = this.editing?.member === p.id && this.editing.set === s.id ? null : { set: s.id, member: p.id };
-          this.key = '';
-          this.node.replaceChildren(...this.sets.map(other => this.setNode(other)));
-          (this.node.querySelector('.jp-Logbook-setCredence') as HTMLElement | null)?.focus();
-          this.resized();
+          this.redraw();
+          this.openForm();
         },
         `jp-Logbook-setItem jp-mod-part${p.id === ELSE ? 'Else' : i % 8}`
       );
@@ -82,11 +80,36 @@ export class SetsView {
     return node;
   }
 
-  /** Change ``member``'s credence: who gives way (all in proportion, or one named) and why. */
+  /** Every set drawn again (the form opened or closed), and the section told its height changed. */
+  private redraw(): void {
+    this.key = '';
+    this.node.replaceChildren(...this.sets.map(other => this.setNode(other)));
+    this.resized();
+  }
+
+  /**
+   * Focus the open form's credence and bring the whole form, down to its Save button, into the section's
+   * view: in a short sidebar the section scrolls, and the form opens below the set's bar.
+   */
+  private openForm(): void {
+    const form = this.node.querySelector('.jp-Logbook-setForm') as HTMLElement | null;
+    if (!form) {
+      return;
+    }
+    (form.querySelector('.jp-Logbook-setCredence') as HTMLElement | null)?.focus({ preventScroll: true });
+    requestAnimationFrame(() => form.scrollIntoView({ block: 'nearest' }));
+  }
+
+  /**
+   * Change ``member``'s credence: who gives way (all in proportion, or one named) and why. Four short rows,
+   * so that Save stays in view in a 250 px sidebar: ``H3 0.12 → [new]``, who gives way, why, Save and
+   * Cancel. Enter saves, Escape closes.
+   */
   private form(s: ICompetingSet, member: string): HTMLElement {
     const form = el('div', 'jp-Logbook-setForm');
     const current = member === ELSE ? s.something_else : s.credences[member];
-    const value = input('jp-Logbook-setCredence', `New credence of ${member} (0 to 1)`);
+    const name = member === ELSE ? 'something else' : member;
+    const value = input('jp-Logbook-setCredence', `New credence of ${name} (0 to 1)`);
     value.type = 'number';
     value.min = '0';
     value.max = '1';
@@ -99,7 +122,7 @@ export class SetsView {
       giveWay.append(new Option(`only ${p.label}`, p.id));
     }
     const reason = input('jp-Logbook-setReason', 'Why', 'why?');
-    const save = button('Save', `Save the new credence of ${member}`, () => {
+    const save = button('Save', `Save the new credence of ${name}`, () => {
       const credence = Number(value.value);
       if (!(credence >= 0 && credence <= 1) || value.value.trim() === '') {
         value.setCustomValidity('a number from 0 to 1');
@@ -117,15 +140,29 @@ export class SetsView {
       });
     });
     save.classList.add('jp-mod-accept');
-    const cancel = button('Cancel', 'Close without changing', () => {
+    const close = () => {
       this.editing = null;
-      this.key = '';
-      this.node.replaceChildren(...this.sets.map(other => this.setNode(other)));
-      this.resized();
+      this.redraw();
+      (this.node.querySelector(`[data-set="${s.id}"] .jp-Logbook-setItem[data-member="${member}"]`) as HTMLElement | null)?.focus();
+    };
+    const cancel = button('Cancel', 'Close without changing', close, 'jp-Logbook-setCancel');
+    value.addEventListener('input', () => value.setCustomValidity(''));
+    form.addEventListener('keydown', event => {
+      if (event.key === 'Escape') {
+        event.stopPropagation();
+        close();
+      } else if (event.key === 'Enter' && (event.target === value || event.target === reason)) {
+        event.preventDefault();
+        save.click();
+      }
     });
-    const row = el('div', 'jp-Logbook-row');
-    row.append(save, cancel);
-    form.append(el('label', 'jp-Logbook-setFormLabel', `${member === ELSE ? 'something else' : member} from ${share(current)} to`), value, giveWay, reason, row);
+    const top = el('div', 'jp-Logbook-setFormRow');
+    const label = el('span', 'jp-Logbook-setFormLabel', `${member === ELSE ? 'else' : member} ${share(current)} →`);
+    label.title = `${name}: from ${share(current)} to`;
+    top.append(label, value);
+    const buttons = el('div', 'jp-Logbook-setFormRow');
+    buttons.append(save, cancel);
+    form.append(top, giveWay, reason, buttons);
     return form;
   }
 

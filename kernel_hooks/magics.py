@@ -1,4 +1,5 @@
-"""Line magics: %hypothesis, %predict, %mode, %surprise, %surprises, %pin, %compete, %proposals, %decide, %calibration.
+"""Line magics: %hypothesis, %predict, %mode, %surprise, %surprises, %pin, %compete, %credence, %join, %leave,
+%tag, %proposals, %decide, %calibration.
 
 Mistakes raise :class:`LogbookError`; the extension's exception handler
 shows them as one line, and the cell counts as failed.
@@ -22,6 +23,42 @@ _HYPOTHESIS_ID = re.compile(r"^H\d+$", re.I)
 _DECISIONS = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
 _DECISIONS.update({done: done for done in _DECISIONS.values()})
 _SET_TO = re.compile(r"^(?P<who>H\d+|else)=(?P<credence>\S+)$", re.I)
+_SET_ID = re.compile(r"^C\d+$", re.I)
+
+
+_PREDICT_USAGE = (
+    "%predict [-c CREDENCE] [--likelihoods H2=0.3,else=0.5] [--base-rate 0.2] [--resolve-by DATE]"
+    " [--tags a,b] H1: python_expression"
+)
+_PREDICT_OPTIONS = {"--likelihoods", "--base-rate", "--resolve-by", "--tags"}
+
+
+def _predict_options(line: str) -> tuple[dict, str]:
+    """The options written before ``H1:`` in ``%predict``, as ``predict``'s keywords, and the rest of the line."""
+    options: dict = {}
+    credence = ""
+    rest = line.lstrip()
+    while rest.startswith("-"):
+        name, _, after = rest.partition(" ")
+        value, _, rest = after.lstrip().partition(" ")
+        rest = rest.lstrip()
+        if name == "-c" and value:
+            credence = f"-c {value} "
+            continue
+        if name not in _PREDICT_OPTIONS or not value:
+            raise LogbookError(f"usage: {_PREDICT_USAGE}")
+        if name == "--likelihoods":
+            pairs = [_SET_TO.match(p) for p in value.split(",") if p]
+            if not pairs or not all(pairs):
+                raise LogbookError(f"--likelihoods takes H2=0.3,else=0.5, not {value!r}")
+            options["likelihoods"] = {m["who"]: _credence(m["credence"], 0.0) for m in pairs}
+        elif name == "--base-rate":
+            options["base_rate"] = _credence(value, 0.0)
+        elif name == "--resolve-by":
+            options["resolve_by"] = value
+        else:
+            options["tags"] = [t for t in value.split(",") if t]
+    return options, credence + rest
 
 
 def _credence(text: str | None, default: float) -> float:
@@ -50,12 +87,18 @@ class LogbookMagics(Magics):
 
     @line_magic
     def predict(self, line: str):
-        """%predict [-c CREDENCE] H1: EXPRESSION -- add a prediction to a hypothesis."""
+        """%predict [-c CREDENCE] [OPTIONS] H1: EXPRESSION -- add a prediction to a hypothesis.
+
+        Options, before the id: ``--likelihoods H2=0.3,else=0.5`` (how likely it
+        holds under each rival), ``--base-rate 0.2`` (under "H1 is false", for a
+        hypothesis in no set), ``--resolve-by 2026-12-01``, ``--tags quick,layer1``.
+        """
+        options, line = _predict_options(line)
         match = _PREDICT.match(line)
         if match is None:
-            raise LogbookError("usage: %predict [-c CREDENCE] H1: python_expression")
+            raise LogbookError(f"usage: {_PREDICT_USAGE}")
         credence = _credence(match["c1"] or match["c2"], 0.9)
-        written = logbook.get(match["id"]).predict(match["expr"].strip(), credence)
+        written = logbook.get(match["id"]).predict(match["expr"].strip(), credence, **options)
         # Writing it may have judged it at once (its names hold values): show the state after that
         # judging, as the card above says, not the "pending" it was written with.
         logbook.flush(5.0)
@@ -106,6 +149,64 @@ class LogbookMagics(Magics):
             raise LogbookError("usage: %compete H1 H2 [--else 0.2] [question]: name two rivals at least")
         question = " ".join(words) or f"which of {', '.join(ids)}?"
         return logbook.compete(question, *ids, something_else=something_else)
+
+    @line_magic
+    def credence(self, line: str):
+        """%credence H2 0.5 [--give-way H1,else] [REASON] -- change a credence; in a set, who gives way (default: all).
+
+        ``%credence C1 else 0.2 [REASON]`` changes what set C1 leaves to something else.
+        """
+        words = line.split()
+        usage = "usage: %credence H2 0.5 [--give-way H1,else] [reason], or %credence C1 else 0.2 [reason]"
+        if len(words) >= 3 and _SET_ID.match(words[0]) and words[1].lower() == "else":
+            return logbook.something_else(words[0], _credence(words[2], 0.0), " ".join(words[3:]))
+        if len(words) < 2 or not _HYPOTHESIS_ID.match(words[0]):
+            raise LogbookError(usage)
+        hid, value, rest = words[0].upper(), _credence(words[1], 0.0), words[2:]
+        give_way = None
+        if rest[:1] == ["--give-way"]:
+            if len(rest) < 2:
+                raise LogbookError(usage)
+            give_way = [g for g in rest[1].split(",") if g]
+            rest = rest[2:]
+        handle = logbook.get(hid).update(value, " ".join(rest), give_way=give_way)
+        s = session.store().hypothesis(hid).set_id
+        return session.store().competing_set(s) if s is not None else handle
+
+    @line_magic
+    def join(self, line: str):
+        """%join C1 H5 [H6 ...] [REASON] -- make hypotheses rivals in a set; the others make room."""
+        words = line.split()
+        if len(words) < 2 or not _SET_ID.match(words[0]) or not _HYPOTHESIS_ID.match(words[1]):
+            raise LogbookError("usage: %join C1 H5 [H6 ...] [reason]")
+        ids = []
+        rest = words[1:]
+        while rest and _HYPOTHESIS_ID.match(rest[0]):
+            ids.append(rest.pop(0).upper())
+        return logbook.join(words[0], *ids, reason=" ".join(rest))
+
+    @line_magic
+    def leave(self, line: str):
+        """%leave H5 [H6 ...] [REASON] -- take hypotheses out of their set; what each held goes to something else."""
+        words = line.split()
+        ids = []
+        while words and _HYPOTHESIS_ID.match(words[0]):
+            ids.append(words.pop(0).upper())
+        if not ids:
+            raise LogbookError("usage: %leave H5 [H6 ...] [reason]")
+        left = logbook.leave(*ids, reason=" ".join(words))
+        return left[0] if len(left) == 1 else (left or None)
+
+    @line_magic
+    def tag(self, line: str):
+        """%tag H1.P2 TAG [TAG ...] [--replace] -- tag a hypothesis or a prediction, for calibration by tag."""
+        words = line.replace(",", " ").split()
+        replace = "--replace" in words
+        words = [w for w in words if w != "--replace"]
+        if not words or not re.match(r"^H\d+(\.P\d+)?$", words[0], re.I) or not (words[1:] or replace):
+            raise LogbookError("usage: %tag H1.P2 TAG [TAG ...] [--replace]")
+        tags = logbook.tag(words[0], *words[1:], replace=replace)
+        print(f"{words[0].upper()}: {', '.join(tags) or 'no tags'}")
 
     @line_magic
     def proposals(self, line: str):

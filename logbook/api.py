@@ -145,14 +145,29 @@ class HypothesisHandle:
             session.recorder.judge_written(prediction.id)
         return prediction
 
-    def update(self, credence: float, reason: str = "") -> "HypothesisHandle":
-        """Record a new credence, and why; one its history already holds, with this reason, is not added again."""
+    def update(
+        self, credence: float, reason: str = "", give_way: Optional[list[str]] = None
+    ) -> "HypothesisHandle":
+        """Record a new credence, and why; one its history already holds, with this reason, is not added again.
+
+        In a competing set the others give way in proportion, or only those
+        named in ``give_way`` (ids, and ``"else"`` for something else):
+        ``h.update(0.5, "the ablation moved it", give_way=["H1", "else"])``.
+        """
         store = session.store()
         self._hypothesis = store.hypothesis(self.id)
-        if any(c.credence == credence and c.reason == clean_text(reason) for c in self._hypothesis.history):
+        reason = clean_text(reason).strip()
+        said = [c.reason for c in self._hypothesis.history if c.credence == credence]
+        if any(r == reason or (self._hypothesis.set_id and r.endswith(f": {reason}")) for r in said):
             _say(f"{self.id} already records credence {credence:.2f} for this reason; nothing changed")
             return self
-        self._hypothesis = store.update_credence(self.id, credence, reason)
+        if give_way is not None and self._hypothesis.set_id is None:
+            raise LogbookError(f"{self.id} is in no competing set: no one gives way")
+        if self._hypothesis.set_id is not None:
+            store.set_credence(self.id, credence, reason, give_way=give_way)
+            self._hypothesis = store.hypothesis(self.id)
+        else:
+            self._hypothesis = store.update_credence(self.id, credence, reason)
         session.changed()
         return self
 
@@ -284,10 +299,11 @@ class SurpriseHandle:
         return self._surprise._repr_html_()
 
 
-def hypothesis(statement: str, credence: float = 0.7) -> HypothesisHandle:
+def hypothesis(statement: str, credence: float = 0.7, tags: Optional[list[str]] = None) -> HypothesisHandle:
     """State a hypothesis with your credence in it (0-1). Returns it, with its id (H1, H2, ...).
 
-    A statement the logbook already holds, word for word, returns that
+    ``tags`` label it for calibration by tag (``tags=["induction"]``). A
+    statement the logbook already holds, word for word, returns that
     hypothesis as it is (a re-run cell), and says so.
     """
     store = session.store()
@@ -295,7 +311,7 @@ def hypothesis(statement: str, credence: float = 0.7) -> HypothesisHandle:
     if existing is not None:
         _say(f"{existing.id} already exists; using it")
         return HypothesisHandle(existing)
-    handle = HypothesisHandle(store.add_hypothesis(statement, credence, session.brainstorm_id))
+    handle = HypothesisHandle(store.add_hypothesis(statement, credence, session.brainstorm_id, tags))
     session.changed()
     return handle
 
@@ -603,6 +619,54 @@ def sets() -> list[CompetingSet]:
     return session.store().competing_sets()
 
 
+def join(set_id: int | str, *hypothesis_ids: str, reason: str = "") -> CompetingSet:
+    """Make hypotheses rivals in a set: ``join("C1", "H5", reason="a fifth explanation")``.
+
+    Each keeps its credence; the members and something else make room in
+    proportion. One already in this set (a re-run cell) is passed over.
+    """
+    store = session.store()
+    target = store.competing_set(set_id)
+    for hid in hypothesis_ids:
+        if store.hypothesis(hid).set_id == target.id:
+            _say(f"{hid.strip().upper()} is already in C{target.id}; nothing changed")
+            continue
+        store.add_to_set(target.id, hid, reason)
+    session.changed()
+    return store.competing_set(target.id)
+
+
+def leave(*hypothesis_ids: str, reason: str = "") -> list[CompetingSet]:
+    """Take hypotheses out of their sets: ``leave("H5", reason="not about copying")``; returns the sets they left.
+
+    What each held goes to its set's something else; it keeps its credence,
+    alone. One in no set (a re-run cell) is passed over.
+    """
+    store = session.store()
+    left = {}
+    for hid in hypothesis_ids:
+        if store.hypothesis(hid).set_id is None:
+            _say(f"{hid.strip().upper()} is in no competing set; nothing changed")
+            continue
+        s = store.remove_from_set(hid, reason)
+        left[s.id] = s
+    session.changed()
+    return list(left.values())
+
+
+def something_else(set_id: int | str, credence: float, reason: str = "") -> CompetingSet:
+    """Change what a set leaves to something else: ``something_else("C1", 0.2, "none fits period 7")``.
+
+    The members give way in proportion.
+    """
+    store = session.store()
+    if store.competing_set(set_id).something_else == credence:
+        return store.competing_set(set_id)  # a re-run cell
+    changed = store.set_something_else(set_id, credence, reason)
+    session.changed()
+    return changed
+
+
 def proposals(status: Optional[str] = "proposed") -> list[Proposal]:
     """The updates Logbook proposed after verdicts (``status=None``: all of them, decided or not)."""
     return session.store().proposals(status)
@@ -620,6 +684,17 @@ def decide(
     decided = store.decide_proposal(proposal_id, decision, reason, credences)
     session.changed()
     return decided
+
+
+def tag(record_id: str, *tags: str, replace: bool = False) -> list[str]:
+    """Tag a hypothesis or a prediction for calibration by tag: ``tag("H1.P2", "quick", "layer1")``.
+
+    Returns its tags now; ``replace=True`` makes ``tags`` all of them. Each
+    change is an event in the history (``logbook verify`` checks tags).
+    """
+    now_tags = session.store().tag(record_id, list(tags), replace=replace)
+    session.changed()
+    return now_tags
 
 
 def due() -> list[Prediction]:

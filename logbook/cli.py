@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .cli_sets import register as register_sets
+from .cli_beliefs import register as register_beliefs
 from .dates import moment
 from .exporting import FORMATS, export_logbook, export_schema, render
 from .history_text import history_text
@@ -444,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="one slice (repeat)",
     )
     calibration.add_argument("--window", type=int, default=10, help="first verdicts per rolling Brier window")
-    register_sets(add, _open)
+    register_beliefs(add, _open)
     decide = add("decide", cmd_decide, "Accept, edit or reject a proposed update (U1), with a reason.")
     decide.add_argument("proposal", help="the proposal: U1")
     decide.add_argument("decision", choices=["accepted", "edited", "rejected"])

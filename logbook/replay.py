@@ -50,6 +50,7 @@ class Replay:
             "created_at": at,
             "brainstorm_id": p.get("brainstorm_id"),
             "follows": p.get("follows"),
+            "tags": [],
             "credence history": UNKNOWN if event_id <= self.backfill_end else [(p["credence"], "stated", at)],
         }
 
@@ -85,7 +86,23 @@ class Replay:
             "superseded_by": None,
             "history": [(p["expression"], p["credence"], at)],
             "verdicts": [],
+            **no_odds(),
         }
+
+    def prediction_odds(self, event: tuple, p: dict) -> None:
+        """What a prediction states besides its credence: likelihoods under rivals, base rate, deadline, tags."""
+        pr = self._get("prediction", event[3], event)
+        if pr is not None:
+            pr.update({name: p[name] for name in ODDS_FIELDS if name in p})
+            if isinstance(pr["likelihoods"], str):  # written as JSON text before tags joined the event
+                pr["likelihoods"] = from_json(pr["likelihoods"]) or {}
+
+    def tagged(self, event: tuple, p: dict) -> None:
+        """A hypothesis' or a prediction's tags, as they are after the change."""
+        label = "prediction" if "." in event[3] else "hypothesis"
+        record = self._get(label, event[3], event)
+        if record is not None:
+            record["tags"] = list(p["tags"])
 
     def prediction_edited(self, event: tuple, p: dict) -> None:
         pr = self._get("prediction", event[3], event)
@@ -262,6 +279,15 @@ class Replay:
         self.backfilled, self.backfilled_at = p["events"], event[1]
 
 
+#: What a ``prediction.odds`` event may state of its prediction.
+ODDS_FIELDS = ("likelihoods", "base_rate", "resolve_by", "tags")
+
+
+def no_odds() -> dict[str, Any]:
+    """A prediction's odds and labels before any ``prediction.odds`` or ``prediction.tagged`` event."""
+    return {"likelihoods": {}, "base_rate": None, "resolve_by": None, "tags": []}
+
+
 #: What a ``proposal.made`` event holds of its proposal.
 PROPOSAL_FIELDS = (
     "prediction_id",
@@ -295,6 +321,9 @@ HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
     "prediction.too_slow": Replay.prediction_too_slow,
     "prediction.superseded": Replay.prediction_superseded,
     "prediction.judged": Replay.prediction_judged,
+    "prediction.odds": Replay.prediction_odds,
+    "prediction.tagged": Replay.tagged,
+    "hypothesis.tagged": Replay.tagged,
     "surprise.flagged": Replay.surprise_flagged,
     "surprise.drifted": Replay.surprise_drifted,
     "surprise.status": Replay.surprise_status,

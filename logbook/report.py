@@ -858,7 +858,9 @@ def _calibration_slices(log: _Log, lines: list[str]) -> None:
     lines += log.chart(spec, "Brier score over the last 10 judged, rolling")
     lines += slices_markdown(log.data.hypotheses, models)
     for s in log.data.sets:
-        members = [*s.credences, "else"]
+        # Every member the set ever had: one that left keeps its column for the rows it was in.
+        ever = [k for change in s.history for k in change.credences if k != "else"]
+        members = [*dict.fromkeys([*ever, *s.credences]), "else"]
         lines += [f"**C{s.id}: {md_text(s.question)}** (a competing set: the credences sum to 1)", ""]
         chart = _set_chart(s, log)
         if chart:
@@ -866,7 +868,9 @@ def _calibration_slices(log: _Log, lines: list[str]) -> None:
             continue
         lines += ["| when | " + " | ".join(members) + " | why |", "|---" * (len(members) + 2) + "|"]
         for change in s.history:
-            cells = " | ".join(f"{change.credences.get(m, 0.0):.2f}" for m in members)
+            cells = " | ".join(
+                f"{change.credences[m]:.2f}" if m in change.credences else "–" for m in members
+            )
             lines.append(f"| {change.at:%Y-%m-%d %H:%M} | {cells} | {md_text(change.reason)} |")
         lines.append("")
 

@@ -23,6 +23,7 @@ from .models import LogbookExport
 from .replay import PROPOSAL_FIELDS, UNKNOWN, Key, Replay, drift_identity, replay
 from .seal import SealError, key_id, mac, message, ssh_verify
 from .store import Store
+from .tables.base import loads
 from .tables.events import GENESIS, event_hash
 from .text import from_json
 
@@ -177,6 +178,7 @@ NORMAL = {
     "created_at": moment,
     "started_at": moment,
     "last_at": lambda v: None if v is None else moment(v),
+    "resolve_by": lambda v: None if v is None else moment(v),
     "observed": _json,
     "last_steps": lambda v: _steps(v),
     "steps": lambda v: _steps(v),
@@ -301,6 +303,7 @@ def _table_records(store: Store) -> dict[Key, dict]:
             "created_at": h["created_at"],
             "brainstorm_id": h["brainstorm_id"],
             "follows": h.get("follows"),
+            "tags": loads(h.get("tags"), []),
             "credence history": [],
         }
     for c in db.query("SELECT * FROM credence_history ORDER BY id"):
@@ -313,6 +316,10 @@ def _table_records(store: Store) -> dict[Key, dict]:
         records[("prediction", p["id"])] = {
             **{name: p[name] for name in columns},
             "created_at": p["created_at"],
+            "likelihoods": loads(p.get("likelihoods"), {}),
+            "base_rate": p.get("base_rate"),
+            "resolve_by": p.get("resolve_by"),
+            "tags": loads(p.get("tags"), []),
         }
     # Plain cursors: these two tables hold most of a long logbook's rows.
     for row in db.conn.execute(f"SELECT id, {_JUDGEMENT} FROM evidence"):
@@ -417,6 +424,7 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
             "created_at": h.created_at,
             "brainstorm_id": h.brainstorm_id,
             "follows": h.follows,
+            "tags": h.tags,
             "credence history": [(c.credence, c.reason, c.at) for c in h.history],
         }
         for p in h.predictions:
@@ -431,6 +439,10 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
                 "first_verdict": p.first_verdict,
                 "revises": p.revises,
                 "superseded_by": p.superseded_by,
+                "likelihoods": p.likelihoods,
+                "base_rate": p.base_rate,
+                "resolve_by": p.resolve_by,
+                "tags": p.tags,
                 "history": [(v.expression, v.credence, v.at) for v in p.history],
                 "verdicts": [
                     [

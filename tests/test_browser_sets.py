@@ -108,12 +108,31 @@ def test_accepting_the_proposal_with_a_reason_moves_the_bar(lab, copying, page):
     assert decided["reason"] == "period 7 breaks it"
 
 
+#: Whether a control is on screen and not covered or scrolled out of its section: what is at its centre is it.
+IN_VIEW = """(node) => {
+  const r = node.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return !!hit && (hit === node || node.contains(hit));
+}"""
+
+
+def wait_in_view(page, locator) -> None:
+    """Wait until ``locator``'s element is in view (the form brings itself into view on the next frame)."""
+    page.wait_for_function(f"(node) => ({IN_VIEW})(node)", arg=locator.element_handle())
+
+
 def test_changing_a_member_asks_who_gives_way(lab, copying, page):
     made, _ = copying
     before = api(lab, "GET", f"sets/{made['id']}")
+    # A laptop's window: the Hypotheses section gets little height, and scrolls.
+    page.set_viewport_size({"width": 1400, "height": 720})
     set_sidebar_width(page, 250)
     page.locator('.jp-Logbook-setItem[data-member="H3"]').click()
     form = page.locator(".jp-Logbook-setForm")
+    # Save is in view as the form opens, before anything scrolls to it, and the credence has the focus.
+    wait_in_view(page, form.locator(".jp-mod-accept"))
+    assert form.locator(".jp-Logbook-setCredence").evaluate("(n) => n === document.activeElement")
+    shot(page, "give-way-250-short")
     form.locator(".jp-Logbook-setCredence").fill("0.2")
     form.locator(".jp-Logbook-giveWay").select_option("H4")
     form.locator(".jp-Logbook-setReason").fill("layer 1 alone does not fit")
@@ -128,6 +147,24 @@ def test_changing_a_member_asks_who_gives_way(lab, copying, page):
     assert now["history"][-1]["reason"].endswith("layer 1 alone does not fit")
 
 
+def test_the_set_form_closes_with_escape_and_saves_with_enter(lab, copying, page):
+    made, _ = copying
+    set_sidebar_width(page, 250)
+    item = page.locator(f'[data-set="{made["id"]}"] .jp-Logbook-setItem[data-member="else"]')
+    item.click()
+    form = page.locator(".jp-Logbook-setForm")
+    form.locator(".jp-Logbook-setCredence").press("Escape")
+    form.wait_for(state="detached")
+    page.wait_for_function("() => document.activeElement?.dataset?.member === 'else'")
+    item.click()
+    form.locator(".jp-Logbook-setCredence").fill("0.15")
+    form.locator(".jp-Logbook-setReason").fill("fewer unknowns")
+    form.locator(".jp-Logbook-setReason").press("Enter")
+    form.wait_for(state="detached")
+    now = api(lab, "GET", f"sets/{made['id']}")
+    assert now["something_else"] == pytest.approx(0.15) and now["history"][-1]["reason"].endswith("fewer unknowns")
+
+
 def slide(page, slider, value: int) -> None:
     """Move a range input as a drag does: its value, then the input event."""
     slider.evaluate("(s, v) => { s.value = String(v); s.dispatchEvent(new Event('input', { bubbles: true })); }", value)
@@ -137,6 +174,7 @@ def test_a_members_card_asks_who_gives_way_and_a_free_hypothesis_does_not(lab, c
     made, _ = copying
     free = api(lab, "POST", "hypotheses", {"statement": "attention sinks do it", "credence": 0.3})
     before = api(lab, "GET", f"sets/{made['id']}")
+    page.set_viewport_size({"width": 1400, "height": 720})
     set_sidebar_width(page, 250)
     card = page.locator('[data-hypothesis="H1"]')
     card.locator(".jp-Logbook-cardRow").click()
@@ -144,6 +182,7 @@ def test_a_members_card_asks_who_gives_way_and_a_free_hypothesis_does_not(lab, c
     assert box.locator(".jp-Logbook-giveWay").is_hidden()  # asked once the slider moves
     target = round(before["credences"]["H1"] * 100) - 5  # lower, so something else can always take it
     slide(page, box.locator(".jp-Logbook-slider"), target)
+    wait_in_view(page, box.get_by_role("button", name="Record the new credence in H1 and its reason"))
     choice = box.locator(".jp-Logbook-giveWay")
     assert choice.input_value() == ""  # the others, in proportion, unless one is chosen
     options = choice.locator("option").all_inner_texts()

@@ -127,9 +127,15 @@ operations = st.lists(
         ),
         st.tuples(st.just("leave"), st.integers(1, 4)),
         st.tuples(st.just("join"), st.integers(1, 4)),
+        st.tuples(st.just("revise"), st.integers(1, 4), st.floats(0.01, 0.99)),
     ),
     max_size=12,
 )
+
+
+def in_force(store, hid) -> str:
+    """The id of the hypothesis' prediction in force (the newest version of its first one)."""
+    return [p.id for p in store.hypothesis(hid).predictions if p.superseded_by is None][-1]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -152,13 +158,15 @@ def test_a_set_always_sums_to_one(tmp_path_factory, credences, remainder, ops):
                 elif op[0] == "else":
                     store.set_something_else(1, op[1])
                 elif op[0] == "judge":
-                    judge(store, f"{hid}.P1", held=op[2])  # the first verdict and every re-run
+                    judge(store, in_force(store, hid), held=op[2])  # the first verdict and every re-run
                     for u in store.proposals("proposed"):
                         store.decide_proposal(u.id, op[3], "prop")
                 elif op[0] == "leave":
                     store.remove_from_set(hid)
                 elif op[0] == "join":
                     store.add_to_set(1, hid)
+                elif op[0] == "revise":  # a new version after a verdict keeps its likelihoods
+                    store.update_prediction(in_force(store, hid), credence=op[2])
             except (LogbookError, AlreadyDone):
                 pass
             s = store.competing_set(1)
@@ -340,3 +348,15 @@ def test_the_html_report_draws_the_set_as_it_moved_and_markdown_keeps_the_table(
     page = html_report(rivals)
     assert 'aria-label="distribution of C1 over time"' in page
     assert "| when |" not in page and "<th>why</th>" not in page.split("Calibration")[-1]
+
+
+def test_the_markdown_history_keeps_a_column_for_a_member_that_left(rivals):
+    from logbook.report import markdown_report
+
+    rivals.create_set("q", ["H1", "H2", "H3"], something_else=0.1)
+    rivals.remove_from_set("H3", "not about copying")
+    judge(rivals, rivals.add_prediction("H1", "score > 0.5", 0.9).id, held=False)  # the section needs a verdict
+    md = markdown_report(rivals)
+    assert "| when | H1 | H2 | H3 | else | why |" in md
+    (left,) = [line for line in md.splitlines() if line.endswith("| not about copying |")]
+    assert left.split(" | ")[3] == "–"

@@ -186,7 +186,8 @@ class HypothesesHandler(LogbookHandler):
     async def post(self):
         body = self.parse(bodies.NewHypothesis)
         created = await self.call(
-            lambda store: store.add_hypothesis(body.statement, body.credence, body.brainstorm_id), writes=True
+            lambda store: store.add_hypothesis(body.statement, body.credence, body.brainstorm_id, body.tags),
+            writes=True,
         )
         self.send(created, 201)
 
@@ -844,6 +845,21 @@ class SetHandler(LogbookHandler):
         self.send(await self.call(change, writes=True))
 
 
+class TagsHandler(LogbookHandler):
+    """POST ``{"tags": [...], "replace": false}``: tags for a hypothesis or a prediction (they slice calibration);
+    answers the hypothesis or prediction as it now is."""
+
+    @tornado.web.authenticated
+    async def post(self, record_id: str):
+        body = self.parse(bodies.Tags)
+
+        def tag(store: Store):
+            store.tag(record_id, body.tags, body.replace)
+            return store.prediction(record_id) if "." in record_id else store.hypothesis(record_id)
+
+        self.send(await self.call(tag, writes=True))
+
+
 class SetMembersHandler(LogbookHandler):
     """POST ``{"hypothesis_id", "reason"}``: the hypothesis joins the set as a rival; the others make room."""
 
@@ -960,6 +976,8 @@ ROUTES = [
     ("predictions/check", CheckExpressionHandler),
     (r"predictions/(H\d+\.P\d+)", PredictionHandler),
     (r"predictions/(H\d+\.P\d+)/verdict", VerdictHandler),
+    (r"hypotheses/(H\d+)/tags", TagsHandler),
+    (r"predictions/(H\d+\.P\d+)/tags", TagsHandler),
     ("trust", TrustHandler),
     ("brainstorms", BrainstormsHandler),
     ("brainstorms/current", CurrentBrainstormHandler),

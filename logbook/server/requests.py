@@ -24,6 +24,14 @@ class NewHypothesis(Body):
     statement: str = Text
     credence: Credence = 0.5
     brainstorm_id: Optional[RecordId] = None
+    tags: Optional[list[Annotated[str, Field(max_length=200)]]] = Field(None, max_length=1000)
+
+
+class Tags(Body):
+    """Tags to add to a hypothesis or a prediction, or (``replace``) its tags from now on."""
+
+    tags: list[Annotated[str, Field(max_length=200)]] = Field(max_length=1000)
+    replace: bool = False
 
 
 class HypothesisChange(Body):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from ..errors import AlreadyDone, LogbookError
@@ -32,8 +31,8 @@ class HypothesisQueries(Queries):
         validated(Hypothesis, id="H0", statement=statement, credence=credence)
         with self.transaction():
             hid = self._state_hypothesis(statement, credence, brainstorm_id, None, now())
-            if tags:
-                self.db["hypotheses"].update(hid, {"tags": json.dumps(clean_tags(tags))})
+            if clean_tags(tags):
+                self._write_tags("hypotheses", hid, clean_tags(tags))
         return self.hypothesis(hid)
 
     def follow_up(

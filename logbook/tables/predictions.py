@@ -83,17 +83,20 @@ class PredictionQueries(Queries):
         return self.prediction(pid)
 
     def _set_prediction_extra(self, pid: str, extra: dict) -> None:
-        """Write a prediction's likelihoods, base rate, deadline and tags, with an event for the first three."""
-        row = {
-            "likelihoods": json.dumps(extra["likelihoods"]) if "likelihoods" in extra else None,
+        """Write a prediction's likelihoods, base rate, deadline and tags, and one ``prediction.odds`` event
+        that states them, so that ``logbook verify`` can check them; call inside a transaction."""
+        stated = {
+            "likelihoods": extra.get("likelihoods") or None,
             "base_rate": extra.get("base_rate"),
             "resolve_by": extra["resolve_by"].isoformat() if extra.get("resolve_by") else None,
-            "tags": json.dumps(extra["tags"]) if "tags" in extra else None,
+            "tags": extra.get("tags") or None,
         }
-        self.db["predictions"].update(pid, {k: v for k, v in row.items() if v is not None})
-        stated = {k: row[k] for k in ("likelihoods", "base_rate", "resolve_by") if row[k] is not None}
-        if stated:
-            self.append_event("prediction.odds", pid, stated)
+        stated = {k: v for k, v in stated.items() if v is not None}
+        if not stated:
+            return
+        row = {k: json.dumps(v) if k in ("likelihoods", "tags") else v for k, v in stated.items()}
+        self.db["predictions"].update(pid, row)
+        self.append_event("prediction.odds", pid, stated)
 
     def same_prediction(
         self,
@@ -175,6 +178,8 @@ class PredictionQueries(Queries):
         ``history`` keeps what it said before). Once judged it is final: the
         edit is written as a new prediction, ``H1.P3`` say, that ``revises``
         it, and the judged one is kept as it was, ``superseded_by`` the new one.
+        The new version keeps what the old one stated besides its text and
+        credence: likelihoods, base rate, resolve-by date and tags.
 
         The edit is signed as this user's when the prediction was trusted or its
         expression is written (again); a new credence alone does not vouch for
@@ -214,6 +219,7 @@ class PredictionQueries(Queries):
                     revises=current.id,
                     signed=current.trusted or rewritten,
                 )
+                self._set_prediction_extra(pid, _extra_of(current))  # the new version states the same odds
                 self.db["predictions"].update(current.id, {"superseded_by": pid})
                 self.append_event("prediction.superseded", current.id, {"by": pid})
                 return self.prediction(pid)
@@ -570,6 +576,17 @@ def _identity(stored: Any) -> Optional[str]:
 
 def _old_signature(signature: Any) -> bool:
     return isinstance(signature, str) and len(signature) == 64
+
+
+def _extra_of(prediction: Prediction) -> dict:
+    """The optional fields a prediction states, in stored form (what a revision of it keeps)."""
+    extra = {
+        "likelihoods": prediction.likelihoods,
+        "base_rate": prediction.base_rate,
+        "resolve_by": prediction.resolve_by,
+        "tags": prediction.tags,
+    }
+    return {k: v for k, v in extra.items() if v not in (None, {}, [])}
 
 
 def _prediction_extra(likelihoods: Any, base_rate: Any, resolve_by: Any, tags: Any) -> dict:

@@ -275,16 +275,30 @@ class SetQueries(Queries):
     # -- tags ------------------------------------------------------------
 
     def tag(self, record_id: str, tags: Iterable[str] | str, replace: bool = False) -> list[str]:
-        """Add tags to a hypothesis (``H1``) or a prediction (``H1.P2``); returns its tags."""
+        """Add tags to a hypothesis (``H1``) or a prediction (``H1.P2``), or ``replace`` them; returns its tags.
+
+        >>> store.tag("H1.P2", "quick, layer1")
+        ['layer1', 'quick']
+
+        Each change is a ``hypothesis.tagged`` or ``prediction.tagged`` event
+        with the tags after it: tags slice calibration, so ``logbook verify``
+        checks them.
+        """
         rid = record_id.strip().upper()
-        table = "predictions" if "." in rid else "hypotheses"
-        row = self._one(table, rid, table[:-1])
-        now_tags = (
-            clean_tags(tags) if replace else clean_tags([*loads(row.get("tags"), []), *clean_tags(tags)])
-        )
+        table, label = ("predictions", "prediction") if "." in rid else ("hypotheses", "hypothesis")
         with self.transaction():
-            self.db.execute(f"UPDATE {table} SET tags = ? WHERE id = ?", [json.dumps(now_tags), rid])
+            row = self._one(table, rid, label)
+            old = loads(row.get("tags"), [])
+            now_tags = clean_tags(tags) if replace else clean_tags([*old, *clean_tags(tags)])
+            if now_tags != old:
+                self._write_tags(table, rid, now_tags)
         return now_tags
+
+    def _write_tags(self, table: str, record_id: str, tags: list[str]) -> None:
+        """Write a record's tags and their event; call inside a transaction."""
+        self.db.execute(f"UPDATE {table} SET tags = ? WHERE id = ?", [json.dumps(tags), record_id])
+        kind = "prediction.tagged" if table == "predictions" else "hypothesis.tagged"
+        self.append_event(kind, record_id, {"tags": tags})
 
     def experiment_models(self, experiment_ids: Iterable[int]) -> dict[int, str]:
         """The model each experiment ran, by id (see :func:`logbook.calibration.model_name`); experiments without one are left out."""
