@@ -45,14 +45,14 @@ START = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
 MODES = ("explore", "confirm", "red-team")
 CARDS = "#jp-logbook-dashboard .jp-Logbook-dashCard"
 
-#: Resolves with performance.now() once every card has an SVG with marks (and, given ``counts``, once the
-#: cards named there have been drawn more times than that).
+#: Resolves with performance.now() once every card has an SVG with marks (and, given ``counts``, once every
+#: card named there has been drawn more times than that).
 DRAWN = """
 (counts) => new Promise(resolve => {
   const done = () => {
     const cards = [...document.querySelectorAll('#jp-logbook-dashboard .jp-Logbook-dashCard')];
     const drawn = cards.length > 0 && cards.every(c => c.querySelector('svg [role="graphics-symbol"]'));
-    const moved = !counts || Object.entries(counts).some(([id, n]) => {
+    const moved = !counts || Object.entries(counts).every(([id, n]) => {
       const card = cards.find(c => c.dataset.chart === id);
       return card && Number(card.dataset.draws) > n;
     });
@@ -214,10 +214,11 @@ def measure(path: Path, folder: Path, updates: int) -> dict:
                     f"() => Object.fromEntries([...document.querySelectorAll('{CARDS}')]"
                     ".map(c => [c.dataset.chart, Number(c.dataset.draws)]))"
                 )
-                watch(page, {"modes": before["modes"]})
+                # A cell with a judged prediction moves the modes and every calibration chart.
+                watch(page, {k: v for k, v in before.items() if k == "modes" or k.startswith("calibration")})
                 page.wait_for_timeout(200)
-                started = page.evaluate("() => performance.now()")
-                new_cell(path, n)
+                new_cell(path, n)  # opens the logbook, writes the cell and its judgement, commits
+                started = page.evaluate("() => performance.now()")  # just after the commit
                 ended = drawn_at(page)
                 after = page.evaluate(
                     f"() => Object.fromEntries([...document.querySelectorAll('{CARDS}')]"
@@ -307,7 +308,7 @@ def main() -> None:
         "(goal < 1000 ms)"
     )
     print(
-        f"  browser, cell committed -> its chart drawn again: median {statistics.median(u['ms'] for u in browser):.0f} ms, "
+        f"  browser, cell committed -> every chart it moved drawn again: median {statistics.median(u['ms'] for u in browser):.0f} ms, "
         f"max {max(u['ms'] for u in browser):.0f} ms (goal < 300 ms; includes the server's poll of the file, "
         "every 150 ms)"
     )
