@@ -345,8 +345,9 @@ class DashboardCache:
     def catch_up(self, store: Any) -> None:
         """Read only what was added since the last call: events, experiments, surprises."""
         genesis = store.db.execute("SELECT hash FROM events WHERE id = 1").fetchone()
-        if (genesis[0] if genesis else None) != self.genesis:  # another logbook file now: start again
-            self.__init__()  # type: ignore[misc]
+        newest = store.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+        if (genesis[0] if genesis else None) != self.genesis or newest < self.last_event:
+            self.__init__()  # type: ignore[misc]  # another logbook file, or an older copy of this one: start again
             self.genesis = genesis[0] if genesis else None
         if self.hypotheses is not None:
             for (subject,) in store.db.execute(

@@ -137,8 +137,8 @@ async def test_counts_and_small_sample_warnings(api, research):  # noqa: F811
 
 
 async def test_charts_the_client_has_come_without_their_spec_and_a_change_moves_only_its_charts(
-    api,
-    research,  # noqa: F811
+    api,  # noqa: F811
+    research,
 ):
     _, first = await api("GET", "dashboard")
     keys = {c["id"]: c["key"] for c in first["charts"]}
@@ -152,6 +152,19 @@ async def test_charts_the_client_has_come_without_their_spec_and_a_change_moves_
     moved = {c["id"] for c in after["charts"] if c["key"] != keys[c["id"]]}
     assert moved == {"modes"}
     assert [c["id"] for c in after["charts"] if c["spec"] is not None] == ["modes"]
+
+
+def test_a_cache_kept_across_another_logbook_file_starts_again(tmp_path):
+    from logbook.dashboard import DashboardCache, dashboard
+
+    cache = DashboardCache()
+    with Store(tmp_path / "a.db") as store:
+        research_logbook(store)
+        assert [c.id for c in dashboard(store, cache=cache).charts] == EXPECTED
+    with Store(tmp_path / "b.db") as store:  # the file was replaced by another logbook
+        store.add_hypothesis("a lone idea", 0.4)
+        reply = dashboard(store, cache=cache)
+    assert [c.id for c in reply.charts] == ["credences"] and reply.counts["experiments"] == 0
 
 
 async def test_an_empty_logbook_has_no_charts(api):  # noqa: F811
