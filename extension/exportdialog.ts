@@ -120,8 +120,9 @@ export class ExportForm extends Widget implements Dialog.IBodyWidget<IExportChoi
     const range = group(this.node, 'Time range', 'jp-Logbook-exportRange');
     this.since = dateBox(choice.since);
     this.until = dateBox(choice.until);
+    this.since.title = 'From the start of this day (empty: from the first record)';
+    this.until.title = 'To the end of this day (empty: up to now)';
     range.append(labelled(this.since, 'From', true), labelled(this.until, 'to', true));
-    range.append(el('div', 'jp-Logbook-muted jp-Logbook-exportRangeHint', 'Either may stay empty; "to" takes in its whole day.'));
 
     const chosen = new Set(choice.hypotheses ?? []);
     const picks = group(this.node, 'Hypotheses', 'jp-Logbook-exportHypotheses');
@@ -155,7 +156,6 @@ export class ExportForm extends Widget implements Dialog.IBodyWidget<IExportChoi
     this.open.className = 'jp-Logbook-exportOpen';
     this.open.checked = choice.open;
     this.node.append(labelled(this.open, 'Open it afterwards'));
-
   }
 
   getValue(): IExportChoice {

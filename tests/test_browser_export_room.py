@@ -213,6 +213,7 @@ def choose_by_keyboard(page, dialog) -> bool:
 
 
 def test_the_export_dialog_with_the_keyboard_alone(lab, page):
+    set_theme(page, "JupyterLab Light")  # the lab keeps the theme an earlier test chose
     set_sidebar_width(page, 250)
     for _ in range(3):  # JupyterLab settling after loading may take the focus once: then start again
         dialog = open_dialog(page)
