@@ -95,7 +95,9 @@ export class DashboardWidget extends Widget {
     super.onResize(msg);
     clearTimeout(this.resizeTimer);
     this.resizeTimer = setTimeout(() => {
-      const resized = [...this.cards.values()].filter(card => Math.abs(card.node.clientWidth - card.width) > 40);
+      const resized = [...this.cards.values()].filter(
+        card => card.width > 0 && Math.abs(card.node.clientWidth - card.width) > 40
+      );
       void Promise.all(resized.map(card => this.draw(card)));
     }, 150);
   }
@@ -193,10 +195,10 @@ export class DashboardWidget extends Widget {
     }
     this.pending += 1;
     this.node.dataset.pending = String(this.pending);
+    card.width = card.node.clientWidth; // before waiting for vega: a resize meanwhile must not draw it twice
+    const width = card.width || 640;
     const embed = await loadEmbed();
     const target = el('div', 'jp-Logbook-dashVega');
-    card.width = card.node.clientWidth;
-    const width = card.width || 640;
     const started = performance.now();
     try {
       const result = await embed(target, sized(card.spec, width), { renderer: 'svg', actions: false, mode: 'vega-lite' });
