@@ -83,9 +83,14 @@ class Slice:
 
     @property
     def warning(self) -> str | None:
-        if self.judged < MIN_JUDGED:
-            return f"only {self.judged} judged: too few to mean anything (want {MIN_JUDGED})"
-        return None
+        return too_few(self.judged)
+
+
+def too_few(judged: int) -> str | None:
+    """The warning for a figure from ``judged`` first verdicts, when they are too few to mean anything."""
+    if judged < MIN_JUDGED:
+        return f"only {judged} judged: too few to mean anything (want {MIN_JUDGED})"
+    return None
 
 
 def _judged(hypotheses: Iterable) -> Iterable[tuple]:
@@ -195,10 +200,9 @@ def overall_markdown(hypotheses: Iterable) -> list[str]:
         return ["**Overall**: no predictions have been judged yet.", ""]
     result = calibrate(outcomes)
     came_true = sum(held for _, held in outcomes)
-    whole = Slice("all", "all", result.judged, came_true, result.brier or 0.0, 0.0)
-    warning = f"; {whole.warning}" if whole.warning else ""
+    warning = f"; {too_few(result.judged)}" if too_few(result.judged) else ""
     return [
-        f"**Overall**: {result.judged} judged, {came_true} came true, Brier {whole.brier:.3f} "
+        f"**Overall**: {result.judged} judged, {came_true} came true, Brier {result.brier or 0.0:.3f} "
         f"(0 is perfect, 0.25 is always saying 0.5){warning}.",
         "",
     ]

@@ -38,6 +38,7 @@ from .calibration import (
     first_verdicts,
     getting_better,
     rolling_brier,
+    too_few,
 )
 from .charts import (
     MODE_COLOURS,
@@ -432,12 +433,6 @@ def _chart(
     )
 
 
-def _few(judged: int) -> Optional[str]:
-    if judged < MIN_JUDGED:
-        return f"only {judged} judged: too few to mean anything (want {MIN_JUDGED})"
-    return None
-
-
 def _credence_charts(hypotheses: list) -> list[DashboardChart]:
     chart = _chart(
         "credences",
@@ -481,7 +476,7 @@ def _calibration_charts(store: Any, hypotheses: list) -> list[DashboardChart]:
             "Calibration",
             calibration_chart(hypotheses),
             note=f"{result.judged} judged prediction{'s' if result.judged != 1 else ''}{brier}; each by its first verdict",
-            warning=_few(result.judged),
+            warning=too_few(result.judged),
         )
     ]
     models = store.experiment_models(first_verdict_experiments(hypotheses))
