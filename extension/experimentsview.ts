@@ -1,12 +1,13 @@
 /**
- * The experiments: newest first, searchable (a result shows the line that matched), virtualised.
+ * The experiments: newest first, virtualised; while the sidebar's search has words, only those that match
+ * (a row shows the line that matched).
  * Two chosen (checkbox, Ctrl/Shift-click, Space) are compared side by side with one click.
  */
 
 import { Message } from '@lumino/messaging';
 
 import { orderedPair } from './compareformat';
-import { button, debounce, el, input, marked } from './dom';
+import { button, el, marked } from './dom';
 import { fileName, firstLine } from './format';
 import { LogbookModel } from './model';
 import { SectionWidget } from './section';
@@ -22,9 +23,6 @@ export class ExperimentsSection extends SectionWidget {
     private readonly compare: ((oldId: number, newId: number) => void) | null = null
   ) {
     super(model, 'experiments', 'Experiments', ['experiments']);
-    const search = input('jp-Logbook-search', 'Search code and outputs', 'Search code and outputs…');
-    search.type = 'search';
-    search.addEventListener('input', debounce(() => void model.search(search.value.trim()), 250));
     this.list = new VirtualList(model.experiments, {
       rowHeight: EXPERIMENT_ROW_HEIGHT,
       label: 'Experiments, newest first',
@@ -47,7 +45,7 @@ export class ExperimentsSection extends SectionWidget {
     this.choice.setAttribute('role', 'group');
     this.choice.setAttribute('aria-label', 'Compare the chosen experiments');
     this.choice.hidden = true;
-    this.node.append(search, this.choice, this.list.node);
+    this.node.append(this.choice, this.list.node);
   }
 
   /** The experiments chosen for comparing, in the order they were chosen. */
@@ -72,7 +70,7 @@ export class ExperimentsSection extends SectionWidget {
     this.list.render();
   }
 
-  /** The search box and up to fifteen rows (the list scrolls past them). */
+  /** Up to fifteen rows (the list scrolls past them). */
   protected naturalHeight(): number {
     const rows = Math.min(15, Math.max(4, this.model.experiments.total)) * EXPERIMENT_ROW_HEIGHT + 2;
     return super.naturalHeight() - this.list.node.offsetHeight + rows;

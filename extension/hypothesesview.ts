@@ -139,15 +139,32 @@ export class HypothesesSection extends SectionWidget {
     return node;
   }
 
-  /** Open the card of prediction ``id``'s hypothesis ("H1.P2" is H1's) and put the focus on its held button. */
-  showPrediction(id: string): void {
+  /**
+   * Open the card of prediction ``id``'s hypothesis ("H1.P2" is H1's) and put the focus on its held button;
+   * ``orCard``: on the card's row when the prediction has none (an expression).
+   */
+  showPrediction(id: string, orCard = false): void {
     const hid = id.split('.')[0];
     if (!this.model.hypothesis(hid)) {
       return;
     }
     this.expanded.add(hid);
     this.redraw(hid, `[data-prediction="${id}"] .jp-Logbook-held`);
-    this.drawn.get(hid)?.node.querySelector(`[data-prediction="${id}"]`)?.scrollIntoView({ block: 'nearest' });
+    const card = this.drawn.get(hid)?.node;
+    card?.querySelector(`[data-prediction="${id}"]`)?.scrollIntoView({ block: 'nearest' });
+    if (orCard && card && !card.contains(document.activeElement)) {
+      (card.querySelector('.jp-Logbook-cardRow') as HTMLElement | null)?.focus({ preventScroll: true });
+    }
+  }
+
+  /** Open hypothesis ``id``'s card, scroll it into view and put the focus on it. */
+  showHypothesis(id: string): void {
+    if (!this.model.hypothesis(id)) {
+      return;
+    }
+    this.expanded.add(id);
+    this.redraw(id, '.jp-Logbook-cardRow');
+    this.drawn.get(id)?.node.scrollIntoView({ block: 'nearest' });
   }
 
   /** Draw one card again now and put the focus on ``focus`` inside it. */

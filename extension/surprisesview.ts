@@ -149,6 +149,11 @@ export class SurprisesSection extends SectionWidget {
     return true;
   }
 
+  /** Put the keyboard focus on the selected surprise's first action (after ``showSurprise``). */
+  focusTriage(): void {
+    requestAnimationFrame(() => (this.triage.node.querySelector('button, textarea, input') as HTMLElement | null)?.focus());
+  }
+
   private reveal(s: ISurprise): void {
     this.list.reveal(this.model.surprises.rows().findIndex(row => row.id === s.id));
     this.select(s);

@@ -203,7 +203,7 @@ export interface IExperimentRow {
   mode: string | null;
   source: string;
   /** With a search: the line that matched, and where. */
-  match?: { field: 'source' | 'stdout' | 'output'; line: number; text: string } | null;
+  match?: { field: string; line: number; text: string; marks?: [number, number][] } | null;
 }
 
 export interface IStatus {
@@ -415,4 +415,45 @@ export interface IComparison {
   values: IValueComparison[];
   /** Held → failed first, then failed → held, then the rest. */
   verdicts: IVerdictComparison[];
+}
+
+/** The kinds of record a search of the whole logbook finds, in the order it groups them. */
+export type SearchKind = 'hypothesis' | 'prediction' | 'surprise' | 'note' | 'experiment';
+
+/** One record a search found, with the line that matched (``SearchHit`` in logbook/models.py). */
+export interface ISearchHit {
+  kind: SearchKind;
+  /** "H3", "H3.P1", "S12", "N4", "#1234". */
+  id: string;
+  /** Where it matched: "statement", "explanation", "source", "output", ... */
+  field: string;
+  line: number;
+  /** The matching line, cut to the match and the words around it. */
+  text: string;
+  /** The matches in ``text``, as [start, end) offsets. */
+  marks: [number, number][];
+  about: string;
+  status?: string | null;
+  hypothesis_id?: string | null;
+  prediction_id?: string | null;
+  surprise_id?: number | null;
+  note_id?: number | null;
+  experiment_id?: number | null;
+  notebook?: string | null;
+  lab_path?: string | null;
+}
+
+/** The hits of one kind, best first: ``total`` match, the newest ``ranked`` of them were ranked. */
+export interface ISearchGroup {
+  kind: SearchKind;
+  total: number;
+  ranked: number;
+  offset: number;
+  hits: ISearchHit[];
+}
+
+/** ``GET search?q=``: what a search of the whole logbook found, grouped by kind. */
+export interface ISearchResults {
+  query: string;
+  groups: ISearchGroup[];
 }

@@ -24,6 +24,7 @@ from .models import (
     Proposal,
     ResearchMode,
     Resolution,
+    SearchResults,
     Surprise,
 )
 from .paths import find_logbook
@@ -405,6 +406,23 @@ def surprise(note: str, hypothesis_id: Optional[str] = None) -> SurpriseHandle:
 def surprises(status: str = "open") -> list[SurpriseHandle]:
     """Surprises, most surprising first: ``open`` (the default), ``explained``, ``acted_on``, ``resolved`` or ``all``."""
     return [SurpriseHandle(s) for s in session.store().surprises(status)]
+
+
+def search(text: str, kind: Optional[str | list[str]] = None, limit: int = 5) -> SearchResults:
+    """Search the whole logbook: hypotheses, predictions, surprises and their explanations, notes, and cells.
+
+    >>> logbook.search("previous token")
+    Surprises (1)
+      S3  explanation: it is the «previous» «token» head, not induction
+          H2.P1 failed · explained
+
+    Each word matches the start of a word; results come grouped by kind,
+    best match first, ``limit`` of each, with the line that matched.
+    ``kind`` keeps one kind (``"surprise"``) or several.
+    """
+    flush()
+    kinds = [kind] if isinstance(kind, str) else kind
+    return session.store().search(text, kinds=kinds, limit=limit)
 
 
 def history(experiment_id: Optional[int] = None) -> CellHistory:

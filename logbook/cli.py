@@ -197,14 +197,12 @@ def _confirm(question: str) -> bool:
 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as store:
-        found = store.search(args.text, limit=args.limit)
-    if not found:
-        print(f"no experiments match {args.text!r}", file=sys.stderr)
+        found = store.search(args.text, kinds=args.kind, limit=args.limit)
+    if not found.groups:
+        print(f"nothing in the logbook matches {args.text!r}", file=sys.stderr)
         return 1
-    for e in found:
-        print(f"[{e.id:>5}] {e.started_at:%Y-%m-%d %H:%M:%S}  {e.notebook or ''}")
-        for line in e.source.strip().splitlines()[:6]:
-            print(f"        {line}")
+    bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    print("\n".join(found.lines(*(("\x1b[1;4m", "\x1b[0m") if bold else ("«", "»")))))
     return 0
 
 
@@ -382,9 +380,20 @@ def build_parser() -> argparse.ArgumentParser:
         default="open",
         help="open (the default), explained, acted_on, resolved (explained or acted on) or all",
     )
-    search = add("search", cmd_search, "Full-text search over experiment sources, outputs and errors.")
-    search.add_argument("text")
-    search.add_argument("--limit", type=int, default=20)
+    search = add(
+        "search",
+        cmd_search,
+        "Search hypotheses, predictions, surprises and their explanations, notes, and experiments' code, "
+        "outputs and errors: the best matches of each kind, with the line that matched.",
+    )
+    search.add_argument("text", help="words, each matching the start of a word (induc finds induction)")
+    search.add_argument(
+        "--kind",
+        action="append",
+        choices=["hypothesis", "prediction", "surprise", "note", "experiment"],
+        help="only this kind (repeat for several)",
+    )
+    search.add_argument("--limit", type=int, default=10, help="matches shown per kind (default 10)")
     history = add(
         "history",
         cmd_history,

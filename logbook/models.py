@@ -675,6 +675,107 @@ class Proposal(Record):
         )
 
 
+SearchKind = Literal["hypothesis", "prediction", "surprise", "note", "experiment"]
+
+
+class SearchHit(Record):
+    """One record a search found: which, and the line of it that matched, cut to the match."""
+
+    kind: SearchKind
+    id: str = Field(description='The record as the logbook names it: "H3", "H3.P1", "S12", "N4", "#1234".')
+    field: str = Field(description='Where it matched: "statement", "explanation", "source", "output", ...')
+    line: int = Field(description="The matching line's number in that field, from 1.")
+    text: str = Field(description="The matching line, cut to the match and the words around it.")
+    marks: list[tuple[int, int]] = Field(
+        default_factory=list, description="Each match in ``text`` as (start, end) character offsets."
+    )
+    about: str = Field("", description='What the record is about: "H2.P1 failed · explained", "on H3", ...')
+    status: Optional[str] = Field(
+        None, description="A hypothesis' or surprise's status, a prediction's state, a cell's ok or failed."
+    )
+    hypothesis_id: Optional[str] = None
+    prediction_id: Optional[str] = None
+    surprise_id: Optional[int] = None
+    note_id: Optional[int] = None
+    experiment_id: Optional[int] = None
+    notebook: Optional[str] = None
+
+    def marked(self, left: str = "\u00ab", right: str = "\u00bb") -> str:
+        """The text with each match between ``left`` and ``right``."""
+        out, last = [], 0
+        for start, end in self.marks:
+            out += [self.text[last:start], left, self.text[start:end], right]
+            last = end
+        return "".join(out + [self.text[last:]])
+
+    def shown(self) -> Shown:
+        where = f"L{self.line}" if self.field == "source" else self.field
+        return Shown(self.id, f"{where}: {self.marked()}", self.about, code=self.field == "source")
+
+
+class SearchGroup(Record):
+    """The records of one kind a search found, best match first."""
+
+    kind: SearchKind
+    total: int = Field(description="How many records of this kind match.")
+    ranked: int = Field(
+        description="How many of them were ranked by relevance: all of them, or the newest when there are many."
+    )
+    offset: int = 0
+    hits: list[SearchHit] = Field(default_factory=list)
+
+
+class SearchResults(Record):
+    """What a search of the whole logbook found, grouped by kind (hypotheses first, experiments last)."""
+
+    query: str
+    groups: list[SearchGroup] = Field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(g.total for g in self.groups)
+
+    def hits(self, kind: Optional[str] = None) -> list[SearchHit]:
+        """Every hit shown, or those of one ``kind``."""
+        return [h for g in self.groups if kind in (None, g.kind) for h in g.hits]
+
+    def lines(self, left: str = "\u00ab", right: str = "\u00bb") -> list[str]:
+        """The results as text, a heading per kind and a line per hit: what ``logbook search`` prints."""
+        out: list[str] = []
+        for group in self.groups:
+            shown = len(group.hits)
+            more = f", showing {group.offset + 1}-{group.offset + shown}" if shown < group.total else ""
+            out.append(f"{SEARCH_HEADINGS[group.kind]} ({group.total:,}{more})")
+            width = max(len(h.id) for h in group.hits) if group.hits else 0
+            for hit in group.hits:
+                where = f"L{hit.line}" if hit.field == "source" else hit.field
+                out.append(f"  {hit.id:<{width}}  {where}: {hit.marked(left, right)}")
+                if hit.about:
+                    out.append(f"  {'':<{width}}  {hit.about}")
+        return out
+
+    def shown(self) -> Shown:
+        counts = ", ".join(
+            f"{g.total:,} {g.kind if g.total == 1 else SEARCH_HEADINGS[g.kind].lower()}" for g in self.groups
+        )
+        return Shown("search", repr(self.query), counts or "nothing found")
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines()) or f"nothing matches {self.query!r}"
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + escape(repr(self)) + "</pre>"
+
+
+SEARCH_HEADINGS = {
+    "hypothesis": "Hypotheses",
+    "prediction": "Predictions",
+    "surprise": "Surprises",
+    "note": "Notes",
+    "experiment": "Experiments",
+}
+
+
 class LogbookExport(Record):
     """The whole logbook as one JSON document (``logbook export --format json``)."""
 

@@ -440,3 +440,17 @@ def m022_competing_sets(db: Database) -> None:
 def m023_last_steps(db: Database) -> None:
     """A surprise that failed again keeps the values that decided its latest run beside its first."""
     db["surprises"].add_column("last_steps", str)
+
+
+@migrations()
+def m024_search_everything(db: Database) -> None:
+    """One full-text index over hypotheses, predictions, surprises, notes and experiments.
+
+    It replaces the experiments' own index (``experiments_fts``); triggers on
+    each table keep it in step, and the records already written are indexed
+    now (see :mod:`logbook.tables.search`).
+    """
+    from .tables.search import create_search_index
+
+    db["experiments"].disable_fts()
+    create_search_index(db)

@@ -25,6 +25,7 @@ from .tables.journal import JournalQueries
 from .tables.judgements import JudgementQueries
 from .tables.pins import PinQueries
 from .tables.predictions import PredictionQueries
+from .tables.search import SearchQueries
 from .tables.sets import SetQueries
 from .text import clean_text
 
@@ -52,6 +53,7 @@ class Store(
     HistoryQueries,
     PinQueries,
     SetQueries,
+    SearchQueries,
 ):
     """Every read and write of one logbook file.
 

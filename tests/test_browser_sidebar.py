@@ -257,7 +257,7 @@ def test_one_change_fetches_only_the_section_it_changed(page):
 
 def test_experiment_detail_and_search_show_what_was_recorded(lab, page):
     set_sidebar_width(page, 300)
-    page.get_by_role("searchbox", name="Search code and outputs").fill("induction")
+    page.get_by_role("searchbox", name="Search the logbook").fill("induction")
     match = page.locator(".jp-Logbook-experiment .jp-Logbook-expSource", has_text="attention_stripes")
     match.wait_for()
     assert match.text_content().startswith("L6 induction_score = attention_stripes")
@@ -307,7 +307,7 @@ def test_experiment_detail_and_search_show_what_was_recorded(lab, page):
 
     # The next experiment opens in a tab of its own, beside the first; a failed one shows its error
     # without colour codes. Opening the first again shows its tab, and opens no other.
-    page.get_by_role("searchbox", name="Search code and outputs").fill("")
+    page.get_by_role("searchbox", name="Search the logbook").fill("")
     page.locator(".jp-Logbook-experiment", has_text="#2").click()
     page.locator(".jp-Logbook-detailArea:visible", has_text="Error: ValueError").wait_for()
     assert page.locator(".jp-Logbook-detailArea").count() == 2

@@ -80,7 +80,7 @@ def test_list_and_search(filled, capsys):
     listing = capsys.readouterr().out
     assert "H1" in listing and "copy_score > 0.5" in listing and "2.32 bits" in listing
     assert main(["search", "measure"]) == 0
-    assert "copy_score = measure(model)" in capsys.readouterr().out
+    assert "L1: copy_score = «measure»(model)" in capsys.readouterr().out
     assert main(["search", "nothing-like-this"]) == 1
 
 

@@ -169,11 +169,17 @@ def test_search_rows_carry_the_matching_line(store):
     experiment(store, "x = 1", stdout="warming up\ninduction heads found: 2\n")
     total, rows = store.experiment_rows(query="induction")
     assert total == 2
-    assert rows[0]["match"] == {"field": "stdout", "line": 2, "text": "induction heads found: 2"}
+    assert rows[0]["match"] == {
+        "field": "stdout",
+        "line": 2,
+        "text": "induction heads found: 2",
+        "marks": [[0, 9]],
+    }
     assert rows[1]["match"] == {
         "field": "source",
         "line": 3,
         "text": "score = induction_score(model, layer=1)",
+        "marks": [[8, 17]],
     }
     total, rows = store.experiment_rows(query="score model")
     assert rows[0]["match"]["line"] == 3

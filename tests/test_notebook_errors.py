@@ -77,7 +77,7 @@ def test_other_errors_keep_their_full_traceback(run):
 @pytest.mark.kernel
 def test_a_cell_that_raised_is_found_by_searching_its_error(run):
     _, store = run
-    assert [e.source for e in store.search("ZeroDivisionError")] == [CELLS[8]]
+    assert [e.source for e in store.search_experiments("ZeroDivisionError")] == [CELLS[8]]
 
 
 @pytest.mark.kernel

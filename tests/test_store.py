@@ -72,10 +72,10 @@ def test_experiments_are_searchable_by_source_and_output(store):
         store.insert_experiment(
             experiment_row("print(x)", stdout="induction score 0.93", output_text="attention pattern"), []
         )
-    assert [e.source for e in store.search("run_with_cache")] == ["model.run_with_cache(tokens)"]
-    assert [e.source for e in store.search("induction")] == ["print(x)"]
-    assert [e.source for e in store.search("attention")] == ["print(x)"]
-    assert store.search('"; DROP TABLE experiments; --') == []
+    assert [e.source for e in store.search_experiments("run_with_cache")] == ["model.run_with_cache(tokens)"]
+    assert [e.source for e in store.search_experiments("induction")] == ["print(x)"]
+    assert [e.source for e in store.search_experiments("attention")] == ["print(x)"]
+    assert store.search_experiments('"; DROP TABLE experiments; --') == []
 
 
 def test_identical_outputs_are_stored_once(store):

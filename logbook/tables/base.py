@@ -12,7 +12,6 @@ from sqlite_utils import Database
 from ..connection import immediate
 from ..errors import LogbookError, NotFound
 from ..models import utcnow
-from ..text import clean_text
 
 
 def validated(model: type, **fields: Any) -> Any:
@@ -24,12 +23,6 @@ def validated(model: type, **fields: Any) -> Any:
             f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
         )
         raise LogbookError(f"invalid {model.__name__.lower()}: {problems}") from None
-
-
-def fts_query(text: str) -> str:
-    """User text as an FTS5 query: each word a quoted prefix term, all required."""
-    words = clean_text(text).replace('"', " ").split()
-    return " ".join(f'"{word}"*' for word in words) or '""'
 
 
 def now() -> str:
@@ -54,6 +47,12 @@ class Queries:
 
     def seal_head(self) -> None:
         """Seal the history's new head, if this transaction appended to it (see :mod:`logbook.tables.events`)."""
+
+    def _rows_in(self, sql: str, keys: list, key: str = "id") -> dict[Any, dict]:
+        """The rows ``sql`` selects for ``keys`` (its ``{marks}`` stands for their placeholders), by column ``key``."""
+        if not keys:
+            return {}
+        return {row[key]: row for row in self.db.query(sql.format(marks=", ".join("?" * len(keys))), keys)}
 
     def _one(self, table: str, key: Any, what: str) -> dict:
         """The row of ``table`` whose id is ``key``, or :class:`NotFound` naming ``what``."""

@@ -1,20 +1,20 @@
-"""Experiments (executed cells), their outputs stored once by hash, and full-text search."""
+"""Experiments (executed cells), their outputs stored once by hash, and the list of them a search filters."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any, Optional
 
 from ..cell_digest import row_digest
 from ..errors import LogbookError, NotFound, NotKept
+from ..matches import find_line, match_dict, search_words
 from ..models import (
     ErrorInfo,
     Experiment,
     Output,
 )
-from ..text import clean_text
-from .base import Queries, fts_query, loads
+from .base import Queries, loads
+from .search import experiment_fields
 
 EXPERIMENT_COLUMNS = (
     "session",
@@ -41,36 +41,8 @@ EXPERIMENT_COLUMNS = (
 )
 
 
-#: A matching line longer than this is cut to a window around the first match.
-MATCH_WIDTH = 160
-
-
-def matching_line(texts: list[tuple[str, str | None]], words: list[str]) -> dict | None:
-    """The first line, in ``texts`` ((field, text) pairs, in order), where the search ``words`` occur.
-
-    A line holding every word wins over one holding some; words match at the
-    start of a token, as full-text search's prefix terms do. ``None`` when no
-    line holds any word (a match through stemming alone).
-    """
-    patterns = [re.compile(r"(?<![^\W_])" + re.escape(word), re.IGNORECASE) for word in words if word]
-    best = None
-    for field, text in texts:
-        for number, line in enumerate((text or "").splitlines(), start=1):
-            found = [m for m in (p.search(line) for p in patterns) if m]
-            if found and (best is None or len(found) > best[0]):
-                best = (len(found), field, number, line, min(m.start() for m in found))
-                if len(found) == len(patterns):
-                    return _match(*best[1:])
-    return _match(*best[1:]) if best else None
-
-
-def _match(field: str, number: int, line: str, start: int) -> dict:
-    text = line.strip()
-    start = max(0, start - (len(line) - len(line.lstrip())))
-    if len(text) > MATCH_WIDTH:
-        left = max(0, start - 40)
-        text = ("…" if left else "") + text[left : left + MATCH_WIDTH] + "…"
-    return {"field": field, "line": number, "text": text}
+#: Columns an experiment row of a search reads to find its matching line, and leaves out of the row.
+_MATCH_ONLY = ("full_source", "output_text", "stdout", "error_value", "traceback", "stderr")
 
 
 class ExperimentQueries(Queries):
@@ -203,51 +175,38 @@ class ExperimentQueries(Queries):
             " e.execution_count, e.mode, substr(e.source, 1, 300) AS source"
         )
         if query:
-            match = fts_query(query)
-            total = self.db.execute(
-                "SELECT count(*) FROM experiments_fts WHERE experiments_fts MATCH ?", [match]
-            ).fetchone()[0]
-            # The FTS index yields rowids in order, so the page is found without sorting every match.
-            rows = self.db.query(
-                f"SELECT {columns}, e.source AS full_source, e.stdout, e.output_text FROM experiments e"
-                " WHERE e.id IN (SELECT rowid FROM experiments_fts WHERE experiments_fts MATCH ?"
-                " ORDER BY rowid DESC LIMIT ? OFFSET ?) ORDER BY e.id DESC",
-                [match, limit, offset],
-            )
-            words = clean_text(query).replace('"', " ").split()
-            return total, [
-                dict(
-                    {k: v for k, v in row.items() if k not in ("full_source", "stdout", "output_text")},
-                    ok=bool(row["ok"]),
-                    match=matching_line(
-                        [
-                            ("source", row["full_source"]),
-                            ("stdout", row["stdout"]),
-                            ("output", row["output_text"]),
-                        ],
-                        words,
-                    ),
-                )
-                for row in rows
-            ]
-        else:
-            total = self.db.execute("SELECT count(*) FROM experiments").fetchone()[0]
-            rows = self.db.query(
-                f"SELECT {columns} FROM experiments e ORDER BY e.id DESC LIMIT ? OFFSET ?", [limit, offset]
-            )
+            try:
+                words = search_words(query)
+            except LogbookError:
+                return 0, []  # nothing to look for: punctuation alone matches nothing
+            total, ids = self.search_rowids(" ".join(w.fts() for w in words), "experiment", limit, offset)
+            texts = "e.source AS full_source, e.output_text, e.stdout, e.error_value, e.traceback, e.stderr"
+            sql = f"SELECT {columns}, {texts} FROM experiments e WHERE e.id IN ({{marks}})"
+            rows = self._rows_in(sql, ids)
+            found = []
+            for row in (rows[i] for i in ids if i in rows):
+                match = find_line(experiment_fields({**row, "source": row["full_source"]}), words)
+                light = {k: v for k, v in row.items() if k not in _MATCH_ONLY}
+                found.append(dict(light, ok=bool(row["ok"]), match=match and match_dict(match)))
+            return total, found
+        total = self.db.execute("SELECT count(*) FROM experiments").fetchone()[0]
+        rows = self.db.query(
+            f"SELECT {columns} FROM experiments e ORDER BY e.id DESC LIMIT ? OFFSET ?", [limit, offset]
+        )
         return total, [dict(row, ok=bool(row["ok"])) for row in rows]
 
     def count(self, table: str) -> int:
         return self.db[table].count
 
-    def search(self, text: str, limit: int = 50) -> list[Experiment]:
-        """Experiments whose source or outputs match ``text`` (FTS5, best match first)."""
-        rows = self.db.query(
-            "SELECT e.* FROM experiments e JOIN experiments_fts f ON f.rowid = e.id"
-            " WHERE experiments_fts MATCH ? ORDER BY f.rank LIMIT ?",
-            [fts_query(text), limit],
-        )
-        return [self._experiment_from_row(row) for row in rows]
+    def search_experiments(self, text: str, limit: int = 50) -> list[Experiment]:
+        """Experiments whose source, outputs or errors hold every word of ``text``, best match first.
+
+        See :meth:`search` for how words match; this is its experiments alone, as whole records.
+        """
+        hits = self.search(text, kinds=["experiment"], limit=limit).hits()
+        ids = [h.experiment_id for h in hits]
+        rows = self._rows_in("SELECT * FROM experiments WHERE id IN ({marks})", ids)
+        return [self._experiment_from_row(rows[h.experiment_id]) for h in hits if h.experiment_id in rows]
 
     def _experiment_from_row(self, row: dict, output_rows: Optional[list[dict]] = None) -> Experiment:
         if output_rows is None:
