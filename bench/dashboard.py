@@ -13,7 +13,9 @@ over three weeks in the three modes, surprises), then measures:
    new cell (an experiment and a judged prediction, written as a kernel writes
    them): reply time and bytes.
 3. The browser: from a click on the sidebar's dashboard button to every chart
-   drawn (SVG with marks), the first time the dashboard opens in the page; then
+   drawn (SVG with marks), the first time the dashboard opens in the page (vega
+   is loaded then; the server's reply comes from its warm cache), and closed and
+   opened again; then
    after one new cell, from the cell's commit to its charts drawn again
    (the change feed, the reply, the redraw), and which charts were drawn again.
 
@@ -304,7 +306,8 @@ def main() -> None:
     )
     print(
         f"  browser, click -> all {result['browser_charts']} charts drawn: {result['browser_first_ms']:.0f} ms the first "
-        f"time (vega loaded, the server's cache cold); {result['browser_again_ms']:.0f} ms closed and opened again "
+        f"time in the page (vega loaded; the server's cache warm from the calls above); {result['browser_again_ms']:.0f} ms "
+        "closed and opened again "
         "(goal < 1000 ms)"
     )
     print(
