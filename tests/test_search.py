@@ -337,6 +337,8 @@ def test_hostile_queries_are_plain_words_or_a_clear_error(store):
         store.search("(((")
     with pytest.raises(LogbookError, match="unknown kind 'cell'"):
         store.search("x", kinds=["cell"])
+    with pytest.raises(LogbookError, match="limit must be 1 or more"):
+        store.search("x", limit=0)
 
 
 def test_short_words_match_whole_words_and_endings_are_found(store):
@@ -382,17 +384,24 @@ def test_search_from_python(logbook_db):
 
 # -- the REST route the sidebar searches with --------------------------------------------------
 
+
 async def test_the_search_route_answers_grouped_hits(api, logbook_file):  # noqa: F811
     with Store(logbook_file) as store:
         ids = written(store)
     status, found = await api("GET", "search", q="repeated")
     assert status == 200 and found["query"] == "repeated"
-    assert [(g["kind"], g["total"]) for g in found["groups"]] == [("prediction", 1), ("surprise", 1), ("experiment", 1)]
+    assert [(g["kind"], g["total"]) for g in found["groups"]] == [
+        ("prediction", 1),
+        ("surprise", 1),
+        ("experiment", 1),
+    ]
     surprise = found["groups"][1]["hits"][0]
     assert surprise["surprise_id"] == ids["surprise"] and surprise["field"] == "explanation"
     assert surprise["text"][slice(*surprise["marks"][0])] == "repeated"
     experiment = found["groups"][2]["hits"][0]
-    assert experiment["experiment_id"] == ids["experiment"] and experiment["lab_path"] is None  # outside the root
+    assert (
+        experiment["experiment_id"] == ids["experiment"] and experiment["lab_path"] is None
+    )  # outside the root
     status, only = await api("GET", "search", q="repeated", kind="surprise", limit="1")
     assert [g["kind"] for g in only["groups"]] == ["surprise"]
 

@@ -173,6 +173,8 @@ class SearchQueries(Queries):
         line that matched, cut to the match. Raises :class:`LogbookError` for
         a search with no words in it.
         """
+        if limit < 1 or offset < 0:
+            raise LogbookError(f"limit must be 1 or more and offset 0 or more, not {limit} and {offset}")
         words = search_words(text)
         match = " ".join(word.fts() for word in words)
         chosen = list(KINDS) if kinds is None else [self._kind(k) for k in kinds]
