@@ -184,7 +184,7 @@ def test_light_and_dark_at_250_and_400_px(lab, page):
             assert not [o for o in overflows(page) if "titleRow" in o or "dashButton" in o]
             name = f"dashboard-{width}-{'dark' if 'Dark' in theme else 'light'}.png"
             page.screenshot(path=str(ARTIFACTS / name))
-    page.locator(SIDEBAR).screenshot(path=str(ARTIFACTS / "dashboard-sidebar-button-250-dark.png"))
+    page.locator(SIDEBAR).screenshot(path=str(ARTIFACTS / "dashboard-sidebar-button-400-dark.png"))
     set_theme(page, "JupyterLab Light")
     page.set_viewport_size({"width": 1400, "height": 2400})  # every chart in one picture
     page.wait_for_timeout(300)
