@@ -16,8 +16,48 @@ import type { Result } from 'vega-embed';
 const MOVES_CHARTS = new Set(['hypotheses', 'surprises', 'experiments', 'mode', 'beliefs']);
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** vega-embed, vega and vega-lite load with the first dashboard opened, from this extension's own bundle. */
-const loadEmbed = () => import('vega-embed').then(module => module.default);
+/** vega-embed, vega and vega-lite: one chunk of this extension's own bundle, fetched once (see ``preloadDashboard``). */
+let embedding: Promise<typeof import('vega-embed').default> | null = null;
+const loadEmbed = () => (embedding ??= import('vega-embed').then(module => module.default));
+
+/**
+ * Fetch and compile the vega chunk, and draw one small chart off the page (so vega-lite's compiler and vega's
+ * SVG renderer have run once), in the browser's idle time: the first dashboard opened then waits for none of it.
+ * ``data-logbook-vega`` on the document's root says when it is done ("ready", with the milliseconds it took
+ * in ``data-logbook-vega-ms``) or that it failed ("failed": the dashboard loads vega again when opened).
+ */
+export function preloadDashboard(): void {
+  const root = document.documentElement;
+  if (root.dataset.logbookVega) {
+    return;
+  }
+  root.dataset.logbookVega = 'waiting';
+  const idle = (then: () => void) =>
+    'requestIdleCallback' in window ? window.requestIdleCallback(then, { timeout: 10_000 }) : setTimeout(then, 2000);
+  idle(async () => {
+    const started = performance.now();
+    root.dataset.logbookVega = 'loading';
+    try {
+      const embed = await loadEmbed();
+      const result = await embed(
+        document.createElement('div'),
+        {
+          $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+          data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+          mark: 'line',
+          encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } }
+        },
+        { renderer: 'svg', actions: false, mode: 'vega-lite' }
+      );
+      result.finalize();
+      root.dataset.logbookVegaMs = String(Math.round(performance.now() - started));
+      root.dataset.logbookVega = 'ready';
+    } catch {
+      embedding = null;
+      root.dataset.logbookVega = 'failed';
+    }
+  });
+}
 
 interface ICard {
   node: HTMLElement;

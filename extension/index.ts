@@ -17,7 +17,7 @@ import { addExportCommand } from './exportdialog';
 import { LogbookModel } from './model';
 import { MODES } from './modeview';
 import { LogbookPanel } from './panel';
-import { DashboardWidget } from './dashboard';
+import { DashboardWidget, preloadDashboard } from './dashboard';
 import { LogbookStatus } from './statusclock';
 import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_PREDICTION_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './tokens';
 import { DEFAULT_SETTINGS, ILogbookSettings, ISurprise, Section } from './types';
@@ -284,6 +284,15 @@ const dashboardPlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: CommandIDs.openDashboard, category: 'Logbook' });
     void restorer?.restore(tracker, { command: CommandIDs.openDashboard, name: () => 'dashboard' });
+    // Once JupyterLab has started and the sidebar has its first rows, vega loads in idle time (preloadDashboard).
+    const firstRows = () => {
+      model.changed.disconnect(firstRows);
+      preloadDashboard();
+    };
+    void app.restored.then(() => {
+      model.changed.connect(firstRows);
+      setTimeout(firstRows, 5000); // a logbook whose sections all came before JupyterLab was restored
+    });
   }
 };
 
