@@ -173,3 +173,27 @@ async def test_an_empty_logbook_has_no_charts(api):  # noqa: F811
         "charts": [],
         "counts": {"hypotheses": 0, "experiments": 0, "surprises": 0},
     }
+
+
+async def test_the_charts_are_built_ahead_after_start_and_after_each_change_once_asked(
+    research,
+    jp_serverapp,
+    api,  # noqa: F811
+):
+    import asyncio
+
+    settings = jp_serverapp.web_app.settings
+    warmer = settings["logbook_dashboard_warmer"]
+    await asyncio.wait_for(warmer.next_round(0), 60)  # shortly after start, with no request
+    cache = settings["logbook_dashboard"]
+    assert list(cache.charts) == ["credences", "calibration", "surprises", "modes", "coverage", "sets"]
+    _, first = await api("GET", "dashboard")  # served from the charts built ahead
+    assert [c["id"] for c in first["charts"]] == EXPECTED
+    modes = next(c for c in first["charts"] if c["id"] == "modes")
+    rounds = warmer.warmed
+    with Store(research) as store:  # another connection writes, as a kernel does
+        new = experiment(store, 8, "confirm")
+    await asyncio.wait_for(warmer.next_round(rounds), 60)
+    # The modes chart was built again for the new cell before any request asked for it.
+    assert cache.last_experiment == new and cache.charts["modes"][0] == new
+    assert cache.charts["modes"][1][0].key != modes["key"]

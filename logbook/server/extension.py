@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from pathlib import Path
 from typing import Any
 
-from tornado.ioloop import PeriodicCallback
+from tornado.ioloop import IOLoop, PeriodicCallback
 
 from logbook.paths import find_logbook
 
@@ -15,7 +17,12 @@ from .database import Database
 from .feed import feed_routes
 from .handlers import route_table
 
-POLL_MILLISECONDS = 150
+#: How often the server asks SQLite whether another connection wrote (one ``PRAGMA data_version``).
+POLL_MILLISECONDS = 50
+#: The dashboard's charts are built this long after the server starts (off any request), and again after each
+#: change while a dashboard was asked for in the last ``DASHBOARD_FOLLOW_SECONDS``.
+DASHBOARD_WARM_AFTER_SECONDS = 3.0
+DASHBOARD_FOLLOW_SECONDS = 3600.0
 
 
 def load_jupyter_server_extension(serverapp: Any) -> None:
@@ -29,8 +36,59 @@ def load_jupyter_server_extension(serverapp: Any) -> None:
     watcher = PeriodicCallback(database.poll, POLL_MILLISECONDS)
     watcher.start()
     web_app.settings["logbook_watcher"] = watcher
+    warmer = DashboardWarmer(database, web_app.settings, serverapp.log)
+    web_app.settings["logbook_dashboard_warmer"] = warmer
+    IOLoop.current().spawn_callback(warmer.follow)
     record_kernels(serverapp.kernel_manager, path, serverapp.log)
     serverapp.log.info(f"Logbook: writing to {path}")
+
+
+class DashboardWarmer:
+    """Builds the dashboard's charts on the database thread ahead of the request that wants them.
+
+    Shortly after start it fills the server's dashboard cache (``logbook_dashboard``) once; then, while a
+    dashboard was asked for lately (``logbook_dashboard_asked``, set by the route), it brings the cache up to
+    date after each change, just after the change feed's own read, so the request the feed prompts finds its
+    charts built. ``warmed`` counts the rounds done and ``ms`` the last one's time (its cost is still paid, on
+    the database thread, off the request path).
+    """
+
+    def __init__(self, database: Any, settings: dict, log: Any):
+        self.database, self.settings, self.log = database, settings, log
+        self.warmed = 0
+        self.ms = 0.0
+        self._done = asyncio.Event()
+
+    async def next_round(self, after: int) -> int:
+        """Wait until more than ``after`` rounds are done; the rounds done."""
+        while self.warmed <= after:
+            await self._done.wait()
+        return self.warmed
+
+    async def warm(self) -> None:
+        from logbook.dashboard import DashboardCache, dashboard
+
+        cache = self.settings.setdefault("logbook_dashboard", DashboardCache())
+        started = time.perf_counter()
+        try:
+            await self.database.run(lambda store: dashboard(store, (), cache))
+        except Exception as error:  # noqa: BLE001 - the request builds them then, and reports its own error
+            self.log.debug(f"Logbook: dashboard not built ahead ({error})")
+        self.ms = (time.perf_counter() - started) * 1000
+        self.warmed += 1
+        self._done.set()
+        self._done = asyncio.Event()
+
+    async def follow(self) -> None:
+        await asyncio.sleep(DASHBOARD_WARM_AFTER_SECONDS)
+        since = self.database.revision
+        await self.warm()
+        while True:
+            since = await self.database.wait_for_change(since, 60)
+            asked = self.settings.get("logbook_dashboard_asked")
+            if asked is not None and time.monotonic() - asked < DASHBOARD_FOLLOW_SECONDS:
+                await asyncio.sleep(0.005)  # the change feed reads first: its reply is what prompts the page
+                await self.warm()
 
 
 def record_kernels(kernel_manager: Any, logbook: Path, log: Any) -> None:

@@ -960,10 +960,13 @@ class DashboardHandler(LogbookHandler):
 
     @tornado.web.authenticated
     async def get(self):
+        import time
+
         from logbook.dashboard import DashboardCache, dashboard
 
         have = [key for key in self.get_argument("have", "").split(",") if key][:1000]
         cache = self.settings.setdefault("logbook_dashboard", DashboardCache())
+        self.settings["logbook_dashboard_asked"] = time.monotonic()  # kept up to date after changes from now on
         self.send(await self.call(lambda store: dashboard(store, have, cache)))
 
 
