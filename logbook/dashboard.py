@@ -176,9 +176,20 @@ def mode_bins(minutes: Counter) -> tuple[list[dict], str]:
     first = min(m for m, _ in minutes) * 60
     last = max(m for m, _ in minutes) * 60
     unit, size = _unit(first, last)
-    bins: Counter = Counter()
-    for (minute, mode), n in minutes.items():
+    return _bin_rows(rebin(minutes.items(), size), size, unit), unit
+
+
+def rebin(
+    minutes: Iterable[tuple[tuple[int, str], int]], size: int, bins: Optional[Counter] = None
+) -> Counter:
+    """``bins`` (or new ones) with the (minute, mode) counts of ``minutes`` added to their bins of ``size`` s."""
+    bins = bins if bins is not None else Counter()
+    for (minute, mode), n in minutes:
         bins[(int(minute * 60 // size) * size, mode)] += n
+    return bins
+
+
+def _bin_rows(bins: Counter, size: int, unit: str) -> list[dict]:
     order = {mode: i for i, mode in enumerate(MODE_COLOURS)}
     out = []
     for (start, mode), n in sorted(bins.items(), key=lambda item: (item[0][0], order.get(item[0][1], 9))):
@@ -193,7 +204,7 @@ def mode_bins(minutes: Counter) -> tuple[list[dict], str]:
                 "label": f"{mode}: {n} experiment{'s' if n != 1 else ''}, {begin:%Y-%m-%d %H:%M} ({unit})",
             }
         )
-    return out, unit
+    return out
 
 
 def modes_chart(minutes: Counter) -> Optional[dict]:
@@ -332,6 +343,14 @@ class DashboardCache:
     marks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MARKS, 0))
     last_experiment: int = 0
     minutes: Counter = field(default_factory=Counter)
+    #: The first and last minute in ``minutes``; the experiments per mode; the minutes' counts binned at
+    #: ``bin_size`` seconds, and the (minute, mode) counts added since they were (so a new cell costs its own).
+    first_minute: Optional[int] = None
+    last_minute: Optional[int] = None
+    per_mode: Counter = field(default_factory=Counter)
+    bin_size: int = 0
+    bins: Counter = field(default_factory=Counter)
+    unbinned: list = field(default_factory=list)
     experiments: int = 0
     last_surprise: int = 0
     surprises: list = field(default_factory=list)
@@ -379,7 +398,12 @@ class DashboardCache:
             [self.last_experiment],
         ):
             at = datetime.fromisoformat(minute).replace(tzinfo=timezone.utc)
-            self.minutes[(int(at.timestamp()) // 60, mode)] += count
+            key = (int(at.timestamp()) // 60, mode)
+            self.minutes[key] += count
+            self.unbinned.append((key, count))
+            self.per_mode[mode] += count
+            self.first_minute = key[0] if self.first_minute is None else min(self.first_minute, key[0])
+            self.last_minute = key[0] if self.last_minute is None else max(self.last_minute, key[0])
             self.experiments += count
             self.last_experiment = max(self.last_experiment, newest)
         for sid, created, kind, bits, manual, pid, hid in store.db.execute(
@@ -400,6 +424,19 @@ class DashboardCache:
                 self.hypotheses[hid] = store.hypothesis(hid)
         self.stale.clear()
         return sorted(self.hypotheses.values(), key=lambda h: int(h.id[1:]))
+
+    def mode_bins(self) -> tuple[list[dict], str]:
+        """:func:`mode_bins` of ``minutes``, binning only the minutes added since the last call (all of them
+        again when the span grew into a wider bin)."""
+        if not self.minutes:
+            return [], UNITS[0][0]
+        unit, size = _unit(self.first_minute * 60, self.last_minute * 60)
+        if size != self.bin_size:
+            self.bin_size, self.bins = size, rebin(self.minutes.items(), size)
+        else:
+            rebin(self.unbinned, size, self.bins)
+        self.unbinned.clear()
+        return _bin_rows(self.bins, size, unit), unit
 
     def charts_for(self, group: str, version: Any, build) -> list[DashboardChart]:
         """The charts of ``group``, built again only when ``version`` moved."""
@@ -545,10 +582,10 @@ def _surprise_charts(cache: DashboardCache) -> list[DashboardChart]:
 
 
 def _mode_charts(cache: DashboardCache) -> list[DashboardChart]:
-    totals = mode_totals(cache.minutes)
+    totals = [(mode, cache.per_mode[mode]) for mode in MODE_COLOURS if cache.per_mode.get(mode)]
     total = sum(n for _, n in totals) or 1
     shares = ", ".join(f"{mode} {n:,} ({100 * n / total:.0f}%)" for mode, n in totals)
-    bins, unit = mode_bins(cache.minutes)
+    bins, unit = cache.mode_bins()
     charts = [
         _chart(
             "modes",

@@ -197,3 +197,24 @@ async def test_the_charts_are_built_ahead_after_start_and_after_each_change_once
     # The modes chart was built again for the new cell before any request asked for it.
     assert cache.last_experiment == new and cache.charts["modes"][0] == new
     assert cache.charts["modes"][1][0].key != modes["key"]
+
+
+def test_the_modes_bins_kept_between_calls_are_those_binned_anew(tmp_path):
+    from logbook.dashboard import DashboardCache, dashboard, mode_bins
+
+    cache = DashboardCache()
+    with Store(tmp_path / "l.db") as store:
+        research_logbook(store)
+        dashboard(store, cache=cache)
+        before = cache.bin_size
+        experiment(store, 9, "red-team")  # a new cell in the span binned already: only it is added
+        first = next(c for c in dashboard(store, cache=cache).charts if c.id == "modes")
+        assert cache.bin_size == before and cache.mode_bins() == mode_bins(cache.minutes)
+        with store.transaction():  # weeks later: the span needs wider bins, and all minutes are binned again
+            store.insert_experiment(
+                {"source": "x = 1", "started_at": "2027-01-20T10:00:00+00:00", "duration_ms": 1.0, "ok": 1},
+                [],
+            )
+        later = next(c for c in dashboard(store, cache=cache).charts if c.id == "modes")
+        assert cache.bin_size > before and cache.mode_bins() == mode_bins(cache.minutes)
+        assert later.key != first.key and "none 1" in later.note
