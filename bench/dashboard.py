@@ -8,14 +8,15 @@ over three weeks in the three modes, surprises), then measures:
 
 1. The library: ``logbook.dashboard.dashboard(store)`` cold (a new cache), and
    again with nothing changed.
-2. The server: ``GET /logbook/api/dashboard`` first (cold), then with the keys
+2. The server: ``GET /logbook/api/dashboard`` first (a few seconds after start,
+   when the server has built the charts ahead), then with the keys
    of the charts the page has (``have=``) and nothing changed, then after one
    new cell (an experiment and a judged prediction, written as a kernel writes
    them): reply time and bytes.
 3. The browser: from a click on the sidebar's dashboard button to every chart
    drawn (SVG with marks), the first time the dashboard opens in the page (vega
-   is loaded then; the server's reply comes from its warm cache), and closed and
-   opened again; then
+   was fetched and compiled before, in idle time, which is timed on its own; the
+   server's reply comes from its warm cache), and closed and opened again; then
    after one new cell, from the cell's commit to its charts drawn again
    (the change feed, the reply, the redraw), and which charts were drawn again.
 
@@ -39,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from logbook.dashboard import DashboardCache, dashboard  # noqa: E402
+from logbook.server.extension import DASHBOARD_WARM_AFTER_SECONDS, POLL_MILLISECONDS  # noqa: E402
 from logbook.store import Store  # noqa: E402
 from tests.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
 
@@ -183,6 +185,9 @@ def measure_library(path: Path) -> dict:
 def measure(path: Path, folder: Path, updates: int) -> dict:
     root = path.parent.parent
     with jupyter_lab(root, SETTINGS) as lab:
+        # The server builds the charts ahead, DASHBOARD_WARM_AFTER_SECONDS after it starts (the cold cost is the
+        # library's, above): asked a few seconds later, as a dashboard opened after JupyterLab loads asks.
+        time.sleep(DASHBOARD_WARM_AFTER_SECONDS + 3)
         first_ms, first_bytes, first = get(lab, "dashboard")
         keys = ",".join(c["key"] for c in first["charts"])
         same_ms, same_bytes, _ = get(lab, f"dashboard?have={keys}")
@@ -201,6 +206,11 @@ def measure(path: Path, folder: Path, updates: int) -> dict:
             page.goto(f"{lab.url}/lab?reset&token={lab.token}")
             open_sidebar(page)
             page.get_by_role("button", name="Open the research dashboard").wait_for()
+            # vega is fetched and compiled in the browser's idle time after the sidebar's first rows: wait for it.
+            page.wait_for_function(
+                "() => document.documentElement.dataset.logbookVega === 'ready'", timeout=120_000
+            )
+            preload_ms = float(page.evaluate("() => document.documentElement.dataset.logbookVegaMs"))
             watch(page, None)
             clicked = page.evaluate(
                 "() => { const t = performance.now();"
@@ -260,6 +270,7 @@ def measure(path: Path, folder: Path, updates: int) -> dict:
         "server_unchanged": {"ms": same_ms, "bytes": same_bytes},
         "server_updates": server_updates,
         "browser_first_ms": first_draw,
+        "browser_preload_ms": preload_ms,
         "browser_first_draws": first_draws,
         "browser_again_ms": again_draw,
         "browser_updates": browser_updates,
@@ -296,7 +307,8 @@ def main() -> None:
         f"{library['unchanged_ms']:.1f} ms"
     )
     print(
-        f"  server, first reply: {first['ms']:.0f} ms, {first['bytes'] / 1000:.0f} kB, {first['charts']} charts"
+        f"  server, first reply ({DASHBOARD_WARM_AFTER_SECONDS + 3:.0f} s after start; built ahead after "
+        f"{DASHBOARD_WARM_AFTER_SECONDS:.0f} s): {first['ms']:.0f} ms, {first['bytes'] / 1000:.0f} kB, {first['charts']} charts"
     )
     print(f"  server, nothing changed (have=keys): {same['ms']:.0f} ms, {same['bytes'] / 1000:.1f} kB")
     print(
@@ -306,14 +318,16 @@ def main() -> None:
     )
     print(
         f"  browser, click -> all {result['browser_charts']} charts drawn: {result['browser_first_ms']:.0f} ms the first "
-        f"time in the page (vega loaded; the server's cache warm from the calls above); {result['browser_again_ms']:.0f} ms "
-        "closed and opened again "
-        "(goal < 1000 ms)"
+        f"time in the page (vega fetched and compiled before, in idle time; the server's cache warm); "
+        f"{result['browser_again_ms']:.0f} ms closed and opened again (goal < 1000 ms)"
+    )
+    print(
+        f"  browser, vega fetched and compiled in idle time after the sidebar's first rows: {result['browser_preload_ms']:.0f} ms"
     )
     print(
         f"  browser, cell committed -> every chart it moved drawn again: median {statistics.median(u['ms'] for u in browser):.0f} ms, "
         f"max {max(u['ms'] for u in browser):.0f} ms (goal < 300 ms; includes the server's poll of the file, "
-        "every 150 ms)"
+        f"every {POLL_MILLISECONDS} ms)"
     )
     print(f"  charts drawn again per cell: {browser[-1]['redrawn']}")
     print(

@@ -105,6 +105,17 @@ def test_opened_from_the_palette_every_chart_is_an_svg_with_marks(lab, page):
     assert outside(lab, page.requests) == []
 
 
+def test_vega_is_loaded_in_idle_time_before_the_dashboard_is_opened(lab, page):
+    page.wait_for_function("() => document.documentElement.dataset.logbookVega === 'ready'")
+    assert page.locator(DASHBOARD).count() == 0  # loaded with no dashboard open
+    before = len(page.requests)
+    page.get_by_role("button", name="Open the research dashboard").click()
+    wait_drawn(page)
+    # The first dashboard opened fetched no code: vega came before, in idle time.
+    assert [url for url in page.requests[before:] if urlparse(url).path.endswith(".js")] == []
+    assert page.errors == []
+
+
 def test_opened_from_the_sidebar_header(lab, page):
     set_sidebar_width(page, 250)
     header_button = page.get_by_role("button", name="Open the research dashboard")
