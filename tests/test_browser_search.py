@@ -121,6 +121,7 @@ def test_the_keyboard_reaches_and_opens_the_results(lab, page):
     )
     # Grouped by kind, best first: H5 says "induction" in fewer words than H2.
     assert order == ["hypothesis:H5", "hypothesis:H2", "prediction:H2.P1", "experiment:#1"]
+    box.focus()  # the sidebar may have moved the focus while its sections redrew
     page.keyboard.press("ArrowDown")
     assert focused_hit(page) == order[0]
     page.keyboard.press("ArrowDown")
