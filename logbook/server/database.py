@@ -44,13 +44,17 @@ class Database:
 
     async def run(self, action: Callable[[Store], T], writes: bool = False) -> T:
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self._executor, lambda: action(self._open()))
-        if writes:
-            # Saved into the file after each change, so a copy of the file alone has it (the reply does not wait).
-            self._executor.submit(lambda: self._store is not None and self._store.checkpoint())
+        result = await loop.run_in_executor(self._executor, lambda: self._call(action, writes))
         if writes or self._reopened:
             self._reopened = False
             self._bump()
+        return result
+
+    def _call(self, action: Callable[[Store], T], writes: bool) -> T:
+        store = self._open()
+        result = action(store)
+        if writes:
+            store.checkpoint()  # the change saved into the file itself, so a copy of that file alone has it
         return result
 
     def _bump(self) -> None:
