@@ -176,3 +176,37 @@ def backfill_events(db: Database) -> int:
         )
         prev_hash = digest
     return len(events)
+
+
+def backfill_tag_events(db: Database) -> int:
+    """Chain the tags of an older logbook's hypotheses and predictions, written with no event; returns how many.
+
+    Like :func:`logbook.cell_digest.backfill_cell_events`, each event is dated now and says
+    ``"backfilled": true``.
+    """
+    import json
+    from datetime import datetime, timezone
+
+    from .tables.events import GENESIS, canonical, event_hash
+
+    last = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+    event_id, prev = (last[0], last[1]) if last else (0, GENESIS)
+    at = datetime.now(timezone.utc).isoformat()
+    count = 0
+    for table, kind in (("hypotheses", "hypothesis.tagged"), ("predictions", "prediction.tagged")):
+        for record_id, text in db.execute(f"SELECT id, tags FROM {table} WHERE tags IS NOT NULL ORDER BY rowid"):
+            try:
+                tags = json.loads(text)
+            except ValueError:
+                continue
+            if not tags:
+                continue
+            event_id += 1
+            payload = canonical({"tags": tags, "backfilled": True})
+            digest = event_hash(prev, event_id, at, kind, record_id, payload)
+            db.execute(
+                "INSERT INTO events (id, at, kind, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [event_id, at, kind, record_id, payload, prev, digest],
+            )
+            prev, count = digest, count + 1
+    return count

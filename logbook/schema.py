@@ -454,3 +454,17 @@ def m024_search_everything(db: Database) -> None:
 
     db["experiments"].disable_fts()
     create_search_index(db)
+
+
+@migrations()
+def m025_tags_in_chain(db: Database) -> None:
+    """Tags written before tags entered the chain enter it now, marked as backfilled.
+
+    A ``hypothesis.tagged`` or ``prediction.tagged`` event per tagged record,
+    dated now: from here on editing those tags breaks ``logbook verify``.
+    """
+    from .backfill import backfill_tag_events
+    from .tables.events import seal_after_upgrade
+
+    if backfill_tag_events(db):
+        seal_after_upgrade(db)

@@ -132,3 +132,34 @@ def test_odds_written_as_json_text_by_an_earlier_version_still_replay(stated):
         ]
     )
     assert state.problems == [] and state.records[("prediction", "H1.P1")]["likelihoods"] == {"H2": 0.3}
+
+
+def test_tags_an_earlier_version_wrote_without_events_enter_the_chain_on_upgrade(logbook_db):
+    """Tags written before tags had events are chained once, marked backfilled; editing them after is caught."""
+    from logbook.store import Store
+
+    with Store(logbook_db) as store:
+        store.add_hypothesis("layer 1 copies", 0.6)
+        store.add_prediction("H1", "score > 0.5", 0.8)
+        # As the earlier version wrote them: the columns only, no event.
+        store.db.execute("UPDATE hypotheses SET tags = ? WHERE id = 'H1'", [json.dumps(["induction"])])
+        store.db.execute("UPDATE predictions SET tags = ? WHERE id = 'H1.P1'", [json.dumps(["quick"])])
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm025_tags_in_chain'")
+        store.db.conn.commit()
+        assert "tags" in verify_logbook(store).summary()
+    with Store(logbook_db) as upgraded:
+        result = verify_logbook(upgraded)
+        assert result.ok, result.summary()
+        backfilled = [
+            (subject, json.loads(payload))
+            for subject, payload in upgraded.db.execute(
+                "SELECT subject, payload FROM events WHERE kind LIKE '%.tagged' ORDER BY id"
+            )
+        ]
+        assert backfilled == [
+            ("H1", {"tags": ["induction"], "backfilled": True}),
+            ("H1.P1", {"tags": ["quick"], "backfilled": True}),
+        ]
+        upgraded.db.execute("UPDATE predictions SET tags = ? WHERE id = 'H1.P1'", [json.dumps(["slow"])])
+        upgraded.db.conn.commit()
+        assert "tags" in verify_logbook(upgraded).summary()

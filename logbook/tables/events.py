@@ -54,6 +54,33 @@ def event_hash(prev_hash: str, event_id: int, at: str, kind: str, subject: str, 
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+def write_seal(db: Any, sealer: tuple, events: int, head: str) -> None:
+    """Keep ``sealer``'s (secret, key id, author) seal of the head ``(events, head)``: one row per key."""
+    secret, key, author = sealer
+    genesis = db.execute("SELECT hash FROM events WHERE id = 1").fetchone()[0]
+    db.execute(
+        "INSERT INTO seals (key, author, events, hash, mac, at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET author = excluded.author, events = excluded.events,"
+        " hash = excluded.hash, mac = excluded.mac, at = excluded.at",
+        [key, author, events, head, mac(secret, genesis, events, head), utcnow().isoformat()],
+    )
+
+
+def seal_after_upgrade(db: Any) -> None:
+    """Seal the head a migration appended to with this user's secret, as a transaction's own writes are sealed."""
+    from ..tables.judgements import current_user
+    from ..trust import TrustError, secret
+
+    last = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+    if last is None:
+        return
+    try:
+        key = secret()
+    except TrustError:
+        return
+    write_seal(db, (key, key_id(key), current_user()), last[0], last[1])
+
+
 class EventQueries(Queries):
     #: The head this connection appended and has not sealed yet: (events, hash).
     _unsealed: Optional[tuple[int, str]] = None
@@ -85,15 +112,7 @@ class EventQueries(Queries):
         if not sealer:
             self._unsealed = None
             return
-        secret, key, author = sealer
-        events, head = self._unsealed
-        genesis = self.db.execute("SELECT hash FROM events WHERE id = 1").fetchone()[0]
-        self.db.execute(
-            "INSERT INTO seals (key, author, events, hash, mac, at) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET author = excluded.author, events = excluded.events,"
-            " hash = excluded.hash, mac = excluded.mac, at = excluded.at",
-            [key, author, events, head, mac(secret, genesis, events, head), utcnow().isoformat()],
-        )
+        write_seal(self.db, sealer, *self._unsealed)
         self._unsealed = None
 
     def _load_sealer(self) -> Any:
