@@ -17,10 +17,8 @@ from typing import Iterator
 
 from .browser import CHROMIUM_FLAGS, LOADED_MACHINE_TIMEOUT_MS, chromium
 
-#: Held shared while a JupyterLab runs. A frontend build in the same tree that takes it exclusively
-#: (``flock /tmp/logbook-build.lock env LOGBOOK_BUILD_LOCKED=1 npm run build:prod``) never rewrites the extension
-#: under a running test. Where ``npm`` is a wrapper that takes this lock itself unless LOGBOOK_BUILD_LOCKED is set,
-#: wrapping it in ``flock`` without that variable waits for itself forever, and every build and browser test after it.
+#: Held shared while a JupyterLab runs, so a frontend build in the same tree that takes it exclusively
+#: (``flock /tmp/logbook-build.lock npm run build:prod``) never rewrites the extension under a running test.
 BUILD_LOCK = Path("/tmp/logbook-build.lock")
 
 
