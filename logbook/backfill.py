@@ -11,6 +11,7 @@ is written last, at the time of the upgrade, and a final
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Iterable
 
 from sqlite_utils import Database
 
@@ -165,48 +166,43 @@ def backfill_events(db: Database) -> int:
     if not events:
         return 0
     events.append((upgraded_at, "logbook.backfilled", "logbook", {"events": len(events)}))
-    prev_hash = GENESIS
-    for event_id, (at, kind, subject, payload) in enumerate(events, 1):
-        at = at or upgraded_at
-        text = canonical(payload)
-        digest = event_hash(prev_hash, event_id, at, kind, subject, text)
-        db.execute(
-            "INSERT INTO events (id, at, kind, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [event_id, at, kind, subject, text, prev_hash, digest],
-        )
-        prev_hash = digest
+    append_chained(db, ((at or upgraded_at, kind, subject, payload) for at, kind, subject, payload in events))
     return len(events)
 
 
 def backfill_tag_events(db: Database) -> int:
     """Chain the tags of an older logbook's hypotheses and predictions, written with no event; returns how many.
 
-    Like :func:`logbook.cell_digest.backfill_cell_events`, each event is dated now and says
-    ``"backfilled": true``.
+    Like :func:`logbook.cell_digest.backfill_cell_events`, each event is dated
+    now and says ``"backfilled": true``.
     """
     import json
-    from datetime import datetime, timezone
 
-    from .tables.events import GENESIS, canonical, event_hash
-
-    last = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
-    event_id, prev = (last[0], last[1]) if last else (0, GENESIS)
     at = datetime.now(timezone.utc).isoformat()
-    count = 0
+    events = []
     for table, kind in (("hypotheses", "hypothesis.tagged"), ("predictions", "prediction.tagged")):
         for record_id, text in db.execute(f"SELECT id, tags FROM {table} WHERE tags IS NOT NULL ORDER BY rowid"):
             try:
                 tags = json.loads(text)
             except ValueError:
                 continue
-            if not tags:
-                continue
-            event_id += 1
-            payload = canonical({"tags": tags, "backfilled": True})
-            digest = event_hash(prev, event_id, at, kind, record_id, payload)
-            db.execute(
-                "INSERT INTO events (id, at, kind, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [event_id, at, kind, record_id, payload, prev, digest],
-            )
-            prev, count = digest, count + 1
+            if tags:
+                events.append((at, kind, record_id, {"tags": tags, "backfilled": True}))
+    return append_chained(db, events)
+
+
+def append_chained(db: Database, events: Iterable[tuple[str, str, str, dict]]) -> int:
+    """Append ``(at, kind, subject, payload)`` events after the history's head, each chained to the one before."""
+    last = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+    event_id, prev = (last[0], last[1]) if last else (0, GENESIS)
+    count = 0
+    for at, kind, subject, payload in events:
+        event_id += 1
+        text = canonical(payload)
+        digest = event_hash(prev, event_id, at, kind, subject, text)
+        db.execute(
+            "INSERT INTO events (id, at, kind, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [event_id, at, kind, subject, text, prev, digest],
+        )
+        prev, count = digest, count + 1
     return count

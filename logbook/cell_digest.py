@@ -153,7 +153,7 @@ def backfill_cell_events(db: Any) -> int:
     """
     from datetime import datetime, timezone
 
-    from .tables.events import GENESIS, canonical, event_hash
+    from .backfill import append_chained
 
     chained = {
         int(subject[1:])
@@ -164,20 +164,12 @@ def backfill_cell_events(db: Any) -> int:
         "SELECT experiment_id, mime, sha256, size, truncated FROM outputs ORDER BY experiment_id, position"
     ):
         outputs.setdefault(experiment_id, []).append((mime, sha, size, cut))
-    last = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
-    event_id, prev = (last[0], last[1]) if last else (0, GENESIS)
     at = datetime.now(timezone.utc).isoformat()
-    count = 0
-    for row in db.query("SELECT * FROM experiments ORDER BY id"):
-        if row["id"] in chained:
-            continue
-        event_id += 1
-        payload = canonical({"digest": row_digest(row, outputs.get(row["id"], ())), "backfilled": True})
-        subject = f"E{row['id']}"
-        digest = event_hash(prev, event_id, at, "experiment.recorded", subject, payload)
-        db.execute(
-            "INSERT INTO events (id, at, kind, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [event_id, at, "experiment.recorded", subject, payload, prev, digest],
-        )
-        prev, count = digest, count + 1
-    return count
+    return append_chained(
+        db,
+        (
+            (at, "experiment.recorded", f"E{row['id']}", {"digest": row_digest(row, outputs.get(row["id"], ())), "backfilled": True})
+            for row in db.query("SELECT * FROM experiments ORDER BY id")
+            if row["id"] not in chained
+        ),
+    )
