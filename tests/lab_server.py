@@ -133,7 +133,10 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
 
 
 def open_sidebar(page) -> None:
-    """Show the Logbook sidebar (the layout restorer may already have opened it)."""
+    """Show the Logbook sidebar (the layout restorer may already have opened it), once JupyterLab
+    has settled: it ends its start by activating the main area (a launcher or a notebook), which
+    takes the keyboard focus, and a test's own focus must come after that."""
+    page.wait_for_function("() => document.activeElement?.closest('#jp-main-dock-panel') != null")
     tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
     tab.wait_for()
     title = page.locator("#jp-logbook-sidebar .jp-Logbook-title")

@@ -111,10 +111,6 @@ def test_an_explanation_is_found_and_its_surprise_opens(lab, page):
     shot(page, "opened-surprise")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known issue: a redraw of the sidebar while results arrive can take the keyboard focus from the box",
-)
 def test_the_keyboard_reaches_and_opens_the_results(lab, page):
     box = page.get_by_role("searchbox", name="Search the logbook")
     box.click()
