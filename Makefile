@@ -12,7 +12,7 @@ TL3_STAMP := $(TL3_VENV)/.installed
 TORCH := torch==2.13.0
 DEMO ?= logbook/demo/copying_heads.ipynb
 PORT ?= 8888
-FRONTEND_SOURCES := $(wildcard extension/*.ts) $(wildcard style/*) $(wildcard schema/*) package.json tsconfig.json
+FRONTEND_SOURCES := $(shell find extension -name '*.ts' -not -path '*/tests/*') $(wildcard style/*) $(wildcard schema/*) package.json tsconfig.json
 
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -66,7 +66,7 @@ $(TL3_STAMP): pyproject.toml $(LABEXT)
 	touch $@
 
 test-tl3: $(TL3_STAMP)
-	$(TL3_VENV)/bin/python -m pytest tests/test_transformer_lens.py
+	$(TL3_VENV)/bin/python -m pytest tests/kernel/test_transformer_lens.py
 
 # Fault tests alone (they also run in `make test`).
 faults: install browser

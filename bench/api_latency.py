@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from logbook.store import Store  # noqa: E402
-from tests.lab_server import jupyter_lab  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
+from tests.support.lab_server import jupyter_lab  # noqa: E402
 
 REQUESTS = {
     "newest 100 experiments": "logbook/api/experiments?limit=100",

@@ -6,7 +6,7 @@ Builds one logbook (hypotheses with two predictions and a credence change
 each, half of the predictions judged, a competing set, experiments spread
 over three weeks in the three modes, surprises), then measures:
 
-1. The library: ``logbook.dashboard.dashboard(store)`` cold (a new cache), and
+1. The library: ``logbook.report.dashboard.dashboard(store)`` cold (a new cache), and
    again with nothing changed.
 2. The server: ``GET /logbook/api/dashboard`` first (a few seconds after start,
    when the server has built the charts ahead), then with the keys
@@ -39,10 +39,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from logbook.dashboard import DashboardCache, dashboard  # noqa: E402
+from logbook.report.dashboard import DashboardCache, dashboard  # noqa: E402
 from logbook.server.extension import DASHBOARD_WARM_AFTER_SECONDS, POLL_MILLISECONDS  # noqa: E402
-from logbook.store import Store  # noqa: E402
-from tests.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
+from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
 
 SETTINGS = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
 START = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)

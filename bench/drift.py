@@ -30,7 +30,7 @@ from _kernels import describe, kernel, run  # noqa: E402
 
 from kernel_hooks.drift import CellHistory, Run, cell_key, source_key  # noqa: E402
 from kernel_hooks.summaries import summarize  # noqa: E402
-from logbook.store import Store  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
 
 NAMES = 50
 EARLIER = 50

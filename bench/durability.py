@@ -37,7 +37,7 @@ def one_round(seconds: float, folder: Path) -> tuple[int, int, int, int]:
             finished.append(time.monotonic())
         killed_at = time.monotonic()
         os.kill(manager.provisioner.process.pid, signal.SIGKILL)
-    from logbook.store import Store
+    from logbook.store.core import Store
 
     with Store(db) as store:
         stored = {

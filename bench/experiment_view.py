@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kernel_hooks.outputs import encode_output  # noqa: E402
-from logbook.store import Store  # noqa: E402
-from tests.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
-from tests.seed import png  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
+from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
+from tests.support.seed import png  # noqa: E402
 
 SETTINGS = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
 GOAL_S = 1.0

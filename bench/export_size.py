@@ -26,10 +26,10 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from logbook.exporting import export_logbook, render
-from logbook.figure_scripts import bundle, packed_bundle
-from logbook.report_figures import SHARED_FOLDER
-from logbook.store import Store
+from logbook.report.exporting import export_logbook, render
+from logbook.report.figure_scripts import bundle, packed_bundle
+from logbook.report.figure_sections import SHARED_FOLDER
+from logbook.store.core import Store
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

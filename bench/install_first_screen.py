@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM_FLAGS, chromium  # noqa: E402
-from tests.lab_server import free_port, lab_command  # noqa: E402
+from tests.support.browser import CHROMIUM_FLAGS, chromium  # noqa: E402
+from tests.support.lab_server import free_port, lab_command  # noqa: E402
 
 
 def build_wheel(out: Path) -> Path:

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _kernels import describe, kernel, run  # noqa: E402
 
-from logbook.store import Store  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
 
 BLOCK = 50
 

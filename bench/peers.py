@@ -54,7 +54,7 @@ def logbook_kernel_path(folder: Path, n: int) -> float:
 
 
 def logbook_per_record(folder: Path, n: int) -> float:
-    from logbook.store import Store
+    from logbook.store.core import Store
 
     with Store(folder / "per-record.db") as store:
         start = time.perf_counter()

@@ -3,7 +3,7 @@
 1. Guards, in process. Each prediction below is evaluated three ways in the
    same run, interleaved in blocks: plainly (its own code, the bounded
    builtins: the baseline), with its steps recorded (what judging did before
-   the guards), and by ``logbook.predictions.judge`` (names looked at, every
+   the guards), and by ``logbook.rules.predictions.judge`` (names looked at, every
    attribute, item, call and operator through its guard, steps recorded).
    Printed per prediction: the median of each, and what the guards add.
 2. Writing ahead, in process: a real writer on a fresh logbook, a judging
@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _kernels import describe  # noqa: E402
 
-from logbook.prediction_steps import RECORDER, instrument  # noqa: E402
-from logbook.predictions import SAFE_BUILTINS, judge, parse_expression  # noqa: E402
+from logbook.rules.prediction_steps import RECORDER, instrument  # noqa: E402
+from logbook.rules.predictions import SAFE_BUILTINS, judge, parse_expression  # noqa: E402
 
 RUNS = 4000
 BLOCKS = 20
@@ -103,7 +103,7 @@ def guards() -> None:
 def writing_ahead() -> None:
     from kernel_hooks.judging import Ahead, TrackedPrediction
     from kernel_hooks.writer import Writer
-    from logbook.store import Store
+    from logbook.store.core import Store
 
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "logbook.db"
@@ -140,7 +140,7 @@ def writing_ahead_in_a_shell(cells: int = 300, block: int = 25) -> None:
     from IPython.testing.globalipapp import start_ipython
 
     import kernel_hooks
-    from logbook.store import Store
+    from logbook.store.core import Store
 
     shell = start_ipython()
     shell.run_line_magic("load_ext", "kernel_hooks")

@@ -35,9 +35,9 @@ HERE = Path(__file__).resolve().parent
 
 def child(folder: Path, fmt: str, in_process: bool) -> None:
     """Export the logbook in ``folder`` as ``fmt`` and print how long it took (JSON)."""
-    from logbook import chart_renderer
-    from logbook.exporting import render
-    from logbook.store import Store
+    from logbook.report import chart_renderer
+    from logbook.report.exporting import render
+    from logbook.store.core import Store
 
     if in_process:  # charts drawn here, on the background thread, as before the renderer process
 
@@ -69,7 +69,7 @@ def run_child(folder: Path, fmt: str, in_process: bool = False) -> dict:
 
 
 def add_cell(folder: Path) -> None:
-    from logbook.store import Store
+    from logbook.store.core import Store
 
     with Store(folder / ".logbook" / "logbook.db") as store:
         store.insert_experiment(
@@ -97,7 +97,7 @@ def main() -> None:
     sys.path.insert(0, str(HERE))
     from export_size import fill
 
-    from logbook.store import Store
+    from logbook.store.core import Store
 
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)

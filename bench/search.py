@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from logbook.store import Store  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
 
 LINES = [
     "logits, cache = model.run_with_cache(tokens)",

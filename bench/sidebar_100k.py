@@ -35,8 +35,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from logbook.store import Store  # noqa: E402
-from tests.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
+from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
 
 SETTINGS = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
 

@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from verify import fill  # noqa: E402
 
-from logbook.portable import write_snapshot  # noqa: E402
-from logbook.store import Store  # noqa: E402
-from logbook.verify import verify_logbook  # noqa: E402
+from logbook.audit.verify import verify_logbook  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
+from logbook.store.portable import write_snapshot  # noqa: E402
 
 WRITER = """
 import sys
@@ -62,7 +62,10 @@ def main() -> None:
             fill(store, args.cells)
         print(f"filled {args.cells:,} experiments in {time.perf_counter() - started:.1f} s")
         writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", WRITER, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert writer.stdout.readline().strip() == "ready"
@@ -84,18 +87,27 @@ def main() -> None:
             writer.wait()
         with Store(snap.path) as copy:
             held = count(copy)
-            steps = [int(r[0][5:-1]) for r in copy.db.execute("SELECT source FROM experiments WHERE source LIKE 'step(%'")]
+            steps = [
+                int(r[0][5:-1])
+                for r in copy.db.execute("SELECT source FROM experiments WHERE source LIKE 'step(%'")
+            ]
             verified = time.perf_counter()
             ok = verify_logbook(copy).ok
             verify_seconds = time.perf_counter() - verified
         prefix = sorted(steps) == list(range(len(steps)))
-        print(f"snapshot: {snap.seconds:.2f} s, {snap.bytes / 1e6:.1f} MB, one file "
-              f"(plain copy of file and WAL: {plain:.2f} s; ratio {snap.seconds / plain:.1f}x)")
+        print(
+            f"snapshot: {snap.seconds:.2f} s, {snap.bytes / 1e6:.1f} MB, one file "
+            f"(plain copy of file and WAL: {plain:.2f} s; ratio {snap.seconds / plain:.1f}x)"
+        )
         print(f"the writer committed {after - before} experiments during the snapshot")
-        print(f"snapshot holds {held:,} experiments; {before:,} were committed before it began: "
-              f"{'nothing lost' if held >= before and prefix else 'RECORDS MISSING'}")
-        print(f"writer's experiments in it form a prefix of its history: {prefix}; "
-              f"logbook verify on the snapshot: {'ok' if ok else 'FAILED'} in {verify_seconds:.1f} s")
+        print(
+            f"snapshot holds {held:,} experiments; {before:,} were committed before it began: "
+            f"{'nothing lost' if held >= before and prefix else 'RECORDS MISSING'}"
+        )
+        print(
+            f"writer's experiments in it form a prefix of its history: {prefix}; "
+            f"logbook verify on the snapshot: {'ok' if ok else 'FAILED'} in {verify_seconds:.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _kernels import describe, kernel, run  # noqa: E402
 
-from logbook.predictions import SAFE_BUILTINS, judge  # noqa: E402
-from logbook.store import Store  # noqa: E402
+from logbook.rules.predictions import SAFE_BUILTINS, judge  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
 
 BELIEFS = """\
 import torch, numpy as np, logbook

@@ -38,7 +38,7 @@ def main() -> None:
         from IPython.testing.globalipapp import start_ipython
 
         import logbook
-        from logbook.store import Store
+        from logbook.store.core import Store
 
         shell = start_ipython()
         shell.display_pub.publish = lambda *a, **k: None  # keep the terminal quiet

@@ -46,10 +46,10 @@ def main() -> int:
 def run(folder: Path, n: int, repeats: int) -> int:
     os.environ["LOGBOOK_SECRET_FILE"] = str(folder / "logbook_secret")
 
-    from logbook import trust
     from logbook.models import Prediction
-    from logbook.store import Store
-    from logbook.tables.base import now
+    from logbook.rules import trust
+    from logbook.store.core import Store
+    from logbook.store.tables.base import now
 
     per = max(n // 100, 1)
     with Store(folder / "logbook.db") as store:
@@ -78,7 +78,8 @@ def run(folder: Path, n: int, repeats: int) -> int:
                 {**row, "signature": trust.sign(fields)} for row, fields in zip(rows, signed)
             )
         stored = [
-            (store._trust_fields(row), row["signature"]) for row in store.db.query("SELECT * FROM predictions")
+            (store._trust_fields(row), row["signature"])
+            for row in store.db.query("SELECT * FROM predictions")
         ]
         verify_s = best(lambda: [trust.verify(fields, signature) for fields, signature in stored], repeats)
         assert all(trust.verify(fields, signature) for fields, signature in stored)

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from logbook.cell_digest import row_digest  # noqa: E402
-from logbook.store import Store  # noqa: E402
-from logbook.verify import verify_logbook  # noqa: E402
+from logbook.audit.verify import verify_logbook  # noqa: E402
+from logbook.store.cell_digest import row_digest  # noqa: E402
+from logbook.store.core import Store  # noqa: E402
 
 
 def fill(store: Store, cells: int) -> None:

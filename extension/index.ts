@@ -9,18 +9,18 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Signal } from '@lumino/signaling';
 
-import { requestAPI } from './api';
-import { askForPair, CompareOpener } from './compare';
-import { orderedPair, parseExperimentPair } from './compareformat';
-import { DetailOpener } from './detail';
-import { addExportCommand } from './exportdialog';
-import { LogbookModel } from './model';
-import { MODES } from './modeview';
-import { LogbookPanel } from './panel';
-import { DashboardWidget, preloadDashboard } from './dashboard';
-import { LogbookStatus } from './statusclock';
-import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_PREDICTION_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './tokens';
-import { DEFAULT_SETTINGS, ILogbookSettings, ISurprise, Section } from './types';
+import { requestAPI } from './lib/api';
+import { askForPair, CompareOpener } from './detail/compare';
+import { orderedPair, parseExperimentPair } from './detail/compareformat';
+import { DetailOpener } from './detail/detail';
+import { addExportCommand } from './sidebar/exportdialog';
+import { LogbookModel } from './lib/model';
+import { MODES } from './sidebar/modeview';
+import { LogbookPanel } from './sidebar/panel';
+import { DashboardWidget, preloadDashboard } from './dashboard/dashboard';
+import { LogbookStatus } from './sidebar/statusclock';
+import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_PREDICTION_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './lib/tokens';
+import { DEFAULT_SETTINGS, ILogbookSettings, ISurprise, Section } from './lib/types';
 
 const PLUGIN_ID = 'jupyterlab-logbook:plugin';
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import atexit
 from typing import Any
 
+from kernel_hooks.error_line import ErrorLine
+from kernel_hooks.magics import LogbookMagics
+from kernel_hooks.recorder import Recorder
 from logbook.api import session
 from logbook.paths import find_logbook
-
-from .error_line import ErrorLine
-from .magics import LogbookMagics
-from .recorder import Recorder
 
 _recorder: Recorder | None = None
 _error_line: ErrorLine | None = None

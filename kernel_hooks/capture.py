@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable
 
-from logbook.figures import RECORDED_MIMES
+from logbook.rules.figures import RECORDED_MIMES
 
 #: Text kept per stream per cell; the rest is counted, not stored.
 STREAM_CAP = 256 * 1024

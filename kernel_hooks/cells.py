@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
 
+from kernel_hooks.names import assigned_names
 from logbook.text import clean_text
-
-from .names import assigned_names
 
 
 @dataclass

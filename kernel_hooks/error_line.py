@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from logbook.errors import LogbookError
-from logbook.predictions import PredictionSyntaxError
+from logbook.rules.predictions import PredictionSyntaxError
 
 #: The exceptions shown as one line: Logbook's family.
 LOGBOOK_ERRORS: tuple[type[BaseException], ...] = (LogbookError, PredictionSyntaxError)

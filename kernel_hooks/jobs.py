@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from logbook.store import Store
+from kernel_hooks.drift import CellHistory, Drift
+from kernel_hooks.judging import Judged
+from kernel_hooks.outputs import encode_output
+from kernel_hooks.provenance import ExperimentHandle
+from logbook.store.core import Store
 from logbook.text import to_json
-
-from .drift import CellHistory, Drift
-from .judging import Judged
-from .outputs import encode_output
-from .provenance import ExperimentHandle
 
 #: Characters of a cell's text outputs kept for full-text search.
 SEARCH_TEXT_CAP = 64 * 1024

@@ -24,13 +24,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
+from kernel_hooks.provenance import ExperimentHandle, Provenance
+from kernel_hooks.summaries import summarize
+from kernel_hooks.watchdog import PredictionTooSlow, Watchdog
 from logbook.models import Prediction, PredictionState
-from logbook.predictions import judge, surprisal_bits
-from logbook.store import Store
-
-from .provenance import ExperimentHandle, Provenance
-from .summaries import summarize
-from .watchdog import PredictionTooSlow, Watchdog
+from logbook.rules.predictions import judge, surprisal_bits
+from logbook.store.core import Store
 
 
 @dataclass
@@ -135,7 +134,7 @@ def only_plain(names: Iterable[str], namespace: dict[str, Any]) -> bool:
 
     Plain numbers, strings, booleans and None; torch tensors and numpy arrays
     and scalars, whose every operation a prediction may run is bounded before
-    it runs (:mod:`logbook.prediction_bounds`) and so ends; and lists, tuples,
+    it runs (:mod:`logbook.rules.prediction_bounds`) and so ends; and lists, tuples,
     sets and dicts of those. Judging such a prediction runs no code of yours,
     so it cannot hang and is not written ahead: only a prediction that reads
     something else (your own objects, a check you marked) pays for the write.

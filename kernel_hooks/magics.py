@@ -236,7 +236,7 @@ class LogbookMagics(Magics):
     @line_magic
     def calibration(self, line: str):
         """%calibration [tag|mode|brainstorm|model|time] -- how often predictions held at each credence, by slice."""
-        from logbook.calibration import DIMENSIONS
+        from logbook.rules.calibration import DIMENSIONS
 
         by = line.strip() or None
         if by is not None and by not in (*DIMENSIONS, "time"):

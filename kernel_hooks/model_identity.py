@@ -18,7 +18,7 @@ import sys
 import weakref
 from typing import Any, Optional
 
-from .tensor_stats import device_idle, strided_sample
+from kernel_hooks.tensor_stats import device_idle, strided_sample
 
 #: Values sampled from each parameter for the fingerprint.
 FINGERPRINT_VALUES = 8

@@ -26,9 +26,9 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .model_identity import model_name
-from .patches import Patches
-from .torch_activity import quietly
+from kernel_hooks.guard import quietly
+from kernel_hooks.model_identity import model_name
+from kernel_hooks.patches import Patches
 
 #: Bounds on one cell's record: traces, locations per list, saved values.
 MAX_TRACES = 50

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any, Optional
 
-from logbook.figure_scripts import compact
+from logbook.report.figure_scripts import compact
 from logbook.text import clean_text
 
 #: Images kept as their bytes (the display system carries them as base64 text).

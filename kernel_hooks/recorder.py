@@ -24,24 +24,50 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
+from kernel_hooks.capture import DisplayCapture, StreamCapture
+from kernel_hooks.cells import (
+    CellStart,
+    RunningCells,
+    error_fields,
+    notebook_path,
+)
+from kernel_hooks.drift import (
+    DEFAULT_THRESHOLD,
+    CellHistory,
+    Drift,
+    Run,
+    cell_key,
+    source_key,
+)
+from kernel_hooks.hooks_left import LeftByJob, left_message, running_message
+from kernel_hooks.jobs import (
+    DriftJob,
+    ExperimentJob,
+    FoldJob,
+    JudgementsJob,
+    drift_record,
+    too_slow_job,
+)
+from kernel_hooks.judging import (
+    Ahead,
+    Judged,
+    Outcome,
+    TrackedPrediction,
+    due,
+    judge_all,
+    stop_stale,
+)
+from kernel_hooks.provenance import ExperimentHandle, Provenance
+from kernel_hooks.reply_watch import ReplyWatch
+from kernel_hooks.summaries import summarize
+from kernel_hooks.surprise_display import show_drift, show_surprise
+from kernel_hooks.torch_activity import TorchActivity
+from kernel_hooks.watchdog import Watchdog, budget_from_env
+from kernel_hooks.writer import Writer
 from logbook.models import PredictionState
-from logbook.store import Store
-from logbook.tables.judgements import current_user
+from logbook.store.core import Store
+from logbook.store.tables.judgements import current_user
 from logbook.text import clean_text
-
-from .capture import DisplayCapture, StreamCapture
-from .cells import CellStart, RunningCells, error_fields, notebook_path
-from .drift import DEFAULT_THRESHOLD, CellHistory, Drift, Run, cell_key, source_key
-from .hooks_left import LeftByJob, left_message, running_message
-from .jobs import DriftJob, ExperimentJob, FoldJob, JudgementsJob, drift_record, too_slow_job
-from .judging import Ahead, Judged, Outcome, TrackedPrediction, due, judge_all, stop_stale
-from .provenance import ExperimentHandle, Provenance
-from .reply_watch import ReplyWatch
-from .summaries import summarize
-from .surprise_display import show_drift, show_surprise
-from .torch_activity import TorchActivity
-from .watchdog import Watchdog, budget_from_env
-from .writer import Writer
 
 #: Assigned names summarized per cell.
 MAX_NAMES = 50

@@ -244,7 +244,7 @@ def _tensor(value: Any, torch: Any) -> dict[str, Any]:
     }
     if value.requires_grad:
         summary["requires_grad"] = True
-    from .tensor_stats import statistics  # the device-safe policy: which elements may be read
+    from kernel_hooks.tensor_stats import statistics  # the device-safe policy: which elements may be read
 
     summary.update(statistics(value, STATS_MAX_ELEMENTS))
     numel = value.numel()

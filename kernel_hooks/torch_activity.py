@@ -36,10 +36,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .hooks_left import Attached, HooksLeft, running_with
-from .model_identity import identify, torch_module
-from .patches import Patches
-from .summaries import model_config
+from kernel_hooks.guard import quietly
+from kernel_hooks.hooks_left import Attached, HooksLeft, running_with
+from kernel_hooks.model_identity import identify, torch_module
+from kernel_hooks.patches import Patches
+from kernel_hooks.summaries import model_config
 
 _INTERNAL_MODULE_PREFIXES = ("transformer_lens", "torch")
 #: Where TransformerLens 3 and 4 define run_with_hooks / run_with_cache.
@@ -134,14 +135,6 @@ def _is_internal(hook: Any) -> bool:
         hook = hook.func
     module = getattr(hook, "__module__", "") or ""
     return module.startswith(_INTERNAL_MODULE_PREFIXES)
-
-
-def quietly(function: Callable[..., Any], *args: Any) -> None:
-    """Call ``function``; a recording bug must never reach the model it watches."""
-    try:
-        function(*args)
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def _user_namespace() -> dict[str, Any]:
@@ -263,7 +256,7 @@ class TorchActivity:
             self._patches.wrap(jit, "script", self._wrap_script)
         if "nnsight" in sys.modules:
             if self.nnsight is None:
-                from .nnsight_activity import NNsightActivity
+                from kernel_hooks.nnsight_activity import NNsightActivity
 
                 self.nnsight = NNsightActivity(self.note_model)
             self.nnsight.patch()

@@ -8,7 +8,7 @@ evaluation still running then is reported once and stopped by raising
 in Python. Code looping in C holds the interpreter until it returns and
 cannot be stopped; its evaluation is still measured and reported as too slow
 when it ends. What a prediction itself could start in C (huge powers,
-repetitions, tensors) is bounded before it runs (:mod:`logbook.prediction_bounds`),
+repetitions, tensors) is bounded before it runs (:mod:`logbook.rules.prediction_bounds`),
 and each judgement is written ahead, so a kernel that never returns from one
 leaves that prediction marked too slow for the next (:mod:`kernel_hooks.judging`).
 """

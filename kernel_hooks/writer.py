@@ -20,9 +20,9 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from logbook.compatibility import check_schema
 from logbook.errors import LogbookReadOnly, LogbookUnwritable
-from logbook.store import LogbookError, Store
+from logbook.store.compatibility import check_schema
+from logbook.store.core import LogbookError, Store
 
 Job = Callable[[Store], None]
 

@@ -5,7 +5,7 @@
 >>> h.predict("induction_score > 0.5", credence=0.8)
 """
 
-from .api import (
+from logbook.api import (
     HypothesisHandle,
     SurpriseHandle,
     allow_methods,
@@ -37,10 +37,9 @@ from .api import (
     tag,
     unpin,
 )
-from .predictions import PredictionSyntaxError
-from .store import LogbookError, Store
-
-__version__ = "0.1.0"
+from logbook.rules.predictions import PredictionSyntaxError
+from logbook.store import LogbookError, Store
+from logbook.version import __version__
 
 
 def _jupyter_server_extension_points() -> list[dict]:
@@ -52,6 +51,7 @@ def _jupyter_labextension_paths() -> list[dict]:
 
 
 __all__ = [
+    "__version__",
     "HypothesisHandle",
     "SurpriseHandle",
     "allow_methods",

@@ -8,10 +8,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from .dates import Moment
-from .errors import AlreadyDone
-from .exporting import export_logbook
-from .models import (
+from logbook.dates import Moment
+from logbook.errors import AlreadyDone
+from logbook.models import (
     Brainstorm,
     CellHistory,
     CompetingSet,
@@ -27,12 +26,13 @@ from .models import (
     SearchResults,
     Surprise,
 )
-from .paths import find_logbook
-from .predictions import expression_or_text
-from .report import Selection, parse_ids
-from .store import LogbookError, Store
-from .tables.sets import brainstorm_nudge
-from .text import clean_text
+from logbook.paths import find_logbook
+from logbook.report.exporting import export_logbook
+from logbook.report.selection import Selection, parse_ids
+from logbook.rules.predictions import expression_or_text
+from logbook.store.core import LogbookError, Store
+from logbook.store.tables.sets import brainstorm_nudge
+from logbook.text import clean_text
 
 
 class _Session:
@@ -544,7 +544,7 @@ def checks(*functions: Any) -> Any:
     what it is given is guarded like the rest of the prediction (no callable,
     no iterator, no module).
     """
-    from .prediction_methods import mark_checks
+    from logbook.rules.prediction_methods import mark_checks
 
     if not functions:
         raise LogbookError("name the functions a prediction may call: logbook.checks(my_metric)")
@@ -568,8 +568,8 @@ def allow_methods(kind: Any, methods: Any) -> None:
     change their object whatever its type (``append``, ``pop``, ``fill``,
     names ending in ``_``, ...) cannot be allowed.
     """
-    from .prediction_methods import allow_methods as allow
-    from .predictions import method_refusal
+    from logbook.rules.prediction_methods import allow_methods as allow
+    from logbook.rules.predictions import method_refusal
 
     try:
         allow(kind, methods, method_refusal)
@@ -722,7 +722,7 @@ def due() -> list[Prediction]:
 
 def calibration(by: Optional[str] = None, window: int = 10) -> str:
     """Calibration by tag, mode, brainstorm, model and over time (or one of them), as Markdown text."""
-    from .calibration import DIMENSIONS, first_verdict_experiments, slices_markdown
+    from logbook.rules.calibration import DIMENSIONS, first_verdict_experiments, slices_markdown
 
     store = session.store()
     hypotheses = store.hypotheses()

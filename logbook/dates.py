@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Optional, Union
 
-from .errors import LogbookError
+from logbook.errors import LogbookError
 
 Moment = Union[str, date, datetime, None]
 

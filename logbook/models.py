@@ -182,7 +182,9 @@ class SignedHead(Record):
     events: int
     hash: str
     namespace: str
-    signature: str = Field(description="The armored SSH signature of the seal message (see logbook.seal).")
+    signature: str = Field(
+        description="The armored SSH signature of the seal message (see logbook.store.seal)."
+    )
     public_key: Optional[str] = None
     at: datetime
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from logbook.api import session
-from logbook.store import Store
+from logbook.store.core import Store
 
 
 @pytest.fixture(scope="session", autouse=True)

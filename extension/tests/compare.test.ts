@@ -12,8 +12,8 @@ import {
   statLine,
   valueChangeLines,
   verdictWords
-} from '../compareformat';
-import { IValueComparison, IVerdictComparison } from '../types';
+} from '../detail/compareformat';
+import { IValueComparison, IVerdictComparison } from '../lib/types';
 
 const kinds = (rows: { kind: string }[]) => rows.map(r => r.kind).join(' ');
 

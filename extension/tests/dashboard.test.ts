@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { countsLine, dashboardPath, IDashboard, IDashboardChart, planDraw, sized } from '../dashboardformat';
+import { countsLine, dashboardPath, IDashboard, IDashboardChart, planDraw, sized } from '../dashboard/dashboardformat';
 
 const chart = (id: string, key: string, spec: Record<string, unknown> | null = { width: 520 }): IDashboardChart => ({
   id,

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { driftValue, earlierValues, readers, summaryText } from '../driftformat';
+import { driftValue, earlierValues, readers, summaryText } from '../lib/driftformat';
 
 test('a drift names the value now and each earlier run it was compared with', () => {
   assert.equal(driftValue(-0.123456), '-0.1235');

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { parseCredence, parseEntry } from '../entry';
-import { changedSections, isOpen, isUnread, matchesFilter, resolutionWords, verdictRuns, verdictSummary, mergeHypotheses, predictionCounts, splitBrainstorms } from '../feedstate';
-import { brainstormTiming, breakableSegments, highlightPieces, sparklinePoints, stripAnsi } from '../format';
-import { IBrainstorm, IHypothesis } from '../types';
+import { parseCredence, parseEntry } from '../lib/entry';
+import { changedSections, isOpen, isUnread, matchesFilter, resolutionWords, verdictRuns, verdictSummary, mergeHypotheses, predictionCounts, splitBrainstorms } from '../lib/feedstate';
+import { brainstormTiming, breakableSegments, highlightPieces, sparklinePoints, stripAnsi } from '../lib/format';
+import { IBrainstorm, IHypothesis } from '../lib/types';
 
 test('a credence typed after the hypothesis', () => {
   assert.deepEqual(parseEntry('Layer 1 does induction @0.6'), {

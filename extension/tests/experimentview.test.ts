@@ -14,9 +14,9 @@ import {
   scriptText,
   shownOutput,
   staticOutput
-} from '../outputformat';
-import { hookNames, inputsText, rowActions, savedText, traceHeading, traceRows } from '../torchformat';
-import { IOutput } from '../types';
+} from '../detail/outputformat';
+import { hookNames, inputsText, rowActions, savedText, traceHeading, traceRows } from '../detail/torchformat';
+import { IOutput } from '../lib/types';
 
 const out = (mime: string): IOutput => ({ mime, sha256: mime, size: 1, truncated: false });
 

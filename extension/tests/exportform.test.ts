@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { defaultChoice, defaultPath, exportBody, problemWith, viewerFor, withExtension } from '../exportform';
+import { defaultChoice, defaultPath, exportBody, problemWith, viewerFor, withExtension } from '../sidebar/exportform';
 
 test('the file name follows the format, keeping what the person typed', () => {
   assert.equal(withExtension('research-log.html', 'md'), 'research-log.md');

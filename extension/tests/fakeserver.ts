@@ -3,7 +3,7 @@
  * calls, a change feed with one version per section, and a log of requests.
  */
 
-import { IBrainstorm, IExperimentRow, IHypothesis, IPrediction, ISurprise, IUntrusted, LogbookApiError, Requester, Section } from '../types';
+import { IBrainstorm, IExperimentRow, IHypothesis, IPrediction, ISurprise, IUntrusted, LogbookApiError, Requester, Section } from '../lib/types';
 
 export interface ICall {
   method: string;

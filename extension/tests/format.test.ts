@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { describeObserved, fileName, firstLine, formatBits, relativeTime } from '../format';
-import { pagesFor, visibleRows } from '../range';
+import { describeObserved, fileName, firstLine, formatBits, relativeTime } from '../lib/format';
+import { pagesFor, visibleRows } from '../lib/range';
 
 test('surprisal and observed values read naturally', () => {
   assert.equal(formatBits(3.321928), '3.32 bits');

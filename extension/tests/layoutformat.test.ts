@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { handleTarget, layoutOf, PAGE_PX, parseLayout, sharesFor, sizesFor, STEP_PX } from '../layoutformat';
+import { handleTarget, layoutOf, PAGE_PX, parseLayout, sharesFor, sizesFor, STEP_PX } from '../sidebar/layoutformat';
 
 const SECTIONS = ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments'];
 

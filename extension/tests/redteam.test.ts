@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { prefixed, redTeamTemplates, renamed, subject } from '../redteam';
-import { IHypothesis, IPrediction } from '../types';
+import { prefixed, redTeamTemplates, renamed, subject } from '../sidebar/redteam';
+import { IHypothesis, IPrediction } from '../lib/types';
 
 const prediction = (
   expression: string,

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { groupHeading, groupNote, hasMore, hitName, hitWhere, markedPieces, moveFocus, resultsSummary, withMore } from '../searchformat';
-import { ISearchHit, ISearchResults } from '../types';
+import { groupHeading, groupNote, hasMore, hitName, hitWhere, markedPieces, moveFocus, resultsSummary, withMore } from '../sidebar/searchformat';
+import { ISearchHit, ISearchResults } from '../lib/types';
 
 const hit = (over: Partial<ISearchHit>): ISearchHit => ({
   kind: 'surprise',

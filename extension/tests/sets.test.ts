@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { giveWay, giveWayChoices, proposalLine, setParts, share, shortfallNudge } from '../setformat';
+import { giveWay, giveWayChoices, proposalLine, setParts, share, shortfallNudge } from '../sidebar/setformat';
 
 test('a set reads as its members then something else, each with its share', () => {
   const parts = setParts({ id: 1, question: 'q', credences: { H1: 0.5, H2: 0.4 }, something_else: 0.1 });

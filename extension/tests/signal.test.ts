@@ -16,7 +16,7 @@ import {
   resolvedLine,
   runsWords,
   stepLines
-} from '../signalformat';
+} from '../lib/signalformat';
 
 const move = (name: string, part: string, change = 'changed sign') => ({
   name,

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { clockOffset, elapsedSeconds, formatClock, isPaused, isTimeUp, remainingSeconds } from '../timer';
+import { clockOffset, elapsedSeconds, formatClock, isPaused, isTimeUp, remainingSeconds } from '../lib/timer';
 
 const START = '2026-11-25T10:00:00.000Z';
 const at = (seconds: number): number => new Date(START).getTime() + seconds * 1000;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { afterEach, test } from 'node:test';
 
-import { LogbookModel } from '../model';
+import { LogbookModel } from '../lib/model';
 import { FakeServer } from './fakeserver';
 
 let model: LogbookModel | null = null;

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .extension import load_jupyter_server_extension as _load_jupyter_server_extension
+from logbook.server.extension import load_jupyter_server_extension as _load_jupyter_server_extension
 
 __all__ = ["_load_jupyter_server_extension"]

@@ -20,9 +20,8 @@ from typing import Any, Optional
 import tornado.web
 from jupyter_server.utils import url_path_join
 
-from logbook.figure_scripts import bundle, bundle_digest, bundle_version
-
-from .handlers import LogbookHandler
+from logbook.report.figure_scripts import bundle, bundle_digest, bundle_version
+from logbook.server.handlers import LogbookHandler
 
 #: The figure kinds with a bundle, the package each comes from, and what that package's figures are called.
 KINDS = {"plotly": ("plotly", "Plotly"), "circuitsvis": ("circuitsvis", "CircuitsVis")}

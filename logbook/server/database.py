@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
-from logbook.store import Store
+from logbook.store.core import Store
 
 T = TypeVar("T")
 

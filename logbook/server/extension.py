@@ -11,11 +11,10 @@ from typing import Any
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from logbook.paths import find_logbook
-
-from .bundles import bundle_routes
-from .database import Database
-from .feed import feed_routes
-from .handlers import route_table
+from logbook.server.bundles import bundle_routes
+from logbook.server.database import Database
+from logbook.server.feed import feed_routes
+from logbook.server.handlers import route_table
 
 #: How often the server asks SQLite whether another connection wrote (one ``PRAGMA data_version``).
 POLL_MILLISECONDS = 50
@@ -66,7 +65,7 @@ class DashboardWarmer:
         return self.warmed
 
     async def warm(self) -> None:
-        from logbook.dashboard import DashboardCache, dashboard
+        from logbook.report.dashboard import DashboardCache, dashboard
 
         cache = self.settings.setdefault("logbook_dashboard", DashboardCache())
         started = time.perf_counter()

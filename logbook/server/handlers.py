@@ -15,19 +15,19 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from pydantic import BaseModel, ValidationError
 
-from logbook import __version__
-from logbook.compare import compare_values, compare_verdicts
-from logbook.coverage import logbook_coverage
 from logbook.errors import AlreadyDone, AlreadyExists, LogbookError, LogbookUnavailable, NotFound
-from logbook.exporting import export_logbook, render
 from logbook.models import HypothesisStatus
-from logbook.predictions import PredictionSyntaxError, expression_or_text, parse_expression
-from logbook.report import Selection, parse_ids
-from logbook.store import Store
-from logbook.trust import TrustChanged
-
-from . import requests as bodies
-from .database import Database
+from logbook.report.exporting import export_logbook, render
+from logbook.report.selection import Selection, parse_ids
+from logbook.rules.compare import compare_values, compare_verdicts
+from logbook.rules.coverage import logbook_coverage
+from logbook.rules.predictions import PredictionSyntaxError, expression_or_text, parse_expression
+from logbook.rules.trust import TrustChanged
+from logbook.server import requests as bodies
+from logbook.server.database import Database
+from logbook.store.core import Store
+from logbook.store.sections import experiment_judgements
+from logbook.version import __version__
 
 B = TypeVar("B", bound=BaseModel)
 E = TypeVar("E", bound=Enum)
@@ -424,7 +424,7 @@ class CompareHandler(LogbookHandler):
 
     Answers both experiments (as ``experiments/{id}`` does), the predictions
     judged on each, and what changed from ``old`` to ``new``: every assigned
-    value with its statistics old → new (``logbook.compare``) and every
+    value with its statistics old → new (``logbook.rules.compare``) and every
     prediction's verdict on each, a held → failed first. An id that is not in
     the logbook is a 404 that names it.
     """
@@ -441,8 +441,6 @@ class CompareHandler(LogbookHandler):
         root = self.project_root
 
         def compare(store: Store) -> dict:
-            from .feed import experiment_judgements  # feed imports this module
-
             old, new = _experiment_reply(store, old_id, root), _experiment_reply(store, new_id, root)
             old_judged = experiment_judgements(store, old_id)["judgements"]
             new_judged = experiment_judgements(store, new_id)["judgements"]
@@ -461,7 +459,7 @@ class CompareHandler(LogbookHandler):
 
 
 class CoverageHandler(LogbookHandler):
-    """Where the notebook has not looked in the models an experiment ran (``logbook.coverage``)."""
+    """Where the notebook has not looked in the models an experiment ran (``logbook.rules.coverage``)."""
 
     @tornado.web.authenticated
     async def get(self, experiment_id: str):
@@ -925,7 +923,7 @@ class CalibrationHandler(LogbookHandler):
     async def get(self):
         from dataclasses import asdict
 
-        from logbook.calibration import (
+        from logbook.rules.calibration import (
             calibration_slices,
             first_verdict_experiments,
             getting_better,
@@ -955,18 +953,20 @@ class CalibrationHandler(LogbookHandler):
 
 
 class DashboardHandler(LogbookHandler):
-    """GET dashboard?have=KEY,KEY: every chart as a Vega-Lite spec (``logbook.dashboard``); charts whose key the
+    """GET dashboard?have=KEY,KEY: every chart as a Vega-Lite spec (``logbook.report.dashboard``); charts whose key the
     client sent come without their spec."""
 
     @tornado.web.authenticated
     async def get(self):
         import time
 
-        from logbook.dashboard import DashboardCache, dashboard
+        from logbook.report.dashboard import DashboardCache, dashboard
 
         have = [key for key in self.get_argument("have", "").split(",") if key][:1000]
         cache = self.settings.setdefault("logbook_dashboard", DashboardCache())
-        self.settings["logbook_dashboard_asked"] = time.monotonic()  # kept up to date after changes from now on
+        self.settings["logbook_dashboard_asked"] = (
+            time.monotonic()
+        )  # kept up to date after changes from now on
         self.send(await self.call(lambda store: dashboard(store, have, cache)))
 
 

@@ -139,7 +139,9 @@ class ExportToFile(Body):
     format: Literal["json", "md", "html"] = "html"
     since: Optional[str] = Field(None, max_length=64)
     until: Optional[str] = Field(None, max_length=64)
-    hypotheses: Optional[list[Annotated[str, Field(max_length=64)]]] = Field(None, min_length=1, max_length=10_000)
+    hypotheses: Optional[list[Annotated[str, Field(max_length=64)]]] = Field(
+        None, min_length=1, max_length=10_000
+    )
     title: Optional[str] = Field(None, max_length=300)
     replace: bool = False
 

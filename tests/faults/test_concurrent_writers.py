@@ -10,10 +10,9 @@ import urllib.error
 
 import pytest
 
-from logbook.store import Store
-
-from ..lab_server import jupyter_lab
-from .kernels import execute, recording_kernel
+from logbook.store.core import Store
+from tests.faults.kernels import execute, recording_kernel
+from tests.support.lab_server import jupyter_lab
 
 pytestmark = pytest.mark.kernel
 

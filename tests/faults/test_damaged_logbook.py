@@ -9,10 +9,9 @@ from IPython.testing.globalipapp import start_ipython
 from tornado.httpclient import HTTPClientError
 
 import kernel_hooks
-from logbook.cli import main
-from logbook.store import LogbookDamaged, Store
-
-from .unprivileged import run_python
+from logbook.cli.main import main
+from logbook.store.core import LogbookDamaged, Store
+from tests.faults.unprivileged import run_python
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -111,7 +110,7 @@ def test_a_damaged_logbook_in_a_read_only_folder_is_still_called_damaged(tmp_pat
     path = damaged_by_garbage(folder / "logbook.db")
     folder.chmod(0o555)
     try:
-        result = run_python("import sys\nfrom logbook.store import Store\nStore(sys.argv[1])", str(path))
+        result = run_python("import sys\nfrom logbook.store.core import Store\nStore(sys.argv[1])", str(path))
     finally:
         folder.chmod(0o755)
     assert f"LogbookDamaged: the logbook at {path} is damaged" in result.stderr

@@ -2,9 +2,8 @@
 
 import pytest
 
-from logbook.store import Store
-
-from .kernels import execute, recording_kernel
+from logbook.store.core import Store
+from tests.faults.kernels import execute, recording_kernel
 
 pytestmark = pytest.mark.kernel
 

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logbook.predictions import PredictionSyntaxError, parse_expression
-
-from ..lab_server import jupyter_lab
+from logbook.rules.predictions import PredictionSyntaxError, parse_expression
+from tests.support.lab_server import jupyter_lab
 
 json_values = st.recursive(
     st.none()

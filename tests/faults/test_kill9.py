@@ -6,9 +6,8 @@ import time
 
 import pytest
 
-from logbook.store import Store
-
-from .kernels import execute, recording_kernel
+from logbook.store.core import Store
+from tests.faults.kernels import execute, recording_kernel
 
 pytestmark = pytest.mark.kernel
 

@@ -5,9 +5,9 @@ import json
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from logbook.cli import main
+from logbook.cli.main import main
 from logbook.errors import LogbookUnavailable
-from logbook.store import Store
+from logbook.store.core import Store
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 

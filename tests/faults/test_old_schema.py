@@ -4,8 +4,8 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from logbook.schema import migrations
-from logbook.store import Store
+from logbook.store.core import Store
+from logbook.store.schema import migrations
 
 
 def test_a_first_version_logbook_gains_the_new_indexes_and_keeps_its_records(tmp_path):

@@ -14,10 +14,9 @@ from sqlite_utils import Database
 from tornado.httpclient import HTTPClientError
 
 from logbook.errors import LogbookReadOnly
-from logbook.schema import migrations
-from logbook.store import Store
-
-from .unprivileged import run_python
+from logbook.store.core import Store
+from logbook.store.schema import migrations
+from tests.faults.unprivileged import run_python
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -135,7 +134,7 @@ def test_a_kernel_writer_on_a_read_only_logbook_warns_once(read_only_file):
 
 def test_a_new_logbook_in_a_read_only_folder_is_refused_clearly(read_only_folder):
     path = read_only_folder.parent / "other.db"
-    code = "import sys\nfrom logbook.store import Store\nStore(sys.argv[1])"
+    code = "import sys\nfrom logbook.store.core import Store\nStore(sys.argv[1])"
     result = run_python(code, str(path))
     assert (
         "LogbookReadOnly: there is no logbook at" in result.stderr

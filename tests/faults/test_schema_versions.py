@@ -9,10 +9,10 @@ from sqlite_utils import Database
 from tornado.httpclient import HTTPClientError
 
 from kernel_hooks.writer import Writer
-from logbook.cli import main
+from logbook.cli.main import main
 from logbook.errors import LogbookIncompatible, LogbookTooNew
-from logbook.schema import migrations
-from logbook.store import Store
+from logbook.store.core import Store
+from logbook.store.schema import migrations
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 

@@ -4,10 +4,9 @@ import time
 
 import pytest
 
-from logbook.store import Store
-
-from .kernels import execute, recording_kernel
-from .test_disk_full import LIMIT_FILE_SIZE
+from logbook.store.core import Store
+from tests.faults.kernels import execute, recording_kernel
+from tests.faults.test_disk_full import LIMIT_FILE_SIZE
 
 pytestmark = pytest.mark.kernel
 

@@ -1,0 +1,5 @@
+"""The ``logbook`` command."""
+
+from logbook.cli.main import main
+
+__all__ = ["main"]

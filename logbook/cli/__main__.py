@@ -1,0 +1,5 @@
+"""``python -m logbook.cli``: the ``logbook`` command."""
+
+from logbook.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Timed brainstorms."""
+
+from __future__ import annotations
+
+from logbook.errors import LogbookError
+from logbook.models import Brainstorm, utcnow
+from logbook.store.tables.base import Queries, now
+
+
+class BrainstormQueries(Queries):
+    def start_brainstorm(self, planned_seconds: int = 300, target: int = 4) -> Brainstorm:
+        """Start a brainstorm; one runs at a time, so another still running is refused."""
+        with self.transaction():
+            running = self.db.execute(
+                "SELECT id FROM brainstorms WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if running is not None:
+                raise LogbookError(f"brainstorm {running[0]} is still running: finish it first")
+            bid = (
+                self.db["brainstorms"]
+                .insert(
+                    {
+                        "started_at": now(),
+                        "planned_seconds": planned_seconds,
+                        "target": target,
+                        "paused_seconds": 0.0,
+                    }
+                )
+                .last_pk
+            )
+        return self.brainstorm(bid)
+
+    def finish_brainstorm(self, brainstorm_id: int) -> Brainstorm:
+        current = self.brainstorm(brainstorm_id)
+        if current.finished_at is not None:
+            return current
+        with self.transaction():
+            now = utcnow()
+            paused = current.paused_seconds
+            if current.paused_at is not None:
+                paused += (now - current.paused_at).total_seconds()
+            self.db["brainstorms"].update(
+                brainstorm_id, {"finished_at": now.isoformat(), "paused_at": None, "paused_seconds": paused}
+            )
+        return self.brainstorm(brainstorm_id)
+
+    def pause_brainstorm(self, brainstorm_id: int) -> Brainstorm:
+        current = self.brainstorm(brainstorm_id)
+        if current.finished_at is not None:
+            raise LogbookError(f"brainstorm {brainstorm_id} is already finished")
+        if current.paused_at is None:
+            with self.transaction():
+                self.db["brainstorms"].update(brainstorm_id, {"paused_at": now()})
+        return self.brainstorm(brainstorm_id)
+
+    def resume_brainstorm(self, brainstorm_id: int) -> Brainstorm:
+        current = self.brainstorm(brainstorm_id)
+        if current.finished_at is not None:
+            raise LogbookError(f"brainstorm {brainstorm_id} is already finished")
+        if current.paused_at is not None:
+            paused = current.paused_seconds + (utcnow() - current.paused_at).total_seconds()
+            with self.transaction():
+                self.db["brainstorms"].update(brainstorm_id, {"paused_at": None, "paused_seconds": paused})
+        return self.brainstorm(brainstorm_id)
+
+    def current_brainstorm(self) -> Brainstorm | None:
+        row = self.db.execute(
+            "SELECT id FROM brainstorms WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return self.brainstorm(row[0]) if row else None
+
+    def brainstorm(self, brainstorm_id: int) -> Brainstorm:
+        return self._brainstorm_from_row(self._one("brainstorms", brainstorm_id, "brainstorm"))
+
+    def brainstorms(self) -> list[Brainstorm]:
+        return [self._brainstorm_from_row(r) for r in self.db.query("SELECT * FROM brainstorms ORDER BY id")]
+
+    def _brainstorm_from_row(self, row: dict) -> Brainstorm:
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM hypotheses WHERE brainstorm_id = ? ORDER BY seq", [row["id"]]
+            )
+        ]
+        return Brainstorm(
+            id=row["id"],
+            started_at=row["started_at"],
+            planned_seconds=row["planned_seconds"],
+            target=row["target"],
+            finished_at=row["finished_at"],
+            paused_at=row["paused_at"],
+            paused_seconds=row["paused_seconds"] or 0.0,
+            hypothesis_ids=ids,
+        )

@@ -1,0 +1,244 @@
+"""Experiments (executed cells), their outputs stored once by hash, and the list of them a search filters."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Optional
+
+from logbook.errors import LogbookError, NotFound, NotKept
+from logbook.models import ErrorInfo, Experiment, Output
+from logbook.store.cell_digest import row_digest
+from logbook.store.matches import find_line, match_dict, search_words
+from logbook.store.tables.base import Queries, loads
+from logbook.store.tables.search import experiment_fields
+
+EXPERIMENT_COLUMNS = (
+    "session",
+    "notebook",
+    "cell_id",
+    "execution_count",
+    "source",
+    "started_at",
+    "duration_ms",
+    "record_ms",
+    "ok",
+    "error_name",
+    "error_value",
+    "traceback",
+    "stdout",
+    "stderr",
+    "output_text",
+    "names",
+    "torch",
+    "mode",
+    "cell_key",
+    "source_key",
+    "author",
+)
+
+
+#: Columns an experiment row of a search reads to find its matching line, and leaves out of the row.
+_MATCH_ONLY = ("full_source", "output_text", "stdout", "error_value", "traceback", "stderr")
+
+
+class ExperimentQueries(Queries):
+    def store_blob(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        self.db.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, data, size) VALUES (?, ?, ?)",
+            [digest, data, len(data)],
+        )
+        return digest
+
+    def store_placeholder(self, sha256: str, size: int) -> str:
+        """Note an output known by its hash and size only: a blob row without bytes."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, data, size) VALUES (?, NULL, ?)", [sha256, size]
+        )
+        return sha256
+
+    def blob(self, sha256: str) -> bytes:
+        """An output's bytes; :class:`NotKept` when it was too large to keep."""
+        row = self.db.execute("SELECT data, size FROM blobs WHERE sha256 = ?", [sha256]).fetchone()
+        if row is None:
+            raise NotFound(f"no output with hash {sha256}")
+        if row[0] is None:
+            raise NotKept(f"output {sha256[:12]} not kept: too large ({row[1]} bytes)")
+        return row[0]
+
+    def set_record_ms(self, experiment_id: int, record_ms: float) -> None:
+        """Store how long recording and judging took after a cell; call inside a transaction."""
+        self.db.execute("UPDATE experiments SET record_ms = ? WHERE id = ?", [record_ms, experiment_id])
+
+    def insert_experiment(self, row: dict, outputs: list[dict]) -> int:
+        """Write one experiment and its outputs; call inside a transaction.
+
+        ``outputs`` are dicts with ``mime``, ``data`` (bytes), ``size`` (the
+        full size before capping) and ``truncated``; an output whose ``data``
+        is None was not kept and gives its full ``sha256`` instead.
+        """
+        columns = [column for column in EXPERIMENT_COLUMNS if column in row]
+        unknown = set(row) - set(EXPERIMENT_COLUMNS)
+        if unknown:
+            raise LogbookError(f"unknown experiment fields: {sorted(unknown)}")
+        # Plain SQL: this runs once per executed cell and must stay cheap.
+        cursor = self.db.execute(
+            f"INSERT INTO experiments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [row[column] for column in columns],
+        )
+        experiment_id = cursor.lastrowid
+        kept = []
+        for position, output in enumerate(outputs):
+            if output["data"] is None:
+                digest = self.store_placeholder(output["sha256"], output["size"])
+            else:
+                digest = self.store_blob(output["data"])
+            self.db.execute(
+                "INSERT INTO outputs (experiment_id, position, mime, sha256, size, truncated)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [experiment_id, position, output["mime"], digest, output["size"], int(output["truncated"])],
+            )
+            kept.append((output["mime"], digest, output["size"], output["truncated"]))
+        # The cell enters the chain with the row: editing any of it later breaks `logbook verify`.
+        self.append_event(
+            "experiment.recorded",
+            f"E{experiment_id}",
+            {"digest": row_digest({**row, "id": experiment_id}, kept)},
+        )
+        return experiment_id
+
+    def outputs_trusted(self, experiment_id: int, user: Optional[str] = None) -> tuple[bool, str]:
+        """Whether an experiment's rich outputs may run as yours, and why not: (trusted, reason).
+
+        They may when the cell was recorded by ``user`` (default: the user
+        running this process; a cell from before authors were kept counts as
+        yours) and it still matches the digest the chain holds for it. A
+        colleague's cell, one from a cloned logbook, or one edited by hand
+        shows its figures inert until you trust them.
+        """
+        row = self._one("experiments", experiment_id, "experiment")
+        from logbook.store.tables.judgements import current_user
+
+        me = current_user() if user is None else user
+        if row.get("author") and row["author"] != me:
+            return False, f"recorded by {row['author']}, not by you"
+        chained = self.db.execute(
+            "SELECT payload FROM events WHERE subject = ? AND kind = 'experiment.recorded' ORDER BY id LIMIT 1",
+            [f"E{experiment_id}"],
+        ).fetchone()
+        outputs = self.db.execute(
+            "SELECT mime, sha256, size, truncated FROM outputs WHERE experiment_id = ? ORDER BY position",
+            [experiment_id],
+        ).fetchall()
+        if chained is None or loads(chained[0], {}).get("digest") != row_digest(row, outputs):
+            return False, "changed after it was recorded (it does not match its history)"
+        return True, ""
+
+    def experiment(self, experiment_id: int) -> Experiment:
+        return self._experiment_from_row(self._one("experiments", experiment_id, "experiment"))
+
+    def experiments(
+        self, limit: int | None = 50, offset: int = 0, newest_first: bool = True
+    ) -> list[Experiment]:
+        order = "DESC" if newest_first else "ASC"
+        sql = f"SELECT * FROM experiments ORDER BY id {order}"
+        params: list[Any] = []
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [limit, offset]
+        return self._experiments_from_rows(list(self.db.query(sql, params)))
+
+    def _experiments_from_rows(self, rows: list[dict]) -> list[Experiment]:
+        """Experiments for ``rows``, their outputs read in one query rather than one per experiment."""
+        if not rows:
+            return []
+        ids = {row["id"] for row in rows}
+        outputs: dict[int, list[dict]] = {}
+        for r in self.db.query(
+            "SELECT * FROM outputs WHERE experiment_id BETWEEN ? AND ? ORDER BY experiment_id, position",
+            [min(ids), max(ids)],
+        ):
+            if r["experiment_id"] in ids:
+                outputs.setdefault(r["experiment_id"], []).append(r)
+        return [self._experiment_from_row(row, outputs.get(row["id"], [])) for row in rows]
+
+    def experiment_rows(
+        self, limit: int = 100, offset: int = 0, query: str | None = None
+    ) -> tuple[int, list[dict]]:
+        """A page of experiments, newest first, as light rows for lists: (total, rows)."""
+        columns = (
+            "e.id, e.started_at, e.duration_ms, e.ok, e.error_name, e.notebook, e.cell_id,"
+            " e.execution_count, e.mode, substr(e.source, 1, 300) AS source"
+        )
+        if query:
+            try:
+                words = search_words(query)
+            except LogbookError:
+                return 0, []  # nothing to look for: punctuation alone matches nothing
+            total, ids = self.search_rowids(" ".join(w.fts() for w in words), "experiment", limit, offset)
+            texts = "e.source AS full_source, e.output_text, e.stdout, e.error_value, e.traceback, e.stderr"
+            sql = f"SELECT {columns}, {texts} FROM experiments e WHERE e.id IN ({{marks}})"
+            rows = self._rows_in(sql, ids)
+            found = []
+            for row in (rows[i] for i in ids if i in rows):
+                match = find_line(experiment_fields({**row, "source": row["full_source"]}), words)
+                light = {k: v for k, v in row.items() if k not in _MATCH_ONLY}
+                found.append(dict(light, ok=bool(row["ok"]), match=match and match_dict(match)))
+            return total, found
+        total = self.db.execute("SELECT count(*) FROM experiments").fetchone()[0]
+        rows = self.db.query(
+            f"SELECT {columns} FROM experiments e ORDER BY e.id DESC LIMIT ? OFFSET ?", [limit, offset]
+        )
+        return total, [dict(row, ok=bool(row["ok"])) for row in rows]
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    def search_experiments(self, text: str, limit: int = 50) -> list[Experiment]:
+        """Experiments whose source, outputs or errors hold every word of ``text``, best match first.
+
+        See :meth:`search` for how words match; this is its experiments alone, as whole records.
+        """
+        hits = self.search(text, kinds=["experiment"], limit=limit).hits()
+        ids = [h.experiment_id for h in hits]
+        rows = self._rows_in("SELECT * FROM experiments WHERE id IN ({marks})", ids)
+        return [self._experiment_from_row(rows[h.experiment_id]) for h in hits if h.experiment_id in rows]
+
+    def _experiment_from_row(self, row: dict, output_rows: Optional[list[dict]] = None) -> Experiment:
+        if output_rows is None:
+            output_rows = list(
+                self.db.query("SELECT * FROM outputs WHERE experiment_id = ? ORDER BY position", [row["id"]])
+            )
+        outputs = [
+            Output(mime=r["mime"], sha256=r["sha256"], size=r["size"], truncated=bool(r["truncated"]))
+            for r in output_rows
+        ]
+        error = None
+        if row["error_name"]:
+            error = ErrorInfo(
+                name=row["error_name"], value=row["error_value"] or "", traceback=row["traceback"] or ""
+            )
+        return Experiment(
+            id=row["id"],
+            session=row["session"] or "",
+            notebook=row["notebook"],
+            cell_id=row["cell_id"],
+            execution_count=row["execution_count"],
+            source=row["source"] or "",
+            started_at=row["started_at"],
+            duration_ms=row["duration_ms"],
+            record_ms=row.get("record_ms"),
+            ok=bool(row["ok"]),
+            error=error,
+            stdout=row["stdout"] or "",
+            stderr=row["stderr"] or "",
+            outputs=outputs,
+            names=loads(row["names"], {}),
+            torch=loads(row["torch"], {}),
+            author=row.get("author"),
+            mode=row["mode"],
+            cell_key=row.get("cell_key"),
+        )
+
+    def last_experiment_id(self) -> int | None:
+        return self.db.execute("SELECT max(id) FROM experiments").fetchone()[0]
