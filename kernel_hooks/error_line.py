@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from logbook.errors import LogbookError
-from logbook.rules.predictions import PredictionSyntaxError
 
-#: The exceptions shown as one line: Logbook's family.
-LOGBOOK_ERRORS: tuple[type[BaseException], ...] = (LogbookError, PredictionSyntaxError)
+#: The exceptions shown as one line: Logbook's family (a refused prediction among them).
+LOGBOOK_ERRORS: tuple[type[BaseException], ...] = (LogbookError,)
 
 
 def error_line(error: BaseException) -> str:

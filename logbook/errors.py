@@ -23,6 +23,10 @@ class LogbookUnavailable(LogbookError):
     """The logbook file cannot be used as it is (the server answers 503)."""
 
 
+class PredictionSyntaxError(LogbookError):
+    """A prediction that is not a single valid Python expression, or one a prediction may not be."""
+
+
 class NotKept(NotFound):
     """An output recorded by its hash and size only: its bytes were too large to keep."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
-from logbook.errors import LogbookError
+from logbook.errors import LogbookError, PredictionSyntaxError
 from logbook.rules.prediction_bounds import PredictionRefused, format_spec_problem
 from logbook.rules.prediction_guard import Guard, bounded_builtins, check_names
 from logbook.rules.prediction_steps import (
@@ -60,10 +60,6 @@ _CONSTRUCTS = {
 }
 _BUILTIN_NAMES = frozenset(dir(builtins))
 _LOOPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-class PredictionSyntaxError(ValueError):
-    """A prediction that is not a single valid Python expression, or one a prediction may not be."""
 
 
 def _refuse(reason: str, text: str) -> PredictionSyntaxError:

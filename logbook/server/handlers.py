@@ -86,7 +86,7 @@ class LogbookHandler(APIHandler):
             raise tornado.web.HTTPError(503, str(error)) from None
         except (AlreadyDone, AlreadyExists) as error:
             raise tornado.web.HTTPError(409, str(error)) from None
-        except (LogbookError, PredictionSyntaxError) as error:
+        except LogbookError as error:
             raise tornado.web.HTTPError(400, str(error)) from None
 
     def send(self, value: Any, status: int = 200) -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from logbook.errors import LogbookError
 from logbook.rules.predictions import PredictionSyntaxError, judge, parse_expression
 
 
@@ -53,6 +54,13 @@ def test_what_a_prediction_may_not_contain_is_refused_with_the_reason(expression
         parse_expression(expression)
     assert str(error.value).startswith("not allowed in a prediction: ")
     assert reason in str(error.value)
+
+
+def test_a_refused_prediction_is_a_logbook_error_not_a_value_error():
+    with pytest.raises(LogbookError) as error:
+        parse_expression("loss >")
+    assert isinstance(error.value, PredictionSyntaxError) and not isinstance(error.value, ValueError)
+    assert str(error.value).startswith("not a Python expression")
 
 
 def test_a_loop_refusal_suggests_what_to_write_instead():
