@@ -120,7 +120,7 @@ def test_reloading_registers_the_handler_once_and_unloading_restores_the_one_bef
     shell.run_line_magic("load_ext", "kernel_hooks")
     shell.run_line_magic("reload_ext", "kernel_hooks")
     assert shell.custom_exceptions.count(LogbookError) == 1 and Theirs in shell.custom_exceptions
-    shell.run_cell("raise __import__('tests.test_notebook_errors').test_notebook_errors.Theirs('mine')")
+    shell.run_cell("raise __import__('tests.kernel.test_notebook_errors').kernel.test_notebook_errors.Theirs('mine')")
     assert [str(v) for v in seen] == ["mine"]
     capsys.readouterr()
     result = shell.run_cell("import logbook\nlogbook.mode('bogus')")
