@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Optional
 
-from logbook.dates import time_range
+from logbook.dates import Moment, time_range
 from logbook.errors import NotFound
 from logbook.models import LogbookExport
 
@@ -22,6 +22,23 @@ class Selection:
     empty_brainstorms: bool = False
     #: Show every figure of the period, not only those of judged, surprising and pinned experiments.
     every_figure: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        since: Moment = None,
+        until: Moment = None,
+        hypotheses: Optional[Iterable[str]] = None,
+        empty_brainstorms: bool = False,
+        every_figure: bool = False,
+    ) -> Optional["Selection"]:
+        """The selection the Python API, the command line and the REST API ask for in words, or ``None``
+        for the whole logbook. ``hypotheses`` are ids, each possibly a comma-separated list: ``["h1,H2"]``."""
+        ids = parse_ids(hypotheses)
+        if since is None and until is None and ids is None and not empty_brainstorms and not every_figure:
+            return None
+        start, end = time_range(since, until)
+        return cls(start, end, ids, empty_brainstorms, every_figure)
 
     def __post_init__(self) -> None:
         # Dates, ISO strings and naive times are read here, once, for every caller.
@@ -94,6 +111,7 @@ def select(data: LogbookExport, selection: Selection) -> LogbookExport:
 
 
 def parse_ids(values: Optional[Iterable[str]]) -> Optional[list[str]]:
+    """Hypothesis ids as typed (``"h1, H2"``, or several such), upper case; ``None`` when there are none."""
     if values is None:
         return None
     ids = [v.strip().upper() for value in values for v in value.split(",") if v.strip()]

@@ -282,3 +282,13 @@ def test_report_text_escapes_only_what_markdown_would_read_as_syntax():
         "3\\) item",
     ]
     assert md_text("  spread\nover   lines ") == "spread over lines"
+
+
+def test_a_selection_in_words_is_none_for_the_whole_logbook_and_reads_ids_and_dates():
+    from logbook.report.selection import Selection
+
+    assert Selection.of() is None and Selection.of(hypotheses=[" , "]) is None
+    chosen = Selection.of(since="2026-11-25", hypotheses=["h1, H2", "h3"])
+    assert chosen is not None and chosen.hypothesis_ids == ["H1", "H2", "H3"]
+    assert chosen.since is not None and chosen.since.isoformat().startswith("2026-11-25T00:00")
+    assert Selection.of(every_figure=True) == Selection(every_figure=True)
