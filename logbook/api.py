@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from logbook.dates import Moment
+from logbook.durations import brainstorm_seconds
 from logbook.errors import AlreadyDone
 from logbook.models import (
     Brainstorm,
@@ -332,7 +333,7 @@ def brainstorm(minutes: float = 5, target: int = 4) -> Iterator[Brainstorm]:
     finally:
         session.brainstorm_id = None
         finished = session.store().finish_brainstorm(started.id)
-        took = (finished.finished_at - finished.started_at).total_seconds()
+        took = brainstorm_seconds(finished)
         print(
             f"brainstorm {finished.id}: {len(finished.hypothesis_ids)} of {target} hypotheses in {took:.0f} s"
         )

@@ -23,7 +23,7 @@ from logbook.report.exporting import (
 from logbook.report.selection import Selection, parse_ids
 from logbook.rules.trust import shown
 from logbook.store.core import LogbookError, Store
-from logbook.store.tables.judgements import SURPRISE_FILTERS
+from logbook.words import SURPRISE_FILTERS
 
 #: Problems ``logbook verify`` prints; the first is the one to look at.
 VERIFY_PROBLEMS_SHOWN = 10

@@ -53,6 +53,7 @@ from logbook.rules.calibration import (
     too_few,
 )
 from logbook.rules.coverage import ModelCoverage, logbook_coverage
+from logbook.words import NO_MODE
 
 #: The Brier score's window for "are you getting better?".
 WINDOW = 10
@@ -166,7 +167,7 @@ def _unit(first: float, last: float) -> tuple[str, int]:
 
 def mode_minutes(rows: Iterable[tuple[datetime, Optional[str]]]) -> Counter:
     """Experiments per (minute since the epoch, mode) from (started at, mode) pairs; no mode is ``none``."""
-    return Counter((int(_epoch(at) // 60), mode or "none") for at, mode in rows)
+    return Counter((int(_epoch(at) // 60), mode or NO_MODE) for at, mode in rows)
 
 
 def mode_bins(minutes: Counter) -> tuple[list[dict], str]:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Optional
 
-from logbook.durations import humanise
+from logbook.durations import brainstorm_seconds, humanise
 from logbook.models import (
     Experiment,
     LogbookExport,
@@ -60,6 +60,7 @@ from logbook.rules.calibration import calibrate, first_verdicts
 from logbook.rules.redteam import red_team_section, red_team_tallies
 from logbook.store.core import Store
 from logbook.text import describe_observed, describe_steps, short_float
+from logbook.words import MODE_NAMES, mode_name
 
 TEXT_OUTPUT_LINES = 40
 
@@ -455,7 +456,7 @@ def _section_brainstorms(log: _Log, lines: list[str]) -> None:
         lines += ["No brainstorms with hypotheses in this range.", ""]
     statements = {h.id: h.statement for h in log.data.hypotheses}
     for b in shown:
-        took = (b.finished_at - b.started_at).total_seconds() - b.paused_seconds if b.finished_at else None
+        took = brainstorm_seconds(b) if b.finished_at else None
         took_text = _duration(took) if took is not None else "not finished"
         lines += [
             _heading(3, brainstorm_id(b.id), f"Brainstorm {b.id}, {_when(b.started_at)}"),
@@ -695,7 +696,7 @@ def _section_modes(log: _Log, lines: list[str]) -> None:
     counts: dict[str, int] = defaultdict(int)
     compute: dict[str, float] = defaultdict(float)
     for e in log.data.experiments:
-        mode = e.mode.value if e.mode else "none"
+        mode = mode_name(e.mode)
         counts[mode] += 1
         compute[mode] += e.duration_ms / 1000
     last = max((e.started_at for e in log.data.experiments), default=utcnow())
@@ -704,7 +705,7 @@ def _section_modes(log: _Log, lines: list[str]) -> None:
         lines += ["No experiments in this range.", ""]
         return
     total = sum(counts.values())
-    modes = [m for m in ("confirm", "red-team", "explore", "none") if counts.get(m) or wall.get(m)]
+    modes = [m for m in MODE_NAMES if counts.get(m) or wall.get(m)]
     lines += log.chart(
         balance_spec([(m, counts.get(m, 0), _duration(compute.get(m, 0.0))) for m in modes]),
         "experiments per research mode",

@@ -20,6 +20,7 @@ from logbook.models import (
     ResearchMode,
 )
 from logbook.rules.calibration import calibrate, first_verdicts
+from logbook.words import MODE_NAMES, mode_name
 
 #: Credence from which a hypothesis is going well.
 CREDENCE = 0.8
@@ -73,9 +74,9 @@ def calibration_by_mode(predictions: Iterable[Prediction]) -> dict[str, tuple[in
     """
     by_mode: dict[str, list[Prediction]] = {}
     for p in predictions:
-        by_mode.setdefault(p.mode.value if p.mode else "none", []).append(p)
+        by_mode.setdefault(mode_name(p.mode), []).append(p)
     result = {}
-    for mode in ("confirm", "red-team", "explore", "none"):
+    for mode in MODE_NAMES:
         outcomes = first_verdicts(by_mode.get(mode, []))
         if outcomes:
             scored = calibrate(outcomes)

@@ -29,6 +29,7 @@ from logbook.store.sections import (
     experiment_judgements,
     surprise_page,
 )
+from logbook.words import INBOX_FILTERS
 
 
 class FeedHandler(LogbookHandler):
@@ -63,8 +64,9 @@ class FeedSurprisesHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self):
         status = self.get_argument("status", "all")
-        if status not in ("open", "resolved", "all"):
-            raise tornado.web.HTTPError(400, f"unknown filter {status!r}; choose open, resolved or all")
+        if status not in INBOX_FILTERS:
+            choices = f"{', '.join(INBOX_FILTERS[:-1])} or {INBOX_FILTERS[-1]}"
+            raise tornado.web.HTTPError(400, f"unknown filter {status!r}; choose {choices}")
         limit = self.int_argument("limit", 50, 1, MAX_PAGE)
         offset = self.int_argument("offset", 0, 0, 2**62)
         self.send(await self.call(lambda store: surprise_page(store, status, limit, offset)))

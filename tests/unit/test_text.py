@@ -1,6 +1,9 @@
 """Values become strict JSON that SQLite can store, whatever they hold."""
 
 import json
+from pathlib import Path
+
+import pytest
 
 from logbook.text import describe_observed, to_json
 
@@ -49,3 +52,12 @@ def test_observed_floats_keep_looking_like_floats():
     assert describe_observed(observed) == (
         "entropy = 2.0, loss = 0.1235, tokens = 1.234e+04, count = 2, pattern = float32 [1, 12] mean 1.0"
     )
+
+
+CASES = json.loads((Path(__file__).resolve().parents[1] / "support" / "observed_text_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", CASES["cases"], ids=lambda case: case["text"] or "nothing")
+def test_observed_values_read_as_the_sidebar_writes_them(case):
+    """The same cases hold the sidebar's describeObserved (extension/tests/format.test.ts) to this text."""
+    assert describe_observed(case["observed"]) == case["text"]

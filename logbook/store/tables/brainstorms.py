@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from logbook.durations import paused_seconds
 from logbook.errors import LogbookError
 from logbook.models import Brainstorm, utcnow
 from logbook.store.tables.base import Queries, now
@@ -36,9 +37,7 @@ class BrainstormQueries(Queries):
             return current
         with self.transaction():
             now = utcnow()
-            paused = current.paused_seconds
-            if current.paused_at is not None:
-                paused += (now - current.paused_at).total_seconds()
+            paused = paused_seconds(current, now)
             self.db["brainstorms"].update(
                 brainstorm_id, {"finished_at": now.isoformat(), "paused_at": None, "paused_seconds": paused}
             )
@@ -58,7 +57,7 @@ class BrainstormQueries(Queries):
         if current.finished_at is not None:
             raise LogbookError(f"brainstorm {brainstorm_id} is already finished")
         if current.paused_at is not None:
-            paused = current.paused_seconds + (utcnow() - current.paused_at).total_seconds()
+            paused = paused_seconds(current, utcnow())
             with self.transaction():
                 self.db["brainstorms"].update(brainstorm_id, {"paused_at": None, "paused_seconds": paused})
         return self.brainstorm(brainstorm_id)

@@ -26,14 +26,7 @@ from logbook.store.tables.base import (
     validated,
 )
 from logbook.text import clean_text, to_json
-
-#: What ``surprises(status=...)`` accepts beyond the statuses themselves.
-SURPRISE_FILTERS = {
-    **{status.value: (status.value,) for status in SurpriseStatus},
-    "resolved": (SurpriseStatus.explained.value, SurpriseStatus.acted_on.value),
-    "all": None,
-}
-
+from logbook.words import SURPRISE_FILTERS
 
 def current_user() -> str:
     """The name of the user running this process, or "" when the system cannot say."""
