@@ -16,7 +16,7 @@ FRONTEND_SOURCES := $(shell find extension -name '*.ts' -not -path '*/tests/*') 
 
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install browser lab test test-python test-frontend test-tl3 faults bench clean
+.PHONY: install browser lab test test-python test-frontend test-tl3 faults bench docs clean
 
 # Python dependencies first: the frontend build needs JupyterLab's builder.
 $(BASE_STAMP): pyproject.toml
@@ -56,7 +56,12 @@ test-frontend: node_modules/.package-lock.json
 
 test-python: install browser
 	$(VENV)/bin/ruff check logbook kernel_hooks tests bench
+	$(MAKE) docs
 	$(PY) -m pytest
+
+# The documentation (docs/) as HTML in build/docs; a warning fails the build.
+docs: install
+	$(PY) -m sphinx -W --keep-going -b html docs build/docs
 
 # The TransformerLens tests again, on transformer-lens 3.9 (HookedTransformer).
 $(TL3_STAMP): pyproject.toml $(LABEXT)

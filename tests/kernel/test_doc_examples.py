@@ -1,4 +1,9 @@
-"""README's notebook examples run as written, and do what README says."""
+"""The documentation's notebook examples run as written, and do what the pages say.
+
+docs/tour.md (Getting started) holds the tour's cells, which the README repeats;
+docs/real-models.md (Real models) holds a TransformerLens cell and the record it
+shows. They run in order in one kernel, as a reader would run them.
+"""
 
 import json
 import re
@@ -12,22 +17,32 @@ from tests.support.notebooks import run_notebook
 
 pytestmark = pytest.mark.kernel
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+TOUR = DOCS / "tour.md"
+REAL_MODELS = DOCS / "real-models.md"
 
 
-def readme_cells() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+def python_cells(page: Path) -> list[str]:
+    """The page's ```python blocks, in order (```py blocks are shown, not run)."""
+    return re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
 
 
-def test_readme_examples_run_and_record_what_it_describes(tmp_path, monkeypatch):
-    cells = readme_cells()
-    assert cells[0].strip() == "%load_ext kernel_hooks" and len(cells) >= 5
+def doc_cells() -> list[str]:
+    return python_cells(TOUR) + python_cells(REAL_MODELS)
+
+
+def test_getting_started_and_real_models_examples_run_and_record_what_they_describe(tmp_path, monkeypatch):
+    tour, real_models = python_cells(TOUR), python_cells(REAL_MODELS)
+    assert tour[0].strip() == "%load_ext kernel_hooks" and len(tour) >= 5, "docs/tour.md"
+    assert any("model.run_with_hooks" in cell for cell in real_models), "docs/real-models.md"
+    cells = tour + real_models
     db = tmp_path / "logbook.db"
     monkeypatch.setenv("LOGBOOK_DB", str(db))
     notebook = run_notebook(cells, tmp_path, load=False)
     errors = [o for cell in notebook.cells for o in cell.outputs if o.output_type == "error"]
-    assert errors == []
+    assert errors == [], "a cell of docs/tour.md or docs/real-models.md raised"
     with Store(db) as store:
+        # docs/tour.md: what the tour says each cell records
         (surprise,) = [s for s in store.surprises() if not s.manual]
         assert surprise.prediction == "prev_token_score > 0.5"
         assert round(surprise.surprisal_bits, 2) == 3.32
@@ -48,15 +63,17 @@ def test_readme_examples_run_and_record_what_it_describes(tmp_path, monkeypatch)
         assert [n.text for n in store.notes()] == ["try a varied repeat period next"]
         (brainstorm,) = store.brainstorms()
         assert brainstorm.hypothesis_ids == ["H3", "H4"] and brainstorm.target == 4
+        # docs/real-models.md: the TransformerLens record shown beside its cells
         (hooked,) = [e for e in store.experiments(limit=None) if "model.run_with_hooks" in e.source]
         shown = json.loads(
-            re.search(r"```json\n(\{\"module_calls\".*?)```", README.read_text(), re.S).group(1)
+            re.search(r"```json\n(\{\"module_calls\".*?)```", REAL_MODELS.read_text(), re.S).group(1)
         )
         assert hooked.torch["hooks"] == shown["hooks"] and hooked.torch["touched"] == shown["touched"]
         identity = hooked.torch["models"][0]["identity"]
         assert {key: identity[key] for key in shown["models"][0]["identity"]} == shown["models"][0][
             "identity"
         ]
+    # docs/tour.md: the export its last cells write
     exported = json.loads((tmp_path / "research-log.json").read_text())
     assert [h["id"] for h in exported["hypotheses"]] == ["H1", "H2", "H3", "H4"]
 
@@ -80,13 +97,14 @@ def beliefs(store: Store) -> dict:
     }
 
 
-def test_running_the_readme_twice_records_the_runs_again_not_the_beliefs(tmp_path, monkeypatch):
+def test_running_the_getting_started_tour_twice_records_the_runs_again_not_the_beliefs(tmp_path, monkeypatch):
+    """docs/tour.md and docs/real-models.md run twice, as Restart & Run All would (Python API and magics: re-running)."""
     db = tmp_path / "logbook.db"
     monkeypatch.setenv("LOGBOOK_DB", str(db))
-    first = run_notebook(readme_cells(), tmp_path, load=False)
+    first = run_notebook(doc_cells(), tmp_path, load=False)
     with Store(db) as store:
         once, experiments, evidence = beliefs(store), store.count("experiments"), len(store.evidence())
-    again = run_notebook(readme_cells(), tmp_path, load=False)  # Restart & Run All
+    again = run_notebook(doc_cells(), tmp_path, load=False)  # Restart & Run All
     errors = [o for cell in again.cells for o in cell.outputs if o.output_type == "error"]
     assert errors == []
     printed = "".join(o.get("text", "") for cell in again.cells for o in cell.outputs)
