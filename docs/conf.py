@@ -11,7 +11,7 @@ release = version = "0.1.0"
 extensions = ["myst_parser"]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store"]
 
 myst_enable_extensions = ["deflist"]
 myst_heading_anchors = 3
@@ -26,4 +26,6 @@ html_theme_options = {
     "footer_end": [],
 }
 html_show_sourcelink = False
+templates_path = ["_templates"]
+html_sidebars = {"**": ["all-pages.html"]}
 html_static_path: list[str] = []
