@@ -80,7 +80,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    sys.stdout.write(export_schema())
+    if args.api:
+        from logbook.server.api_schema import api_schema
+
+        sys.stdout.write(api_schema())
+    else:
+        sys.stdout.write(export_schema())
     return 0
 
 
@@ -417,7 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Show every run of the cell an experiment ran: source diffs, changed values, outputs and verdicts.",
     )
     history.add_argument("experiment_id", type=int, metavar="EXPERIMENT_ID")
-    add("schema", cmd_schema, "Print the JSON Schema of the JSON export.")
+    schema = add("schema", cmd_schema, "Print the JSON Schema of the JSON export (with --api, of the REST API).")
+    schema.add_argument(
+        "--api", action="store_true", help="the REST API's routes, the bodies they take and their replies"
+    )
     trust = add(
         "trust",
         cmd_trust,

@@ -18,10 +18,10 @@ import asyncio
 from typing import Any, Optional
 
 import tornado.web
-from jupyter_server.utils import url_path_join
 
+from logbook.replies import Bundle, BundleMissing, BundleReady, Bundles
 from logbook.report.figure_scripts import bundle, bundle_digest, bundle_version
-from logbook.server.handlers import LogbookHandler
+from logbook.server.base import Exchange, LogbookHandler
 
 #: The figure kinds with a bundle, the package each comes from, and what that package's figures are called.
 KINDS = {"plotly": ("plotly", "Plotly"), "circuitsvis": ("circuitsvis", "CircuitsVis")}
@@ -38,16 +38,16 @@ def missing_message(kind: str) -> str:
     )
 
 
-def _describe(kind: str) -> dict[str, Any]:
+def _describe(kind: str) -> Bundle:
     digest = bundle_digest(kind)
     if digest is None:
-        return {"missing": missing_message(kind)}
-    return {
-        "version": bundle_version(KINDS[kind][0]),
-        "digest": digest,
-        "bytes": len((bundle(kind) or "").encode("utf-8")),
-        "url": f"bundles/{kind}?v={digest}",
-    }
+        return BundleMissing(missing=missing_message(kind))
+    return BundleReady(
+        version=bundle_version(KINDS[kind][0]),
+        digest=digest,
+        bytes=len((bundle(kind) or "").encode("utf-8")),
+        url=f"bundles/{kind}?v={digest}",
+    )
 
 
 async def _off_the_loop(function: Any, *args: Any) -> Any:
@@ -58,16 +58,20 @@ async def _off_the_loop(function: Any, *args: Any) -> Any:
 class BundlesHandler(LogbookHandler):
     """Which bundles this server has: each kind's version, digest and URL, or why it is missing."""
 
+    api = {"GET": Exchange(Bundles)}
+
     @tornado.web.authenticated
-    async def get(self):
-        self.send({kind: await _off_the_loop(_describe, kind) for kind in KINDS})
+    async def get(self) -> None:
+        self.send(Bundles(**{kind: await _off_the_loop(_describe, kind) for kind in KINDS}))
 
 
 class BundleHandler(LogbookHandler):
     """One bundle's JavaScript, cached by the browser under its digest."""
 
+    api = {"GET": Exchange(None, media="text/javascript")}
+
     @tornado.web.authenticated
-    async def get(self, kind: str):
+    async def get(self, kind: str) -> None:
         code: Optional[str] = await _off_the_loop(bundle, kind)
         if code is None:
             raise tornado.web.HTTPError(404, missing_message(kind))
@@ -84,11 +88,7 @@ class BundleHandler(LogbookHandler):
         self.finish(code.encode("utf-8"), set_content_type="text/javascript; charset=utf-8")
 
 
-ROUTES = [
+ROUTES: list[tuple[str, type[LogbookHandler]]] = [
     ("bundles", BundlesHandler),
     (r"bundles/(plotly|circuitsvis)", BundleHandler),
 ]
-
-
-def bundle_routes(base_url: str) -> list[tuple[str, type]]:
-    return [(url_path_join(base_url, "logbook", "api", pattern), handler) for pattern, handler in ROUTES]

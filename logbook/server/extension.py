@@ -11,10 +11,8 @@ from typing import Any
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from logbook.paths import find_logbook
-from logbook.server.bundles import bundle_routes
 from logbook.server.database import Database
-from logbook.server.feed import feed_routes
-from logbook.server.handlers import route_table
+from logbook.server.routes import route_table
 
 #: How often the server asks SQLite whether another connection wrote (one ``PRAGMA data_version``).
 POLL_MILLISECONDS = 50
@@ -31,7 +29,7 @@ def load_jupyter_server_extension(serverapp: Any) -> None:
     web_app = serverapp.web_app
     web_app.settings.update(logbook_db=database, logbook_root=str(root))
     base_url = web_app.settings["base_url"]
-    web_app.add_handlers(".*$", route_table(base_url) + feed_routes(base_url) + bundle_routes(base_url))
+    web_app.add_handlers(".*$", route_table(base_url))
     watcher = PeriodicCallback(database.poll, POLL_MILLISECONDS)
     watcher.start()
     web_app.settings["logbook_watcher"] = watcher

@@ -17,12 +17,11 @@ from the newest event per section in the logbook's event history.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import tornado.web
-from jupyter_server.utils import url_path_join
 
-from logbook.server.handlers import LONG_POLL_SECONDS, MAX_PAGE, LogbookHandler
+from logbook.replies import ExperimentJudgements, Feed, FeedSections, HypothesesDelta, SurprisePage
+from logbook.server.base import LONG_POLL_SECONDS, MAX_PAGE, Exchange, LogbookHandler
+from logbook.server.handlers import server_time
 from logbook.store.sections import (
     SectionVersions,
     changed_hypotheses,
@@ -35,34 +34,36 @@ from logbook.words import INBOX_FILTERS
 class FeedHandler(LogbookHandler):
     """Long poll: answers when the logbook moves past revision ``since``, with every section's version."""
 
+    api = {"GET": Exchange(Feed)}
+
     @tornado.web.authenticated
-    async def get(self):
+    async def get(self) -> None:
         since = self.int_argument("since", -1, -1, 2**62)
-        timeout = min(float(self.get_argument("timeout", LONG_POLL_SECONDS)), LONG_POLL_SECONDS)
-        revision = await self.db.wait_for_change(since, max(timeout, 0.0))
+        timeout = self.float_argument("timeout", LONG_POLL_SECONDS, 0.0, 24 * 3600.0)
+        revision = await self.db.wait_for_change(since, min(timeout, LONG_POLL_SECONDS))
         versions: SectionVersions = self.settings.setdefault("logbook_versions", SectionVersions())
         if versions.revision != revision:
             versions.versions = await self.call(versions.compute)
             versions.revision = revision
         self.send(
-            {
-                "revision": revision,
-                "server_time": datetime.now().astimezone().isoformat(),
-                "sections": versions.versions,
-            }
+            Feed(revision=revision, server_time=server_time(), sections=FeedSections(**versions.versions))
         )
 
 
 class FeedHypothesesHandler(LogbookHandler):
+    api = {"GET": Exchange(HypothesesDelta)}
+
     @tornado.web.authenticated
-    async def get(self):
+    async def get(self) -> None:
         since = self.get_argument("since", "")
         self.send(await self.call(lambda store: changed_hypotheses(store, since)))
 
 
 class FeedSurprisesHandler(LogbookHandler):
+    api = {"GET": Exchange(SurprisePage)}
+
     @tornado.web.authenticated
-    async def get(self):
+    async def get(self) -> None:
         status = self.get_argument("status", "all")
         if status not in INBOX_FILTERS:
             choices = f"{', '.join(INBOX_FILTERS[:-1])} or {INBOX_FILTERS[-1]}"
@@ -73,18 +74,17 @@ class FeedSurprisesHandler(LogbookHandler):
 
 
 class ExperimentJudgementsHandler(LogbookHandler):
+    api = {"GET": Exchange(ExperimentJudgements)}
+
     @tornado.web.authenticated
-    async def get(self, experiment_id: str):
-        self.send(await self.call(lambda store: experiment_judgements(store, int(experiment_id))))
+    async def get(self, experiment_id: str) -> None:
+        eid = self.record_id(experiment_id, "experiment")
+        self.send(await self.call(lambda store: experiment_judgements(store, eid)))
 
 
-ROUTES = [
+ROUTES: list[tuple[str, type[LogbookHandler]]] = [
     ("feed", FeedHandler),
     ("feed/hypotheses", FeedHypothesesHandler),
     ("feed/surprises", FeedSurprisesHandler),
     (r"experiments/(\d+)/judgements", ExperimentJudgementsHandler),
 ]
-
-
-def feed_routes(base_url: str) -> list[tuple[str, type]]:
-    return [(url_path_join(base_url, "logbook", "api", pattern), handler) for pattern, handler in ROUTES]

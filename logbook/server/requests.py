@@ -55,7 +55,7 @@ class PredictionChange(Body):
     credence: Optional[Credence] = None
 
 
-class Verdict(Body):
+class HandVerdict(Body):
     """A verdict on a prediction in words: on which experiment (default: the last one), and what was seen."""
 
     held: bool
@@ -194,7 +194,7 @@ class SetMember(Body):
     reason: str = Field("", max_length=100_000)
 
 
-class SetChange(Body):
+class SetCredence(Body):
     """One member's (or, with ``hypothesis_id`` "else", something else's) new credence; ``give_way`` names who gives way."""
 
     hypothesis_id: str = Field(pattern=r"^([Hh]\d+|else)$")

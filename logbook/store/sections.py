@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from logbook.replies import ExperimentJudgements, HypothesesDelta, JudgedPrediction, SurprisePage
 from logbook.store.core import Store
 from logbook.store.tables.base import loads
 
@@ -69,10 +70,9 @@ class SectionVersions:
         }
 
 
-def changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
-    """``{version, full, hypotheses}``: the hypotheses changed since version ``since``, or all of them."""
-    found = _changed_hypotheses(store, since)
-    return {**found, "hypotheses": [h.model_dump(mode="json") for h in found["hypotheses"]]}
+def changed_hypotheses(store: Store, since: str) -> HypothesesDelta:
+    """The hypotheses changed since version ``since``, or (``full``) all of them."""
+    return HypothesesDelta(**_changed_hypotheses(store, since))
 
 
 #: Events about hypotheses (H1, H1.P2) and competing sets (C1), whose changes move their members.
@@ -108,19 +108,25 @@ def _changed_hypotheses(store: Store, since: str) -> dict[str, Any]:
     return {"version": f"e{newest}", "full": True, "hypotheses": store.hypotheses()}
 
 
-def surprise_page(store: Store, status: str, limit: int, offset: int) -> dict[str, Any]:
+def surprise_page(store: Store, status: str, limit: int, offset: int) -> SurprisePage:
     """One page of surprises under a filter in the inbox's order, with the totals the sidebar shows."""
-    page = store.surprises(status, limit, offset, unread_first=True)
-    return {
-        "status": status,
-        "offset": offset,
-        "total": store.count_surprises(status),
-        "unread": store.unread_surprises(),
-        "surprises": [s.model_dump(mode="json") for s in page],
-    }
+    return SurprisePage(
+        status=status,
+        offset=offset,
+        total=store.count_surprises(status),
+        unread=store.unread_surprises(),
+        surprises=store.surprises(status, limit, offset, unread_first=True),
+    )
 
 
-def experiment_judgements(store: Store, experiment_id: int) -> dict[str, Any]:
+#: The columns of a judged prediction, shared by ``surprises`` and ``evidence``.
+_JUDGED_COLUMNS = (
+    "j.id, j.hypothesis_id, j.prediction_id, j.prediction, j.observed, j.steps, j.credence,"
+    " j.surprisal_bits, j.experiment_id, j.created_at"
+)
+
+
+def experiment_judgements(store: Store, experiment_id: int) -> ExperimentJudgements:
     """The predictions judged in one experiment, oldest first: verdict, bits, credence, observed values."""
     store.experiment(experiment_id)
     judged = []
@@ -130,10 +136,20 @@ def experiment_judgements(store: Store, experiment_id: int) -> dict[str, Any]:
         ("evidence", "held", ""),
     ):
         for row in store.db.query(
-            f"SELECT j.*, h.statement FROM {table} j LEFT JOIN hypotheses h ON h.id = j.hypothesis_id"
-            f" WHERE j.experiment_id = ?{only}",
+            f"SELECT {_JUDGED_COLUMNS}, h.statement FROM {table} j"
+            f" LEFT JOIN hypotheses h ON h.id = j.hypothesis_id WHERE j.experiment_id = ?{only}",
             [experiment_id],
         ):
-            judged.append({**row, "observed": loads(row["observed"], {}), "verdict": verdict, "table": table})
-    judged.sort(key=lambda j: j["created_at"])
-    return {"experiment_id": experiment_id, "judgements": judged}
+            judged.append(
+                JudgedPrediction(
+                    **{
+                        **row,
+                        "observed": loads(row["observed"], {}),
+                        "steps": loads(row["steps"], []) or [],
+                        "verdict": verdict,
+                        "table": table,
+                    }
+                )
+            )
+    judged.sort(key=lambda j: j.created_at)
+    return ExperimentJudgements(experiment_id=experiment_id, judgements=judged)
