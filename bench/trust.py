@@ -71,14 +71,15 @@ def run(folder: Path, n: int, repeats: int) -> int:
             for i in range(n)
         ]
         trust.secret()  # made once, as on first use
-        signed = [store._trust_fields(row, create=True) for row in rows]  # with statement and logbook id
+        # With the hypothesis' statement and the logbook's id, as a signature covers them.
+        signed = [store.predictions.trust_fields(row, create=True) for row in rows]
         sign_s = best(lambda: [trust.sign(fields) for fields in signed], repeats)
         with store.transaction():
             store.db["predictions"].insert_all(
                 {**row, "signature": trust.sign(fields)} for row, fields in zip(rows, signed)
             )
         stored = [
-            (store._trust_fields(row), row["signature"])
+            (store.predictions.trust_fields(row), row["signature"])
             for row in store.db.query("SELECT * FROM predictions")
         ]
         verify_s = best(lambda: [trust.verify(fields, signature) for fields, signature in stored], repeats)
@@ -102,7 +103,7 @@ def run(folder: Path, n: int, repeats: int) -> int:
             ]
 
         def verified_read() -> list[Prediction]:
-            return store._load_predictions("1", [])
+            return store.predictions.matching("1", [])
 
         plain_s = best(plain_read, repeats)
         verified_s = best(verified_read, repeats)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from kernel_hooks.names import assigned_names
+from logbook.store.cell_record import ErrorFields
 from logbook.text import clean_text
 
 
@@ -89,7 +90,7 @@ def notebook_path(shell: Any) -> Optional[str]:
     return clean_text(path) if path else None
 
 
-def error_fields(result: Any) -> dict[str, Any]:
+def error_fields(result: Any) -> ErrorFields:
     """The experiment's ``ok`` and, for a cell that failed, its error's name, value and traceback."""
     error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
     if error is None:

@@ -14,6 +14,7 @@ from kernel_hooks.drift import CellHistory, Drift
 from kernel_hooks.judging import Judged
 from kernel_hooks.outputs import encode_output
 from kernel_hooks.provenance import ExperimentHandle
+from logbook.store.cell_record import CellRecord
 from logbook.store.core import Store
 from logbook.text import to_json
 
@@ -25,7 +26,12 @@ class ExperimentJob:
     """Writes one cell's experiment and its outputs, and tells the handle its id."""
 
     def __init__(
-        self, row: dict, outputs: list[dict], names: dict, torch_activity: dict, handle: ExperimentHandle
+        self,
+        row: CellRecord,
+        outputs: list[dict[str, Any]],
+        names: dict[str, Any],
+        torch_activity: dict[str, Any],
+        handle: ExperimentHandle,
     ):
         self.row, self.outputs, self.names = row, outputs, names
         self.torch_activity, self.handle = torch_activity, handle
@@ -37,7 +43,7 @@ class ExperimentJob:
             for o in outputs
             if o["mime"] == "text/plain" and o["data"] is not None
         )
-        row = {
+        row: CellRecord = {
             **self.row,
             "names": to_json(self.names),
             "torch": to_json(self.torch_activity) if self.torch_activity else None,

@@ -65,8 +65,9 @@ from kernel_hooks.torch_activity import TorchActivity
 from kernel_hooks.watchdog import Watchdog, budget_from_env
 from kernel_hooks.writer import Writer
 from logbook.models import PredictionState
+from logbook.store.cell_record import CellRecord
 from logbook.store.core import Store
-from logbook.store.tables.judgements import current_user
+from logbook.store.tables.base import current_user
 from logbook.text import clean_text
 
 #: Assigned names summarized per cell.
@@ -321,12 +322,13 @@ class Recorder:
             getattr(start.info, "cell_id", None),
             self._source_key(source),
         )
-        row = {
+        key = cell_key(notebook, cell_id, code)
+        row: CellRecord = {
             "session": self.session,
             "author": self.author,
             "notebook": notebook,
             "cell_id": cell_id,
-            "cell_key": cell_key(notebook, cell_id, code),
+            "cell_key": key,
             "source_key": code,
             "execution_count": getattr(result, "execution_count", None),
             "source": source,
@@ -346,7 +348,7 @@ class Recorder:
             self.warn(left_message(torch_activity["hooks_left"], row["execution_count"]))
         if torch_activity.get("running_with"):
             self.warn(running_message(torch_activity["running_with"]), once=False)
-        self._drift(row, names, handle)
+        self._drift(row, key, code, names, handle)
         judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
         outcome = (
             judge_all(judged_now, namespace, self.watchdog, self.provenance, names, self.ahead)
@@ -363,9 +365,10 @@ class Recorder:
             key = self._source_keys[source] = source_key(source)
         return key
 
-    def _drift(self, row: dict[str, Any], names: dict[str, Any], handle: ExperimentHandle) -> None:
-        """Compare the cell's values with its earlier runs of the same code; flag and show what drifted."""
-        key, code = row["cell_key"], row["source_key"]
+    def _drift(
+        self, row: CellRecord, key: str, code: str, names: dict[str, Any], handle: ExperimentHandle
+    ) -> None:
+        """Compare the values of the cell ``key`` (its source ``code``) with its earlier runs; flag and show what drifted."""
         error = None if row["ok"] else (row.get("error_name") or "error")
         try:
             found = self.history.compare(key, code, names, error, self.drift_threshold)

@@ -309,7 +309,7 @@ class Writer:
 
     def _notice_changes(self, store: Store, last: Any) -> Any:
         try:
-            version = store.db.execute("PRAGMA data_version").fetchone()[0]
+            version = store.data_version()
             if version != last and self.on_external_change is not None:
                 self.on_external_change(store)
             return version

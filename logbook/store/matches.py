@@ -127,13 +127,13 @@ def find_line(fields: Iterable[tuple[str, Optional[str]]], words: list[Word]) ->
     A line with every word wins at once. A word found only through stemming
     is looked for without its ending; ``None`` when no line holds any word.
     """
-    fields = [(name, plain(text)) for name, text in fields if text]
+    texts = [(name, plain(text)) for name, text in fields if text]
     for stem in (False, True):
         patterns = [p for p in (w.pattern(stem) for w in words) if p is not None]
         if not patterns:
             continue
         best: Optional[tuple[int, str, int, str, list[tuple[int, int]]]] = None
-        for name, text in fields:
+        for name, text in texts:
             for number, line in enumerate(text.splitlines(), start=1):
                 spans = [m.span() for p in patterns for m in p.finditer(line)]
                 found = sum(1 for p in patterns if p.search(line))

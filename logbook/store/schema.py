@@ -14,7 +14,7 @@ migrations = Migrations("logbook")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["hypotheses"].create(
+    db.table("hypotheses").create(
         {
             "id": str,
             "seq": int,
@@ -27,12 +27,12 @@ def m001_initial(db: Database) -> None:
         pk="id",
         not_null={"seq", "statement", "credence", "status", "created_at"},
     )
-    db["credence_history"].create(
+    db.table("credence_history").create(
         {"id": int, "hypothesis_id": str, "credence": float, "reason": str, "at": str},
         pk="id",
         foreign_keys=[("hypothesis_id", "hypotheses", "id")],
     )
-    db["predictions"].create(
+    db.table("predictions").create(
         {
             "id": str,
             "hypothesis_id": str,
@@ -49,7 +49,7 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("hypothesis_id", "hypotheses", "id")],
     )
-    db["brainstorms"].create(
+    db.table("brainstorms").create(
         {
             "id": int,
             "started_at": str,
@@ -61,7 +61,7 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["experiments"].create(
+    db.table("experiments").create(
         {
             "id": int,
             "session": str,
@@ -84,10 +84,12 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["experiments"].create_index(["started_at"])
-    db["experiments"].enable_fts(["source", "stdout", "output_text"], create_triggers=True, tokenize="porter")
-    db["blobs"].create({"sha256": str, "data": bytes, "size": int}, pk="sha256")
-    db["outputs"].create(
+    db.table("experiments").create_index(["started_at"])
+    db.table("experiments").enable_fts(
+        ["source", "stdout", "output_text"], create_triggers=True, tokenize="porter"
+    )
+    db.table("blobs").create({"sha256": str, "data": bytes, "size": int}, pk="sha256")
+    db.table("outputs").create(
         {
             "id": int,
             "experiment_id": int,
@@ -100,9 +102,9 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("experiment_id", "experiments", "id"), ("sha256", "blobs", "sha256")],
     )
-    db["outputs"].create_index(["experiment_id"])
+    db.table("outputs").create_index(["experiment_id"])
     for table in ("surprises", "evidence"):
-        db[table].create(
+        db.table(table).create(
             {
                 "id": int,
                 "hypothesis_id": str,
@@ -116,15 +118,15 @@ def m001_initial(db: Database) -> None:
             },
             pk="id",
         )
-    db["surprises"].add_column("manual", int, not_null_default=0)
-    db["surprises"].add_column("note", str, not_null_default="")
-    db["surprises"].add_column("status", str, not_null_default="unread")
-    db["notes"].create(
+    db.table("surprises").add_column("manual", int, not_null_default=0)
+    db.table("surprises").add_column("note", str, not_null_default="")
+    db.table("surprises").add_column("status", str, not_null_default="unread")
+    db.table("notes").create(
         {"id": int, "text": str, "experiment_id": int, "hypothesis_id": str, "created_at": str},
         pk="id",
     )
-    db["modes"].create({"id": int, "mode": str, "started_at": str}, pk="id")
-    db["recorder_errors"].create(
+    db.table("modes").create({"id": int, "mode": str, "started_at": str}, pk="id")
+    db.table("recorder_errors").create(
         {"id": int, "at": str, "context": str, "message": str, "traceback": str}, pk="id"
     )
 
@@ -132,17 +134,17 @@ def m001_initial(db: Database) -> None:
 @migrations()
 def m002_lookup_indexes(db: Database) -> None:
     """Indexes for the sidebar's lookups: judgements by hypothesis, surprises by status."""
-    db["predictions"].create_index(["hypothesis_id"], if_not_exists=True)
-    db["surprises"].create_index(["hypothesis_id"], if_not_exists=True)
-    db["surprises"].create_index(["status"], if_not_exists=True)
-    db["evidence"].create_index(["hypothesis_id"], if_not_exists=True)
-    db["notes"].create_index(["experiment_id"], if_not_exists=True)
+    db.table("predictions").create_index(["hypothesis_id"], if_not_exists=True)
+    db.table("surprises").create_index(["hypothesis_id"], if_not_exists=True)
+    db.table("surprises").create_index(["status"], if_not_exists=True)
+    db.table("evidence").create_index(["hypothesis_id"], if_not_exists=True)
+    db.table("notes").create_index(["experiment_id"], if_not_exists=True)
 
 
 @migrations()
 def m003_events(db: Database) -> None:
     """The append-only history: one row per change of belief or record, chained by hash."""
-    db["events"].create(
+    db.table("events").create(
         {
             "id": int,
             "at": str,
@@ -155,7 +157,7 @@ def m003_events(db: Database) -> None:
         pk="id",
         not_null={"at", "kind", "subject", "payload", "prev_hash", "hash"},
     )
-    db["events"].create_index(["subject"])
+    db.table("events").create_index(["subject"])
     for action in ("UPDATE", "DELETE"):
         db.execute(
             f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
@@ -166,13 +168,13 @@ def m003_events(db: Database) -> None:
 @migrations()
 def m004_prediction_signatures(db: Database) -> None:
     """Each prediction's signature by the user who wrote it; a kernel runs only the ones it verifies."""
-    db["predictions"].add_column("signature", str)
+    db.table("predictions").add_column("signature", str)
 
 
 @migrations()
 def m005_recording_time(db: Database) -> None:
     """The time spent recording a cell and judging its predictions, beside the cell's own duration."""
-    db["experiments"].add_column("record_ms", float)
+    db.table("experiments").add_column("record_ms", float)
 
 
 @migrations()
@@ -187,7 +189,7 @@ def m006_prediction_versions(db: Database) -> None:
     from logbook.store.backfill import backfill_events
 
     for column in ("first_verdict", "revises", "superseded_by"):
-        db["predictions"].add_column(column, str)
+        db.table("predictions").add_column(column, str)
     db.execute(
         "UPDATE predictions SET first_verdict = ("
         " SELECT CASE WHEN held THEN 'held' ELSE 'failed' END FROM ("
@@ -196,9 +198,9 @@ def m006_prediction_versions(db: Database) -> None:
         "  WHERE prediction_id = predictions.id AND manual = 0"
         " ) ORDER BY created_at, id LIMIT 1)"
     )
-    db["evidence"].create_index(["prediction_id"], if_not_exists=True)
-    db["surprises"].create_index(["prediction_id"], if_not_exists=True)
-    db["events"].create_index(["kind"], if_not_exists=True)
+    db.table("evidence").create_index(["prediction_id"], if_not_exists=True)
+    db.table("surprises").create_index(["prediction_id"], if_not_exists=True)
+    db.table("events").create_index(["kind"], if_not_exists=True)
     backfill_events(db)
 
 
@@ -209,7 +211,7 @@ def m007_surprise_lifecycle(db: Database) -> None:
     Old statuses map as: unread -> open; read -> open and read; explained ->
     explained, read, resolved by "explained" at the time the history recorded.
     """
-    surprises = db["surprises"]
+    surprises = db.table("surprises")
     surprises.add_column("read", int, not_null_default=0)
     for column in ("resolution", "explanation", "resolved_at", "resolved_by"):
         surprises.add_column(column, str)
@@ -227,8 +229,8 @@ def m007_surprise_lifecycle(db: Database) -> None:
 @migrations()
 def m009_search_errors(db: Database) -> None:
     """Full-text search also covers errors (name, message, traceback) and stderr."""
-    db["experiments"].disable_fts()
-    db["experiments"].enable_fts(
+    db.table("experiments").disable_fts()
+    db.table("experiments").enable_fts(
         ["source", "stdout", "output_text", "error_name", "error_value", "traceback", "stderr"],
         create_triggers=True,
         tokenize="porter",
@@ -246,21 +248,21 @@ def m010_cell_history(db: Database) -> None:
     (JSON). ``expected_values`` lists the names a cell is expected to vary,
     which are not flagged again; ``settings`` holds the logbook's own settings.
     """
-    db["experiments"].add_column("cell_key", str)
-    db["experiments"].add_column("source_key", str)
-    db["experiments"].create_index(["cell_key", "id"], if_not_exists=True)
-    db["surprises"].add_column("kind", str, not_null_default="prediction")
-    db["surprises"].add_column("drift", str)
-    db["expected_values"].create(
+    db.table("experiments").add_column("cell_key", str)
+    db.table("experiments").add_column("source_key", str)
+    db.table("experiments").create_index(["cell_key", "id"], if_not_exists=True)
+    db.table("surprises").add_column("kind", str, not_null_default="prediction")
+    db.table("surprises").add_column("drift", str)
+    db.table("expected_values").create(
         {"cell_key": str, "name": str, "created_at": str}, pk=("cell_key", "name"), not_null={"created_at"}
     )
-    db["settings"].create({"key": str, "value": str}, pk="key")
+    db.table("settings").create({"key": str, "value": str}, pk="key")
 
 
 @migrations()
 def m011_redteam_and_hooks(db: Database) -> None:
     """Each prediction keeps the research mode it was written in; older ones get the mode in force then."""
-    db["predictions"].add_column("mode", str)
+    db.table("predictions").add_column("mode", str)
     db.execute(
         "UPDATE predictions SET mode = ("
         " SELECT mode FROM modes WHERE started_at <= predictions.created_at"
@@ -271,14 +273,14 @@ def m011_redteam_and_hooks(db: Database) -> None:
 @migrations()
 def m013_pins(db: Database) -> None:
     """Figures the researcher pinned to the report: an output of an experiment, with a caption."""
-    db["pins"].create(
+    db.table("pins").create(
         {"id": int, "experiment_id": int, "position": int, "caption": str, "created_at": str},
         pk="id",
         not_null={"experiment_id", "position", "created_at"},
         defaults={"caption": ""},
         foreign_keys=[("experiment_id", "experiments", "id")],
     )
-    db["pins"].create_index(["experiment_id", "position"], unique=True)
+    db.table("pins").create_index(["experiment_id", "position"], unique=True)
 
 
 @migrations()
@@ -292,17 +294,17 @@ def m014_signal(db: Database) -> None:
     ``name`` there is the label of the part (``scores[1, 3]``).
     """
     for table in ("surprises", "evidence"):
-        db[table].add_column("steps", str)
-    db["surprises"].add_column("runs", int, not_null_default=1)
-    db["surprises"].add_column("last_at", str)
-    db["surprises"].add_column("last_experiment_id", int)
-    db["expected_values"].add_column("envelope", float)
+        db.table(table).add_column("steps", str)
+    db.table("surprises").add_column("runs", int, not_null_default=1)
+    db.table("surprises").add_column("last_at", str)
+    db.table("surprises").add_column("last_experiment_id", int)
+    db.table("expected_values").add_column("envelope", float)
 
 
 @migrations()
 def m015_followups(db: Database) -> None:
     """A hypothesis stated to follow up a surprise names it in ``follows`` ("S3")."""
-    db["hypotheses"].add_column("follows", str)
+    db.table("hypotheses").add_column("follows", str)
 
 
 @migrations()
@@ -313,7 +315,7 @@ def m017_judging_ahead(db: Database) -> None:
     while evaluating it (code in C that the time budget could not stop): the
     next kernel marks that prediction too slow instead of running it again.
     """
-    db["judging"].create(
+    db.table("judging").create(
         {"prediction_id": str, "session": str, "pid": int, "host": str, "started_at": str, "budget_s": float},
         pk=("prediction_id", "session"),
         not_null={"started_at", "budget_s"},
@@ -328,7 +330,7 @@ def m018_logbook_identity(db: Database) -> None:
     hypothesis statement nor logbook. The predictions signed then are listed
     in ``trust_resign``: the first process that holds the signer's secret
     signs each again under the new rule if its old signature is still valid
-    (:meth:`logbook.store.tables.predictions.PredictionQueries._upgrade_signatures`);
+    (the first read of predictions, :meth:`logbook.store.tables.predictions.Predictions.matching`);
     every other old signature is untrusted.
     """
     import json
@@ -366,12 +368,12 @@ def m019_cells_in_chain(db: Database) -> None:
 @migrations()
 def m020_seals(db: Database) -> None:
     """Seals of the history's head: each author's HMAC seal, kept as it grows, and SSH seals for others."""
-    db["seals"].create(
+    db.table("seals").create(
         {"key": str, "author": str, "events": int, "hash": str, "mac": str, "at": str},
         pk="key",
         not_null={"events", "hash", "mac", "at"},
     )
-    db["ssh_seals"].create(
+    db.table("ssh_seals").create(
         {
             "id": int,
             "genesis": str,
@@ -390,30 +392,30 @@ def m020_seals(db: Database) -> None:
 @migrations()
 def m021_cell_authors(db: Database) -> None:
     """Each cell names the user whose kernel recorded it, so a colleague's figures are not run as yours."""
-    db["experiments"].add_column("author", str)
+    db.table("experiments").add_column("author", str)
 
 
 @migrations()
 def m022_competing_sets(db: Database) -> None:
     """Competing sets of hypotheses whose credences and a *something else* remainder sum to 1,
     the Bayesian updates Logbook proposes after a verdict, tags, and predictions' likelihoods and deadlines."""
-    db["competing_sets"].create(
+    db.table("competing_sets").create(
         {"id": int, "question": str, "remainder": float, "created_at": str, "brainstorm_id": int},
         pk="id",
         not_null={"question", "remainder", "created_at"},
     )
-    db["set_history"].create(
+    db.table("set_history").create(
         {"id": int, "set_id": int, "credences": str, "reason": str, "at": str},
         pk="id",
         foreign_keys=[("set_id", "competing_sets", "id")],
     )
-    db["hypotheses"].add_column("set_id", int)
-    db["hypotheses"].add_column("tags", str)
-    db["predictions"].add_column("likelihoods", str)
-    db["predictions"].add_column("base_rate", float)
-    db["predictions"].add_column("resolve_by", str)
-    db["predictions"].add_column("tags", str)
-    db["proposals"].create(
+    db.table("hypotheses").add_column("set_id", int)
+    db.table("hypotheses").add_column("tags", str)
+    db.table("predictions").add_column("likelihoods", str)
+    db.table("predictions").add_column("base_rate", float)
+    db.table("predictions").add_column("resolve_by", str)
+    db.table("predictions").add_column("tags", str)
+    db.table("proposals").create(
         {
             "id": int,
             "prediction_id": str,
@@ -433,13 +435,13 @@ def m022_competing_sets(db: Database) -> None:
         pk="id",
         not_null={"prediction_id", "held", "before", "likelihoods", "after", "created_at", "status"},
     )
-    db["proposals"].create_index(["prediction_id"])
+    db.table("proposals").create_index(["prediction_id"])
 
 
 @migrations()
 def m023_last_steps(db: Database) -> None:
     """A surprise that failed again keeps the values that decided its latest run beside its first."""
-    db["surprises"].add_column("last_steps", str)
+    db.table("surprises").add_column("last_steps", str)
 
 
 @migrations()
@@ -452,7 +454,7 @@ def m024_search_everything(db: Database) -> None:
     """
     from logbook.store.tables.search import create_search_index
 
-    db["experiments"].disable_fts()
+    db.table("experiments").disable_fts()
     create_search_index(db)
 
 

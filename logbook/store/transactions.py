@@ -49,3 +49,16 @@ def _write_refused(db: Database, error: sqlite3.Error) -> Optional[LogbookError]
         return LogbookReadOnly(f"the logbook at {file} is read-only: nothing was written ({error})")
     why = "the disk is full" if code == SQLITE_FULL else "is the disk full or failing?"
     return LogbookUnwritable(f"cannot write to the logbook at {file} ({error}: {why}); nothing was written")
+
+
+@contextlib.contextmanager
+def snapshot(db: Database) -> Iterator[None]:
+    """Reads that see one committed state of the file (inside a transaction already open: that one's)."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.conn.rollback()

@@ -1,1 +1,1 @@
-"""The logbook's queries, one module per concept; :class:`logbook.store.core.Store` combines them."""
+"""The parts of the logbook, one module per table or concept; :class:`logbook.store.core.Store` builds them."""

@@ -1,17 +1,21 @@
-"""What every group of queries shares: the connection, transactions, lookups by id, checked models."""
+"""What every part of the store shares: checked models, rows turned into models, lookups by id."""
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import getpass
+import inspect
 import json
-from typing import Any, Iterator, Optional
+import types
+from typing import Any, Mapping, Optional, TypeVar, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
 
 from logbook.errors import LogbookError, NotFound
 from logbook.models import utcnow
-from logbook.store.transactions import immediate
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def validated(model: type, **fields: Any) -> Any:
@@ -26,37 +30,96 @@ def validated(model: type, **fields: Any) -> Any:
 
 
 def now() -> str:
+    """The time now (UTC) as the logbook writes it."""
     return utcnow().isoformat()
 
 
 def loads(text: Optional[str], default: Any) -> Any:
+    """A JSON column's value, or ``default`` when it is empty."""
     return json.loads(text) if text else default
 
 
-class Queries:
-    """Base of the query groups: ``db`` is the open logbook."""
+def current_user() -> str:
+    """The name of the user running this process, or "" when the system cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
 
-    db: Database
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Database]:
-        """A write transaction that takes the lock up front; it ends by sealing the head it wrote."""
-        with immediate(self.db) as db:
-            yield db
-            self.seal_head()
+# -- rows as models ---------------------------------------------------------------
 
-    def seal_head(self) -> None:
-        """Seal the history's new head, if this transaction appended to it (see :mod:`logbook.store.tables.events`)."""
 
-    def _rows_in(self, sql: str, keys: list, key: str = "id") -> dict[Any, dict]:
-        """The rows ``sql`` selects for ``keys`` (its ``{marks}`` stands for their placeholders), by column ``key``."""
-        if not keys:
-            return {}
-        return {row[key]: row for row in self.db.query(sql.format(marks=", ".join("?" * len(keys))), keys)}
+def _members(annotation: Any) -> tuple[Any, ...]:
+    """The types an annotation admits: the members of a union, else the annotation itself."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return get_args(annotation)
+    return (annotation,)
 
-    def _one(self, table: str, key: Any, what: str) -> dict:
-        """The row of ``table`` whose id is ``key``, or :class:`NotFound` naming ``what``."""
-        rows = list(self.db.query(f"SELECT * FROM {table} WHERE id = ?", [key]))
-        if not rows:
-            raise NotFound(f"no {what} {key!r} in this logbook")
-        return rows[0]
+
+def _is_json(annotation: Any) -> bool:
+    """Whether a field of this type is kept as JSON text in its column (a list, a dict or a model)."""
+    if get_origin(annotation) in (list, dict) or annotation in (list, dict):
+        return True
+    return inspect.isclass(annotation) and issubclass(annotation, BaseModel)
+
+
+@functools.cache
+def _columns_of(model: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]]:
+    """(the fields kept as JSON text, the fields that take their default when the column is NULL)."""
+    json_fields, defaulted = set(), set()
+    for name, field in model.model_fields.items():
+        admitted = _members(field.annotation)
+        if any(_is_json(t) for t in admitted):
+            json_fields.add(name)
+        if type(None) not in admitted and not field.is_required():
+            defaulted.add(name)
+    return frozenset(json_fields), frozenset(defaulted)
+
+
+def from_row(model: type[Model], row: Mapping[str, Any], **fields: Any) -> Model:
+    """The ``model`` a table row holds: each field from its column, JSON columns decoded by the field's type.
+
+    Columns the model has no field for are left out; a NULL (or empty JSON)
+    column of a field that takes no None gives the field's default. ``fields``
+    are set as given (what the row does not hold: related records, renamed
+    columns).
+    """
+    json_fields, defaulted = _columns_of(model)
+    values: dict[str, Any] = {}
+    for name in model.model_fields:
+        if name in fields or name not in row:
+            continue
+        value = row[name]
+        if name in json_fields and isinstance(value, str):
+            value = json.loads(value) if value else None
+        if value is None and name in defaulted:
+            continue
+        values[name] = value
+    values.update(fields)
+    return model(**values)
+
+
+def new_id(value: Any) -> int:
+    """The id SQLite gave the row just inserted (a cursor's ``lastrowid``, a table's ``last_pk``)."""
+    if value is None:
+        raise LogbookError("the logbook gave no id for the row just written")
+    return int(value)
+
+
+# -- lookups ----------------------------------------------------------------------
+
+
+def one(db: Database, table: str, key: Any, what: str) -> dict[str, Any]:
+    """The row of ``table`` whose id is ``key``, or :class:`NotFound` naming ``what``."""
+    rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [key]))
+    if not rows:
+        raise NotFound(f"no {what} {key!r} in this logbook")
+    return rows[0]
+
+
+def rows_in(db: Database, sql: str, keys: list[Any], key: str = "id") -> dict[Any, dict[str, Any]]:
+    """The rows ``sql`` selects for ``keys`` (its ``{marks}`` stands for their placeholders), by column ``key``."""
+    if not keys:
+        return {}
+    return {row[key]: row for row in db.query(sql.format(marks=", ".join("?" * len(keys))), keys)}

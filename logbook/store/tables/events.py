@@ -7,10 +7,13 @@ breaks every hash after it. ``logbook verify`` checks the chain.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from pathlib import Path
 from typing import Any, Iterator, Optional
+
+from sqlite_utils import Database
 
 from logbook.errors import LogbookError
 from logbook.models import SignedHead, utcnow
@@ -21,7 +24,8 @@ from logbook.store.seal import (
     message,
     ssh_sign,
 )
-from logbook.store.tables.base import Queries
+from logbook.store.tables.base import current_user
+from logbook.store.transactions import immediate
 
 #: The ``prev_hash`` of the first event.
 GENESIS = "0" * 64
@@ -74,24 +78,41 @@ def write_seal(db: Any, sealer: tuple, events: int, head: str) -> None:
 
 def seal_after_upgrade(db: Any) -> None:
     """Seal the head a migration appended to with this user's secret, as a transaction's own writes are sealed."""
-    from logbook.rules.trust import TrustError, secret
-    from logbook.store.tables.judgements import current_user
-
     last = db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
     if last is None:
         return
+    sealer = load_sealer()
+    if sealer:
+        write_seal(db, sealer, last[0], last[1])
+
+
+def load_sealer() -> Any:
+    """This user's (secret, key id, name) to seal with, or False when there is no usable secret."""
+    from logbook.rules.trust import TrustError, secret
+
     try:
         key = secret()
     except TrustError:
-        return
-    write_seal(db, (key, key_id(key), current_user()), last[0], last[1])
+        return False
+    return (key, key_id(key), current_user())
 
 
-class EventQueries(Queries):
-    #: The head this connection appended and has not sealed yet: (events, hash).
-    _unsealed: Optional[tuple[int, str]] = None
-    #: This user's secret and its key id, once read; False when there is none to be had.
-    _sealer: Any = None
+class Events:
+    """The ``events`` table (the chained history) and the seals of its head, on one connection ``db``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        #: The head this connection appended and has not sealed yet: (events, hash).
+        self._unsealed: Optional[tuple[int, str]] = None
+        #: This user's secret, key id and name, once read; False when there is none to be had.
+        self._sealer: Any = None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """A write transaction that takes the lock up front; it ends by sealing the head it wrote."""
+        with immediate(self.db) as db:
+            yield db
+            self.seal_head()
 
     def append_event(self, kind: str, subject: str, payload: dict[str, Any], at: str | None = None) -> str:
         """Append one event and return its hash; call inside the write transaction that makes the change."""
@@ -114,24 +135,14 @@ class EventQueries(Queries):
         """
         if self._unsealed is None:
             return
-        sealer = self._load_sealer()
+        if self._sealer is None:
+            self._sealer = load_sealer()
+        sealer = self._sealer
         if not sealer:
             self._unsealed = None
             return
         write_seal(self.db, sealer, *self._unsealed)
         self._unsealed = None
-
-    def _load_sealer(self) -> Any:
-        if self._sealer is None:
-            from logbook.rules.trust import TrustError, secret
-            from logbook.store.tables.judgements import current_user
-
-            try:
-                key = secret()
-                self._sealer = (key, key_id(key), current_user())
-            except TrustError:
-                self._sealer = False
-        return self._sealer
 
     def ssh_seal(self) -> Optional[SignedHead]:
         """The newest SSH seal whose head the history still holds, or None."""
@@ -159,7 +170,7 @@ class EventQueries(Queries):
             at=utcnow(),
         )
         with self.transaction():
-            self.db["ssh_seals"].insert({**sealed.model_dump(), "at": sealed.at.isoformat()})
+            self.db.table("ssh_seals").insert({**sealed.model_dump(), "at": sealed.at.isoformat()})
         return sealed
 
     def seals(self) -> list[dict[str, Any]]:

@@ -3,46 +3,59 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Optional
+from typing import Any, Iterable, Mapping, Optional
+
+from sqlite_utils import Database
 
 from logbook.errors import LogbookError, NotFound, NotKept
 from logbook.models import ErrorInfo, Experiment, Output
 from logbook.store.cell_digest import row_digest
+from logbook.store.cell_record import EXPERIMENT_COLUMNS, CellRecord, ErrorFields
 from logbook.store.matches import find_line, match_dict, search_words
-from logbook.store.tables.base import Queries, loads
-from logbook.store.tables.search import experiment_fields
+from logbook.store.tables.base import current_user, from_row, loads, new_id, one, rows_in
+from logbook.store.tables.events import Events
+from logbook.store.tables.part import Part
+from logbook.store.tables.search import Search, experiment_fields
 
-EXPERIMENT_COLUMNS = (
-    "session",
-    "notebook",
-    "cell_id",
-    "execution_count",
-    "source",
-    "started_at",
-    "duration_ms",
-    "record_ms",
-    "ok",
-    "error_name",
-    "error_value",
-    "traceback",
-    "stdout",
-    "stderr",
-    "output_text",
-    "names",
-    "torch",
-    "mode",
-    "cell_key",
-    "source_key",
-    "author",
-)
-
+__all__ = ["EXPERIMENT_COLUMNS", "Experiments", "error_info", "experiment_from_row"]
 
 #: Columns an experiment row of a search reads to find its matching line, and leaves out of the row.
 _MATCH_ONLY = ("full_source", "output_text", "stdout", "error_value", "traceback", "stderr")
 
 
-class ExperimentQueries(Queries):
+def error_info(row: ErrorFields) -> Optional[ErrorInfo]:
+    """The error a cell record names, or None for a cell that ran to its end."""
+    if not row.get("error_name"):
+        return None
+    return ErrorInfo(
+        name=row["error_name"], value=row.get("error_value") or "", traceback=row.get("traceback") or ""
+    )
+
+
+def experiment_from_row(row: Mapping[str, Any], output_rows: Iterable[Mapping[str, Any]]) -> Experiment:
+    """The experiment a row of ``experiments`` (a :class:`~logbook.store.cell_record.StoredCell`) holds, with its outputs."""
+    return from_row(
+        Experiment,
+        row,
+        source=row.get("source") or "",
+        ok=bool(row["ok"]),
+        error=error_info(row),  # type: ignore[arg-type]
+        outputs=[from_row(Output, r) for r in output_rows],
+    )
+
+
+class Experiments(Part):
+    """The ``experiments`` table (executed cells) and their outputs, kept once each by hash in ``blobs``.
+
+    ``search`` finds experiments by their text.
+    """
+
+    def __init__(self, db: Database, events: Events, search: Search) -> None:
+        super().__init__(db, events)
+        self.search = search
+
     def store_blob(self, data: bytes) -> str:
+        """Keep an output's bytes (once for the same bytes) and return their SHA-256."""
         digest = hashlib.sha256(data).hexdigest()
         self.db.execute(
             "INSERT OR IGNORE INTO blobs (sha256, data, size) VALUES (?, ?, ?)",
@@ -70,7 +83,7 @@ class ExperimentQueries(Queries):
         """Store how long recording and judging took after a cell; call inside a transaction."""
         self.db.execute("UPDATE experiments SET record_ms = ? WHERE id = ?", [record_ms, experiment_id])
 
-    def insert_experiment(self, row: dict, outputs: list[dict]) -> int:
+    def insert_experiment(self, row: CellRecord, outputs: list[dict[str, Any]]) -> int:
         """Write one experiment and its outputs; call inside a transaction.
 
         ``outputs`` are dicts with ``mime``, ``data`` (bytes), ``size`` (the
@@ -84,9 +97,9 @@ class ExperimentQueries(Queries):
         # Plain SQL: this runs once per executed cell and must stay cheap.
         cursor = self.db.execute(
             f"INSERT INTO experiments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [row[column] for column in columns],
+            [row[column] for column in columns],  # type: ignore[literal-required]
         )
-        experiment_id = cursor.lastrowid
+        experiment_id = new_id(cursor.lastrowid)
         kept = []
         for position, output in enumerate(outputs):
             if output["data"] is None:
@@ -100,7 +113,7 @@ class ExperimentQueries(Queries):
             )
             kept.append((output["mime"], digest, output["size"], output["truncated"]))
         # The cell enters the chain with the row: editing any of it later breaks `logbook verify`.
-        self.append_event(
+        self.events.append_event(
             "experiment.recorded",
             f"E{experiment_id}",
             {"digest": row_digest({**row, "id": experiment_id}, kept)},
@@ -116,9 +129,7 @@ class ExperimentQueries(Queries):
         colleague's cell, one from a cloned logbook, or one edited by hand
         shows its figures inert until you trust them.
         """
-        row = self._one("experiments", experiment_id, "experiment")
-        from logbook.store.tables.judgements import current_user
-
+        row = one(self.db, "experiments", experiment_id, "experiment")
         me = current_user() if user is None else user
         if row.get("author") and row["author"] != me:
             return False, f"recorded by {row['author']}, not by you"
@@ -135,11 +146,14 @@ class ExperimentQueries(Queries):
         return True, ""
 
     def experiment(self, experiment_id: int) -> Experiment:
-        return self._experiment_from_row(self._one("experiments", experiment_id, "experiment"))
+        """The experiment with this id, with its outputs."""
+        row = one(self.db, "experiments", experiment_id, "experiment")
+        return experiment_from_row(row, self._outputs_of(row["id"]))
 
-    def experiments(
+    def __call__(
         self, limit: int | None = 50, offset: int = 0, newest_first: bool = True
     ) -> list[Experiment]:
+        """A page of experiments, newest first unless not ``newest_first``; every one when ``limit`` is None."""
         order = "DESC" if newest_first else "ASC"
         sql = f"SELECT * FROM experiments ORDER BY id {order}"
         params: list[Any] = []
@@ -160,7 +174,7 @@ class ExperimentQueries(Queries):
         ):
             if r["experiment_id"] in ids:
                 outputs.setdefault(r["experiment_id"], []).append(r)
-        return [self._experiment_from_row(row, outputs.get(row["id"], [])) for row in rows]
+        return [experiment_from_row(row, outputs.get(row["id"], [])) for row in rows]
 
     def experiment_rows(
         self, limit: int = 100, offset: int = 0, query: str | None = None
@@ -175,10 +189,12 @@ class ExperimentQueries(Queries):
                 words = search_words(query)
             except LogbookError:
                 return 0, []  # nothing to look for: punctuation alone matches nothing
-            total, ids = self.search_rowids(" ".join(w.fts() for w in words), "experiment", limit, offset)
+            total, ids = self.search.search_rowids(
+                " ".join(w.fts() for w in words), "experiment", limit, offset
+            )
             texts = "e.source AS full_source, e.output_text, e.stdout, e.error_value, e.traceback, e.stderr"
             sql = f"SELECT {columns}, {texts} FROM experiments e WHERE e.id IN ({{marks}})"
-            rows = self._rows_in(sql, ids)
+            rows = rows_in(self.db, sql, ids)
             found = []
             for row in (rows[i] for i in ids if i in rows):
                 match = find_line(experiment_fields({**row, "source": row["full_source"]}), words)
@@ -186,13 +202,10 @@ class ExperimentQueries(Queries):
                 found.append(dict(light, ok=bool(row["ok"]), match=match and match_dict(match)))
             return total, found
         total = self.db.execute("SELECT count(*) FROM experiments").fetchone()[0]
-        rows = self.db.query(
+        page = self.db.query(
             f"SELECT {columns} FROM experiments e ORDER BY e.id DESC LIMIT ? OFFSET ?", [limit, offset]
         )
-        return total, [dict(row, ok=bool(row["ok"])) for row in rows]
-
-    def count(self, table: str) -> int:
-        return self.db[table].count
+        return total, [dict(row, ok=bool(row["ok"])) for row in page]
 
     def search_experiments(self, text: str, limit: int = 50) -> list[Experiment]:
         """Experiments whose source, outputs or errors hold every word of ``text``, best match first.
@@ -201,44 +214,30 @@ class ExperimentQueries(Queries):
         """
         hits = self.search(text, kinds=["experiment"], limit=limit).hits()
         ids = [h.experiment_id for h in hits]
-        rows = self._rows_in("SELECT * FROM experiments WHERE id IN ({marks})", ids)
-        return [self._experiment_from_row(rows[h.experiment_id]) for h in hits if h.experiment_id in rows]
-
-    def _experiment_from_row(self, row: dict, output_rows: Optional[list[dict]] = None) -> Experiment:
-        if output_rows is None:
-            output_rows = list(
-                self.db.query("SELECT * FROM outputs WHERE experiment_id = ? ORDER BY position", [row["id"]])
-            )
-        outputs = [
-            Output(mime=r["mime"], sha256=r["sha256"], size=r["size"], truncated=bool(r["truncated"]))
-            for r in output_rows
+        rows = rows_in(self.db, "SELECT * FROM experiments WHERE id IN ({marks})", ids)
+        return [
+            experiment_from_row(rows[i], self._outputs_of(i))
+            for i in (h.experiment_id for h in hits)
+            if i is not None and i in rows
         ]
-        error = None
-        if row["error_name"]:
-            error = ErrorInfo(
-                name=row["error_name"], value=row["error_value"] or "", traceback=row["traceback"] or ""
-            )
-        return Experiment(
-            id=row["id"],
-            session=row["session"] or "",
-            notebook=row["notebook"],
-            cell_id=row["cell_id"],
-            execution_count=row["execution_count"],
-            source=row["source"] or "",
-            started_at=row["started_at"],
-            duration_ms=row["duration_ms"],
-            record_ms=row.get("record_ms"),
-            ok=bool(row["ok"]),
-            error=error,
-            stdout=row["stdout"] or "",
-            stderr=row["stderr"] or "",
-            outputs=outputs,
-            names=loads(row["names"], {}),
-            torch=loads(row["torch"], {}),
-            author=row.get("author"),
-            mode=row["mode"],
-            cell_key=row.get("cell_key"),
+
+    def _outputs_of(self, experiment_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query("SELECT * FROM outputs WHERE experiment_id = ? ORDER BY position", [experiment_id])
         )
 
     def last_experiment_id(self) -> int | None:
+        """The id of the experiment recorded last, or None before the first."""
         return self.db.execute("SELECT max(id) FROM experiments").fetchone()[0]
+
+    def experiment_models(self, experiment_ids: Iterable[int]) -> dict[int, str]:
+        """The model each experiment ran, by id (see :func:`logbook.rules.calibration.model_name`); experiments without one are left out."""
+        from logbook.rules.calibration import model_name
+
+        out = {}
+        for eid in set(experiment_ids):
+            row = self.db.execute("SELECT torch FROM experiments WHERE id = ?", [eid]).fetchone()
+            name = model_name(loads(row[0], {})) if row else None
+            if name:
+                out[eid] = name
+        return out

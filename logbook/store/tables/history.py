@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from typing import Any, Optional
 
+from sqlite_utils import Database
+
 from logbook.errors import LogbookError, NotFound
 from logbook.models import (
     CellHistory,
@@ -19,11 +21,13 @@ from logbook.models import (
     SurpriseStatus,
     ValueChange,
 )
-from logbook.store.tables.base import Queries, loads, now
+from logbook.store.tables.base import from_row, loads, new_id, now
+from logbook.store.tables.events import Events
+from logbook.store.tables.judgements import Judgements
+from logbook.store.tables.part import Part
+from logbook.store.tables.surprises import Surprises
 from logbook.text import clean_text, to_json
 
-#: The relative change that flags a scalar with one or two earlier runs, unless the setting says otherwise.
-DEFAULT_DRIFT_THRESHOLD = 0.5
 #: Runs a history lists at most (the newest).
 MAX_HISTORY_RUNS = 200
 #: Moves a drift surprise's note names before "and N more".
@@ -47,7 +51,17 @@ def envelope_of(move: DriftMove) -> Optional[float]:
     return abs(move.value - sum(earlier) / len(earlier))
 
 
-class HistoryQueries(Queries):
+class History(Part):
+    """A cell's runs: their drift surprises, the values expected to vary, and each run beside the one before.
+
+    Expecting a drift closes its surprise through ``judgements``; ``surprises`` reads it.
+    """
+
+    def __init__(self, db: Database, events: Events, surprises: Surprises, judgements: Judgements) -> None:
+        super().__init__(db, events)
+        self.surprises = surprises
+        self.judgements = judgements
+
     # -- drift surprises ------------------------------------------------------
 
     def add_drift(self, experiment_id: Optional[int], drift: dict[str, Any], bits: Optional[float]) -> int:
@@ -73,11 +87,13 @@ class HistoryQueries(Queries):
             "status": SurpriseStatus.open.value,
             "created_at": at,
         }
-        sid = self.db.execute(
-            f"INSERT INTO surprises ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        ).lastrowid
-        self.append_event(
+        sid = new_id(
+            self.db.execute(
+                f"INSERT INTO surprises ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            ).lastrowid
+        )
+        self.events.append_event(
             "surprise.drifted",
             f"S{sid}",
             {"note": note, "experiment_id": experiment_id, "surprisal_bits": bits, "drift": row["drift"]},
@@ -93,7 +109,7 @@ class HistoryQueries(Queries):
         are drift again (``kernel_hooks.drift.ENVELOPE_FACTOR``). A change of
         kind (shape, dtype, NaN, raising) is expected as it is.
         """
-        current = self.surprise(surprise_id)
+        current = self.surprises.surprise(surprise_id)
         if current.kind != "drift" or current.drift is None:
             raise LogbookError(f"S{current.id} is not drift: close it with an action instead")
         moves = current.drift.moves
@@ -104,7 +120,7 @@ class HistoryQueries(Queries):
             labels = ", ".join(m.label for m in moves[:3]) + (
                 f" and {len(moves) - 3} more" if len(moves) > 3 else ""
             )
-            return self.resolve_surprise(
+            return self.judgements.resolve_surprise(
                 current.id,
                 "explained",
                 explanation=f"{labels}: changes of this size are expected here",
@@ -137,7 +153,7 @@ class HistoryQueries(Queries):
                 " ON CONFLICT (cell_key, name) DO UPDATE SET envelope = excluded.envelope",
                 [cell_key, name, now(), envelope],
             )
-            self.append_event("cell.expected", cell_key, {"name": name, "envelope": envelope})
+            self.events.append_event("cell.expected", cell_key, {"name": name, "envelope": envelope})
 
     def unexpect_value(self, cell_key: str, name: str) -> bool:
         """Undo :meth:`expect_value`: the value is watched in that cell again. False when it was not expected."""
@@ -146,7 +162,7 @@ class HistoryQueries(Queries):
                 "DELETE FROM expected_values WHERE cell_key = ? AND name = ?", [cell_key, name]
             ).rowcount
             if removed:
-                self.append_event("cell.unexpected", cell_key, {"name": name})
+                self.events.append_event("cell.unexpected", cell_key, {"name": name})
         return bool(removed)
 
     def expected_values(self) -> dict[str, set[str]]:
@@ -161,33 +177,6 @@ class HistoryQueries(Queries):
         ):
             found.setdefault(cell_key, {})[name] = envelope
         return found
-
-    # -- settings -------------------------------------------------------------
-
-    def setting(self, key: str, default: Any = None) -> Any:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-        return loads(row[0], default) if row else default
-
-    def set_setting(self, key: str, value: Any) -> None:
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, to_json(value)],
-            )
-
-    def drift_threshold(self) -> float:
-        """The relative change that flags a scalar with one or two earlier runs (0.5: 50 %)."""
-        value = self.setting("drift_threshold", DEFAULT_DRIFT_THRESHOLD)
-        return float(value) if isinstance(value, (int, float)) and value > 0 else DEFAULT_DRIFT_THRESHOLD
-
-    def set_drift_threshold(self, value: float) -> float:
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 1e6:
-            raise LogbookError(
-                f"the drift threshold is a relative change above 0 (0.5 is 50 %), not {value!r}"
-            )
-        self.set_setting("drift_threshold", float(value))
-        return float(value)
 
     # -- earlier runs, for a kernel ---------------------------------------------
 
@@ -233,9 +222,7 @@ class HistoryQueries(Queries):
         for o in self.db.query(
             f"SELECT * FROM outputs WHERE experiment_id IN ({marks}) ORDER BY experiment_id, position", ids
         ):
-            outputs[o["experiment_id"]].append(
-                Output(mime=o["mime"], sha256=o["sha256"], size=o["size"], truncated=bool(o["truncated"]))
-            )
+            outputs[o["experiment_id"]].append(from_row(Output, o))
         verdicts = self._verdicts_by_experiment(ids, marks)
         envelopes = self.expected_envelopes().get(cell_key or "", {})
         history = CellHistory(
@@ -245,16 +232,7 @@ class HistoryQueries(Queries):
             expected=sorted(envelopes),
             expected_envelopes=[ExpectedEnvelope(label=k, envelope=v) for k, v in sorted(envelopes.items())],
             runs=[
-                CellRun(
-                    experiment_id=r["id"],
-                    started_at=r["started_at"],
-                    execution_count=r["execution_count"],
-                    ok=bool(r["ok"]),
-                    error_name=r["error_name"],
-                    source_key=r["source_key"],
-                    drift=drift_counts.get(r["id"], 0),
-                )
-                for r in runs
+                from_row(CellRun, r, experiment_id=r["id"], drift=drift_counts.get(r["id"], 0)) for r in runs
             ],
         )
         for before, after in zip(runs, runs[1:]):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
+
+from sqlite_utils import Database
 
 from logbook.errors import AlreadyDone, LogbookError
 from logbook.models import (
@@ -12,18 +15,38 @@ from logbook.models import (
     Resolution,
 )
 from logbook.rules.redteam import going_well_reason
-from logbook.store.tables.base import (
-    Queries,
-    loads,
-    now,
-    validated,
-)
-from logbook.store.tables.judgements import current_user
-from logbook.store.tables.sets import clean_tags
+from logbook.store.tables.base import current_user, from_row, now, one, validated
+from logbook.store.tables.credences import Credences
+from logbook.store.tables.events import Events
+from logbook.store.tables.part import Part
+from logbook.store.tables.predictions import Predictions
+from logbook.store.tables.surprises import Surprises
+from logbook.store.tables.tags import Tags, clean_tags
 from logbook.text import clean_text
 
 
-class HypothesisQueries(Queries):
+class Hypotheses(Part):
+    """The ``hypotheses`` table, each read with its credence history and predictions; calling it lists them.
+
+    Following up a surprise closes it through ``surprises``; credences and
+    statuses are written through ``credences``, tags through ``tags``.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        events: Events,
+        predictions: Predictions,
+        surprises: Surprises,
+        credences: Credences,
+        tags: Tags,
+    ) -> None:
+        super().__init__(db, events)
+        self.predictions = predictions
+        self.surprises = surprises
+        self.credences = credences
+        self.tags = tags
+
     def add_hypothesis(
         self,
         statement: str,
@@ -31,13 +54,14 @@ class HypothesisQueries(Queries):
         brainstorm_id: int | None = None,
         tags: list[str] | str | None = None,
     ) -> Hypothesis:
+        """State a hypothesis with its credence (and the brainstorm that wrote it, its tags)."""
         statement = clean_text(statement).strip()
         # Validate before touching the database.
         validated(Hypothesis, id="H0", statement=statement, credence=credence)
         with self.transaction():
             hid = self._state_hypothesis(statement, credence, brainstorm_id, None, now())
             if clean_tags(tags):
-                self._write_tags("hypotheses", hid, clean_tags(tags))
+                self.tags.write("hypotheses", hid, clean_tags(tags))
         return self.hypothesis(hid)
 
     def follow_up(
@@ -59,7 +83,7 @@ class HypothesisQueries(Queries):
         """
         statement = clean_text(statement).strip()
         validated(Hypothesis, id="H0", statement=statement, credence=credence)
-        current = self.surprise(surprise_id)
+        current = self.surprises.surprise(surprise_id)
         sid = f"S{current.id}"
         if current.resolution is Resolution.followed_up:
             row = self.db.execute(
@@ -78,7 +102,7 @@ class HypothesisQueries(Queries):
         with self.transaction():
             at = now()
             hid = self._state_hypothesis(statement, credence, brainstorm_id, sid, at)
-            self._close_surprise(
+            self.surprises.close(
                 current.id, Resolution.followed_up, f"{hid}: {statement}", who, at, False, None
             )
         return self.hypothesis(hid)
@@ -89,7 +113,7 @@ class HypothesisQueries(Queries):
         """Write a new hypothesis, its first credence line and its event; call inside a transaction."""
         seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM hypotheses").fetchone()[0]
         hid = f"H{seq}"
-        self.db["hypotheses"].insert(
+        self.db.table("hypotheses").insert(
             {
                 "id": hid,
                 "seq": seq,
@@ -101,13 +125,13 @@ class HypothesisQueries(Queries):
                 "follows": follows,
             }
         )
-        self.db["credence_history"].insert(
+        self.db.table("credence_history").insert(
             {"hypothesis_id": hid, "credence": credence, "reason": "stated", "at": at}
         )
         payload = {"statement": statement, "credence": credence, "brainstorm_id": brainstorm_id}
         if follows:
             payload["follows"] = follows
-        self.append_event("hypothesis.stated", hid, payload, at=at)
+        self.events.append_event("hypothesis.stated", hid, payload, at=at)
         return hid
 
     def hypothesis_stating(self, statement: str) -> Hypothesis | None:
@@ -119,16 +143,18 @@ class HypothesisQueries(Queries):
         return self.hypothesis(row[0]) if row else None
 
     def hypothesis(self, hypothesis_id: str) -> Hypothesis:
+        """The hypothesis with this id (``H1``, or ``h1``), with its history and predictions."""
         hid = hypothesis_id.strip().upper()
-        row = self._one("hypotheses", hid, "hypothesis")
-        return self._hypothesis_from_row(row, self._load_predictions("hypothesis_id = ?", [hid]))
+        row = one(self.db, "hypotheses", hid, "hypothesis")
+        return self._hypothesis_from_row(row, self.predictions.matching("hypothesis_id = ?", [hid]))
 
-    def hypotheses(self, status: HypothesisStatus | str | None = None) -> list[Hypothesis]:
-        where, params = "1", []
+    def __call__(self, status: HypothesisStatus | str | None = None) -> list[Hypothesis]:
+        """Every hypothesis (those with ``status`` when given), in the order they were stated."""
+        where, params = "1", list[Any]()
         if status:
             where, params = "status = ?", [HypothesisStatus(status).value]
         predictions: dict[str, list] = defaultdict(list)
-        for prediction in self._load_predictions(
+        for prediction in self.predictions.matching(
             f"hypothesis_id IN (SELECT id FROM hypotheses WHERE {where})", params
         ):
             predictions[prediction.hypothesis_id].append(prediction)
@@ -153,20 +179,10 @@ class HypothesisQueries(Queries):
                     "SELECT * FROM credence_history WHERE hypothesis_id = ? ORDER BY id", [row["id"]]
                 )
             )
-        history = [
-            CredenceChange(credence=r["credence"], reason=r["reason"] or "", at=r["at"]) for r in history_rows
-        ]
-        hypothesis = Hypothesis(
-            id=row["id"],
-            statement=row["statement"],
-            credence=row["credence"],
-            status=row["status"],
-            created_at=row["created_at"],
-            brainstorm_id=row["brainstorm_id"],
-            follows=row.get("follows"),
-            set_id=row.get("set_id"),
-            tags=loads(row.get("tags"), []),
-            history=history,
+        hypothesis = from_row(
+            Hypothesis,
+            row,
+            history=[from_row(CredenceChange, r) for r in history_rows],
             predictions=predictions,
         )
         hypothesis.going_well = going_well_reason(hypothesis)
@@ -178,10 +194,10 @@ class HypothesisQueries(Queries):
         current = self.hypothesis(hypothesis_id)
         hid = current.id
         if current.set_id is not None:
-            self.set_credence(hid, credence, reason)
+            self.credences.set_member_credence(current.set_id, hid, credence, reason)
             return self.hypothesis(hid)
         with self.transaction():
-            self._record_credence(hid, credence, reason, now())
+            self.credences.record_credence(hid, credence, reason, now())
         return self.hypothesis(hid)
 
     def set_status(
@@ -214,50 +230,5 @@ class HypothesisQueries(Queries):
         if status is HypothesisStatus.refuted and current.status is HypothesisStatus.refuted:
             raise AlreadyDone(f"{current.id} is already refuted; nothing changed")
         with self.transaction():
-            self._record_status(current, status, reason, credence, now())
+            self.credences.record_status(current, status, reason, credence, now())
         return self.hypothesis(current.id)
-
-    def _record_credence(self, hid: str, credence: float, reason: str, at: str) -> None:
-        """Write a new credence and its history line; call inside a transaction."""
-        self.db["hypotheses"].update(hid, {"credence": credence})
-        self.db["credence_history"].insert(
-            {"hypothesis_id": hid, "credence": credence, "reason": clean_text(reason), "at": at}
-        )
-        self.append_event(
-            "hypothesis.credence", hid, {"credence": credence, "reason": clean_text(reason)}, at=at
-        )
-
-    def _record_status(
-        self,
-        current: Hypothesis,
-        status: HypothesisStatus,
-        reason: str,
-        credence: float | None,
-        at: str,
-        closing: int | None = None,
-    ) -> None:
-        """Write a status change by the rule of :meth:`set_status`; call inside a transaction.
-
-        ``closing`` is a surprise the caller closes itself, left to it.
-        """
-        if credence is None:
-            credence = 0.0 if status is HypothesisStatus.refuted else current.credence
-        reason = clean_text(reason).strip()
-        self.db["hypotheses"].update(current.id, {"status": status.value, "credence": credence})
-        self.db["credence_history"].insert(
-            {"hypothesis_id": current.id, "credence": credence, "reason": reason or status.value, "at": at}
-        )
-        self.append_event(
-            "hypothesis.status",
-            current.id,
-            {
-                "status": status.value,
-                "credence": credence,
-                "previous_credence": current.credence,
-                "reason": reason,
-            },
-            at=at,
-        )
-        self._set_after_status(current, credence, reason or status.value, at)
-        if status is HypothesisStatus.refuted:
-            self._close_refuted_surprises(current.id, reason or status.value, credence, at, closing)

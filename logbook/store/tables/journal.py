@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlite_utils import Database
+
 from logbook.errors import LogbookError
 from logbook.models import (
     Mode,
@@ -12,23 +14,40 @@ from logbook.models import (
     utcnow,
 )
 from logbook.rules.balance import time_in_modes
-from logbook.store.tables.base import Queries, now
+from logbook.store.tables.base import from_row, new_id, now, one
+from logbook.store.tables.events import Events
+from logbook.store.tables.experiments import Experiments
+from logbook.store.tables.hypotheses import Hypotheses
+from logbook.store.tables.part import Part
 from logbook.text import clean_text
 
 
-class JournalQueries(Queries):
+class Journal(Part):
+    """The ``notes`` and ``modes`` tables: what the researcher wrote down, and the research mode they were in.
+
+    A note may be on a hypothesis (read through ``hypotheses``) or an experiment (``experiments``).
+    """
+
+    def __init__(
+        self, db: Database, events: Events, hypotheses: Hypotheses, experiments: Experiments
+    ) -> None:
+        super().__init__(db, events)
+        self.hypotheses = hypotheses
+        self.experiments = experiments
+
     def add_note(self, text: str, experiment_id: int | None = None, hypothesis_id: str | None = None) -> Note:
+        """Write a note, on a hypothesis and/or an experiment when given."""
         text = clean_text(text).strip()
         if not text:
             raise LogbookError("the note is empty")
         if hypothesis_id is not None:
-            hypothesis_id = self.hypothesis(hypothesis_id).id
+            hypothesis_id = self.hypotheses.hypothesis(hypothesis_id).id
         if experiment_id is not None:
-            self._one("experiments", experiment_id, "experiment")
+            one(self.db, "experiments", experiment_id, "experiment")
         with self.transaction():
             at = now()
-            nid = (
-                self.db["notes"]
+            nid = new_id(
+                self.db.table("notes")
                 .insert(
                     {
                         "text": text,
@@ -39,28 +58,31 @@ class JournalQueries(Queries):
                 )
                 .last_pk
             )
-            self.append_event(
+            self.events.append_event(
                 "note.written",
                 f"N{nid}",
                 {"text": text, "experiment_id": experiment_id, "hypothesis_id": hypothesis_id},
                 at=at,
             )
-        return Note(**self.db["notes"].get(nid))
+        return from_row(Note, self.db.table("notes").get(nid))
 
     def note_saying(self, text: str, hypothesis_id: str | None = None) -> Note | None:
         """The first note with exactly this text about ``hypothesis_id`` (None: about none), or None."""
         row = self.db.execute(
             "SELECT id FROM notes WHERE text = ? AND hypothesis_id IS ? ORDER BY id LIMIT 1",
-            [clean_text(text).strip(), self.hypothesis(hypothesis_id).id if hypothesis_id else None],
+            [
+                clean_text(text).strip(),
+                self.hypotheses.hypothesis(hypothesis_id).id if hypothesis_id else None,
+            ],
         ).fetchone()
-        return Note(**self.db["notes"].get(row[0])) if row else None
+        return from_row(Note, self.db.table("notes").get(row[0])) if row else None
 
     def notes(self, experiment_id: int | None = None) -> list[Note]:
         """Every note, oldest first; only those on experiment ``experiment_id`` when given."""
         if experiment_id is None:
-            return [Note(**row) for row in self.db.query("SELECT * FROM notes ORDER BY id")]
+            return [from_row(Note, row) for row in self.db.query("SELECT * FROM notes ORDER BY id")]
         query = "SELECT * FROM notes WHERE experiment_id = ? ORDER BY id"
-        return [Note(**row) for row in self.db.query(query, [int(experiment_id)])]
+        return [from_row(Note, row) for row in self.db.query(query, [int(experiment_id)])]
 
     def set_mode(self, mode: ResearchMode | str, started_at: datetime | None = None) -> Mode:
         """Switch research mode, from now or from ``started_at`` (the start of the cell that switched).
@@ -78,19 +100,21 @@ class JournalQueries(Queries):
             # A switch never starts before the one it follows, so the modes stay in order.
             last = self.db.execute("SELECT max(started_at) FROM modes").fetchone()[0]
             start = max(start, last) if last else start
-            mid = self.db["modes"].insert({"mode": mode.value, "started_at": start}).last_pk
+            mid = new_id(self.db.table("modes").insert({"mode": mode.value, "started_at": start}).last_pk)
             payload = (
                 {"mode": mode.value} if started_at is None else {"mode": mode.value, "started_at": start}
             )
-            self.append_event("mode.switched", f"M{mid}", payload, at=at)
-        return Mode(id=mid, mode=mode, started_at=self.db["modes"].get(mid)["started_at"])
+            self.events.append_event("mode.switched", f"M{mid}", payload, at=at)
+        return Mode(id=mid, mode=mode, started_at=self.db.table("modes").get(mid)["started_at"])
 
     def current_mode(self) -> ResearchMode | None:
+        """The research mode switched to last, or None before the first switch."""
         row = self.db.execute("SELECT mode FROM modes ORDER BY id DESC LIMIT 1").fetchone()
         return ResearchMode(row[0]) if row else None
 
     def modes(self) -> list[Mode]:
-        return [Mode(**row) for row in self.db.query("SELECT * FROM modes ORDER BY id")]
+        """Every switch of research mode, oldest first."""
+        return [from_row(Mode, row) for row in self.db.query("SELECT * FROM modes ORDER BY id")]
 
     def mode_balance(self) -> list[dict]:
         """Experiments, run time and time spent in each research mode."""

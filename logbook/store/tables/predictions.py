@@ -11,7 +11,10 @@ import json
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Mapping, Optional
+
+from sqlite_utils import Database
 
 from logbook.errors import LogbookError
 from logbook.models import (
@@ -19,6 +22,8 @@ from logbook.models import (
     PredictionKind,
     PredictionState,
     PredictionVersion,
+    Verdict,
+    utcnow,
 )
 from logbook.rules.predictions import parse_expression
 from logbook.rules.trust import (
@@ -31,12 +36,10 @@ from logbook.rules.trust import (
     verify,
     verify_old,
 )
-from logbook.store.tables.base import (
-    Queries,
-    loads,
-    now,
-    validated,
-)
+from logbook.store.tables.base import from_row, now, one, validated
+from logbook.store.tables.events import Events
+from logbook.store.tables.part import Part
+from logbook.store.tables.tags import clean_tags
 from logbook.text import clean_text
 
 #: The ``settings`` key of this logbook's id, which every signature covers.
@@ -65,7 +68,20 @@ class TrustReview:
     hash: str
 
 
-class PredictionQueries(Queries):
+class Predictions(Part):
+    """The ``predictions`` table: predictions with their verdicts and versions, their signatures, their judging.
+
+    ``read_only`` says the file may not be written (signatures are then not upgraded).
+    """
+
+    def __init__(self, db: Database, events: Events, read_only: bool = False) -> None:
+        super().__init__(db, events)
+        self.read_only = read_only
+        #: This logbook's id, once read (it never changes once made).
+        self._identity: Optional[str] = None
+        #: Whether the signatures of the older rule were looked at on this connection.
+        self._upgraded = False
+
     def add_prediction(
         self,
         hypothesis_id: str,
@@ -87,7 +103,7 @@ class PredictionQueries(Queries):
         """
         kind = PredictionKind(kind)
         expression, names = self._checked_expression(kind, expression)
-        hid = self.hypothesis(hypothesis_id).id
+        hid = self._hypothesis_id(hypothesis_id)
         extra = _prediction_extra(likelihoods, base_rate, resolve_by, tags)
         validated(Prediction, id="x", hypothesis_id=hid, expression=expression, credence=credence, **extra)
         with self.transaction():
@@ -109,8 +125,8 @@ class PredictionQueries(Queries):
         if not stated:
             return
         row = {k: json.dumps(v) if k in ("likelihoods", "tags") else v for k, v in stated.items()}
-        self.db["predictions"].update(pid, row)
-        self.append_event("prediction.odds", pid, stated)
+        self.db.table("predictions").update(pid, row)
+        self.events.append_event("prediction.odds", pid, stated)
 
     def same_prediction(
         self,
@@ -124,7 +140,7 @@ class PredictionQueries(Queries):
             "SELECT id FROM predictions WHERE hypothesis_id = ? AND kind = ? AND expression = ?"
             " AND credence = ? AND superseded_by IS NULL ORDER BY seq LIMIT 1",
             [
-                self.hypothesis(hypothesis_id).id,
+                self._hypothesis_id(hypothesis_id),
                 PredictionKind(kind).value,
                 clean_text(expression).strip(),
                 credence,
@@ -173,14 +189,14 @@ class PredictionQueries(Queries):
             "revises": revises,
         }
         row["mode"] = mode[0] if mode else None
-        signature = sign(self._trust_fields(row, create=True)) if signed else None
-        self.db["predictions"].insert({**row, "signature": signature})
+        signature = sign(self.trust_fields(row, create=True)) if signed else None
+        self.db.table("predictions").insert({**row, "signature": signature})
         written = {"hypothesis_id": hid, "kind": kind.value, "expression": expression, "credence": credence}
         if revises:
             written["revises"] = revises
         if mode:
             written["mode"] = mode[0]
-        self.append_event("prediction.written", pid, written, at=at)
+        self.events.append_event("prediction.written", pid, written, at=at)
         return pid
 
     def update_prediction(
@@ -234,8 +250,8 @@ class PredictionQueries(Queries):
                     signed=current.trusted or rewritten,
                 )
                 self._set_prediction_extra(pid, _extra_of(current))  # the new version states the same odds
-                self.db["predictions"].update(current.id, {"superseded_by": pid})
-                self.append_event("prediction.superseded", current.id, {"by": pid})
+                self.db.table("predictions").update(current.id, {"superseded_by": pid})
+                self.events.append_event("prediction.superseded", current.id, {"by": pid})
                 return self.prediction(pid)
             changes: dict[str, Any] = {}
             if new_credence != current.credence:
@@ -249,27 +265,33 @@ class PredictionQueries(Queries):
                     evaluated_at=None,
                 )
             if current.trusted or "expression" in changes:
-                row = self._one("predictions", current.id, "prediction")
-                changes["signature"] = sign(self._trust_fields({**row, **changes}, create=True))
-            self.db["predictions"].update(current.id, changes)
-            edited = {key: changes[key] for key in ("expression", "credence") if key in changes}
-            self.append_event("prediction.edited", current.id, edited)
+                row = one(self.db, "predictions", current.id, "prediction")
+                changes["signature"] = sign(self.trust_fields({**row, **changes}, create=True))
+            self.db.table("predictions").update(current.id, changes)
+            edited: dict[str, Any] = {
+                key: changes[key] for key in ("expression", "credence") if key in changes
+            }
+            self.events.append_event("prediction.edited", current.id, edited)
         return self.prediction(current.id)
 
     def prediction(self, prediction_id: str) -> Prediction:
-        self._one("predictions", prediction_id, "prediction")
-        return self._load_predictions("id = ?", [prediction_id])[0]
+        """The prediction with this id (``H1.P2``), with its verdicts and versions."""
+        one(self.db, "predictions", prediction_id, "prediction")
+        return self.matching("id = ?", [prediction_id])[0]
 
     def active_predictions(self) -> list[Prediction]:
         """Expression predictions of active hypotheses that are still in force, oldest first."""
-        return self._load_predictions(
+        return self.matching(
             "kind = 'expression' AND superseded_by IS NULL"
             " AND hypothesis_id IN (SELECT id FROM hypotheses WHERE status = 'active')",
             [],
         )
 
-    def _load_predictions(self, where: str, params: list[Any]) -> list[Prediction]:
-        """The predictions matching ``where``, with their verdicts and history (three queries in all)."""
+    def matching(self, where: str, params: list[Any]) -> list[Prediction]:
+        """The predictions whose rows match ``where`` (SQL on ``predictions``), with their verdicts and history, oldest first.
+
+        Three queries in all, whatever their number.
+        """
         self._upgrade_signatures()
         chosen = f"SELECT id FROM predictions WHERE {where}"
         verdicts = self._verdicts_of(chosen, params)
@@ -310,7 +332,7 @@ class PredictionQueries(Queries):
         self._upgrade_signatures()
         reviews = []
         for row in self.db.query(f"{_WITH_STATEMENT} ORDER BY h.seq, p.seq"):
-            fields = self._trust_fields(row)
+            fields = self.trust_fields(row)
             if verify(fields, row.get("signature")):
                 continue
             prediction = self._prediction_from_row(row, trusted=False)
@@ -354,7 +376,7 @@ class PredictionQueries(Queries):
                 if row is None:
                     problems.append(f"{pid} is not a prediction in this logbook")
                     continue
-                fields = self._trust_fields(row, create=True)
+                fields = self.trust_fields(row, create=True)
                 if verify(fields, row.get("signature")):
                     problems.append(f"{pid} is already trusted")
                 elif shown is not None and pid not in shown:
@@ -369,8 +391,8 @@ class PredictionQueries(Queries):
             if problems:
                 raise (TrustChanged if changed else TrustError)("; ".join(problems))
             for fields in chosen:
-                self.db["predictions"].update(fields["id"], {"signature": sign(fields)})
-                self.append_event(
+                self.db.table("predictions").update(fields["id"], {"signature": sign(fields)})
+                self.events.append_event(
                     "prediction.trusted",
                     fields["id"],
                     {
@@ -388,10 +410,8 @@ class PredictionQueries(Queries):
 
         Read once per open file: it never changes once made.
         """
-        file = getattr(self, "file", None)
-        cached = getattr(self, "_identity", None)
-        if cached is not None and cached[0] is file:
-            return cached[1]
+        if self._identity is not None:
+            return self._identity
         row = self.db.execute("SELECT value FROM settings WHERE key = ?", [IDENTITY_KEY]).fetchone()
         if row is None and create:
             self.db.execute(
@@ -400,11 +420,10 @@ class PredictionQueries(Queries):
             )
             row = self.db.execute("SELECT value FROM settings WHERE key = ?", [IDENTITY_KEY]).fetchone()
         identity = _identity(row[0]) if row else None
-        if identity is not None:
-            self._identity = (file, identity)
+        self._identity = identity
         return identity
 
-    def _trust_fields(self, row: Mapping[str, Any], create: bool = False) -> dict:
+    def trust_fields(self, row: Mapping[str, Any], create: bool = False) -> dict:
         """What a signature covers: ``row`` with its hypothesis' ``statement`` and this logbook's id as ``logbook``."""
         if "hypothesis_statement" in row:
             statement = row["hypothesis_statement"]
@@ -425,10 +444,9 @@ class PredictionQueries(Queries):
         may be another user's) and untrusted. Nothing else is ever signed again:
         an old signature on a row added or changed after the upgrade is not trusted.
         """
-        file = getattr(self, "file", None)
-        if getattr(self, "_upgraded", None) is file and file is not None:
+        if self._upgraded:
             return
-        if self.db.conn.in_transaction or getattr(self, "read_only", False):
+        if self.db.conn.in_transaction or self.read_only:
             return  # tried again on the next read outside a transaction
         pending = self._resign_pending()
         if pending and any(verify_old(row, row["signature"]) for row in self._resign_rows(pending)):
@@ -437,8 +455,8 @@ class PredictionQueries(Queries):
                 kept = []
                 for row in self._resign_rows(pending):
                     if verify_old(row, row["signature"]):
-                        fields = self._trust_fields(row, create=True)
-                        self.db["predictions"].update(row["id"], {"signature": sign(fields)})
+                        fields = self.trust_fields(row, create=True)
+                        self.db.table("predictions").update(row["id"], {"signature": sign(fields)})
                     elif _old_signature(row["signature"]):
                         kept.append(row["id"])
                 if kept:
@@ -447,9 +465,10 @@ class PredictionQueries(Queries):
                     )
                 else:
                     self.db.execute("DELETE FROM settings WHERE key = ?", [RESIGN_KEY])
-        self._upgraded = file
+        self._upgraded = True
 
     def _resign_pending(self) -> list[str]:
+        """The predictions listed for signing again under the new rule."""
         row = self.db.execute("SELECT value FROM settings WHERE key = ?", [RESIGN_KEY]).fetchone()
         try:
             ids = json.loads(row[0]) if row else []
@@ -458,6 +477,7 @@ class PredictionQueries(Queries):
         return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
 
     def _resign_rows(self, ids: list[str]) -> list[dict]:
+        """The rows of ``ids`` with their hypothesis' statement."""
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
@@ -470,49 +490,32 @@ class PredictionQueries(Queries):
         )
 
     def _prediction_from_row(
-        self, row: dict, verdicts: list = (), history: list = (), trusted: Optional[bool] = None
+        self, row: dict, verdicts: Any = (), history: Any = (), trusted: Optional[bool] = None
     ) -> Prediction:
         if trusted is None:
-            trusted = verify(self._trust_fields(row), row.get("signature"))
-        return Prediction(
-            id=row["id"],
-            hypothesis_id=row["hypothesis_id"],
-            kind=row["kind"],
-            expression=row["expression"],
-            names=loads(row["names"], []),
-            credence=row["credence"],
-            created_at=row["created_at"],
-            state=row["state"],
-            error=row["error"],
-            evaluated_at=row["evaluated_at"],
-            trusted=trusted,
-            first_verdict=row["first_verdict"],
-            verdicts=list(verdicts),
-            history=list(history),
-            revises=row["revises"],
-            superseded_by=row["superseded_by"],
-            mode=row.get("mode"),
-            likelihoods=loads(row.get("likelihoods"), {}),
-            base_rate=row.get("base_rate"),
-            resolve_by=row.get("resolve_by"),
-            tags=loads(row.get("tags"), []),
-        )
+            trusted = verify(self.trust_fields(row), row.get("signature"))
+        return from_row(Prediction, row, verdicts=list(verdicts), history=list(history), trusted=trusted)
+
+    def _hypothesis_id(self, hypothesis_id: str) -> str:
+        """The id of the hypothesis ``hypothesis_id`` names (``h1`` is ``H1``); :class:`NotFound` if there is none."""
+        return one(self.db, "hypotheses", hypothesis_id.strip().upper(), "hypothesis")["id"]
 
     def set_prediction_error(self, prediction_id: str, error: str) -> None:
         """Record that evaluating a prediction raised; call inside a transaction.
 
         A prediction superseded since the kernel last looked is left as it was.
         """
-        if self._superseded(prediction_id):
+        if self.superseded_by(prediction_id):
             return
         at = now()
-        self.db["predictions"].update(
+        self.db.table("predictions").update(
             prediction_id,
             {"state": PredictionState.error.value, "error": clean_text(error), "evaluated_at": at},
         )
-        self.append_event("prediction.error", prediction_id, {"error": clean_text(error)}, at=at)
+        self.events.append_event("prediction.error", prediction_id, {"error": clean_text(error)}, at=at)
 
-    def _superseded(self, prediction_id: str) -> str | None:
+    def superseded_by(self, prediction_id: str) -> str | None:
+        """The id of the prediction that revised ``prediction_id``, or None while it is in force."""
         row = self.db.execute(
             "SELECT superseded_by FROM predictions WHERE id = ?", [prediction_id]
         ).fetchone()
@@ -523,14 +526,14 @@ class PredictionQueries(Queries):
 
         A prediction in this state is not evaluated again until its expression is edited.
         """
-        if self._superseded(prediction_id):
+        if self.superseded_by(prediction_id):
             return
         at = now()
         error = f"evaluating it took longer than {budget_s:g} s; edit it to have it judged again"
-        self.db["predictions"].update(
+        self.db.table("predictions").update(
             prediction_id, {"state": PredictionState.too_slow.value, "error": error, "evaluated_at": at}
         )
-        self.append_event("prediction.too_slow", prediction_id, {"budget_s": budget_s}, at=at)
+        self.events.append_event("prediction.too_slow", prediction_id, {"budget_s": budget_s}, at=at)
 
     def judging_ahead(self, prediction_id: str, session: str, pid: int, host: str, budget_s: float) -> None:
         """Write that kernel ``session`` is about to evaluate a prediction; call inside a transaction.
@@ -573,6 +576,70 @@ class PredictionQueries(Queries):
         self.set_prediction_too_slow(row["prediction_id"], row["budget_s"])
         return True
 
+    # -- deadlines ------------------------------------------------------------
+
+    def count_due(self, at: Optional[datetime] = None) -> int:
+        """How many pending predictions in force are past their resolve-by date."""
+        return self.db.execute(
+            "SELECT count(*) FROM predictions WHERE resolve_by IS NOT NULL AND resolve_by < ?"
+            " AND state = 'pending' AND superseded_by IS NULL",
+            [(at or utcnow()).isoformat()],
+        ).fetchone()[0]
+
+    def due_predictions(self, at: Optional[datetime] = None) -> list[Prediction]:
+        """Pending predictions in force whose resolve-by date has passed: the inbox shows them as due."""
+        when = (at or utcnow()).isoformat()
+        return self.matching(
+            "resolve_by IS NOT NULL AND resolve_by < ? AND state = 'pending' AND superseded_by IS NULL",
+            [when],
+        )
+
+    def _verdicts_of(self, chosen: str, params: list[Any]) -> dict[str, list[Verdict]]:
+        """The verdicts of the predictions whose ids ``chosen`` (a SELECT) returns, as runs, in one query."""
+        runs: dict[str, list[list]] = defaultdict(list)
+        for (
+            prediction_id,
+            record_id,
+            at,
+            experiment_id,
+            held,
+            kept,
+            count,
+            last_at,
+            last_experiment,
+        ) in self.db.conn.execute(
+            "SELECT prediction_id, id, created_at, experiment_id, 1, 'evidence', 1, created_at, experiment_id"
+            f" FROM evidence WHERE prediction_id IN ({chosen})"
+            " UNION ALL SELECT prediction_id, id, created_at, experiment_id, 0, 'surprises', runs,"
+            " coalesce(last_at, created_at), CASE WHEN runs > 1 THEN last_experiment_id ELSE experiment_id END"
+            f" FROM surprises WHERE manual = 0 AND prediction_id IN ({chosen})"
+            " ORDER BY created_at, id",
+            [*params, *params],
+        ):
+            record = f"{kept}/{record_id}"
+            previous = runs[prediction_id]
+            if previous and previous[-1][0] == held:
+                previous[-1][1] += count
+                previous[-1][5:] = [last_at, last_experiment, record]
+            else:
+                previous.append([held, count, at, experiment_id, record, last_at, last_experiment, record])
+        return {
+            prediction_id: [
+                Verdict(
+                    held=bool(held),
+                    count=count,
+                    at=at,
+                    experiment_id=experiment_id,
+                    record=record,
+                    last_at=last_at,
+                    last_experiment_id=last_experiment_id,
+                    last_record=last_record,
+                )
+                for held, count, at, experiment_id, record, last_at, last_experiment_id, last_record in found
+            ]
+            for prediction_id, found in runs.items()
+        }
+
 
 def new_identity() -> str:
     """A new logbook's id: 128 random bits as hex."""
@@ -608,7 +675,6 @@ def _prediction_extra(likelihoods: Any, base_rate: Any, resolve_by: Any, tags: A
     from datetime import timezone
 
     from logbook.dates import moment
-    from logbook.store.tables.sets import clean_tags
 
     extra: dict[str, Any] = {}
     if likelihoods:
@@ -620,9 +686,12 @@ def _prediction_extra(likelihoods: Any, base_rate: Any, resolve_by: Any, tags: A
         extra["base_rate"] = float(base_rate)
     if resolve_by is not None:
         try:
-            extra["resolve_by"] = moment(resolve_by, end_of_day=True).astimezone(timezone.utc)
+            due = moment(resolve_by, end_of_day=True)
         except (ValueError, TypeError) as error:
             raise LogbookError(f"resolve_by: {error}") from None
+        if due is None:
+            raise LogbookError(f"resolve_by: not a date: {resolve_by!r}")
+        extra["resolve_by"] = due.astimezone(timezone.utc)
     if tags:
         extra["tags"] = clean_tags(tags)
     return extra

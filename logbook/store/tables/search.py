@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from sqlite_utils import Database
 
@@ -30,7 +30,8 @@ from logbook.store.matches import (
     first_line,
     search_words,
 )
-from logbook.store.tables.base import Queries
+from logbook.store.tables.base import rows_in
+from logbook.store.transactions import snapshot
 
 INDEX = "search_index"
 KIND_BITS = 40
@@ -158,8 +159,13 @@ def kind_range(name: str) -> tuple[int, int]:
     return kind.low, kind.high
 
 
-class SearchQueries(Queries):
-    def search(
+class Search:
+    """The full-text index of the logbook on the connection ``db``; calling it searches (``store.search("...")``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __call__(
         self,
         text: str,
         kinds: Optional[Iterable[str]] = None,
@@ -184,7 +190,7 @@ class SearchQueries(Queries):
         match = " ".join(word.fts() for word in words)
         chosen = list(KINDS) if kinds is None else [self._kind(k) for k in kinds]
         groups = []
-        with self.snapshot():
+        with snapshot(self.db):
             for kind in chosen:
                 group = self._search_kind(kind, match, words, limit, offset)
                 if group is not None:
@@ -236,7 +242,8 @@ class SearchQueries(Queries):
     # -- each kind's hits, in the order of ``numbers`` --------------------
 
     def _hypothesis_hits(self, numbers: list[int], words: list[Word]) -> list[SearchHit]:
-        rows = self._rows_in(
+        rows = rows_in(
+            self.db,
             "SELECT id, seq, statement, tags, status, credence FROM hypotheses WHERE seq IN ({marks})",
             numbers,
             "seq",
@@ -259,7 +266,8 @@ class SearchQueries(Queries):
 
     def _prediction_hits(self, numbers: list[int], words: list[Word]) -> list[SearchHit]:
         ids = [f"H{n >> 20}.P{n & 0xFFFFF}" for n in numbers]
-        rows = self._rows_in(
+        rows = rows_in(
+            self.db,
             "SELECT p.id, p.hypothesis_id, p.expression, p.kind, p.tags, p.state,"
             " p.superseded_by, h.statement FROM predictions p LEFT JOIN hypotheses h ON h.id = p.hypothesis_id"
             " WHERE p.id IN ({marks})",
@@ -284,7 +292,8 @@ class SearchQueries(Queries):
         return hits
 
     def _surprise_hits(self, numbers: list[int], words: list[Word]) -> list[SearchHit]:
-        rows = self._rows_in(
+        rows = rows_in(
+            self.db,
             "SELECT id, hypothesis_id, prediction_id, prediction, note, explanation, status,"
             " resolution, manual, kind, experiment_id FROM surprises WHERE id IN ({marks})",
             numbers,
@@ -321,7 +330,8 @@ class SearchQueries(Queries):
         return hits
 
     def _note_hits(self, numbers: list[int], words: list[Word]) -> list[SearchHit]:
-        rows = self._rows_in(
+        rows = rows_in(
+            self.db,
             "SELECT n.id, n.text, n.hypothesis_id, n.experiment_id, h.statement FROM notes n"
             " LEFT JOIN hypotheses h ON h.id = n.hypothesis_id WHERE n.id IN ({marks})",
             numbers,
@@ -348,7 +358,8 @@ class SearchQueries(Queries):
         return hits
 
     def _experiment_hits(self, numbers: list[int], words: list[Word]) -> list[SearchHit]:
-        rows = self._rows_in(
+        rows = rows_in(
+            self.db,
             "SELECT id, notebook, execution_count, ok, source, output_text, stdout, error_name,"
             " error_value, traceback, stderr FROM experiments WHERE id IN ({marks})",
             numbers,
@@ -388,7 +399,7 @@ def experiment_fields(row: dict) -> list[tuple[str, Optional[str]]]:
 
 
 def _hit(
-    kind: str, record: str, fields: list[tuple[str, Optional[str]]], words: list[Word], **extra
+    kind: str, record: str, fields: list[tuple[str, Optional[str]]], words: list[Word], **extra: Any
 ) -> SearchHit:
     found = find_line(fields, words) or first_line(*next(((f, t) for f, t in fields if t), fields[0]))
     return SearchHit(

@@ -1,0 +1,198 @@
+"""The Bayesian updates Logbook proposes after a prediction's first verdict, and their decisions."""
+
+from __future__ import annotations
+
+import json
+from typing import Mapping, Optional
+
+from sqlite_utils import Database
+
+from logbook.errors import AlreadyDone, LogbookError
+from logbook.models import Proposal, ProposalStatus
+from logbook.rules.beliefs import ELSE, BeliefError, outcome_likelihoods, posterior, settle
+from logbook.store.tables.base import from_row, loads, now, one
+from logbook.store.tables.credences import Credences
+from logbook.store.tables.events import Events
+from logbook.store.tables.part import Part
+from logbook.store.tables.predictions import Predictions
+from logbook.text import clean_text
+
+#: A proposal that moves no credence by at least this much is not made: it would be a no-op to decide.
+NO_CHANGE = 0.005
+
+
+def proposal_number(proposal_id: int | str) -> int:
+    """``1``, ``"1"`` or ``"U1"`` as 1."""
+    text = str(proposal_id).strip().upper().removeprefix("U")
+    if not text.isdigit():
+        raise LogbookError(f"{proposal_id!r} is not a proposal id (U1, U2, ...)")
+    return int(text)
+
+
+class Proposals(Part):
+    """The ``proposals`` table: proposed updates, each decided once; calling it lists them.
+
+    A decided proposal writes its credences through ``credences``; ``predictions`` names what was judged.
+    """
+
+    def __init__(self, db: Database, events: Events, predictions: Predictions, credences: Credences) -> None:
+        super().__init__(db, events)
+        self.predictions = predictions
+        self.credences = credences
+
+    def propose_after_verdict(self, prediction_id: str) -> Optional[int]:
+        """Propose the Bayesian update a prediction's first verdict calls for, once; call inside a transaction.
+
+        Returns the proposal's number, or None when there is nothing to propose
+        (no verdict yet, proposed already, a lone hypothesis whose prediction
+        states no base rate, an outcome every member ruled out, or one equally
+        likely under every rival, which would move no credence).
+        """
+        row = self.db.execute(
+            "SELECT hypothesis_id, credence, first_verdict, likelihoods, base_rate FROM predictions WHERE id = ?",
+            [prediction_id],
+        ).fetchone()
+        if row is None or row[2] is None:
+            return None
+        if self.db.execute("SELECT 1 FROM proposals WHERE prediction_id = ?", [prediction_id]).fetchone():
+            return None
+        hid, credence, first, stated, base_rate = row[0], row[1], row[2], loads(row[3], {}), row[4]
+        held = first == "held"
+        set_id = self.db.execute("SELECT set_id FROM hypotheses WHERE id = ?", [hid]).fetchone()[0]
+        if set_id is not None:
+            before, _ = self.credences.distribution(set_id)
+            stated = {k: v for k, v in stated.items() if k in before}
+        else:
+            if base_rate is None:
+                return None  # a lone hypothesis is proposed an update only against a base rate you stated
+            own = self.db.execute("SELECT credence FROM hypotheses WHERE id = ?", [hid]).fetchone()[0]
+            before = {hid: own, ELSE: round(1.0 - own, 12)}
+            stated = {ELSE: 0.5 if base_rate is None else base_rate}
+        likelihoods = outcome_likelihoods(before, hid, credence, held, stated)
+        try:
+            result = posterior(before, likelihoods, hid)
+        except BeliefError:
+            return None
+        if all(abs(result.after.get(k, 0.0) - v) < NO_CHANGE for k, v in before.items()):
+            return None  # the outcome was as likely under every rival: it moves nothing, so nothing to decide
+        at = now()
+        record = {
+            "prediction_id": prediction_id,
+            "set_id": set_id,
+            "hypothesis_id": hid,
+            "held": held,
+            "before": before,
+            "likelihoods": likelihoods,
+            "after": result.after,
+            "ratio": result.ratio,
+        }
+        number = self.db.execute(
+            "INSERT INTO proposals (prediction_id, set_id, hypothesis_id, held, before, likelihoods, after,"
+            " ratio, created_at, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', '')",
+            [
+                prediction_id,
+                set_id,
+                hid,
+                int(held),
+                json.dumps(before),
+                json.dumps(likelihoods),
+                json.dumps(result.after),
+                result.ratio,
+                at,
+            ],
+        ).lastrowid
+        self.events.append_event("proposal.made", f"U{number}", record, at=at)
+        return number
+
+    def propose_update(self, prediction_id: str) -> Optional[Proposal]:
+        """The proposal a judged prediction calls for (made now if it was not yet); None when there is none."""
+        pid = self.predictions.prediction(prediction_id).id
+        with self.transaction():
+            self.propose_after_verdict(pid)
+        row = self.db.execute("SELECT id FROM proposals WHERE prediction_id = ?", [pid]).fetchone()
+        return self.proposal(row[0]) if row else None
+
+    def proposal(self, proposal_id: int | str) -> Proposal:
+        """The proposal with this id (``1`` or ``"U1"``)."""
+        return from_row(Proposal, one(self.db, "proposals", proposal_number(proposal_id), "proposal"))
+
+    def __call__(self, status: Optional[str] = None) -> list[Proposal]:
+        """Every proposal, oldest first (those with ``status`` when given)."""
+        where, params = ("status = ?", [ProposalStatus(status).value]) if status else ("1", [])
+        return [
+            from_row(Proposal, r)
+            for r in self.db.query(f"SELECT * FROM proposals WHERE {where} ORDER BY id", params)
+        ]
+
+    def decide_proposal(
+        self,
+        proposal_id: int | str,
+        decision: ProposalStatus | str,
+        reason: str = "",
+        credences: Optional[Mapping[str, float]] = None,
+    ) -> Proposal:
+        """Accept, edit (``credences`` instead of the proposed ones) or reject a proposal, with a reason.
+
+        >>> store.decide_proposal("U1", "accepted", "the ablation is clean")
+
+        Accepted or edited, the credences are written (for a set, members that
+        left since are passed over and the rest renormalised); either way the
+        decision is kept, once.
+        """
+        decision = ProposalStatus(decision)
+        if decision is ProposalStatus.proposed:
+            raise LogbookError("decide a proposal as accepted, edited or rejected")
+        current = self.proposal(proposal_id)
+        if current.status is not ProposalStatus.proposed:
+            raise AlreadyDone(f"U{current.id} was already {current.status.value}; nothing changed")
+        if decision is ProposalStatus.edited and not credences:
+            raise LogbookError("an edited proposal needs the credences you chose instead")
+        reason = clean_text(reason).strip()
+        wanted = dict(current.after)
+        if decision is ProposalStatus.edited:
+            wanted.update(
+                {(ELSE if k.lower() == ELSE else k.upper()): float(v) for k, v in (credences or {}).items()}
+            )
+        applied = None
+        with self.transaction():
+            at = now()
+            why = f"U{current.id} {decision.value}" + (f": {reason}" if reason else "")
+            if decision is not ProposalStatus.rejected:
+                applied = self._apply(current, wanted, why, at)
+            self.db.execute(
+                "UPDATE proposals SET status = ?, reason = ?, applied = ?, decided_at = ? WHERE id = ?",
+                [
+                    decision.value,
+                    reason,
+                    json.dumps(applied) if applied is not None else None,
+                    at,
+                    current.id,
+                ],
+            )
+            self.events.append_event(
+                "proposal.decided",
+                f"U{current.id}",
+                {"status": decision.value, "reason": reason, "applied": applied},
+                at=at,
+            )
+        return self.proposal(current.id)
+
+    def _apply(self, proposal: Proposal, wanted: dict[str, float], reason: str, at: str) -> dict[str, float]:
+        if proposal.set_id is not None:
+            dist, _ = self.credences.distribution(proposal.set_id)
+            unknown = [k for k in wanted if k not in dist]
+            if unknown and any(k not in proposal.before for k in unknown):
+                raise LogbookError(f"{', '.join(unknown)} not in C{proposal.set_id}")
+            new = {k: wanted.get(k, v) for k, v in dist.items()}
+            try:
+                new = settle(new)
+            except BeliefError as error:
+                raise LogbookError(str(error)) from None
+            self.credences.write_set(proposal.set_id, new, reason, at)
+            return new
+        hid = proposal.hypothesis_id
+        credence = wanted.get(hid) if hid is not None else None
+        if hid is None or credence is None or not 0.0 <= credence <= 1.0:
+            raise LogbookError(f"a credence between 0 and 1 for {hid}")
+        self.credences.record_credence(hid, credence, reason, at)
+        return {hid: credence}
