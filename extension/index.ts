@@ -15,7 +15,7 @@ import { orderedPair, parseExperimentPair } from './detail/compareformat';
 import { DetailOpener } from './detail/detail';
 import { addExportCommand } from './sidebar/exportdialog';
 import { LogbookModel } from './lib/model';
-import { MODES } from './sidebar/modeview';
+import { RESEARCH_MODES } from './lib/words';
 import { LogbookPanel } from './sidebar/panel';
 import { DashboardWidget, preloadDashboard } from './dashboard/dashboard';
 import { LogbookStatus } from './sidebar/statusclock';
@@ -225,7 +225,7 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
       execute: args => model.switchMode(String(args.mode ?? 'explore'))
     });
     addExportCommand(app.commands, model, docManager, palette);
-    for (const mode of MODES) {
+    for (const mode of RESEARCH_MODES) {
       palette?.addItem({ command: CommandIDs.mode, category: 'Logbook', args: { mode } });
     }
   }

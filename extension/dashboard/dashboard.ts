@@ -9,7 +9,7 @@ import { Widget } from '@lumino/widgets';
 
 import { button, el } from '../lib/dom';
 import { countsLine, dashboardPath, GROUPS, IDashboard, IDashboardChart, planDraw, sized } from './dashboardformat';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import type { Result } from 'vega-embed';
 
 /** The feed's sections whose change can move a chart. */
@@ -74,7 +74,7 @@ interface ICard {
 }
 
 export class DashboardWidget extends Widget {
-  constructor(private readonly model: LogbookModel) {
+  constructor(private readonly model: ILogbookModel) {
     super();
     this.id = 'jp-logbook-dashboard-content';
     this.addClass('jp-Logbook-dashboard');
@@ -147,7 +147,7 @@ export class DashboardWidget extends Widget {
     let reply: IDashboard;
     const asked = performance.now();
     try {
-      reply = await this.model.requester<IDashboard>(dashboardPath(drawn));
+      reply = await this.model.read<IDashboard>(dashboardPath(drawn));
       this.node.dataset.replyMs = String(Math.round(performance.now() - asked));
       this.error.textContent = '';
     } catch (error) {

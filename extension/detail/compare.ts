@@ -24,7 +24,7 @@ import {
 import { metaLine, nameRow, outputView, part, pre, table } from './detailparts';
 import { button, code, el, pill } from '../lib/dom';
 import { describeObserved, stripAnsi } from '../lib/format';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { observedWords } from '../lib/signalformat';
 import { stepsView } from '../lib/signalview';
 import { IComparison, IExperiment, IJudgement, IValueComparison, IVerdictComparison } from '../lib/types';
@@ -108,7 +108,7 @@ const CHANGE_PILLS: Partial<Record<IVerdictComparison['change'], [string, string
 
 export class CompareView extends Widget {
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly actions: ICompareActions
   ) {
     super();
@@ -364,7 +364,7 @@ export class CompareView extends Widget {
 /** One compare view, reused: comparing two others replaces what it shows. */
 export class CompareOpener {
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly actions: ICompareActions,
     private readonly addToShell: (widget: MainAreaWidget) => void,
     private readonly activate: (id: string) => void

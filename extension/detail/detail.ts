@@ -9,7 +9,7 @@ import { attempt, button, el, pill } from '../lib/dom';
 import { firstLine, stripAnsi } from '../lib/format';
 import { judgementsPart, metaLine, nameRow, part, pre, sourceView, table, torchParts } from './detailparts';
 import { historyPart } from './historyview';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { nnsightParts } from './nnsightview';
 import { notesPart } from './notesview';
 import { displayGroups, displayView } from './outputview';
@@ -18,7 +18,7 @@ import { IExperiment, IJudgement } from '../lib/types';
 
 export class ExperimentDetail extends Widget {
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly openCell: (path: string, cellId: string | null) => void,
     private readonly compare: ((oldId: number, newId: number) => void) | null = null,
     openExperiment: ((id: number) => void) | null = null
@@ -107,7 +107,7 @@ export class ExperimentDetail extends Widget {
     }
     parts.push(outputs, notesPart(this.model, e.id));
     this.node.replaceChildren(...parts);
-    const pins = await pinsOf(this.model.requester, e.id).catch(() => new Map<number, IPin>());
+    const pins = await pinsOf(this.model, e.id).catch(() => new Map<number, IPin>());
     const trust = { trusted: e.outputs_trusted !== false, why: e.outputs_untrusted_why ?? '' };
     // Every display is asked for at once, and each is placed in order as it arrives.
     const slots = groups.map(() => outputs.appendChild(el('div', 'jp-Logbook-outputSlot')));
@@ -117,7 +117,7 @@ export class ExperimentDetail extends Widget {
         // A pin names a figure by its first figure output (logbook/figures.py); a logbook record is no figure.
         const figure = group.find(p => FIGURE_MIMES.includes(p.output.mime));
         if (figure && view.dataset.record !== 'true') {
-          view.querySelector('figcaption')?.append(' ', pinControl(this.model.requester, e.id, figure.position, pins));
+          view.querySelector('figcaption')?.append(' ', pinControl(this.model, e.id, figure.position, pins));
         }
         slots[i].replaceWith(view);
       })
@@ -138,7 +138,7 @@ export class ExperimentDetail extends Widget {
 /** One main-area tab per experiment: opening one already open shows its tab again. */
 export class DetailOpener {
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly openCell: (path: string, cellId: string | null) => void,
     private readonly addToShell: (widget: MainAreaWidget) => void,
     private readonly activate: (id: string) => void,

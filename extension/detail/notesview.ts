@@ -2,7 +2,7 @@
 
 import { button, el, textArea } from '../lib/dom';
 import { part } from './detailparts';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 
 /** A note as ``GET notes`` sends it. */
 export interface INote {
@@ -22,7 +22,7 @@ function noteItem(note: INote): HTMLElement {
 }
 
 /** The notes part of experiment ``id``: filled in once the notes arrive, and again after one is added. */
-export function notesPart(model: LogbookModel, id: number): HTMLElement {
+export function notesPart(model: ILogbookModel, id: number): HTMLElement {
   const node = part('Notes');
   node.classList.add('jp-Logbook-notes');
   const list = el('ul', 'jp-Logbook-noteList');
@@ -37,7 +37,7 @@ export function notesPart(model: LogbookModel, id: number): HTMLElement {
 
   const show = async (): Promise<void> => {
     try {
-      const notes = await model.requester<INote[]>(`notes?experiment_id=${id}`);
+      const notes = await model.read<INote[]>(`notes?experiment_id=${id}`);
       list.replaceChildren(...notes.map(noteItem));
       list.hidden = notes.length === 0;
       status.textContent = notes.length ? '' : 'No note on this experiment yet.';

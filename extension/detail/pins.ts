@@ -1,35 +1,27 @@
 /** Pinning a figure of an experiment to the report, with its caption, from the experiment's detail view. */
 
 import { button, el } from '../lib/dom';
-import { Requester } from '../lib/types';
+import { ILogbookModel, IPin } from '../lib/imodel';
 
-/** A pinned figure, as the server sends it. */
-export interface IPin {
-  id: number;
-  experiment_id: number;
-  position: number;
-  caption: string;
-  created_at: string;
-}
+export type { IPin } from '../lib/imodel';
+
+/** What pinning needs of the model: an experiment's pins, pinning (or captioning) one, and unpinning. */
+export type IPinner = Pick<ILogbookModel, 'pins' | 'pin' | 'unpin'>;
 
 /** The output types a report shows as figures; only these get a pin button. */
 export const FIGURE_MIMES = ['text/html', 'application/vnd.plotly.v1+json', 'image/svg+xml', 'image/png', 'image/jpeg'];
 
 /** An experiment's pins, by the position of the figure each pins. */
-export async function pinsOf(request: Requester, experimentId: number): Promise<Map<number, IPin>> {
-  const pins = await request<IPin[]>(`experiments/${experimentId}/pins`);
+export async function pinsOf(model: IPinner, experimentId: number): Promise<Map<number, IPin>> {
+  const pins = await model.pins(experimentId);
   return new Map(pins.map(pin => [pin.position, pin]));
-}
-
-export async function pinnedPositions(request: Requester, experimentId: number): Promise<Set<number>> {
-  return new Set((await pinsOf(request, experimentId)).keys());
 }
 
 /**
  * A toggle that pins the figure at output ``position`` to the report, or takes it off, and, once pinned,
  * its caption in the report: edited in place, saved on Enter or on leaving the box.
  */
-export function pinControl(request: Requester, experimentId: number, position: number, pins: Map<number, IPin>): HTMLElement {
+export function pinControl(model: IPinner, experimentId: number, position: number, pins: Map<number, IPin>): HTMLElement {
   const node = el('span', 'jp-Logbook-pinControl');
   const toggle = button('Pin to report', 'Pin this figure to the report', () => void flip(), 'jp-Logbook-pin');
   const caption = el('input', 'jp-Logbook-input jp-Logbook-pinCaption') as HTMLInputElement;
@@ -60,10 +52,10 @@ export function pinControl(request: Requester, experimentId: number, position: n
     status.textContent = '';
     try {
       if (pins.has(position)) {
-        await request(`experiments/${experimentId}/pins?position=${position}`, { method: 'DELETE' });
+        await model.unpin(experimentId, position);
         pins.delete(position);
       } else {
-        const pin = await request<IPin>(`experiments/${experimentId}/pins`, { method: 'POST', body: JSON.stringify({ position }) });
+        const pin = await model.pin(experimentId, position);
         pins.set(position, pin).set(pin.position, pin);
       }
       show();
@@ -88,11 +80,8 @@ export function pinControl(request: Requester, experimentId: number, position: n
   const save = async (pin: IPin, text: string): Promise<void> => {
     status.textContent = 'Saving…';
     try {
-      // Pinning a pinned figure again changes its caption (PinQueries.pin).
-      const saved = await request<IPin>(`experiments/${experimentId}/pins`, {
-        method: 'POST',
-        body: JSON.stringify({ position: pin.position, caption: text })
-      });
+      // Pinning a pinned figure again changes its caption.
+      const saved = await model.pin(experimentId, pin.position, text);
       pins.set(position, saved).set(saved.position, saved);
       status.textContent = 'Caption saved';
     } catch (error) {

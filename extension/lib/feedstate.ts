@@ -1,6 +1,6 @@
 /** Pure helpers of the model: which sections changed, merging a hypotheses delta, splitting brainstorms. */
 
-import { IBrainstorm, IHypothesis, IPrediction, ISurprise, Section, SECTIONS, SurpriseFilter } from './types';
+import { IBrainstorm, IHypothesis, IPrediction, ISurprise, Section, SECTIONS } from './types';
 
 /** The sections whose version differs from the one last seen (all of them at first). */
 export function changedSections(known: Partial<Record<Section, string>>, next: Record<Section, string>): Section[] {
@@ -60,10 +60,8 @@ export function isUnread(s: Pick<ISurprise, 'status' | 'read'>): boolean {
   return s.status === 'open' && !s.read;
 }
 
-/** Whether a surprise belongs under the inbox filter (a guard for a server that ignores the filter). */
-export function matchesFilter(s: Pick<ISurprise, 'status'>, filter: SurpriseFilter): boolean {
-  return filter === 'all' || (filter === 'open') === isOpen(s);
-}
+// Whether a surprise belongs under the inbox filter (a guard for a server that ignores it) is said with the filters.
+export { matchesFilter } from './words';
 
 const RESOLUTION_WORDS: Record<NonNullable<ISurprise['resolution']>, string> = {
   explained: 'explained',

@@ -1,5 +1,8 @@
 /** Text formatting shared by the sidebar and the surprise card. */
 
+import { pythonRepr, shortFloat } from './pytext';
+import { elapsedSeconds, IBrainstormClock } from './timer';
+
 export interface ISummary {
   type?: string;
   value?: unknown;
@@ -18,29 +21,38 @@ export function formatCredence(credence: number): string {
   return credence.toFixed(2);
 }
 
-function formatValue(value: unknown): string {
-  if (typeof value === 'number') {
-    return Number.isInteger(value) ? String(value) : value.toPrecision(4).replace(/\.?0+$/, '');
-  }
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 60 ? value.slice(0, 59) + '…' : value);
-  }
-  return String(value);
+/** Whether a summary's number is a float, though JSON wrote it whole (``2.0`` reads back as 2). */
+function isFloatSummary(s: ISummary): boolean {
+  return /float/.test(s.type ?? '') || /float/.test(s.dtype ?? '');
 }
 
-/** "loss = 0.42, pattern = float32 [1, 4, 12, 12]" from summaries recorded by the kernel. */
+/**
+ * "loss = 0.42, pattern = float32 [1, 4, 12, 12] mean 0.08" from summaries recorded by the kernel,
+ * word for word as ``describe_observed`` in ``logbook/text.py`` writes it.
+ */
 export function describeObserved(observed: Record<string, ISummary>): string {
   return Object.entries(observed)
     .map(([name, s]) => {
-      if (s.value !== undefined) {
-        return `${name} = ${formatValue(s.value)}`;
+      let shown: string;
+      if ('value' in s) {
+        const isFloat = typeof s.value === 'number' && (!Number.isInteger(s.value) || isFloatSummary(s));
+        shown = isFloat ? shortFloat(s.value as number) : pythonRepr(s.value);
+      } else if ('shape' in s) {
+        shown = `${'dtype' in s ? pythonText(s.dtype) : ''} ${pythonRepr(s.shape)}`.trim();
+        if (typeof s.mean === 'number') {
+          shown += ` mean ${shortFloat(s.mean)}`;
+        }
+      } else {
+        shown = s.repr || ('type' in s ? pythonText(s.type) : '?');
       }
-      if (s.shape) {
-        return `${name} = ${s.dtype ?? s.type ?? ''} [${s.shape.join(', ')}]`.replace('=  [', '= [');
-      }
-      return `${name} = ${s.repr ?? s.type ?? '?'}`;
+      return `${name} = ${shown}`;
     })
     .join(', ');
+}
+
+/** Python's ``str`` of a value read from JSON. */
+function pythonText(value: unknown): string {
+  return typeof value === 'string' ? value : pythonRepr(value);
 }
 
 export function firstLine(source: string, width = 80): string {
@@ -137,16 +149,8 @@ export function stripAnsi(text: string): string {
 }
 
 /** "4 of 4 hypotheses in 4:31 (of 5:00)" for a finished brainstorm: hypotheses of the target, time taken of time planned. */
-export function brainstormTiming(b: {
-  started_at: string;
-  finished_at: string | null;
-  paused_seconds: number;
-  planned_seconds: number;
-  target: number;
-  hypothesis_ids: string[];
-}): string {
-  const end = b.finished_at ? new Date(b.finished_at).getTime() : Date.now();
-  const seconds = Math.max(0, (end - new Date(b.started_at).getTime()) / 1000 - b.paused_seconds);
+export function brainstormTiming(b: IBrainstormClock & { target: number; hypothesis_ids: string[] }, nowMs = Date.now()): string {
+  const seconds = elapsedSeconds(b, nowMs);
   const clock = (s: number) => `${Math.floor(Math.round(s) / 60)}:${String(Math.round(s) % 60).padStart(2, '0')}`;
   return `${b.hypothesis_ids.length} of ${b.target} hypotheses in ${clock(seconds)} (of ${clock(b.planned_seconds)})`;
 }

@@ -1,5 +1,5 @@
 /**
- * The logbook as the frontend sees it. The model owns every REST call, the
+ * The logbook as the frontend sees it (``ILogbookModel``). The model owns every REST call, the
  * change feed and the state; the sidebar's sections, the status bar and the
  * commands only read it, call its actions and listen to ``changed``.
  *
@@ -10,11 +10,13 @@
 
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { changedSections, isUnread, matchesFilter, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
+import { changedSections, isUnread, mergeHypotheses, orderHypotheses, splitBrainstorms } from './feedstate';
+import { ILogbookModel, IPin } from './imodel';
 import { PagedList } from './paged';
 import { combineAnswers, lookupQuery, pickSurprise } from './signalformat';
 import { LogbookState } from './state';
 import { clockOffset } from './timer';
+import { matchesFilter } from './words';
 import {
   DEFAULT_SETTINGS,
   IBrainstorm,
@@ -57,7 +59,7 @@ export interface IModelOptions {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export class LogbookModel extends LogbookState {
+export class LogbookModel extends LogbookState implements ILogbookModel {
   readonly surprises: PagedList<ISurprise>;
   readonly experiments: PagedList<IExperimentRow>;
 
@@ -284,10 +286,19 @@ export class LogbookModel extends LogbookState {
   /** Where the notebook has looked in the models experiment ``id`` ran. */
   coverage = (id: number) => this.request<ICoverage[]>(`experiments/${id}/coverage`);
 
-  /** The API, for views that call it themselves (the detail view's pin buttons). */
-  get requester(): Requester {
-    return this.request;
-  }
+  /** Experiment ``experimentId``'s pinned figures. */
+  pins = (experimentId: number) => this.request<IPin[]>(`experiments/${experimentId}/pins`);
+
+  /** Pin the figure at output ``position`` to the report; pinning a pinned figure again sets its caption. */
+  pin = (experimentId: number, position: number, caption?: string) =>
+    this.send<IPin>(`experiments/${experimentId}/pins`, 'POST', caption === undefined ? { position } : { position, caption });
+
+  unpin = async (experimentId: number, position: number): Promise<void> => {
+    await this.request(`experiments/${experimentId}/pins?position=${position}`, { method: 'DELETE' });
+  };
+
+  /** Read a route the model keeps no state for (notes, search, the dashboard). */
+  read = <T>(path: string) => this.request<T>(path);
 
   /** One experiment with everything recorded about it, and the predictions judged there. */
   async experiment(id: number): Promise<{ experiment: IExperiment; judgements: IJudgement[] }> {

@@ -3,6 +3,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { formatClock, isPaused, isTimeUp, remainingSeconds } from './timer';
+import { DEFAULT_SURPRISE_FILTER } from './words';
 import {
   DEFAULT_SETTINGS,
   IBrainstorm,
@@ -112,7 +113,7 @@ export class LogbookState {
   protected _hypotheses = new Map<string, IHypothesis>();
   protected _ordered: IHypothesis[] = [];
   protected _unread = 0;
-  protected _filter: SurpriseFilter = 'open';
+  protected _filter: SurpriseFilter = DEFAULT_SURPRISE_FILTER;
   protected _query = '';
   /** Server clock minus local clock, in ms. */
   protected offset = 0;

@@ -2,10 +2,10 @@
 
 import { Token } from '@lumino/coreutils';
 
-import { LogbookModel } from './model';
+import { ILogbookModel as IModel } from './imodel';
 
-/** The logbook: its state, change feed and actions (one per JupyterLab page). */
-export type ILogbookModel = LogbookModel;
+/** The logbook: its state, change feed and actions (one per JupyterLab page); ``LogbookModel`` implements it. */
+export type ILogbookModel = IModel;
 
 export const ILogbookModel = new Token<ILogbookModel>(
   'jupyterlab-logbook:model',

@@ -10,13 +10,13 @@ import { parseCredence, parseEntry } from '../lib/entry';
 import { brainstormTiming, formatCredence } from '../lib/format';
 import { shortfallNudge } from './setformat';
 import { formatClock } from '../lib/timer';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { IClock } from '../lib/state';
 import { SectionWidget } from './section';
 import { IBrainstorm } from '../lib/types';
 
 export class BrainstormSection extends SectionWidget {
-  constructor(model: LogbookModel) {
+  constructor(model: ILogbookModel) {
     super(model, 'brainstorm', 'Brainstorm', ['brainstorm', 'hypotheses', 'settings']);
     this.start = button('', 'Start the brainstorm timer', () => void this.startBrainstorm(), 'jp-mod-accept jp-Logbook-start');
     this.pause = button('Pause', 'Pause the clock', () => void this.act(this.isPaused ? 'resume' : 'pause'));

@@ -10,7 +10,7 @@
  */
 
 import { el } from '../lib/dom';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { ICoverage } from '../lib/types';
 
 /** One weight fingerprint a map's model had, and in which experiments (``WeightsSeen``). */
@@ -123,7 +123,7 @@ export function coverageView(c: ICoverageMap): HTMLElement {
 }
 
 /** The detail view's part for experiment ``id``, filled in once the map arrives. */
-export function coveragePart(model: LogbookModel, id: number): HTMLElement {
+export function coveragePart(model: ILogbookModel, id: number): HTMLElement {
   const node = el('section', 'jp-Logbook-detailPart jp-Logbook-coveragePart');
   const body = el('div', 'jp-Logbook-muted', 'Loading…');
   node.append(el('h3', 'jp-Logbook-detailHeading', 'Coverage of this model, all experiments so far'), body);

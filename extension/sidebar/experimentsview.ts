@@ -9,7 +9,7 @@ import { Message } from '@lumino/messaging';
 import { orderedPair } from '../detail/compareformat';
 import { button, el, marked } from '../lib/dom';
 import { fileName, firstLine } from '../lib/format';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { SectionWidget } from './section';
 import { IExperimentRow } from '../lib/types';
 import { VirtualList } from '../lib/virtuallist';
@@ -18,7 +18,7 @@ export const EXPERIMENT_ROW_HEIGHT = 24;
 
 export class ExperimentsSection extends SectionWidget {
   constructor(
-    model: LogbookModel,
+    model: ILogbookModel,
     open: (id: number, query: string) => void,
     private readonly compare: ((oldId: number, newId: number) => void) | null = null
   ) {

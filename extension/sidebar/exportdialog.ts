@@ -24,7 +24,7 @@ import {
   viewerFor,
   withExtension
 } from './exportform';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { CommandIDs } from '../lib/tokens';
 import { IHypothesis } from '../lib/types';
 
@@ -35,7 +35,7 @@ import { IHypothesis } from '../lib/types';
  */
 export function addExportCommand(
   commands: CommandRegistry,
-  model: LogbookModel,
+  model: ILogbookModel,
   docManager: IDocumentManager,
   palette: ICommandPalette | null
 ): void {

@@ -5,7 +5,7 @@ import { parseEntry } from '../lib/entry';
 import { hypothesisCard } from './hypothesiscard';
 import { ICellRef } from './predictionview';
 import { ITemplate } from './redteamcard';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { SectionWidget } from './section';
 import { SetsView } from './setview';
 import { hiddenRedTeams, hideRedTeam } from '../lib/state';
@@ -26,7 +26,7 @@ function editing(node: HTMLElement): boolean {
 
 export class HypothesesSection extends SectionWidget {
   constructor(
-    model: LogbookModel,
+    model: ILogbookModel,
     private readonly selectedCell: () => ICellRef | null = () => null
   ) {
     super(model, 'hypotheses', 'Hypotheses', ['hypotheses', 'brainstorm']);

@@ -7,7 +7,7 @@
 import { actionable, attempt, button, el, input, pill } from '../lib/dom';
 import { predictionCounts } from '../lib/feedstate';
 import { formatCredence, sparklinePoints } from '../lib/format';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { parseCredence } from '../lib/entry';
 import { IVerdictState, predictionBlock, predictionForm } from './predictionview';
 import { ITemplate, redTeamCard } from './redteamcard';
@@ -78,7 +78,7 @@ function summary(h: IHypothesis, state: ICardState): HTMLElement {
   return row;
 }
 
-function credenceControl(model: LogbookModel, h: IHypothesis): HTMLElement {
+function credenceControl(model: ILogbookModel, h: IHypothesis): HTMLElement {
   const box = el('div', 'jp-Logbook-credence');
   const slider = el('input', 'jp-Logbook-slider') as HTMLInputElement;
   slider.type = 'range';
@@ -139,7 +139,7 @@ function credenceControl(model: LogbookModel, h: IHypothesis): HTMLElement {
  * The status. Refuting asks first, as the surprise form does, for the reason (and a credence, 0 when
  * left empty); until it is confirmed the status stays as it was, and cancelling leaves it so.
  */
-function statusControl(model: LogbookModel, h: IHypothesis): HTMLElement {
+function statusControl(model: ILogbookModel, h: IHypothesis): HTMLElement {
   const box = el('div', 'jp-Logbook-statusControl');
   const row = el('label', 'jp-Logbook-row jp-Logbook-statusRow');
   const select = el('select', 'jp-Logbook-status') as HTMLSelectElement;
@@ -171,7 +171,7 @@ function statusControl(model: LogbookModel, h: IHypothesis): HTMLElement {
 }
 
 /** Why ``h`` is wrong, and the credence it keeps (0 when none is given); Escape or Cancel leaves it as it was. */
-function refuteForm(model: LogbookModel, h: IHypothesis, cancel: () => void): HTMLElement {
+function refuteForm(model: ILogbookModel, h: IHypothesis, cancel: () => void): HTMLElement {
   const form = el('div', 'jp-Logbook-refuteForm');
   form.setAttribute('role', 'group');
   form.setAttribute('aria-label', `Refute ${h.id}`);
@@ -224,7 +224,7 @@ function followsLine(h: IHypothesis): HTMLElement | null {
   return line;
 }
 
-export function hypothesisCard(model: LogbookModel, h: IHypothesis, state: ICardState): HTMLElement {
+export function hypothesisCard(model: ILogbookModel, h: IHypothesis, state: ICardState): HTMLElement {
   const card = el('div', `jp-Logbook-hypothesis jp-mod-${h.status}`);
   card.dataset.hypothesis = h.id;
   card.classList.toggle('jp-mod-expanded', state.expanded);

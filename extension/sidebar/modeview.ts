@@ -2,18 +2,17 @@
 
 import { attempt, button, el } from '../lib/dom';
 import { formatDuration } from '../lib/format';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
+import { NO_MODE, RESEARCH_MODES } from '../lib/words';
 import { SectionWidget } from './section';
 
-export const MODES = ['confirm', 'red-team', 'explore'];
-
 export class ModeSection extends SectionWidget {
-  constructor(model: LogbookModel) {
+  constructor(model: ILogbookModel) {
     super(model, 'mode', 'Mode', ['mode']);
     const row = el('div', 'jp-Logbook-row jp-Logbook-modeRow');
     row.setAttribute('role', 'group');
     row.setAttribute('aria-label', 'Research mode');
-    this.buttons = MODES.map(mode =>
+    this.buttons = RESEARCH_MODES.map(mode =>
       button(mode, `Switch to ${mode} mode`, () => void attempt(() => model.switchMode(mode)), 'jp-Logbook-modeButton')
     );
     row.append(...this.buttons);
@@ -28,14 +27,14 @@ export class ModeSection extends SectionWidget {
       b.setAttribute('aria-pressed', String(active));
     }
     const parts = this.model.balance
-      .filter(b => b.mode !== 'none' || b.experiments > 0)
+      .filter(b => b.mode !== NO_MODE || b.experiments > 0)
       .map(b => `${b.mode} ${b.experiments} exp${b.mode_seconds ? `, ${formatDuration(b.mode_seconds)}` : ''}`);
     this.balance.textContent = parts.join(' · ') || 'No experiments yet';
     this.hint.hidden = mode !== null;
-    this.setCount(mode ?? 'none');
+    this.setCount(mode ?? NO_MODE);
   }
 
   private buttons: HTMLButtonElement[];
-  private hint = el('div', 'jp-Logbook-muted jp-Logbook-modeHint', 'Say what you are doing: confirm, red-team or explore; each cell is recorded under it.');
+  private hint = el('div', 'jp-Logbook-muted jp-Logbook-modeHint', `Say what you are doing: ${RESEARCH_MODES.slice(0, -1).join(', ')} or ${RESEARCH_MODES[RESEARCH_MODES.length - 1]}; each cell is recorded under it.`);
   private balance = el('div', 'jp-Logbook-muted jp-Logbook-balance');
 }

@@ -10,7 +10,7 @@ import { BrainstormSection } from './brainstormview';
 import { button, el } from '../lib/dom';
 import { ExperimentsSection } from './experimentsview';
 import { HypothesesSection } from './hypothesesview';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { ModeSection } from './modeview';
 import { ICellRef } from './predictionview';
 import { SearchView } from './searchview';
@@ -48,7 +48,7 @@ export class LogbookPanel extends SidePanel {
   readonly experiments: ExperimentsSection;
 
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     options: IPanelOptions
   ) {
     super({ header: new Panel(), renderer: new SectionTitles() });

@@ -4,7 +4,7 @@ import { attempt, button, code, debounce, el, input, pill, textArea } from '../l
 import { parseCredence } from '../lib/entry';
 import { verdictRuns, verdictSummary } from '../lib/feedstate';
 import { fileName, firstLine, formatCredence } from '../lib/format';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { ITemplate } from './redteamcard';
 import { IExperimentRow, IHypothesis, IPrediction } from '../lib/types';
 
@@ -13,7 +13,7 @@ import { IExperimentRow, IHypothesis, IPrediction } from '../lib/types';
  * ``active()`` is false (a prediction in words) nothing is checked and nothing is shown.
  */
 function expressionCheck(
-  model: LogbookModel,
+  model: ILogbookModel,
   field: HTMLInputElement | HTMLTextAreaElement,
   verdict: HTMLElement,
   active: () => boolean = () => true
@@ -56,7 +56,7 @@ export interface ICellRef {
   cellId: string;
 }
 
-export function predictionBlock(model: LogbookModel, p: IPrediction, redraw: () => void, verdicts?: IVerdictState): HTMLElement {
+export function predictionBlock(model: ILogbookModel, p: IPrediction, redraw: () => void, verdicts?: IVerdictState): HTMLElement {
   const superseded = p.superseded_by !== null;
   const block = el('div', `jp-Logbook-prediction jp-mod-${p.state}`);
   block.classList.toggle('jp-mod-superseded', superseded);
@@ -127,7 +127,7 @@ function runLabel(e: IExperimentRow): string {
  * The verdict on a prediction in words: which experiment it judges (the run of the cell selected in the
  * notebook, else the newest; any recent one can be chosen) and what was observed, then confirmed.
  */
-function verdictForm(model: LogbookModel, p: IPrediction, held: boolean, verdicts: IVerdictState): HTMLElement {
+function verdictForm(model: ILogbookModel, p: IPrediction, held: boolean, verdicts: IVerdictState): HTMLElement {
   const word = held ? 'held' : 'failed';
   const box = el('div', 'jp-Logbook-verdictForm');
   box.setAttribute('role', 'group');
@@ -182,7 +182,7 @@ function verdictForm(model: LogbookModel, p: IPrediction, held: boolean, verdict
 }
 
 /** The pencil that turns the block into a field; a judged prediction edited this way comes back as a new version. */
-function editButton(model: LogbookModel, p: IPrediction, block: HTMLElement, head: HTMLElement, redraw: () => void) {
+function editButton(model: ILogbookModel, p: IPrediction, block: HTMLElement, head: HTMLElement, redraw: () => void) {
   const judged = p.first_verdict !== null;
   const tip = judged ? `Edit ${p.id}: it has a verdict, so the edit becomes a new prediction revising it` : `Edit ${p.id}`;
   return button('✎', tip, () => {
@@ -204,7 +204,7 @@ function editButton(model: LogbookModel, p: IPrediction, block: HTMLElement, hea
 }
 
 /** The form that adds a prediction: an expression checked as it is typed, or words judged by hand. */
-export function predictionForm(model: LogbookModel, h: IHypothesis, close: () => void, prefill: ITemplate | null = null): HTMLElement {
+export function predictionForm(model: ILogbookModel, h: IHypothesis, close: () => void, prefill: ITemplate | null = null): HTMLElement {
   const box = el('div', 'jp-Logbook-newPrediction');
   let kind: 'expression' | 'text' = 'expression';
   const kinds = el('div', 'jp-Logbook-row');

@@ -5,7 +5,7 @@
  */
 
 import { attempt, button, el, input } from '../lib/dom';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { IProposal, proposalLine } from './setformat';
 import { SHOW_PREDICTION_EVENT } from '../lib/tokens';
 
@@ -23,7 +23,7 @@ export class ProposalsView {
   readonly node = el('div', 'jp-Logbook-proposals');
 
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly resized: () => void
   ) {
     this.node.setAttribute('aria-label', 'Proposed updates and predictions due');

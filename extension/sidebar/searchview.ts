@@ -6,7 +6,7 @@
  */
 
 import { actionable, button, debounce, el, input } from '../lib/dom';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { KIND_HEADINGS, groupHeading, groupNote, hasMore, hitKey, hitName, hitWhere, isCode, markedPieces, moveFocus, resultsSummary, withMore } from './searchformat';
 import { ISearchGroup, ISearchHit, ISearchResults, SearchKind } from '../lib/types';
 
@@ -18,7 +18,7 @@ export class SearchView {
   readonly node = el('div', 'jp-Logbook-searchView');
 
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly open: (hit: ISearchHit, query: string) => void
   ) {
     this.box = input('jp-Logbook-search jp-Logbook-searchAll', 'Search the logbook', 'Search the logbook…');
@@ -91,7 +91,7 @@ export class SearchView {
     if (kind) {
       params.set('kind', kind);
     }
-    return this.model.requester<ISearchResults>(`search?${params.toString()}`);
+    return this.model.read<ISearchResults>(`search?${params.toString()}`);
   }
 
   /** The next hits of one kind, after those shown. */

@@ -3,13 +3,13 @@
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { ModelChange } from '../lib/state';
 import { Section } from '../lib/types';
 
 export abstract class SectionWidget extends Widget {
   constructor(
-    protected readonly model: LogbookModel,
+    protected readonly model: ILogbookModel,
     readonly section: Section,
     private readonly label: string,
     listens: ModelChange[]

@@ -5,14 +5,14 @@
  */
 
 import { attempt, button, el, input } from '../lib/dom';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { ELSE, ICompetingSet, setParts, share } from './setformat';
 
 export class SetsView {
   readonly node = el('div', 'jp-Logbook-sets');
 
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly resized: () => void
   ) {
     this.node.setAttribute('aria-label', 'Competing sets');

@@ -3,12 +3,12 @@
 import { Widget } from '@lumino/widgets';
 
 import { el } from '../lib/dom';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { IClock } from '../lib/state';
 
 export class LogbookStatus extends Widget {
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly actions: { showBrainstorm: () => void; showSurprises: () => void }
   ) {
     super();

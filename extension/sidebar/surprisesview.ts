@@ -11,18 +11,18 @@ import { attempt, button, el, pill } from '../lib/dom';
 import { driftPill, earlierValues, isDrift } from '../lib/drift';
 import { isUnread, resolutionWords } from '../lib/feedstate';
 import { describeObserved, formatBits, relativeTime } from '../lib/format';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { ProposalsView } from './proposalview';
 import { SectionWidget } from './section';
 import { bulkSummary, driftMoves, movesSummary, pickSurprise, readSteps, runsWords, stepLine } from '../lib/signalformat';
 import { TriagePanel } from './triage';
-import { ISurprise, ISurpriseRef, SurpriseFilter } from '../lib/types';
+import { ISurprise, ISurpriseRef } from '../lib/types';
 import { VirtualList } from '../lib/virtuallist';
+import { SURPRISE_FILTERS } from '../lib/words';
 
 export const SURPRISE_ROW_HEIGHT = 50;
 /** Rows the inbox always shows while some are unread. */
 const UNREAD_ROWS = 4;
-const FILTERS: SurpriseFilter[] = ['open', 'resolved', 'all'];
 
 /** The second line of a row: the values that decided it (or what was observed), when, and how it stands. */
 export function surpriseDetail(s: ISurprise): string {
@@ -45,14 +45,14 @@ export function surpriseDetail(s: ISurprise): string {
 
 export class SurprisesSection extends SectionWidget {
   constructor(
-    model: LogbookModel,
+    model: ILogbookModel,
     openExperiment: (id: number) => void
   ) {
     super(model, 'surprises', 'Surprises', ['surprises', 'hypotheses']);
     const filters = el('div', 'jp-Logbook-row jp-Logbook-filters');
     filters.setAttribute('role', 'group');
     filters.setAttribute('aria-label', 'Show surprises');
-    this.filterButtons = FILTERS.map(filter =>
+    this.filterButtons = SURPRISE_FILTERS.map(filter =>
       button(filter, `Show ${filter} surprises`, () => void model.setSurpriseFilter(filter), 'jp-Logbook-filter')
     );
     filters.append(...this.filterButtons);

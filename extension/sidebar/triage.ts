@@ -9,7 +9,7 @@ import { parseCredence, parseEntry } from '../lib/entry';
 import { driftMovesView, driftPill, isDrift } from '../lib/drift';
 import { isOpen, resolutionWords } from '../lib/feedstate';
 import { describeObserved, formatBits, formatCredence, relativeTime } from '../lib/format';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { observedWords, readSteps, runsWords, stepLine } from '../lib/signalformat';
 import { stepsView } from '../lib/signalview';
 import { IResolution, ISurprise } from '../lib/types';
@@ -21,7 +21,7 @@ export class TriagePanel {
   readonly node = el('div', 'jp-Logbook-triage');
 
   constructor(
-    private readonly model: LogbookModel,
+    private readonly model: ILogbookModel,
     private readonly openExperiment: (id: number) => void,
     private readonly resized: () => void
   ) {

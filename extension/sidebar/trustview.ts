@@ -8,7 +8,7 @@
  */
 
 import { attempt, button, code, el } from '../lib/dom';
-import { LogbookModel } from '../lib/model';
+import { ILogbookModel } from '../lib/imodel';
 import { IUntrusted } from '../lib/types';
 
 /** A prediction as ``GET trust`` lists it: why it is untrusted, and the hash of what is shown. */
@@ -20,7 +20,7 @@ interface IReviewed extends IUntrusted {
 export class TrustBlock {
   readonly node = el('div', 'jp-Logbook-trust');
 
-  constructor(private readonly model: LogbookModel) {
+  constructor(private readonly model: ILogbookModel) {
     this.node.setAttribute('role', 'region');
     this.node.setAttribute('aria-label', 'Predictions not trusted');
     model.changed.connect((_, what) => what === 'hypotheses' && this.render(), this);

@@ -3,6 +3,7 @@
  * calls, a change feed with one version per section, and a log of requests.
  */
 
+import { IPin } from '../lib/imodel';
 import { IBrainstorm, IExperimentRow, IHypothesis, IPrediction, ISurprise, IUntrusted, LogbookApiError, Requester, Section } from '../lib/types';
 
 export interface ICall {
@@ -24,6 +25,8 @@ export class FakeServer {
   failing: { status: number; message: string } | null = null;
   revision = 0;
   versions: Record<Section, number> = { mode: 0, brainstorm: 0, hypotheses: 0, surprises: 0, experiments: 0, beliefs: 0 };
+  /** Each experiment's pinned figures. */
+  pins = new Map<number, IPin[]>();
   /** Per hypothesis, the hypotheses version at which it last changed. */
   touched = new Map<string, number>();
 
@@ -282,6 +285,30 @@ export class FakeServer {
       Object.assign(s, { status: 'acted_on', resolution: 'followed_up', read: true, explanation: `${h.id}: ${h.statement}` });
       this.change('surprises');
       return h;
+    }
+    const pins = /^experiments\/(\d+)\/pins$/.exec(route);
+    if (pins) {
+      const id = Number(pins[1]);
+      const kept = this.pins.get(id) ?? [];
+      this.pins.set(id, kept);
+      const position = method === 'DELETE' ? int('position', -1) : body?.position;
+      const at = kept.findIndex(p => p.position === position);
+      if (method === 'GET') {
+        return kept;
+      }
+      if (method === 'DELETE') {
+        kept.splice(at, 1);
+        return { ok: true };
+      }
+      if (method === 'POST' && at >= 0) {
+        kept[at].caption = body.caption ?? kept[at].caption;
+        return kept[at];
+      }
+      if (method === 'POST') {
+        const pin = { id: kept.length + 1, experiment_id: id, position, caption: body.caption ?? '', created_at: NOW };
+        kept.push(pin);
+        return pin;
+      }
     }
     throw new LogbookApiError(`no route ${method} ${path}`, 404);
   }

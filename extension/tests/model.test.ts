@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { afterEach, test } from 'node:test';
 
+import { ILogbookModel } from '../lib/imodel';
 import { LogbookModel } from '../lib/model';
 import { FakeServer } from './fakeserver';
 
@@ -236,4 +237,26 @@ test('the brainstorm clock counts down by the server\'s time and says when it is
   const ticks: string[] = [];
   m.ticked.connect((_, c) => ticks.push(c.text));
   await until(() => ticks.length > 0);
+});
+
+test('pins go through the model: listed, pinned, captioned and unpinned on the experiment\'s routes', async () => {
+  const server = new FakeServer();
+  const m: ILogbookModel = new LogbookModel({ request: server.request });
+  const mark = server.calls.length;
+  const pinned = await m.pin(7, 2);
+  assert.deepEqual([pinned.experiment_id, pinned.position, pinned.caption], [7, 2, '']);
+  assert.equal((await m.pin(7, 2, 'Head 1.4 copies')).caption, 'Head 1.4 copies');
+  assert.deepEqual((await m.pins(7)).map(p => [p.position, p.caption]), [[2, 'Head 1.4 copies']]);
+  await m.unpin(7, 2);
+  assert.deepEqual(await m.pins(7), []);
+  assert.deepEqual(
+    server.calls.slice(mark).map(c => `${c.method} ${c.path} ${JSON.stringify(c.body ?? null)}`),
+    [
+      'POST experiments/7/pins {"position":2}',
+      'POST experiments/7/pins {"position":2,"caption":"Head 1.4 copies"}',
+      'GET experiments/7/pins null',
+      'DELETE experiments/7/pins?position=2 null',
+      'GET experiments/7/pins null'
+    ]
+  );
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
+import { brainstormTiming } from '../lib/format';
 import { clockOffset, elapsedSeconds, formatClock, isPaused, isTimeUp, remainingSeconds } from '../lib/timer';
 
 const START = '2026-11-25T10:00:00.000Z';
@@ -43,4 +44,13 @@ test('a finished brainstorm keeps the time it took', () => {
 
 test('the server clock offset corrects a skewed browser clock', () => {
   assert.equal(clockOffset('2026-11-25T10:00:05.000Z', at(0)), 5000);
+});
+
+test('a brainstorm\'s timing counts as its clock does: pauses left out, a paused one stopped at its pause', () => {
+  const b = { started_at: '2026-11-25T10:00:00Z', planned_seconds: 300, target: 4, hypothesis_ids: ['H1'], paused_seconds: 30 };
+  const later = new Date('2026-11-25T11:00:00Z').getTime();
+  const finished = { ...b, finished_at: '2026-11-25T10:05:01Z', paused_at: null };
+  const paused = { ...b, finished_at: null, paused_at: '2026-11-25T10:02:00Z' };
+  assert.equal(brainstormTiming(finished, later), '1 of 4 hypotheses in 4:31 (of 5:00)');
+  assert.equal(brainstormTiming(paused, later), '1 of 4 hypotheses in 1:30 (of 5:00)');
 });
