@@ -17,7 +17,7 @@ from logbook.server.routes import ROUTES
 
 
 def api_schema_document() -> dict[str, Any]:
-    """``{"routes": {pattern: {method: {"status", "reply", "body"}}}, "$defs": {...}}``.
+    """``{"routes": {pattern: {method: {"status", "reply", "body", "long_poll"}}}, "$defs": {...}}``.
 
     A reply that is no JSON (an output's bytes, an export, a script) is ``{"media": ...}`` instead of a schema.
     """
@@ -36,6 +36,8 @@ def api_schema_document() -> dict[str, Any]:
     for route in ROUTES:
         for method, exchange in route.methods.items():
             entry: dict[str, Any] = {"status": exchange.status}
+            if exchange.long_poll:
+                entry["long_poll"] = True
             if exchange.reply is None:
                 entry["reply"] = {"media": exchange.media}
             else:

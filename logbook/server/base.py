@@ -35,13 +35,15 @@ class Exchange:
 
     ``reply`` is the type of the JSON it answers with (a model, a list of them, a union), or None for a reply
     that is no JSON (``media`` says what it is); ``body`` the model its JSON body must fit, if it takes one;
-    ``status`` the status of a reply that went well.
+    ``status`` the status of a reply that went well; ``long_poll`` that it may wait for a change before it
+    answers (``since`` the revision it waits to pass).
     """
 
     reply: Any
     body: Optional[type[BaseModel]] = None
     status: int = 200
     media: str = "application/json"
+    long_poll: bool = False
 
 
 @lru_cache(maxsize=None)

@@ -34,7 +34,7 @@ from logbook.words import INBOX_FILTERS
 class FeedHandler(LogbookHandler):
     """Long poll: answers when the logbook moves past revision ``since``, with every section's version."""
 
-    api = {"GET": Exchange(Feed)}
+    api = {"GET": Exchange(Feed, long_poll=True)}
 
     @tornado.web.authenticated
     async def get(self) -> None:

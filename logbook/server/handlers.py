@@ -110,7 +110,7 @@ def _describe_failure(error: Exception) -> str:
 class ChangesHandler(LogbookHandler):
     """Long poll: answers as soon as the logbook changes after revision ``since``."""
 
-    api = {"GET": Exchange(Revision)}
+    api = {"GET": Exchange(Revision, long_poll=True)}
 
     @tornado.web.authenticated
     async def get(self) -> None:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logbook.rules.predictions import PredictionSyntaxError, parse_expression
+from tests.server.route_examples import calls, id_calls
 from tests.support.lab_server import jupyter_lab
 
 json_values = st.recursive(
@@ -24,47 +25,14 @@ json_values = st.recursive(
     max_leaves=12,
 )
 
-ROUTES = {
-    ("POST", "hypotheses"): ["statement", "credence", "brainstorm_id"],
-    ("PATCH", "hypotheses/H1"): ["credence", "reason", "status"],
-    ("POST", "hypotheses/H1/predictions"): ["expression", "text", "credence"],
-    ("POST", "predictions/check"): ["expression"],
-    ("PATCH", "predictions/H1.P1"): ["expression", "credence"],
-    ("POST", "predictions/H1.P1/verdict"): ["held"],
-    ("POST", "brainstorms"): ["planned_seconds", "target"],
-    ("POST", "brainstorms/1"): ["action"],
-    ("POST", "notes"): ["text", "hypothesis_id", "experiment_id"],
-    ("POST", "mode"): ["mode"],
-    ("PATCH", "surprises/1"): ["read", "action", "explanation", "reason", "credence"],
-    ("POST", "export"): ["path", "format", "since", "until", "hypotheses"],
-}
-
-
-#: Routes with a numeric id in the URL, the id left as ``{}``.
-ID_ROUTES = [
-    ("POST", "brainstorms/{}", {"action": "pause"}),
-    ("GET", "experiments/{}", None),
-    ("PATCH", "surprises/{}", {"status": "read"}),
+#: Every method of every route in the server's route table; those that take a JSON body; those with a numeric id.
+CALLS = calls()
+BODY_CALLS = [route for route in CALLS if route.body_fields]
+ID_CALLS = id_calls()
+QUERY_NAMES = [
+    *("limit", "offset", "since", "timeout", "status", "q", "format", "hypothesis", "mime", "by", "window"),
+    *("have", "position", "reason", "id", "experiment_id", "old", "new", "kind", "v", "cell_key", "label"),
 ]
-READ_ROUTES = [
-    ("GET", path)
-    for path in (
-        "status",
-        "changes",
-        "hypotheses",
-        "hypotheses/H1",
-        "brainstorms",
-        "brainstorms/current",
-        "experiments",
-        "experiments/1",
-        "surprises",
-        "notes",
-        "mode",
-        "export",
-        "outputs/" + "0" * 64,
-    )
-]
-QUERY_NAMES = ["limit", "offset", "since", "timeout", "status", "q", "format", "hypothesis", "mime"]
 query_values = st.one_of(
     st.text(max_size=20),
     st.integers().map(str),
@@ -112,15 +80,13 @@ def bodies_for(keys):
     )
 
 
-@pytest.mark.parametrize("route", list(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+@pytest.mark.parametrize("route", BODY_CALLS, ids=str)
 def test_fuzzed_json_never_breaks_a_route(lab, route):
-    method, path = route
-
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(body=bodies_for(ROUTES[route]))
+    @given(body=bodies_for(route.body_fields))
     def check(body):
-        status, reply = call(lab, method, path, json.dumps(body).encode())
-        assert status in (200, 201, 400, 404), (body, status, reply[:300])
+        status, reply = call(lab, route.method, route.path, json.dumps(body).encode())
+        assert status in (200, 201, 400, 404, 409), (body, status, reply[:300])
         if status >= 400:
             assert json.loads(reply)["message"]
 
@@ -131,47 +97,41 @@ def refused_with_a_message(status: int, reply: bytes) -> bool:
     return 400 <= status < 500 and bool(json.loads(reply)["message"])
 
 
-@pytest.mark.parametrize("route", list(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+@pytest.mark.parametrize("route", BODY_CALLS, ids=str)
 def test_deeply_nested_json_gets_a_400_on_every_route(lab, route):
-    method, path = route
+    first, last = route.body_fields[0], route.body_fields[-1]
     for body in (
         "[" * DEEP + "]" * DEEP,
-        '{"' + ROUTES[route][0] + '": ' + "[" * DEEP + "]" * DEEP + "}",
-        '{"' + ROUTES[route][-1] + '": ' + '{"a": ' * 900 + "1" + "}" * 900 + "}",
+        '{"' + first + '": ' + "[" * DEEP + "]" * DEEP + "}",
+        '{"' + last + '": ' + '{"a": ' * 900 + "1" + "}" * 900 + "}",
     ):
-        status, reply = call(lab, method, path, body.encode())
-        assert status == 400 and json.loads(reply)["message"], (path, body[:40], status, reply[:300])
+        status, reply = call(lab, route.method, route.path, body.encode())
+        assert status == 400 and json.loads(reply)["message"], (route.path, body[:40], status, reply[:300])
 
 
-@pytest.mark.parametrize("route", ID_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
+@pytest.mark.parametrize("route", ID_CALLS, ids=str)
 def test_ids_beyond_64_bits_get_a_400_on_every_route(lab, route):
-    method, path, body = route
+    data = b"{}" if route.method in ("POST", "PATCH") else None
 
     @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
     @given(number=st.integers(min_value=2**63, max_value=2**400))
     def check(number):
-        data = json.dumps(body).encode() if body is not None else None
-        status, reply = call(lab, method, path.format(number), data)
+        status, reply = call(lab, route.method, route.path.format(number), data)
         assert status == 400 and "id must be between" in json.loads(reply)["message"], (number, reply[:300])
 
     check()
 
 
-@pytest.mark.parametrize(
-    "route",
-    READ_ROUTES + [(m, p.format(1)) for m, p, _ in ID_ROUTES] + list(ROUTES),
-    ids=lambda r: f"{r[0]} {r[1]}",
-)
+@pytest.mark.parametrize("route", CALLS, ids=str)
 def test_bad_query_parameters_never_break_a_route(lab, route):
-    method, path = route
-    body = b"{}" if method in ("POST", "PATCH") else None
+    body = b"{}" if route.method in ("POST", "PATCH") else None
 
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
     @given(params=st.dictionaries(st.sampled_from(QUERY_NAMES), query_values, max_size=4))
     def check(params):
-        if path == "changes":
+        if route.exchange.long_poll:
             params["since"] = "-1"  # answers at once, whatever the timeout
-        status, reply = call(lab, method, path, body, params=params)
+        status, reply = call(lab, route.method, route.path, body, params=params)
         assert status < 500, (params, status, reply[:300])
         if status >= 400:
             assert refused_with_a_message(status, reply), (params, status, reply[:300])

@@ -9,6 +9,7 @@ from jupyter_server.auth.identity import IdentityProvider, User
 from tornado.httpclient import HTTPClientError
 
 from logbook.store.core import Store
+from tests.server.route_examples import calls
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -342,26 +343,21 @@ async def test_the_change_feed_answers_when_the_logbook_changes(api, logbook_fil
     assert (await api("GET", "changes", since=str(revision), timeout="5"))[1]["revision"] > revision
 
 
-async def test_every_route_refuses_requests_without_a_token(logbook_file, jp_fetch):
-    routes = [
-        "status",
-        "changes",
-        "hypotheses",
-        "hypotheses/H1",
-        "brainstorms",
-        "brainstorms/current",
-        "experiments",
-        "experiments/1",
-        "experiments/1/coverage",
-        "surprises",
-        "notes",
-        "mode",
-        "export",
-    ]
-    for route in routes:
-        with pytest.raises(HTTPClientError) as refused:
-            await jp_fetch("logbook", "api", *route.split("/"), headers={"Authorization": ""})
-        assert refused.value.code == 403, route
+@pytest.mark.parametrize("call", calls(), ids=str)
+async def test_every_route_refuses_requests_without_a_token(logbook_file, jp_fetch, call):
+    """Every method of every route in the server's route table, a route added later included."""
+    body = "{}" if call.method in ("POST", "PATCH") else None
+    with pytest.raises(HTTPClientError) as refused:
+        await jp_fetch(
+            "logbook",
+            "api",
+            *call.path.split("/"),
+            method=call.method,
+            body=body,
+            headers={"Authorization": ""},
+            allow_nonstandard_methods=True,
+        )
+    assert refused.value.code == 403, call
 
 
 async def test_outputs_are_served_inert(api, logbook_file, jp_fetch):
