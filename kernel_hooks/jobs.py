@@ -50,7 +50,7 @@ class ExperimentJob:
             "output_text": search_text[:SEARCH_TEXT_CAP],
             "record_ms": self.handle.claim_record_ms(),
         }
-        self.handle.id = store.insert_experiment(row, outputs)
+        self.handle.id = store.experiments.insert_experiment(row, outputs)
 
 
 class JudgementsJob:
@@ -68,9 +68,9 @@ class JudgementsJob:
     def __call__(self, store: Store) -> None:
         for item in self.judged:
             if item.error is not None:
-                store.set_prediction_error(item.prediction.id, item.error)
+                store.predictions.set_prediction_error(item.prediction.id, item.error)
                 continue
-            store.add_judgement(
+            store.judgements.add_judgement(
                 held=bool(item.held),
                 prediction=item.prediction,
                 observed=item.observed,
@@ -78,9 +78,9 @@ class JudgementsJob:
                 experiment_id=item.source.id if item.source is not None else None,
                 steps=item.steps,
             )
-            store.propose_after_verdict(item.prediction.id)
+            store.proposals.propose_after_verdict(item.prediction.id)
         if self.record_ms is not None and self.handle is not None and self.handle.id is not None:
-            store.set_record_ms(self.handle.id, self.record_ms)
+            store.experiments.set_record_ms(self.handle.id, self.record_ms)
         if self.interrupted is not None:
             store.record_error("judging", *self.interrupted)
 
@@ -123,13 +123,13 @@ class DriftJob:
     def __call__(self, store: Store) -> None:
         moves = [drift_record(drift, self.cell_key) for drift in self.drifts]
         bits = max((d.bits for d in self.drifts if d.bits is not None), default=None)
-        store.add_drift(self.handle.id, {**moves[0], "moves": moves}, bits)
+        store.history.add_drift(self.handle.id, {**moves[0], "moves": moves}, bits)
 
 
 def too_slow_job(prediction_id: str, budget_s: float) -> Any:
     """A job marking a prediction too slow to evaluate."""
 
     def mark(store: Store) -> None:
-        store.set_prediction_too_slow(prediction_id, budget_s)
+        store.predictions.set_prediction_too_slow(prediction_id, budget_s)
 
     return mark

@@ -123,7 +123,7 @@ class Recorder:
                 for line in stop_stale(store):
                     self.warn(line)
                 self.reload(store)
-                for experiment_id, key, source, error, names in store.earlier_runs(
+                for experiment_id, key, source, error, names in store.history.earlier_runs(
                     notebook_path(self.shell), EARLIER_RUNS
                 ):
                     self.history.add(key, source, Run(experiment_id, names, error))
@@ -217,9 +217,9 @@ class Recorder:
                 else:
                     known.prediction = prediction
                 tracked[prediction.id] = known
-        mode = store.current_mode()
-        self.history.expected = store.expected_envelopes()
-        self.drift_threshold = store.drift_threshold()
+        mode = store.journal.current_mode()
+        self.history.expected = store.history.expected_envelopes()
+        self.drift_threshold = store.settings.drift_threshold()
         self.predictions = tracked
         self.mode = mode.value if mode else None
         if untrusted:
