@@ -141,7 +141,7 @@ ExpressionChecked = Union[ExpressionAccepted, ExpressionRefused]
 class UntrustedPrediction(Prediction):
     """A prediction waiting for trust: its hypothesis' statement, why it is untrusted, and what signing it signs."""
 
-    statement: Optional[str] = None
+    statement: str = Field("", description="The statement of the hypothesis it predicts.")
     refusal: Optional[str] = None
     reasons: list[str] = Field(default_factory=list)
     hash: str
@@ -251,14 +251,24 @@ class DriftSettings(Reply):
     drift_threshold: float
 
 
-class BulkResult(Reply):
-    """How one surprise of a bulk action went: closed (or already closed), or refused with the reason."""
+class BulkClosed(Reply):
+    """A surprise a bulk action closed, or found closed already (``already``), as it now is."""
 
     id: int
-    ok: bool
-    already: Optional[bool] = None
-    error: Optional[str] = None
-    surprise: Optional[Surprise] = None
+    ok: Literal[True] = True
+    already: bool
+    surprise: Surprise
+
+
+class BulkRefused(Reply):
+    """A surprise a bulk action could not close, and why."""
+
+    id: int
+    ok: Literal[False] = False
+    error: str
+
+
+BulkResult = Union[BulkClosed, BulkRefused]
 
 
 class BulkAnswer(Reply):

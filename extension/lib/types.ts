@@ -1,4 +1,9 @@
-/** The shapes the Logbook REST API answers with (under <base_url>/logbook/api/). */
+/**
+ * The shapes the Logbook REST API answers with (under <base_url>/logbook/api/).
+ *
+ * docs/api-schema.json is the server's own account of every route's reply (`logbook schema --api`);
+ * tests/unit/test_frontend_types.py checks each interface here against it, for every route.
+ */
 
 /** What the feed versions: a sidebar section, or the beliefs part (competing sets, proposals, predictions due). */
 export type Section = 'mode' | 'brainstorm' | 'surprises' | 'hypotheses' | 'experiments' | 'beliefs';
@@ -69,6 +74,20 @@ export interface IPrediction {
 export interface IUntrusted extends IPrediction {
   statement: string;
   refusal: string | null;
+  /** Why it is untrusted: "names changed", "from another logbook" ... */
+  reasons?: string[];
+  /** The hash of what trusting it signs, sent back with the trust. */
+  hash?: string;
+}
+
+/** ``GET trust``: every prediction not signed by this user. */
+export interface ITrustReview {
+  predictions: IUntrusted[];
+}
+
+/** ``POST trust``: the predictions now signed. */
+export interface ITrusted {
+  trusted: IPrediction[];
 }
 
 export interface IHypothesis {
@@ -218,11 +237,29 @@ export interface IStatus {
   error?: string;
 }
 
+/** ``GET changes``: the revision once the logbook moved past the one asked about. */
+export interface IRevision {
+  revision: number;
+}
+
 export interface IModeBalance {
   mode: string;
   experiments: number;
   run_seconds: number;
-  mode_seconds?: number;
+  mode_seconds?: number | null;
+}
+
+/** ``GET mode``: the research mode in force and the balance between modes. */
+export interface IModeState {
+  mode: string | null;
+  balance: IModeBalance[];
+}
+
+/** ``POST mode``: the switch of research mode just made. */
+export interface IMode {
+  id: number;
+  mode: 'confirm' | 'red-team' | 'explore';
+  started_at: string;
 }
 
 /** The change feed: the revision, the server's clock, and one version per section. */
@@ -239,6 +276,7 @@ export interface IHypothesesDelta {
 }
 
 export interface ISurprisePage {
+  status: SurpriseFilter;
   total: number;
   unread: number;
   offset: number;
@@ -290,6 +328,9 @@ export interface IExperiment {
 export interface IJudgement {
   id: number;
   verdict: 'held' | 'failed';
+  /** Where it is kept: evidence (held) or surprises (failed). */
+  table?: 'evidence' | 'surprises';
+  experiment_id?: number | null;
   hypothesis_id: string | null;
   prediction_id: string | null;
   prediction: string | null;
@@ -300,6 +341,122 @@ export interface IJudgement {
   credence: number | null;
   surprisal_bits: number | null;
   created_at: string;
+}
+
+/** ``GET experiments/{id}/judgements``: the predictions judged in one experiment, oldest first. */
+export interface IExperimentJudgements {
+  experiment_id: number;
+  judgements: IJudgement[];
+}
+
+/** A result that bore out a prediction: what ``POST predictions/{id}/verdict`` answers for a held one. */
+export interface IEvidence {
+  id: number;
+  hypothesis_id: string;
+  prediction_id: string | null;
+  prediction: string | null;
+  observed: Record<string, any>;
+  steps: IStep[];
+  credence: number | null;
+  surprisal_bits: number | null;
+  experiment_id: number | null;
+  created_at: string;
+}
+
+/** ``POST predictions/check`` of a prediction: the names it reads. */
+export interface IExpressionAccepted {
+  ok: true;
+  names: string[];
+}
+
+/** ``POST predictions/check`` of what is no prediction: why. */
+export interface IExpressionRefused {
+  ok: false;
+  error: string;
+}
+
+export type IExpressionCheck = IExpressionAccepted | IExpressionRefused;
+
+/** ``GET brainstorms/current``: the brainstorm running, if any, and the server's clock for its timer. */
+export interface ICurrentBrainstorm {
+  brainstorm: IBrainstorm | null;
+  server_time: string;
+}
+
+/** ``GET experiments``: one page of experiments, newest first, and how many there are. */
+export interface IExperimentPage {
+  total: number;
+  offset: number;
+  experiments: IExperimentRow[];
+}
+
+/** What the expected routes answer: what is expected to vary in one cell, and by how much. */
+export interface IExpectedValues {
+  cell_key: string;
+  expected: string[];
+  expected_envelopes: { label: string; envelope: number | null }[];
+}
+
+/** ``GET``/``POST settings``: the relative change that flags a value with few earlier runs. */
+export interface IDriftSettings {
+  drift_threshold: number;
+}
+
+/** ``POST export``: the file written, relative to the project folder, and its size. */
+export interface IExportWritten {
+  path: string;
+  bytes: number;
+}
+
+/** The calibration of the first verdicts that share one value of a dimension. */
+export interface ICalibrationSlice {
+  dimension: string;
+  key: string;
+  judged: number;
+  came_true: number;
+  brier: number;
+  mean_credence: number;
+  warning: string | null;
+}
+
+/** ``GET calibration?by=tag|mode|brainstorm|model``: one slice per value, most judged first. */
+export interface ICalibrationSlices {
+  by: string;
+  slices: ICalibrationSlice[];
+}
+
+/** The Brier score of the last first verdicts (up to the window) as of the ``index``-th one. */
+export interface IRollingPoint {
+  at: string;
+  index: number;
+  judged: number;
+  brier: number;
+}
+
+/** ``GET calibration?by=time``: the rolling Brier score, and whether it is getting better, in words. */
+export interface ICalibrationOverTime {
+  by: 'time';
+  points: IRollingPoint[];
+  summary: string;
+}
+
+/** One kind's figure script: its package's version, digest, size and URL. */
+export interface IBundleReady {
+  version: string | null;
+  digest: string;
+  bytes: number;
+  url: string;
+}
+
+/** Why one kind's figures cannot be drawn, and what to install. */
+export interface IBundleMissing {
+  missing: string;
+}
+
+/** ``GET bundles``: the script that draws each kind of figure, or why there is none. */
+export interface IBundles {
+  plotly: IBundleReady | IBundleMissing;
+  circuitsvis: IBundleReady | IBundleMissing;
 }
 
 /** How one surprise of a bulk action went: closed (or already closed), or refused with the reason. */
@@ -357,8 +514,14 @@ export const DEFAULT_SETTINGS: ILogbookSettings = {
 /** Where the notebook has looked in one model (``GET experiments/{id}/coverage``): experiments per kind. */
 export interface ICoverage {
   model: string;
+  /** The notebook variable holding the model, and its config's architecture name. */
+  variable?: string | null;
+  architecture?: string | null;
   n_layers: number;
   n_heads: number;
+  d_model?: number | null;
+  /** The weight fingerprints seen, oldest first: one per retrain. */
+  fingerprints?: { fingerprint: string; experiments: number; first_experiment: number; last_experiment: number; first_seen: string | null; last_seen: string | null }[];
   experiments: number[];
   heads: Record<string, number>[][];
   points: { name: string; layered: boolean; layers: Record<string, number>[] }[];

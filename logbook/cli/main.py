@@ -422,7 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Show every run of the cell an experiment ran: source diffs, changed values, outputs and verdicts.",
     )
     history.add_argument("experiment_id", type=int, metavar="EXPERIMENT_ID")
-    schema = add("schema", cmd_schema, "Print the JSON Schema of the JSON export (with --api, of the REST API).")
+    schema = add(
+        "schema", cmd_schema, "Print the JSON Schema of the JSON export (with --api, of the REST API)."
+    )
     schema.add_argument(
         "--api", action="store_true", help="the REST API's routes, the bodies they take and their replies"
     )

@@ -31,7 +31,8 @@ def api_schema_document() -> dict[str, Any]:
             if exchange.body is not None:
                 body = TypeAdapter(exchange.body).core_schema
                 inputs.append(((route.pattern, method, "body"), "validation", body))
-    schemas, definitions = GenerateJsonSchema(ref_template="#/$defs/{model}").generate_definitions(inputs)
+    schemas, generated = GenerateJsonSchema(ref_template="#/$defs/{model}").generate_definitions(inputs)
+    definitions: dict[str, Any] = {str(name): schema for name, schema in generated.items()}
     routes: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
         for method, exchange in route.methods.items():
@@ -45,6 +46,7 @@ def api_schema_document() -> dict[str, Any]:
             if exchange.body is not None:
                 entry["body"] = schemas[((route.pattern, method, "body"), "validation")]
             routes.setdefault(route.pattern, {})[method] = entry
+    _every_field_sent(routes, definitions)
     return {
         "title": "Logbook REST API",
         "description": "Every route under <base_url>/logbook/api/: per method, the body it takes and the reply "
@@ -57,3 +59,38 @@ def api_schema_document() -> dict[str, Any]:
 def api_schema() -> str:
     """The API's JSON Schema as ``docs/api-schema.json`` holds it."""
     return json.dumps(api_schema_document(), indent=2, sort_keys=True) + "\n"
+
+
+def _refs(schema: Any) -> set[str]:
+    """The names of the definitions ``schema`` refers to directly."""
+    if isinstance(schema, dict):
+        found = {schema["$ref"].rsplit("/", 1)[-1]} if "$ref" in schema else set()
+        return found.union(*(_refs(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_refs(value) for value in schema))
+    return set()
+
+
+def _reachable(roots: set[str], definitions: dict[str, Any]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += _refs(definitions[name])
+    return seen
+
+
+def _every_field_sent(routes: dict[str, dict[str, Any]], definitions: dict[str, Any]) -> None:
+    """Mark every property of a reply model required: a reply sends all its fields, defaults included.
+
+    (Definitions a body also uses keep pydantic's own list: a body may leave out a field with a default.)
+    """
+    entries = [entry for methods in routes.values() for entry in methods.values()]
+    replies = _reachable(set().union(*(_refs(entry["reply"]) for entry in entries)), definitions)
+    bodies = _reachable(set().union(*(_refs(entry.get("body", {})) for entry in entries)), definitions)
+    for name in replies - bodies:
+        properties = definitions[name].get("properties")
+        if properties:
+            definitions[name]["required"] = sorted(properties)

@@ -32,6 +32,8 @@ from logbook.models import (
 )
 from logbook.replies import (
     BulkAnswer,
+    BulkClosed,
+    BulkRefused,
     BulkResult,
     Calibration,
     Comparison,
@@ -252,7 +254,7 @@ class TrustHandler(LogbookHandler):
                 predictions=[
                     UntrustedPrediction(
                         **r.prediction.model_dump(),
-                        statement=r.statement,
+                        statement=r.statement or "",
                         refusal=r.refusal,
                         reasons=r.reasons,
                         hash=r.hash,
@@ -665,7 +667,8 @@ class BulkTriageHandler(LogbookHandler):
         by = self.user_name()
 
         def close_each(store: Store) -> BulkAnswer:
-            results, counts = [], {"closed": 0, "already": 0, "refused": 0}
+            results: list[BulkResult] = []
+            counts = {"closed": 0, "already": 0, "refused": 0}
             for sid in dict.fromkeys(body.ids):
                 try:
                     before = store.surprise(sid)
@@ -674,11 +677,11 @@ class BulkTriageHandler(LogbookHandler):
                     raise  # the logbook itself cannot be written: a 503 for all, not a refusal of one
                 except LogbookError as error:
                     counts["refused"] += 1
-                    results.append(BulkResult(id=sid, ok=False, error=str(error)))
+                    results.append(BulkRefused(id=sid, error=str(error)))
                     continue
                 already = before.resolution is not None
                 counts["already" if already else "closed"] += 1
-                results.append(BulkResult(id=sid, ok=True, already=already, surprise=after))
+                results.append(BulkClosed(id=sid, already=already, surprise=after))
             return BulkAnswer(**counts, results=results)
 
         self.send(await self.call(close_each, writes=True))
