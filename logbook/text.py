@@ -9,7 +9,7 @@ from typing import Any
 try:
     from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a broken install working
-    _fast_loads = json.loads
+    _fast_loads = json.loads  # type: ignore[assignment]  # orjson's loads takes fewer argument types
 
 
 def clean_text(text: Any) -> str:

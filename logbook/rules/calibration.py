@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
-from logbook.models import Prediction
+from logbook.models import Hypothesis, Prediction
 
 BAND_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
@@ -93,12 +93,12 @@ def too_few(judged: int) -> str | None:
     return None
 
 
-def _judged(hypotheses: Iterable) -> Iterable[tuple]:
+def _judged(hypotheses: Iterable[Hypothesis]) -> Iterator[tuple[Hypothesis, Prediction]]:
     """(hypothesis, prediction) for each prediction with a first verdict."""
     return ((h, p) for h in hypotheses for p in h.predictions if p.first_verdict is not None)
 
 
-def slice_keys(h, p, dimension: str, models: Mapping[int, str]) -> list[str]:
+def slice_keys(h: Hypothesis, p: Prediction, dimension: str, models: Mapping[int, str]) -> list[str]:
     """The values of ``dimension`` one judged prediction counts under (a prediction has many tags)."""
     if dimension == "tag":
         return sorted(set(p.tags) | set(h.tags)) or ["(untagged)"]
@@ -112,7 +112,9 @@ def slice_keys(h, p, dimension: str, models: Mapping[int, str]) -> list[str]:
     raise ValueError(f"calibration by {dimension!r}: choose one of {', '.join(DIMENSIONS)} or time")
 
 
-def calibration_slices(hypotheses: Iterable, dimension: str, models: Mapping[int, str] = {}) -> list[Slice]:
+def calibration_slices(
+    hypotheses: Iterable[Hypothesis], dimension: str, models: Mapping[int, str] = {}
+) -> list[Slice]:
     """Calibration per value of ``dimension`` (tag, mode, brainstorm, model), by first verdicts, most judged first."""
     groups: dict[str, list[tuple[float, bool]]] = {}
     for h, p in _judged(hypotheses):
@@ -144,7 +146,7 @@ class RollingPoint:
     brier: float
 
 
-def rolling_brier(hypotheses: Iterable, window: int = 10) -> list[RollingPoint]:
+def rolling_brier(hypotheses: Iterable[Hypothesis], window: int = 10) -> list[RollingPoint]:
     """The Brier score over a rolling window of first verdicts, in the order they were given."""
     judged = sorted(
         (p.verdicts[0].at if p.verdicts else p.created_at, p.credence, p.first_verdict == "held")
@@ -183,7 +185,7 @@ def model_name(torch: Mapping) -> str | None:
     return None
 
 
-def first_verdict_experiments(hypotheses: Iterable) -> list[int]:
+def first_verdict_experiments(hypotheses: Iterable[Hypothesis]) -> list[int]:
     """The experiments that gave the first verdicts: whose model a prediction is calibrated under."""
     return [
         p.verdicts[0].experiment_id
@@ -192,7 +194,7 @@ def first_verdict_experiments(hypotheses: Iterable) -> list[int]:
     ]
 
 
-def overall_markdown(hypotheses: Iterable) -> list[str]:
+def overall_markdown(hypotheses: Iterable[Hypothesis]) -> list[str]:
     """Calibration over every first verdict in one Markdown line: the count, how many came true, the Brier
     score, and a warning when the count is too small to mean anything."""
     outcomes = first_verdicts(p for h in hypotheses for p in h.predictions)

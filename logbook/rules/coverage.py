@@ -361,6 +361,6 @@ def logbook_coverage(db: Any, experiment_id: Optional[int] = None) -> list[Model
     maps = _maps(activities, here=experiment_id)
     if experiment_id is None:
         return [m.finish() for m in maps.values()]
-    touched = next((activity for eid, activity, _ in activities if eid == experiment_id), {})
+    touched: dict[str, Any] = next((activity for eid, activity, _ in activities if eid == experiment_id), {})
     keys = set(_per_model(touched))
     return [m.finish() for key, m in maps.items() if key in keys]

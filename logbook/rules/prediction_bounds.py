@@ -137,7 +137,7 @@ def too_many_bits(text: str, bits: float) -> PredictionRefused:
 def check_power(text: str, base: Any, exponent: Any) -> None:
     if not isinstance(exponent, int) or exponent <= 0 or not isinstance(base, (int, Fraction)):
         return
-    size = bits(base)
+    size: float = bits(base)
     if size > MAX_INT_BITS:
         raise too_many_bits(text, size)
     if size > 1 or (isinstance(base, Fraction) and base.denominator > 1):
@@ -230,6 +230,8 @@ def _requested(module: str, name: str, args: tuple[Any, ...], kwargs: dict[str, 
         if name in ("eye", "identity"):
             n = args[0] if args else kwargs.get("n", kwargs.get("N"))
             m = args[1] if len(args) > 1 and name == "eye" else kwargs.get("m", kwargs.get("M"))
+            if n is None:
+                return None
             return int(n) * int(m if m is not None else n)
         if name == "linspace":
             steps = args[2] if len(args) > 2 else kwargs.get("steps", kwargs.get("num", 50))
@@ -265,9 +267,9 @@ def check_call(text: str, obj: Any, name: str, args: tuple[Any, ...], kwargs: di
         )
         return _check_new(text, elements, [])
     if module is not None and name in _MADE:
-        elements = _requested(module, name, args, kwargs)
-        if elements is not None:
-            _check_new(text, elements, [])
+        requested = _requested(module, name, args, kwargs)
+        if requested is not None:
+            _check_new(text, requested, [])
         return
     if name in _MATMUL:
         pair = (obj, args[0]) if module is None and args else args[:2]

@@ -386,7 +386,7 @@ class Guard:
                 check_arrays(text, (a, b))
             return function(a, b)
 
-        helpers = {
+        helpers: dict[str, Callable[..., Any]] = {
             NAME_ATTR: attr,
             NAME_ITEM: item,
             NAME_CALL: call,

@@ -113,7 +113,8 @@ class _Instrument(ast.NodeTransformer):
         if isinstance(node.op, ast.Not):
             node.operand = self._operand(node.operand)[0]
             return node
-        return self.generic_visit(node)
+        self.generic_visit(node)  # transforms the children in place
+        return node
 
 
 @dataclass

@@ -162,9 +162,11 @@ def expression_or_text(expression: Optional[str], text: Optional[str]) -> tuple[
 
     A prediction is one or the other; giving both or neither is refused.
     """
-    if (expression is None) == (text is None):
-        raise LogbookError("give either an expression or a text, not both")
-    return (expression, "expression") if text is None else (text, "text")
+    if expression is not None and text is None:
+        return expression, "expression"
+    if text is not None and expression is None:
+        return text, "text"
+    raise LogbookError("give either an expression or a text, not both")
 
 
 def parse_expression(expression: str) -> list[str]:

@@ -25,7 +25,7 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from logbook.errors import LogbookError
 from logbook.models import Prediction, PredictionKind
@@ -172,7 +172,7 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-_CANONICAL = {"names": _names, "credence": float, "created_at": str}
+_CANONICAL: dict[str, Callable[[Any], Any]] = {"names": _names, "credence": float, "created_at": str}
 
 
 def _value(fields: Mapping[str, Any], name: str) -> Any:
