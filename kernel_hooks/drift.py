@@ -131,7 +131,7 @@ def _scalar(summary: Any) -> Optional[float]:
     if type(summary) is not dict:
         return None
     value = summary.get("value")
-    if type(value) in (int, float) and summary.get("type") not in ("bool", "numpy.bool_"):
+    if (type(value) is int or type(value) is float) and summary.get("type") not in ("bool", "numpy.bool_"):
         return float(value) if math.isfinite(value) else None
     return None
 
@@ -257,7 +257,7 @@ class Spread:
         bits = self._bits(x, floor)
         if self.std <= floor:
             return f"moved from {_shown(self.mean)}, the same in its {n} earlier runs", bits, size
-        if bits > -math.log2(TAIL_PROBABILITY):
+        if bits is not None and bits > -math.log2(TAIL_PROBABILITY):
             return "outside the spread of its earlier runs", bits, size
         return None
 
@@ -495,7 +495,7 @@ class Baseline:
 def _nonfinite(summary: dict) -> tuple[bool, bool]:
     """Whether an array summary shows NaN, and whether it shows Inf."""
     nan = bool(summary.get("nan"))
-    inf = any(type(summary.get(k)) is str and "inf" in summary.get(k) for k in STATISTICS)
+    inf = any(type(shown := summary.get(k)) is str and "inf" in shown for k in STATISTICS)
     values = summary.get("values")
     if type(values) is list:
         nan = nan or any(v == "nan" for v in values)

@@ -48,8 +48,8 @@ class Attached:
 
     def still_attached(self) -> bool:
         point = self.hook_point()
-        handles = getattr(point, f"{self.direction}_hooks", None) if point is not None else None
-        return bool(handles) and any(handle is self.handle for handle in handles)
+        handles = (getattr(point, f"{self.direction}_hooks", None) if point is not None else None) or ()
+        return any(handle is self.handle for handle in handles)
 
     def describe(self) -> dict[str, str]:
         return {"hook_point": self.shown or self.name, "function": self.function, "direction": self.direction}

@@ -8,12 +8,14 @@ shows them as one line, and the cell counts as failed.
 from __future__ import annotations
 
 import re
+from typing import Optional, TypedDict
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
 import logbook
-from logbook.api import session
+from logbook.api import HypothesisHandle, session
 from logbook.errors import LogbookError
+from logbook.models import CompetingSet, Prediction, Proposal
 
 _PREDICT = re.compile(
     r"^\s*(?:-c\s+(?P<c1>\S+)\s+)?(?P<id>H\d+)\s*(?P<c2>[0-9.]+)?\s*:\s*(?P<expr>.+)$", re.I | re.S
@@ -33,9 +35,16 @@ _PREDICT_USAGE = (
 _PREDICT_OPTIONS = {"--likelihoods", "--base-rate", "--resolve-by", "--tags"}
 
 
-def _predict_options(line: str) -> tuple[dict, str]:
+class _PredictOptions(TypedDict, total=False):
+    likelihoods: dict[str, float]
+    base_rate: float
+    resolve_by: str
+    tags: list[str]
+
+
+def _predict_options(line: str) -> tuple[_PredictOptions, str]:
     """The options written before ``H1:`` in ``%predict``, as ``predict``'s keywords, and the rest of the line."""
-    options: dict = {}
+    options: _PredictOptions = {}
     credence = ""
     rest = line.lstrip()
     while rest.startswith("-"):
@@ -48,8 +57,9 @@ def _predict_options(line: str) -> tuple[dict, str]:
         if name not in _PREDICT_OPTIONS or not value:
             raise LogbookError(f"usage: {_PREDICT_USAGE}")
         if name == "--likelihoods":
-            pairs = [_SET_TO.match(p) for p in value.split(",") if p]
-            if not pairs or not all(pairs):
+            given = [p for p in value.split(",") if p]
+            pairs = [m for m in map(_SET_TO.match, given) if m is not None]
+            if not pairs or len(pairs) < len(given):
                 raise LogbookError(f"--likelihoods takes H2=0.3,else=0.5, not {value!r}")
             options["likelihoods"] = {m["who"]: _credence(m["credence"], 0.0) for m in pairs}
         elif name == "--base-rate":
@@ -75,7 +85,7 @@ class LogbookMagics(Magics):
     """Logbook's magics."""
 
     @line_magic
-    def hypothesis(self, line: str):
+    def hypothesis(self, line: str) -> Optional[HypothesisHandle]:
         """%hypothesis [-c CREDENCE] STATEMENT -- state a hypothesis; with no statement, list them."""
         if not line.strip():
             for handle in logbook.hypotheses():
@@ -86,7 +96,7 @@ class LogbookMagics(Magics):
         return logbook.hypothesis(statement.strip(), _credence(credence, 0.7))
 
     @line_magic
-    def predict(self, line: str):
+    def predict(self, line: str) -> Prediction:
         """%predict [-c CREDENCE] [OPTIONS] H1: EXPRESSION -- add a prediction to a hypothesis.
 
         Options, before the id: ``--likelihoods H2=0.3,else=0.5`` (how likely it
@@ -98,14 +108,16 @@ class LogbookMagics(Magics):
         if match is None:
             raise LogbookError(f"usage: {_PREDICT_USAGE}")
         credence = _credence(match["c1"] or match["c2"], 0.9)
-        written = logbook.get(match["id"]).predict(match["expr"].strip(), credence, **options)
+        written = HypothesisHandle(session.store().hypothesis(match["id"])).predict(
+            match["expr"].strip(), credence, **options
+        )
         # Writing it may have judged it at once (its names hold values): show the state after that
         # judging, as the card above says, not the "pending" it was written with.
         logbook.flush(5.0)
         return session.store().prediction(written.id)
 
     @line_magic
-    def mode(self, line: str):
+    def mode(self, line: str) -> None:
         """%mode [confirm|red-team|explore] -- switch research mode, or show the current one."""
         name = line.strip() or None
         result = logbook.mode(name)
@@ -113,12 +125,12 @@ class LogbookMagics(Magics):
             print(f"mode: {result or 'none set'}")
 
     @line_magic
-    def surprise(self, line: str):
+    def surprise(self, line: str) -> None:
         """%surprise NOTE -- flag the last experiment as surprising."""
         logbook.surprise(line.strip())
 
     @line_magic
-    def surprises(self, line: str):
+    def surprises(self, line: str) -> None:
         """%surprises [open|explained|acted_on|resolved|all] -- list surprises, most surprising first."""
         found = logbook.surprises(line.strip() or "open")
         for handle in found:
@@ -127,13 +139,13 @@ class LogbookMagics(Magics):
             print(f"no {line.strip() or 'open'} surprises")
 
     @line_magic
-    def pin(self, line: str):
+    def pin(self, line: str) -> None:
         """%pin [CAPTION] -- pin the last figure displayed to the report, with a caption."""
         pinned = logbook.pin(line.strip())
         print(f"pinned the figure at output {pinned.position} of experiment {pinned.experiment_id}")
 
     @line_magic
-    def compete(self, line: str):
+    def compete(self, line: str) -> CompetingSet:
         """%compete H1 H2 H3 [--else 0.2] [QUESTION] -- group rival hypotheses; credences and something else sum to 1."""
         words = line.split()
         ids = []
@@ -151,7 +163,7 @@ class LogbookMagics(Magics):
         return logbook.compete(question, *ids, something_else=something_else)
 
     @line_magic
-    def credence(self, line: str):
+    def credence(self, line: str) -> CompetingSet | HypothesisHandle:
         """%credence H2 0.5 [--give-way H1,else] [REASON] -- change a credence; in a set, who gives way (default: all).
 
         ``%credence C1 else 0.2 [REASON]`` changes what set C1 leaves to something else.
@@ -169,12 +181,14 @@ class LogbookMagics(Magics):
                 raise LogbookError(usage)
             give_way = [g for g in rest[1].split(",") if g]
             rest = rest[2:]
-        handle = logbook.get(hid).update(value, " ".join(rest), give_way=give_way)
+        handle = HypothesisHandle(session.store().hypothesis(hid)).update(
+            value, " ".join(rest), give_way=give_way
+        )
         s = session.store().hypothesis(hid).set_id
         return session.store().competing_set(s) if s is not None else handle
 
     @line_magic
-    def join(self, line: str):
+    def join(self, line: str) -> CompetingSet:
         """%join C1 H5 [H6 ...] [REASON] -- make hypotheses rivals in a set; the others make room."""
         words = line.split()
         if len(words) < 2 or not _SET_ID.match(words[0]) or not _HYPOTHESIS_ID.match(words[1]):
@@ -186,7 +200,7 @@ class LogbookMagics(Magics):
         return logbook.join(words[0], *ids, reason=" ".join(rest))
 
     @line_magic
-    def leave(self, line: str):
+    def leave(self, line: str) -> CompetingSet | list[CompetingSet] | None:
         """%leave H5 [H6 ...] [REASON] -- take hypotheses out of their set; what each held goes to something else."""
         words = line.split()
         ids = []
@@ -198,7 +212,7 @@ class LogbookMagics(Magics):
         return left[0] if len(left) == 1 else (left or None)
 
     @line_magic
-    def tag(self, line: str):
+    def tag(self, line: str) -> None:
         """%tag H1.P2 TAG [TAG ...] [--replace] -- tag a hypothesis or a prediction, for calibration by tag."""
         words = line.replace(",", " ").split()
         replace = "--replace" in words
@@ -209,7 +223,7 @@ class LogbookMagics(Magics):
         print(f"{words[0].upper()}: {', '.join(tags) or 'no tags'}")
 
     @line_magic
-    def proposals(self, line: str):
+    def proposals(self, line: str) -> None:
         """%proposals [proposed|accepted|edited|rejected|all] -- the updates Logbook proposed after verdicts."""
         status = line.strip() or "proposed"
         found = logbook.proposals(None if status == "all" else status)
@@ -220,21 +234,21 @@ class LogbookMagics(Magics):
             print(f"no {status} proposals")
 
     @line_magic
-    def decide(self, line: str):
+    def decide(self, line: str) -> Proposal:
         """%decide U3 accept|edit|reject [H1=0.4 ...] [REASON] -- decide a proposed update, with the reason."""
         words = line.split()
         if len(words) < 2 or words[1].lower() not in _DECISIONS:
             raise LogbookError("usage: %decide U3 accept|edit|reject [H1=0.4 ...] [reason]")
         decision = _DECISIONS[words[1].lower()]
         rest = words[2:]
-        credences = {}
-        while rest and _SET_TO.match(rest[0]):
-            match = _SET_TO.match(rest.pop(0))
+        credences: dict[str, float] = {}
+        while rest and (match := _SET_TO.match(rest[0])):
+            rest.pop(0)
             credences[match["who"]] = _credence(match["credence"], 0.0)
         return logbook.decide(words[0], decision, " ".join(rest), credences or None)
 
     @line_magic
-    def calibration(self, line: str):
+    def calibration(self, line: str) -> None:
         """%calibration [tag|mode|brainstorm|model|time] -- how often predictions held at each credence, by slice."""
         from logbook.rules.calibration import DIMENSIONS
 

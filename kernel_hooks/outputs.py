@@ -29,7 +29,7 @@ def encode_output(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     An image over the cap has ``data`` None and its real ``sha256``; a text
     over the cap keeps its first ``TEXT_OUTPUT_CAP`` bytes.
     """
-    encoded = []
+    encoded: list[dict[str, Any]] = []
     for mime, value in bundle.items():
         if mime in BINARY_IMAGES:
             data = png_bytes(value)

@@ -31,9 +31,10 @@ class Patches:
         wrapper = make(function)
         functools.update_wrapper(wrapper, function)
         setattr(wrapper, _MARK, True)
+        replacement: object = wrapper
         if isinstance(original, (classmethod, staticmethod)):
-            wrapper = type(original)(wrapper)
-        setattr(owner, name, wrapper)
+            replacement = type(original)(wrapper)
+        setattr(owner, name, replacement)
         self._replaced.append((owner, name, original))
         return True
 

@@ -22,7 +22,7 @@ import itertools
 import math
 import sys
 import types
-from typing import Any
+from typing import Any, Collection
 
 #: Tensors and arrays with at most this many elements also get statistics.
 STATS_MAX_ELEMENTS = 100_000
@@ -121,8 +121,12 @@ def _summarize(value: Any) -> dict[str, Any]:
         module_name = types.ModuleType.__getattribute__(value, "__name__")
         return {"type": "module", "name": _clip(module_name) if type(module_name) is str else "?"}
     if issubclass(cls, _CONTAINERS):
-        base = next(base for base in _CONTAINERS if issubclass(cls, base))
-        summary = {"type": name, "len": base.__len__(value), "repr": _clip(_short_container(value, base, 1))}
+        container = next(base for base in _CONTAINERS if issubclass(cls, base))
+        summary = {
+            "type": name,
+            "len": container.__len__(value),
+            "repr": _clip(_short_container(value, container, 1)),
+        }
         if cls is dict:
             items = _items(value)
             if items:
@@ -200,15 +204,13 @@ def _short(value: Any, depth: int = 0) -> str:
     return f"<{type_name(cls)}>"
 
 
-def _short_container(value: Any, base: type, depth: int) -> str:
+def _short_container(value: Any, base: type[Collection[Any]], depth: int) -> str:
     if base is dict:
         items = [
             f"{_short(k, depth)}: {_short(v, depth)}"
             for k, v in itertools.islice(dict.items(value), MAX_ITEMS)
         ]
-    elif base in (list, tuple):
-        items = [_short(item, depth) for item in base.__getitem__(value, slice(0, MAX_ITEMS))]
-    else:
+    else:  # the built-in __iter__, so a subclass's own is never called
         items = [_short(item, depth) for item in itertools.islice(base.__iter__(value), MAX_ITEMS)]
     if base.__len__(value) > MAX_ITEMS:
         items.append("...")

@@ -34,6 +34,7 @@ import sys
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any, Callable, Optional
 
 from kernel_hooks.guard import quietly
@@ -182,7 +183,8 @@ class RootHook:
         activity = self._activity()
         if activity is None or not activity.active:
             return None
-        frame, calls = sys._getframe(1), 0
+        frame: Optional[FrameType] = sys._getframe(1)
+        calls = 0
         while frame is not None:
             if frame.f_code is self._call_impl:
                 calls += 1
