@@ -75,10 +75,12 @@ class Renderer:
         line = json.dumps({"id": ident, "spec": spec}, default=str) + "\n"
         # Written without the state lock: the reader must always be free to drain the replies, else a
         # child blocked on a full output pipe would stop reading its input and the write would wait forever.
+        stdin = process.stdin
+        assert stdin is not None  # started with stdin=PIPE
         try:
             with self._writing:
-                process.stdin.write(line)
-                process.stdin.flush()
+                stdin.write(line)
+                stdin.flush()
         except (OSError, ValueError) as error:
             with self._lock:
                 self._pending.pop(ident, None)
@@ -118,6 +120,7 @@ class Renderer:
         return process
 
     def _read(self, process: subprocess.Popen) -> None:
+        assert process.stdout is not None  # started with stdout=PIPE
         for line in process.stdout:
             try:
                 reply = json.loads(line)
@@ -162,7 +165,8 @@ class Renderer:
         if self._process is process:
             self._process = None
         try:
-            process.stdin.close()
+            if process.stdin is not None:
+                process.stdin.close()
         except OSError:
             pass
 

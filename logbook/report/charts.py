@@ -19,7 +19,11 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from logbook.report.chart_renderer import Renderer
+    from logbook.rules.coverage import ModelCoverage
 
 #: Vega-Lite 6, as vl-convert and the dashboard's bundled vega-lite both draw it.
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -634,7 +638,7 @@ def modes_spec(bins: list[dict], unit: str) -> dict:
 COVERAGE_STATES = {"looked at": HELD, "cached, never read": "#e8a33d", "never touched": "#8884"}
 
 
-def coverage_spec(cov) -> dict:
+def coverage_spec(cov: ModelCoverage) -> dict:
     """Where the notebook has looked in one model (:class:`logbook.rules.coverage.ModelCoverage`): a layer × head grid."""
     from logbook.rules.coverage import KINDS, looked
 
@@ -734,7 +738,7 @@ class Charts:
     renderer process cannot run, charts are drawn here, on one background thread.
     """
 
-    def __init__(self, cache: Optional[Path] = None, renderer=None) -> None:
+    def __init__(self, cache: Optional[Path] = None, renderer: Optional[Renderer] = None) -> None:
         from logbook.report.chart_renderer import shared
 
         self.cache = cache
@@ -768,6 +772,7 @@ class Charts:
             svg = chart if isinstance(chart, str) else chart.result()
         except RendererGone:
             spec = self._specs[index]
+            assert spec is not None  # a chart found in the cache is its text, which raises nothing
             svg = self._keep(render_svg(spec), spec_key(spec))
         return finish_svg(svg, prefix=f"c{index}-") if "id=" in svg else svg
 
@@ -779,7 +784,7 @@ class Charts:
     def __enter__(self) -> "Charts":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def _here(self) -> ThreadPoolExecutor:

@@ -25,10 +25,11 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from pydantic import BaseModel, Field
 
+from logbook.models import CompetingSet, Hypothesis, Surprise
 from logbook.report.charts import (
     MODE_COLOURS,
     POINTS_MAX,
@@ -44,6 +45,8 @@ from logbook.report.charts import (
 from logbook.rules.calibration import (
     DIMENSIONS,
     MIN_JUDGED,
+    RollingPoint,
+    Slice,
     calibrate,
     calibration_slices,
     first_verdict_experiments,
@@ -54,6 +57,9 @@ from logbook.rules.calibration import (
 )
 from logbook.rules.coverage import ModelCoverage, logbook_coverage
 from logbook.words import NO_MODE
+
+#: A surprise as the surprises chart reads it: id, time, kind, bits, flagged by hand, what it is about.
+SurpriseRow = tuple[int, datetime, str, Optional[float], bool, str]
 
 #: The Brier score's window for "are you getting better?".
 WINDOW = 10
@@ -98,7 +104,9 @@ def spec_digest(spec: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def credence_series(hypotheses: Iterable) -> list[tuple[str, str, list[tuple[datetime, float, str]]]]:
+def credence_series(
+    hypotheses: Iterable[Hypothesis],
+) -> list[tuple[str, str, list[tuple[datetime, float, str]]]]:
     """(id, status, history) per hypothesis, for :func:`logbook.report.charts.credences_spec`."""
     return [
         (
@@ -110,7 +118,7 @@ def credence_series(hypotheses: Iterable) -> list[tuple[str, str, list[tuple[dat
     ]
 
 
-def credences_chart(hypotheses: list) -> Optional[dict]:
+def credences_chart(hypotheses: list[Hypothesis]) -> Optional[dict]:
     """Credence over time of every hypothesis, the lines running to the last credence anyone stated or changed
     (so a cell that changes no credence leaves the chart as it was); None without hypotheses."""
     series = credence_series(hypotheses)
@@ -118,7 +126,7 @@ def credences_chart(hypotheses: list) -> Optional[dict]:
     return credences_spec(series, max(moments)) if moments else None
 
 
-def calibration_chart(hypotheses: list) -> Optional[dict]:
+def calibration_chart(hypotheses: list[Hypothesis]) -> Optional[dict]:
     """Stated credence against the fraction that came true, by band; None before any verdict."""
     result = calibrate(first_verdicts(p for h in hypotheses for p in h.predictions))
     if not result.judged:
@@ -126,19 +134,23 @@ def calibration_chart(hypotheses: list) -> Optional[dict]:
     return calibration_spec([(b.mean_credence, b.frequency, b.count) for b in result.bands])
 
 
-def slices_chart(hypotheses: list, dimension: str, models: dict[int, str]) -> tuple[Optional[dict], list]:
+def slices_chart(
+    hypotheses: list[Hypothesis], dimension: str, models: dict[int, str]
+) -> tuple[Optional[dict], list[Slice]]:
     """Calibration by ``dimension`` as a chart (None before any verdict), and the slices behind it."""
     rows = calibration_slices(hypotheses, dimension, models)
     return (slices_spec(dimension, rows) if rows else None), rows
 
 
-def rolling_chart(hypotheses: list, window: int = WINDOW) -> tuple[Optional[dict], list]:
+def rolling_chart(
+    hypotheses: list[Hypothesis], window: int = WINDOW
+) -> tuple[Optional[dict], list[RollingPoint]]:
     """The rolling Brier score as a chart (None before any verdict), and its points."""
     points = rolling_brier(hypotheses, window)
     return (rolling_brier_spec(points, window) if points else None), points
 
 
-def set_chart(competing_set: Any, last: datetime) -> Optional[dict]:
+def set_chart(competing_set: CompetingSet, last: datetime) -> Optional[dict]:
     """A competing set's distribution over time; a set never changed runs to ``last`` (the logbook's last moment)."""
     history = [(c.at, {**c.credences}, c.reason) for c in competing_set.history]
     if not history:
@@ -225,7 +237,7 @@ def surprise_kind(kind: str, manual: bool) -> str:
     return "flagged" if manual else ("drift" if kind == "drift" else "prediction")
 
 
-def surprise_points(rows: list[tuple[int, datetime, str, Optional[float], bool, str]]) -> list[dict]:
+def surprise_points(rows: list[SurpriseRow]) -> list[dict]:
     """The surprise timeline's points from (id, when, kind, bits, manual, what) rows, oldest first.
 
     A point per surprise up to :data:`logbook.report.charts.POINTS_MAX`; beyond, one
@@ -252,26 +264,26 @@ def surprise_points(rows: list[tuple[int, datetime, str, Optional[float], bool, 
     for seconds, (_, _, kind, bits, manual, _) in zip(times, rows):
         bins.setdefault((int((seconds - first) // size), surprise_kind(kind, manual)), []).append(bits or 0.0)
     out = []
-    for (index, kind), bits in sorted(bins.items()):
+    for (index, kind), in_bin in sorted(bins.items()):
         at = _utc(first + index * size)
         out.append(
             {
                 "at": at.isoformat(),
-                "bits": round(max(bits), 3),
+                "bits": round(max(in_bin), 3),
                 "kind": kind,
-                "n": len(bits),
-                "label": f"{len(bits)} {kind} surprise{'s' if len(bits) != 1 else ''} from {at:%Y-%m-%d %H:%M},"
-                f" up to {max(bits):.2f} bits",
+                "n": len(in_bin),
+                "label": f"{len(in_bin)} {kind} surprise{'s' if len(in_bin) != 1 else ''} from {at:%Y-%m-%d %H:%M},"
+                f" up to {max(in_bin):.2f} bits",
             }
         )
     return out
 
 
-def surprises_chart(rows: list) -> Optional[dict]:
+def surprises_chart(rows: list[SurpriseRow]) -> Optional[dict]:
     return surprises_spec(surprise_points(sorted(rows))) if rows else None
 
 
-def surprise_row(s: Any) -> tuple[int, datetime, str, Optional[float], bool, str]:
+def surprise_row(s: Surprise) -> SurpriseRow:
     """A :class:`logbook.models.Surprise` as a row of :func:`surprise_points`."""
     return (
         s.id,
@@ -351,16 +363,16 @@ class DashboardCache:
     per_mode: Counter = field(default_factory=Counter)
     bin_size: int = 0
     bins: Counter = field(default_factory=Counter)
-    unbinned: list = field(default_factory=list)
+    unbinned: list[tuple[tuple[int, str], int]] = field(default_factory=list)
     experiments: int = 0
     last_surprise: int = 0
-    surprises: list = field(default_factory=list)
+    surprises: list[SurpriseRow] = field(default_factory=list)
     models_seen: int = 0
     models_checked: int = 0
     charts: dict[str, tuple[Any, list[DashboardChart]]] = field(default_factory=dict)
     genesis: Optional[str] = None
     #: The hypotheses as last read, by id (None: not read yet), and the ids changed since.
-    hypotheses: Optional[dict[str, Any]] = None
+    hypotheses: Optional[dict[str, Hypothesis]] = None
     stale: set[str] = field(default_factory=set)
 
     def catch_up(self, store: Any) -> None:
@@ -416,7 +428,7 @@ class DashboardCache:
             self.surprises.append((sid, at, kind, bits, bool(manual), _what(pid, hid, kind, bool(manual))))
             self.last_surprise = sid
 
-    def current_hypotheses(self, store: Any) -> list:
+    def current_hypotheses(self, store: Any) -> list[Hypothesis]:
         """Every hypothesis, in order: all read the first time, then only those changed since."""
         if self.hypotheses is None or len(self.stale) > MAX_DELTA:
             self.hypotheses = {h.id: h for h in store.hypotheses()}
@@ -429,7 +441,7 @@ class DashboardCache:
     def mode_bins(self) -> tuple[list[dict], str]:
         """:func:`mode_bins` of ``minutes``, binning only the minutes added since the last call (all of them
         again when the span grew into a wider bin)."""
-        if not self.minutes:
+        if not self.minutes or self.first_minute is None or self.last_minute is None:
             return [], UNITS[0][0]
         unit, size = _unit(self.first_minute * 60, self.last_minute * 60)
         if size != self.bin_size:
@@ -439,7 +451,9 @@ class DashboardCache:
         self.unbinned.clear()
         return _bin_rows(self.bins, size, unit), unit
 
-    def charts_for(self, group: str, version: Any, build) -> list[DashboardChart]:
+    def charts_for(
+        self, group: str, version: Any, build: Callable[[], list[DashboardChart]]
+    ) -> list[DashboardChart]:
         """The charts of ``group``, built again only when ``version`` moved."""
         cached = self.charts.get(group)
         if cached is None or cached[0] != version:
@@ -471,7 +485,7 @@ def _chart(
     )
 
 
-def _credence_charts(hypotheses: list) -> list[DashboardChart]:
+def _credence_charts(hypotheses: list[Hypothesis]) -> list[DashboardChart]:
     chart = _chart(
         "credences",
         "beliefs",
@@ -500,7 +514,7 @@ def _set_charts(store: Any, last: datetime) -> list[DashboardChart]:
     return [c for c in charts if c]
 
 
-def _calibration_charts(store: Any, hypotheses: list) -> list[DashboardChart]:
+def _calibration_charts(store: Any, hypotheses: list[Hypothesis]) -> list[DashboardChart]:
     result = calibrate(first_verdicts(p for h in hypotheses for p in h.predictions))
     brier = (
         f", Brier {result.brier:.3f} (0 is perfect, 0.25 is always saying 0.5)"
@@ -636,9 +650,10 @@ def dashboard(store: Any, have: Iterable[str] = (), cache: Optional[DashboardCac
         cache.catch_up(store)
         last = last_moment(store) or datetime.now(timezone.utc)
         marks = cache.marks
-        read: list = []
+        read: list[list[Hypothesis]] = []
 
-        def hypotheses() -> list:  # read once per call, and only when a chart of them is built again
+        # Read once per call, and only when a chart of them is built again.
+        def hypotheses() -> list[Hypothesis]:
             if not read:
                 read.append(cache.current_hypotheses(store))
             return read[0]

@@ -25,7 +25,7 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Literal, Optional, Sequence, overload
 
 from logbook.errors import AlreadyExists, LogbookError
 from logbook.paths import FOLDER
@@ -234,6 +234,10 @@ def _refuse_non_folder(status: os.stat_result, shown: str) -> None:
         raise ExportRefused(f"{shown} is a file, not a folder")
 
 
+@overload
+def open_folder(root: Path, parts: Sequence[str], create: Literal[True]) -> Folder: ...
+@overload
+def open_folder(root: Path, parts: Sequence[str], create: bool = False) -> Optional[Folder]: ...
 def open_folder(root: Path, parts: Sequence[str], create: bool = False) -> Optional[Folder]:
     """The folder ``root/parts...``, opened component by component from ``root`` without following a link.
 
@@ -243,18 +247,17 @@ def open_folder(root: Path, parts: Sequence[str], create: bool = False) -> Optio
     """
     root = Path(root)
     fd = os.open(root, _FOLDER_FLAGS) if BY_FOLDER else None
-    folder: Optional[Folder] = Folder(fd, root, "")
+    folder = Folder(fd, root, "")
     try:
         for part in parts:
             inner = folder.child(part, create)
             folder.close()
-            folder = inner
-            if folder is None:
+            if inner is None:
                 return None
+            folder = inner
         return folder
     except BaseException:
-        if folder is not None:
-            folder.close()
+        folder.close()
         raise
 
 

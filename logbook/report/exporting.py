@@ -7,7 +7,7 @@ import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import Optional, overload
 from urllib.parse import quote
 
 from logbook.models import LogbookExport
@@ -47,6 +47,12 @@ def export_schema() -> str:
     return json.dumps(LogbookExport.model_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
+@overload
+def local_times(selection: Selection) -> Selection: ...
+@overload
+def local_times(selection: None) -> None: ...
+@overload
+def local_times(selection: Optional[Selection]) -> Optional[Selection]: ...
 def local_times(selection: Optional[Selection]) -> Optional[Selection]:
     """``selection`` with a ``since``/``until`` given without a time zone read as local time."""
     if selection is None:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Iterable
 
 from logbook.errors import LogbookError
+from logbook.models import Experiment
 from logbook.report.export_target import (
     ExportRefused,
     ExportTarget,
@@ -99,7 +101,7 @@ def _write_one(folder: Folder, name: str, data: bytes) -> None:
         folder.remove(temp)
 
 
-def json_figure_files(store: Store, experiments) -> dict[str, bytes]:
+def json_figure_files(store: Store, experiments: Iterable[Experiment]) -> dict[str, bytes]:
     """The figure outputs of ``experiments`` as files named by their full hash, for a JSON export."""
     from logbook.rules.figures import FIGURE_MIMES
 

@@ -27,7 +27,7 @@ import sqlite3
 from typing import Optional
 
 from logbook.errors import NotFound, NotKept
-from logbook.models import Experiment
+from logbook.models import Experiment, Output
 from logbook.report.figure_scripts import (
     bundle,
     circuitsvis_figure,
@@ -126,7 +126,7 @@ class InlineFigures:
             lines += self.image(figure, static, caption)
         return lines
 
-    def image(self, figure: Figure, output, caption: str) -> list[str]:
+    def image(self, figure: Figure, output: Output, caption: str) -> list[str]:
         data = None if output.truncated else _bytes(self.store, output.sha256)
         if data is None:
             return [
@@ -409,9 +409,14 @@ def frame_document(store: Store, figure: Figure, kind: str, page: bool = False) 
     )
 
 
+def _output_text(store: Store, figure: Figure, mime: str) -> Optional[str]:
+    output = figure.output(mime)
+    return _text(store, output.sha256) if output is not None else None
+
+
 def _figure_body(store: Store, figure: Figure, kind: str) -> Optional[str]:
     if kind == "plotly":
-        text = _text(store, figure.output(PLOTLY_MIME).sha256)
+        text = _output_text(store, figure, PLOTLY_MIME)
         if text is None:
             return None
         try:
@@ -424,11 +429,13 @@ def _figure_body(store: Store, figure: Figure, kind: str) -> Optional[str]:
             '<div id="plot"></div>\n<script>logbookDraw("plotly", function () {'
             f' Plotly.newPlot("plot", {data}, {layout}, {{ displaylogo: false, responsive: true }}); }});</script>'
         )
-    text = _text(store, figure.output("text/html").sha256)
+    text = _output_text(store, figure, "text/html")
     if text is None:
         return None
     if kind == "circuitsvis":
         cv = circuitsvis_figure(text)
+        if cv is None:
+            return None
         props = script_text(cv.props).replace("<!--", "<\\!--")
         return (
             f'<div id="{html.escape(cv.uuid)}" style="margin: 15px 0;"></div>\n'

@@ -11,11 +11,16 @@ from __future__ import annotations
 import functools
 import html
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML, RendererProtocol
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -82,7 +87,7 @@ _FORMATTER = HtmlFormatter(nowrap=True)
 
 
 @functools.lru_cache(maxsize=32)
-def _lexer(language: str):
+def _lexer(language: str) -> Optional[Lexer]:
     try:
         return get_lexer_by_name(language or "text")
     except ClassNotFound:
@@ -94,7 +99,9 @@ def _highlight(code: str, language: str, attrs: str) -> str:
     return highlight(code, lexer, _FORMATTER) if lexer is not None else ""
 
 
-def _own_html_only(self, tokens, idx, options, env) -> str:
+def _own_html_only(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """Raw HTML the report wrote itself passes; anything else is shown as text."""
     content = tokens[idx].content
     if _ANCHOR.match(content) or content == _CLOSE_ANCHOR or _OWN_BLOCK.match(content):
@@ -102,7 +109,7 @@ def _own_html_only(self, tokens, idx, options, env) -> str:
     return html.escape(content)
 
 
-def _heading_ids(state) -> None:
+def _heading_ids(state: StateCore) -> None:
     """``## <a id="x"></a>Text`` becomes ``<h2 id="x">Text</h2>``: the anchor is the heading itself."""
     tokens = state.tokens
     for i, token in enumerate(tokens[:-1]):
@@ -116,18 +123,25 @@ def _heading_ids(state) -> None:
                 tokens[i + 1].children = children[2:]
 
 
+class _ReportMarkdown(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        """The report's own images (inline data and ``chart:N``) pass, besides what CommonMark allows."""
+        return bool(_OWN_IMAGE.match(url)) or super().validateLink(url)
+
+
 def markdown_renderer(charts: Optional[Charts] = None) -> MarkdownIt:
     """CommonMark with tables and highlighting; raw HTML is escaped unless the report wrote it."""
-    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight}).enable("table")
-    default_validate = md.validateLink
-    md.validateLink = lambda url: bool(_OWN_IMAGE.match(url)) or default_validate(url)
+    md = _ReportMarkdown("commonmark", {"html": True, "highlight": _highlight}).enable("table")
     md.add_render_rule("html_inline", _own_html_only)
     md.add_render_rule("html_block", _own_html_only)
     md.core.ruler.push("heading_ids", _heading_ids)
+    assert isinstance(md.renderer, RendererHTML)  # the default renderer, which the rules belong to
     default_image = md.renderer.rules["image"]
 
-    def image(self, tokens, idx, options, env) -> str:
-        source = tokens[idx].attrGet("src") or ""
+    def image(
+        self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        source = str(tokens[idx].attrGet("src") or "")
         if charts is not None and source.startswith("chart:"):
             label = html.escape(tokens[idx].content, quote=True)
             return f'<figure class="chart" role="img" aria-label="{label}">{charts.svg(source)}</figure>'

@@ -17,7 +17,9 @@ from typing import Any, Optional
 
 from logbook.durations import brainstorm_seconds, humanise
 from logbook.models import (
+    CompetingSet,
     Experiment,
+    Hypothesis,
     LogbookExport,
     Prediction,
     Surprise,
@@ -183,9 +185,9 @@ def _linked_experiments(log: _Log, figures: Any = None) -> dict[int, list[str]]:
     for experiment in log.pins:
         linked[experiment].append("pinned figure")
     if log.selection.every_figure and figures is not None:
-        for e in log.data.experiments:
-            if figures.of(e):
-                linked[e.id].append("figure")
+        for x in log.data.experiments:
+            if figures.of(x):
+                linked[x.id].append("figure")
     return {i: list(dict.fromkeys(linked[i])) for i in sorted(linked) if i in log.experiments}
 
 
@@ -301,7 +303,7 @@ def _period(log: _Log) -> str:
     return f"{first:%Y-%m-%d} to {last:%Y-%m-%d} ({days} days)"
 
 
-def _outcomes(h) -> str:
+def _outcomes(h: Hypothesis) -> str:
     counts: dict[str, int] = defaultdict(int)
     for p in h.predictions:
         if not p.superseded_by:
@@ -471,7 +473,7 @@ def _section_brainstorms(log: _Log, lines: list[str]) -> None:
         lines += [f"{_count(left_out, 'brainstorm/brainstorms')} without hypotheses left out.", ""]
 
 
-def _credence_chart(h, log: _Log) -> list[str]:
+def _credence_chart(h: Hypothesis, log: _Log) -> list[str]:
     verdicts = [(v.at, v.held, p.id) for p in h.predictions for v in p.verdicts]
     history = [(c.at, c.credence, c.reason) for c in h.history] or [(h.created_at, h.credence, "")]
     if len(history) == 1 and not verdicts:
@@ -773,7 +775,7 @@ def _calibration_slices(log: _Log, lines: list[str]) -> None:
         lines.append("")
 
 
-def _set_chart(s, log: _Log) -> list[str]:
+def _set_chart(s: CompetingSet, log: _Log) -> list[str]:
     """A competing set's distribution as it moved, as a stacked area (HTML); nothing where charts are not drawn."""
     return log.chart(set_chart(s, _last_moment(log)), f"distribution of C{s.id} over time")
 
