@@ -56,6 +56,7 @@ test-frontend: node_modules/.package-lock.json
 
 test-python: install browser
 	$(VENV)/bin/ruff check logbook kernel_hooks tests bench
+	$(PY) -m mypy
 	$(MAKE) docs
 	$(PY) -m pytest
 

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Protocol
 
-from logbook.dates import Moment
+from logbook.dates import Moment, time_range
 from logbook.durations import brainstorm_seconds
 from logbook.errors import AlreadyDone
 from logbook.models import (
     Brainstorm,
     CellHistory,
     CompetingSet,
+    CredenceChange,
     Evidence,
     Hypothesis,
     HypothesisStatus,
+    Note,
     Pin,
     Prediction,
     PredictionKind,
@@ -36,11 +39,24 @@ from logbook.store.tables.sets import brainstorm_nudge
 from logbook.text import clean_text
 
 
+class KernelRecorder(Protocol):
+    """What the API asks of the kernel's recorder (:class:`kernel_hooks.recorder.Recorder`)."""
+
+    path: Path
+
+    def flush(self, timeout: float = ...) -> bool: ...
+    def reload(self, store: Store) -> None: ...
+    def judge_written(self, prediction_id: str) -> None: ...
+    def cell_started_at(self) -> Optional[datetime]: ...
+    def mode_switched(self, mode: str) -> None: ...
+    def show_surprise(self, **payload: Any) -> None: ...
+
+
 class _Session:
     """The logbook this process talks to, and the kernel recorder if one is loaded."""
 
     def __init__(self) -> None:
-        self.recorder: Any = None
+        self.recorder: Optional[KernelRecorder] = None
         self.brainstorm_id: Optional[int] = None
         self._store: Optional[Store] = None
 
@@ -103,7 +119,7 @@ class HypothesisHandle:
         return list(self._hypothesis.predictions)
 
     @property
-    def history(self):
+    def history(self) -> list[CredenceChange]:
         return list(self._hypothesis.history)
 
     def predict(
@@ -114,8 +130,8 @@ class HypothesisHandle:
         text: Optional[str] = None,
         likelihoods: Optional[dict[str, float]] = None,
         base_rate: Optional[float] = None,
-        resolve_by: Any = None,
-        tags: Any = None,
+        resolve_by: Moment = None,
+        tags: Iterable[str] | str | None = None,
     ) -> Prediction:
         """Add a prediction: a Python ``expression`` judged after each cell, or ``text`` judged by you.
 
@@ -360,7 +376,13 @@ class ModeName(str):
         return f"mode: {self}"
 
 
-class Exported(type(Path())):
+if TYPE_CHECKING:
+    _ConcretePath = Path
+else:
+    _ConcretePath = type(Path())  # Path itself cannot be subclassed before Python 3.12
+
+
+class Exported(_ConcretePath):
     """The path an export wrote, shown in a notebook as one line: ``wrote research-log.json``."""
 
     def __repr__(self) -> str:
@@ -464,7 +486,7 @@ def judge(
     return verdict
 
 
-def note(text: str, hypothesis_id: Optional[str] = None):
+def note(text: str, hypothesis_id: Optional[str] = None) -> Note:
     """Write a note in the logbook, linked to the last recorded experiment; the same note again is kept once."""
     store = session.store()
     existing = store.note_saying(text, hypothesis_id)
@@ -512,8 +534,9 @@ def export(
     """
     selection = None
     if since or until or hypotheses or every_figure:
+        start, end = time_range(since, until)
         selection = Selection(
-            since=since, until=until, hypothesis_ids=parse_ids(hypotheses), every_figure=every_figure
+            since=start, until=end, hypothesis_ids=parse_ids(hypotheses), every_figure=every_figure
         )
     return Exported(
         export_logbook(session.store(), Path(path), format, selection, title=title, with_figures=with_figures)

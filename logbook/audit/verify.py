@@ -250,16 +250,17 @@ _STREAK = "runs, last_at, last_experiment_id, last_steps"
 
 
 def _judgement(
-    prediction_id,
-    hypothesis_id,
-    prediction,
-    credence,
-    surprisal_bits,
-    experiment_id,
-    observed,
-    steps,
-    created_at,
+    prediction_id: object,
+    hypothesis_id: object,
+    prediction: object,
+    credence: object,
+    surprisal_bits: object,
+    experiment_id: object,
+    observed: object,
+    steps: object,
+    created_at: object,
 ) -> dict:
+    """One judgement's fields, from a table row (stored text) or an export's record (parsed) alike."""
     return {
         "prediction_id": prediction_id,
         "hypothesis_id": hypothesis_id,
@@ -273,7 +274,7 @@ def _judgement(
     }
 
 
-def _streak(runs, last_at, last_experiment_id, last_steps) -> dict:
+def _streak(runs: object, last_at: object, last_experiment_id: object, last_steps: object) -> dict:
     return {
         "runs": runs or 1,
         "last_at": last_at,
@@ -320,10 +321,10 @@ def _table_records(store: Store) -> dict[Key, dict]:
             "credence history": [],
         }
     for c in db.query("SELECT * FROM credence_history ORDER BY id"):
-        h = records.get(("hypothesis", c["hypothesis_id"]))
-        if h is not None:
-            h["credence history"].append((c["credence"], c["reason"] or "", c["at"]))
-    columns = ("hypothesis_id", "kind", "expression", "credence", "state", "error")
+        record = records.get(("hypothesis", c["hypothesis_id"]))
+        if record is not None:
+            record["credence history"].append((c["credence"], c["reason"] or "", c["at"]))
+    columns: tuple[str, ...] = ("hypothesis_id", "kind", "expression", "credence", "state", "error")
     columns += ("first_verdict", "revises", "superseded_by")
     for p in db.query("SELECT * FROM predictions"):
         records[("prediction", p["id"])] = {
@@ -493,8 +494,8 @@ def _export_records(export: LogbookExport) -> dict[Key, dict]:
         }
     for m in export.modes:
         records[("mode", m.id)] = {"mode": m.mode.value, "started_at": m.started_at}
-    for e in export.experiments:
-        records[("experiment", e.id)] = {"digest": experiment_digest(e)}
+    for x in export.experiments:
+        records[("experiment", x.id)] = {"digest": experiment_digest(x)}
     records.update(_export_set_records(export))
     return records
 
@@ -534,12 +535,12 @@ def _export_consistency(export: LogbookExport, problems: list[str]) -> None:
         *((s, False) for s in export.surprises if not s.manual and s.kind == "prediction"),
     ]
     for judgement, held in judgements:
-        p = predictions.get(judgement.prediction_id or "")
-        if p is not None and not any(
-            v.held == held and v.at <= judgement.created_at <= v.last_at for v in p.verdicts
+        judged = predictions.get(judgement.prediction_id or "")
+        if judged is not None and not any(
+            v.held == held and v.at <= judgement.created_at <= v.last_at for v in judged.verdicts
         ):
             label = "evidence" if held else "surprise"
-            problems.append(f"{label} {judgement.id} is missing from prediction {p.id}'s verdicts")
+            problems.append(f"{label} {judgement.id} is missing from prediction {judged.id}'s verdicts")
 
 
 # -- the entry points ------------------------------------------------------

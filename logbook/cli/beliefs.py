@@ -139,17 +139,13 @@ def cmd_else(store: Store, args: argparse.Namespace) -> None:
 
 
 def cmd_add(store: Store, args: argparse.Namespace) -> None:
-    made = None
-    for hid in args.hypotheses:
-        made = store.add_to_set(args.set, _member(hid), args.reason)
-    _show(store, made)
+    made = [store.add_to_set(args.set, _member(hid), args.reason) for hid in args.hypotheses]
+    _show(store, made[-1])  # argparse gives one id at least
 
 
 def cmd_remove(store: Store, args: argparse.Namespace) -> None:
-    left = None
-    for hid in args.hypotheses:
-        left = store.remove_from_set(_member(hid), args.reason)
-    _show(store, left)
+    left = [store.remove_from_set(_member(hid), args.reason) for hid in args.hypotheses]
+    _show(store, left[-1])  # argparse gives one id at least
 
 
 def cmd_history(store: Store, args: argparse.Namespace) -> None:
@@ -178,7 +174,7 @@ def register(add: Callable[..., argparse.ArgumentParser], opener: Opener) -> Non
     """Add ``logbook sets`` (and its subcommands), ``logbook tag`` and ``logbook due``; ``add`` makes a top-level
     command (see :func:`logbook.cli.main.build_parser`)."""
 
-    def run(handler: Callable[[Store, argparse.Namespace], None]):
+    def run(handler: Callable[[Store, argparse.Namespace], None]) -> Callable[[argparse.Namespace], int]:
         def command(args: argparse.Namespace) -> int:
             with opener(args) as store:
                 handler(store, args)
@@ -194,7 +190,9 @@ def register(add: Callable[..., argparse.ArgumentParser], opener: Opener) -> Non
     )
     sub = sets.add_subparsers(dest="action", metavar="ACTION")
 
-    def action(name: str, handler, help: str) -> argparse.ArgumentParser:
+    def action(
+        name: str, handler: Callable[[Store, argparse.Namespace], None], help: str
+    ) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help, description=help)
         # SUPPRESS: a --db given before the action is kept, one after it is read too.
         command.add_argument("--db", default=argparse.SUPPRESS, help="the logbook file")

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from logbook.cli.beliefs import register as register_beliefs
 from logbook.cli.history_text import history_text
@@ -23,6 +23,7 @@ from logbook.report.exporting import (
 from logbook.report.selection import Selection, parse_ids
 from logbook.rules.trust import shown
 from logbook.store.core import LogbookError, Store
+from logbook.store.tables.predictions import TrustReview
 from logbook.words import SURPRISE_FILTERS
 
 #: Problems ``logbook verify`` prints; the first is the one to look at.
@@ -169,7 +170,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
             )
         chosen = [r for r in reviews if r.refusal is None]
 
-        def describe(review) -> None:
+        def describe(review: TrustReview) -> None:
             p = review.prediction
             statement = shown(_first_line(review.statement or "(no such hypothesis)"))
             print(f"  {p.id}  {p.kind.value} of {p.hypothesis_id}: {statement}")
@@ -354,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="logbook", description="Read and export a research logbook.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, handler, help: str) -> argparse.ArgumentParser:
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help, description=help)
         command.add_argument(
             "--db", help="the logbook file (default: .logbook/logbook.db found upward, or $LOGBOOK_DB)"

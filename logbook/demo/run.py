@@ -8,7 +8,10 @@ import sys
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, TextIO
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 NOTEBOOK = "copying_heads.ipynb"
 LOG_NAME = "copying-heads-log.html"
@@ -24,7 +27,7 @@ class Progress:
     On a terminal, one line redrawn in place; elsewhere (a log, CI), a line per cell.
     """
 
-    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
+    def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30) -> None:
         self.total, self.stream, self.width = total, stream, width
         self.done = 0
         self.started = time.perf_counter()
@@ -58,12 +61,10 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
         shutil.rmtree(logbook_dir)
     notebook = nbformat.read(demo_notebook(), as_version=4)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    reruns = {
-        cell.id: rerun_of(cell, notebook) for cell in code_cells if rerun_of(cell, notebook) is not None
-    }
+    reruns = {cell.id: at for cell in code_cells if (at := rerun_of(cell, notebook)) is not None}
     progress = Progress(len(code_cells) + len(reruns))
 
-    def first_line(cell) -> str:
+    def first_line(cell: NotebookNode) -> str:
         return next((line for line in cell.source.splitlines() if line.strip()), "")
 
     saved_env = {key: os.environ.get(key) for key in ("LOGBOOK_DB", "HF_HUB_OFFLINE")}
@@ -83,7 +84,7 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
             on_cell_executed=lambda cell, cell_index, execute_reply: after(cell),
         )
 
-        async def after(cell) -> None:
+        async def after(cell: NotebookNode) -> None:
             _advance(progress, cell)
             if cell.cell_type == "code" and cell.id in reruns:
                 # As a user would: change a value, then run an earlier cell again.
@@ -109,12 +110,12 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
     return folder / LOG_NAME, errors
 
 
-def rerun_of(cell, notebook) -> Optional[int]:
+def rerun_of(cell: NotebookNode, notebook: NotebookNode) -> Optional[int]:
     """The index of the cell to run again after ``cell`` (its ``logbook.rerun`` metadata names its id), if any."""
     wanted = cell.get("metadata", {}).get("logbook", {}).get("rerun")
     return next((i for i, other in enumerate(notebook.cells) if wanted and other.get("id") == wanted), None)
 
 
-def _advance(progress: Progress, cell) -> None:
+def _advance(progress: Progress, cell: NotebookNode) -> None:
     if cell.cell_type == "code":
         progress.done += 1
