@@ -246,15 +246,11 @@ class Store:
         """Append one event and return its hash; call inside the write transaction that makes the change."""
         return self.events.append_event(kind, subject, payload, at)
 
-    def seal_head(
-        self,
-    ) -> None:
+    def seal_head(self) -> None:
         """Sign the head this transaction wrote with this user's secret (:mod:`logbook.store.seal`); in the transaction."""
-        return self.events.seal_head()
+        self.events.seal_head()
 
-    def ssh_seal(
-        self,
-    ) -> Optional[SignedHead]:
+    def ssh_seal(self) -> Optional[SignedHead]:
         """The newest SSH seal whose head the history still holds, or None."""
         return self.events.ssh_seal()
 
@@ -262,15 +258,11 @@ class Store:
         """Sign the head with an SSH private key (``ssh-keygen -Y sign``) and keep the signature."""
         return self.events.seal_with_ssh(key, namespace)
 
-    def seals(
-        self,
-    ) -> list[dict[str, Any]]:
+    def seals(self) -> list[dict[str, Any]]:
         """Every author's seal of the head: key id, author, events, hash, mac, when."""
         return self.events.seals()
 
-    def chain_head(
-        self,
-    ) -> dict[str, Any] | None:
+    def chain_head(self) -> dict[str, Any] | None:
         """The newest event's id and hash: publish this to prove the history up to now."""
         return self.events.chain_head()
 
@@ -328,21 +320,15 @@ class Store:
         """The prediction with this id (``H1.P2``), with its verdicts and versions."""
         return self.predictions.prediction(prediction_id)
 
-    def active_predictions(
-        self,
-    ) -> list[Prediction]:
+    def active_predictions(self) -> list[Prediction]:
         """Expression predictions of active hypotheses that are still in force, oldest first."""
         return self.predictions.active_predictions()
 
-    def untrusted_predictions(
-        self,
-    ) -> list[Prediction]:
+    def untrusted_predictions(self) -> list[Prediction]:
         """Predictions not signed by this user as they stand (written elsewhere, copied, or edited), oldest first."""
         return self.predictions.untrusted_predictions()
 
-    def trust_review(
-        self,
-    ) -> list[TrustReview]:
+    def trust_review(self) -> list[TrustReview]:
         """Every untrusted prediction with why it is untrusted and the hash of what trusting it signs, oldest first."""
         return self.predictions.trust_review()
 
@@ -354,23 +340,21 @@ class Store:
 
     def set_prediction_error(self, prediction_id: str, error: str) -> None:
         """Record that evaluating a prediction raised; call inside a transaction."""
-        return self.predictions.set_prediction_error(prediction_id, error)
+        self.predictions.set_prediction_error(prediction_id, error)
 
     def set_prediction_too_slow(self, prediction_id: str, budget_s: float) -> None:
         """Record that evaluating a prediction ran past the kernel's time budget; call inside a transaction."""
-        return self.predictions.set_prediction_too_slow(prediction_id, budget_s)
+        self.predictions.set_prediction_too_slow(prediction_id, budget_s)
 
     def judging_ahead(self, prediction_id: str, session: str, pid: int, host: str, budget_s: float) -> None:
         """Write that kernel ``session`` is about to evaluate a prediction; call inside a transaction."""
-        return self.predictions.judging_ahead(prediction_id, session, pid, host, budget_s)
+        self.predictions.judging_ahead(prediction_id, session, pid, host, budget_s)
 
     def judging_done(self, session: str) -> None:
         """Kernel ``session`` finished judging: remove its row; call inside a transaction."""
-        return self.predictions.judging_done(session)
+        self.predictions.judging_done(session)
 
-    def judging(
-        self,
-    ) -> list[dict]:
+    def judging(self) -> list[dict]:
         """The judgements in progress, or left behind by kernels that stopped, oldest first."""
         return self.predictions.judging()
 
@@ -402,7 +386,7 @@ class Store:
 
     def set_record_ms(self, experiment_id: int, record_ms: float) -> None:
         """Store how long recording and judging took after a cell; call inside a transaction."""
-        return self.experiments.set_record_ms(experiment_id, record_ms)
+        self.experiments.set_record_ms(experiment_id, record_ms)
 
     def insert_experiment(self, row: CellRecord, outputs: list[dict[str, Any]]) -> int:
         """Write one experiment and its outputs; call inside a transaction."""
@@ -426,9 +410,7 @@ class Store:
         """Experiments whose source, outputs or errors hold every word of ``text``, best match first."""
         return self.experiments.search_experiments(text, limit)
 
-    def last_experiment_id(
-        self,
-    ) -> int | None:
+    def last_experiment_id(self) -> int | None:
         """The id of the experiment recorded last, or None before the first."""
         return self.experiments.last_experiment_id()
 
@@ -454,9 +436,7 @@ class Store:
         """Start a paused brainstorm's clock again, adding the pause to its paused time."""
         return self.brainstorms.resume_brainstorm(brainstorm_id)
 
-    def current_brainstorm(
-        self,
-    ) -> Brainstorm | None:
+    def current_brainstorm(self) -> Brainstorm | None:
         """The brainstorm still running, or None."""
         return self.brainstorms.current_brainstorm()
 
@@ -484,9 +464,7 @@ class Store:
         """How many surprises have ``status`` (as :meth:`__call__` reads it)."""
         return self.surprises.count_surprises(status)
 
-    def unread_surprises(
-        self,
-    ) -> int:
+    def unread_surprises(self) -> int:
         """How many surprises are open and not yet seen: the sidebar's badge."""
         return self.surprises.unread_surprises()
 
@@ -562,9 +540,7 @@ class Store:
         """The competing set with this id (``3`` or ``"C3"``), with its members' credences and history."""
         return self.sets.competing_set(set_id)
 
-    def competing_sets(
-        self,
-    ) -> list[CompetingSet]:
+    def competing_sets(self) -> list[CompetingSet]:
         """Every competing set, oldest first."""
         return self.sets.competing_sets()
 
@@ -650,9 +626,7 @@ class Store:
         """Close a surprise with one action, recording when, by whom and why, in one transaction."""
         return self.judgements.resolve_surprise(surprise_id, action, explanation, credence, reason, by)
 
-    def evidence(
-        self,
-    ) -> list[Evidence]:
+    def evidence(self) -> list[Evidence]:
         """Every verdict that held, oldest first."""
         return self.judgements.evidence()
 
@@ -674,21 +648,15 @@ class Store:
         """Switch research mode, from now or from ``started_at`` (the start of the cell that switched)."""
         return self.journal.set_mode(mode, started_at)
 
-    def current_mode(
-        self,
-    ) -> ResearchMode | None:
+    def current_mode(self) -> ResearchMode | None:
         """The research mode switched to last, or None before the first switch."""
         return self.journal.current_mode()
 
-    def modes(
-        self,
-    ) -> list[Mode]:
+    def modes(self) -> list[Mode]:
         """Every switch of research mode, oldest first."""
         return self.journal.modes()
 
-    def mode_balance(
-        self,
-    ) -> list[dict]:
+    def mode_balance(self) -> list[dict]:
         """Experiments, run time and time spent in each research mode."""
         return self.journal.mode_balance()
 
@@ -704,21 +672,17 @@ class Store:
 
     def expect_value(self, cell_key: str, name: str, envelope: Optional[float] = None) -> None:
         """Mark a value (``x``) or part (``scores[1, 3]``) of cell ``cell_key`` as expected to vary."""
-        return self.history.expect_value(cell_key, name, envelope)
+        self.history.expect_value(cell_key, name, envelope)
 
     def unexpect_value(self, cell_key: str, name: str) -> bool:
         """Undo :meth:`expect_value`: the value is watched in that cell again. False when it was not expected."""
         return self.history.unexpect_value(cell_key, name)
 
-    def expected_values(
-        self,
-    ) -> dict[str, set[str]]:
+    def expected_values(self) -> dict[str, set[str]]:
         """The values (and parts) expected to vary, per cell key."""
         return self.history.expected_values()
 
-    def expected_envelopes(
-        self,
-    ) -> dict[str, dict[str, Optional[float]]]:
+    def expected_envelopes(self) -> dict[str, dict[str, Optional[float]]]:
         """Per cell key, each value or part expected to vary with the change marked normal (None: any)."""
         return self.history.expected_envelopes()
 
@@ -738,7 +702,7 @@ class Store:
 
     def unpin(self, experiment_id: int, position: int) -> None:
         """Take a figure off the report; :class:`NotFound` if it is not pinned."""
-        return self.pins.unpin(experiment_id, position)
+        self.pins.unpin(experiment_id, position)
 
     # -- settings ----------------------------------------------------
 
@@ -748,11 +712,9 @@ class Store:
 
     def set_setting(self, key: str, value: Any) -> None:
         """Keep ``value`` (JSON) under ``key``."""
-        return self.settings.set_setting(key, value)
+        self.settings.set_setting(key, value)
 
-    def drift_threshold(
-        self,
-    ) -> float:
+    def drift_threshold(self) -> float:
         """The relative change that flags a scalar with one or two earlier runs (0.5: 50 %)."""
         return self.settings.drift_threshold()
 
