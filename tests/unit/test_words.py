@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from logbook.models import ResearchMode, SurpriseStatus
+from logbook.report.charts import MODE_COLOURS
 from logbook.words import INBOX_FILTERS, MODE_NAMES, NO_MODE, SURPRISE_FILTERS, mode_name
 
 WORDS_TS = (Path(__file__).resolve().parents[2] / "extension" / "lib" / "words.ts").read_text()
@@ -19,17 +20,17 @@ def ts_constant(name: str) -> str:
     return match.group(1)
 
 
-def test_modes_are_listed_in_order_then_none():
+def test_modes_are_listed_in_order_then_none() -> None:
     assert MODE_NAMES == ("confirm", "red-team", "explore", "none")
     assert mode_name(ResearchMode.red_team) == "red-team" and mode_name(None) == NO_MODE
 
 
-def test_the_sidebar_lists_the_same_modes():
+def test_the_sidebar_lists_the_same_modes() -> None:
     assert ts_strings(ts_constant("RESEARCH_MODES")) == [mode.value for mode in ResearchMode]
     assert ts_strings(ts_constant("NO_MODE")) == [NO_MODE]
 
 
-def test_the_sidebar_offers_the_inbox_filters_with_the_statuses_each_keeps():
+def test_the_sidebar_offers_the_inbox_filters_with_the_statuses_each_keeps() -> None:
     body = ts_constant("FILTER_STATUSES")
     entries = dict(re.findall(r"(\w+): (\[[^\]]*\]|null)", body))
     assert tuple(entries) == INBOX_FILTERS
@@ -38,6 +39,10 @@ def test_the_sidebar_offers_the_inbox_filters_with_the_statuses_each_keeps():
         assert kept == SURPRISE_FILTERS[name], name
 
 
-def test_every_status_is_a_filter_by_itself():
+def test_every_status_is_a_filter_by_itself() -> None:
     assert all(SURPRISE_FILTERS[s.value] == (s.value,) for s in SurpriseStatus)
     assert SURPRISE_FILTERS["all"] is None
+
+
+def test_every_mode_has_its_colour_in_the_charts() -> None:
+    assert tuple(MODE_COLOURS) == MODE_NAMES
