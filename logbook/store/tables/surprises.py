@@ -13,13 +13,7 @@ from logbook.store.tables.events import Events
 from logbook.store.tables.experiments import Experiments
 from logbook.store.tables.part import Part
 from logbook.text import clean_text
-
-#: What ``surprises(status=...)`` accepts beyond the statuses themselves.
-SURPRISE_FILTERS = {
-    **{status.value: (status.value,) for status in SurpriseStatus},
-    "resolved": (SurpriseStatus.explained.value, SurpriseStatus.acted_on.value),
-    "all": None,
-}
+from logbook.words import SURPRISE_FILTERS
 
 
 def surprise_number(surprise_id: int | str) -> int:
