@@ -24,6 +24,7 @@ from logbook.models import (
     Surprise,
 )
 from logbook.rules.compare import ValueComparison, VerdictComparison
+from logbook.words import InboxFilter
 
 
 class Reply(BaseModel):
@@ -89,7 +90,7 @@ class HypothesesDelta(Reply):
 class SurprisePage(Reply):
     """``GET feed/surprises``: one page of the inbox under a filter, with the totals for the badge."""
 
-    status: Literal["open", "resolved", "all"]
+    status: InboxFilter
     offset: int
     total: int
     unread: int

@@ -5,7 +5,7 @@ The sidebar spells the same words in ``extension/lib/words.ts``; a test holds th
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, Optional, get_args
 
 from logbook.models import ResearchMode, SurpriseStatus
 
@@ -15,8 +15,11 @@ NO_MODE = "none"
 #: The research modes in the order they are listed, then :data:`NO_MODE`.
 MODE_NAMES: tuple[str, ...] = (*(mode.value for mode in ResearchMode), NO_MODE)
 
-#: The filters of the surprise inbox: still open, resolved (explained or acted on), or all.
-INBOX_FILTERS: tuple[str, ...] = ("open", "resolved", "all")
+#: A filter of the surprise inbox: still open, resolved (explained or acted on), or all.
+InboxFilter = Literal["open", "resolved", "all"]
+
+#: The inbox's filters, in the order they are offered.
+INBOX_FILTERS: tuple[str, ...] = get_args(InboxFilter)
 
 #: What ``surprises(status=...)`` accepts, each with the statuses it keeps (None keeps every one):
 #: each status by itself, and the inbox's filters.
