@@ -22,12 +22,7 @@ import tornado.web
 from logbook.replies import ExperimentJudgements, Feed, FeedSections, HypothesesDelta, SurprisePage
 from logbook.server.base import LONG_POLL_SECONDS, MAX_PAGE, Exchange, LogbookHandler
 from logbook.server.handlers import server_time
-from logbook.store.sections import (
-    SectionVersions,
-    changed_hypotheses,
-    experiment_judgements,
-    surprise_page,
-)
+from logbook.store.sections import SectionVersions, changed_hypotheses, experiment_judgements, surprise_page
 from logbook.words import INBOX_FILTERS
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from jupyter_server.utils import url_path_join
 
-from logbook.server import bundles, feed, handlers
+from logbook.server import beliefs, bundles, experiments, export, feed, handlers, surprises
 from logbook.server.base import Exchange, LogbookHandler
 
 #: The methods a handler may answer, as HTTP names them.
@@ -30,8 +30,11 @@ class Route:
         return dict(self.handler.api)
 
 
+#: Every route, module by module.
 ROUTES: list[Route] = [
-    Route(pattern, handler) for pattern, handler in handlers.ROUTES + feed.ROUTES + bundles.ROUTES
+    Route(pattern, handler)
+    for module in (handlers, experiments, surprises, export, beliefs, feed, bundles)
+    for pattern, handler in module.ROUTES
 ]
 
 
