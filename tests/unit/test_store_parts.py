@@ -4,6 +4,9 @@ import ast
 import inspect
 from pathlib import Path
 
+import pytest
+
+from logbook.errors import LogbookError
 from logbook.models import Prediction, Surprise
 from logbook.store.cell_record import EXPERIMENT_COLUMNS, CellRecord, ErrorFields
 from logbook.store.core import Store
@@ -127,3 +130,8 @@ def test_a_row_becomes_a_model_by_its_field_types():
     )
     surprise = from_row(Surprise, {"id": 3, "drift": '{"name": "x", "change": "changed sign"}', "runs": None})
     assert (surprise.drift.name, surprise.runs, surprise.kind) == ("x", 1, "prediction")
+
+
+def test_an_unknown_proposal_status_is_refused_with_the_choices(store):
+    with pytest.raises(LogbookError, match="unknown proposal status '0'; choose one of proposed"):
+        store.proposals(status="0")

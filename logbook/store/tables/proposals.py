@@ -29,6 +29,15 @@ def proposal_number(proposal_id: int | str) -> int:
     return int(text)
 
 
+def _status(status: ProposalStatus | str) -> ProposalStatus:
+    """``status`` as a proposal status; :class:`LogbookError` naming the choices when it is none."""
+    try:
+        return ProposalStatus(status)
+    except ValueError:
+        choices = ", ".join(s.value for s in ProposalStatus)
+        raise LogbookError(f"unknown proposal status {status!r}; choose one of {choices}") from None
+
+
 class Proposals(Part):
     """The ``proposals`` table: proposed updates, each decided once; calling it lists them.
 
@@ -117,8 +126,8 @@ class Proposals(Part):
         return from_row(Proposal, one(self.db, "proposals", proposal_number(proposal_id), "proposal"))
 
     def __call__(self, status: Optional[str] = None) -> list[Proposal]:
-        """Every proposal, oldest first (those with ``status`` when given)."""
-        where, params = ("status = ?", [ProposalStatus(status).value]) if status else ("1", [])
+        """Every proposal, oldest first (those with ``status`` when given; an unknown status is refused)."""
+        where, params = ("status = ?", [_status(status).value]) if status else ("1", [])
         return [
             from_row(Proposal, r)
             for r in self.db.query(f"SELECT * FROM proposals WHERE {where} ORDER BY id", params)
@@ -139,7 +148,7 @@ class Proposals(Part):
         left since are passed over and the rest renormalised); either way the
         decision is kept, once.
         """
-        decision = ProposalStatus(decision)
+        decision = _status(decision)
         if decision is ProposalStatus.proposed:
             raise LogbookError("decide a proposal as accepted, edited or rejected")
         current = self.proposal(proposal_id)
