@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Protocol, Union
 
-from logbook.dates import Moment, time_range
+from logbook.dates import Moment
 from logbook.durations import brainstorm_seconds
 from logbook.errors import AlreadyDone
 from logbook.models import (
@@ -32,7 +32,7 @@ from logbook.models import (
 )
 from logbook.paths import find_logbook
 from logbook.report.exporting import export_logbook
-from logbook.report.selection import Selection, parse_ids
+from logbook.report.selection import Selection
 from logbook.rules.predictions import expression_or_text
 from logbook.store.core import LogbookError, Store
 from logbook.store.tables.sets import brainstorm_nudge
@@ -517,7 +517,7 @@ def export(
     *,
     since: Moment = None,
     until: Moment = None,
-    hypotheses: Optional[list[str]] = None,
+    hypotheses: Union[str, list[str], None] = None,
     title: Optional[str] = None,
     every_figure: bool = False,
     with_figures: bool = False,
@@ -532,12 +532,7 @@ def export(
     (default: the project folder's name); ``every_figure`` shows every figure of
     the period; ``with_figures`` writes a JSON export's figures beside it.
     """
-    selection = None
-    if since or until or hypotheses or every_figure:
-        start, end = time_range(since, until)
-        selection = Selection(
-            since=start, until=end, hypothesis_ids=parse_ids(hypotheses), every_figure=every_figure
-        )
+    selection = Selection.of(since, until, hypotheses, every_figure=every_figure)
     return Exported(
         export_logbook(session.store(), Path(path), format, selection, title=title, with_figures=with_figures)
     )

@@ -20,7 +20,7 @@ from logbook.report.exporting import (
     export_schema,
     render,
 )
-from logbook.report.selection import Selection, parse_ids
+from logbook.report.selection import Selection
 from logbook.rules.trust import shown
 from logbook.store.core import LogbookError, Store
 from logbook.store.tables.predictions import TrustReview
@@ -54,15 +54,7 @@ def _moment(text: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    selection = None
-    if args.since or args.until or args.hypothesis or args.empty_brainstorms or args.every_figure:
-        selection = Selection(
-            since=args.since,
-            until=args.until,
-            hypothesis_ids=parse_ids(args.hypothesis),
-            empty_brainstorms=args.empty_brainstorms,
-            every_figure=args.every_figure,
-        )
+    selection = Selection.of(args.since, args.until, args.hypothesis, args.empty_brainstorms, args.every_figure)
     if args.with_figures and args.format != "json":
         raise LogbookError(
             "--with-figures is for --format json: Markdown and HTML reports carry their figures"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
 from logbook.dates import Moment, time_range
 from logbook.errors import NotFound
@@ -28,7 +28,7 @@ class Selection:
         cls,
         since: Moment = None,
         until: Moment = None,
-        hypotheses: Optional[Iterable[str]] = None,
+        hypotheses: Union[str, Iterable[str], None] = None,
         empty_brainstorms: bool = False,
         every_figure: bool = False,
     ) -> Optional["Selection"]:
@@ -110,9 +110,11 @@ def select(data: LogbookExport, selection: Selection) -> LogbookExport:
     return data
 
 
-def parse_ids(values: Optional[Iterable[str]]) -> Optional[list[str]]:
+def parse_ids(values: Union[str, Iterable[str], None]) -> Optional[list[str]]:
     """Hypothesis ids as typed (``"h1, H2"``, or several such), upper case; ``None`` when there are none."""
     if values is None:
         return None
+    if isinstance(values, str):
+        values = [values]
     ids = [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
     return ids or None

@@ -292,3 +292,4 @@ def test_a_selection_in_words_is_none_for_the_whole_logbook_and_reads_ids_and_da
     assert chosen is not None and chosen.hypothesis_ids == ["H1", "H2", "H3"]
     assert chosen.since is not None and chosen.since.isoformat().startswith("2026-11-25T00:00")
     assert Selection.of(every_figure=True) == Selection(every_figure=True)
+    assert Selection.of(hypotheses="h2,h5").hypothesis_ids == ["H2", "H5"]  # one string, as a researcher types it
