@@ -12,7 +12,7 @@ import pytest
 
 from logbook.store.core import Store
 from tests.support.browser import ARTIFACTS, chromium
-from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar
+from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar, settled
 from tests.support.seed import seed
 from tests.support.sidebar_checks import (
     SIDEBAR,
@@ -118,6 +118,7 @@ def test_an_explanation_is_found_and_its_surprise_opens(lab, page):
 
 
 def test_the_keyboard_reaches_and_opens_the_results(lab, page):
+    settled(page)
     box = page.get_by_role("searchbox", name="Search the logbook")
     box.click()
     page.keyboard.type("induction")

@@ -14,7 +14,7 @@ import pytest
 
 from logbook.store.core import Store
 from tests.support.browser import ARTIFACTS, chromium
-from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar
+from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar, settled
 from tests.support.seed import LONG_EXPRESSION, seed
 from tests.support.sidebar_checks import (
     SIDEBAR,
@@ -188,6 +188,7 @@ def test_fits_reads_and_names_everything_at_250_and_400_px_light_and_dark(page):
 
 
 def test_keyboard_reaches_sections_cards_and_surprises_with_visible_focus(page):
+    settled(page)
     set_sidebar_width(page, 300)
     page.evaluate(
         """() => { window.__replaced = [];

@@ -132,11 +132,14 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
             browser.close()
 
 
-def open_sidebar(page) -> None:
-    """Show the Logbook sidebar (the layout restorer may already have opened it), once JupyterLab
-    has settled: it ends its start by activating the main area (a launcher or a notebook), which
-    takes the keyboard focus, and a test's own focus must come after that."""
+def settled(page) -> None:
+    """Wait until JupyterLab has settled: it ends its start by activating the main area (a launcher
+    or a notebook), which takes the keyboard focus. A test that uses the keyboard starts after that."""
     page.wait_for_function("() => document.activeElement?.closest('#jp-main-dock-panel') != null")
+
+
+def open_sidebar(page) -> None:
+    """Show the Logbook sidebar (the layout restorer may already have opened it)."""
     tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
     tab.wait_for()
     title = page.locator("#jp-logbook-sidebar .jp-Logbook-title")
