@@ -178,3 +178,40 @@ def test_writing_never_waits_for_the_idle_save(logbook_db, tmp_path):
     finally:
         writer.stop()
         reader.close()
+
+
+def blocked_on_flock(path) -> bool:
+    """Whether some process waits for a flock on ``path`` (Linux lists waiters in /proc/locks with ``->``)."""
+    inode = f":{path.stat().st_ino} "
+    return any("->" in line and "FLOCK" in line and inode in line for line in open("/proc/locks"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/locks")
+def test_a_logbook_being_created_is_waited_for_not_taken_for_a_copy_without_its_wal(tmp_path):
+    import fcntl
+
+    from sqlite_utils import Database
+
+    from logbook.store import schema
+    from logbook.store.portable import missing_wal
+
+    path = tmp_path / "logbook.db"
+    opened: dict = {}
+    with open(path, "ab") as creating:
+        # Another process is creating this logbook: WAL mode is on, no table is in yet.
+        fcntl.flock(creating.fileno(), fcntl.LOCK_EX)
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.close()
+        assert missing_wal(path)
+        opener = threading.Thread(target=lambda: opened.update(result=Store(path)))
+        opener.start()
+        while not blocked_on_flock(path):
+            assert opener.is_alive(), opened  # it waits, instead of calling this a copy without its WAL
+        with sqlite3.connect(path) as conn:
+            schema.migrations.apply(Database(conn))
+        conn.close()
+    opener.join()
+    store = opened["result"]
+    assert isinstance(store, Store) and store.hypotheses() == []
+    store.close()
