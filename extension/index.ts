@@ -109,7 +109,6 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     );
     const panel = new LogbookPanel(model, {
       compare: compareThese,
-      restored: app.restored,
       openExperiment: (id, query) => void commands.execute(CommandIDs.openExperiment, { id, query }),
       openExport: () => void commands.execute(CommandIDs.exportLog, {}),
       openDashboard: () => void commands.execute(CommandIDs.openDashboard),

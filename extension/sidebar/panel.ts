@@ -31,8 +31,6 @@ export interface IPanelOptions {
   selectedCell?: () => ICellRef | null;
   /** Two experiments side by side (old, new): two chosen in the list and compared. */
   compare?: (oldId: number, newId: number) => void;
-  /** Settled once JupyterLab has restored its layout (it replays the sections' state as it does). */
-  restored?: Promise<unknown>;
 }
 
 /** A small bar chart: the dashboard button's face. */
@@ -80,8 +78,7 @@ export class LogbookPanel extends SidePanel {
       this.content as AccordionPanel,
       names,
       names.map(n => `the ${n[0].toUpperCase()}${n.slice(1)} section`),
-      names.map(n => STRETCH[n] ?? 1),
-      options.restored
+      names.map(n => STRETCH[n] ?? 1)
     );
     model.changed.connect((_, what) => (what === 'status' || what === 'surprises') && this.renderHeader(), this);
   }

@@ -34,18 +34,16 @@ export class RememberedLayout {
     private readonly names: readonly string[],
     labels: readonly string[],
     private readonly stretch: readonly number[],
-    restored: Promise<unknown> = Promise.resolve(),
     private readonly storage: Storage | null = safeStorage()
   ) {
-    this.restore();
-    // JupyterLab restores its side panels' sections from the workspace as it starts, which may be
-    // older than what the browser remembers: once it has, the remembered layout is applied again,
-    // and only then are changes saved (JupyterLab's own replay is not the researcher's change).
-    void restored.then(() => {
-      this.restore();
-      accordion.expansionToggled.connect(this.share, this);
-      accordion.handleMoved.connect(this.save, this);
-    });
+    const layout = parseLayout(this.read(), names);
+    names.forEach((name, i) => layout.collapsed.includes(name) && accordion.collapse(i));
+    const sizes = sizesFor(layout, names);
+    if (sizes) {
+      accordion.setRelativeSizes(sizes);
+    }
+    accordion.expansionToggled.connect(this.share, this);
+    accordion.handleMoved.connect(this.save, this);
     accordion.handles.forEach((handle, i) => {
       handle.tabIndex = 0;
       handle.setAttribute('role', 'separator');
@@ -58,25 +56,6 @@ export class RememberedLayout {
       handle.addEventListener('focus', () => this.describeSizes());
     });
     accordion.node.addEventListener('keydown', this.onKeyDown);
-  }
-
-  /** Collapse and size the sections as the browser remembers them. */
-  restore(): void {
-    const stored = this.read();
-    if (stored === null) {
-      return; // nothing remembered yet: the sections stay as JupyterLab has them
-    }
-    const layout = parseLayout(stored, this.names);
-    this.names.forEach((name, i) => {
-      const collapsed = layout.collapsed.includes(name);
-      if (collapsed !== this.accordion.widgets[i].isHidden) {
-        collapsed ? this.accordion.collapse(i) : this.accordion.expand(i);
-      }
-    });
-    const sizes = sizesFor(layout, this.names);
-    if (sizes) {
-      this.accordion.setRelativeSizes(sizes);
-    }
   }
 
   /** Each handle's value: the share of the height (in %) of the section above it. */
