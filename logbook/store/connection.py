@@ -7,12 +7,7 @@ import os
 import sqlite3
 import urllib.parse
 from pathlib import Path
-from typing import Any, Iterator, Optional
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Windows
-    fcntl = None  # type: ignore[assignment]
+from typing import Optional
 
 from sqlite_utils import Database
 
@@ -129,50 +124,8 @@ def connect(path: Path, check_integrity: bool = True, read_only: bool = False) -
     if path.is_dir():
         raise LogbookUnavailable(describe_folder(path))
     existed = path.exists() and path.stat().st_size > 0
-    if existed and missing_wal(path) and _still_missing_wal(path):
+    if existed and missing_wal(path):
         raise LogbookUnavailable(missing_wal_message(path))
-    with contextlib.ExitStack() as creating:
-        if not existed and not read_only:
-            creating.enter_context(_held_while_created(path))
-        return _connect(path, check_integrity, read_only, existed)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@contextlib.contextmanager
-def _held_while_created(path: Path) -> Iterator[None]:
-    """Hold a lock on a new logbook's file until its schema is in: between SQLite switching the file
-    to WAL mode and the first tables, it reads like a copy made without its WAL (:func:`missing_wal`),
-    and another process opening it then waits on this lock instead (see :func:`_still_missing_wal`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = open(path, "ab")
-    except OSError:
-        yield  # SQLite says why it cannot open it
-        return
-    with handle:
-        _lock(handle, fcntl.LOCK_EX if fcntl else 0)
-        yield
-
-
-def _still_missing_wal(path: Path) -> bool:
-    """Whether ``path`` still looks like a copy without its WAL once no process is creating it."""
-    if fcntl is None:
-        return True
-    try:
-        with open(path, "rb") as handle:
-            _lock(handle, fcntl.LOCK_SH)
-            return missing_wal(path)
-    except OSError:
-        return True
-
-
-def _lock(handle: Any, operation: int) -> None:
-    if fcntl is not None and operation:
-        with contextlib.suppress(OSError):  # a filesystem without flock: no wait, as before
-            fcntl.flock(handle.fileno(), operation)
-
-
-def _connect(path: Path, check_integrity: bool, read_only: bool, existed: bool) -> Database:
     try:
         conn = _open_read_only(path) if read_only else _open(path)
     except PermissionError as error:
