@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
+from logbook.audit.chain import intact
 from logbook.audit.replay import (
     PROPOSAL_FIELDS,
     UNKNOWN,
@@ -106,6 +107,10 @@ def _walk(store: Store, result: Verification) -> list[tuple]:
 
 def _walk_events(events: list[tuple], result: Verification) -> list[tuple]:
     """Check each event's place and hash in ``events`` (as :func:`_walk` returns them)."""
+    result.events = len(events)
+    result.head = events[-1][6] if events else None
+    if intact(events):
+        return events
     problems = result.problems
     expected_id, prev, last_at = 1, GENESIS, ""
     for event in events:
@@ -128,8 +133,6 @@ def _walk_events(events: list[tuple], result: Verification) -> list[tuple]:
                 f"{_name(event)} is dated {at}, before the event before it ({last_at}): it was written later than it says"
             )
         expected_id, prev, last_at = event_id + 1, digest, at
-    result.events = len(events)
-    result.head = events[-1][6] if events else None
     return events
 
 
