@@ -54,14 +54,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     print(f"Durability: kill -9 after {args.seconds:g} s of back-to-back cells")
+    lost_old = 0
     with tempfile.TemporaryDirectory() as folder:
         for r in range(args.rounds):
             cells, stored, old_stored, old = one_round(args.seconds, Path(folder))
+            lost_old += old - old_stored
             print(
                 f"  round {r + 1}: {stored}/{cells} cells in the logbook; "
                 f"{old_stored}/{old} of those that finished >1 s before the kill; "
                 f"{cells - stored} lost, {old - old_stored} of them older than 1 s"
             )
+    verdict = "met" if lost_old == 0 else "NOT met"
+    print(f"Goal (no cell that finished over 1 s before the kill is lost): {lost_old} lost, {verdict}")
 
 
 if __name__ == "__main__":

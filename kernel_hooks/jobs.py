@@ -8,6 +8,7 @@ values (whose id the writer filled in when it ran the earlier job).
 
 from __future__ import annotations
 
+import traceback
 from typing import Any, Optional
 
 from kernel_hooks.drift import CellHistory, Drift
@@ -23,7 +24,13 @@ SEARCH_TEXT_CAP = 64 * 1024
 
 
 class ExperimentJob:
-    """Writes one cell's experiment and its outputs, and tells the handle its id."""
+    """Writes one cell's experiment and its outputs, and tells the handle its id.
+
+    Jobs of this kind that follow one another in a batch are written
+    together (:meth:`run_together`): their rows go in as one statement. A
+    job may carry the fold of its cell's history (:class:`FoldJob`), done
+    once the experiment is written.
+    """
 
     def __init__(
         self,
@@ -35,8 +42,26 @@ class ExperimentJob:
     ):
         self.row, self.outputs, self.names = row, outputs, names
         self.torch_activity, self.handle = torch_activity, handle
+        self.fold: Optional[FoldJob] = None
 
     def __call__(self, store: Store) -> None:
+        self.run_together(store, [self])
+
+    @staticmethod
+    def run_together(store: Store, jobs: list["ExperimentJob"]) -> None:
+        """Write the experiments of ``jobs`` in order, in one go, then fold their cells' histories."""
+        ids = store.experiments.insert_experiments([job.record() for job in jobs])
+        for job, experiment_id in zip(jobs, ids):
+            job.handle.id = experiment_id
+        for job in jobs:
+            if job.fold is not None:
+                try:
+                    job.fold(store)
+                except Exception as error:  # noqa: BLE001 - the cell is written; its drift baseline lags
+                    store.record_error("FoldJob", f"{type(error).__name__}: {error}", traceback.format_exc())
+
+    def record(self) -> tuple[CellRecord, list[dict[str, Any]]]:
+        """The row and encoded outputs this job writes (the row completed with what the writer adds)."""
         outputs = [encoded for output in self.outputs for encoded in encode_output(output)]
         search_text = "\n".join(
             o["data"].decode("utf-8", "replace")
@@ -50,7 +75,7 @@ class ExperimentJob:
             "output_text": search_text[:SEARCH_TEXT_CAP],
             "record_ms": self.handle.claim_record_ms(),
         }
-        self.handle.id = store.experiments.insert_experiment(row, outputs)
+        return row, outputs
 
 
 class JudgementsJob:

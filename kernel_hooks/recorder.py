@@ -342,13 +342,15 @@ class Recorder:
         handle = self.provenance.new_experiment(assigned)
         names = self._summaries(assigned, namespace)
         job = ExperimentJob(row, outputs, names, torch_activity, handle)
+        drifted = self._drift(row, key, code, names, handle, job)
         self.writer.submit(LeftByJob(job) if torch_activity.get("running_with") else job)
         if torch_activity.get("hooks_left"):
             self.torch.left.left_by(row["execution_count"], handle)
             self.warn(left_message(torch_activity["hooks_left"], row["execution_count"]))
         if torch_activity.get("running_with"):
             self.warn(running_message(torch_activity["running_with"]), once=False)
-        self._drift(row, key, code, names, handle)
+        if drifted:
+            self._flag_drift(drifted, key, handle, row["execution_count"])
         judged_now = due(self.predictions.values(), set(assigned)) if self.predictions else []
         outcome = (
             judge_all(judged_now, namespace, self.watchdog, self.provenance, names, self.ahead)
@@ -366,19 +368,27 @@ class Recorder:
         return key
 
     def _drift(
-        self, row: CellRecord, key: str, code: str, names: dict[str, Any], handle: ExperimentHandle
-    ) -> None:
-        """Compare the values of the cell ``key`` (its source ``code``) with its earlier runs; flag and show what drifted."""
+        self,
+        row: CellRecord,
+        key: str,
+        code: str,
+        names: dict[str, Any],
+        handle: ExperimentHandle,
+        job: ExperimentJob,
+    ) -> list[Drift]:
+        """Compare the values of the cell ``key`` (its source ``code``) with its earlier runs: what drifted.
+
+        The run is noted in the cell's history; ``job`` folds it in once the experiment is written.
+        """
         error = None if row["ok"] else (row.get("error_name") or "error")
         try:
             found = self.history.compare(key, code, names, error, self.drift_threshold)
             self.history.note(key, code, Run(handle, names, error))
-            self.writer.submit(FoldJob(self.history, key, code))
+            job.fold = FoldJob(self.history, key, code)
         except Exception:  # noqa: BLE001 - the cell is recorded without its drift
             self._internal_error("drift")
-            return
-        if found:
-            self._flag_drift(found, key, handle, row["execution_count"])
+            return []
+        return found
 
     def _flag_drift(
         self, found: list[Drift], key: str, handle: ExperimentHandle, count: Optional[int]

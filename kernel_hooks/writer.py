@@ -1,18 +1,25 @@
 """The background thread that writes records to the logbook.
 
-The kernel's thread only puts jobs on a queue; this thread owns its own
-connection, writes each batch of jobs in one transaction, and keeps the
-kernel's view of the active predictions fresh when another process (the
-server, another kernel) changes them. Before each batch it checks that the
-file at the logbook's path is still the one it opened, and follows it if not.
-A batch waits for the running cell to end, except when a job is urgent or
-the kernel flushes: before a prediction is judged, the cells finished so far
-and the judgement's marker are on disk (:class:`kernel_hooks.judging.Ahead`).
+The kernel's thread only puts jobs on a queue, without waking this thread;
+this thread owns its own connection, writes each batch of jobs in one
+transaction, and keeps the kernel's view of the active predictions fresh
+when another process (the server, another kernel) changes them. Before each
+batch it checks that the file at the logbook's path is still the one it
+opened, and follows it if not.
+
+A batch is written once its oldest job has waited ``BATCH_DELAY_SECONDS``
+and the kernel is quiet (no cell running, its reply sent), so a burst of
+cells becomes one transaction and writing never competes with a cell or its
+reply for the interpreter; it is written anyway once its oldest job has
+waited ``MAX_DEFER_SECONDS``, so a kill -9 loses no cell finished a second
+before. A job that is urgent and a flush are written at once: before a
+prediction is judged, the cells finished so far and the judgement's marker
+are on disk (:class:`kernel_hooks.judging.Ahead`).
 """
 
 from __future__ import annotations
 
-import queue
+import collections
 import sqlite3
 import threading
 import time
@@ -28,13 +35,14 @@ Job = Callable[[Store], None]
 
 #: How often an idle writer looks for predictions changed by other processes.
 IDLE_POLL_SECONDS = 0.5
-#: After the first job arrives, wait this long for more before writing, so a
-#: burst of cells becomes one transaction and the write happens after the
-#: kernel has replied, not while it is replying.
-BATCH_DELAY_SECONDS = 0.1
-#: A batch waits for the kernel to finish the cell it is running, so writing
-#: never competes with the user's code for the interpreter, but no longer than this.
-MAX_DEFER_SECONDS = 1.0
+#: A job waits this long for more before it is written, so a burst of cells
+#: becomes one transaction (and the writer wakes a few times a second at most).
+BATCH_DELAY_SECONDS = 0.25
+#: After that it waits for the kernel to be quiet (the cell ended and its reply
+#: sent), so writing never competes with the user's code for the interpreter,
+#: but it is written once it has waited this long in all: a kill -9 loses no
+#: cell that finished a second before.
+MAX_DEFER_SECONDS = 0.5
 RETRY_SECONDS = 1.0
 #: How often a waiting ``flush`` looks whether the writer gave up or failed a try.
 STALL_POLL_SECONDS = 0.05
@@ -61,11 +69,14 @@ class Writer:
         self.dropped = 0
         self.on_warning = on_warning
         self.on_external_change = on_external_change
-        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        #: (when it came, job, flush event or None to stop), oldest first; appending wakes no one.
+        self._jobs: collections.deque[tuple[float, Any]] = collections.deque()
         self._stopping = False
         self._urgent = threading.Event()
-        #: Set when the kernel goes idle or a job is urgent: wakes a batch waiting for either.
-        self._nudge = threading.Event()
+        #: Wakes the writer: a job is urgent, or the kernel went quiet while a batch waits for that.
+        self._wake = threading.Event()
+        #: True while a batch is due and waits for the kernel to be quiet.
+        self._wants_quiet = False
         self._kernel_idle = threading.Event()
         self._kernel_idle.set()
         #: Cleared while a cell's reply is still to be sent (see :mod:`kernel_hooks.reply_watch`).
@@ -87,23 +98,23 @@ class Writer:
 
     def submit(self, job: Job, urgent: bool = False) -> None:
         """Queue ``job``; an ``urgent`` one is written without waiting for more jobs or for the cell to end."""
-        if self._jobs.qsize() >= self.max_pending:
+        if len(self._jobs) >= self.max_pending:
             self.dropped += 1
             self.on_warning(
                 f"the logbook has not been writable for {self.max_pending} cells; "
                 "further cells are not recorded until it is"
             )
             return
-        self._jobs.put(job)
+        self._jobs.append((time.monotonic(), job))
         if urgent:
             self._hurry()
 
     def _hurry(self) -> None:
         self._urgent.set()
-        self._nudge.set()
+        self._wake.set()
 
     def kernel_busy(self) -> None:
-        """A cell started: batches wait (up to ``MAX_DEFER_SECONDS``) until it ends."""
+        """A cell started: a due batch waits (up to ``MAX_DEFER_SECONDS``) until it ends."""
         self._cells_running += 1
         self._kernel_idle.clear()
 
@@ -114,17 +125,19 @@ class Writer:
     def replied(self) -> None:
         """The kernel sent the cell's reply: the user has the result, so writing competes with nothing."""
         self._replied.set()
-        self._nudge.set()
+        if self._wants_quiet and self._kernel_idle.is_set():
+            self._wake.set()
 
     def _quiet(self) -> bool:
         return self._kernel_idle.is_set() and self._replied.is_set()
 
     def kernel_idle(self) -> None:
-        """A cell ended; when it ran no other cell, batches may go."""
+        """A cell ended; when it ran no other cell (and its reply is sent, where there is one), a due batch goes."""
         self._cells_running = max(self._cells_running - 1, 0)
         if not self._cells_running:
             self._kernel_idle.set()
-            self._nudge.set()
+            if self._wants_quiet and self._replied.is_set():
+                self._wake.set()
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every job submitted so far is written; False if it is not by ``timeout``.
@@ -133,7 +146,7 @@ class Writer:
         after the writer gave up it answers False at once.
         """
         done = threading.Event()
-        self._jobs.put(done)
+        self._jobs.append((time.monotonic(), done))
         self._hurry()
         deadline = time.monotonic() + timeout
         tries = self._failed_tries
@@ -147,7 +160,7 @@ class Writer:
         if not self._thread.is_alive():
             return
         self._stopping = True
-        self._jobs.put(None)
+        self._jobs.append((time.monotonic(), None))
         self._hurry()
         self._thread.join(timeout)
 
@@ -174,6 +187,10 @@ class Writer:
             store.close()
             self._give_up(f"the logbook at {self.path} is read-only: cells are not recorded")
             return None
+        try:
+            store.events.prepare_seal()  # now, while no cell runs, not in the first cell's write
+        except Exception:  # noqa: BLE001 - sealing tries again, and reports, when it writes
+            pass
         return store
 
     def _serve(self, store: Store) -> bool:
@@ -207,35 +224,36 @@ class Writer:
         self.on_warning(message)
 
     def _next_batch(self) -> tuple[list[Job], list[threading.Event], bool]:
-        try:
-            first = self._jobs.get(timeout=IDLE_POLL_SECONDS)
-        except queue.Empty:
+        """The jobs to write now, the flushes they answer, and whether to stop; nothing after an idle poll."""
+        if not self._due():
             return [], [], False
-        if self._urgent.wait(BATCH_DELAY_SECONDS):
-            self._urgent.clear()
-        elif not self._stopping:
-            self._wait_for_idle_or_urgent(time.monotonic() + MAX_DEFER_SECONDS)
-        items = [first]
-        while True:
-            try:
-                items.append(self._jobs.get_nowait())
-            except queue.Empty:
-                break
+        items = []
+        while self._jobs:
+            items.append(self._jobs.popleft()[1])
         batch = [item for item in items if item is not None and not isinstance(item, threading.Event)]
         events = [item for item in items if isinstance(item, threading.Event)]
         return batch, events, any(item is None for item in items)
 
-    def _wait_for_idle_or_urgent(self, deadline: float) -> None:
-        """Wait until the cell ends and its reply is sent, or a job (a flush before a judgement) cannot wait, or ``deadline``."""
+    def _due(self) -> bool:
+        """Wait until the queued jobs are due (True), or ``IDLE_POLL_SECONDS`` while none are queued (False)."""
         while True:
-            self._nudge.clear()
-            if self._quiet() or self._urgent.is_set():
+            self._wake.clear()
+            if self._urgent.is_set() or self._stopping:
                 self._urgent.clear()
-                return
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            self._nudge.wait(remaining)
+                self._wants_quiet = False
+                return True
+            if not self._jobs:
+                self._wants_quiet = False
+                if not self._wake.wait(IDLE_POLL_SECONDS) and not self._jobs:
+                    return False
+                continue
+            waited = time.monotonic() - self._jobs[0][0]
+            # Asked for before looking, so a kernel going quiet after the look still wakes this wait.
+            self._wants_quiet = waited >= BATCH_DELAY_SECONDS
+            if waited >= MAX_DEFER_SECONDS or (self._wants_quiet and self._quiet()):
+                self._wants_quiet = False
+                return True
+            self._wake.wait((MAX_DEFER_SECONDS if self._wants_quiet else BATCH_DELAY_SECONDS) - waited)
 
     def _write(self, store: Store, batch: list[Job]) -> None:
         warned = False
@@ -243,8 +261,7 @@ class Writer:
             try:
                 self._follow_file(store)
                 with store.transaction():
-                    for job in batch:
-                        self._run_job(store, job)
+                    self._run_jobs(store, batch)
                     if self.dropped:
                         store.record_error(
                             "writer", f"{self.dropped} cells were not recorded: the logbook was not writable"
@@ -295,6 +312,34 @@ class Writer:
                 f"the logbook file {self.path} was replaced: recording goes on in the file there now"
             )
 
+    def _run_jobs(self, store: Store, batch: list[Job]) -> None:
+        """Run a batch's jobs in order; jobs of one kind that can run together and follow one another do."""
+        start = 0
+        while start < len(batch):
+            kind = type(batch[start])
+            end = start + 1
+            if hasattr(kind, "run_together"):
+                while end < len(batch) and type(batch[end]) is kind:
+                    end += 1
+            if end - start == 1:
+                self._run_job(store, batch[start])
+            else:
+                self._run_together(store, kind, batch[start:end])
+            start = end
+
+    def _run_together(self, store: Store, kind: type, jobs: list[Job]) -> None:
+        """Run ``jobs`` (all of ``kind``) in one call and one savepoint; if that fails, one by one, so a bad one spoils none of the others."""
+        try:
+            with store.db.atomic():
+                kind.run_together(store, jobs)  # type: ignore[attr-defined]
+            return
+        except sqlite3.OperationalError:
+            raise
+        except Exception:  # noqa: BLE001 - found below, job by job
+            pass
+        for job in jobs:
+            self._run_job(store, job)
+
     def _run_job(self, store: Store, job: Job) -> None:
         """Run one job inside a savepoint, so a bad record cannot spoil the batch."""
         try:
@@ -318,12 +363,16 @@ class Writer:
             return last
 
     def _drain_forever(self) -> None:
+        """(After giving up) Drop jobs as they come, answering flushes, until told to stop."""
         while True:
-            item = self._jobs.get()
-            if isinstance(item, threading.Event):
-                item.set()
-            elif item is None:
-                return
+            self._wake.wait(IDLE_POLL_SECONDS)
+            self._wake.clear()
+            while self._jobs:
+                item = self._jobs.popleft()[1]
+                if isinstance(item, threading.Event):
+                    item.set()
+                elif item is None:
+                    return
 
 
 def _schema_problem(store: Store, error: Exception) -> Optional[str]:

@@ -58,11 +58,15 @@ def to_json(value: Any) -> str:
     the kernel's own thread would otherwise wait for.
     """
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        text = _strict.encode(value)
         text.encode("utf-8")
         return text
     except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
-        return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
+        return _strict.encode(_jsonable(value))
+
+
+#: ``json.dumps(ensure_ascii=False, allow_nan=False)`` made once (``dumps`` builds an encoder per call).
+_strict = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
 def short_float(value: float) -> str:

@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
 from sqlite_utils import Database
 
@@ -116,17 +116,40 @@ class Events:
 
     def append_event(self, kind: str, subject: str, payload: dict[str, Any], at: str | None = None) -> str:
         """Append one event and return its hash; call inside the write transaction that makes the change."""
+        return self.append_events([(kind, subject, canonical(payload))], at)[0]
+
+    def append_events(self, events: Sequence[tuple[str, str, str]], at: str | None = None) -> list[str]:
+        """Append events, each ``(kind, subject, payload)`` with its payload as canonical JSON text, in order.
+
+        They are chained one after another, all dated ``at`` (default: now),
+        and written in one statement; returns their hashes. Call inside the
+        write transaction that makes the change.
+        """
+        if not events:
+            return []
         last = self.db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
-        event_id, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        event_id, prev_hash = (last[0], last[1]) if last else (0, GENESIS)
         at = at or utcnow().isoformat()
-        text = canonical(payload)
-        digest = event_hash(prev_hash, event_id, at, kind, subject, text)
-        self.db.execute(
-            "INSERT INTO events (id, at, kind, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [event_id, at, kind, subject, text, prev_hash, digest],
-        )
-        self._unsealed = (event_id, digest)
-        return digest
+        rows, hashes = [], []
+        for kind, subject, text in events:
+            event_id += 1
+            digest = event_hash(prev_hash, event_id, at, kind, subject, text)
+            rows.append((event_id, at, kind, subject, text, prev_hash, digest))
+            hashes.append(digest)
+            prev_hash = digest
+        sql = "INSERT INTO events (id, at, kind, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        if self.db.conn.in_transaction:
+            self.db.conn.executemany(sql, rows)
+        else:  # each statement commits on its own, as ``Database.execute`` does
+            for row in rows:
+                self.db.execute(sql, row)
+        self._unsealed = (event_id, prev_hash)
+        return hashes
+
+    def prepare_seal(self) -> None:
+        """Read this user's secret now rather than at the first transaction that seals (a writer about to seal many)."""
+        if self._sealer is None:
+            self._sealer = load_sealer()
 
     def seal_head(self) -> None:
         """Sign the head this transaction wrote with this user's secret (:mod:`logbook.store.seal`); in the transaction.

@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from sqlite_utils import Database
 
 from logbook.errors import LogbookError, NotFound, NotKept
 from logbook.models import ErrorInfo, Experiment, Output
+from logbook.rules.figures import PLOTLY_MIME
 from logbook.store.cell_digest import row_digest
 from logbook.store.cell_record import EXPERIMENT_COLUMNS, CellRecord, ErrorFields
 from logbook.store.matches import find_line, match_dict, search_words
-from logbook.store.tables.base import current_user, from_row, loads, new_id, one, rows_in
+from logbook.store.tables.base import current_user, from_row, loads, one, rows_in
 from logbook.store.tables.events import Events
 from logbook.store.tables.part import Part
 from logbook.store.tables.search import Search, experiment_fields
 
+#: How the HTML of a CircuitsVis view begins, in every form CircuitsVis writes and the form the kernel keeps.
+CIRCUITSVIS_START = b'<div id="circuits-vis-'
+
 __all__ = ["EXPERIMENT_COLUMNS", "Experiments", "error_info", "experiment_from_row"]
+
+#: The fields a cell record may have.
+_KNOWN = frozenset(EXPERIMENT_COLUMNS)
+#: How many experiments one statement writes: as many of the largest as fit, then of the next.
+#: Few sizes, so each statement is prepared once (a statement of many rows takes longer to
+#: prepare than to run) and kept in the connection's cache.
+_STATEMENT_ROWS = (64, 8, 1)
+
+
+@functools.cache
+def _insert_rows(count: int) -> str:
+    """The statement that inserts ``count`` experiments, their ids given, every column of a cell record.
+
+    Columns a record lacks are written NULL, as leaving them out would (no column has a default).
+    """
+    one = f"({', '.join('?' * (len(EXPERIMENT_COLUMNS) + 1))})"
+    return f"INSERT INTO experiments (id, {', '.join(EXPERIMENT_COLUMNS)}) VALUES {', '.join([one] * count)}"
+
 
 #: Columns an experiment row of a search reads to find its matching line, and leaves out of the row.
 _MATCH_ONLY = ("full_source", "output_text", "stdout", "error_value", "traceback", "stderr")
@@ -90,35 +113,62 @@ class Experiments(Part):
         full size before capping) and ``truncated``; an output whose ``data``
         is None was not kept and gives its full ``sha256`` instead.
         """
-        columns = [column for column in EXPERIMENT_COLUMNS if column in row]
-        unknown = set(row) - set(EXPERIMENT_COLUMNS)
+        return self.insert_experiments([(row, outputs)])[0]
+
+    def insert_experiments(self, records: Sequence[tuple[CellRecord, list[dict[str, Any]]]]) -> list[int]:
+        """Write experiments with their outputs, in order, and return their ids; call inside a transaction.
+
+        Each record is ``(row, outputs)`` as :meth:`insert_experiment` takes
+        them. Each experiment enters the chain with its row, as one
+        ``experiment.recorded`` event. The rows go in many to a statement
+        (:data:`_STATEMENT_ROWS`): each statement that fires the search
+        index's triggers also makes the index write out what it holds in
+        memory, which costs more than the row itself.
+        """
+        if not records:
+            return []
+        unknown = set().union(*(row.keys() for row, _ in records)) - _KNOWN
         if unknown:
             raise LogbookError(f"unknown experiment fields: {sorted(unknown)}")
-        # Plain SQL: this runs once per executed cell and must stay cheap.
-        cursor = self.db.execute(
-            f"INSERT INTO experiments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [row[column] for column in columns],  # type: ignore[literal-required]
-        )
-        experiment_id = new_id(cursor.lastrowid)
-        kept = []
-        for position, output in enumerate(outputs):
-            if output["data"] is None:
-                digest = self.store_placeholder(output["sha256"], output["size"])
-            else:
-                digest = self.store_blob(output["data"])
+        last = self.db.execute("SELECT max(id) FROM experiments").fetchone()[0] or 0
+        ids = list(range(last + 1, last + 1 + len(records)))
+        values: list[Any] = []
+        events = []
+        output_rows: list[tuple[int, int, str, str, int, int]] = []
+        for experiment_id, (row, outputs) in zip(ids, records):
+            values.append(experiment_id)
+            values.extend([row.get(column) for column in EXPERIMENT_COLUMNS])
+            kept = [self._store_output(output) for output in outputs]
+            output_rows.extend(
+                (experiment_id, position, mime, sha, size, int(cut))
+                for position, (mime, sha, size, cut) in enumerate(kept)
+            )
+            # The cell enters the chain with the row: editing any of it later breaks `logbook verify`.
+            digest = row_digest({**row, "id": experiment_id}, kept)
+            # canonical({"digest": digest}): a hex digest needs no escaping
+            events.append(("experiment.recorded", f"E{experiment_id}", f'{{"digest":"{digest}"}}'))
+        width = len(EXPERIMENT_COLUMNS) + 1
+        first = 0
+        for size in _STATEMENT_ROWS:
+            while len(records) - first >= size:
+                self.db.execute(_insert_rows(size), values[first * width : (first + size) * width])
+                first += size
+        for output_row in output_rows:
             self.db.execute(
                 "INSERT INTO outputs (experiment_id, position, mime, sha256, size, truncated)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [experiment_id, position, output["mime"], digest, output["size"], int(output["truncated"])],
+                output_row,
             )
-            kept.append((output["mime"], digest, output["size"], output["truncated"]))
-        # The cell enters the chain with the row: editing any of it later breaks `logbook verify`.
-        self.events.append_event(
-            "experiment.recorded",
-            f"E{experiment_id}",
-            {"digest": row_digest({**row, "id": experiment_id}, kept)},
-        )
-        return experiment_id
+        self.events.append_events(events)
+        return ids
+
+    def _store_output(self, output: dict[str, Any]) -> tuple[str, str, int, Any]:
+        """Keep an output's bytes (once by hash); returns what the experiment's digest covers of it."""
+        if output["data"] is None:
+            digest = self.store_placeholder(output["sha256"], output["size"])
+        else:
+            digest = self.store_blob(output["data"])
+        return (output["mime"], digest, output["size"], output["truncated"])
 
     def outputs_trusted(self, experiment_id: int, user: Optional[str] = None) -> tuple[bool, str]:
         """Whether an experiment's rich outputs may run as yours, and why not: (trusted, reason).
@@ -225,6 +275,21 @@ class Experiments(Part):
         return list(
             self.db.query("SELECT * FROM outputs WHERE experiment_id = ? ORDER BY position", [experiment_id])
         )
+
+    def figure_kinds(self) -> set[str]:
+        """The kinds of drawn figure the logbook holds: ``plotly`` (a Plotly JSON output) and ``circuitsvis``
+        (an HTML output that is a CircuitsVis view, as the kernel keeps it)."""
+        kinds = set()
+        if self.db.execute("SELECT 1 FROM outputs WHERE mime = ? LIMIT 1", [PLOTLY_MIME]).fetchone():
+            kinds.add("plotly")
+        circuitsvis = self.db.execute(
+            "SELECT 1 FROM outputs JOIN blobs ON blobs.sha256 = outputs.sha256"
+            " WHERE outputs.mime = 'text/html' AND substr(blobs.data, 1, ?) = ? LIMIT 1",
+            [len(CIRCUITSVIS_START), CIRCUITSVIS_START],
+        ).fetchone()
+        if circuitsvis:
+            kinds.add("circuitsvis")
+        return kinds
 
     def last_experiment_id(self) -> int | None:
         """The id of the experiment recorded last, or None before the first."""
