@@ -139,44 +139,48 @@ class Replay:
             pr["superseded_by"] = p["by"]
 
     def prediction_judged(self, event: tuple, p: dict) -> None:
-        _, at, _, pid = event[:4]
-        verdict = "held" if p["held"] else "failed"
-        table, _, number = p["record"].partition("/")
-        label = "evidence" if table == "evidence" else "surprise"
+        # Written out for speed: a long logbook's history is mostly these events.
+        at, pid, get, held, record = event[1], event[3], p.get, p["held"], p["record"]
+        verdict = "held" if held else "failed"
+        table, _, number = record.partition("/")
+        experiment_id = get("experiment_id")
         pr = self.records.get(("prediction", pid))
         if pr is not None:
-            pr.update(state=verdict, error=None)
+            pr["state"], pr["error"] = verdict, None
             pr["first_verdict"] = pr["first_verdict"] or verdict
-            runs, verdict_at = pr["verdicts"], (at, p.get("experiment_id"), p["record"])
-            if runs and runs[-1][0] == p["held"]:
-                runs[-1][1] += 1
-                runs[-1][5:] = verdict_at
+            runs = pr["verdicts"]
+            if runs and runs[-1][0] == held:
+                last = runs[-1]
+                last[1] += 1
+                last[5:] = (at, experiment_id, record)
             else:
-                runs.append([p["held"], 1, *verdict_at, *verdict_at])
-        if p.get("again"):  # the same surprise failing again: one more run of it
+                runs.append([held, 1, at, experiment_id, record, at, experiment_id, record])
+        if get("again"):  # the same surprise failing again: one more run of it
             surprise = self._get("surprise", int(number), event)
             if surprise is not None:
                 surprise.update(
                     runs=surprise["runs"] + 1,
                     last_at=at,
-                    last_experiment_id=p.get("experiment_id"),
-                    last_steps=p.get("steps", "[]"),
+                    last_experiment_id=experiment_id,
+                    last_steps=get("steps", "[]"),
                 )
             return
         judgement = {
             "prediction_id": pid,
             "hypothesis_id": pr["hypothesis_id"] if pr else None,
-            "prediction": p.get("expression"),
-            "credence": p.get("credence"),
-            "surprisal_bits": p.get("surprisal_bits"),
-            "experiment_id": p.get("experiment_id"),
-            "observed": p.get("observed"),
-            "steps": p.get("steps", "[]"),
+            "prediction": get("expression"),
+            "credence": get("credence"),
+            "surprisal_bits": get("surprisal_bits"),
+            "experiment_id": experiment_id,
+            "observed": get("observed"),
+            "steps": get("steps", "[]"),
             "created_at": at,
         }
-        if label == "surprise":
+        if table == "evidence":
+            self.records[("evidence", int(number))] = judgement
+        else:
             judgement.update(status="open", runs=1, last_at=None, last_experiment_id=None, last_steps="[]")
-        self.records[(label, int(number))] = judgement
+            self.records[("surprise", int(number))] = judgement
 
     def surprise_flagged(self, event: tuple, p: dict) -> None:
         _, at, _, subject = event[:4]

@@ -101,51 +101,35 @@ def _plain_text(values: tuple, outputs: list[tuple]) -> Optional[str]:
     """The JSON text :func:`_digest` would hash for a row of plain values (text, integers, finite numbers), or None.
 
     Written out directly because ``logbook verify`` digests every cell; a
-    row holding any other kind of value is left to the JSON encoder.
+    row holding any other kind of value is left to the JSON encoder (text is
+    checked by ``_string``, which takes nothing else).
     """
     (id_, session, cell_id, count, source, started, duration, ok, name, value, trace, out, err, names, torch, mode,
      key, author) = values  # fmt: skip
-    session, source, out, err, names, torch = (
-        session or "",
-        source or "",
-        out or "",
-        err or "",
-        names or "{}",
-        torch or "{}",
-    )
     if not (
         type(id_) is int
-        and type(session) is type(source) is type(started) is type(out) is type(err) is type(names) is str
-        and type(torch) is str
-        and (cell_id is None or type(cell_id) is str)
         and (count is None or type(count) is int)
         and (type(duration) is float and duration - duration == 0.0 or type(duration) is int)
-        and (mode is None or type(mode) is str)
-        and (key is None or type(key) is str)
     ):
         return None
-    head = ""
-    if author:
-        if type(author) is not str:
-            return None
-        head = f'{{"author":{_string(author)}}},'
-    error = "null"
-    if name:
-        value, trace = value or "", trace or ""
-        if not type(name) is type(value) is type(trace) is str:
-            return None
-        error = f"[{_string(name)},{_string(value)},{_string(trace)}]"
-    shown = []
-    for mime, sha, size, cut in outputs:
-        if not (type(mime) is type(sha) is str and type(size) is int):
-            return None
-        shown.append(f"[{_string(mime)},{_string(sha)},{size},{'true' if cut else 'false'}]")
-    return (
-        f"[{head}{id_},{_string(session)},{'null' if cell_id is None else _string(cell_id)},"
-        f"{'null' if count is None else count},{_string(source)},{_string(started)},{duration!r},"
-        f"{'true' if ok else 'false'},{error},{_string(out)},{_string(err)},{_string(names)},{_string(torch)},"
-        f"{'null' if mode is None else _string(mode)},{'null' if key is None else _string(key)},[{','.join(shown)}]]"
-    )
+    string = _string
+    try:
+        shown = []
+        for mime, sha, size, cut in outputs:
+            if type(size) is not int:
+                return None
+            shown.append(f"[{string(mime)},{string(sha)},{size},{'true' if cut else 'false'}]")
+        head = f'{{"author":{string(author)}}},' if author else ""
+        error = f"[{string(name)},{string(value or '')},{string(trace or '')}]" if name else "null"
+        return (
+            f"[{head}{id_},{string(session or '')},{'null' if cell_id is None else string(cell_id)},"
+            f"{'null' if count is None else count},{string(source or '')},{string(started)},{duration!r},"
+            f"{'true' if ok else 'false'},{error},{string(out or '')},{string(err or '')},"
+            f"{string(names or '{}')},{string(torch or '{}')},{'null' if mode is None else string(mode)},"
+            f"{'null' if key is None else string(key)},[{','.join(shown)}]]"
+        )
+    except TypeError:
+        return None
 
 
 def row_digest(row: dict[str, Any], outputs: Iterable[tuple[str, str, int, Any]]) -> str:

@@ -126,7 +126,16 @@ def test_every_row_digests_as_the_encoder_would(changes):
 
 
 @pytest.mark.parametrize(
-    "changes", [{"duration_ms": float("inf")}, {"id": True}, {"source": b"x"}, {"execution_count": 2.0}]
+    "changes",
+    [
+        {"duration_ms": float("inf")},
+        {"id": True},
+        {"source": b"x"},
+        {"execution_count": 2.0},
+        {"session": 3},
+        {"author": 5},
+        {"error_name": "E", "error_value": 1},
+    ],
 )
 def test_a_row_with_a_value_json_writes_otherwise_takes_the_encoder(changes):
     values = tuple(changes.get(name, v) for name, v in zip(COLUMNS, ROW))
