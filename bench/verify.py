@@ -7,7 +7,8 @@ and mode switches, then a cell and its judgement at a time in one
 transaction) is written through the Store API; then the whole check is
 timed: the hash of every event recomputed, each cell's digest recomputed from
 its row, the records rebuilt from the events, every record compared with
-them, and the seal checked. Each cell enters the chain with an
+them, and the seal checked, against the goal (under 1 s) and against the
+time to merely read those rows, measured in the same run. Each cell enters the chain with an
 ``experiment.recorded`` event: its cost is timed against the rest of writing
 the cell, in the same run.
 """
@@ -15,6 +16,7 @@ the cell, in the same run.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import statistics
 import sys
 import tempfile
@@ -97,6 +99,22 @@ def chain_cost(store: Store, cells: int = 2000) -> None:
     )
 
 
+#: The issue's goal: ``logbook verify`` on 100,000 cells and their events, in seconds.
+GOAL_S = 1.0
+GOAL_CELLS = 100_000
+
+
+def reading_floor(store: Store) -> float:
+    """CPU seconds to read every row verify reads and hash each event's stored text: what no verifier avoids."""
+    conn = store.db.conn
+    cpu = time.process_time()
+    for row in conn.execute("SELECT id, at, kind, subject, payload, prev_hash, hash FROM events ORDER BY id"):
+        hashlib.sha256(row[4].encode()).hexdigest()
+    for table in ("experiments", "outputs", "evidence", "surprises"):
+        conn.execute(f"SELECT * FROM {table}").fetchall()
+    return time.process_time() - cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cells", type=int, default=100_000)
@@ -109,12 +127,27 @@ def main() -> None:
         print(
             f"logbook verify on {cells} cells, {store.chain_head()['events']} events (written in {filled:.0f} s)"
         )
+        runs = []
         for _ in range(3):
             started, cpu = time.perf_counter(), time.process_time()
             result = verify_logbook(store)
             took, cpu = time.perf_counter() - started, time.process_time() - cpu
+            runs.append((took, cpu))
             verdict = "ok" if result.ok else result.summary()
             print(f"  {took:6.2f} s  (CPU {cpu:.2f} s)  {verdict[:60]}  (target < 1 s)")
+        wall, cpu = min(w for w, _ in runs), min(c for _, c in runs)
+        floor = reading_floor(store)
+        print(
+            f"  baseline: reading the rows it checks and hashing each event's stored text, nothing else:"
+            f" CPU {floor:.2f} s; verify takes {cpu / floor:.1f}x that"
+        )
+        met = "met" if wall < GOAL_S and cpu < GOAL_S else "NOT met"
+        if cells < GOAL_CELLS:
+            met = f"not measured here ({cells:,} cells)"
+        print(
+            f"goal: < {GOAL_S:g} s wall and CPU on {GOAL_CELLS:,} cells: {met}"
+            f" (best of 3: {wall:.2f} s, CPU {cpu:.2f} s)"
+        )
         chain_cost(store)
 
 
