@@ -6,9 +6,10 @@ import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Iterator, Optional, TextIO
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -52,8 +53,9 @@ class Progress:
 
 def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Path, int]:
     """Execute the demo in ``folder`` (its own fresh logbook); returns the HTML log's path and the error count."""
-    import nbformat
-    from nbclient import NotebookClient
+    with _without_iri_grammar():
+        import nbformat
+        from nbclient import NotebookClient
 
     folder.mkdir(parents=True, exist_ok=True)
     logbook_dir = folder / ".logbook"
@@ -67,8 +69,10 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
     def first_line(cell: NotebookNode) -> str:
         return next((line for line in cell.source.splitlines() if line.strip()), "")
 
-    saved_env = {key: os.environ.get(key) for key in ("LOGBOOK_DB", "HF_HUB_OFFLINE")}
+    saved_env = {key: os.environ.get(key) for key in ("LOGBOOK_DB", "HF_HUB_OFFLINE", "PATH")}
     os.environ["LOGBOOK_DB"] = str(logbook_dir / "logbook.db")
+    # the notebook's `!logbook list` finds this installation's command, in a virtual environment not activated too
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     if not online:
         os.environ["HF_HUB_OFFLINE"] = "1"
     try:
@@ -93,6 +97,10 @@ def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Pa
                 await client.async_execute_cell(
                     notebook.cells[index], index, execution_count=client.code_cells_executed + 1
                 )
+            if cell.id == code_cells[-1].id and await _flushed(client):
+                # everything is in the logbook: stop the kernel at once rather than wait for its exit,
+                # which takes seconds with TransformerLens loaded
+                client.shutdown_kernel = "immediate"
 
         client.execute()
     finally:
@@ -114,6 +122,35 @@ def rerun_of(cell: NotebookNode, notebook: NotebookNode) -> Optional[int]:
     """The index of the cell to run again after ``cell`` (its ``logbook.rerun`` metadata names its id), if any."""
     wanted = cell.get("metadata", {}).get("logbook", {}).get("rerun")
     return next((i for i, other in enumerate(notebook.cells) if wanted and other.get("id") == wanted), None)
+
+
+async def _flushed(client: Any) -> bool:
+    """Whether the kernel has written everything it recorded (asked silently, so the question is no cell)."""
+    expression = "__import__('logbook').flush()"
+    msg_id = client.kc.execute("", silent=True, store_history=False, user_expressions={"flushed": expression})
+    reply = await client.async_wait_for_reply(msg_id)
+    answer = (reply or {}).get("content", {}).get("user_expressions", {}).get("flushed", {})
+    return answer.get("status") == "ok" and answer.get("data", {}).get("text/plain") == "True"
+
+
+@contextmanager
+def _without_iri_grammar() -> Iterator[None]:
+    """Import with jsonschema's optional IRI format check left out.
+
+    Its grammar (``rfc3987_syntax``) takes about 2 s to build at import, and
+    the notebook schema nbformat validates against (draft 4) never uses it.
+    Where jsonschema is imported already this changes nothing; otherwise
+    jsonschema checks no IRI format in this process, and a later import of
+    ``rfc3987_syntax`` itself finds it again.
+    """
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", ...) is None:
+            del sys.modules["rfc3987_syntax"]
 
 
 def _advance(progress: Progress, cell: NotebookNode) -> None:
