@@ -189,7 +189,9 @@ class Writer:
             return None
         try:
             store.events.prepare_seal()  # now, while no cell runs, not in the first cell's write
-        except Exception:  # noqa: BLE001 - sealing tries again, and reports, when it writes
+            # A statement that fires triggers keeps its undo journal; in memory, not in a temporary file.
+            store.db.execute("PRAGMA temp_store = MEMORY")
+        except Exception:  # noqa: BLE001 - both only save time later: sealing reads the secret again, and reports
             pass
         return store
 

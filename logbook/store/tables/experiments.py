@@ -137,7 +137,7 @@ class Experiments(Part):
         output_rows: list[tuple[int, int, str, str, int, int]] = []
         for experiment_id, (row, outputs) in zip(ids, records):
             values.append(experiment_id)
-            values.extend([row.get(column) for column in EXPERIMENT_COLUMNS])
+            values.extend(map(row.get, EXPERIMENT_COLUMNS))
             kept = [self._store_output(output) for output in outputs]
             output_rows.extend(
                 (experiment_id, position, mime, sha, size, int(cut))
