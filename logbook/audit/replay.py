@@ -2,7 +2,8 @@
 
 :func:`replay` reads events oldest first and returns, for every record the
 events describe, the fields it must have now, keyed by ``(label, id)``:
-``("prediction", "H1.P2")``, ``("evidence", 4)``, ``("surprise", 7)``.
+``("prediction", "H1.P2")``, ``("evidence", 4)``, ``("surprise", 7)``; and
+each experiment's digest by id (``Replay.cells``).
 Times and observed values stay the text the events hold; ``logbook verify``
 compares these with the logbook's tables or an export.
 """
@@ -25,10 +26,16 @@ class Replay:
     """The records the events describe, and what the events themselves got wrong."""
 
     records: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    #: Each experiment's digest by id, kept apart from ``records`` (a long history is mostly cells).
+    cells: dict[int, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     backfilled: int = 0
     backfilled_at: str | None = None
     backfill_end: int = 0
+
+    def all_records(self) -> dict[Key, dict[str, Any]]:
+        """``records`` with each experiment's as well: ``("experiment", 4): {"digest": ...}``."""
+        return {**self.records, **cell_records(self.cells)}
 
     def _get(self, label: str, key: Any, event: tuple) -> dict[str, Any] | None:
         record = self.records.get((label, key))
@@ -227,7 +234,7 @@ class Replay:
         }
 
     def experiment_recorded(self, event: tuple, p: dict) -> None:
-        self.records[("experiment", int(event[3][1:]))] = {"digest": p["digest"]}
+        self.cells[int(event[3][1:])] = p["digest"]
 
     def mode_switched(self, event: tuple, p: dict) -> None:
         _, at, _, subject = event[:4]
@@ -281,6 +288,11 @@ class Replay:
 
     def logbook_backfilled(self, event: tuple, p: dict) -> None:
         self.backfilled, self.backfilled_at = p["events"], event[1]
+
+
+def cell_records(cells: dict[int, str]) -> dict[Key, dict[str, Any]]:
+    """Experiments' digests by id as records: ``("experiment", 4): {"digest": ...}``."""
+    return {("experiment", experiment_id): {"digest": digest} for experiment_id, digest in cells.items()}
 
 
 #: What a ``prediction.odds`` event may state of its prediction.

@@ -24,6 +24,7 @@ from logbook.audit.replay import (
     UNKNOWN,
     Key,
     Replay,
+    cell_records,
     drift_identity,
     replay,
 )
@@ -220,8 +221,6 @@ def _same(name: str, actual: Any, expected: Any) -> bool:
 
 def _compare(actual: dict[Key, dict], expected: dict[Key, dict], problems: list[str], whole: bool) -> None:
     """Every record of ``actual`` must match ``expected``; with ``whole``, every expected one must exist."""
-    if whole and actual == expected:
-        return
     for key, record in actual.items():
         label, ident = key
         wanted = expected.get(key)
@@ -377,7 +376,6 @@ def _table_records(store: Store) -> dict[Key, dict]:
         }
     for m in db.query("SELECT * FROM modes"):
         records[("mode", m["id"])] = {"mode": m["mode"], "started_at": m["started_at"]}
-    records.update(_cell_records(db))
     records.update(_set_records(db))
     return records
 
@@ -436,16 +434,24 @@ def _export_set_records(export: LogbookExport) -> dict[Key, dict]:
     return records
 
 
-def _cell_records(db: Any) -> dict[Key, dict]:
-    """Every experiment's digest, computed from its row and its outputs (read in one pass each)."""
+def _cell_digests(db: Any) -> dict[int, str]:
+    """Every experiment's digest by id, computed from its row and its outputs (read in one pass each)."""
     outputs: dict[int, list[tuple]] = {}
     for experiment_id, mime, sha, size, cut in db.conn.execute(
         "SELECT experiment_id, mime, sha256, size, truncated FROM outputs ORDER BY experiment_id, position"
     ):
         outputs.setdefault(experiment_id, []).append((mime, sha, size, cut))
     cursor = db.conn.execute(f"SELECT {', '.join(CELL_COLUMNS)} FROM experiments")
+    return {row[0]: columns_digest(row, outputs.get(row[0], ())) for row in cursor}
+
+
+def _with_cells(records: dict[Key, dict], cells: dict[int, str]) -> dict[Key, dict]:
+    """The table records with the experiments' among them, where :func:`_compare` reports them (before sets)."""
+    later = ("set", "proposal")
     return {
-        ("experiment", row[0]): {"digest": columns_digest(row, outputs.get(row[0], ()))} for row in cursor
+        **{key: record for key, record in records.items() if key[0] not in later},
+        **cell_records(cells),
+        **{key: record for key, record in records.items() if key[0] in later},
     }
 
 
@@ -574,12 +580,13 @@ def _check(
     result = Verification()
     with store.snapshot():
         events = _walk(store, result)
-        actual = _table_records(store)
+        actual, cells = _table_records(store), _cell_digests(store.db)
         seals = store.seals()
     _sealed(events, seals, result, require_seal)
     state = _replay(events, result)
     _published(events, published, result)
-    _compare(actual, state.records, result.problems, whole=True)
+    if not (cells == state.cells and actual == state.records):  # else every record matches: nothing to report
+        _compare(_with_cells(actual, cells), state.all_records(), result.problems, whole=True)
     return result, events
 
 
@@ -693,7 +700,7 @@ def verify_export(
         )
     state = replay(events, next((e[0] for e in events if e[2] == "logbook.backfilled"), 0))
     mismatches: list[str] = []
-    _compare(_export_records(export), state.records, mismatches, whole=False)
+    _compare(_export_records(export), state.all_records(), mismatches, whole=False)
     result.problems += [p.replace("its recorded history", "the logbook's history") for p in mismatches]
     result.problems += [f"in the logbook: {problem}" for problem in logbook.problems]
     return result
@@ -716,7 +723,7 @@ def _own_chain(
         result.problems.append("the export's chain does not end at its chain head: events were added or cut")
     state = replay(events, next((e[0] for e in events if e[2] == "logbook.backfilled"), 0))
     mismatches: list[str] = []
-    _compare(_export_records(export), state.records, mismatches, whole=False)
+    _compare(_export_records(export), state.all_records(), mismatches, whole=False)
     result.problems += [p.replace("its recorded history", "the export's own chain") for p in mismatches]
     seal = export.seal
     if seal is None:
