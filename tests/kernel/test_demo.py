@@ -45,6 +45,21 @@ def test_positional_copying_and_real_induction_are_supported(demo):
     assert {s.explanation for s in closed} == {"positional copying explains the fixed-period model"}
 
 
+def test_every_prediction_gets_the_verdict_the_notebook_tells(demo):
+    _, store = demo
+    verdicts = {p.expression: p.first_verdict for h in store.hypotheses() for p in h.predictions}
+    assert verdicts == {
+        "prev_token_score_L0 > 0.3": "failed",
+        "period7_loss < 1.0": "failed",
+        "induction_score_L1 > 0.5": "held",
+        "period7_loss > 3.0": "held",
+        "ablated_L1_loss > 1.0": "held",
+        "varied_period7_loss < 1.0": "held",
+        "varied_induction_score_L1 > 0.5": "held",
+        "ablated_head_period7_loss > 2 * varied_period7_loss": "held",
+    }
+
+
 def test_a_prediction_against_an_earlier_baseline_is_written_before_the_ablation(demo):
     _, store = demo
     report = markdown_report(store).splitlines()
@@ -186,3 +201,12 @@ def test_the_four_hypotheses_compete_and_the_period7_update_was_accepted(demo):
     assert any("U%d accepted" % accepted.id in line.reason for line in store.hypothesis("H3").history)
     assert store.proposals("proposed")  # the other verdicts' proposals wait in the inbox
     assert main(["verify", "--db", str(folder / ".logbook" / "logbook.db")]) == 0
+
+
+def test_the_last_cell_lists_the_logbook_from_the_shell(demo):
+    folder, _ = demo
+    notebook = nbformat.read(folder / "copying_heads.ipynb", as_version=4)
+    last = [c for c in notebook.cells if c.cell_type == "code"][-1]
+    shown = "".join(o.get("text", "") for o in last.outputs)
+    assert "!logbook list" in last.source and "command not found" not in shown
+    assert "5 hypotheses" in shown
