@@ -585,7 +585,9 @@ def _check(
     _sealed(events, seals, result, require_seal)
     state = _replay(events, result)
     _published(events, published, result)
-    if not (cells == state.cells and actual == state.records):  # else every record matches: nothing to report
+    if cells == state.cells:  # every cell matches its history: compare the rest
+        _compare(actual, state.records, result.problems, whole=True)
+    else:
         _compare(_with_cells(actual, cells), state.all_records(), result.problems, whole=True)
     return result, events
 
