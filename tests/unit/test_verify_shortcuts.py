@@ -1,13 +1,16 @@
 """`logbook verify`'s shortcuts hash exactly the text the general code hashes, and find what it finds."""
 
+import gc
 import hashlib
 import json
 
 import pytest
 
 from logbook.audit.chain import chain_hashes, intact
+from logbook.audit.verify import verify_logbook
 from logbook.store.cell_digest import COLUMNS, _digest, _plain_text, columns_digest, row_digest
 from logbook.store.tables.events import GENESIS, event_hash
+from tests.kernel.test_honest_record import judge
 
 AWKWARD = [
     "",
@@ -154,3 +157,43 @@ def test_the_plain_text_is_the_json_the_digest_is_taken_over():
     assert text is not None
     assert json.loads(text)[:3] == [{"author": "ada"}, 7, "s1"]
     assert _digest(json.loads(text)) == hashlib.sha256(text.encode()).hexdigest() == columns_digest(ROW, [])
+
+
+# -- the whole check ---------------------------------------------------------
+
+
+@pytest.fixture
+def research(store):
+    """A judged prediction (so a recorded cell) and a note."""
+    h = store.add_hypothesis("head 0.1 copies tokens", 0.6)
+    store.add_prediction(h.id, "score > 0.5", 0.8)
+    judge(store, "H1.P1", held=True)
+    store.add_note("check the period")
+    return store
+
+
+def test_a_cell_written_without_its_event_is_found(research):
+    research.db.execute(
+        "INSERT INTO experiments (id, source, started_at, duration_ms, ok, names)"
+        " VALUES (99, 'x = 1', '2026-01-01T00:00:00+00:00', 1.0, 1, '{}')"
+    )
+    research.db.conn.commit()
+    assert "experiment 99 has no recorded history" in verify_logbook(research).summary()
+
+
+def test_a_changed_cell_and_a_changed_note_are_both_found_in_the_tables_order(research):
+    research.db.execute("UPDATE experiments SET stdout = 'forged' WHERE id = 1")
+    research.db.execute("UPDATE notes SET text = 'forged' WHERE id = 1")
+    research.db.conn.commit()
+    problems = verify_logbook(research).problems
+    assert [p.split(" ")[:2] for p in problems] == [["note", "1's"], ["experiment", "1"]]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_verify_leaves_the_cycle_collector_as_it_found_it(research, enabled):
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert verify_logbook(research).ok
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
