@@ -55,7 +55,7 @@ def import_baseline() -> float:
 def kernel_baseline() -> float:
     """Seconds to start a kernel, run ``1 + 1`` in it and stop it."""
     start = time.perf_counter()
-    with kernel() as (_, client):
+    with kernel(env=dict(os.environ)) as (_, client):
         run(client, "1 + 1")
     return time.perf_counter() - start
 
