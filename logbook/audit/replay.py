@@ -2,8 +2,10 @@
 
 :func:`replay` reads events oldest first and returns, for every record the
 events describe, the fields it must have now, keyed by ``(label, id)``:
-``("prediction", "H1.P2")``, ``("evidence", 4)``, ``("surprise", 7)``; and
-each experiment's digest by id (``Replay.cells``).
+``("prediction", "H1.P2")``, ``("surprise", 7)``; the two kinds a long
+history holds most of are kept apart by id, as plain values: each
+experiment's digest (``Replay.cells``) and each evidence record's fields
+(``Replay.evidence``).
 Times and observed values stay the text the events hold; ``logbook verify``
 compares these with the logbook's tables or an export.
 """
@@ -28,14 +30,16 @@ class Replay:
     records: dict[Key, dict[str, Any]] = field(default_factory=dict)
     #: Each experiment's digest by id, kept apart from ``records`` (a long history is mostly cells).
     cells: dict[int, str] = field(default_factory=dict)
+    #: Each evidence record as ``(id, *EVIDENCE_FIELDS)``, by id, kept apart from ``records`` as well.
+    evidence: dict[int, tuple] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     backfilled: int = 0
     backfilled_at: str | None = None
     backfill_end: int = 0
 
     def all_records(self) -> dict[Key, dict[str, Any]]:
-        """``records`` with each experiment's as well: ``("experiment", 4): {"digest": ...}``."""
-        return {**self.records, **cell_records(self.cells)}
+        """``records`` with each experiment's and evidence's as well: ``("experiment", 4): {"digest": ...}``."""
+        return {**self.records, **evidence_records(self.evidence), **cell_records(self.cells)}
 
     def _get(self, label: str, key: Any, event: tuple) -> dict[str, Any] | None:
         record = self.records.get((label, key))
@@ -172,22 +176,28 @@ class Replay:
                     last_steps=get("steps", "[]"),
                 )
             return
-        judgement = {
-            "prediction_id": pid,
-            "hypothesis_id": pr["hypothesis_id"] if pr else None,
-            "prediction": get("expression"),
-            "credence": get("credence"),
-            "surprisal_bits": get("surprisal_bits"),
-            "experiment_id": experiment_id,
-            "observed": get("observed"),
-            "steps": get("steps", "[]"),
-            "created_at": at,
-        }
+        fields = (
+            pid,
+            pr["hypothesis_id"] if pr else None,
+            get("expression"),
+            get("credence"),
+            get("surprisal_bits"),
+            experiment_id,
+            get("observed"),
+            get("steps", "[]"),
+            at,
+        )
         if table == "evidence":
-            self.records[("evidence", int(number))] = judgement
+            self.evidence[int(number)] = (int(number), *fields)
         else:
-            judgement.update(status="open", runs=1, last_at=None, last_experiment_id=None, last_steps="[]")
-            self.records[("surprise", int(number))] = judgement
+            self.records[("surprise", int(number))] = {
+                **dict(zip(EVIDENCE_FIELDS, fields)),
+                "status": "open",
+                "runs": 1,
+                "last_at": None,
+                "last_experiment_id": None,
+                "last_steps": "[]",
+            }
 
     def surprise_flagged(self, event: tuple, p: dict) -> None:
         _, at, _, subject = event[:4]
@@ -288,6 +298,25 @@ class Replay:
 
     def logbook_backfilled(self, event: tuple, p: dict) -> None:
         self.backfilled, self.backfilled_at = p["events"], event[1]
+
+
+#: An evidence record's fields, in the order :attr:`Replay.evidence` holds them (after its id).
+EVIDENCE_FIELDS = (
+    "prediction_id",
+    "hypothesis_id",
+    "prediction",
+    "credence",
+    "surprisal_bits",
+    "experiment_id",
+    "observed",
+    "steps",
+    "created_at",
+)
+
+
+def evidence_records(evidence: dict[int, tuple]) -> dict[Key, dict[str, Any]]:
+    """Evidence as :attr:`Replay.evidence` holds it, as records: ``("evidence", 4): {"prediction_id": ...}``."""
+    return {("evidence", row[0]): dict(zip(EVIDENCE_FIELDS, row[1:])) for row in evidence.values()}
 
 
 def cell_records(cells: dict[int, str]) -> dict[Key, dict[str, Any]]:

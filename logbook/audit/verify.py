@@ -20,12 +20,14 @@ from pydantic import ValidationError
 
 from logbook.audit.chain import intact
 from logbook.audit.replay import (
+    EVIDENCE_FIELDS,
     PROPOSAL_FIELDS,
     UNKNOWN,
     Key,
     Replay,
     cell_records,
     drift_identity,
+    evidence_records,
     replay,
 )
 from logbook.errors import LogbookError
@@ -341,24 +343,7 @@ def _table_records(store: Store) -> dict[Key, dict]:
             "resolve_by": p.get("resolve_by"),
             "tags": loads(p.get("tags"), []),
         }
-    # Plain cursors: these two tables hold most of a long logbook's rows.
-    records.update(
-        {
-            ("evidence", id_): {
-                "prediction_id": prediction_id,
-                "hypothesis_id": hypothesis_id,
-                "prediction": prediction,
-                "credence": credence,
-                "surprisal_bits": surprisal_bits,
-                "experiment_id": experiment_id,
-                "observed": observed,
-                "steps": "[]" if steps is None else steps,
-                "created_at": created_at,
-            }
-            for id_, prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed,
-            steps, created_at in db.conn.execute(f"SELECT id, {_JUDGEMENT} FROM evidence")
-        }
-    )  # fmt: skip
+    # A plain cursor: this table (and evidence, read apart) holds most of a long logbook's rows.
     for row in db.conn.execute(
         f"SELECT id, status, {_STREAK}, {_JUDGEMENT} FROM surprises WHERE manual = 0 AND kind = 'prediction'"
     ):
@@ -445,14 +430,36 @@ def _cell_digests(db: Any) -> dict[int, str]:
     return {row[0]: columns_digest(row, outputs.get(row[0], ())) for row in cursor}
 
 
-def _with_cells(records: dict[Key, dict], cells: dict[int, str]) -> dict[Key, dict]:
-    """The table records with the experiments' among them, where :func:`_compare` reports them (before sets)."""
-    later = ("set", "proposal")
-    return {
-        **{key: record for key, record in records.items() if key[0] not in later},
-        **cell_records(cells),
-        **{key: record for key, record in records.items() if key[0] in later},
-    }
+def _evidence_rows(db: Any) -> dict[int, tuple]:
+    """Every evidence record as ``(id, *EVIDENCE_FIELDS)`` by id, as :attr:`Replay.evidence` holds them."""
+    fields = ", ".join("coalesce(steps, '[]')" if name == "steps" else name for name in EVIDENCE_FIELDS)
+    return {row[0]: row for row in db.conn.execute(f"SELECT id, {fields} FROM evidence")}
+
+
+#: The order :func:`_table_records` reads the tables in, and :func:`_compare` reports their records.
+_TABLES = (
+    "hypothesis",
+    "prediction",
+    "evidence",
+    "surprise",
+    "note",
+    "mode",
+    "experiment",
+    "set",
+    "proposal",
+)
+
+
+def _all_table_records(
+    records: dict[Key, dict], evidence: dict[int, tuple], cells: dict[int, str]
+) -> dict[Key, dict]:
+    """The table records with the evidence and experiments among them, each kind in its table's place."""
+    merged = {**records, **evidence_records(evidence), **cell_records(cells)}
+    return dict(sorted(merged.items(), key=lambda item: _place(item[0][0])))
+
+
+def _place(label: str) -> int:
+    return _TABLES.index(label) if label in _TABLES else len(_TABLES)
 
 
 def _export_records(export: LogbookExport) -> dict[Key, dict]:
@@ -580,15 +587,17 @@ def _check(
     result = Verification()
     with store.snapshot():
         events = _walk(store, result)
-        actual, cells = _table_records(store), _cell_digests(store.db)
+        actual, evidence, cells = _table_records(store), _evidence_rows(store.db), _cell_digests(store.db)
         seals = store.seals()
     _sealed(events, seals, result, require_seal)
     state = _replay(events, result)
     _published(events, published, result)
-    if cells == state.cells:  # every cell matches its history: compare the rest
+    if cells == state.cells and evidence == state.evidence:  # all match their history: compare the rest
         _compare(actual, state.records, result.problems, whole=True)
     else:
-        _compare(_with_cells(actual, cells), state.all_records(), result.problems, whole=True)
+        _compare(
+            _all_table_records(actual, evidence, cells), state.all_records(), result.problems, whole=True
+        )
     return result, events
 
 

@@ -197,3 +197,23 @@ def test_verify_leaves_the_cycle_collector_as_it_found_it(research, enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        ("UPDATE evidence SET credence = 0.9 WHERE id = 1", "evidence 1's credence differs"),
+        ("UPDATE evidence SET created_at = '2020-01-01T00:00:00+00:00'", "evidence 1's created_at differs"),
+        ("DELETE FROM evidence WHERE id = 1", "evidence 1 is in the recorded history but missing"),
+        (
+            "INSERT INTO evidence (id, prediction_id, hypothesis_id, prediction, observed, credence, experiment_id,"
+            " created_at) SELECT 2, prediction_id, hypothesis_id, prediction, observed, credence, experiment_id,"
+            " created_at FROM evidence",
+            "evidence 2 has no recorded history",
+        ),
+    ],
+)
+def test_evidence_changed_added_or_removed_is_found(research, edit, said):
+    research.db.execute(edit)
+    research.db.conn.commit()
+    assert said in verify_logbook(research).summary()
