@@ -77,11 +77,10 @@ class Writer:
         self._wake = threading.Event()
         #: True while a batch is due and waits for the kernel to be quiet.
         self._wants_quiet = False
-        self._kernel_idle = threading.Event()
-        self._kernel_idle.set()
-        #: Cleared while a cell's reply is still to be sent (see :mod:`kernel_hooks.reply_watch`).
-        self._replied = threading.Event()
-        self._replied.set()
+        #: Plain flags, not events: the kernel's thread sets them around every cell, and no one waits on them.
+        self._kernel_idle = True
+        #: False while a cell's reply is still to be sent (see :mod:`kernel_hooks.reply_watch`).
+        self._replied = True
         #: Set while the logbook file alone (without its WAL) holds everything this writer wrote.
         self.saved_in_file = threading.Event()
         self.saved_in_file.set()
@@ -116,27 +115,27 @@ class Writer:
     def kernel_busy(self) -> None:
         """A cell started: a due batch waits (up to ``MAX_DEFER_SECONDS``) until it ends."""
         self._cells_running += 1
-        self._kernel_idle.clear()
+        self._kernel_idle = False
 
     def expect_reply(self) -> None:
         """A cell started whose reply the kernel will send: batches wait for it, not only for the cell's end."""
-        self._replied.clear()
+        self._replied = False
 
     def replied(self) -> None:
         """The kernel sent the cell's reply: the user has the result, so writing competes with nothing."""
-        self._replied.set()
-        if self._wants_quiet and self._kernel_idle.is_set():
+        self._replied = True
+        if self._wants_quiet and self._kernel_idle:
             self._wake.set()
 
     def _quiet(self) -> bool:
-        return self._kernel_idle.is_set() and self._replied.is_set()
+        return self._kernel_idle and self._replied
 
     def kernel_idle(self) -> None:
         """A cell ended; when it ran no other cell (and its reply is sent, where there is one), a due batch goes."""
         self._cells_running = max(self._cells_running - 1, 0)
         if not self._cells_running:
-            self._kernel_idle.set()
-            if self._wants_quiet and self._replied.is_set():
+            self._kernel_idle = True
+            if self._wants_quiet and self._replied:
                 self._wake.set()
 
     def flush(self, timeout: float = 30.0) -> bool:

@@ -8,7 +8,7 @@ from IPython.testing.globalipapp import start_ipython
 
 import kernel_hooks
 import kernel_hooks.recorder as recorder_module
-from kernel_hooks.writer import Writer
+from kernel_hooks.writer import BATCH_DELAY_SECONDS, MAX_DEFER_SECONDS, Writer
 from logbook.store.core import Store
 
 
@@ -120,7 +120,8 @@ def test_the_writer_waits_for_the_running_cell_before_it_writes(tmp_path):
     writer = Writer(tmp_path / "logbook.db", print)
     writer.kernel_busy()
     writer.submit(lambda store: written.set())
-    assert not written.wait(0.5)  # past the batching delay, short of the longest deferral
+    # past the batching delay, short of the longest deferral
+    assert not written.wait((BATCH_DELAY_SECONDS + MAX_DEFER_SECONDS) / 2)
     writer.kernel_idle()
     assert written.wait(5)
     writer.kernel_busy()

@@ -18,6 +18,7 @@ from logbook.store.tables.base import current_user, from_row, loads, one, rows_i
 from logbook.store.tables.events import Events
 from logbook.store.tables.part import Part
 from logbook.store.tables.search import Search, experiment_fields
+from logbook.store.transactions import immediate
 
 #: How the HTML of a CircuitsVis view begins, in every form CircuitsVis writes and the form the kernel keeps.
 CIRCUITSVIS_START = b'<div id="circuits-vis-'
@@ -130,6 +131,13 @@ class Experiments(Part):
         unknown = set().union(*(row.keys() for row, _ in records)) - _KNOWN
         if unknown:
             raise LogbookError(f"unknown experiment fields: {sorted(unknown)}")
+        if not self.db.conn.in_transaction:
+            # The ids are counted from the last one: hold the write lock, as a transaction would.
+            with immediate(self.db):
+                return self._insert(records)
+        return self._insert(records)
+
+    def _insert(self, records: Sequence[tuple[CellRecord, list[dict[str, Any]]]]) -> list[int]:
         last = self.db.execute("SELECT max(id) FROM experiments").fetchone()[0] or 0
         ids = list(range(last + 1, last + 1 + len(records)))
         values: list[Any] = []
