@@ -18,6 +18,7 @@ import { LogbookModel } from './lib/model';
 import { RESEARCH_MODES } from './lib/words';
 import { LogbookPanel } from './sidebar/panel';
 import { DashboardWidget, preloadDashboard } from './dashboard/dashboard';
+import { readyFigureScripts } from './detail/bundles';
 import { LogbookStatus } from './sidebar/statusclock';
 import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_PREDICTION_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './lib/tokens';
 import { DEFAULT_SETTINGS, ILogbookSettings, ISurprise, Section } from './lib/types';
@@ -284,10 +285,12 @@ const dashboardPlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: CommandIDs.openDashboard, category: 'Logbook' });
     void restorer?.restore(tracker, { command: CommandIDs.openDashboard, name: () => 'dashboard' });
-    // Once JupyterLab has started and the sidebar has its first rows, vega loads in idle time (preloadDashboard).
+    // Once JupyterLab has started and the sidebar has its first rows, vega loads in idle time (preloadDashboard),
+    // and so do the scripts of the kinds of figure the logbook holds (readyFigureScripts).
     const firstRows = () => {
       model.changed.disconnect(firstRows);
       preloadDashboard();
+      readyFigureScripts();
     };
     void app.restored.then(() => {
       model.changed.connect(firstRows);

@@ -344,12 +344,14 @@ Calibration = Union[CalibrationOverTime, CalibrationSlices]
 
 
 class BundleReady(Reply):
-    """One kind's figure script: its package's version, its digest, its size, and where to fetch it."""
+    """One kind's figure script: its package's version, its digest, its size, where it is served (public,
+    relative to the server's base URL), and whether the logbook holds a figure of this kind."""
 
     version: Optional[str] = None
     digest: str
     bytes: int
-    url: str
+    script: str
+    recorded: bool
 
 
 class BundleMissing(Reply):

@@ -95,14 +95,29 @@ const FRAME_REPORTS = `<script>(function () {
 
 const FRAME_STYLE = '<style>body { margin: 8px; background: #fff; color: #1b1b1b; font: 13px system-ui, sans-serif; }</style>';
 
-/** The document a trusted HTML output runs as: its policy and the WebRTC guard first, then the output. */
-export function figureDocument(html: string): string {
-  return `<meta http-equiv="Content-Security-Policy" content="${FIGURE_POLICY}">${NO_WEBRTC}${FRAME_REPORTS}${html}`;
+/** The policy of a frame that may load the one script at ``script`` (an absolute URL) besides its own. */
+export function figurePolicy(script?: string): string {
+  if (!script) {
+    return FIGURE_POLICY;
+  }
+  const url = new URL(script);
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || /[\s;,'"]/.test(url.href)) {
+    throw new Error(`not a script address a frame may load: ${script}`);
+  }
+  return FIGURE_POLICY.replace("script-src 'unsafe-inline'", `script-src ${url.href} 'unsafe-inline'`);
 }
 
-/** ``code`` safe inside a ``<script>`` element: nothing in it can end the element early. */
-export function scriptText(code: string): string {
-  return code.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+/**
+ * The document a trusted HTML output or a figure runs as: its policy and the WebRTC guard first, then the
+ * content; ``script`` (an absolute URL) is the one address the frame may load a script from.
+ */
+export function figureDocument(html: string, script?: string): string {
+  return `<meta http-equiv="Content-Security-Policy" content="${figurePolicy(script)}">${NO_WEBRTC}${FRAME_REPORTS}${html}`;
+}
+
+/** A ``<script>`` element that loads ``url``. */
+export function scriptTag(url: string): string {
+  return `<script src="${url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"></script>`;
 }
 
 /** A value as a JavaScript literal that is safe inside a ``<script>`` element. */
@@ -180,7 +195,7 @@ export function plotlySummary(figure: IPlotlyFigure): string {
   return `${n} trace${n === 1 ? '' : 's'}${types.length ? `: ${types.join(', ')}` : ''}${text ? ` · “${text}”` : ''}`;
 }
 
-/** The document that draws a Plotly figure with ``plotly`` (plotly.min.js) inline, reaching nothing. */
+/** The document that draws a Plotly figure with plotly.min.js from ``plotly`` (its URL), reaching nothing else. */
 export function plotlyDocument(figure: IPlotlyFigure, plotly: string): string {
   const config = { displaylogo: false, responsive: true, ...figure.config };
   const draw =
@@ -188,15 +203,31 @@ export function plotlyDocument(figure: IPlotlyFigure, plotly: string): string {
     `${scriptValue(figure.layout)}, ${scriptValue(config)}).then(function (plot) {` +
     // Drawn in a frame whose width follows the view's: resize with it, as a notebook's output does.
     ` if (window.ResizeObserver) new ResizeObserver(function () { Plotly.Plots.resize(plot).catch(function () {}); }).observe(document.body); });</script>`;
-  return figureDocument(`${FRAME_STYLE}<script>${scriptText(plotly)}</script>${draw}`);
+  return figureDocument(`${FRAME_STYLE}${scriptTag(plotly)}${draw}`, plotly);
 }
 
-/** The document that draws a CircuitsVis view with ``circuitsvis`` (its browser bundle) inline, reaching nothing. */
+/**
+ * CircuitsVis does its tensor arithmetic with TensorFlow.js, which starts a WebGL backend first: on a machine
+ * drawing WebGL in software that start alone took 1.5 s per frame, for arithmetic on a few thousand numbers.
+ * Without WebGL in the frame, TensorFlow.js uses its CPU backend (the same numbers) and the view draws in
+ * tens of milliseconds.
+ */
+const NO_WEBGL = `<script>(function () {
+  [window.HTMLCanvasElement, window.OffscreenCanvas].forEach(function (Canvas) {
+    if (!Canvas) return;
+    var getContext = Canvas.prototype.getContext;
+    Canvas.prototype.getContext = function (kind) {
+      return /webgl/i.test(String(kind)) ? null : getContext.apply(this, arguments);
+    };
+  });
+})();</script>`;
+
+/** The document that draws a CircuitsVis view with its browser bundle from ``circuitsvis`` (its URL), reaching nothing else. */
 export function circuitsVisDocument(figure: ICircuitsVis, circuitsvis: string): string {
   const draw =
     `<div id="${figure.uuid}" style="margin: 15px 0;"></div><script>` +
     `CircuitsVis.render(${scriptValue(figure.uuid)}, CircuitsVis[${scriptValue(figure.name)}], ${scriptValue(figure.props)});</script>`;
-  return figureDocument(`${FRAME_STYLE}<script>${scriptText(circuitsvis)}</script>${draw}`);
+  return figureDocument(`${FRAME_STYLE}${NO_WEBGL}${scriptTag(circuitsvis)}${draw}`, circuitsvis);
 }
 
 /** The height a frame takes for content of ``reported`` pixels: a little room, never tiny nor endless. */

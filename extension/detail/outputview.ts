@@ -1,14 +1,14 @@
 /**
  * A recorded output as the notebook drew it: images; HTML of yours in a sandboxed frame that runs its
- * scripts and reaches nothing; Plotly figures from their JSON and CircuitsVis views, each frame carrying
- * its script inline (from the packages beside the server: ``bundles.ts``); HTML and figures from
+ * scripts and reaches nothing; Plotly figures from their JSON and CircuitsVis views, each frame loading
+ * its script from the packages beside the server and nothing else (``bundles.ts``); HTML and figures from
  * elsewhere shown inert, with *Trust and run*; or text.
  */
 
 import { Sanitizer } from '@jupyterlab/apputils';
 
 import { requestBlob } from '../lib/api';
-import { BundleMissing, bundleCode } from './bundles';
+import { BundleMissing, bundleScript, keepScript, keeperOf } from './bundles';
 import { button, el } from '../lib/dom';
 import { stripAnsi } from '../lib/format';
 import {
@@ -144,10 +144,15 @@ function image(blob: Blob, urls: string[]): HTMLElement {
 }
 
 /** A figure drawn by a package's script: its frame, or why it cannot be drawn (and its image, if it has one). */
-async function framed(kind: BundleKind, document: (code: string) => string, options: IOutputOptions, urls: string[]): Promise<HTMLElement[]> {
+async function framed(kind: BundleKind, document: (script: string) => string, options: IOutputOptions, urls: string[]): Promise<HTMLElement[]> {
   try {
-    const frame = figureFrame(document(await bundleCode(kind)), `${KIND_NAMES[kind]} figure of the cell`);
+    const script = await bundleScript(kind);
+    // A keeper on its way is waited for: the script is then compiled once, not twice at once.
+    await keeperOf(kind);
+    const frame = figureFrame(document(script), `${KIND_NAMES[kind]} figure of the cell`);
     frame.dataset.figure = kind;
+    // The first figure of its kind drawn, a keeper holds the script compiled for every later one.
+    frame.addEventListener('load', () => void keepScript(kind, script), { once: true });
     return [frame];
   } catch (error) {
     const missing = error instanceof BundleMissing;

@@ -42,21 +42,3 @@ export async function requestBlob(path: string, mime: string): Promise<Blob> {
   return new Blob([await response.arrayBuffer()], { type: mime });
 }
 
-/**
- * A text the browser may keep in its HTTP cache (``cache: 'default'``; every other call here bypasses it):
- * a figure bundle, named by its digest. A failure throws with the server's message.
- */
-export async function requestCachedText(path: string): Promise<string> {
-  const response = await fetchAPI(path, { cache: 'default' });
-  const text = await response.text();
-  if (!response.ok) {
-    let message = response.statusText;
-    try {
-      message = JSON.parse(text).message || message;
-    } catch {
-      // not JSON: the status says it
-    }
-    throw new LogbookApiError(message, response.status);
-  }
-  return text;
-}

@@ -440,12 +440,13 @@ export interface ICalibrationOverTime {
   summary: string;
 }
 
-/** One kind's figure script: its package's version, digest, size and URL. */
+/** One kind's figure script: its package's version, digest, size, public path, and whether the logbook has such figures. */
 export interface IBundleReady {
   version: string | null;
   digest: string;
   bytes: number;
-  url: string;
+  script: string;
+  recorded: boolean;
 }
 
 /** Why one kind's figures cannot be drawn, and what to install. */

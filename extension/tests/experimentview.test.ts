@@ -6,12 +6,13 @@ import {
   circuitsVisFigure,
   displayGroups,
   FIGURE_POLICY,
+  figurePolicy,
   frameHeight,
   PLOTLY_MIME,
   plotlyDocument,
   plotlyFigure,
   plotlySummary,
-  scriptText,
+  scriptTag,
   shownOutput,
   staticOutput
 } from '../detail/outputformat';
@@ -60,28 +61,44 @@ test('a CircuitsVis view is found in its compact and CDN forms, and nowhere else
   assert.equal(circuitsVisFigure(COMPACT.replace('{"tokens"', '{tokens')), null); // props that are not JSON
 });
 
-test('a CircuitsVis document carries its bundle inline and nothing can end its scripts early', () => {
-  const doc = circuitsVisDocument(circuitsVisFigure(COMPACT)!, 'var CircuitsVis = {}; "</script><b>";');
-  assert.ok(doc.startsWith(`<meta http-equiv="Content-Security-Policy" content="${FIGURE_POLICY}">`));
-  assert.ok(doc.includes('var CircuitsVis = {}; "<\\/script><b>";'));
+const SCRIPT = 'http://127.0.0.1:8888/user/ana/logbook/scripts/circuitsvis-0123456789abcdef0123.js';
+
+test('a CircuitsVis document loads its bundle from the one address its policy allows', () => {
+  const doc = circuitsVisDocument(circuitsVisFigure(COMPACT)!, SCRIPT);
+  assert.ok(doc.startsWith(`<meta http-equiv="Content-Security-Policy" content="${figurePolicy(SCRIPT)}">`));
+  assert.ok(figurePolicy(SCRIPT).includes(`script-src ${SCRIPT} 'unsafe-inline'`));
+  assert.ok(figurePolicy(SCRIPT).includes("default-src 'none'"));
+  assert.ok(doc.includes(`<script src="${SCRIPT}"></script>`));
+  // TensorFlow.js finds no WebGL before the bundle runs (its CPU backend draws the view in milliseconds).
+  assert.ok(doc.indexOf('/webgl/i.test') < doc.indexOf(`<script src="${SCRIPT}">`));
   assert.ok(doc.includes('CircuitsVis.render("circuits-vis-1a2b-3c", CircuitsVis["AttentionPatterns"], {"tokens":["a","\\u003c/script>"]'));
   // The only closing tags are the document's own.
-  assert.equal(doc.match(/<\/script>/g)!.length, doc.match(/<script>/g)!.length);
+  assert.equal(doc.match(/<\/script>/g)!.length, doc.match(/<script[ >]/g)!.length);
 });
 
-test('a Plotly figure is read from its JSON and drawn with plotly.js inline', () => {
+test('a frame may load no script from anywhere else, nor from an address that could widen its policy', () => {
+  assert.equal(figurePolicy(), FIGURE_POLICY);
+  assert.ok(!FIGURE_POLICY.includes('http'));
+  for (const bad of ['javascript:alert(1)', 'data:text/javascript,1', `${SCRIPT}?x=1`, 'http://h/a;b.js', "http://h/a'b.js"]) {
+    assert.throws(() => figurePolicy(bad), bad);
+  }
+});
+
+test('a Plotly figure is read from its JSON and drawn with plotly.js from its address', () => {
   const figure = plotlyFigure(JSON.stringify({ data: [{ type: 'bar', y: [1, 2] }, { y: [3] }], layout: { title: { text: 'Loss' } }, config: { displayModeBar: false } }))!;
   assert.equal(plotlySummary(figure), '2 traces: bar, scatter · “Loss”');
-  const doc = plotlyDocument(figure, 'window.Plotly = {};');
-  assert.ok(doc.includes('<script>window.Plotly = {};</script>'));
+  const plotly = 'http://127.0.0.1:8888/logbook/scripts/plotly-0123456789abcdef0123.js';
+  const doc = plotlyDocument(figure, plotly);
+  assert.ok(doc.includes(`<script src="${plotly}"></script>`));
+  assert.ok(doc.includes(`script-src ${plotly} 'unsafe-inline'`));
   assert.ok(doc.includes('Plotly.newPlot("logbook-plot", [{"type":"bar","y":[1,2]},{"y":[3]}], {"title":{"text":"Loss"}}, {"displaylogo":false,"responsive":true,"displayModeBar":false}).then('));
   assert.equal(plotlyFigure('not json'), null);
   assert.equal(plotlyFigure('{"layout": {}}'), null);
   assert.deepEqual(plotlyFigure('{"data": []}'), { data: [], layout: {}, config: {} });
 });
 
-test('script text cannot close its element or open a comment', () => {
-  assert.equal(scriptText('a</SCRIPT>b<!--c'), 'a<\\/SCRIPT>b<\\!--c');
+test('a script address cannot close its attribute or element', () => {
+  assert.equal(scriptTag('http://h/a"b<c&d'), '<script src="http://h/a&quot;b&lt;c&amp;d"></script>');
 });
 
 test('a frame is as tall as its content, within bounds', () => {

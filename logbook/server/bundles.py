@@ -1,15 +1,16 @@
 """The scripts that draw Plotly and CircuitsVis figures, served from the packages installed beside the server.
 
-The experiment view draws a recorded figure in a sandboxed frame that may
-reach nothing, so it cannot load plotly.js or CircuitsVis from a CDN: it
-fetches them here once and writes them into the frame.
+The experiment view draws a recorded figure in a sandboxed frame that may reach nothing but its one script,
+so it never loads plotly.js or CircuitsVis from a CDN:
 
-- ``GET bundles``: ``{"plotly": {"version", "digest", "bytes", "url"}, "circuitsvis": {"missing": "..."}}``,
-  each kind's bundle or why there is none;
-- ``GET bundles/<kind>?v=<digest>``: the JavaScript. Its ``ETag`` is the digest
-  (``If-None-Match`` answers 304); asked for by the digest it has now, it may be
-  kept for a year unchanged (``immutable``), else it must be checked again.
-  A package that is not installed is a 404 that says what to install.
+- ``GET bundles`` (API, token needed): ``{"plotly": {"version", "digest", "bytes", "script", "recorded"},
+  "circuitsvis": {"missing": "..."}}``, each kind's bundle or why there is none, and whether the logbook
+  holds a figure of that kind (the view then readies the script in idle time);
+- ``GET <base_url>/logbook/scripts/<kind>-<digest>.js``: the JavaScript itself, public as JupyterLab's own
+  static files are (it is a file of an installed package, never anything from the logbook), because the
+  frame that loads it has an opaque origin and carries no credentials. Named by its digest, it is kept by
+  the browser for a year (``immutable``); a digest that is not the installed bundle's is a 404. Loaded by
+  URL rather than written into the frame, the script is compiled once per page, not once per figure.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import asyncio
 from typing import Any, Optional
 
 import tornado.web
+from jupyter_server.auth.decorator import allow_unauthenticated
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
 
 from logbook.replies import Bundle, BundleMissing, BundleReady, Bundles
 from logbook.report.figure_scripts import bundle, bundle_digest, bundle_version
@@ -25,7 +29,7 @@ from logbook.server.base import Exchange, LogbookHandler
 
 #: The figure kinds with a bundle, the package each comes from, and what that package's figures are called.
 KINDS = {"plotly": ("plotly", "Plotly"), "circuitsvis": ("circuitsvis", "CircuitsVis")}
-IMMUTABLE = "private, max-age=31536000, immutable"
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def missing_message(kind: str) -> str:
@@ -38,7 +42,12 @@ def missing_message(kind: str) -> str:
     )
 
 
-def _describe(kind: str) -> Bundle:
+def script_path(kind: str, digest: str) -> str:
+    """Where ``kind``'s script is served, relative to the server's base URL."""
+    return f"logbook/scripts/{kind}-{digest}.js"
+
+
+def _describe(kind: str, recorded: bool) -> Bundle:
     digest = bundle_digest(kind)
     if digest is None:
         return BundleMissing(missing=missing_message(kind))
@@ -46,7 +55,8 @@ def _describe(kind: str) -> Bundle:
         version=bundle_version(KINDS[kind][0]),
         digest=digest,
         bytes=len((bundle(kind) or "").encode("utf-8")),
-        url=f"bundles/{kind}?v={digest}",
+        script=script_path(kind, digest),
+        recorded=recorded,
     )
 
 
@@ -56,31 +66,33 @@ async def _off_the_loop(function: Any, *args: Any) -> Any:
 
 
 class BundlesHandler(LogbookHandler):
-    """Which bundles this server has: each kind's version, digest and URL, or why it is missing."""
+    """Which bundles this server has: each kind's version, digest and script, or why it is missing."""
 
     api = {"GET": Exchange(Bundles)}
 
     @tornado.web.authenticated
     async def get(self) -> None:
-        self.send(Bundles(**{kind: await _off_the_loop(_describe, kind) for kind in KINDS}))
+        recorded = await self.call(lambda store: store.figure_kinds())
+        self.send(Bundles(**{kind: await _off_the_loop(_describe, kind, kind in recorded) for kind in KINDS}))
 
 
-class BundleHandler(LogbookHandler):
-    """One bundle's JavaScript, cached by the browser under its digest."""
+class ScriptHandler(APIHandler):
+    """One bundle's JavaScript, public and immutable under its digest (an error says why, as JSON)."""
 
-    api = {"GET": Exchange(None, media="text/javascript")}
+    def check_origin(self, origin_to_satisfy_tornado: str = "") -> bool:  # noqa: ARG002
+        """Any origin may load it: the frames that do have an opaque one (``Origin: null``), and it is a public file."""
+        return True
 
-    @tornado.web.authenticated
-    async def get(self, kind: str) -> None:
+    @allow_unauthenticated
+    async def get(self, kind: str, digest: str) -> None:
         code: Optional[str] = await _off_the_loop(bundle, kind)
         if code is None:
             raise tornado.web.HTTPError(404, missing_message(kind))
-        digest = bundle_digest(kind)
+        if digest != bundle_digest(kind):
+            raise tornado.web.HTTPError(404, f"this server's {KINDS[kind][1]} script is not {digest}")
         self.set_header("ETag", f'"{digest}"')
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header(
-            "Cache-Control", IMMUTABLE if self.get_argument("v", "") == digest else "private, no-cache"
-        )
+        self.set_header("Cache-Control", IMMUTABLE)
         if self.check_etag_header():
             self.set_status(304)
             self.finish()
@@ -88,7 +100,10 @@ class BundleHandler(LogbookHandler):
         self.finish(code.encode("utf-8"), set_content_type="text/javascript; charset=utf-8")
 
 
-ROUTES: list[tuple[str, type[LogbookHandler]]] = [
-    ("bundles", BundlesHandler),
-    (r"bundles/(plotly|circuitsvis)", BundleHandler),
-]
+ROUTES: list[tuple[str, type[LogbookHandler]]] = [("bundles", BundlesHandler)]
+
+
+def script_routes(base_url: str) -> list[tuple[str, type[APIHandler]]]:
+    """The public script route, under ``<base_url>/logbook/scripts/`` (outside the API and its token)."""
+    pattern = r"logbook/scripts/(plotly|circuitsvis)-([0-9a-f]{20})\.js"
+    return [(url_path_join(base_url, pattern), ScriptHandler)]

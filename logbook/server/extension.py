@@ -11,6 +11,7 @@ from typing import Any
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from logbook.paths import find_logbook
+from logbook.server.bundles import script_routes
 from logbook.server.database import Database
 from logbook.server.routes import route_table
 
@@ -29,7 +30,7 @@ def load_jupyter_server_extension(serverapp: Any) -> None:
     web_app = serverapp.web_app
     web_app.settings.update(logbook_db=database, logbook_root=str(root))
     base_url = web_app.settings["base_url"]
-    web_app.add_handlers(".*$", route_table(base_url))
+    web_app.add_handlers(".*$", [*route_table(base_url), *script_routes(base_url)])
     watcher = PeriodicCallback(database.poll, POLL_MILLISECONDS)
     watcher.start()
     web_app.settings["logbook_watcher"] = watcher

@@ -410,6 +410,10 @@ class Store:
         """Experiments whose source, outputs or errors hold every word of ``text``, best match first."""
         return self.experiments.search_experiments(text, limit)
 
+    def figure_kinds(self) -> set[str]:
+        """The kinds of drawn figure the logbook holds (``plotly``, ``circuitsvis``)."""
+        return self.experiments.figure_kinds()
+
     def last_experiment_id(self) -> int | None:
         """The id of the experiment recorded last, or None before the first."""
         return self.experiments.last_experiment_id()
