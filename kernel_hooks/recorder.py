@@ -76,6 +76,8 @@ MAX_NAMES = 50
 EARLIER_RUNS = 1000
 #: Sources whose key is remembered, so re-running a cell does not hash it again.
 SOURCE_KEYS_KEPT = 512
+#: The longest a drift card waits for the writer to give its earlier runs their ids (a stalled writer: no ids).
+DRIFT_FLUSH_SECONDS = 1.0
 
 
 class Recorder:
@@ -401,6 +403,14 @@ class Recorder:
         for drift in found:
             drift.hypotheses = sorted(readers.get(drift.name, ()))
         self.writer.submit(DriftJob(found, handle, key))
+        if any(
+            isinstance(ref, ExperimentHandle) and ref.id is None
+            for drift in found
+            for ref, _ in drift.earlier
+        ):
+            # The card names the earlier runs by experiment id: runs still waiting in the writer's batch are
+            # written now (a few milliseconds, and only when a value drifted within a batch of its earlier run).
+            self.writer.flush(DRIFT_FLUSH_SECONDS)
         shown = [
             {**drift_record(drift, key), "note": drift.describe(), "surprisal_bits": drift.bits}
             for drift in found

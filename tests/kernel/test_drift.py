@@ -59,6 +59,18 @@ def test_rerunning_an_unchanged_deterministic_cell_flags_nothing(drifted):
     assert not drifts(store, "steady") and not drifts(store, "gap")
 
 
+def test_a_drift_card_names_each_earlier_run_by_its_experiment_even_when_cells_run_back_to_back(drifted):
+    """The writer batches cells; a card shown before its earlier runs were written still names them."""
+    runs, store = drifted
+    cards = [card for cell in runs for card in drift_cards(cell)]
+    assert cards
+    stored = {e.id for e in store.experiments(limit=1000)}
+    for card in cards:
+        for move in card["drifts"]:
+            ids = [earlier["experiment_id"] for earlier in move["earlier"]]
+            assert ids and all(isinstance(i, int) and i in stored for i in ids), move
+
+
 def test_a_cell_that_newly_raises_is_drift(drifted):
     runs, store = drifted
     (surprise,) = drifts(store, "(error)")
