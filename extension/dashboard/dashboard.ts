@@ -7,6 +7,7 @@
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
+import { whenIdle } from '../lib/idle';
 import { button, el } from '../lib/dom';
 import { countsLine, dashboardPath, GROUPS, IDashboard, IDashboardChart, planDraw, sized } from './dashboardformat';
 import { ILogbookModel } from '../lib/imodel';
@@ -32,9 +33,7 @@ export function preloadDashboard(): void {
     return;
   }
   root.dataset.logbookVega = 'waiting';
-  const idle = (then: () => void) =>
-    'requestIdleCallback' in window ? window.requestIdleCallback(then, { timeout: 10_000 }) : setTimeout(then, 2000);
-  idle(async () => {
+  whenIdle(async () => {
     const started = performance.now();
     root.dataset.logbookVega = 'loading';
     try {

@@ -13,6 +13,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { URLExt } from '@jupyterlab/coreutils';
 
 import { requestAPI } from '../lib/api';
+import { whenIdle } from '../lib/idle';
 import { IBundleReady, IBundles } from '../lib/types';
 import { BundleKind, KIND_NAMES, figureDocument, scriptTag } from './outputformat';
 
@@ -86,9 +87,7 @@ export function readyFigureScripts(): void {
     return;
   }
   root.dataset.logbookFigureScripts = 'waiting';
-  const idle = (then: () => void) =>
-    'requestIdleCallback' in window ? window.requestIdleCallback(then, { timeout: 10_000 }) : setTimeout(then, 2000);
-  idle(async () => {
+  whenIdle(async () => {
     const kinds: BundleKind[] = [];
     try {
       const found = await bundles();

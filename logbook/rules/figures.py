@@ -22,6 +22,8 @@ FIGURE_MIMES = frozenset(RECORDED_MIMES[1:])
 STATIC_MIMES = ("image/png", "image/svg+xml", "image/jpeg")
 #: How a logbook record shows itself in a notebook: HTML, but not a figure.
 RECORD_HTML = b'<span class="jp-Logbook-record">'
+#: How the HTML of a CircuitsVis view begins, in every form CircuitsVis writes and the form the kernel keeps.
+CIRCUITSVIS_START = b'<div id="circuits-vis-'
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from logbook.errors import LogbookError, NotFound, NotKept
 from logbook.models import ErrorInfo, Experiment, Output
-from logbook.rules.figures import PLOTLY_MIME
+from logbook.rules.figures import CIRCUITSVIS_START, PLOTLY_MIME
 from logbook.store.cell_digest import row_digest
 from logbook.store.cell_record import EXPERIMENT_COLUMNS, CellRecord, ErrorFields
 from logbook.store.matches import find_line, match_dict, search_words
@@ -19,9 +19,6 @@ from logbook.store.tables.events import Events
 from logbook.store.tables.part import Part
 from logbook.store.tables.search import Search, experiment_fields
 from logbook.store.transactions import immediate
-
-#: How the HTML of a CircuitsVis view begins, in every form CircuitsVis writes and the form the kernel keeps.
-CIRCUITSVIS_START = b'<div id="circuits-vis-'
 
 __all__ = ["EXPERIMENT_COLUMNS", "Experiments", "error_info", "experiment_from_row"]
 
@@ -138,7 +135,7 @@ class Experiments(Part):
         return self._insert(records)
 
     def _insert(self, records: Sequence[tuple[CellRecord, list[dict[str, Any]]]]) -> list[int]:
-        last = self.db.execute("SELECT max(id) FROM experiments").fetchone()[0] or 0
+        last = self.last_experiment_id() or 0
         ids = list(range(last + 1, last + 1 + len(records)))
         values: list[Any] = []
         events = []
