@@ -228,6 +228,11 @@ def test_one_change_fetches_only_the_section_it_changed(page):
             calls.append((request.method, path))
 
     page.on("request", record)
+    # The page's one-off requests of idle time (the figure scripts' index) are over before changes are counted.
+    page.wait_for_function(
+        "['ready', 'none', 'failed'].includes(document.documentElement.dataset.logbookFigureScripts)",
+        timeout=120_000,
+    )
 
     def fetched_after(action, done) -> list[str]:
         calls.clear()
