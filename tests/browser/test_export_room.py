@@ -186,12 +186,22 @@ def test_collapsed_sections_leave_room_for_the_inbox_and_hypothesis_cards_and_st
 def open_dialog(page):
     """Open the export dialog from the sidebar's button with the keyboard; the focus starts in its title.
 
-    While JupyterLab settles after loading it may take the focus back once (the dialog then puts
-    it on its first field): the dialog is closed with Escape and opened again."""
+    While JupyterLab settles after loading it may take the focus away once: from the button before
+    Enter reaches it (then the button is focused again), or from the dialog's title (the dialog
+    then puts it on its first field, and it is closed with Escape and opened again)."""
     dialog = page.locator(".jp-Dialog", has=page.locator(".jp-Logbook-exportDialog"))
+    button = f"{SIDEBAR} .jp-Logbook-exportButton"
     for _ in range(3):
-        page.locator(f"{SIDEBAR} .jp-Logbook-exportButton").focus()
+        page.locator(button).focus()
         page.keyboard.press("Enter")
+        # Either the dialog opens, or the focus had left the button before Enter reached it.
+        page.wait_for_function(
+            """(b) => !!document.querySelector('.jp-Dialog .jp-Logbook-exportDialog')
+                      || !document.activeElement?.matches(b)""",
+            arg=button,
+        )
+        if not page.evaluate("!!document.querySelector('.jp-Dialog .jp-Logbook-exportDialog')"):
+            continue
         dialog.wait_for()
         page.wait_for_function("document.activeElement.classList.contains('jp-Logbook-exportTitle')")
         page.keyboard.press("Tab")
