@@ -4,6 +4,9 @@ Like git with ``.git``, Logbook looks for a ``.logbook`` folder in the
 working folder and each folder above it. ``LOGBOOK_DB`` names the file
 directly and wins over the search. With no logbook found, a new one is made
 at the root of the enclosing git repository, or else in the working folder.
+
+In a team project (``.logbook/authors/`` exists) each author writes their own
+file, ``.logbook/authors/<author>.db``; see :mod:`logbook.team`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from pathlib import Path
 FOLDER = ".logbook"
 FILENAME = "logbook.db"
 ENV_VAR = "LOGBOOK_DB"
+#: The folder inside ``.logbook`` that makes a team project: one logbook file per author.
+AUTHORS = "authors"
 
 
 def find_logbook(start: str | os.PathLike | None = None) -> Path:
@@ -24,11 +29,26 @@ def find_logbook(start: str | os.PathLike | None = None) -> Path:
     here = Path(start or os.getcwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / FOLDER).is_dir():
-            return folder / FOLDER / FILENAME
+            return logbook_in(folder / FOLDER)
     for folder in (here, *here.parents):
         if (folder / ".git").exists():
             return folder / FOLDER / FILENAME
     return here / FOLDER / FILENAME
+
+
+def logbook_in(folder: Path) -> Path:
+    """The file this process writes in the ``.logbook`` folder ``folder``: its author's own in a team project."""
+    if (folder / AUTHORS).is_dir():
+        from logbook.team.authors import author_file_name, current_author
+
+        return folder / AUTHORS / author_file_name(current_author())
+    return folder / FILENAME
+
+
+def team_folder(logbook: str | os.PathLike) -> Path | None:
+    """The ``.logbook/authors`` folder that ``logbook`` is one author's file in, or None outside a team project."""
+    parent = Path(logbook).parent
+    return parent if parent.name == AUTHORS and parent.parent.name == FOLDER else None
 
 
 def describe_folder(path: Path) -> str:
@@ -48,6 +68,9 @@ def project_folder(logbook: str | os.PathLike) -> Path:
     A file named by ``LOGBOOK_DB`` outside a ``.logbook`` folder belongs to its own folder.
     """
     logbook = Path(logbook)
+    team = team_folder(logbook)
+    if team is not None:
+        return team.parent.parent
     return logbook.parent.parent if logbook.parent.name == FOLDER else logbook.parent
 
 

@@ -11,6 +11,8 @@ from typing import Callable, Optional, Sequence
 
 from logbook.cli.beliefs import register as register_beliefs
 from logbook.cli.history_text import history_text
+from logbook.cli.team import register as register_team
+from logbook.cli.team import verify_team_command
 from logbook.dates import moment
 from logbook.models import Surprise
 from logbook.paths import find_logbook
@@ -54,7 +56,9 @@ def _moment(text: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    selection = Selection.of(args.since, args.until, args.hypothesis, args.empty_brainstorms, args.every_figure)
+    selection = Selection.of(
+        args.since, args.until, args.hypothesis, args.empty_brainstorms, args.every_figure
+    )
     if args.with_figures and args.format != "json":
         raise LogbookError(
             "--with-figures is for --format json: Markdown and HTML reports carry their figures"
@@ -241,6 +245,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     )
 
     signers = Path(args.allowed_signers) if args.allowed_signers else None
+    if not args.db and not args.head and not args.require_seal and signers is None:
+        team = verify_team_command(args)
+        if team is not None:
+            return team
+    if args.author:
+        raise LogbookError("--author is for a team project's records")
     if args.export:
         export = load_export(Path(args.export))
         if args.db:
@@ -454,6 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--require-seal", action="store_true", help="fail unless the head is sealed with your own secret"
     )
+    verify.add_argument(
+        "--author", action="append", help="in a team project: only this author's record (repeat for several)"
+    )
     seal = add(
         "seal",
         cmd_seal,
@@ -474,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibration.add_argument("--window", type=int, default=10, help="first verdicts per rolling Brier window")
     register_beliefs(add, _open)
+    register_team(add)
     decide = add("decide", cmd_decide, "Accept, edit or reject a proposed update (U1), with a reason.")
     decide.add_argument("proposal", help="the proposal: U1")
     decide.add_argument("decision", choices=["accepted", "edited", "rejected"])

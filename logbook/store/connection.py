@@ -62,17 +62,22 @@ class LogbookFile:
 
     ``read_only=True`` opens it for reading only; a file this process may not
     write is opened that way too. Writes to it raise :class:`LogbookReadOnly`.
+    ``guest=True`` (someone else's file) also creates nothing beside it: a file
+    at rest, with no WAL beside it, is read as it stands.
     """
 
-    def __init__(self, path: Path, check_integrity: bool = True, read_only: bool = False):
+    def __init__(
+        self, path: Path, check_integrity: bool = True, read_only: bool = False, guest: bool = False
+    ):
         self.path = path
-        self._options = (check_integrity, read_only)
+        read_only = read_only or guest
+        self._options = (check_integrity, read_only, guest)
         self.read_only = read_only or unwritable(path)
         if self.read_only and not path.exists():
             why = "it was opened read-only" if read_only else "its folder is read-only"
             raise LogbookReadOnly(f"there is no logbook at {path}, and none can be made: {why}")
         try:
-            self.db = connect(path, check_integrity, self.read_only)
+            self.db = connect(path, check_integrity, self.read_only, guest)
         except LogbookReadOnly:
             if self.read_only or not path.exists():
                 raise
@@ -114,7 +119,9 @@ class LogbookFile:
         self.db.close()
 
 
-def connect(path: Path, check_integrity: bool = True, read_only: bool = False) -> Database:
+def connect(
+    path: Path, check_integrity: bool = True, read_only: bool = False, guest: bool = False
+) -> Database:
     """Open (creating if needed) the logbook at ``path`` and bring its schema up to date.
 
     A damaged file raises :class:`LogbookDamaged` after a copy of it is kept
@@ -127,18 +134,18 @@ def connect(path: Path, check_integrity: bool = True, read_only: bool = False) -
     if existed and missing_wal(path):
         raise LogbookUnavailable(missing_wal_message(path))
     try:
-        conn = _open_read_only(path) if read_only else _open(path)
+        conn = _open_read_only(path, guest) if read_only else _open(path)
     except PermissionError as error:
         raise LogbookReadOnly(f"cannot open the logbook at {path}: {error}") from None
     except OSError as error:
         raise LogbookUnavailable(f"cannot open the logbook at {path}: {error}") from None
     except sqlite3.Error as error:
-        raise _explained(path, error, existed, read_only) from None
+        raise _explained(path, error, existed, read_only, guest) from None
     try:
         return _prepare(Database(conn, execute_plugins=False), path, existed and check_integrity, read_only)
     except sqlite3.Error as error:
         conn.close()
-        raise _explained(path, error, existed, read_only) from None
+        raise _explained(path, error, existed, read_only, guest) from None
     except BaseException:
         conn.close()
         raise
@@ -149,9 +156,15 @@ def _open(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    """Read-only; where not even the WAL's shared-memory file can be made, read the file as it stands."""
+def _open_read_only(path: Path, guest: bool = False) -> sqlite3.Connection:
+    """Read-only; where not even the WAL's shared-memory file can be made, read the file as it stands.
+
+    A ``guest`` reads a file at rest (no ``-wal`` or ``-shm`` beside it: nobody has it open) as it stands
+    too, so that nothing is created beside someone else's file.
+    """
     uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+    if guest and not any(Path(f"{path}{end}").exists() for end in ("-wal", "-shm")):
+        return sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -185,10 +198,12 @@ def _prepare(db: Database, path: Path, check: bool, read_only: bool) -> Database
     return db
 
 
-def _explained(path: Path, error: sqlite3.Error, existed: bool, read_only: bool) -> Exception:
+def _explained(
+    path: Path, error: sqlite3.Error, existed: bool, read_only: bool, guest: bool = False
+) -> Exception:
     """The exception to raise for ``error`` met while opening ``path``: busy stays a SQLite error."""
     if existed and is_damage(error):
-        return damaged(path, error)
+        return damaged(path, error, keep_copy=not guest)
     code = error_code(error)
     if code == SQLITE_READONLY or (code == SQLITE_CANTOPEN and (read_only or unwritable(path))):
         return LogbookReadOnly(

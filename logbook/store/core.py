@@ -96,11 +96,19 @@ class Store:
     A ``Store`` holds one connection; use one per thread. ``read_only=True``
     opens the file for reading only (a file this process may not write is
     opened so anyway): writes then raise :class:`LogbookReadOnly`.
+    ``guest=True`` reads a teammate's file: read-only, and nothing is created
+    beside it (see :class:`~logbook.store.connection.LogbookFile`).
     """
 
-    def __init__(self, path: str | Path | None = None, check_integrity: bool = True, read_only: bool = False):
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        check_integrity: bool = True,
+        read_only: bool = False,
+        guest: bool = False,
+    ):
         self.path = Path(path) if path else find_logbook()
-        self.file = LogbookFile(self.path, check_integrity, read_only)
+        self.file = LogbookFile(self.path, check_integrity, read_only, guest)
         self._build_parts()
 
     def _build_parts(self) -> None:
@@ -265,6 +273,10 @@ class Store:
     def chain_head(self) -> dict[str, Any] | None:
         """The newest event's id and hash: publish this to prove the history up to now."""
         return self.events.chain_head()
+
+    def event_hash(self, event_id: int) -> str | None:
+        """The hash of event ``event_id``, or None when the history has no such event."""
+        return self.events.event_hash(event_id)
 
     def iter_events(self, subject: str | None = None) -> Iterator[dict[str, Any]]:
         """Events oldest first (of one ``subject`` when given), payloads decoded."""

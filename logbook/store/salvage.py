@@ -59,12 +59,18 @@ def check_integrity(db: Database, path: Path) -> None:
             raise FailedCheck(verdict)
 
 
-def damaged(path: Path, error: sqlite3.Error) -> LogbookDamaged:
-    """The error to raise for a damaged file, after a copy of it is kept beside it (when the folder allows)."""
-    try:
-        kept = f"A copy is kept at {_keep_copy(path)}."
-    except OSError as copy_error:
-        kept = f"No copy could be kept beside it ({copy_error.strerror})."
+def damaged(path: Path, error: sqlite3.Error, keep_copy: bool = True) -> LogbookDamaged:
+    """The error to raise for a damaged file, after a copy of it is kept beside it (when the folder allows).
+
+    ``keep_copy=False`` (a teammate's file, opened as a guest) writes nothing beside it.
+    """
+    if not keep_copy:
+        kept = "It is someone else's record, so nothing was written beside it."
+    else:
+        try:
+            kept = f"A copy is kept at {_keep_copy(path)}."
+        except OSError as copy_error:
+            kept = f"No copy could be kept beside it ({copy_error.strerror})."
     return LogbookDamaged(
         f"the logbook at {path} is damaged ({error}). {kept} "
         f"Recover what it holds with `sqlite3 {path} .recover | sqlite3 recovered.db`, "

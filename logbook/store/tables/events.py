@@ -205,6 +205,11 @@ class Events:
         row = self.db.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         return {"events": row[0], "hash": row[1]} if row else None
 
+    def event_hash(self, event_id: int) -> str | None:
+        """The hash of event ``event_id``, or None when the history has no such event."""
+        row = self.db.execute("SELECT hash FROM events WHERE id = ?", [event_id]).fetchone()
+        return row[0] if row else None
+
     def iter_events(self, subject: str | None = None) -> Iterator[dict[str, Any]]:
         """Events oldest first (of one ``subject`` when given), payloads decoded."""
         sql, params = "SELECT * FROM events", []

@@ -1,0 +1,120 @@
+"""The authors of a team project and the state of each one's file, read without ever writing to it."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Literal, Optional
+
+from logbook.errors import (
+    LogbookDamaged,
+    LogbookError,
+    LogbookReadOnly,
+    LogbookTooNew,
+)
+from logbook.paths import team_folder
+from logbook.store.core import Store
+from logbook.store.portable import missing_wal
+from logbook.team.authors import SUFFIX, author_of
+
+#: What a teammate's file is, as read: only ``ok`` files are shown and counted.
+State = Literal["ok", "damaged", "newer", "older", "half-copied", "unreadable"]
+
+STATE_WORDS: dict[str, str] = {
+    "ok": "ok",
+    "damaged": "damaged: not read",
+    "newer": "from a newer Logbook: not read",
+    "older": "from an older Logbook: its author opens it once to upgrade it",
+    "half-copied": "half-copied: its records are in a WAL that is not beside it",
+    "unreadable": "unreadable",
+}
+
+
+@dataclass(frozen=True)
+class Member:
+    """One author's file as this process found it, with what it holds when it could be read."""
+
+    author: str
+    path: Path
+    mine: bool
+    state: State
+    problem: str = ""
+    hypotheses: int = 0
+    experiments: int = 0
+    open_surprises: int = 0
+    events: int = 0
+    #: The key ids that sealed this author's history (``logbook.store.seal``): how two authors of one name differ.
+    keys: frozenset[str] = field(default_factory=frozenset)
+
+    def describe(self) -> str:
+        """One line: who, whose, and what the file holds or why it was not read."""
+        who = f"{self.author} (you)" if self.mine else self.author
+        if self.state != "ok":
+            return f"{who}: {STATE_WORDS[self.state]} ({self.problem})"
+        return (
+            f"{who}: {self.hypotheses} hypotheses, {self.experiments} experiments, "
+            f"{self.open_surprises} open surprises, {self.events} events"
+        )
+
+
+def author_files(folder: Path) -> list[Path]:
+    """Every author's logbook in a team's ``authors`` folder, by author name."""
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.name.endswith(SUFFIX) and p.is_file()), key=author_of)
+
+
+@contextlib.contextmanager
+def open_read_only(path: Path) -> Iterator[Store]:
+    """A teammate's logbook opened for reading only: nothing is written to it or beside it."""
+    with Store(path, guest=True) as store:
+        yield store
+
+
+def read_member(path: Path, mine: bool = False) -> Member:
+    """What ``path`` holds, or the state that kept it from being read (never an exception for a bad file)."""
+    author = author_of(path)
+    if missing_wal(path):
+        return Member(author, path, mine, "half-copied", f"{path.name}-wal is not beside {path.name}")
+    try:
+        with open_read_only(path) as store, store.snapshot():
+            head = store.chain_head()
+            return Member(
+                author,
+                path,
+                mine,
+                "ok",
+                hypotheses=store.count("hypotheses"),
+                experiments=store.count("experiments"),
+                open_surprises=store.count_surprises("open"),
+                events=head["events"] if head else 0,
+                keys=frozenset(row["key"] for row in store.seals()),
+            )
+    except LogbookDamaged as error:
+        return Member(author, path, mine, "damaged", str(error))
+    except LogbookTooNew as error:
+        return Member(author, path, mine, "newer", str(error))
+    except LogbookReadOnly as error:
+        state: State = "older" if "needs upgrading" in str(error) else "unreadable"
+        return Member(author, path, mine, state, str(error))
+    except (LogbookError, OSError) as error:
+        return Member(author, path, mine, "unreadable", str(error))
+
+
+def team_members(logbook: Path) -> list[Member]:
+    """Every author of the team project ``logbook`` belongs to, this one marked ``mine``; [] outside a team."""
+    folder = team_folder(logbook)
+    if folder is None:
+        return []
+    own = Path(logbook).resolve()
+    return [read_member(path, mine=path.resolve() == own) for path in author_files(folder)]
+
+
+def several_authors(members: list[Member]) -> bool:
+    """Whether ids must name their author (``H3·ana``): more than one author has a file."""
+    return len(members) > 1
+
+
+def member_named(members: list[Member], author: str) -> Optional[Member]:
+    return next((m for m in members if m.author == author), None)

@@ -1,0 +1,155 @@
+"""``logbook merge``: a teammate's record from elsewhere becomes their read-only file in this project.
+
+The file must verify (its chain, seals and records agree) before anything is
+written. It lands at ``.logbook/authors/<author>.db`` as a single file marked
+as merged and read-only; a later merge of the same author replaces it only
+when the new file continues the same history. An author who writes in this
+project already is never replaced, and two people of one name are told apart
+by the keys that sealed their records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from logbook.audit.verify import verify_logbook
+from logbook.errors import LogbookError
+from logbook.paths import team_folder
+from logbook.team.authors import author_file_name, current_author
+from logbook.team.members import STATE_WORDS, Member, open_read_only, read_member
+
+#: ``PRAGMA application_id`` of a file written by :func:`merge_record` ("LBMG"): only such a file is replaced.
+MERGED_APPLICATION_ID = 0x4C424D47
+READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What a merge did: whose record, where it now is, how long its history is, and whether it replaced one."""
+
+    author: str
+    path: Path
+    events: int
+    replaced: bool
+
+    def line(self) -> str:
+        verb = "updated" if self.replaced else "added"
+        return f"{verb} {self.author}'s record ({self.events} events, verified) as {self.path} (read-only)"
+
+
+def is_merged(path: Path) -> bool:
+    """Whether ``path`` is a file :func:`merge_record` wrote (not an author's live logbook)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return conn.execute("PRAGMA application_id").fetchone()[0] == MERGED_APPLICATION_ID
+    except sqlite3.Error:
+        return False
+
+
+def _author(source: Path, as_author: Optional[str]) -> str:
+    if as_author:
+        return as_author
+    with open_read_only(source) as store:
+        names = {row["author"] for row in store.seals() if row["author"]}
+    if len(names) == 1:
+        return names.pop()
+    found = f"it was sealed by {', '.join(sorted(names))}" if names else "it names no author"
+    raise LogbookError(f"whose record is {source.name}? {found}: say whose with --as NAME")
+
+
+def _continues(source: Path, earlier: Member) -> Optional[str]:
+    """Why ``source`` does not continue ``earlier``'s history, or None when it does."""
+    if not earlier.events:
+        return None
+    with open_read_only(source) as store:
+        theirs = store.event_hash(earlier.events)
+    if theirs is None:
+        return f"it holds fewer events than the {earlier.events} of the record here: it is older"
+    with open_read_only(earlier.path) as here:
+        ours = here.event_hash(earlier.events)
+    if theirs != ours:
+        return f"its event {earlier.events} differs from the record here: the two histories parted"
+    return None
+
+
+def merge_record(source: Path, logbook: Path, as_author: Optional[str] = None) -> Merged:
+    """Bring the logbook file ``source`` into the team project of ``logbook`` as its author's read-only file."""
+    folder = team_folder(logbook)
+    if folder is None:
+        raise LogbookError(
+            "this project is not a team project: start one with `logbook team --start` (each author then "
+            "writes .logbook/authors/<name>.db)"
+        )
+    source = Path(source)
+    if not source.is_file():
+        raise LogbookError(f"no file at {source}")
+    if source.suffix == ".json":
+        raise LogbookError(
+            f"{source.name} is a JSON export: merge a logbook file instead, made where the record lives "
+            "with `logbook snapshot OUT.db`"
+        )
+    found = read_member(source)
+    if found.state != "ok":
+        raise LogbookError(f"{source} is {STATE_WORDS[found.state]} ({found.problem}): nothing was merged")
+    with open_read_only(source) as store:
+        check = verify_logbook(store)
+    if not check.ok:
+        raise LogbookError(f"{source} does not verify, so nothing was merged: {check.summary()}")
+    author = _author(source, as_author)
+    if author == current_author():
+        raise LogbookError(
+            f"{author} is your own name: your record is {folder / author_file_name(author)}, written by your "
+            "kernels. Merge someone else's, or pass --as NAME"
+        )
+    target = folder / author_file_name(author)
+    replaced = target.exists()
+    if replaced:
+        earlier = read_member(target)
+        if not is_merged(target):
+            raise LogbookError(
+                f"{author} writes {target} in this project already: their record is here, and only they "
+                "write it. Nothing was merged"
+            )
+        if earlier.keys and found.keys and not (earlier.keys & found.keys):
+            raise LogbookError(
+                f"{source.name} is another {author}'s: it is sealed with key {', '.join(sorted(found.keys))}, "
+                f"the {author} here with {', '.join(sorted(earlier.keys))}. Two people share the name: merge it "
+                f"under another with --as {author}-2"
+            )
+        why = _continues(source, earlier) if earlier.state == "ok" else None
+        if why:
+            raise LogbookError(
+                f"{source.name} does not continue {author}'s record here: {why}. Nothing was merged"
+            )
+    _write_read_only_copy(source, target)
+    return Merged(author, target, found.events, replaced)
+
+
+def _write_read_only_copy(source: Path, target: Path) -> None:
+    """A single-file copy of ``source`` at ``target``, marked as merged and read-only, put in place whole."""
+    handle, scratch_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(handle)
+    scratch = Path(scratch_name)
+    try:
+        scratch.unlink()  # VACUUM INTO writes only to a file that is not there
+        with open_read_only(source) as store:
+            store.db.execute("VACUUM INTO ?", [str(scratch)])
+        with contextlib.closing(sqlite3.connect(scratch)) as copy:
+            copy.execute(f"PRAGMA application_id = {MERGED_APPLICATION_ID}")
+            copy.commit()
+        with open(scratch, "rb") as file:
+            os.fsync(file.fileno())
+        scratch.chmod(READ_ONLY)
+        os.replace(scratch, target)
+    except sqlite3.Error as error:
+        raise LogbookError(f"cannot write {target}: {error}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            scratch.unlink()
