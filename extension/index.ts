@@ -3,6 +3,7 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
@@ -109,6 +110,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       id => shell.activateById(id)
     );
     const panel = new LogbookPanel(model, {
+      team: String(PageConfig.getOption('logbookTeam')) === 'true',
       compare: compareThese,
       openExperiment: (id, query) => void commands.execute(CommandIDs.openExperiment, { id, query }),
       openExport: () => void commands.execute(CommandIDs.exportLog, {}),

@@ -54,6 +54,52 @@ class StatusUnavailable(Reply):
     error: str
 
 
+class TeamAuthor(Reply):
+    """One author of a team project: whose file, its state as read, and what it holds."""
+
+    author: str
+    mine: bool
+    state: Literal["ok", "damaged", "newer", "older", "half-copied", "unreadable"]
+    #: Why a file that is not ``ok`` was not read, in words.
+    problem: str
+    hypotheses: int
+    experiments: int
+    open_surprises: int
+    events: int
+
+
+class TeamHypothesis(Reply):
+    """A hypothesis of one author, with the id a team reads (``H3·ana`` when there are several authors)."""
+
+    author: str
+    id: str
+    label: str
+    statement: str
+    credence: float
+    status: str
+
+
+class TeamSurprise(Reply):
+    """An open surprise of one author: what contradicted what, when, and how surprising."""
+
+    author: str
+    id: int
+    label: str
+    what: str
+    surprisal_bits: Optional[float] = None
+    experiment_id: Optional[int] = None
+    flagged_at: str
+
+
+class TeamView(Reply):
+    """``GET team``: every author, and the hypotheses and open surprises of the authors asked for, newest first."""
+
+    team: bool
+    authors: list[TeamAuthor]
+    hypotheses: list[TeamHypothesis]
+    surprises: list[TeamSurprise]
+
+
 class Revision(Reply):
     """``GET changes``: the logbook's revision once it moved past the one asked about."""
 
@@ -69,6 +115,8 @@ class FeedSections(Reply):
     surprises: str
     experiments: str
     beliefs: str
+    #: Teammates' files as last seen (size and time of each file and its WAL): "" outside a team project.
+    team: str = ""
 
 
 class Feed(Reply):

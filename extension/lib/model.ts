@@ -371,7 +371,9 @@ export class LogbookModel extends LogbookState implements ILogbookModel {
     },
     experiments: () => this.experiments.refresh(),
     // Sets, proposals and predictions due fetch their own routes when told: only when one of them changed.
-    beliefs: async () => this._changed.emit('beliefs')
+    beliefs: async () => this._changed.emit('beliefs'),
+    // A teammate wrote to their own file: the team section fetches its view when told.
+    team: async () => this._changed.emit('team')
   };
 
   private async surprisePage(offset: number, limit: number) {

@@ -6,8 +6,8 @@
  */
 
 /** What the feed versions: a sidebar section, or the beliefs part (competing sets, proposals, predictions due). */
-export type Section = 'mode' | 'brainstorm' | 'surprises' | 'hypotheses' | 'experiments' | 'beliefs';
-export const SECTIONS: Section[] = ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments', 'beliefs'];
+export type Section = 'mode' | 'brainstorm' | 'surprises' | 'hypotheses' | 'experiments' | 'beliefs' | 'team';
+export const SECTIONS: Section[] = ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments', 'beliefs', 'team'];
 export type SurpriseFilter = 'open' | 'resolved' | 'all';
 
 /** Calls the API: a path under logbook/api/ and fetch options; resolves to the parsed JSON. */
@@ -267,6 +267,47 @@ export interface IFeed {
   revision: number;
   server_time: string;
   sections: Record<Section, string>;
+}
+
+/** One author of a team project: their file's state as read, and what it holds. */
+export interface ITeamAuthor {
+  author: string;
+  mine: boolean;
+  state: 'ok' | 'damaged' | 'newer' | 'older' | 'half-copied' | 'unreadable';
+  problem: string;
+  hypotheses: number;
+  experiments: number;
+  open_surprises: number;
+  events: number;
+}
+
+/** A hypothesis of one author; ``label`` is the id a team reads (H3·ana when there are several authors). */
+export interface ITeamHypothesis {
+  author: string;
+  id: string;
+  label: string;
+  statement: string;
+  credence: number;
+  status: string;
+}
+
+/** An open surprise of one author. */
+export interface ITeamSurprise {
+  author: string;
+  id: number;
+  label: string;
+  what: string;
+  surprisal_bits: number | null;
+  experiment_id: number | null;
+  flagged_at: string;
+}
+
+/** ``GET team``: every author, and the records of the authors asked for. */
+export interface ITeamView {
+  team: boolean;
+  authors: ITeamAuthor[];
+  hypotheses: ITeamHypothesis[];
+  surprises: ITeamSurprise[];
 }
 
 export interface IHypothesesDelta {

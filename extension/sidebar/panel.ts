@@ -17,6 +17,7 @@ import { SearchView } from './searchview';
 import { SectionWidget } from './section';
 import { RememberedLayout, SectionTitles } from './sectionlayout';
 import { SurprisesSection } from './surprisesview';
+import { TeamSection } from './teamview';
 import { SIDEBAR_ID } from '../lib/tokens';
 import { TrustBlock } from './trustview';
 import { ISearchHit, Section } from '../lib/types';
@@ -31,6 +32,8 @@ export interface IPanelOptions {
   selectedCell?: () => ICellRef | null;
   /** Two experiments side by side (old, new): two chosen in the list and compared. */
   compare?: (oldId: number, newId: number) => void;
+  /** A team project: the sidebar has a Team section (every author's records, attributed). */
+  team?: boolean;
 }
 
 /** A small bar chart: the dashboard button's face. */
@@ -39,7 +42,7 @@ const DASHBOARD_ICON =
   'd="M2 13h12v1H2zM3 8h2v4H3zm4-4h2v8H7zm4 2h2v6h-2z"/></svg>';
 
 /** How much of the panel's height each section takes when all are open. */
-const STRETCH: Partial<Record<Section, number>> = { mode: 0, brainstorm: 1, surprises: 2, hypotheses: 3, experiments: 2 };
+const STRETCH: Partial<Record<Section, number>> = { mode: 0, brainstorm: 1, surprises: 2, hypotheses: 3, experiments: 2, team: 2 };
 
 export class LogbookPanel extends SidePanel {
   readonly brainstorm: BrainstormSection;
@@ -65,7 +68,8 @@ export class LogbookPanel extends SidePanel {
       this.brainstorm,
       this.surprises,
       this.hypotheses,
-      this.experiments
+      this.experiments,
+      ...(options.team ? [new TeamSection(model)] : [])
     ];
     for (const section of this.sections) {
       section.title.dataset = { logbookSection: section.section };

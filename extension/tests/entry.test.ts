@@ -63,8 +63,9 @@ const hypothesis = (id: string, states: string[] = []): IHypothesis => ({
 });
 
 test('only the sections whose version moved are fetched again', () => {
-  const now = { mode: '1', brainstorm: '1', surprises: '4', hypotheses: 'e9', experiments: '7', beliefs: 'e0.0' };
-  assert.deepEqual(changedSections({}, now), ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments', 'beliefs']);
+  const now = { mode: '1', brainstorm: '1', surprises: '4', hypotheses: 'e9', experiments: '7', beliefs: 'e0.0', team: '' };
+  assert.deepEqual(changedSections({}, now), ['mode', 'brainstorm', 'surprises', 'hypotheses', 'experiments', 'beliefs', 'team']);
+  assert.deepEqual(changedSections(now, { ...now, team: '3f2a' }), ['team']);
   assert.deepEqual(changedSections(now, { ...now, hypotheses: 'e10', experiments: '8' }), ['hypotheses', 'experiments']);
   assert.deepEqual(changedSections(now, now), []);
 });

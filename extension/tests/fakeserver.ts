@@ -24,7 +24,7 @@ export class FakeServer {
   /** While set, every call fails with this status and message. */
   failing: { status: number; message: string } | null = null;
   revision = 0;
-  versions: Record<Section, number> = { mode: 0, brainstorm: 0, hypotheses: 0, surprises: 0, experiments: 0, beliefs: 0 };
+  versions: Record<Section, number> = { mode: 0, brainstorm: 0, hypotheses: 0, surprises: 0, experiments: 0, beliefs: 0, team: 0 };
   /** Each experiment's pinned figures. */
   pins = new Map<number, IPin[]>();
   /** Per hypothesis, the hypotheses version at which it last changed. */

@@ -9,8 +9,9 @@ from typing import Callable, Optional
 
 from logbook.errors import LogbookError
 from logbook.paths import FOLDER, find_logbook, project_folder, team_folder
-from logbook.team.authors import current_author, qualified
-from logbook.team.members import Member, open_read_only, several_authors, team_members
+from logbook.team.authors import current_author
+from logbook.team.members import describe
+from logbook.team.view import team_view
 
 #: Lines shown per author for hypotheses and for open surprises.
 SHOWN_PER_AUTHOR = 10
@@ -23,20 +24,6 @@ def _logbook(args: argparse.Namespace) -> Path:
 def _first_line(text: str, width: int = 60) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def _records(member: Member, several: bool) -> list[str]:
-    """An author's hypotheses and open surprises, ids qualified by author when the team has several."""
-    lines = []
-    with open_read_only(member.path) as store:
-        for h in store.hypotheses()[:SHOWN_PER_AUTHOR]:
-            hid = qualified(h.id, member.author, several)
-            lines.append(f"    {hid:<10} {h.status.value:<10} {h.credence:4.2f}  {_first_line(h.statement)}")
-        for s in store.surprises("open", limit=SHOWN_PER_AUTHOR):
-            sid = qualified(f"S{s.id}", member.author, several)
-            what = s.note if s.manual or s.kind == "drift" else f"{s.hypothesis_id}: {s.prediction}"
-            lines.append(f"    {sid:<10} open       {'':4}  {_first_line(what)}")
-    return lines
 
 
 def cmd_team(args: argparse.Namespace) -> int:
@@ -54,27 +41,30 @@ def cmd_team(args: argparse.Namespace) -> int:
         )
         return 0
     logbook = _logbook(args)
-    members = team_members(logbook)
-    if not members:
-        if team_folder(logbook) is None:
-            raise LogbookError(
-                f"{project_folder(logbook)} is not a team project: start one with `logbook team --start`"
-            )
+    if team_folder(logbook) is None:
+        raise LogbookError(
+            f"{project_folder(logbook)} is not a team project: start one with `logbook team --start`"
+        )
+    view = team_view(logbook, args.author)
+    if not view.authors:
         print("no author has written here yet", file=sys.stderr)
         return 0
-    shown = [m for m in members if not args.author or m.author in args.author]
-    if not shown:
-        raise LogbookError(
-            f"no author named {', '.join(args.author)} here; the authors are {', '.join(m.author for m in members)}"
-        )
-    several = several_authors(members)
-    print(f"Team logbook {team_folder(logbook)}: {len(members)} author{'s' if several else ''}")
-    for member in shown:
-        print(f"  {member.describe()}")
-        if member.state == "ok" and not args.brief:
-            for line in _records(member, several):
-                print(line)
-    return 0 if all(m.state == "ok" for m in members) else 1
+    names = [a.author for a in view.authors]
+    unknown = [name for name in args.author or [] if name not in names]
+    if unknown:
+        raise LogbookError(f"no author named {', '.join(unknown)} here; the authors are {', '.join(names)}")
+    print(f"Team logbook {team_folder(logbook)}: {len(names)} author{'s' if len(names) > 1 else ''}")
+    for author in view.authors:
+        if args.author and author.author not in args.author:
+            continue
+        print(f"  {describe(author)}")
+        if args.brief:
+            continue
+        for h in [h for h in view.hypotheses if h.author == author.author][:SHOWN_PER_AUTHOR]:
+            print(f"    {h.label:<10} {h.status:<10} {h.credence:4.2f}  {_first_line(h.statement)}")
+        for s in [s for s in view.surprises if s.author == author.author][:SHOWN_PER_AUTHOR]:
+            print(f"    {s.label:<10} open             {_first_line(s.what)}")
+    return 0 if all(a.state == "ok" for a in view.authors) else 1
 
 
 def cmd_merge(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from logbook.store.core import Store
+from logbook.team.view import team_signature
 
 T = TypeVar("T")
 
@@ -16,7 +17,8 @@ class Database:
     """Runs store calls on one thread, so SQLite waits never block the server's event loop.
 
     ``revision`` counts changes to the logbook, by this server or any other
-    process (kernels write through their own connections), for the change feed.
+    process (kernels write through their own connections), and in a team
+    project each write of a teammate to their own file, for the change feed.
     Before each call it checks that the file at ``path`` is still the one it
     opened; if it was deleted or replaced, it opens the one there now.
     """
@@ -28,6 +30,7 @@ class Database:
         self.error: Optional[str] = None
         self.revision = 0
         self._data_version: Any = None
+        self._team_signature = ""
         self._changed = asyncio.Event()
         self._reopened = False
 
@@ -63,16 +66,17 @@ class Database:
         self._changed = asyncio.Event()
 
     async def poll(self) -> None:
-        """Notice changes made by other connections since the file was opened (cheap: one pragma)."""
+        """Notice changes made by other connections since the file was opened, and teammates' writes
+        (cheap: one pragma, and a ``stat`` of each teammate's file and WAL)."""
         try:
-            version = await self.run(lambda store: store.data_version())
+            version, team = await self.run(lambda store: (store.data_version(), team_signature(store.path)))
             self.error = None
         except Exception as error:  # noqa: BLE001 - reported through /status
             self.error = f"{type(error).__name__}: {error}"
             return
-        if version != self._data_version:
+        if version != self._data_version or team != self._team_signature:
             self._bump()
-            self._data_version = version
+            self._data_version, self._team_signature = version, team
 
     async def wait_for_change(self, since: int, timeout: float) -> int:
         if self.revision != since:

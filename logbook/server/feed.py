@@ -9,7 +9,9 @@ the sidebar refetches only the sections whose version changed:
   (all of them when ``V`` is unknown);
 - ``GET feed/surprises?status=open|resolved|all&limit=&offset=``: one page of
   the surprise inbox, with the totals for the badge;
-- ``GET experiments/{id}/judgements``: the predictions judged in one experiment.
+- ``GET experiments/{id}/judgements``: the predictions judged in one experiment;
+- ``GET team?author=``: in a team project, every author and their records (the ``team`` version
+  moves when a teammate writes to their own file).
 
 Versions come from cheap aggregates (``max(id)`` and counts per table) and
 from the newest event per section in the logbook's event history.
@@ -23,6 +25,7 @@ from logbook.replies import ExperimentJudgements, Feed, FeedSections, Hypotheses
 from logbook.server.base import LONG_POLL_SECONDS, MAX_PAGE, Exchange, LogbookHandler
 from logbook.server.handlers import server_time
 from logbook.store.sections import SectionVersions, changed_hypotheses, experiment_judgements, surprise_page
+from logbook.team.view import team_version
 from logbook.words import INBOX_FILTERS
 
 
@@ -38,7 +41,9 @@ class FeedHandler(LogbookHandler):
         revision = await self.db.wait_for_change(since, min(timeout, LONG_POLL_SECONDS))
         versions: SectionVersions = self.settings.setdefault("logbook_versions", SectionVersions())
         if versions.revision != revision:
-            versions.versions = await self.call(versions.compute)
+            versions.versions = await self.call(
+                lambda store: {**versions.compute(store), "team": team_version(store.path)}
+            )
             versions.revision = revision
         self.send(
             Feed(revision=revision, server_time=server_time(), sections=FeedSections(**versions.versions))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from jupyter_server.utils import url_path_join
 
-from logbook.server import beliefs, bundles, experiments, export, feed, handlers, surprises
+from logbook.server import beliefs, bundles, experiments, export, feed, handlers, surprises, team
 from logbook.server.base import Exchange, LogbookHandler
 
 #: The methods a handler may answer, as HTTP names them.
@@ -33,7 +33,7 @@ class Route:
 #: Every route, module by module.
 ROUTES: list[Route] = [
     Route(pattern, handler)
-    for module in (handlers, experiments, surprises, export, beliefs, feed, bundles)
+    for module in (handlers, experiments, surprises, export, beliefs, feed, bundles, team)
     for pattern, handler in module.ROUTES
 ]
 

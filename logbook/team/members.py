@@ -14,6 +14,7 @@ from logbook.errors import (
     LogbookTooNew,
 )
 from logbook.paths import team_folder
+from logbook.replies import TeamAuthor
 from logbook.store.core import Store
 from logbook.store.portable import missing_wal
 from logbook.team.authors import SUFFIX, author_of
@@ -47,15 +48,16 @@ class Member:
     #: The key ids that sealed this author's history (``logbook.store.seal``): how two authors of one name differ.
     keys: frozenset[str] = field(default_factory=frozenset)
 
-    def describe(self) -> str:
-        """One line: who, whose, and what the file holds or why it was not read."""
-        who = f"{self.author} (you)" if self.mine else self.author
-        if self.state != "ok":
-            return f"{who}: {STATE_WORDS[self.state]} ({self.problem})"
-        return (
-            f"{who}: {self.hypotheses} hypotheses, {self.experiments} experiments, "
-            f"{self.open_surprises} open surprises, {self.events} events"
-        )
+
+def describe(member: "Member | TeamAuthor") -> str:
+    """One line: who, whose, and what the file holds or why it was not read."""
+    who = f"{member.author} (you)" if member.mine else member.author
+    if member.state != "ok":
+        return f"{who}: {STATE_WORDS[member.state]} ({member.problem})"
+    return (
+        f"{who}: {member.hypotheses} hypotheses, {member.experiments} experiments, "
+        f"{member.open_surprises} open surprises, {member.events} events"
+    )
 
 
 def author_files(folder: Path) -> list[Path]:
@@ -66,19 +68,19 @@ def author_files(folder: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def open_read_only(path: Path) -> Iterator[Store]:
+def open_read_only(path: Path, check_integrity: bool = True) -> Iterator[Store]:
     """A teammate's logbook opened for reading only: nothing is written to it or beside it."""
-    with Store(path, guest=True) as store:
+    with Store(path, check_integrity=check_integrity, guest=True) as store:
         yield store
 
 
-def read_member(path: Path, mine: bool = False) -> Member:
+def read_member(path: Path, mine: bool = False, check_integrity: bool = True) -> Member:
     """What ``path`` holds, or the state that kept it from being read (never an exception for a bad file)."""
     author = author_of(path)
     if missing_wal(path):
         return Member(author, path, mine, "half-copied", f"{path.name}-wal is not beside {path.name}")
     try:
-        with open_read_only(path) as store, store.snapshot():
+        with open_read_only(path, check_integrity) as store, store.snapshot():
             head = store.chain_head()
             return Member(
                 author,
@@ -103,12 +105,17 @@ def read_member(path: Path, mine: bool = False) -> Member:
 
 
 def team_members(logbook: Path) -> list[Member]:
-    """Every author of the team project ``logbook`` belongs to, this one marked ``mine``; [] outside a team."""
+    """Every author of the team project ``logbook`` belongs to, yours first and marked ``mine``; [] outside a team."""
     folder = team_folder(logbook)
     if folder is None:
         return []
     own = Path(logbook).resolve()
-    return [read_member(path, mine=path.resolve() == own) for path in author_files(folder)]
+    return yours_first([read_member(path, mine=path.resolve() == own) for path in author_files(folder)])
+
+
+def yours_first(members: list[Member]) -> list[Member]:
+    """Your own record first, then your teammates' by name."""
+    return sorted(members, key=lambda m: (not m.mine, m.author))
 
 
 def several_authors(members: list[Member]) -> bool:

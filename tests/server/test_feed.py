@@ -61,6 +61,7 @@ async def test_each_change_moves_only_the_sections_it_touches(api, logbook_file)
         "surprises",
         "experiments",
         "beliefs",
+        "team",
     }
     assert start["server_time"]
 
@@ -225,3 +226,9 @@ def test_making_a_set_sends_its_members_again_with_their_set(store):
     assert not delta.full
     assert {h.id: h.set_id for h in delta.hypotheses} == {first: made.id, second: made.id}
     assert changed_hypotheses(store, delta.version).hypotheses == []
+
+
+async def test_outside_a_team_project_the_team_is_empty_and_its_version_blank(api):
+    status, view = await api("GET", "team")
+    assert status == 200 and view == {"team": False, "authors": [], "hypotheses": [], "surprises": []}
+    assert (await feed_after(api, -1))["sections"]["team"] == ""

@@ -1,0 +1,41 @@
+/** Words for the team section: an author's line, and which records an author filter keeps. */
+
+import { ITeamAuthor, ITeamView } from '../lib/types';
+
+/** What each state of a teammate's file means, in words (the problem itself is in the line's tooltip). */
+export const STATE_WORDS: Record<ITeamAuthor['state'], string> = {
+  ok: 'ok',
+  damaged: 'damaged: not read',
+  newer: 'from a newer Logbook: not read',
+  older: 'from an older Logbook: its author opens it once',
+  'half-copied': 'half-copied: its WAL is missing',
+  unreadable: 'unreadable'
+};
+
+/** "ana (you) · 3 hypotheses · 2 open" or "bob · damaged: not read". */
+export function authorLine(a: ITeamAuthor): string {
+  const who = a.mine ? `${a.author} (you)` : a.author;
+  if (a.state !== 'ok') {
+    return `${who} · ${STATE_WORDS[a.state]}`;
+  }
+  const hypotheses = `${a.hypotheses} ${a.hypotheses === 1 ? 'hypothesis' : 'hypotheses'}`;
+  return `${who} · ${hypotheses} · ${a.open_surprises} open`;
+}
+
+/** The author filter's value for everyone. */
+export const EVERYONE = '';
+
+/** The query that asks the server for the records of ``author`` (everyone: no filter). */
+export function teamQuery(author: string): string {
+  return author === EVERYONE ? 'team' : `team?author=${encodeURIComponent(author)}`;
+}
+
+/** The header count: "2 authors · 3 open", or "" when the project is no team project. */
+export function teamCount(view: ITeamView): string {
+  if (!view.team) {
+    return '';
+  }
+  const open = view.authors.reduce((sum, a) => sum + a.open_surprises, 0);
+  const authors = `${view.authors.length} author${view.authors.length === 1 ? '' : 's'}`;
+  return open ? `${authors} · ${open} open` : authors;
+}

@@ -1,0 +1,113 @@
+"""The Team section of a team project, in JupyterLab and Chromium: every author attributed, a teammate's new
+surprise arriving through the change feed, the author filter, and a damaged teammate's file shown as such.
+
+Screenshots go to artifacts/team-*.png (250 and 400 px, light and dark).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from logbook.store.core import Store
+from logbook.team.authors import author_file_name, current_author
+from tests.support.browser import ARTIFACTS, chromium
+from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar
+from tests.support.sidebar_checks import (
+    SIDEBAR,
+    overflows,
+    set_sidebar_width,
+    set_theme,
+    unnamed_controls,
+)
+
+pytest.importorskip("playwright")
+pytestmark = pytest.mark.browser
+
+TEAM = "#jp-logbook-team"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    chromium()
+    root = tmp_path_factory.mktemp("team") / "project"
+    authors = root / ".logbook" / "authors"
+    authors.mkdir(parents=True)
+    with Store(authors / author_file_name(current_author())) as store:
+        store.add_hypothesis("head 0.1 copies the previous token", 0.6)
+    with jupyter_lab(root, {}) as lab:
+        yield lab
+
+
+@pytest.fixture
+def page(lab, tmp_path):
+    with browser_page(tmp_path) as page:
+        page.goto(f"{lab.url}/lab?token={lab.token}")
+        open_sidebar(page)
+        page.locator(f"{TEAM} .jp-Logbook-teamAuthor").first.wait_for()
+        yield page
+
+
+def as_teammate(monkeypatch, tmp_path, name: str) -> None:
+    monkeypatch.setenv("LOGNAME", name)
+    monkeypatch.setenv("USER", name)
+    monkeypatch.setenv("LOGBOOK_SECRET_FILE", str(tmp_path / f"{name}-secret"))
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(SIDEBAR).screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def test_a_teammates_surprise_arrives_attributed_and_the_filter_keeps_one_author(
+    lab, page, monkeypatch, tmp_path
+):
+    me = current_author()
+    page.locator(f'{TEAM} [data-team-hypothesis="H1"]').wait_for()  # one author: plain ids
+    with monkeypatch.context() as bob:
+        as_teammate(bob, tmp_path, "bob")
+        with Store(lab.root / ".logbook" / "authors" / "bob.db") as store:
+            store.add_hypothesis("head 1.4 is an induction head", 0.7)
+            started = time.perf_counter()
+            store.add_manual_surprise("the induction score halves on repeated tokens")
+    arrived = page.locator(f'{TEAM} [data-team-surprise="S1·bob"]')
+    arrived.wait_for()
+    print(f"bob's surprise in ana's sidebar after {(time.perf_counter() - started) * 1000:.0f} ms")
+    assert "the induction score halves on repeated tokens" in arrived.text_content()
+    rows = page.locator(f"{TEAM} [data-team-hypothesis]")
+    assert rows.evaluate_all("rs => rs.map(r => r.dataset.teamHypothesis)") == [f"H1·{me}", "H1·bob"]
+    authors = page.locator(f"{TEAM} .jp-Logbook-teamAuthor").all_text_contents()
+    assert authors == [f"{me} (you) · 1 hypothesis · 0 open", "bob · 1 hypothesis · 1 open"]
+    assert "Team · 2 authors · 1 open" in page.locator(SIDEBAR).text_content()
+
+    page.locator(f"{TEAM} select.jp-Logbook-teamFilter").select_option("bob")
+    page.locator(f'{TEAM} [data-team-hypothesis="H1·{me}"]').wait_for(state="detached")
+    assert rows.evaluate_all("rs => rs.map(r => r.dataset.teamHypothesis)") == ["H1·bob"]
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        set_theme(page, theme)
+        for width in (250, 400):
+            set_sidebar_width(page, width)
+            assert overflows(page) == [], (theme, width)
+            shot(page, f"team-{width}-{theme.split()[-1].lower()}")
+    assert unnamed_controls(page, TEAM) == []
+    set_theme(page, "JupyterLab Light")
+    page.locator(f"{TEAM} select.jp-Logbook-teamFilter").select_option("")
+    page.locator(f'{TEAM} [data-team-hypothesis="H1·{me}"]').wait_for()
+
+
+def test_a_damaged_teammates_file_is_shown_with_its_author_and_your_record_goes_on(lab, page):
+    carol = lab.root / ".logbook" / "authors" / "carol.db"
+    carol.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4000)
+    set_sidebar_width(page, 250)
+    try:
+        line = page.locator(f'{TEAM} .jp-Logbook-teamAuthor[data-author="carol"]')
+        line.wait_for()
+        assert line.text_content() == "carol · damaged: not read"
+        assert "damaged" in line.get_attribute("title") and "jp-mod-problem" in line.get_attribute("class")
+        lab.api("POST", "logbook/api/hypotheses", {"statement": "recorded beside a damaged teammate"})
+        page.locator(f"{SIDEBAR} .jp-Logbook-hypotheses", has_text="recorded beside a damaged").wait_for()
+        assert carol.read_bytes() == b"SQLite format 3\x00" + b"\x07" * 4000
+        shot(page, "team-damaged-250")
+    finally:
+        carol.unlink()
