@@ -583,6 +583,33 @@ class Note(Record):
         return Shown(f"N{self.id}", self.text, ", ".join(about + [_when(self.created_at)]))
 
 
+class Remark(Record):
+    """What one author wrote about a teammate's hypothesis or surprise, kept in the writer's own logbook.
+
+    ``kind`` is ``comment`` (words), ``challenge`` (a red-team prediction of the
+    writer's own, ``prediction_id``, under ``hypothesis_id``: the writer's copy
+    of the hypothesis challenged) or ``follow-up`` (a new hypothesis of the
+    writer's, ``hypothesis_id``). ``about_author`` and ``about_id`` name the
+    teammate's record (``bob``, ``H3`` or ``S2``).
+    """
+
+    id: int
+    kind: Literal["comment", "challenge", "follow-up"]
+    about_author: str
+    about_id: str
+    text: str = ""
+    hypothesis_id: Optional[str] = None
+    prediction_id: Optional[str] = None
+    author: Optional[str] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+    def shown(self) -> Shown:
+        about = f"{self.about_id}·{self.about_author}"
+        own = self.prediction_id or self.hypothesis_id
+        body = f"{self.text} ({own})" if own and self.text else self.text or own or ""
+        return Shown(f"R{self.id} {self.kind} on {about}", body, _when(self.created_at))
+
+
 class Mode(Record):
     """A switch of research mode; it holds until the next one."""
 

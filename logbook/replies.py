@@ -68,6 +68,20 @@ class TeamAuthor(Reply):
     events: int
 
 
+class TeamRemark(Reply):
+    """A remark one author wrote about another's record, as the team reads it: ``R2·ana comment on H3·bob``."""
+
+    author: str
+    label: str
+    kind: Literal["comment", "challenge", "follow-up"]
+    #: The record remarked on: ``H3·bob``.
+    about: str
+    text: str
+    #: The writer's own record it made: their prediction (challenge) or hypothesis (follow-up), ``H5.P1·ana``.
+    made: Optional[str] = None
+    created_at: str
+
+
 class TeamHypothesis(Reply):
     """A hypothesis of one author, with the id a team reads (``H3·ana`` when there are several authors)."""
 
@@ -77,6 +91,10 @@ class TeamHypothesis(Reply):
     statement: str
     credence: float
     status: str
+    #: Teammates' remarks on it, oldest first.
+    remarks: list[TeamRemark] = Field(default_factory=list)
+    #: The teammate's record this hypothesis challenges or follows up (``H3·bob``), linked back.
+    answers: Optional[str] = None
 
 
 class TeamSurprise(Reply):
@@ -89,6 +107,7 @@ class TeamSurprise(Reply):
     surprisal_bits: Optional[float] = None
     experiment_id: Optional[int] = None
     flagged_at: str
+    remarks: list[TeamRemark] = Field(default_factory=list)
 
 
 class TeamView(Reply):

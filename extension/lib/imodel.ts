@@ -22,6 +22,7 @@ import {
   ILogbookSettings,
   IModeBalance,
   IPrediction,
+  IRemark,
   IResolution,
   IStatus,
   ISurprise,
@@ -129,6 +130,8 @@ export interface ILogbookModel extends ILogbookState {
   compare(oldId: number, newId: number): Promise<IComparison>;
   coverage(id: number): Promise<ICoverage[]>;
   addNote(text: string, experimentId: number | null, hypothesisId: string | null): Promise<unknown>;
+  /** A comment, challenge or follow-up on a teammate's record (``author``, ``id``), written in your logbook. */
+  remark(body: { kind: string; author: string; id: string; text?: string; expression?: string; credence?: number }): Promise<IRemark>;
 
   // -- figures pinned to the report
   /** Experiment ``experimentId``'s pins. */

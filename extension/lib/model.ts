@@ -32,6 +32,7 @@ import {
   ILogbookSettings,
   IModeBalance,
   IPrediction,
+  IRemark,
   IResolution,
   IStatus,
   ISurprise,
@@ -137,6 +138,9 @@ export class LogbookModel extends LogbookState implements ILogbookModel {
     this.send<{ ok: boolean; names?: string[]; error?: string }>('predictions/check', 'POST', { expression });
   addNote = (text: string, experimentId: number | null, hypothesisId: string | null) =>
     this.send('notes', 'POST', { text, experiment_id: experimentId, hypothesis_id: hypothesisId });
+  /** A comment, challenge or follow-up on a teammate's record, written in your logbook (``POST team/remarks``). */
+  remark = (body: { kind: string; author: string; id: string; text?: string; expression?: string; credence?: number }) =>
+    this.send<IRemark>('team/remarks', 'POST', body);
   /** Write an export: the body of ``POST export`` (path, format, title, since, until, hypotheses, replace). */
   writeExport = (body: Record<string, unknown>) => this.send<{ path: string; bytes: number }>('export', 'POST', body);
 

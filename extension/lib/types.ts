@@ -281,6 +281,30 @@ export interface ITeamAuthor {
   events: number;
 }
 
+/** A remark one author wrote on another's record: R2·ana comment on H3·bob, and the record it made. */
+export interface ITeamRemark {
+  author: string;
+  label: string;
+  kind: 'comment' | 'challenge' | 'follow-up';
+  about: string;
+  text: string;
+  made: string | null;
+  created_at: string;
+}
+
+/** A remark as written in your own logbook (``POST team/remarks``). */
+export interface IRemark {
+  id: number;
+  kind: 'comment' | 'challenge' | 'follow-up';
+  about_author: string;
+  about_id: string;
+  text: string;
+  hypothesis_id: string | null;
+  prediction_id: string | null;
+  author: string | null;
+  created_at: string;
+}
+
 /** A hypothesis of one author; ``label`` is the id a team reads (H3·ana when there are several authors). */
 export interface ITeamHypothesis {
   author: string;
@@ -289,6 +313,9 @@ export interface ITeamHypothesis {
   statement: string;
   credence: number;
   status: string;
+  remarks: ITeamRemark[];
+  /** The teammate's record this one challenges or follows up (H3·bob). */
+  answers: string | null;
 }
 
 /** An open surprise of one author. */
@@ -300,6 +327,7 @@ export interface ITeamSurprise {
   surprisal_bits: number | null;
   experiment_id: number | null;
   flagged_at: string;
+  remarks: ITeamRemark[];
 }
 
 /** ``GET team``: every author, and the records of the authors asked for. */

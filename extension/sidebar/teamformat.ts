@@ -1,6 +1,6 @@
 /** Words for the team section: an author's line, and which records an author filter keeps. */
 
-import { ITeamAuthor, ITeamView } from '../lib/types';
+import { ITeamAuthor, ITeamRemark, ITeamView } from '../lib/types';
 
 /** What each state of a teammate's file means, in words (the problem itself is in the line's tooltip). */
 export const STATE_WORDS: Record<ITeamAuthor['state'], string> = {
@@ -38,4 +38,23 @@ export function teamCount(view: ITeamView): string {
   const open = view.authors.reduce((sum, a) => sum + a.open_surprises, 0);
   const authors = `${view.authors.length} author${view.authors.length === 1 ? '' : 's'}`;
   return open ? `${authors} · ${open} open` : authors;
+}
+
+/** What one can write on a teammate's record. */
+export const REMARK_KINDS = ['comment', 'challenge', 'follow-up'] as const;
+export type RemarkKind = (typeof REMARK_KINDS)[number];
+
+/** The remark field's prompt for each kind. */
+export function placeholderFor(kind: RemarkKind): string {
+  return {
+    comment: 'Your comment, then Enter',
+    challenge: 'A prediction of yours that could break it, e.g. induction_score < 0.2',
+    'follow-up': 'Your hypothesis that follows it up'
+  }[kind];
+}
+
+/** "R1·ana comment: the score was on layer 0", "R2·ana challenge: score < 0.2 (H2.P1·ana)". */
+export function remarkLine(r: ITeamRemark): string {
+  const made = r.made ? ` (${r.made})` : '';
+  return `${r.label} ${r.kind}: ${r.text}${made}`;
 }

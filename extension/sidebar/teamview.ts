@@ -5,11 +5,11 @@
  * surprise arrives through the change feed, as one's own do.
  */
 
-import { el } from '../lib/dom';
+import { actionable, button, el } from '../lib/dom';
 import { ILogbookModel } from '../lib/imodel';
-import { ITeamView } from '../lib/types';
+import { ITeamHypothesis, ITeamSurprise, ITeamView } from '../lib/types';
 import { SectionWidget } from './section';
-import { EVERYONE, authorLine, teamCount, teamQuery } from './teamformat';
+import { EVERYONE, REMARK_KINDS, RemarkKind, authorLine, placeholderFor, remarkLine, teamCount, teamQuery } from './teamformat';
 
 /** Rows shown per list before "and N more". */
 const SHOWN = 30;
@@ -24,7 +24,9 @@ export class TeamSection extends SectionWidget {
     row.append(el('span', 'jp-Logbook-muted', 'Show'), this.filter);
     this.node.append(row, this.authors, this.surprises, this.hypotheses);
     this.authors.setAttribute('aria-label', 'Authors');
-    model.changed.connect((_, what) => what === 'team' && void this.refresh(), this);
+    // A challenge or follow-up of yours adds a hypothesis of yours: the team view shows it too.
+    model.changed.connect((_, what) => (what === 'team' || what === 'hypotheses') && void this.refresh(), this);
+    this.buildForm();
     void this.refresh();
   }
 
@@ -41,7 +43,9 @@ export class TeamSection extends SectionWidget {
       return; // another author was chosen meanwhile: that answer draws
     }
     this.view = view;
-    this.update();
+    if (!this.form.contains(document.activeElement)) {
+      this.update(); // while a remark is being written, the view waits for it to be sent or closed
+    }
   }
 
   protected render(): void {
@@ -49,6 +53,9 @@ export class TeamSection extends SectionWidget {
     if (!view) {
       return;
     }
+    // Redrawing moves the remark form; whoever is typing in it keeps the focus and the caret.
+    const typing = this.form.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+    const caret = [this.text.selectionStart, this.text.selectionEnd];
     this.setCount(teamCount(view));
     this.renderFilter(view);
     this.authors.replaceChildren(
@@ -64,31 +71,143 @@ export class TeamSection extends SectionWidget {
     );
     this.surprises.replaceChildren(
       el('div', 'jp-Logbook-teamHeading', view.surprises.length ? 'Open surprises' : 'No open surprises'),
-      ...view.surprises.slice(0, SHOWN).map(s => {
+      ...view.surprises.slice(0, SHOWN).flatMap(s => {
         const row = el('div', 'jp-Logbook-teamRow');
         row.dataset.teamSurprise = s.label;
         const bits = s.surprisal_bits === null ? '' : ` · ${s.surprisal_bits.toFixed(1)} bits`;
         row.title = `${s.label}: ${s.what}${bits}, flagged ${new Date(s.flagged_at).toLocaleString()}`;
         row.append(el('span', 'jp-Logbook-teamLabel', s.label), el('span', 'jp-Logbook-teamText', s.what));
-        return row;
+        return this.withRemarks(row, s, `S${s.id}`, view);
       }),
       ...this.more(view.surprises.length)
     );
     this.hypotheses.replaceChildren(
       el('div', 'jp-Logbook-teamHeading', 'Hypotheses'),
-      ...view.hypotheses.slice(0, SHOWN).map(h => {
+      ...view.hypotheses.slice(0, SHOWN).flatMap(h => {
         const row = el('div', `jp-Logbook-teamRow jp-mod-${h.status}`);
         row.dataset.teamHypothesis = h.label;
-        row.title = `${h.label} (${h.status}, credence ${h.credence.toFixed(2)}): ${h.statement}`;
+        const answers = h.answers ? ` (answers ${h.answers})` : '';
+        row.title = `${h.label} (${h.status}, credence ${h.credence.toFixed(2)})${answers}: ${h.statement}`;
         row.append(
           el('span', 'jp-Logbook-teamLabel', h.label),
           el('span', 'jp-Logbook-teamCredence', h.credence.toFixed(2)),
           el('span', 'jp-Logbook-teamText', h.statement)
         );
-        return row;
+        if (h.answers) {
+          row.append(el('span', 'jp-Logbook-teamAnswers', `→ ${h.answers}`));
+        }
+        return this.withRemarks(row, h, h.id, view);
       }),
       ...this.more(view.hypotheses.length)
     );
+    if (typing && this.form.isConnected) {
+      typing.focus();
+      if (typing === this.text) {
+        this.text.setSelectionRange(caret[0], caret[1]);
+      }
+    }
+  }
+
+  /** A record's row, its teammates' remarks under it, and the remark form when it is open on this record. */
+  private withRemarks(row: HTMLElement, record: ITeamHypothesis | ITeamSurprise, id: string, view: ITeamView): HTMLElement[] {
+    const nodes: HTMLElement[] = [row];
+    for (const r of record.remarks) {
+      const line = el('div', `jp-Logbook-teamRemark jp-mod-${r.kind}`, remarkLine(r));
+      line.dataset.remark = r.label;
+      nodes.push(line);
+    }
+    const mine = view.authors.find(a => a.author === record.author)?.mine ?? false;
+    if (!mine) {
+      const kinds = id.startsWith('S') ? 'comment or follow up' : 'comment, challenge or follow up';
+      actionable(row, `${row.firstChild?.textContent ?? id}: ${kinds}`, () => this.openForm(record.author, id, record));
+      if (this.target && this.target.author === record.author && this.target.id === id) {
+        nodes.push(this.form);
+      }
+    }
+    return nodes;
+  }
+
+  private openForm(author: string, id: string, record: ITeamHypothesis | ITeamSurprise): void {
+    const same = this.target?.author === author && this.target?.id === id;
+    this.target = same ? null : { author, id };
+    this.challenge.hidden = id.startsWith('S'); // a surprise is commented on or followed up, not challenged
+    if (this.challenge.hidden && this.kind.value === 'challenge') {
+      this.kind.value = 'comment';
+    }
+    this.problem.textContent = '';
+    this.formLabel.textContent = `On ${'label' in record ? record.label : id}`;
+    this.placeholder();
+    this.update();
+    if (!same) {
+      requestAnimationFrame(() => this.text.focus());
+    }
+  }
+
+  private buildForm(): void {
+    this.form.className = 'jp-Logbook-teamForm';
+    this.form.setAttribute('role', 'group');
+    this.kind.className = 'jp-Logbook-teamKind';
+    this.kind.setAttribute('aria-label', 'What to write');
+    for (const kind of REMARK_KINDS) {
+      const option = document.createElement('option');
+      option.value = kind;
+      option.textContent = kind === 'follow-up' ? 'follow up' : kind;
+      this.kind.append(option);
+      if (kind === 'challenge') {
+        this.challenge = option;
+      }
+    }
+    this.kind.addEventListener('change', () => this.placeholder());
+    this.text.className = 'jp-Logbook-teamInput';
+    this.text.rows = 2;
+    this.text.addEventListener('keydown', event => {
+      if (event.key === 'Enter' && !event.shiftKey) {
+        event.preventDefault();
+        void this.send();
+      } else if (event.key === 'Escape') {
+        this.closeForm();
+      }
+    });
+    const buttons = el('div', 'jp-Logbook-row jp-Logbook-teamButtons');
+    buttons.append(
+      button('Send', 'Write it in your logbook', () => void this.send(), 'jp-Logbook-teamSend'),
+      button('Cancel', 'Close without writing', () => this.closeForm())
+    );
+    this.problem.className = 'jp-Logbook-error';
+    this.problem.setAttribute('role', 'alert');
+    this.form.append(this.formLabel, this.kind, this.text, this.problem, buttons);
+  }
+
+  private placeholder(): void {
+    const kind = this.kind.value as RemarkKind;
+    this.text.placeholder = placeholderFor(kind);
+    this.text.setAttribute('aria-label', this.text.placeholder);
+  }
+
+  private async send(): Promise<void> {
+    const target = this.target;
+    const kind = this.kind.value as RemarkKind;
+    const text = this.text.value.trim();
+    if (!target || !text) {
+      this.problem.textContent = text ? '' : 'Write something first.';
+      return;
+    }
+    const body = kind === 'challenge' ? { kind, ...target, expression: text } : { kind, ...target, text };
+    try {
+      await this.model.remark(body);
+    } catch (error) {
+      this.problem.textContent = error instanceof Error ? error.message : String(error); // said where one looks
+      return;
+    }
+    this.text.value = '';
+    this.closeForm();
+    void this.refresh();
+  }
+
+  private closeForm(): void {
+    this.target = null;
+    this.problem.textContent = '';
+    this.update();
   }
 
   private renderFilter(view: ITeamView): void {
@@ -115,6 +234,13 @@ export class TeamSection extends SectionWidget {
     return total > SHOWN ? [el('div', 'jp-Logbook-muted', `and ${total - SHOWN} more`)] : [];
   }
 
+  private target: { author: string; id: string } | null = null;
+  private form = el('div');
+  private formLabel = el('div', 'jp-Logbook-muted');
+  private kind = document.createElement('select');
+  private challenge = document.createElement('option');
+  private text = document.createElement('textarea');
+  private problem = el('div');
   private view: ITeamView | null = null;
   private filterKey = '';
   private filter = document.createElement('select');

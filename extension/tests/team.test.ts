@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { EVERYONE, authorLine, teamCount, teamQuery } from '../sidebar/teamformat';
+import { EVERYONE, authorLine, remarkLine, teamCount, teamQuery } from '../sidebar/teamformat';
 import { ITeamAuthor } from '../lib/types';
 
 const ana: ITeamAuthor = {
@@ -36,4 +36,16 @@ test("the section's count: authors and open surprises; nothing outside a team pr
   assert.equal(teamCount(view), '2 authors · 3 open');
   assert.equal(teamCount({ ...view, authors: [{ ...ana, open_surprises: 0 }] }), '1 author');
   assert.equal(teamCount({ team: false, authors: [], hypotheses: [], surprises: [] }), '');
+});
+
+test('a remark reads as who wrote what, with the record of theirs it made', () => {
+  const base = { author: 'ana', about: 'H1·bob', created_at: '2026-12-03T10:00:00+00:00' };
+  assert.equal(
+    remarkLine({ ...base, label: 'R1·ana', kind: 'comment', text: 'layer 0, not 1', made: null }),
+    'R1·ana comment: layer 0, not 1'
+  );
+  assert.equal(
+    remarkLine({ ...base, label: 'R2·ana', kind: 'challenge', text: 'score < 0.2', made: 'H2.P1·ana' }),
+    'R2·ana challenge: score < 0.2 (H2.P1·ana)'
+  );
 });

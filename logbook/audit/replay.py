@@ -243,6 +243,13 @@ class Replay:
             "created_at": at,
         }
 
+    def remark_written(self, event: tuple, p: dict) -> None:
+        _, at, _, subject = event[:4]
+        self.records[("remark", int(subject[1:]))] = {
+            **{k: p.get(k) for k in REMARK_FIELDS},
+            "created_at": at,
+        }
+
     def experiment_recorded(self, event: tuple, p: dict) -> None:
         self.cells[int(event[3][1:])] = p["digest"]
 
@@ -325,6 +332,8 @@ def cell_records(cells: dict[int, str]) -> dict[Key, dict[str, Any]]:
 
 
 #: What a ``prediction.odds`` event may state of its prediction.
+#: A remark's fields as its ``remark.written`` event carries them (its time is the event's).
+REMARK_FIELDS = ("kind", "about_author", "about_id", "text", "hypothesis_id", "prediction_id", "author")
 ODDS_FIELDS = ("likelihoods", "base_rate", "resolve_by", "tags")
 
 
@@ -374,6 +383,7 @@ HANDLERS: dict[str, Callable[[Replay, tuple, dict], None]] = {
     "surprise.status": Replay.surprise_status,
     "surprise.resolved": Replay.surprise_resolved,
     "note.written": Replay.note_written,
+    "remark.written": Replay.remark_written,
     "mode.switched": Replay.mode_switched,
     "experiment.recorded": Replay.experiment_recorded,
     "logbook.backfilled": Replay.logbook_backfilled,

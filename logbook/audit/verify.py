@@ -22,6 +22,7 @@ from logbook.audit.chain import intact
 from logbook.audit.replay import (
     EVIDENCE_FIELDS,
     PROPOSAL_FIELDS,
+    REMARK_FIELDS,
     UNKNOWN,
     Key,
     Replay,
@@ -361,6 +362,11 @@ def _table_records(store: Store) -> dict[Key, dict]:
         }
     for m in db.query("SELECT * FROM modes"):
         records[("mode", m["id"])] = {"mode": m["mode"], "started_at": m["started_at"]}
+    for r in db.query("SELECT * FROM remarks"):
+        records[("remark", r["id"])] = {
+            **{name: r[name] for name in REMARK_FIELDS},
+            "created_at": r["created_at"],
+        }
     records.update(_set_records(db))
     return records
 

@@ -75,6 +75,21 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remark(args: argparse.Namespace) -> int:
+    from logbook.store.core import Store
+    from logbook.team.remarks import parse_reference, write_remark
+
+    author, record_id = parse_reference(args.record)
+    logbook = _logbook(args)
+    with Store(logbook) as store:
+        remark = write_remark(
+            store, args.kind, author, record_id, args.text, args.text, getattr(args, "credence", 0.9)
+        )
+    print(remark.shown().text())
+    print(f"written in your logbook; {author} sees it beside {record_id}")
+    return 0
+
+
 def verify_team_command(args: argparse.Namespace) -> Optional[int]:
     """``logbook verify`` in a team project: every author's record (or those named); None outside a team."""
     logbook = _logbook(args)
@@ -112,6 +127,29 @@ def register(add: Callable[..., argparse.ArgumentParser]) -> None:
         help="make this project a team project: its logbook becomes your file under .logbook/authors/",
     )
     team.add_argument("--as", dest="as_author", help="with --start: your author name (default: $USER)")
+    for kind, help, what in (
+        (
+            "comment",
+            "Comment on a teammate's hypothesis or surprise (H3·bob): kept in yours, shown in theirs.",
+            "your words",
+        ),
+        (
+            "challenge",
+            "Challenge a teammate's hypothesis (H3·bob) with a red-team prediction of your own, judged by your kernels.",
+            "the prediction's expression, e.g. 'induction_score < 0.2'",
+        ),
+        (
+            "follow-up",
+            "Follow up a teammate's hypothesis or surprise (S2·bob) with a hypothesis of your own, linked both ways.",
+            "your hypothesis",
+        ),
+    ):
+        command = add(kind, cmd_remark, help)
+        command.set_defaults(kind=kind)
+        command.add_argument("record", metavar="H3·bob", help="the teammate's record (or H3@bob)")
+        command.add_argument("text", help=what)
+        if kind == "challenge":
+            command.add_argument("--credence", type=float, default=0.9, help="your credence that it holds")
     merge = add(
         "merge",
         cmd_merge,

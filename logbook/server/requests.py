@@ -207,3 +207,16 @@ class ProposalDecision(Body):
     decision: Literal["accepted", "edited", "rejected"]
     reason: str = Field("", max_length=100_000)
     credences: Optional[dict[str, Credence]] = None
+
+
+class NewTeamRemark(Body):
+    """A comment, a challenge or a follow-up on a teammate's record (``author`` ``bob``, ``id`` ``H3``), written
+    in your own logbook: a comment's words or a follow-up's statement in ``text``; a challenge's prediction in
+    ``expression``, with its ``credence``."""
+
+    kind: Literal["comment", "challenge", "follow-up"]
+    author: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=2, max_length=20)
+    text: str = Field("", max_length=20000)
+    expression: str = Field("", max_length=5000)
+    credence: float = Field(0.9, ge=0.0, le=1.0)

@@ -1,11 +1,15 @@
-"""``GET team``: in a team project, every author's file and state, and the records of the authors asked for."""
+"""``GET team``: in a team project, every author's file and state, and the records of the authors asked for;
+``POST team/remarks``: a comment, a challenge or a follow-up on a teammate's record, written in your logbook."""
 
 from __future__ import annotations
 
 import tornado.web
 
+from logbook.models import Remark
 from logbook.replies import TeamView
+from logbook.server import requests as bodies
 from logbook.server.base import Exchange, LogbookHandler
+from logbook.team.remarks import write_remark
 from logbook.team.view import team_view
 
 
@@ -21,4 +25,22 @@ class TeamHandler(LogbookHandler):
         self.send(await self.call(lambda store: team_view(store.path, authors, check_integrity=False)))
 
 
-ROUTES: list[tuple[str, type[LogbookHandler]]] = [("team", TeamHandler)]
+class TeamRemarksHandler(LogbookHandler):
+    """Write a comment, a challenge or a follow-up on a teammate's record, in your own logbook."""
+
+    api = {"POST": Exchange(Remark, body=bodies.NewTeamRemark, status=201)}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.body(bodies.NewTeamRemark)
+        self.send(
+            await self.call(
+                lambda store: write_remark(
+                    store, body.kind, body.author, body.id, body.text, body.expression, body.credence
+                ),
+                writes=True,
+            )
+        )
+
+
+ROUTES: list[tuple[str, type[LogbookHandler]]] = [("team", TeamHandler), ("team/remarks", TeamRemarksHandler)]

@@ -47,6 +47,7 @@ from logbook.models import (
     PredictionKind,
     Proposal,
     ProposalStatus,
+    Remark,
     ResearchMode,
     Resolution,
     SignedHead,
@@ -69,6 +70,7 @@ from logbook.store.tables.judgements import Judgements
 from logbook.store.tables.pins import Pins
 from logbook.store.tables.predictions import Predictions, TrustReview
 from logbook.store.tables.proposals import Proposals
+from logbook.store.tables.remarks import Remarks
 from logbook.store.tables.search import Search
 from logbook.store.tables.sets import Sets
 from logbook.store.tables.settings import Settings
@@ -149,6 +151,7 @@ class Store:
         self.journal = Journal(db, events, hypotheses=self.hypotheses, experiments=self.experiments)
         self.history = History(db, events, surprises=self.surprises, judgements=self.judgements)
         self.pins = Pins(db, events, experiments=self.experiments)
+        self.remarks = Remarks(db, events, hypotheses=self.hypotheses, predictions=self.predictions)
 
     @property
     def read_only(self) -> bool:
@@ -659,6 +662,27 @@ class Store:
     def notes(self, experiment_id: int | None = None) -> list[Note]:
         """Every note, oldest first; only those on experiment ``experiment_id`` when given."""
         return self.journal.notes(experiment_id)
+
+    def comment(self, about_author: str, about_id: str, text: str) -> Remark:
+        """Comment on a teammate's hypothesis or surprise (``bob``, ``H3``): kept here, shown in theirs."""
+        return self.remarks.add_remark("comment", about_author, about_id, text)
+
+    def challenge(
+        self, about_author: str, about_id: str, statement: str, expression: str, credence: float = 0.9
+    ) -> Remark:
+        """A red-team prediction of yours against a teammate's hypothesis; ``statement`` is theirs, copied."""
+        return self.remarks.challenge(about_author, about_id, statement, expression, credence)
+
+    def follow_up_teammate(
+        self, about_author: str, about_id: str, statement: str, credence: float = 0.5
+    ) -> Remark:
+        """A hypothesis of yours that follows up a teammate's hypothesis or surprise."""
+        hypothesis = self.hypotheses.add_hypothesis(statement, credence)
+        return self.remarks.add_remark("follow-up", about_author, about_id, "", hypothesis.id)
+
+    def team_remarks(self, about_author: str | None = None) -> list[Remark]:
+        """Your remarks on teammates' records, oldest first (only on ``about_author``'s when given)."""
+        return self.remarks(about_author)
 
     def set_mode(self, mode: ResearchMode | str, started_at: datetime | None = None) -> Mode:
         """Switch research mode, from now or from ``started_at`` (the start of the cell that switched)."""

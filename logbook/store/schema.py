@@ -470,3 +470,25 @@ def m025_tags_in_chain(db: Database) -> None:
 
     if backfill_tag_events(db):
         seal_after_upgrade(db)
+
+
+@migrations()
+def m026_team_remarks(db: Database) -> None:
+    """What an author wrote about a teammate's hypothesis or surprise: a comment, a challenge or a follow-up."""
+    db.table("remarks").create(
+        {
+            "id": int,
+            "kind": str,
+            "about_author": str,
+            "about_id": str,
+            "text": str,
+            "hypothesis_id": str,
+            "prediction_id": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"kind", "about_author", "about_id", "created_at"},
+        if_not_exists=True,
+    )
+    db.table("remarks").create_index(["about_author", "about_id"], if_not_exists=True)

@@ -7,15 +7,18 @@ teammate's write by the size and time of their file and its WAL (a few
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
 from typing import Iterable, Optional
 
+from logbook.errors import LogbookError, NotFound
 from logbook.models import Surprise
 from logbook.paths import team_folder
-from logbook.replies import TeamAuthor, TeamHypothesis, TeamSurprise, TeamView
-from logbook.team.authors import qualified
+from logbook.replies import TeamAuthor, TeamHypothesis, TeamRemark, TeamSurprise, TeamView
+from logbook.store.core import Store
+from logbook.team.authors import author_file_name, qualified
 from logbook.team.members import (
     Member,
     author_files,
@@ -77,9 +80,45 @@ def _author(member: Member) -> TeamAuthor:
     )
 
 
-def _records(member: Member, several: bool, check: bool) -> tuple[list[TeamHypothesis], list[TeamSurprise]]:
+Target = tuple[str, str]
+
+
+def _remarks(member: Member, several: bool, store: Store) -> list[tuple[Target, TeamRemark]]:
+    """``member``'s remarks on teammates' records, each with the record it is about: ((bob, H3), remark)."""
+    name = member.author
+    found = []
+    for r in store.team_remarks():
+        made = r.prediction_id or r.hypothesis_id
+        text = r.text
+        with contextlib.suppress(NotFound):  # what the record it made says, beside its id
+            if r.prediction_id:
+                text = store.prediction(r.prediction_id).expression
+            elif r.hypothesis_id:
+                text = store.hypothesis(r.hypothesis_id).statement
+        found.append(
+            (
+                (r.about_author, r.about_id),
+                TeamRemark(
+                    author=name,
+                    label=qualified(f"R{r.id}", name, several),
+                    kind=r.kind,
+                    about=f"{r.about_id}·{r.about_author}",
+                    text=text,
+                    made=qualified(made, name, several) if made else None,
+                    created_at=r.created_at.isoformat(),
+                ),
+            )
+        )
+    return found
+
+
+def _records(
+    member: Member, several: bool, check: bool
+) -> tuple[list[TeamHypothesis], list[TeamSurprise], list[tuple[Target, TeamRemark]]]:
     name = member.author
     with open_read_only(member.path, check) as store, store.snapshot():
+        remarks = _remarks(member, several, store)
+        answers = {r.made.split("·")[0].split(".")[0]: r.about for _, r in remarks if r.made}
         hypotheses = [
             TeamHypothesis(
                 author=name,
@@ -88,6 +127,7 @@ def _records(member: Member, several: bool, check: bool) -> tuple[list[TeamHypot
                 statement=h.statement,
                 credence=h.credence,
                 status=h.status.value,
+                answers=answers.get(h.id),
             )
             for h in store.hypotheses()
         ]
@@ -104,7 +144,7 @@ def _records(member: Member, several: bool, check: bool) -> tuple[list[TeamHypot
                     flagged_at=s.created_at.isoformat(),
                 )
             )
-    return hypotheses, surprises
+    return hypotheses, surprises, remarks
 
 
 def team_view(
@@ -128,13 +168,45 @@ def team_view(
     several = several_authors(members)
     hypotheses: list[TeamHypothesis] = []
     surprises: list[TeamSurprise] = []
+    remarks: dict[Target, list[TeamRemark]] = {}
     for member in members:
-        if member.state != "ok" or (wanted is not None and member.author not in wanted):
+        if member.state != "ok":
             continue
-        theirs, flagged = _records(member, several, check_integrity)
-        hypotheses += theirs
-        surprises += flagged
+        theirs, flagged, written = _records(member, several, check_integrity)
+        for target, remark in written:  # a remark shows on its target whoever is shown
+            remarks.setdefault(target, []).append(remark)
+        if wanted is None or member.author in wanted:
+            hypotheses += theirs
+            surprises += flagged
+
+    def on(author: str, record_id: str) -> list[TeamRemark]:
+        return sorted(remarks.get((author, record_id), []), key=lambda r: r.created_at)
+
+    for h in hypotheses:
+        h.remarks = on(h.author, h.id)
+    for s in surprises:
+        s.remarks = on(s.author, f"S{s.id}")
     surprises.sort(key=lambda s: s.flagged_at, reverse=True)
     return TeamView(
         team=True, authors=[_author(m) for m in members], hypotheses=hypotheses, surprises=surprises
     )
+
+
+def teammate_record(logbook: Path, author: str, record_id: str) -> str:
+    """What a teammate's hypothesis states, or a surprise says, read from their file; an error names why not."""
+    folder = team_folder(logbook)
+    if folder is None:
+        raise LogbookError("this project is not a team project: there is no teammate to remark on")
+    target = folder / author_file_name(author)
+    if Path(target).resolve() == Path(logbook).resolve():
+        raise LogbookError(f"{record_id} is your own: write a note on it instead")
+    if not target.exists():
+        raise NotFound(f"no author named {author} in this project")
+    record_id = record_id.strip().upper()
+    try:
+        with open_read_only(target, check_integrity=False) as store:
+            if record_id.startswith("S") and record_id[1:].isdigit():
+                return surprise_text(store.surprise(int(record_id[1:])))
+            return store.hypothesis(record_id).statement
+    except NotFound:
+        raise NotFound(f"{author} has no {record_id}") from None

@@ -6,6 +6,7 @@ Screenshots go to artifacts/team-*.png (250 and 400 px, light and dark).
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -111,3 +112,52 @@ def test_a_damaged_teammates_file_is_shown_with_its_author_and_your_record_goes_
         shot(page, "team-damaged-250")
     finally:
         carol.unlink()
+
+
+def test_a_comment_and_a_challenge_on_a_teammates_hypothesis_from_the_sidebar(
+    lab, page, monkeypatch, tmp_path
+):
+    me = current_author()
+    bob = lab.root / ".logbook" / "authors" / "bob.db"
+    if not bob.exists():
+        with monkeypatch.context() as as_bob:
+            as_teammate(as_bob, tmp_path, "bob")
+            with Store(bob) as store:
+                store.add_hypothesis("head 1.4 is an induction head", 0.7)
+    set_sidebar_width(page, 250)
+    row = page.locator(f'{TEAM} [data-team-hypothesis="H1·bob"]')
+    row.click()
+    field = page.locator(f"{TEAM} .jp-Logbook-teamInput")
+    field.wait_for()
+    page.wait_for_function("document.activeElement?.classList.contains('jp-Logbook-teamInput')")
+    page.keyboard.type("the score was taken on layer 0, not 1")
+    page.keyboard.press("Enter")
+    comment = page.locator(f"{TEAM} .jp-Logbook-teamRemark", has_text="the score was taken on layer 0")
+    comment.wait_for()
+    assert comment.text_content() == f"R1·{me} comment: the score was taken on layer 0, not 1"
+
+    row.focus()
+    page.keyboard.press("Enter")  # the keyboard opens the form too
+    page.locator(f"{TEAM} select.jp-Logbook-teamKind").select_option("challenge")
+    field.fill("import os")
+    page.keyboard.press("Enter")
+    problem = page.locator(f"{TEAM} .jp-Logbook-teamForm .jp-Logbook-error")
+    problem.wait_for(state="visible")
+    assert problem.text_content(), "a refused prediction says why, beside the field"
+    field.fill("induction_score < 0.2")
+    page.keyboard.press("Enter")
+    challenge = page.locator(f"{TEAM} .jp-Logbook-teamRemark.jp-mod-challenge")
+    challenge.wait_for()
+    made = re.fullmatch(
+        rf"R2·{me} challenge: induction_score < 0\.2 \((H\d+)\.P1·{me}\)", challenge.text_content()
+    )
+    assert made, challenge.text_content()
+    page.locator(
+        f"{SIDEBAR} .jp-Logbook-hypotheses", has_text="H1·bob: head 1.4 is an induction head"
+    ).wait_for()
+    copy = page.locator(f'{TEAM} [data-team-hypothesis="{made.group(1)}·{me}"] .jp-Logbook-teamAnswers')
+    copy.wait_for()
+    assert copy.text_content() == "→ H1·bob", "linked both ways"
+    assert overflows(page) == []
+    assert unnamed_controls(page, TEAM) == []
+    shot(page, "team-remarks-250")

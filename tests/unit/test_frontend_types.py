@@ -82,6 +82,8 @@ INTERFACES = {
     "TeamAuthor": "ITeamAuthor",
     "TeamHypothesis": "ITeamHypothesis",
     "TeamSurprise": "ITeamSurprise",
+    "TeamRemark": "ITeamRemark",
+    "Remark": "IRemark",
     "DashboardChart": "IDashboardChart",
     "Feed": "IFeed",
     "HypothesesDelta": "IHypothesesDelta",

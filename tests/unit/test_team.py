@@ -19,7 +19,9 @@ from logbook.store.core import Store
 from logbook.team.authors import author_file_name, author_of
 from logbook.team.members import team_members
 from logbook.team.merge import MERGED_APPLICATION_ID, merge_record
+from logbook.team.remarks import write_remark
 from logbook.team.verify import verify_team
+from logbook.team.view import team_view
 from tests.unit.test_verify import tamper
 
 
@@ -342,3 +344,87 @@ def test_merge_outside_a_team_project_says_how_to_start_one(logbook_db, tmp_path
     theirs = bobs_own_project(author, tmp_path)
     with pytest.raises(LogbookError, match="logbook team --start"):
         merge_record(theirs, logbook_db)
+
+
+# -- remarks crossing authors ------------------------------------------------------------------
+
+
+def test_a_comment_is_written_in_yours_and_shown_beside_their_record(project, author, capsys):
+    write_research(author, "ana", "head 0.1 copies the previous token")
+    bob = write_research(author, "bob", "head 1.4 is an induction head")
+    before = bob.read_bytes()
+    with author("ana"):
+        code, printed = run(capsys, "comment", "H1·bob", "the score was taken on layer 0, not 1")
+        assert code == 0 and "R1 comment on H1·bob" in printed
+        view = team_view(find_logbook())
+    assert bob.read_bytes() == before, "a remark is written in the writer's file only"
+    (bobs,) = [h for h in view.hypotheses if h.author == "bob"]
+    assert [(r.label, r.kind, r.text, r.about) for r in bobs.remarks] == [
+        ("R1·ana", "comment", "the score was taken on layer 0, not 1", "H1·bob")
+    ]
+    with author("bob"):
+        code, printed = run(capsys, "team", "--author", "bob")  # bob reads it in his own view
+    assert code == 0
+
+
+def test_a_challenge_is_a_prediction_of_yours_under_your_copy_of_their_hypothesis(project, author):
+    write_research(author, "ana", "head 0.1 copies the previous token")
+    write_research(author, "bob", "head 1.4 is an induction head")
+    with author("ana"), Store(find_logbook()) as store:
+        first = write_remark(
+            store, "challenge", "bob", "H1", expression="induction_score < 0.2", credence=0.3
+        )
+        second = write_remark(store, "challenge", "bob", "H1", expression="ablated_loss > 3")
+        copy = store.hypothesis(first.hypothesis_id)
+        assert copy.statement == "H1·bob: head 1.4 is an induction head"
+        assert second.hypothesis_id == first.hypothesis_id, "one copy per hypothesis challenged"
+        assert [p.expression for p in copy.predictions] == ["induction_score < 0.2", "ablated_loss > 3"]
+        with pytest.raises(LogbookError):
+            write_remark(store, "challenge", "bob", "H1", expression="import os")
+        assert len(store.hypotheses()) == 2, "a refused challenge leaves nothing behind"
+    with author("ana"):
+        view = team_view(find_logbook())
+    (challenged,) = [h for h in view.hypotheses if h.label == "H1·bob"]
+    assert [(r.kind, r.made) for r in challenged.remarks] == [
+        ("challenge", "H2.P1·ana"),
+        ("challenge", "H2.P2·ana"),
+    ]
+    (copy_row,) = [h for h in view.hypotheses if h.label == "H2·ana"]
+    assert copy_row.answers == "H1·bob", "linked both ways"
+
+
+def test_a_follow_up_is_a_hypothesis_of_yours_linked_to_their_surprise(project, author, capsys):
+    write_research(author, "ana", "head 0.1 copies the previous token")
+    write_research(author, "bob", "head 1.4 is an induction head")
+    with author("ana"):
+        code, printed = run(capsys, "follow-up", "S1@bob", "the odd pattern is a previous-token head")
+        assert code == 0
+        view = team_view(find_logbook())
+    (surprise,) = [s for s in view.surprises if s.author == "bob"]
+    assert [(r.kind, r.made) for r in surprise.remarks] == [("follow-up", "H2·ana")]
+    assert [h.answers for h in view.hypotheses if h.author == "ana"] == [None, "S1·bob"]
+
+
+def test_a_remark_on_a_record_that_is_not_there_is_refused_with_why(project, author, capsys):
+    write_research(author, "ana", "head 0.1 copies the previous token")
+    write_research(author, "bob", "head 1.4 is an induction head")
+    with author("ana"):
+        assert "bob has no H9" in run(capsys, "comment", "H9·bob", "hm")[1]
+        assert "no author named carol" in run(capsys, "comment", "H1·carol", "hm")[1]
+        assert "is your own: write a note" in run(capsys, "comment", "H1·ana", "hm")[1]
+        assert "names no teammate's record" in run(capsys, "comment", "H1", "hm")[1]
+        with Store(find_logbook()) as store:
+            assert store.team_remarks() == []
+
+
+def test_remarks_are_in_the_chain_and_an_edited_one_fails_verify(project, author, capsys):
+    write_research(author, "ana", "head 0.1 copies the previous token")
+    write_research(author, "bob", "head 1.4 is an induction head")
+    with author("ana"):
+        run(capsys, "comment", "H1·bob", "the score was taken on layer 0")
+        assert run(capsys, "verify")[0] == 0
+        with Store(find_logbook()) as store:
+            store.db.execute("UPDATE remarks SET text = 'the score is fine'")
+            store.db.conn.commit()
+        code, printed = run(capsys, "verify")
+    assert code == 1 and "remark 1's text differs from its recorded history" in printed
