@@ -11,6 +11,7 @@ file, ``.logbook/authors/<author>.db``; see :mod:`logbook.team`.
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 
@@ -36,10 +37,22 @@ def find_logbook(start: str | os.PathLike | None = None) -> Path:
     return here / FOLDER / FILENAME
 
 
+def current_author() -> str:
+    """Who this process records as: the signed-in Jupyter user on a JupyterHub (``JUPYTERHUB_USER``), else the
+    system user; "" when neither is known."""
+    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub_user:
+        return hub_user
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
+
+
 def logbook_in(folder: Path) -> Path:
     """The file this process writes in the ``.logbook`` folder ``folder``: its author's own in a team project."""
     if (folder / AUTHORS).is_dir():
-        from logbook.team.authors import author_file_name, current_author
+        from logbook.team.authors import author_file_name
 
         return folder / AUTHORS / author_file_name(current_author())
     return folder / FILENAME

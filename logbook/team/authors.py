@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 import urllib.parse
 from pathlib import Path
 
 from logbook.errors import LogbookError
+from logbook.paths import current_author
+
+__all__ = ["author_file_name", "author_of", "current_author", "qualified"]
 
 #: Characters kept as they are in an author's file name; any other is written as ``%xx``.
 _UNSAFE = re.compile(r"[^A-Za-z0-9_@+-]")
 SUFFIX = ".db"
-
-
-def current_author() -> str:
-    """The signed-in Jupyter user on a JupyterHub (``JUPYTERHUB_USER``), else the system user; "" if neither is known."""
-    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
-    if hub_user:
-        return hub_user
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):
-        return ""
 
 
 def author_file_name(author: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import getpass
 import inspect
 import json
 import types
@@ -14,6 +13,7 @@ from sqlite_utils import Database
 
 from logbook.errors import LogbookError, NotFound
 from logbook.models import utcnow
+from logbook.paths import current_author
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -40,11 +40,8 @@ def loads(text: Optional[str], default: Any) -> Any:
 
 
 def current_user() -> str:
-    """The name of the user running this process, or "" when the system cannot say."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):
-        return ""
+    """Who this process records as (the signed-in Jupyter user on a JupyterHub, else the system user), or ""."""
+    return current_author()
 
 
 # -- rows as models ---------------------------------------------------------------
