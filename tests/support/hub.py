@@ -143,7 +143,6 @@ def jupyterhub(project: Path, state: Path, timeout: float = 300) -> Iterator[Hub
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
-        subprocess.run(["pkill", "-f", str(config)], check=False)
         shutil.rmtree(state / "tmp", ignore_errors=True)
 
 
