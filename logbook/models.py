@@ -805,6 +805,71 @@ SEARCH_HEADINGS = {
 }
 
 
+class TeamAuthor(Record):
+    """One author of a team project: whose file, its state as read, and what it holds."""
+
+    author: str
+    mine: bool
+    state: Literal["ok", "damaged", "newer", "older", "half-copied", "unreadable"]
+    #: Why a file that is not ``ok`` was not read, in words.
+    problem: str
+    hypotheses: int
+    experiments: int
+    open_surprises: int
+    events: int
+
+
+class TeamRemark(Record):
+    """A remark one author wrote about another's record, as the team reads it: ``R2·ana comment on H3·bob``."""
+
+    author: str
+    label: str
+    kind: Literal["comment", "challenge", "follow-up"]
+    #: The record remarked on: ``H3·bob``.
+    about: str
+    text: str
+    #: The writer's own record it made: their prediction (challenge) or hypothesis (follow-up), ``H5.P1·ana``.
+    made: Optional[str] = None
+    created_at: str
+
+
+class TeamHypothesis(Record):
+    """A hypothesis of one author, with the id a team reads (``H3·ana`` when there are several authors)."""
+
+    author: str
+    id: str
+    label: str
+    statement: str
+    credence: float
+    status: str
+    #: Teammates' remarks on it, oldest first.
+    remarks: list[TeamRemark] = Field(default_factory=list)
+    #: The teammate's record this hypothesis challenges or follows up (``H3·bob``), linked back.
+    answers: Optional[str] = None
+
+
+class TeamSurprise(Record):
+    """An open surprise of one author: what contradicted what, when, and how surprising."""
+
+    author: str
+    id: int
+    label: str
+    what: str
+    surprisal_bits: Optional[float] = None
+    experiment_id: Optional[int] = None
+    flagged_at: str
+    remarks: list[TeamRemark] = Field(default_factory=list)
+
+
+class TeamView(Record):
+    """``GET team``: every author, and the hypotheses and open surprises of the authors asked for, newest first."""
+
+    team: bool
+    authors: list[TeamAuthor]
+    hypotheses: list[TeamHypothesis]
+    surprises: list[TeamSurprise]
+
+
 class LogbookExport(Record):
     """The whole logbook as one JSON document (``logbook export --format json``)."""
 
@@ -827,6 +892,11 @@ class LogbookExport(Record):
     seal: Optional[SignedHead] = Field(None, description="The newest SSH seal of the history, if any.")
     chain_head: Optional[ChainHead] = Field(
         default=None, description="The logbook's history when exported; `logbook verify` checks against it."
+    )
+    team: Optional[TeamView] = Field(
+        default=None,
+        description="In a team project: every author's records as read when exported (each author's own chain "
+        "vouches for them; this export's chain covers this logbook alone).",
     )
 
     def shown(self) -> Shown:

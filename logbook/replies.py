@@ -11,7 +11,7 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from logbook.models import (
+from logbook.models import (  # noqa: F401 - the team view's models are replies too
     Brainstorm,
     ExpectedEnvelope,
     Experiment,
@@ -22,6 +22,11 @@ from logbook.models import (
     SearchResults,
     Step,
     Surprise,
+    TeamAuthor,
+    TeamHypothesis,
+    TeamRemark,
+    TeamSurprise,
+    TeamView,
 )
 from logbook.rules.compare import ValueComparison, VerdictComparison
 from logbook.words import InboxFilter
@@ -52,71 +57,6 @@ class StatusUnavailable(Reply):
     version: str
     path: str
     error: str
-
-
-class TeamAuthor(Reply):
-    """One author of a team project: whose file, its state as read, and what it holds."""
-
-    author: str
-    mine: bool
-    state: Literal["ok", "damaged", "newer", "older", "half-copied", "unreadable"]
-    #: Why a file that is not ``ok`` was not read, in words.
-    problem: str
-    hypotheses: int
-    experiments: int
-    open_surprises: int
-    events: int
-
-
-class TeamRemark(Reply):
-    """A remark one author wrote about another's record, as the team reads it: ``R2·ana comment on H3·bob``."""
-
-    author: str
-    label: str
-    kind: Literal["comment", "challenge", "follow-up"]
-    #: The record remarked on: ``H3·bob``.
-    about: str
-    text: str
-    #: The writer's own record it made: their prediction (challenge) or hypothesis (follow-up), ``H5.P1·ana``.
-    made: Optional[str] = None
-    created_at: str
-
-
-class TeamHypothesis(Reply):
-    """A hypothesis of one author, with the id a team reads (``H3·ana`` when there are several authors)."""
-
-    author: str
-    id: str
-    label: str
-    statement: str
-    credence: float
-    status: str
-    #: Teammates' remarks on it, oldest first.
-    remarks: list[TeamRemark] = Field(default_factory=list)
-    #: The teammate's record this hypothesis challenges or follows up (``H3·bob``), linked back.
-    answers: Optional[str] = None
-
-
-class TeamSurprise(Reply):
-    """An open surprise of one author: what contradicted what, when, and how surprising."""
-
-    author: str
-    id: int
-    label: str
-    what: str
-    surprisal_bits: Optional[float] = None
-    experiment_id: Optional[int] = None
-    flagged_at: str
-    remarks: list[TeamRemark] = Field(default_factory=list)
-
-
-class TeamView(Reply):
-    """``GET team``: every author, and the hypotheses and open surprises of the authors asked for, newest first."""
-
-    team: bool
-    authors: list[TeamAuthor]
-    hypotheses: list[TeamHypothesis]
-    surprises: list[TeamSurprise]
 
 
 class Revision(Reply):

@@ -11,6 +11,7 @@ from typing import Optional, overload
 from urllib.parse import quote
 
 from logbook.models import LogbookExport
+from logbook.paths import team_folder
 from logbook.report.export_target import (
     MARKDOWN_MARKER,
     check_target,
@@ -22,6 +23,7 @@ from logbook.report.figure_sections import FileFigures
 from logbook.report.markdown import html_report, markdown_report
 from logbook.report.selection import Selection, select
 from logbook.store.core import LogbookError, Store
+from logbook.team.view import team_view
 
 FORMATS = ("json", "md", "html")
 _ALIASES = {"markdown": "md", "htm": "html"}
@@ -35,11 +37,18 @@ def export_format(name: str) -> str:
     return fmt
 
 
-def export_json(store: Store, selection: Optional[Selection] = None) -> str:
+def export_data(store: Store, selection: Optional[Selection] = None) -> LogbookExport:
+    """The logbook (or its ``selection``) as the JSON export's model; in a team project, with every author's view."""
     data = store.export()
     if selection is not None:
         data = select(data, selection)
-    return data.model_dump_json(indent=2)
+    if team_folder(store.path) is not None:
+        data.team = team_view(store.path)
+    return data
+
+
+def export_json(store: Store, selection: Optional[Selection] = None) -> str:
+    return export_data(store, selection).model_dump_json(indent=2)
 
 
 def export_schema() -> str:
@@ -106,9 +115,7 @@ def export_logbook(
         write_figures(target, figures.files)
         return write_export(target, f"{MARKDOWN_MARKER}\n\n{report}")
     if fmt == "json" and with_figures:
-        data = store.export()
-        if selection is not None:
-            data = select(data, local_times(selection))
+        data = export_data(store, local_times(selection))
         write_figures(target, json_figure_files(store, data.experiments))
         return write_export(target, data.model_dump_json(indent=2))
     return write_export(target, render(store, fmt, selection, title))

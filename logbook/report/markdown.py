@@ -25,7 +25,7 @@ from logbook.models import (
     Surprise,
     utcnow,
 )
-from logbook.paths import project_folder
+from logbook.paths import project_folder, team_folder
 from logbook.report import anchors
 from logbook.report.anchors import (
     anchor,
@@ -57,6 +57,7 @@ from logbook.report.figure_sections import (
 from logbook.report.markdown_text import md_code, md_code_span, md_text
 from logbook.report.reprs import fields, is_opaque
 from logbook.report.selection import Selection, select
+from logbook.report.team_section import team_section
 from logbook.rules.balance import time_in_modes
 from logbook.rules.calibration import calibrate, first_verdicts
 from logbook.rules.redteam import red_team_section, red_team_tallies
@@ -847,11 +848,15 @@ def markdown_report(
     _section_hooks_left(log, lines)
     lines += _section("coverage")
     coverage_section(log.data.experiments, lines, chart=log.chart)
+    lines += team_section(store.path)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def chart_cache(store: Store) -> Optional[Path]:
     """Where rendered charts are kept between exports: beside the logbook file."""
+    folder = team_folder(store.path)
+    if folder is not None:  # a team project's authors share the one cache
+        return folder.parent / "cache" / "charts"
     return store.path.parent / "cache" / "charts" if store.path.parent.name == ".logbook" else None
 
 

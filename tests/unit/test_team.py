@@ -4,6 +4,7 @@ writing them, sees every author's records attributed, verifies every chain, and 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -428,3 +429,35 @@ def test_remarks_are_in_the_chain_and_an_edited_one_fails_verify(project, author
             store.db.conn.commit()
         code, printed = run(capsys, "verify")
     assert code == 1 and "remark 1's text differs from its recorded history" in printed
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+
+def test_every_export_holds_every_authors_records_attributed(project, author, capsys):
+    write_research(author, "ana", "head 0.1 copies the previous token")
+    write_research(author, "bob", "head 1.4 is an induction head | with a pipe")
+    with author("ana"):
+        run(capsys, "comment", "H1·bob", "was it the same seed?")
+        assert run(capsys, "export", "--format", "md", "-o", "log.md")[0] == 0
+        assert run(capsys, "export", "--format", "json", "-o", "log.json")[0] == 0
+        assert run(capsys, "export", "--format", "html", "-o", "log.html")[0] == 0
+        assert run(capsys, "verify", "log.json")[0] == 0, "the team view rides beside the chain, not in it"
+    markdown = (project / "log.md").read_text()
+    team = markdown.split('## <a id="team"></a>Team\n', 1)[1]
+    assert "### ana (this logbook)" in team and "### bob" in team
+    assert "**H1·bob** 0.60, active: head 1.4 is an induction head \\| with a pipe" in team
+    assert "R1·ana comment: was it the same seed?" in team
+    assert "**S1·bob** open: flagged by hand: bob's attention pattern looks odd" in team
+    data = json.loads((project / "log.json").read_text())
+    assert [a["author"] for a in data["team"]["authors"]] == ["ana", "bob"]
+    assert {h["label"] for h in data["team"]["hypotheses"]} == {"H1·ana", "H1·bob"}
+    html = (project / "log.html").read_text()
+    assert "H1·bob" in html and "R1·ana comment: was it the same seed?" in html
+
+
+def test_a_solo_logbooks_export_has_no_team(store, logbook_db, capsys):
+    store.add_hypothesis("alone", 0.5)
+    data = json.loads(run(capsys, "export", "--format", "json")[1])
+    assert data["team"] is None
+    assert "Team" not in run(capsys, "export", "--format", "md")[1].split("## ")[-1]
