@@ -28,7 +28,7 @@ from logbook.team.members import (
     yours_first,
 )
 
-#: Open surprises read per author (the most surprising first).
+#: Open surprises read per author (the newest).
 SURPRISES_PER_AUTHOR = 50
 
 
@@ -132,7 +132,7 @@ def _records(
             for h in store.hypotheses()
         ]
         surprises = []
-        for s in store.surprises("open", limit=SURPRISES_PER_AUTHOR):
+        for s in store.surprises("open", limit=SURPRISES_PER_AUTHOR, newest_first=True):
             surprises.append(
                 TeamSurprise(
                     author=name,

@@ -86,19 +86,22 @@ class Surprises(Part):
         limit: int | None = None,
         offset: int = 0,
         unread_first: bool = False,
+        newest_first: bool = False,
     ) -> list[Surprise]:
         """Surprises, most surprising first: all of them, or those with ``status``; ``limit``/``offset`` page them.
 
         ``status`` is ``open``, ``explained``, ``acted_on``, ``resolved``
         (explained or acted on) or ``all``. ``unread_first`` gives the inbox's
         order: unread ones first, then the most surprising (hand-flagged ones
-        have no surprisal), then the newest.
+        have no surprisal), then the newest. ``newest_first``: the newest first.
         """
         where, filtered = self._surprise_filter(status)
         params: list[Any] = list(filtered)
         order = (
             "(status = 'open' AND NOT read) DESC, surprisal_bits DESC NULLS LAST, id DESC"
             if unread_first
+            else "id DESC"
+            if newest_first
             else "surprisal_bits DESC NULLS LAST, id"
         )
         sql = f"SELECT * FROM surprises{where} ORDER BY {order}"
