@@ -49,13 +49,40 @@ class Snapshot:
     seconds: float
 
 
-def is_snapshot(path: Path) -> bool:
-    """Whether ``path`` is a file this module wrote (so a new snapshot may replace it)."""
+def application_id(path: Path) -> int | None:
+    """The ``PRAGMA application_id`` of the SQLite file at ``path`` (what wrote it), or None when unreadable."""
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            return conn.execute("PRAGMA application_id").fetchone()[0] == SNAPSHOT_APPLICATION_ID
+            return conn.execute("PRAGMA application_id").fetchone()[0]
     except sqlite3.Error:
-        return False
+        return None
+
+
+def is_snapshot(path: Path) -> bool:
+    """Whether ``path`` is a file this module wrote (so a new snapshot may replace it)."""
+    return application_id(path) == SNAPSHOT_APPLICATION_ID
+
+
+def copy_whole(db: Database, out: Path, marked: int, mode: int | None = None) -> None:
+    """Write one committed state of ``db`` to ``out`` as one file with no WAL (``VACUUM INTO``), marked with the
+    application id ``marked`` (and the permissions ``mode``): built aside, then put in place whole."""
+    handle, scratch_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    os.close(handle)
+    scratch = Path(scratch_name)
+    try:
+        scratch.unlink()  # VACUUM INTO writes only to a file that is not there
+        db.execute("VACUUM INTO ?", [str(scratch)])
+        with contextlib.closing(sqlite3.connect(scratch)) as copy:
+            copy.execute(f"PRAGMA application_id = {marked}")
+            copy.commit()
+        with open(scratch, "rb") as file:
+            os.fsync(file.fileno())
+        if mode is not None:
+            scratch.chmod(mode)
+        os.replace(scratch, out)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            scratch.unlink()
 
 
 def write_snapshot(db: Database, source: Path, out: Path) -> Snapshot:
@@ -78,23 +105,10 @@ def write_snapshot(db: Database, source: Path, out: Path) -> Snapshot:
     if not out.parent.is_dir():
         raise LogbookUnavailable(f"cannot write the snapshot: the folder {out.parent} does not exist")
     started = time.perf_counter()
-    handle, scratch_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
-    os.close(handle)
-    scratch = Path(scratch_name)
     try:
-        scratch.unlink()  # VACUUM INTO writes only to a file that is not there
-        db.execute("VACUUM INTO ?", [str(scratch)])
-        with contextlib.closing(sqlite3.connect(scratch)) as copy:
-            copy.execute(f"PRAGMA application_id = {SNAPSHOT_APPLICATION_ID}")
-            copy.commit()
-        with open(scratch, "rb") as file:
-            os.fsync(file.fileno())
-        os.replace(scratch, out)
+        copy_whole(db, out, SNAPSHOT_APPLICATION_ID)
     except sqlite3.Error as error:
         raise LogbookUnavailable(f"cannot write the snapshot to {out}: {error}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            scratch.unlink()
     return Snapshot(out, out.stat().st_size, time.perf_counter() - started)
 
 

@@ -10,11 +10,8 @@ by the keys that sealed their records.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sqlite3
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -22,6 +19,7 @@ from typing import Optional
 from logbook.audit.verify import verify_logbook
 from logbook.errors import LogbookError
 from logbook.paths import team_folder
+from logbook.store.portable import application_id, copy_whole
 from logbook.team.authors import author_file_name, current_author
 from logbook.team.members import STATE_WORDS, Member, open_read_only, read_member
 
@@ -46,11 +44,7 @@ class Merged:
 
 def is_merged(path: Path) -> bool:
     """Whether ``path`` is a file :func:`merge_record` wrote (not an author's live logbook)."""
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            return conn.execute("PRAGMA application_id").fetchone()[0] == MERGED_APPLICATION_ID
-    except sqlite3.Error:
-        return False
+    return application_id(path) == MERGED_APPLICATION_ID
 
 
 def _author(source: Path, as_author: Optional[str]) -> str:
@@ -134,22 +128,8 @@ def merge_record(source: Path, logbook: Path, as_author: Optional[str] = None) -
 
 def _write_read_only_copy(source: Path, target: Path) -> None:
     """A single-file copy of ``source`` at ``target``, marked as merged and read-only, put in place whole."""
-    handle, scratch_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    os.close(handle)
-    scratch = Path(scratch_name)
     try:
-        scratch.unlink()  # VACUUM INTO writes only to a file that is not there
         with open_read_only(source) as store:
-            store.db.execute("VACUUM INTO ?", [str(scratch)])
-        with contextlib.closing(sqlite3.connect(scratch)) as copy:
-            copy.execute(f"PRAGMA application_id = {MERGED_APPLICATION_ID}")
-            copy.commit()
-        with open(scratch, "rb") as file:
-            os.fsync(file.fileno())
-        scratch.chmod(READ_ONLY)
-        os.replace(scratch, target)
+            copy_whole(store.db, target, MERGED_APPLICATION_ID, READ_ONLY)
     except sqlite3.Error as error:
         raise LogbookError(f"cannot write {target}: {error}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            scratch.unlink()
