@@ -203,13 +203,26 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    marks = ("\x1b[1;4m", "\x1b[0m") if bold else ("«", "»")
+    if args.team:
+        from logbook.team.view import team_search
+
+        found_by = team_search(Path(args.db) if args.db else find_logbook(), args.text, args.kind, args.limit)
+        matched = [(member, found) for member, found in found_by if found.groups]
+        if not matched:
+            print(f"nothing in the team's logbooks matches {args.text!r}", file=sys.stderr)
+            return 1
+        for member, found in matched:
+            print(f"== {member.author}{' (you)' if member.mine else ''}: {found.total} matching")
+            print("\n".join(found.lines(*marks)))
+        return 0
     with _open(args) as store:
         found = store.search(args.text, kinds=args.kind, limit=args.limit)
     if not found.groups:
         print(f"nothing in the logbook matches {args.text!r}", file=sys.stderr)
         return 1
-    bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    print("\n".join(found.lines(*(("\x1b[1;4m", "\x1b[0m") if bold else ("«", "»")))))
+    print("\n".join(found.lines(*marks)))
     return 0
 
 
@@ -419,6 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this kind (repeat for several)",
     )
     search.add_argument("--limit", type=int, default=10, help="matches shown per kind (default 10)")
+    search.add_argument(
+        "--team", action="store_true", help="in a team project: every author's logbook, each under its author"
+    )
     history = add(
         "history",
         cmd_history,

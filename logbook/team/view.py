@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from logbook.errors import LogbookError, NotFound
-from logbook.models import Surprise
+from logbook.models import SearchResults, Surprise
 from logbook.paths import team_folder
 from logbook.replies import TeamAuthor, TeamHypothesis, TeamRemark, TeamSurprise, TeamView
 from logbook.store.core import Store
@@ -210,3 +210,21 @@ def teammate_record(logbook: Path, author: str, record_id: str) -> str:
             return store.hypothesis(record_id).statement
     except NotFound:
         raise NotFound(f"{author} has no {record_id}") from None
+
+
+def team_search(
+    logbook: Path, text: str, kinds: Optional[list[str]] = None, limit: int = 10
+) -> list[tuple[Member, SearchResults]]:
+    """Search every readable author's logbook of ``logbook``'s team: each author with what matched, yours first."""
+    folder = team_folder(logbook)
+    if folder is None:
+        raise LogbookError("this project is not a team project: search your logbook without --team")
+    own = Path(logbook).resolve()
+    found = []
+    for path in author_files(folder):
+        member = read_member(path, mine=path.resolve() == own, check_integrity=False)
+        if member.state != "ok":
+            continue
+        with open_read_only(path, check_integrity=False) as store:
+            found.append((member, store.search(text, kinds=kinds, limit=limit)))
+    return sorted(found, key=lambda pair: (not pair[0].mine, pair[0].author))

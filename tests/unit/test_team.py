@@ -461,3 +461,14 @@ def test_a_solo_logbooks_export_has_no_team(store, logbook_db, capsys):
     data = json.loads(run(capsys, "export", "--format", "json")[1])
     assert data["team"] is None
     assert "Team" not in run(capsys, "export", "--format", "md")[1].split("## ")[-1]
+
+
+def test_search_across_the_team_names_each_author(project, author, capsys):
+    write_research(author, "ana", "head 0.1 copies the previous token")
+    write_research(author, "bob", "head 1.4 is an induction head")
+    with author("ana"):
+        code, printed = run(capsys, "search", "head", "--team")
+        assert code == 0
+        assert printed.index("== ana (you): ") < printed.index("== bob: ")
+        assert "«head» 1.4 is an induction" in printed
+        assert run(capsys, "search", "nowhere", "--team")[0] == 1
