@@ -13,7 +13,8 @@ Then, in each:
 1. the sidebar's first rows after page load (surprise inbox, hypotheses and experiments drawn; in the team
    project the Team section's authors too), three loads each;
 2. ``GET team`` (every author's state and records, read from each file) and ``GET search?q=`` on the
-   project's own logbook: median and p95 of 20 requests each;
+   project's own logbook: median and p95 of 20 requests each; and ``logbook search --team`` (every
+   author's file) against one author's search of as many cells, in the library;
 3. team only: a teammate's cell ends (an experiment and a flagged surprise written to their file by another
    process) → that surprise drawn in the Team section, ``--changes`` times: median and p95.
 
@@ -39,6 +40,7 @@ from sidebar_100k import FIRST_ROWS, SETTINGS, fill_beliefs, fill_experiments  #
 
 from logbook.store.core import Store  # noqa: E402
 from logbook.team.authors import author_file_name, current_author  # noqa: E402
+from logbook.team.view import team_search  # noqa: E402
 from tests.support.lab_server import browser_page, jupyter_lab, open_sidebar  # noqa: E402
 
 TEAMMATE_CELL = """
@@ -82,6 +84,26 @@ def timed_get(lab, path: str, n: int = 20) -> dict:
             reply.read()
         times.append((time.perf_counter() - start) * 1000)
     return {"median_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
+
+
+def library_search(team_file: Path, solo: Path, text: str = "probe", n: int = 20) -> dict:
+    """``logbook search --team`` across every author against one author's search of the same number of cells."""
+    team_times, solo_times = [], []
+    with Store(solo, guest=True) as store:
+        for _ in range(n):
+            start = time.perf_counter()
+            store.search(text, limit=10)
+            solo_times.append((time.perf_counter() - start) * 1000)
+    for _ in range(n):
+        start = time.perf_counter()
+        team_search(team_file, text, limit=10)
+        team_times.append((time.perf_counter() - start) * 1000)
+    return {
+        "team_median_ms": statistics.median(team_times),
+        "team_p95_ms": percentile(team_times, 0.95),
+        "solo_median_ms": statistics.median(solo_times),
+        "solo_p95_ms": percentile(solo_times, 0.95),
+    }
 
 
 def first_rows(lab, folder: Path, team: bool, loads: int = 3) -> list[float]:
@@ -140,6 +162,13 @@ def main() -> None:
         print(
             f"built in {time.perf_counter() - started:.0f} s: {len(names)} × {args.experiments} and 1 × "
             f"{args.experiments * args.authors} experiments"
+        )
+        searched = library_search(authors / me, solo)
+        print(
+            f"search every author ({len(names)} × {args.experiments}): median {searched['team_median_ms']:.1f} ms, "
+            f"p95 {searched['team_p95_ms']:.1f} ms; one author ({args.experiments * len(names)}): median "
+            f"{searched['solo_median_ms']:.1f} ms, p95 {searched['solo_p95_ms']:.1f} ms; ratio "
+            f"{searched['team_median_ms'] / searched['solo_median_ms']:.2f}"
         )
         results = {}
         for name, root, is_team in (("team", team, True), ("solo", solo.parent.parent, False)):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Optional, TypeVar
+from typing import Any, Awaitable, Callable, ClassVar, Optional, TypeVar
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
@@ -94,8 +95,16 @@ class LogbookHandler(APIHandler):
 
     async def call(self, action: Callable[[Store], T], writes: bool = False) -> T:
         """Run ``action(store)`` on the database thread, turning logbook errors into 4xx replies."""
+        return await self._answered(self.db.run(action, writes=writes))
+
+    async def call_aside(self, action: Callable[[], T]) -> T:
+        """Run ``action()`` on a worker thread of its own (reads of other files, such as teammates'), so the
+        database thread stays free for the sidebar's other requests; logbook errors become 4xx replies."""
+        return await self._answered(asyncio.get_running_loop().run_in_executor(None, action))
+
+    async def _answered(self, pending: Awaitable[T]) -> T:
         try:
-            return await self.db.run(action, writes=writes)
+            return await pending
         except NotFound as error:
             raise tornado.web.HTTPError(404, str(error)) from None
         except LogbookUnavailable as error:

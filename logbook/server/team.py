@@ -22,7 +22,8 @@ class TeamHandler(LogbookHandler):
     async def get(self) -> None:
         raw = self.get_argument("author", "")
         authors = [name for name in raw.split(",") if name] or None
-        self.send(await self.call(lambda store: team_view(store.path, authors, check_integrity=False)))
+        path = self.db.path
+        self.send(await self.call_aside(lambda: team_view(path, authors, check_integrity=False)))
 
 
 class TeamRemarksHandler(LogbookHandler):

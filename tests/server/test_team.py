@@ -61,6 +61,7 @@ async def test_a_damaged_teammate_is_shown_as_such_and_never_blocks_your_own_rec
     bob = logbook_file.with_name("bob.db")
     bob.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4000)
     before = bob.read_bytes()
+    assert (await api("GET", "status"))[0] == 200  # the server has opened (made) ana's own file
     status, view = await api("GET", "team")
     assert status == 200
     assert [(a["author"], a["state"]) for a in view["authors"]] == [("ana", "ok"), ("bob", "damaged")]
