@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from pathlib import Path
+
+from logbook.errors import LogbookError
 
 FOLDER = ".logbook"
 FILENAME = "logbook.db"
@@ -49,11 +52,26 @@ def current_author() -> str:
         return ""
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_@+-]")
+SUFFIX = ".db"
+
+
+def author_file_name(author: str) -> str:
+    """The name of ``author``'s logbook file: ``ana.db``; a character that could not stand in a name is ``%xx``.
+
+    >>> author_file_name("ana"), author_file_name("ana.lee@lab")
+    ('ana.db', 'ana%2elee@lab.db')
+    """
+    if not author.strip():
+        raise LogbookError(
+            "this team logbook needs an author name, and none is known: set $USER (or JUPYTERHUB_USER)"
+        )
+    return _UNSAFE.sub(lambda m: "".join(f"%{b:02x}" for b in m.group().encode()), author) + SUFFIX
+
+
 def logbook_in(folder: Path) -> Path:
     """The file this process writes in the ``.logbook`` folder ``folder``: its author's own in a team project."""
     if (folder / AUTHORS).is_dir():
-        from logbook.team.authors import author_file_name
-
         return folder / AUTHORS / author_file_name(current_author())
     return folder / FILENAME
 
