@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from logbook.errors import LogbookError, NotFound
-from logbook.models import SearchResults, Surprise
+from logbook.models import Remark, SearchResults, Surprise
 from logbook.paths import team_folder
 from logbook.replies import TeamAuthor, TeamHypothesis, TeamRemark, TeamSurprise, TeamView
 from logbook.store.core import Store
@@ -68,26 +68,19 @@ def team_version(logbook: Path) -> str:
 
 
 def _author(member: Member) -> TeamAuthor:
-    return TeamAuthor(
-        author=member.author,
-        mine=member.mine,
-        state=member.state,
-        problem=member.problem,
-        hypotheses=member.hypotheses,
-        experiments=member.experiments,
-        open_surprises=member.open_surprises,
-        events=member.events,
-    )
+    return TeamAuthor(**{name: getattr(member, name) for name in TeamAuthor.model_fields})
 
 
 Target = tuple[str, str]
 
 
-def _remarks(member: Member, several: bool, store: Store) -> list[tuple[Target, TeamRemark]]:
-    """``member``'s remarks on teammates' records, each with the record it is about: ((bob, H3), remark)."""
+def _remarks(
+    member: Member, several: bool, store: Store, written: list[Remark]
+) -> list[tuple[Target, TeamRemark]]:
+    """``member``'s remarks (``written``) as the team reads them, each with the record it is about: ((bob, H3), remark)."""
     name = member.author
     found = []
-    for r in store.team_remarks():
+    for r in written:
         made = r.prediction_id or r.hypothesis_id
         text = r.text
         with contextlib.suppress(NotFound):  # what the record it made says, beside its id
@@ -117,8 +110,10 @@ def _records(
 ) -> tuple[list[TeamHypothesis], list[TeamSurprise], list[tuple[Target, TeamRemark]]]:
     name = member.author
     with open_read_only(member.path, check) as store, store.snapshot():
-        remarks = _remarks(member, several, store)
-        answers = {r.made.split("·")[0].split(".")[0]: r.about for _, r in remarks if r.made}
+        written = store.team_remarks()
+        remarks = _remarks(member, several, store, written)
+        # Each hypothesis of this author's that a remark made (a challenge's copy, a follow-up): what it answers.
+        answers = {r.hypothesis_id: f"{r.about_id}·{r.about_author}" for r in written if r.hypothesis_id}
         hypotheses = [
             TeamHypothesis(
                 author=name,
