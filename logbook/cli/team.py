@@ -153,10 +153,16 @@ def register(add: Callable[..., argparse.ArgumentParser]) -> None:
     merge = add(
         "merge",
         cmd_merge,
-        "Bring a teammate's logbook file (or snapshot) into this team project as their read-only record, "
-        "once its history verifies.",
+        "Bring a teammate's logbook file, snapshot or JSON export into this team project as their read-only "
+        "record, once its history verifies.",
     )
-    merge.add_argument("other", metavar="OTHER.db", help="their logbook file or `logbook snapshot` copy")
     merge.add_argument(
-        "--as", dest="as_author", help="whose record it is (default: the author who sealed it)"
+        "other",
+        metavar="OTHER.db|OTHER.json",
+        help="their logbook file, `logbook snapshot` copy, or whole `logbook export` JSON",
+    )
+    merge.add_argument(
+        "--as",
+        dest="as_author",
+        help="whose record it is (default: the author who sealed it; a JSON export needs it)",
     )

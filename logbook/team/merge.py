@@ -1,9 +1,11 @@
 """``logbook merge``: a teammate's record from elsewhere becomes their read-only file in this project.
 
 The file must verify (its chain, seals and records agree) before anything is
-written. It lands at ``.logbook/authors/<author>.db`` as a single file marked
-as merged and read-only; a later merge of the same author replaces it only
-when the new file continues the same history. An author who writes in this
+written; a JSON export is first made a logbook file again
+(:mod:`logbook.team.restore`) and merged as one. It lands at
+``.logbook/authors/<author>.db`` as a single file marked as merged and
+read-only; a later merge of the same author replaces it only when the new
+file continues the same history. An author who writes in this
 project already is never replaced, and two people of one name are told apart
 by the keys that sealed their records.
 """
@@ -22,6 +24,7 @@ from logbook.paths import team_folder
 from logbook.store.portable import application_id, copy_whole
 from logbook.team.authors import author_file_name, current_author
 from logbook.team.members import STATE_WORDS, Member, open_read_only, read_member
+from logbook.team.restore import NotRestorable, restored
 
 #: ``PRAGMA application_id`` of a file written by :func:`merge_record` ("LBMG"): only such a file is replaced.
 MERGED_APPLICATION_ID = 0x4C424D47
@@ -47,15 +50,20 @@ def is_merged(path: Path) -> bool:
     return application_id(path) == MERGED_APPLICATION_ID
 
 
-def _author(source: Path, as_author: Optional[str]) -> str:
+def _author(source: Path, as_author: Optional[str], shown: Path) -> str:
     if as_author:
         return as_author
     with open_read_only(source) as store:
         names = {row["author"] for row in store.seals() if row["author"]}
     if len(names) == 1:
         return names.pop()
-    found = f"it was sealed by {', '.join(sorted(names))}" if names else "it names no author"
-    raise LogbookError(f"whose record is {source.name}? {found}: say whose with --as NAME")
+    if names:
+        found = f"it was sealed by {', '.join(sorted(names))}"
+    elif shown.suffix == ".json":
+        found = "a JSON export names no author (it carries no author's seal)"
+    else:
+        found = "it names no author"
+    raise LogbookError(f"whose record is {shown.name}? {found}: say whose with --as NAME")
 
 
 def _continues(source: Path, earlier: Member) -> Optional[str]:
@@ -74,7 +82,8 @@ def _continues(source: Path, earlier: Member) -> Optional[str]:
 
 
 def merge_record(source: Path, logbook: Path, as_author: Optional[str] = None) -> Merged:
-    """Bring the logbook file ``source`` into the team project of ``logbook`` as its author's read-only file."""
+    """Bring the logbook file (or JSON export) ``source`` into the team project of ``logbook`` as its author's
+    read-only file."""
     folder = team_folder(logbook)
     if folder is None:
         raise LogbookError(
@@ -84,19 +93,25 @@ def merge_record(source: Path, logbook: Path, as_author: Optional[str] = None) -
     source = Path(source)
     if not source.is_file():
         raise LogbookError(f"no file at {source}")
-    if source.suffix == ".json":
-        raise LogbookError(
-            f"{source.name} is a JSON export: merge a logbook file instead, made where the record lives "
-            "with `logbook snapshot OUT.db`"
-        )
+    if source.suffix != ".json":
+        return _merge_file(source, folder, as_author, source)
+    try:
+        with restored(source, folder) as rebuilt:
+            return _merge_file(rebuilt, folder, as_author, source)
+    except NotRestorable as error:
+        raise LogbookError(f"{error}. Nothing was merged") from None
+
+
+def _merge_file(source: Path, folder: Path, as_author: Optional[str], shown: Path) -> Merged:
+    """Merge the logbook file ``source`` into the team's ``folder``; ``shown`` is the file as the user named it."""
     found = read_member(source)
     if found.state != "ok":
-        raise LogbookError(f"{source} is {STATE_WORDS[found.state]} ({found.problem}): nothing was merged")
+        raise LogbookError(f"{shown} is {STATE_WORDS[found.state]} ({found.problem}): nothing was merged")
     with open_read_only(source) as store:
         check = verify_logbook(store)
     if not check.ok:
-        raise LogbookError(f"{source} does not verify, so nothing was merged: {check.summary()}")
-    author = _author(source, as_author)
+        raise LogbookError(f"{shown} does not verify, so nothing was merged: {check.summary()}")
+    author = _author(source, as_author, shown)
     if author == current_author():
         raise LogbookError(
             f"{author} is your own name: your record is {folder / author_file_name(author)}, written by your "
@@ -113,14 +128,14 @@ def merge_record(source: Path, logbook: Path, as_author: Optional[str] = None) -
             )
         if earlier.keys and found.keys and not (earlier.keys & found.keys):
             raise LogbookError(
-                f"{source.name} is another {author}'s: it is sealed with key {', '.join(sorted(found.keys))}, "
+                f"{shown.name} is another {author}'s: it is sealed with key {', '.join(sorted(found.keys))}, "
                 f"the {author} here with {', '.join(sorted(earlier.keys))}. Two people share the name: merge it "
                 f"under another with --as {author}-2"
             )
         why = _continues(source, earlier) if earlier.state == "ok" else None
         if why:
             raise LogbookError(
-                f"{source.name} does not continue {author}'s record here: {why}. Nothing was merged"
+                f"{shown.name} does not continue {author}'s record here: {why}. Nothing was merged"
             )
     _write_read_only_copy(source, target)
     return Merged(author, target, found.events, replaced)
