@@ -811,6 +811,8 @@ class TeamAuthor(Record):
     author: str
     mine: bool
     state: Literal["ok", "damaged", "newer", "older", "half-copied", "unreadable"]
+    #: The state in words, as the sidebar and the reports say it: "half-copied: its records are in a WAL ...".
+    state_words: str
     #: Why a file that is not ``ok`` was not read, in words.
     problem: str
     hypotheses: int
@@ -833,6 +835,16 @@ class TeamRemark(Record):
     created_at: str
 
 
+class TeamPrediction(Record):
+    """A prediction of a teammate's hypothesis, as the team reads it: ``H3.P1·ana``, what it says, where it stands."""
+
+    label: str
+    expression: str
+    credence: float
+    #: pending, held, failed, error, ... (the prediction's state).
+    state: str
+
+
 class TeamHypothesis(Record):
     """A hypothesis of one author, with the id a team reads (``H3·ana`` when there are several authors)."""
 
@@ -842,6 +854,8 @@ class TeamHypothesis(Record):
     statement: str
     credence: float
     status: str
+    #: Its predictions, newest version of each, in the order written.
+    predictions: list[TeamPrediction] = Field(default_factory=list)
     #: Teammates' remarks on it, oldest first.
     remarks: list[TeamRemark] = Field(default_factory=list)
     #: The teammate's record this hypothesis challenges or follows up (``H3·bob``), linked back.
@@ -861,13 +875,28 @@ class TeamSurprise(Record):
     remarks: list[TeamRemark] = Field(default_factory=list)
 
 
+class TeamExperiment(Record):
+    """One of an author's latest cells: ``E12·bob``, where it ran, its first line, and whether it failed."""
+
+    author: str
+    id: int
+    label: str
+    notebook: Optional[str] = None
+    #: The cell's first line that says something.
+    summary: str
+    ok: bool
+    started_at: str
+
+
 class TeamView(Record):
-    """``GET team``: every author, and the hypotheses and open surprises of the authors asked for, newest first."""
+    """``GET team``: every author, and the hypotheses, open surprises and latest experiments of the authors
+    asked for, newest first."""
 
     team: bool
     authors: list[TeamAuthor]
     hypotheses: list[TeamHypothesis]
     surprises: list[TeamSurprise]
+    experiments: list[TeamExperiment]
 
 
 class LogbookExport(Record):

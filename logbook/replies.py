@@ -23,7 +23,9 @@ from logbook.models import (  # noqa: F401 - the team view's models are replies 
     Step,
     Surprise,
     TeamAuthor,
+    TeamExperiment,
     TeamHypothesis,
+    TeamPrediction,
     TeamRemark,
     TeamSurprise,
     TeamView,
@@ -218,10 +220,20 @@ class LocatedSearchGroup(SearchGroup):
     hits: list[LocatedSearchHit] = Field(default_factory=list)  # type: ignore[assignment]
 
 
+class TeammateMatches(Reply):
+    """What a search found in one teammate's logbook: how many records, and the best of each kind."""
+
+    author: str
+    total: int
+    hits: list[SearchHit]
+
+
 class LocatedSearchResults(SearchResults):
-    """``GET search``: what a search of the whole logbook found, grouped by kind."""
+    """``GET search``: what a search of the whole logbook found, grouped by kind; in a team project, what it
+    found in each teammate's logbook too (on the first page only)."""
 
     groups: list[LocatedSearchGroup] = Field(default_factory=list)  # type: ignore[assignment]
+    teammates: list[TeammateMatches] = Field(default_factory=list)
 
 
 class ExperimentView(Experiment):

@@ -14,7 +14,7 @@ import { ILogbookModel } from '../lib/imodel';
 import type { Result } from 'vega-embed';
 
 /** The feed's sections whose change can move a chart. */
-const MOVES_CHARTS = new Set(['hypotheses', 'surprises', 'experiments', 'mode', 'beliefs']);
+const MOVES_CHARTS = new Set(['hypotheses', 'surprises', 'experiments', 'mode', 'beliefs', 'team']);
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** vega-embed, vega and vega-lite: one chunk of this extension's own bundle, fetched once (see ``preloadDashboard``). */
@@ -146,13 +146,18 @@ export class DashboardWidget extends Widget {
     let reply: IDashboard;
     const asked = performance.now();
     try {
-      reply = await this.model.read<IDashboard>(dashboardPath(drawn));
+      reply = await this.model.read<IDashboard>(dashboardPath(drawn, this.whose.value));
       this.node.dataset.replyMs = String(Math.round(performance.now() - asked));
       this.error.textContent = '';
     } catch (error) {
       this.error.textContent = `The dashboard could not be read: ${error instanceof Error ? error.message : error}`;
       return;
     }
+    if ((reply.author ?? '') !== this.whose.value) {
+      this.again = true; // another author was chosen meanwhile: ask again for theirs
+      return;
+    }
+    this.renderWhose(reply);
     const plan = planDraw(drawn, reply);
     for (const id of plan.remove) {
       this.cards.get(id)?.view?.finalize();
@@ -184,7 +189,8 @@ export class DashboardWidget extends Widget {
     const later = cards.filter(card => !seen(card));
     await Promise.all(cards.filter(card => !later.includes(card)).map(card => this.draw(card)));
     await Promise.all(later.map(card => this.draw(card)));
-    this.status.textContent = `${countsLine(reply.counts)} · updated ${new Date().toLocaleTimeString()}`;
+    const whose = reply.author ? `${reply.author}'s logbook (read only) · ` : '';
+    this.status.textContent = `${whose}${countsLine(reply.counts)} · updated ${new Date().toLocaleTimeString()}`;
     this.node.dataset.refreshes = String(Number(this.node.dataset.refreshes ?? 0) + 1);
   }
 
@@ -255,9 +261,36 @@ export class DashboardWidget extends Widget {
     this.node.dataset.pending = String(this.pending);
   }
 
+  /** The author choice, shown in a team project only: yours, or a teammate's dashboard. */
+  private renderWhose(reply: IDashboard): void {
+    this.whoseRow.hidden = reply.authors.length < 2;
+    const key = reply.authors.join('\n');
+    if (key === this.whoseKey) {
+      return;
+    }
+    this.whoseKey = key;
+    const chosen = this.whose.value;
+    const [mine, ...teammates] = reply.authors;
+    this.whose.replaceChildren(
+      ...[['', `${mine ?? 'you'} (you)`], ...teammates.map(name => [name, name])].map(([value, text]) => {
+        const option = document.createElement('option');
+        option.value = value;
+        option.textContent = text;
+        return option;
+      })
+    );
+    this.whose.value = teammates.includes(chosen) ? chosen : '';
+  }
+
   private buildToolbar(): HTMLElement {
     const bar = el('div', 'jp-Logbook-dashToolbar');
-    bar.append(el('h1', 'jp-Logbook-dashHeading', 'Research dashboard'), this.nav);
+    this.whose.className = 'jp-Logbook-dashWhose';
+    this.whose.setAttribute('aria-label', 'Whose dashboard');
+    this.whose.addEventListener('change', () => void this.refresh());
+    this.whoseRow.className = 'jp-Logbook-dashWhoseRow';
+    this.whoseRow.append(el('span', '', 'Logbook of'), this.whose);
+    this.whoseRow.hidden = true;
+    bar.append(el('h1', 'jp-Logbook-dashHeading', 'Research dashboard'), this.whoseRow, this.nav);
     this.nav.className = 'jp-Logbook-dashNav';
     this.nav.setAttribute('aria-label', 'Dashboard sections');
     for (const [group, label] of GROUPS) {
@@ -274,6 +307,9 @@ export class DashboardWidget extends Widget {
     return bar;
   }
 
+  private whose = document.createElement('select');
+  private whoseRow = el('label');
+  private whoseKey = '';
   private cards = new Map<string, ICard>();
   private groups = new Map<string, HTMLElement>();
   private nav = el('nav');

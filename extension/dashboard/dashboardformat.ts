@@ -1,9 +1,10 @@
 /** The dashboard's reply and the pure decisions about it: what to draw again, how wide, in which group. */
 
 /** The groups the dashboard's charts come in, in the order it shows them. */
-export type DashboardGroup = 'beliefs' | 'sets' | 'calibration' | 'surprises' | 'modes' | 'coverage';
+export type DashboardGroup = 'team' | 'beliefs' | 'sets' | 'calibration' | 'surprises' | 'modes' | 'coverage';
 
 export const GROUPS: ReadonlyArray<[DashboardGroup, string]> = [
+  ['team', 'Team'],
   ['beliefs', 'Beliefs'],
   ['sets', 'Competing sets'],
   ['calibration', 'Calibration'],
@@ -29,12 +30,20 @@ export interface IDashboardChart {
 export interface IDashboard {
   charts: IDashboardChart[];
   counts: Record<string, number>;
+  /** Whose logbook the charts are of: null for yours, else a teammate's name. */
+  author: string | null;
+  /** In a team project, every author (yours first); [] outside one. */
+  authors: string[];
 }
 
-/** The request for the dashboard, naming the keys already drawn so their specs are not sent again. */
-export function dashboardPath(drawn: ReadonlyMap<string, string>): string {
+/**
+ * The request for the dashboard of ``author`` ('' for yours), naming the keys already drawn so their specs
+ * are not sent again.
+ */
+export function dashboardPath(drawn: ReadonlyMap<string, string>, author = ''): string {
   const keys = [...new Set(drawn.values())];
-  return keys.length ? `dashboard?have=${keys.join(',')}` : 'dashboard';
+  const query = [...(author ? [`author=${encodeURIComponent(author)}`] : []), ...(keys.length ? [`have=${keys.join(',')}`] : [])];
+  return query.length ? `dashboard?${query.join('&')}` : 'dashboard';
 }
 
 export interface IDrawPlan {

@@ -274,6 +274,8 @@ export interface ITeamAuthor {
   author: string;
   mine: boolean;
   state: 'ok' | 'damaged' | 'newer' | 'older' | 'half-copied' | 'unreadable';
+  /** The state in words: "half-copied: its records are in a WAL that is not beside it". */
+  state_words: string;
   problem: string;
   hypotheses: number;
   experiments: number;
@@ -305,6 +307,14 @@ export interface IRemark {
   created_at: string;
 }
 
+/** A prediction of a teammate's hypothesis: H3.P1·ana, what it says, where it stands. */
+export interface ITeamPrediction {
+  label: string;
+  expression: string;
+  credence: number;
+  state: string;
+}
+
 /** A hypothesis of one author; ``label`` is the id a team reads (H3·ana when there are several authors). */
 export interface ITeamHypothesis {
   author: string;
@@ -313,6 +323,8 @@ export interface ITeamHypothesis {
   statement: string;
   credence: number;
   status: string;
+  /** Its predictions (the newest version of each), in the order written. */
+  predictions: ITeamPrediction[];
   remarks: ITeamRemark[];
   /** The teammate's record this one challenges or follows up (H3·bob). */
   answers: string | null;
@@ -336,6 +348,19 @@ export interface ITeamView {
   authors: ITeamAuthor[];
   hypotheses: ITeamHypothesis[];
   surprises: ITeamSurprise[];
+  /** The latest experiments of the authors asked for, newest first. */
+  experiments: ITeamExperiment[];
+}
+
+/** One of an author's latest cells: E12·bob, where it ran, its first line, whether it failed. */
+export interface ITeamExperiment {
+  author: string;
+  id: number;
+  label: string;
+  notebook: string | null;
+  summary: string;
+  ok: boolean;
+  started_at: string;
 }
 
 export interface IHypothesesDelta {
@@ -689,4 +714,13 @@ export interface ISearchGroup {
 export interface ISearchResults {
   query: string;
   groups: ISearchGroup[];
+  /** In a team project, what the search found in each teammate's logbook (first page only). */
+  teammates: ITeammateMatches[];
+}
+
+/** What a search found in one teammate's logbook: how many records, and the best of each kind. */
+export interface ITeammateMatches {
+  author: string;
+  total: number;
+  hits: ISearchHit[];
 }

@@ -95,10 +95,14 @@ export function hitName(hit: ISearchHit): string {
 /** The line under the box: how many records matched, by kind, or that none did. */
 export function resultsSummary(results: ISearchResults): string {
   const total = results.groups.reduce((sum, g) => sum + g.total, 0);
+  const theirs = results.teammates.reduce((sum, t) => sum + t.total, 0);
+  const team = theirs ? ` · ${theirs.toLocaleString('en-US')} in teammates’ logbooks` : '';
   if (!total) {
-    return `Nothing in the logbook matches “${results.query.trim()}”.`;
+    return team
+      ? `Nothing in your logbook matches “${results.query.trim()}”${team}.`
+      : `Nothing in the logbook matches “${results.query.trim()}”.`;
   }
-  return `${total.toLocaleString('en-US')} found`;
+  return `${total.toLocaleString('en-US')} found${team}`;
 }
 
 /** The hit the keyboard moves to from ``index`` of ``count`` (arrows, Home, End); null for other keys. */

@@ -8,7 +8,7 @@
 import { actionable, button, debounce, el, input } from '../lib/dom';
 import { ILogbookModel } from '../lib/imodel';
 import { KIND_HEADINGS, groupHeading, groupNote, hasMore, hitKey, hitName, hitWhere, isCode, markedPieces, moveFocus, resultsSummary, withMore } from './searchformat';
-import { ISearchGroup, ISearchHit, ISearchResults, SearchKind } from '../lib/types';
+import { ISearchGroup, ISearchHit, ISearchResults, ITeammateMatches, SearchKind } from '../lib/types';
 
 /** Hits asked for per kind, and per click on "More". */
 const FIRST = 5;
@@ -118,8 +118,11 @@ export class SearchView {
     this.status.hidden = !found && !this.error;
     this.status.classList.toggle('jp-mod-error', !!this.error);
     this.status.textContent = this.error || (found ? resultsSummary(found) : '');
-    this.results.hidden = !found || found.groups.length === 0;
-    this.results.replaceChildren(...(found?.groups ?? []).map(group => this.group(group, found!.query)));
+    this.results.hidden = !found || (found.groups.length === 0 && found.teammates.length === 0);
+    this.results.replaceChildren(
+      ...(found?.groups ?? []).map(group => this.group(group, found!.query)),
+      ...(found?.teammates ?? []).map(theirs => this.teammate(theirs, found!.query))
+    );
     if (keep) {
       (this.results.querySelector(`[data-search-hit="${CSS.escape(keep)}"]`) as HTMLElement | null)?.focus();
     }
@@ -145,13 +148,32 @@ export class SearchView {
     return node;
   }
 
-  private hit(hit: ISearchHit, query: string): HTMLElement {
+  /** A teammate's matches: read here, commented on or challenged from the Team section. */
+  private teammate(theirs: ITeammateMatches, query: string): HTMLElement {
+    const node = el('div', 'jp-Logbook-searchGroup jp-mod-teammate');
+    node.dataset.searchTeammate = theirs.author;
+    node.setAttribute('role', 'group');
+    const heading = el('div', 'jp-Logbook-searchHeading', `${theirs.author}’s logbook`);
+    heading.id = `jp-logbook-search-teammate-${theirs.author.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    node.setAttribute('aria-labelledby', heading.id);
+    const shown = theirs.hits.length < theirs.total ? ` · best ${theirs.hits.length} of ${theirs.total.toLocaleString('en-US')}` : '';
+    heading.append(el('span', 'jp-Logbook-searchNote', `${shown} · read only`));
+    node.append(heading, ...theirs.hits.map(hit => this.hit(hit, query, theirs.author)));
+    return node;
+  }
+
+  private hit(hit: ISearchHit, query: string, author: string | null = null): HTMLElement {
     const row = el('div', `jp-Logbook-searchHit jp-mod-${hit.kind}`);
-    row.dataset.searchHit = hitKey(hit);
-    row.dataset.searchGroup = hit.kind;
-    actionable(row, hitName(hit), () => this.open(hit, query));
+    const id = author ? `${hit.id}·${author}` : hit.id;
+    if (author) {
+      row.dataset.teammateHit = id; // not opened here: the record is in their logbook
+    } else {
+      row.dataset.searchHit = hitKey(hit);
+      row.dataset.searchGroup = hit.kind;
+      actionable(row, hitName(hit), () => this.open(hit, query));
+    }
     const head = el('div', 'jp-Logbook-searchLine');
-    head.append(el('span', 'jp-Logbook-searchId', hit.id));
+    head.append(el('span', 'jp-Logbook-searchId', id));
     const where = hitWhere(hit);
     if (where) {
       head.append(el('span', 'jp-Logbook-searchWhere', where));
@@ -165,7 +187,7 @@ export class SearchView {
     if (hit.about) {
       row.append(el('div', 'jp-Logbook-searchAbout', hit.about));
     }
-    row.title = hitName(hit);
+    row.title = author ? `${hitName(hit)}, in ${author}’s logbook: comment on it or challenge it from the Team section` : hitName(hit);
     return row;
   }
 

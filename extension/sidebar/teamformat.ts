@@ -1,22 +1,12 @@
 /** Words for the team section: an author's line, and which records an author filter keeps. */
 
-import { ITeamAuthor, ITeamRemark, ITeamView } from '../lib/types';
-
-/** What each state of a teammate's file means, in words (the problem itself is in the line's tooltip). */
-export const STATE_WORDS: Record<ITeamAuthor['state'], string> = {
-  ok: 'ok',
-  damaged: 'damaged: not read',
-  newer: 'from a newer Logbook: not read',
-  older: 'from an older Logbook: its author opens it once',
-  'half-copied': 'half-copied: its WAL is missing',
-  unreadable: 'unreadable'
-};
+import { ITeamAuthor, ITeamExperiment, ITeamPrediction, ITeamRemark, ITeamView } from '../lib/types';
 
 /** "ana (you) · 3 hypotheses · 2 open" or "bob · damaged: not read". */
 export function authorLine(a: ITeamAuthor): string {
   const who = a.mine ? `${a.author} (you)` : a.author;
   if (a.state !== 'ok') {
-    return `${who} · ${STATE_WORDS[a.state]}`;
+    return `${who} · ${a.state_words}`;
   }
   const hypotheses = `${a.hypotheses} ${a.hypotheses === 1 ? 'hypothesis' : 'hypotheses'}`;
   return `${who} · ${hypotheses} · ${a.open_surprises} open`;
@@ -57,4 +47,15 @@ export function placeholderFor(kind: RemarkKind): string {
 export function remarkLine(r: ITeamRemark): string {
   const made = r.made ? ` (${r.made})` : '';
   return `${r.label} ${r.kind}: ${r.text}${made}`;
+}
+
+/** "H3.P1·ana held 0.80: score > 0.5". */
+export function predictionLine(p: ITeamPrediction): string {
+  return `${p.label} ${p.state} ${p.credence.toFixed(2)}: ${p.expression}`;
+}
+
+/** "E12·bob ok · probe.ipynb: cache = model.run_with_cache(x)" (a failed cell says so first). */
+export function experimentLine(e: ITeamExperiment): string {
+  const where = e.notebook ? ` · ${e.notebook.split('/').pop()}` : '';
+  return `${e.label} ${e.ok ? 'ok' : 'failed'}${where}: ${e.summary}`;
 }

@@ -1,7 +1,7 @@
 /**
  * The team section of a team project: every author with their file's state,
- * then the open surprises and hypotheses of everyone (or of the author
- * chosen), each labelled with its author (S2·bob, H3·ana). A teammate's new
+ * then the open surprises, hypotheses with their predictions and latest
+ * experiments of everyone (or of the author chosen), each labelled with its author (S2·bob, H3·ana). A teammate's new
  * surprise arrives through the change feed, as one's own do.
  */
 
@@ -9,10 +9,23 @@ import { actionable, button, el } from '../lib/dom';
 import { ILogbookModel } from '../lib/imodel';
 import { ITeamHypothesis, ITeamSurprise, ITeamView } from '../lib/types';
 import { SectionWidget } from './section';
-import { EVERYONE, REMARK_KINDS, RemarkKind, authorLine, placeholderFor, remarkLine, teamCount, teamQuery } from './teamformat';
+import {
+  EVERYONE,
+  REMARK_KINDS,
+  RemarkKind,
+  authorLine,
+  experimentLine,
+  placeholderFor,
+  predictionLine,
+  remarkLine,
+  teamCount,
+  teamQuery
+} from './teamformat';
 
 /** Rows shown per list before "and N more". */
 const SHOWN = 30;
+/** Latest experiments shown (everyone's, newest first). */
+const EXPERIMENTS_SHOWN = 10;
 
 export class TeamSection extends SectionWidget {
   constructor(model: ILogbookModel) {
@@ -22,7 +35,7 @@ export class TeamSection extends SectionWidget {
     this.filter.addEventListener('change', () => void this.refresh());
     const row = el('label', 'jp-Logbook-row jp-Logbook-teamFilterRow');
     row.append(el('span', 'jp-Logbook-muted', 'Show'), this.filter);
-    this.node.append(row, this.authors, this.surprises, this.hypotheses);
+    this.node.append(row, this.authors, this.surprises, this.hypotheses, this.experiments);
     this.authors.setAttribute('aria-label', 'Authors');
     // A challenge or follow-up of yours adds a hypothesis of yours: the team view shows it too.
     model.changed.connect((_, what) => (what === 'team' || what === 'hypotheses') && void this.refresh(), this);
@@ -96,9 +109,25 @@ export class TeamSection extends SectionWidget {
         if (h.answers) {
           row.append(el('span', 'jp-Logbook-teamAnswers', `→ ${h.answers}`));
         }
-        return this.withRemarks(row, h, h.id, view);
+        const predictions = h.predictions.map(p => {
+          const line = el('div', `jp-Logbook-teamPrediction jp-mod-${p.state}`, predictionLine(p));
+          line.dataset.teamPrediction = p.label;
+          line.title = line.textContent ?? '';
+          return line;
+        });
+        const [first, ...rest] = this.withRemarks(row, h, h.id, view);
+        return [first, ...predictions, ...rest];
       }),
       ...this.more(view.hypotheses.length)
+    );
+    this.experiments.replaceChildren(
+      el('div', 'jp-Logbook-teamHeading', view.experiments.length ? 'Latest experiments' : 'No experiments yet'),
+      ...view.experiments.slice(0, EXPERIMENTS_SHOWN).map(e => {
+        const line = el('div', `jp-Logbook-teamExperiment${e.ok ? '' : ' jp-mod-failed'}`, experimentLine(e));
+        line.dataset.teamExperiment = e.label;
+        line.title = `${experimentLine(e)}\nran ${new Date(e.started_at).toLocaleString()}${e.notebook ? ` in ${e.notebook}` : ''}`;
+        return line;
+      })
     );
     if (typing && this.form.isConnected) {
       typing.focus();
@@ -247,4 +276,5 @@ export class TeamSection extends SectionWidget {
   private authors = el('div', 'jp-Logbook-teamAuthors');
   private surprises = el('div', 'jp-Logbook-teamList');
   private hypotheses = el('div', 'jp-Logbook-teamList');
+  private experiments = el('div', 'jp-Logbook-teamList');
 }

@@ -17,6 +17,8 @@ const chart = (id: string, key: string, spec: Record<string, unknown> | null = {
 test('the request names the keys already drawn, so their specs are not sent again', () => {
   assert.equal(dashboardPath(new Map()), 'dashboard');
   assert.equal(dashboardPath(new Map([['modes', 'k1'], ['calibration', 'k2']])), 'dashboard?have=k1,k2');
+  assert.equal(dashboardPath(new Map(), 'bob lee'), 'dashboard?author=bob%20lee');
+  assert.equal(dashboardPath(new Map([['modes', 'k1']]), 'bob'), 'dashboard?author=bob&have=k1');
 });
 
 test('only new and changed charts are drawn; charts gone are removed', () => {
@@ -27,7 +29,9 @@ test('only new and changed charts are drawn; charts gone are removed', () => {
   ]);
   const reply: IDashboard = {
     charts: [chart('modes', 'k1', null), chart('calibration', 'k9'), chart('surprises', 'k4')],
-    counts: {}
+    counts: {},
+    author: null,
+    authors: []
   };
   const plan = planDraw(drawn, reply);
   assert.deepEqual(

@@ -47,10 +47,13 @@ test('groups say how many matched and when only the newest were ranked', () => {
   assert.equal(groupNote({ total: 3, ranked: 3 }), '');
   assert.equal(hasMore({ ranked: 7, offset: 0, hits: [hit({}), hit({})] }), true);
   assert.equal(hasMore({ ranked: 2, offset: 0, hits: [hit({}), hit({})] }), false);
-  const none: ISearchResults = { query: ' qwerty ', groups: [] };
+  const none: ISearchResults = { query: ' qwerty ', groups: [], teammates: [] };
   assert.equal(resultsSummary(none), 'Nothing in the logbook matches “qwerty”.');
-  const some: ISearchResults = { query: 'x', groups: [{ kind: 'note', total: 2, ranked: 2, offset: 0, hits: [] }, { kind: 'experiment', total: 1200, ranked: 1200, offset: 0, hits: [] }] };
+  const some: ISearchResults = { query: 'x', groups: [{ kind: 'note', total: 2, ranked: 2, offset: 0, hits: [] }, { kind: 'experiment', total: 1200, ranked: 1200, offset: 0, hits: [] }], teammates: [] };
   assert.equal(resultsSummary(some), '1,202 found');
+  const bobs = [{ author: 'bob', total: 3, hits: [] }];
+  assert.equal(resultsSummary({ ...some, teammates: bobs }), '1,202 found · 3 in teammates’ logbooks');
+  assert.equal(resultsSummary({ ...none, teammates: bobs }), 'Nothing in your logbook matches “qwerty” · 3 in teammates’ logbooks.');
 });
 
 test('more hits of one kind join its group once each', () => {
@@ -59,11 +62,13 @@ test('more hits of one kind join its group once each', () => {
     groups: [
       { kind: 'hypothesis', total: 7, ranked: 7, offset: 0, hits: [hit({ kind: 'hypothesis', id: 'H1' }), hit({ kind: 'hypothesis', id: 'H2' })] },
       { kind: 'note', total: 1, ranked: 1, offset: 0, hits: [hit({ kind: 'note', id: 'N1' })] }
-    ]
+    ],
+    teammates: []
   };
   const page: ISearchResults = {
     query: 'x',
-    groups: [{ kind: 'hypothesis', total: 8, ranked: 8, offset: 2, hits: [hit({ kind: 'hypothesis', id: 'H2' }), hit({ kind: 'hypothesis', id: 'H5' })] }]
+    groups: [{ kind: 'hypothesis', total: 8, ranked: 8, offset: 2, hits: [hit({ kind: 'hypothesis', id: 'H2' }), hit({ kind: 'hypothesis', id: 'H5' })] }],
+    teammates: []
   };
   const merged = withMore(first, page);
   assert.deepEqual(merged.groups[0].hits.map(h => h.id), ['H1', 'H2', 'H5']);

@@ -1,13 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { EVERYONE, authorLine, remarkLine, teamCount, teamQuery } from '../sidebar/teamformat';
+import { EVERYONE, authorLine, experimentLine, predictionLine, remarkLine, teamCount, teamQuery } from '../sidebar/teamformat';
 import { ITeamAuthor } from '../lib/types';
 
 const ana: ITeamAuthor = {
   author: 'ana',
   mine: true,
   state: 'ok',
+  state_words: 'ok',
   problem: '',
   hypotheses: 1,
   experiments: 4,
@@ -21,9 +22,8 @@ test('an author reads as who, how many hypotheses and how many open surprises', 
 });
 
 test("a teammate's file that could not be read says why, never a count", () => {
-  const bob = { ...ana, author: 'bob', mine: false, state: 'damaged' as const, problem: 'file is not a database' };
+  const bob = { ...ana, author: 'bob', mine: false, state: 'damaged' as const, state_words: 'damaged: not read', problem: 'file is not a database' };
   assert.equal(authorLine(bob), 'bob · damaged: not read');
-  assert.equal(authorLine({ ...bob, state: 'half-copied' }), 'bob · half-copied: its WAL is missing');
 });
 
 test('the filter asks for one author, or for everyone', () => {
@@ -32,10 +32,10 @@ test('the filter asks for one author, or for everyone', () => {
 });
 
 test("the section's count: authors and open surprises; nothing outside a team project", () => {
-  const view = { team: true, authors: [ana, { ...ana, author: 'bob', open_surprises: 1 }], hypotheses: [], surprises: [] };
+  const view = { team: true, authors: [ana, { ...ana, author: 'bob', open_surprises: 1 }], hypotheses: [], surprises: [], experiments: [] };
   assert.equal(teamCount(view), '2 authors · 3 open');
   assert.equal(teamCount({ ...view, authors: [{ ...ana, open_surprises: 0 }] }), '1 author');
-  assert.equal(teamCount({ team: false, authors: [], hypotheses: [], surprises: [] }), '');
+  assert.equal(teamCount({ team: false, authors: [], hypotheses: [], surprises: [], experiments: [] }), '');
 });
 
 test('a remark reads as who wrote what, with the record of theirs it made', () => {
@@ -48,4 +48,15 @@ test('a remark reads as who wrote what, with the record of theirs it made', () =
     remarkLine({ ...base, label: 'R2·ana', kind: 'challenge', text: 'score < 0.2', made: 'H2.P1·ana' }),
     'R2·ana challenge: score < 0.2 (H2.P1·ana)'
   );
+});
+
+test("a teammate's prediction reads as its label, state, credence and what it says", () => {
+  const p = { label: 'H3.P1·bob', expression: 'score > 0.5', credence: 0.8, state: 'held' };
+  assert.equal(predictionLine(p), 'H3.P1·bob held 0.80: score > 0.5');
+});
+
+test('a latest experiment reads as its label, outcome, notebook file and first line', () => {
+  const e = { author: 'bob', id: 12, label: 'E12·bob', notebook: 'nb/probe.ipynb', summary: 'run(x)', ok: false, started_at: '' };
+  assert.equal(experimentLine(e), 'E12·bob failed · probe.ipynb: run(x)');
+  assert.equal(experimentLine({ ...e, notebook: null, ok: true }), 'E12·bob ok: run(x)');
 });

@@ -62,8 +62,13 @@ def cmd_team(args: argparse.Namespace) -> int:
             continue
         for h in [h for h in view.hypotheses if h.author == author.author][:SHOWN_PER_AUTHOR]:
             print(f"    {h.label:<10} {h.status:<10} {h.credence:4.2f}  {_first_line(h.statement)}")
+            for p in h.predictions:
+                print(f"      {p.label:<12} {p.state:<8} {p.credence:4.2f}  {_first_line(p.expression)}")
         for s in [s for s in view.surprises if s.author == author.author][:SHOWN_PER_AUTHOR]:
             print(f"    {s.label:<10} open             {_first_line(s.what)}")
+        for e in [e for e in view.experiments if e.author == author.author][:SHOWN_PER_AUTHOR]:
+            outcome = "ok" if e.ok else "failed"
+            print(f"    {e.label:<10} {outcome:<10} {e.started_at[:16]:<16}  {_first_line(e.summary)}")
     return 0 if all(a.state == "ok" for a in view.authors) else 1
 
 

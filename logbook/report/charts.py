@@ -579,7 +579,7 @@ def surprises_spec(points: list[dict]) -> dict:
                 "field": "bits",
                 "type": "quantitative",
                 "title": "surprisal (bits)",
-                "axis": {"grid": True},
+                "axis": {"grid": True, "format": ".1~f"},
             },
             "color": {
                 "field": "kind",
@@ -597,6 +597,37 @@ def surprises_spec(points: list[dict]) -> dict:
         },
     }
     return _spec(body, "surprises over time, by surprisal")
+
+
+def team_surprises_spec(points: list[dict]) -> dict:
+    """Every author's open surprises over time: a point per surprise at its surprisal, coloured by author.
+
+    ``points`` have ``at``, ``bits`` (0 for one flagged by hand), ``author`` and ``label``.
+    """
+    moments = [(datetime.fromisoformat(p["at"]), 0.0, "") for p in points]
+    x = _temporal(_time_format(moments, [], max(m[0] for m in moments)) if moments else "%Y-%m-%d")
+    body = {
+        "width": 520,
+        "height": 160,
+        "data": {"values": points},
+        "mark": {"type": "circle", "opacity": 0.75, "size": 60},
+        "encoding": {
+            "x": x,
+            "y": {
+                "field": "bits",
+                "type": "quantitative",
+                "title": "surprisal (bits)",
+                "axis": {"grid": True, "format": ".1~f"},
+            },
+            "color": {
+                "field": "author",
+                "type": "nominal",
+                "legend": {"orient": "top", "title": None, "direction": "horizontal"},
+            },
+            "description": {"field": "label"},
+        },
+    }
+    return _spec(body, "every author's open surprises over time, by surprisal")
 
 
 def modes_spec(bins: list[dict], unit: str) -> dict:

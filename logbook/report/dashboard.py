@@ -93,6 +93,12 @@ class Dashboard(BaseModel):
 
     charts: list[DashboardChart]
     counts: dict[str, int] = Field(description="hypotheses, experiments, surprises.")
+    author: Optional[str] = Field(
+        default=None, description="Whose logbook the charts are of: None for yours, else a teammate's name."
+    )
+    authors: list[str] = Field(
+        default_factory=list, description="In a team project, every author (yours first); [] outside one."
+    )
 
 
 # -- builders shared with the report ------------------------------------------------
@@ -462,7 +468,7 @@ class DashboardCache:
         return cached[1]
 
 
-def _chart(
+def dashboard_chart(
     id: str,
     group: str,
     title: str,
@@ -471,6 +477,7 @@ def _chart(
     warning: Optional[str] = None,
     details: Optional[list[str]] = None,
 ) -> Optional[DashboardChart]:
+    """A chart of the dashboard with its key, or None when there is nothing to chart (``spec`` is None)."""
     if spec is None:
         return None
     return DashboardChart(
@@ -486,7 +493,7 @@ def _chart(
 
 
 def _credence_charts(hypotheses: list[Hypothesis]) -> list[DashboardChart]:
-    chart = _chart(
+    chart = dashboard_chart(
         "credences",
         "beliefs",
         "Credence over time",
@@ -502,7 +509,7 @@ def _set_charts(store: Any, last: datetime) -> list[DashboardChart]:
     for s in store.competing_sets():
         shown = ", ".join(f"{m} {c:.2f}" for m, c in s.credences.items())
         charts.append(
-            _chart(
+            dashboard_chart(
                 f"set-C{s.id}",
                 "sets",
                 f"C{s.id}: {s.question}",
@@ -522,7 +529,7 @@ def _calibration_charts(store: Any, hypotheses: list[Hypothesis]) -> list[Dashbo
         else ""
     )
     charts = [
-        _chart(
+        dashboard_chart(
             "calibration",
             "calibration",
             "Calibration",
@@ -536,7 +543,7 @@ def _calibration_charts(store: Any, hypotheses: list[Hypothesis]) -> list[Dashbo
         spec, rows = slices_chart(hypotheses, dimension, models)
         small = [s for s in rows if s.warning]
         charts.append(
-            _chart(
+            dashboard_chart(
                 f"calibration-{dimension}",
                 "calibration",
                 f"Calibration by {dimension}",
@@ -558,7 +565,7 @@ def _calibration_charts(store: Any, hypotheses: list[Hypothesis]) -> list[Dashbo
     spec, points = rolling_chart(hypotheses)
     summary = getting_better(points, WINDOW)
     charts.append(
-        _chart(
+        dashboard_chart(
             "calibration-time",
             "calibration",
             "Are you getting better?",
@@ -578,7 +585,7 @@ def _surprise_charts(cache: DashboardCache) -> list[DashboardChart]:
     return [
         c
         for c in [
-            _chart(
+            dashboard_chart(
                 "surprises",
                 "surprises",
                 "Surprises over time",
@@ -602,7 +609,7 @@ def _mode_charts(cache: DashboardCache) -> list[DashboardChart]:
     shares = ", ".join(f"{mode} {n:,} ({100 * n / total:.0f}%)" for mode, n in totals)
     bins, unit = cache.mode_bins()
     charts = [
-        _chart(
+        dashboard_chart(
             "modes",
             "modes",
             "Mode balance over time",
@@ -619,7 +626,7 @@ def _coverage_charts(store: Any) -> list[DashboardChart]:
         for i, cov in enumerate(logbook_coverage(store.db))
         if cov.n_heads
         and (
-            c := _chart(
+            c := dashboard_chart(
                 f"coverage-{i + 1}",
                 "coverage",
                 f"Coverage: {cov.model}",

@@ -1,4 +1,5 @@
-"""The report's Team section: in a team project, every author's hypotheses, open surprises and remarks."""
+"""The report's Team section: in a team project, every author's hypotheses with their predictions, open
+surprises, latest experiments and remarks."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from pathlib import Path
 
 from logbook.replies import TeamRemark, TeamView
 from logbook.report.anchors import target
-from logbook.report.markdown_text import md_text
-from logbook.team.members import STATE_WORDS
+from logbook.report.markdown_text import md_code_span, md_text
 from logbook.team.view import team_view
 
 
@@ -30,10 +30,11 @@ def team_lines(view: TeamView) -> list[str]:
     for author in view.authors:
         lines += [f"### {md_text(author.author)}{' (this logbook)' if author.mine else ''}", ""]
         if author.state != "ok":
-            lines += [f"*{md_text(STATE_WORDS[author.state])}*: {md_text(author.problem)}", ""]
+            lines += [f"*{md_text(author.state_words)}*: {md_text(author.problem)}", ""]
             continue
         hypotheses = [h for h in view.hypotheses if h.author == author.author]
         surprises = [s for s in view.surprises if s.author == author.author]
+        experiments = [e for e in view.experiments if e.author == author.author]
         lines.append(
             f"{author.hypotheses} hypotheses, {author.experiments} experiments, "
             f"{author.open_surprises} open surprises."
@@ -44,10 +45,20 @@ def team_lines(view: TeamView) -> list[str]:
             lines.append(
                 f"- **{md_text(h.label)}** {h.credence:.2f}, {h.status}: {md_text(h.statement)}{answers}"
             )
+            lines += [
+                f"  - {md_text(p.label)} {p.state}, {p.credence:.2f}: {md_code_span(p.expression)}"
+                for p in h.predictions
+            ]
             lines += [_remark(r) for r in h.remarks]
         for s in surprises:
             lines.append(f"- **{md_text(s.label)}** open: {md_text(s.what)}")
             lines += [_remark(r) for r in s.remarks]
+        if experiments:
+            lines += ["", f"Latest experiments ({len(experiments)} of {author.experiments}):", ""]
+            for e in experiments:
+                where = f" in {md_text(e.notebook)}" if e.notebook else ""
+                outcome = "ok" if e.ok else "failed"
+                lines.append(f"- {md_text(e.label)} {outcome}{where}: {md_code_span(e.summary)}")
         lines.append("")
     return lines
 

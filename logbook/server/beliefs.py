@@ -3,14 +3,17 @@ calibration and the dashboard."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import tornado.web
 
 from logbook.errors import LogbookError
 from logbook.models import CompetingSet, Prediction, Proposal
+from logbook.paths import team_folder
 from logbook.replies import Calibration
 from logbook.report.dashboard import Dashboard, DashboardCache, dashboard
+from logbook.report.team_dashboard import TeammateCaches, is_teammate, team_charts, teammate_dashboard
 from logbook.server import requests as bodies
 from logbook.server.base import Exchange, LogbookHandler
 from logbook.store.core import Store
@@ -146,17 +149,32 @@ class CalibrationHandler(LogbookHandler):
 
 class DashboardHandler(LogbookHandler):
     """GET dashboard?have=KEY,KEY: every chart as a Vega-Lite spec (``logbook.report.dashboard``); charts whose key the
-    client sent come without their spec."""
+    client sent come without their spec. In a team project the reply names every author and adds the Team chart;
+    ``author=NAME`` asks for that teammate's dashboard instead, read from their file."""
 
     api = {"GET": Exchange(Dashboard)}
 
     @tornado.web.authenticated
     async def get(self) -> None:
         have = [key for key in self.get_argument("have", "").split(",") if key][:1000]
+        author = self.get_argument("author", "").strip()
+        path = self.db.path
+        if author and is_teammate(path, author):
+            caches = self.settings.setdefault("logbook_teammate_dashboards", TeammateCaches())
+            self.send(await self.call_aside(lambda: teammate_dashboard(path, author, have, caches)))
+            return
         cache = self.settings.setdefault("logbook_dashboard", DashboardCache())
         # Kept up to date after changes from now on.
         self.settings["logbook_dashboard_asked"] = time.monotonic()
-        self.send(await self.call(lambda store: dashboard(store, have, cache)))
+        own = self.call(lambda store: dashboard(store, have, cache))
+        if team_folder(path) is None:
+            self.send(await own)
+            return
+        # Your charts on the database thread, the team's from the teammates' files beside it.
+        reply, (authors, team) = await asyncio.gather(own, self.call_aside(lambda: team_charts(path)))
+        wanted = set(have)
+        team = [c.model_copy(update={"spec": None}) if c.key in wanted else c for c in team]
+        self.send(reply.model_copy(update={"charts": [*team, *reply.charts], "authors": authors}))
 
 
 ROUTES: list[tuple[str, type[LogbookHandler]]] = [

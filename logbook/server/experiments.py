@@ -3,6 +3,7 @@ coverage, pins, a cell's history, the values expected to vary, and the drift set
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Optional
@@ -11,6 +12,7 @@ import tornado.web
 
 from logbook.errors import NotFound
 from logbook.models import CellHistory, Pin
+from logbook.paths import team_folder
 from logbook.replies import (
     Comparison,
     DriftSettings,
@@ -19,6 +21,7 @@ from logbook.replies import (
     ExperimentRow,
     ExperimentView,
     LocatedSearchResults,
+    TeammateMatches,
 )
 from logbook.rules.compare import compare_values, compare_verdicts
 from logbook.rules.coverage import ModelCoverage
@@ -27,6 +30,7 @@ from logbook.server.base import MAX_PAGE, Exchange, LogbookHandler
 from logbook.store.core import Store
 from logbook.store.sections import experiment_judgements
 from logbook.store.views import experiment_coverage
+from logbook.team.view import teammate_matches
 
 
 def lab_path(notebook: Optional[str], root: Path) -> Optional[str]:
@@ -57,7 +61,8 @@ class ExperimentsHandler(LogbookHandler):
 
 
 class SearchHandler(LogbookHandler):
-    """``GET search?q=words[&kind=surprise...][&limit=5][&offset=0]``: the whole logbook, grouped by kind."""
+    """``GET search?q=words[&kind=surprise...][&limit=5][&offset=0]``: the whole logbook, grouped by kind, and in a
+    team project each teammate's matches too (first page)."""
 
     api = {"GET": Exchange(LocatedSearchResults)}
 
@@ -67,10 +72,20 @@ class SearchHandler(LogbookHandler):
         kinds = self.get_arguments("kind") or None
         limit = self.int_argument("limit", 5, 1, MAX_PAGE)
         offset = self.int_argument("offset", 0, 0, 2**62)
-        found = (await self.call(lambda store: store.search(query, kinds, limit, offset))).model_dump()
+        own = self.call(lambda store: store.search(query, kinds, limit, offset))
+        path = self.db.path
+        teammates: list[TeammateMatches] = []
+        if offset or team_folder(path) is None:
+            results = await own
+        else:  # the teammates' files are searched beside yours, off the database thread
+            results, teammates = await asyncio.gather(
+                own, self.call_aside(lambda: teammate_matches(path, query, kinds, limit))
+            )
+        found = results.model_dump()
         for group in found["groups"]:
             for hit in group["hits"]:
                 hit["lab_path"] = lab_path(hit["notebook"], self.project_root)
+        found["teammates"] = teammates
         self.send(found)
 
 

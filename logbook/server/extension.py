@@ -30,7 +30,9 @@ def load_jupyter_server_extension(serverapp: Any) -> None:
     web_app = serverapp.web_app
     web_app.settings.update(logbook_db=database, logbook_root=str(root))
     # JupyterLab's page config: a team project's sidebar has a Team section.
-    web_app.settings.setdefault("page_config_data", {})["logbookTeam"] = str(team_folder(path) is not None).lower()
+    web_app.settings.setdefault("page_config_data", {})["logbookTeam"] = str(
+        team_folder(path) is not None
+    ).lower()
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(".*$", [*route_table(base_url), *script_routes(base_url)])
     watcher = PeriodicCallback(database.poll, POLL_MILLISECONDS)

@@ -10,16 +10,27 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from logbook.errors import LogbookError, NotFound
 from logbook.models import Remark, SearchResults, Surprise
-from logbook.paths import team_folder
-from logbook.replies import TeamAuthor, TeamHypothesis, TeamRemark, TeamSurprise, TeamView
+from logbook.paths import project_folder, project_path, team_folder
+from logbook.replies import (
+    TeamAuthor,
+    TeamExperiment,
+    TeamHypothesis,
+    TeammateMatches,
+    TeamPrediction,
+    TeamRemark,
+    TeamSurprise,
+    TeamView,
+)
 from logbook.store.core import Store
 from logbook.team.authors import author_file_name, qualified
 from logbook.team.members import (
+    STATE_WORDS,
     Member,
     author_files,
     open_read_only,
@@ -30,6 +41,8 @@ from logbook.team.members import (
 
 #: Open surprises read per author (the newest).
 SURPRISES_PER_AUTHOR = 50
+#: Experiments read per author (the newest).
+EXPERIMENTS_PER_AUTHOR = 20
 
 
 def team_signature(logbook: Path) -> str:
@@ -68,7 +81,15 @@ def team_version(logbook: Path) -> str:
 
 
 def _author(member: Member) -> TeamAuthor:
-    return TeamAuthor(**{name: getattr(member, name) for name in TeamAuthor.model_fields})
+    fields = {name: getattr(member, name) for name in TeamAuthor.model_fields if name != "state_words"}
+    return TeamAuthor(**fields, state_words=STATE_WORDS[member.state])
+
+
+def _summary(source: str) -> str:
+    """A cell's first line that says something (not blank, not a comment), cut to 120 characters."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    said = next((line for line in lines if not line.startswith("#")), lines[0] if lines else "")
+    return said[:120]
 
 
 Target = tuple[str, str]
@@ -105,9 +126,17 @@ def _remarks(
     return found
 
 
-def _records(
-    member: Member, several: bool, check: bool
-) -> tuple[list[TeamHypothesis], list[TeamSurprise], list[tuple[Target, TeamRemark]]]:
+@dataclass
+class _Read:
+    """What one author's file gave the team view."""
+
+    hypotheses: list[TeamHypothesis]
+    surprises: list[TeamSurprise]
+    experiments: list[TeamExperiment]
+    remarks: list[tuple[Target, TeamRemark]]
+
+
+def _records(member: Member, several: bool, check: bool) -> _Read:
     name = member.author
     with open_read_only(member.path, check) as store, store.snapshot():
         written = store.team_remarks()
@@ -122,9 +151,31 @@ def _records(
                 statement=h.statement,
                 credence=h.credence,
                 status=h.status.value,
+                predictions=[
+                    TeamPrediction(
+                        label=qualified(p.id, name, several),
+                        expression=p.expression,
+                        credence=p.credence,
+                        state=p.state.value,
+                    )
+                    for p in h.predictions
+                    if p.superseded_by is None
+                ],
                 answers=answers.get(h.id),
             )
             for h in store.hypotheses()
+        ]
+        experiments = [
+            TeamExperiment(
+                author=name,
+                id=row["id"],
+                label=qualified(f"E{row['id']}", name, several),
+                notebook=project_path(row["notebook"], project_folder(member.path)),
+                summary=_summary(row["source"] or ""),
+                ok=bool(row["ok"]),
+                started_at=str(row["started_at"]),
+            )
+            for row in store.experiment_rows(limit=EXPERIMENTS_PER_AUTHOR)[1]
         ]
         surprises = []
         for s in store.surprises("open", limit=SURPRISES_PER_AUTHOR, newest_first=True):
@@ -139,7 +190,7 @@ def _records(
                     flagged_at=s.created_at.isoformat(),
                 )
             )
-    return hypotheses, surprises, remarks
+    return _Read(hypotheses, surprises, experiments, remarks)
 
 
 def team_view(
@@ -151,7 +202,7 @@ def team_view(
     """
     folder = team_folder(logbook)
     if folder is None:
-        return TeamView(team=False, authors=[], hypotheses=[], surprises=[])
+        return TeamView(team=False, authors=[], hypotheses=[], surprises=[], experiments=[])
     own = Path(logbook).resolve()
     members = yours_first(
         [
@@ -163,16 +214,18 @@ def team_view(
     several = several_authors(members)
     hypotheses: list[TeamHypothesis] = []
     surprises: list[TeamSurprise] = []
+    experiments: list[TeamExperiment] = []
     remarks: dict[Target, list[TeamRemark]] = {}
     for member in members:
         if member.state != "ok":
             continue
-        theirs, flagged, written = _records(member, several, check_integrity)
-        for target, remark in written:  # a remark shows on its target whoever is shown
+        read = _records(member, several, check_integrity)
+        for target, remark in read.remarks:  # a remark shows on its target whoever is shown
             remarks.setdefault(target, []).append(remark)
         if wanted is None or member.author in wanted:
-            hypotheses += theirs
-            surprises += flagged
+            hypotheses += read.hypotheses
+            surprises += read.surprises
+            experiments += read.experiments
 
     def on(author: str, record_id: str) -> list[TeamRemark]:
         return sorted(remarks.get((author, record_id), []), key=lambda r: r.created_at)
@@ -182,8 +235,13 @@ def team_view(
     for s in surprises:
         s.remarks = on(s.author, f"S{s.id}")
     surprises.sort(key=lambda s: s.flagged_at, reverse=True)
+    experiments.sort(key=lambda e: e.started_at, reverse=True)
     return TeamView(
-        team=True, authors=[_author(m) for m in members], hypotheses=hypotheses, surprises=surprises
+        team=True,
+        authors=[_author(m) for m in members],
+        hypotheses=hypotheses,
+        surprises=surprises,
+        experiments=experiments,
     )
 
 
@@ -208,18 +266,38 @@ def teammate_record(logbook: Path, author: str, record_id: str) -> str:
 
 
 def team_search(
-    logbook: Path, text: str, kinds: Optional[list[str]] = None, limit: int = 10
+    logbook: Path, text: str, kinds: Optional[list[str]] = None, limit: int = 10, yours: bool = True
 ) -> list[tuple[Member, SearchResults]]:
-    """Search every readable author's logbook of ``logbook``'s team: each author with what matched, yours first."""
+    """Search every readable author's logbook of ``logbook``'s team (``yours=False``: only the teammates'):
+    each author with what matched, yours first."""
     folder = team_folder(logbook)
     if folder is None:
         raise LogbookError("this project is not a team project: search your logbook without --team")
     own = Path(logbook).resolve()
     found = []
     for path in author_files(folder):
-        member = read_member(path, mine=path.resolve() == own, check_integrity=False)
+        mine = path.resolve() == own
+        if mine and not yours:
+            continue
+        member = read_member(path, mine=mine, check_integrity=False)
         if member.state != "ok":
             continue
         with open_read_only(path, check_integrity=False) as store:
             found.append((member, store.search(text, kinds=kinds, limit=limit)))
     return sorted(found, key=lambda pair: (not pair[0].mine, pair[0].author))
+
+
+def teammate_matches(
+    logbook: Path, text: str, kinds: Optional[list[str]] = None, limit: int = 5
+) -> list[TeammateMatches]:
+    """What a search finds in each teammate's logbook (not yours), best of each kind first; a search that
+    cannot run (no words) finds nothing there."""
+    try:
+        found = team_search(logbook, text, kinds, limit, yours=False)
+    except LogbookError:
+        return []
+    return [
+        TeammateMatches(author=member.author, total=results.total, hits=results.hits())
+        for member, results in found
+        if results.total
+    ]

@@ -161,3 +161,89 @@ def test_a_comment_and_a_challenge_on_a_teammates_hypothesis_from_the_sidebar(
     assert overflows(page) == []
     assert unnamed_controls(page, TEAM) == []
     shot(page, "team-remarks-250")
+
+
+def bobs_research(lab, monkeypatch, tmp_path) -> None:
+    """bob's file holds a hypothesis with a prediction, a surprise and two cells (one failed)."""
+    bob = lab.root / ".logbook" / "authors" / "bob.db"
+    with monkeypatch.context() as as_bob:
+        as_teammate(as_bob, tmp_path, "bob")
+        with Store(bob) as store:
+            if not store.count("hypotheses"):
+                store.add_hypothesis("head 1.4 is an induction head", 0.7)
+            if not store.hypothesis("H1").predictions:
+                store.add_prediction("H1", "induction_score > 0.5", 0.8)
+            if not store.count("experiments"):
+                with store.transaction():
+                    for source, ok in (
+                        ("scores = probe(model)", 1),
+                        ("# the ablation\nablate(model, 1, 4)", 0),
+                    ):
+                        row = {
+                            "source": source,
+                            "started_at": "2026-12-04T03:00:00+00:00",
+                            "duration_ms": 2.0,
+                        }
+                        store.insert_experiment(
+                            {**row, "ok": ok, "notebook": str(lab.root / "probe.ipynb")}, []
+                        )
+            if not store.count("surprises"):
+                store.add_manual_surprise("the induction score halves on repeated tokens")
+
+
+def test_a_teammates_predictions_and_latest_cells_show_and_search_finds_their_records(
+    lab, page, monkeypatch, tmp_path
+):
+    bobs_research(lab, monkeypatch, tmp_path)
+    prediction = page.locator(f'{TEAM} [data-team-prediction="H1.P1·bob"]')
+    prediction.wait_for()
+    assert prediction.text_content() == "H1.P1·bob pending 0.80: induction_score > 0.5"
+    failed = page.locator(f'{TEAM} [data-team-experiment="E2·bob"]')
+    assert failed.text_content() == "E2·bob failed · probe.ipynb: ablate(model, 1, 4)"
+    assert "jp-mod-failed" in failed.get_attribute("class")
+    box = page.get_by_role("searchbox", name="Search the logbook")
+    box.fill("induction")
+    theirs = page.locator('[data-search-teammate="bob"]')
+    theirs.wait_for()
+    ids = theirs.locator("[data-teammate-hit]").evaluate_all("hs => hs.map(h => h.dataset.teammateHit)")
+    assert "H1·bob" in ids and "H1.P1·bob" in ids, ids
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        set_theme(page, theme)
+        for width in (250, 400):
+            set_sidebar_width(page, width)
+            assert overflows(page) == [], (theme, width)
+            shot(page, f"team-search-{width}-{theme.split()[-1].lower()}")
+            viewport = page.viewport_size
+            page.set_viewport_size(
+                {"width": viewport["width"], "height": 2000}
+            )  # the whole accordion in view
+            name = f"team-records-{width}-{theme.split()[-1].lower()}.png"
+            page.locator(TEAM).screenshot(path=str(ARTIFACTS / name))
+            page.set_viewport_size(viewport)
+    set_theme(page, "JupyterLab Light")
+    box.fill("")
+
+
+def test_the_dashboard_charts_the_team_and_opens_a_teammates_dashboard(lab, page, monkeypatch, tmp_path):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    bobs_research(lab, monkeypatch, tmp_path)
+    page.get_by_role("button", name="Open the research dashboard").click()
+    dashboard = "#jp-logbook-dashboard"
+    team_card = page.locator(f'{dashboard} .jp-Logbook-dashCard[data-chart="team-surprises"]')
+    team_card.locator('svg [role="graphics-symbol"]').first.wait_for()
+    assert "bob: 1 hypotheses, 2 experiments, 1 open surprises" in team_card.text_content()
+    whose = page.get_by_role("combobox", name="Whose dashboard")
+    whose.select_option("bob")
+    status = page.locator(f"{dashboard} .jp-Logbook-dashStatus")
+    status.filter(has_text="bob's logbook (read only)").wait_for()
+    assert "2 experiments" in status.text_content()
+    page.locator(f'{dashboard} .jp-Logbook-dashCard[data-chart="team-surprises"]').wait_for(state="detached")
+    page.wait_for_function(
+        f"document.querySelector('{dashboard} .jp-Logbook-dashboard').dataset.pending === '0'"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-teammate-light.png"))
+    whose.select_option("")
+    page.locator(f'{dashboard} .jp-Logbook-dashCard[data-chart="team-surprises"]').wait_for()
+    assert errors == []

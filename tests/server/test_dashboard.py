@@ -171,6 +171,8 @@ async def test_an_empty_logbook_has_no_charts(api):  # noqa: F811
     assert status == 200 and reply == {
         "charts": [],
         "counts": {"hypotheses": 0, "experiments": 0, "surprises": 0},
+        "author": None,
+        "authors": [],
     }
 
 

@@ -230,5 +230,11 @@ def test_making_a_set_sends_its_members_again_with_their_set(store):
 
 async def test_outside_a_team_project_the_team_is_empty_and_its_version_blank(api):
     status, view = await api("GET", "team")
-    assert status == 200 and view == {"team": False, "authors": [], "hypotheses": [], "surprises": []}
+    assert status == 200 and view == {
+        "team": False,
+        "authors": [],
+        "hypotheses": [],
+        "surprises": [],
+        "experiments": [],
+    }
     assert (await feed_after(api, -1))["sections"]["team"] == ""

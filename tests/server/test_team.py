@@ -68,3 +68,60 @@ async def test_a_damaged_teammate_is_shown_as_such_and_never_blocks_your_own_rec
     status, created = await api("POST", "hypotheses", {"statement": "still recording", "credence": 0.5})
     assert status == 201 and bob.read_bytes() == before
     assert sorted(p.name for p in bob.parent.iterdir() if "damaged" in p.name) == []
+
+
+async def test_the_dashboard_charts_the_team_and_shows_a_teammates_own_charts(
+    api, logbook_file, monkeypatch, tmp_path
+):
+    await api("POST", "hypotheses", {"statement": "head 0.1 copies the previous token", "credence": 0.6})
+    status, solo = await api("GET", "dashboard")
+    assert status == 200 and solo["authors"] == ["ana"] and solo["author"] is None
+    assert "team-surprises" not in [c["id"] for c in solo["charts"]], "no teammate surprise to chart yet"
+
+    with monkeypatch.context() as bob:
+        as_bob(bob, tmp_path)
+        with Store(logbook_file.with_name("bob.db")) as store:
+            for n in range(3):
+                store.add_hypothesis(f"head 1.{n} is an induction head", 0.7)
+            store.add_manual_surprise("bob's attention pattern looks odd")
+    bob_before = logbook_file.with_name("bob.db").read_bytes()
+
+    status, mine = await api("GET", "dashboard")
+    assert status == 200 and mine["authors"] == ["ana", "bob"] and mine["counts"]["hypotheses"] == 1
+    (team,) = [c for c in mine["charts"] if c["group"] == "team"]
+    assert team["id"] == "team-surprises" and team["spec"]["data"]["values"][0]["author"] == "bob"
+    assert team["details"] == [
+        "ana (you): 1 hypotheses, 0 experiments, 0 open surprises",
+        "bob: 3 hypotheses, 0 experiments, 1 open surprises",
+    ]
+    status, again = await api("GET", "dashboard", have=team["key"])
+    assert [c["spec"] for c in again["charts"] if c["id"] == "team-surprises"] == [None], "unchanged: no spec"
+
+    status, theirs = await api("GET", "dashboard", author="bob")
+    assert status == 200 and theirs["author"] == "bob" and theirs["counts"]["hypotheses"] == 3
+    credences = next(c for c in theirs["charts"] if c["id"] == "credences")
+    assert credences["note"].startswith("3 hypotheses")
+    assert logbook_file.with_name("bob.db").read_bytes() == bob_before, "read, never written"
+
+    status, own = await api("GET", "dashboard", author="ana")
+    assert status == 200 and own["author"] is None, "your own name is your own dashboard"
+    status, reply = await api("GET", "dashboard", author="carol")
+    assert status == 404 and "no author named carol" in reply["message"]
+
+
+async def test_a_search_finds_your_records_and_each_teammates_apart(api, logbook_file, monkeypatch, tmp_path):
+    await api("POST", "hypotheses", {"statement": "head 0.1 copies the previous token", "credence": 0.6})
+    status, alone = await api("GET", "search", q="head")
+    assert status == 200 and alone["teammates"] == [], "no teammate yet"
+    with monkeypatch.context() as bob:
+        as_bob(bob, tmp_path)
+        with Store(logbook_file.with_name("bob.db")) as store:
+            store.add_hypothesis("head 1.4 is an induction head", 0.7)
+            store.add_hypothesis("the MLP stores bigrams", 0.4)
+    status, found = await api("GET", "search", q="head")
+    assert [h["id"] for h in found["groups"][0]["hits"]] == ["H1"], "your own records, as before"
+    assert [(t["author"], t["total"], [h["id"] for h in t["hits"]]) for t in found["teammates"]] == [
+        ("bob", 1, ["H1"])
+    ]
+    status, page = await api("GET", "search", q="head", kind="hypothesis", offset=1)
+    assert status == 200 and page["teammates"] == [], "later pages are your own records' alone"

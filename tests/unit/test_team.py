@@ -160,6 +160,31 @@ def test_the_team_shows_every_authors_records_attributed(project, author, capsys
     assert code == 2 and "no author named carol here; the authors are ana, bob" in printed
 
 
+def test_the_team_view_holds_each_hypothesis_predictions_and_each_authors_latest_experiments(project, author):
+    write_research(author, "ana", "head 0.1 copies the previous token")
+    with author("bob"), Store(find_logbook()) as store:
+        h = store.add_hypothesis("head 1.4 is an induction head", 0.6)
+        first = store.add_prediction(h.id, "score > 0.5", 0.8)
+        store.update_prediction(first.id, "score > 0.6")
+        with store.transaction():
+            for source, ok in (("# setup\n\nimport torch", 1), ("cache = run(x)\n1/0", 0)):
+                row = {"source": source, "started_at": "2026-01-01T00:00:00+00:00", "duration_ms": 1.0}
+                store.insert_experiment(
+                    {**row, "ok": ok, "notebook": str(project / "nb" / "probe.ipynb")}, []
+                )
+    with author("ana"):
+        view = team_view(find_logbook(), ["bob"])
+    (bobs,) = view.hypotheses
+    assert [(p.label, p.expression, p.state) for p in bobs.predictions] == [
+        ("H1.P1·bob", "score > 0.6", "pending")
+    ]
+    assert [(e.label, e.summary, e.ok, e.notebook) for e in view.experiments] == [
+        ("E2·bob", "cache = run(x)", False, "nb/probe.ipynb"),
+        ("E1·bob", "import torch", True, "nb/probe.ipynb"),
+    ]
+    assert {a.author: a.state_words for a in view.authors} == {"ana": "ok", "bob": "ok"}
+
+
 def test_one_author_reads_plain_ids(project, author, capsys):
     write_research(author, "ana", "head 0.1 copies the previous token")
     with author("ana"):
