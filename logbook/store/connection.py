@@ -18,6 +18,7 @@ from logbook.errors import (
 )
 from logbook.paths import describe_folder
 from logbook.store import compatibility, schema
+from logbook.store.ownership import keep_to_author
 from logbook.store.portable import checkpoint, missing_wal, missing_wal_message
 from logbook.store.salvage import (
     SQLITE_CANTOPEN,
@@ -153,7 +154,9 @@ def connect(
 
 def _open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    keep_to_author(path)  # a new file SQLite makes 0644 itself (and its -wal and -shm with it)
+    return conn
 
 
 def _open_read_only(path: Path, guest: bool = False) -> sqlite3.Connection:

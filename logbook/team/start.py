@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from logbook.errors import LogbookError
@@ -34,6 +35,8 @@ def start_team(project: Path, author: str) -> Path:
                 "the team again. Nothing was changed"
             )
     authors.mkdir(parents=True)
+    # Sticky, as /tmp is: in a shared folder only a file's owner may delete or rename it.
+    os.chmod(authors, stat.S_IMODE(authors.stat().st_mode) | stat.S_ISVTX)
     if old.exists():
         os.rename(old, target)
     return target
