@@ -12,9 +12,11 @@ Then, in each:
 
 1. the sidebar's first rows after page load (surprise inbox, hypotheses and experiments drawn; in the team
    project the Team section's authors too), three loads each;
-2. ``GET team`` (every author's state and records, read from each file) and ``GET search?q=`` on the
-   project's own logbook: median and p95 of 20 requests each; and ``logbook search --team`` (every
-   author's file) against one author's search of as many cells, in the library;
+2. ``GET team`` (every author's state and records, read from each file) and ``GET search?q=`` (your
+   logbook, and in the team project each teammate's too): median and p95 of 20 requests each;
+   ``GET dashboard`` (yours, with the Team chart in the team project) and a teammate's
+   (``?author=a2``), 10 each; and ``logbook search --team`` (every author's file) against one author's
+   search of as many cells, in the library;
 3. team only: a teammate's cell ends (an experiment and a flagged surprise written to their file by another
    process) → that surprise drawn in the Team section, ``--changes`` times: median and p95.
 
@@ -176,8 +178,17 @@ def main() -> None:
                 rows = first_rows(lab, folder, is_team)
                 team_get = timed_get(lab, "logbook/api/team")
                 search = timed_get(lab, "logbook/api/search?q=probe&limit=10")
+                dashboard = timed_get(lab, "logbook/api/dashboard", n=10)
+                teammate = timed_get(lab, "logbook/api/dashboard?author=a2", n=10) if is_team else None
                 latency = teammate_latency(lab, folder, authors / "a2.db", args.changes) if is_team else []
-            results[name] = {"first_rows_ms": rows, "team": team_get, "search": search, "latency": latency}
+            results[name] = {
+                "first_rows_ms": rows,
+                "team": team_get,
+                "search": search,
+                "dashboard": dashboard,
+                "teammate_dashboard": teammate,
+                "latency": latency,
+            }
         for name, r in results.items():
             rows = ", ".join(f"{v:.0f}" for v in r["first_rows_ms"])
             print(
@@ -187,6 +198,13 @@ def main() -> None:
             print(
                 f"  GET search median {r['search']['median_ms']:.1f} ms, p95 {r['search']['p95_ms']:.1f} ms"
             )
+            print(
+                f"  GET dashboard (yours{' + Team chart' if name == 'team' else ''}) median "
+                f"{r['dashboard']['median_ms']:.1f} ms, p95 {r['dashboard']['p95_ms']:.1f} ms"
+            )
+            if r["teammate_dashboard"]:
+                t = r["teammate_dashboard"]
+                print(f"  GET dashboard?author=a2 median {t['median_ms']:.1f} ms, p95 {t['p95_ms']:.1f} ms")
         latency = results["team"]["latency"]
         print(
             f"teammate's cell end → their surprise in the Team section: median {statistics.median(latency):.0f} ms, "
