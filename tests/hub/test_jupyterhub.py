@@ -124,13 +124,24 @@ def test_two_researchers_share_a_team_logbook_on_one_jupyterhub(tmp_path):
             assert {e.author for e in store.experiments()} == {user}
     assert not (project / ".logbook" / "logbook.db").exists()
 
+    # Each one's export holds both, attributed.
+    for user, other in (("ana", "bob"), ("bob", "ana")):
+        exported = logbook_cli(project, state, user, "export", "--format", "md", "-o", f"{user}.md")
+        assert exported.returncode == 0, exported.stderr
+        team = (project / f"{user}.md").read_text().split('## <a id="team"></a>Team', 1)[1]
+        assert f"### {user} (this logbook)" in team and f"### {other}\n" in team
+        assert f"H1·{other}" in team and f"H1.P1·{other}" in team
+
     verified = logbook_cli(project, state, "ana", "verify")
     assert verified.returncode == 0, verified.stderr
     assert "ana (you): ok" in verified.stdout and "bob: ok" in verified.stdout
-    bob = sqlite3.connect(project / ".logbook" / "authors" / "bob.db")
-    bob.execute("DROP TRIGGER IF EXISTS events_no_update")
-    bob.execute("UPDATE events SET payload = replace(payload, '0.7', '0.95') WHERE id = 1")
-    bob.commit()
-    bob.close()
-    caught = logbook_cli(project, state, "ana", "verify")
-    assert caught.returncode == 1 and "the record of bob fails" in caught.stderr
+    for user, credence in (("bob", "0.7"), ("ana", "0.6")):  # an edit of either file is caught, and named
+        edited = sqlite3.connect(project / ".logbook" / "authors" / f"{user}.db")
+        edited.execute("DROP TRIGGER IF EXISTS events_no_update")
+        edited.execute(f"UPDATE events SET payload = replace(payload, '{credence}', '0.95') WHERE id = 1")
+        edited.commit()
+        edited.close()
+        caught = logbook_cli(project, state, "bob", "verify")
+        failing = caught.stderr.strip().splitlines()[-1]
+        assert caught.returncode == 1 and failing.startswith("logbook verify: the record of"), caught.stderr
+        assert user in failing, failing
