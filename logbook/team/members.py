@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal, Optional
+from typing import Callable, Iterator, Literal, Optional, TypeVar
 
 from logbook.errors import (
     LogbookDamaged,
@@ -18,6 +18,8 @@ from logbook.replies import TeamAuthor
 from logbook.store.core import Store
 from logbook.store.portable import missing_wal
 from logbook.team.authors import SUFFIX, author_of
+
+T = TypeVar("T")
 
 #: What a teammate's file is, as read: only ``ok`` files are shown and counted.
 State = Literal["ok", "damaged", "newer", "older", "half-copied", "unreadable"]
@@ -76,13 +78,21 @@ def open_read_only(path: Path, check_integrity: bool = True) -> Iterator[Store]:
 
 def read_member(path: Path, mine: bool = False, check_integrity: bool = True) -> Member:
     """What ``path`` holds, or the state that kept it from being read (never an exception for a bad file)."""
+    return read_member_and(path, lambda store: None, mine, check_integrity)[0]
+
+
+def read_member_and(
+    path: Path, also: Callable[[Store], T], mine: bool = False, check_integrity: bool = True
+) -> tuple[Member, Optional[T]]:
+    """:func:`read_member`, and what ``also(store)`` reads in the same snapshot of the file (None when the file
+    could not be read): one opening of each teammate's file per view."""
     author = author_of(path)
     if missing_wal(path):
-        return Member(author, path, mine, "half-copied", f"{path.name}-wal is not beside {path.name}")
+        return Member(author, path, mine, "half-copied", f"{path.name}-wal is not beside {path.name}"), None
     try:
         with open_read_only(path, check_integrity) as store, store.snapshot():
             head = store.chain_head()
-            return Member(
+            member = Member(
                 author,
                 path,
                 mine,
@@ -93,15 +103,16 @@ def read_member(path: Path, mine: bool = False, check_integrity: bool = True) ->
                 events=head["events"] if head else 0,
                 keys=frozenset(row["key"] for row in store.seals()),
             )
+            return member, also(store)
     except LogbookDamaged as error:
-        return Member(author, path, mine, "damaged", str(error))
+        return Member(author, path, mine, "damaged", str(error)), None
     except LogbookTooNew as error:
-        return Member(author, path, mine, "newer", str(error))
+        return Member(author, path, mine, "newer", str(error)), None
     except LogbookReadOnly as error:
         state: State = "older" if "needs upgrading" in str(error) else "unreadable"
-        return Member(author, path, mine, state, str(error))
+        return Member(author, path, mine, state, str(error)), None
     except (LogbookError, OSError) as error:
-        return Member(author, path, mine, "unreadable", str(error))
+        return Member(author, path, mine, "unreadable", str(error)), None
 
 
 def team_members(logbook: Path) -> list[Member]:

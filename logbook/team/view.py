@@ -8,6 +8,7 @@ teammate's write by the size and time of their file and its WAL (a few
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from dataclasses import dataclass
@@ -28,15 +29,14 @@ from logbook.replies import (
     TeamView,
 )
 from logbook.store.core import Store
-from logbook.team.authors import author_file_name, qualified
+from logbook.team.authors import author_file_name, author_of, qualified
 from logbook.team.members import (
     STATE_WORDS,
     Member,
     author_files,
     open_read_only,
     read_member,
-    several_authors,
-    yours_first,
+    read_member_and,
 )
 
 #: Open surprises read per author (the newest).
@@ -96,10 +96,9 @@ Target = tuple[str, str]
 
 
 def _remarks(
-    member: Member, several: bool, store: Store, written: list[Remark]
+    name: str, several: bool, store: Store, written: list[Remark]
 ) -> list[tuple[Target, TeamRemark]]:
-    """``member``'s remarks (``written``) as the team reads them, each with the record it is about: ((bob, H3), remark)."""
-    name = member.author
+    """``name``'s remarks (``written``) as the team reads them, each with the record it is about: ((bob, H3), remark)."""
     found = []
     for r in written:
         made = r.prediction_id or r.hypothesis_id
@@ -136,60 +135,61 @@ class _Read:
     remarks: list[tuple[Target, TeamRemark]]
 
 
-def _records(member: Member, several: bool, check: bool) -> _Read:
-    name = member.author
-    with open_read_only(member.path, check) as store, store.snapshot():
-        written = store.team_remarks()
-        remarks = _remarks(member, several, store, written)
-        # Each hypothesis of this author's that a remark made (a challenge's copy, a follow-up): what it answers.
-        answers = {r.hypothesis_id: f"{r.about_id}·{r.about_author}" for r in written if r.hypothesis_id}
-        hypotheses = [
-            TeamHypothesis(
-                author=name,
-                id=h.id,
-                label=qualified(h.id, name, several),
-                statement=h.statement,
-                credence=h.credence,
-                status=h.status.value,
-                predictions=[
-                    TeamPrediction(
-                        label=qualified(p.id, name, several),
-                        expression=p.expression,
-                        credence=p.credence,
-                        state=p.state.value,
-                    )
-                    for p in h.predictions
-                    if p.superseded_by is None
-                ],
-                answers=answers.get(h.id),
-            )
-            for h in store.hypotheses()
-        ]
-        experiments = [
-            TeamExperiment(
-                author=name,
-                id=row["id"],
-                label=qualified(f"E{row['id']}", name, several),
-                notebook=project_path(row["notebook"], project_folder(member.path)),
-                summary=_summary(row["source"] or ""),
-                ok=bool(row["ok"]),
-                started_at=str(row["started_at"]),
-            )
-            for row in store.experiment_rows(limit=EXPERIMENTS_PER_AUTHOR)[1]
-        ]
-        surprises = []
-        for s in store.surprises("open", limit=SURPRISES_PER_AUTHOR, newest_first=True):
-            surprises.append(
-                TeamSurprise(
-                    author=name,
-                    id=s.id,
-                    label=qualified(f"S{s.id}", name, several),
-                    what=surprise_text(s),
-                    surprisal_bits=s.surprisal_bits,
-                    experiment_id=s.experiment_id,
-                    flagged_at=s.created_at.isoformat(),
+def _records(path: Path, store: Store, *, several: bool) -> _Read:
+    """What the team view shows of the author of ``path``, read from their open ``store``."""
+    name = author_of(path)
+    project = project_folder(path)
+    written = store.team_remarks()
+    remarks = _remarks(name, several, store, written)
+    # Each hypothesis of this author's that a remark made (a challenge's copy, a follow-up): what it answers.
+    answers = {r.hypothesis_id: f"{r.about_id}·{r.about_author}" for r in written if r.hypothesis_id}
+    hypotheses = [
+        TeamHypothesis(
+            author=name,
+            id=h.id,
+            label=qualified(h.id, name, several),
+            statement=h.statement,
+            credence=h.credence,
+            status=h.status.value,
+            predictions=[
+                TeamPrediction(
+                    label=qualified(p.id, name, several),
+                    expression=p.expression,
+                    credence=p.credence,
+                    state=p.state.value,
                 )
+                for p in h.predictions
+                if p.superseded_by is None
+            ],
+            answers=answers.get(h.id),
+        )
+        for h in store.hypotheses()
+    ]
+    experiments = [
+        TeamExperiment(
+            author=name,
+            id=row["id"],
+            label=qualified(f"E{row['id']}", name, several),
+            notebook=project_path(row["notebook"], project),
+            summary=_summary(row["source"] or ""),
+            ok=bool(row["ok"]),
+            started_at=str(row["started_at"]),
+        )
+        for row in store.experiment_rows(limit=EXPERIMENTS_PER_AUTHOR)[1]
+    ]
+    surprises = []
+    for s in store.surprises("open", limit=SURPRISES_PER_AUTHOR, newest_first=True):
+        surprises.append(
+            TeamSurprise(
+                author=name,
+                id=s.id,
+                label=qualified(f"S{s.id}", name, several),
+                what=surprise_text(s),
+                surprisal_bits=s.surprisal_bits,
+                experiment_id=s.experiment_id,
+                flagged_at=s.created_at.isoformat(),
             )
+        )
     return _Read(hypotheses, surprises, experiments, remarks)
 
 
@@ -204,22 +204,28 @@ def team_view(
     if folder is None:
         return TeamView(team=False, authors=[], hypotheses=[], surprises=[], experiments=[])
     own = Path(logbook).resolve()
-    members = yours_first(
-        [
-            read_member(path, mine=path.resolve() == own, check_integrity=check_integrity)
-            for path in author_files(folder)
-        ]
-    )
+    paths = author_files(folder)
+    several = len(paths) > 1  # as several_authors says of the members read from them
+    # Each file opened once: its state and counts, and what the view shows of it, in one snapshot.
+    found = [
+        read_member_and(
+            path,
+            functools.partial(_records, path, several=several),
+            mine=path.resolve() == own,
+            check_integrity=check_integrity,
+        )
+        for path in paths
+    ]
+    found.sort(key=lambda pair: (not pair[0].mine, pair[0].author))  # yours first, as yours_first orders
+    members = [member for member, _ in found]
     wanted = None if authors is None else set(authors)
-    several = several_authors(members)
     hypotheses: list[TeamHypothesis] = []
     surprises: list[TeamSurprise] = []
     experiments: list[TeamExperiment] = []
     remarks: dict[Target, list[TeamRemark]] = {}
-    for member in members:
-        if member.state != "ok":
+    for member, read in found:
+        if read is None:
             continue
-        read = _records(member, several, check_integrity)
         for target, remark in read.remarks:  # a remark shows on its target whoever is shown
             remarks.setdefault(target, []).append(remark)
         if wanted is None or member.author in wanted:
