@@ -154,7 +154,9 @@ def test_a_new_cell_redraws_its_chart_and_no_other(lab, page):
 def test_the_keyboard_reaches_every_control(lab, page):
     page.get_by_role("button", name="Open the research dashboard").click()
     wait_drawn(page)
-    page.locator(f"{DASHBOARD} .jp-Logbook-dashNav button").first.focus()
+    page.locator(
+        f"{DASHBOARD} .jp-Logbook-dashNav button:visible"
+    ).first.focus()  # Team: shown in a team project
     reached = []
     for _ in range(60):
         here = page.evaluate(
