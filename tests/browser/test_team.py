@@ -233,6 +233,13 @@ def test_the_dashboard_charts_the_team_and_opens_a_teammates_dashboard(lab, page
     team_card = page.locator(f'{dashboard} .jp-Logbook-dashCard[data-chart="team-surprises"]')
     team_card.locator('svg [role="graphics-symbol"]').first.wait_for()
     assert "bob: 1 hypotheses, 2 experiments, 1 open surprises" in team_card.text_content()
+    set_theme(page, "JupyterLab Dark")
+    page.wait_for_function(
+        f"document.querySelector('{dashboard} .jp-Logbook-dashboard').dataset.pending === '0'"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-team-dark.png"))
+    set_theme(page, "JupyterLab Light")
     whose = page.get_by_role("combobox", name="Whose dashboard")
     whose.select_option("bob")
     status = page.locator(f"{dashboard} .jp-Logbook-dashStatus")
