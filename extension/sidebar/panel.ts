@@ -118,6 +118,18 @@ export class LogbookPanel extends SidePanel {
     }
   }
 
+  /** A teammate's search hit: their hypothesis (a prediction's or a note's too) or surprise, in the Team section. */
+  private openTeammateHit(author: string, hit: ISearchHit): void {
+    const team = this.sections.find((s): s is TeamSection => s instanceof TeamSection);
+    const surprise = hit.kind === 'surprise' && hit.surprise_id !== null && hit.surprise_id !== undefined;
+    const id = surprise ? `S${hit.surprise_id}` : hit.hypothesis_id;
+    if (!team || !id) {
+      return;
+    }
+    this.showSection('team', false);
+    void team.showRecord(author, id);
+  }
+
   private buildHeader(options: IPanelOptions): Widget {
     const header = new Widget();
     header.addClass('jp-Logbook-header');
@@ -138,7 +150,11 @@ export class LogbookPanel extends SidePanel {
     top.append(exports);
     this.errorLine.className = 'jp-Logbook-error';
     this.errorLine.setAttribute('role', 'alert');
-    this.search = new SearchView(this.model, (hit, query) => this.openHit(hit, query, options));
+    this.search = new SearchView(
+      this.model,
+      (hit, query) => this.openHit(hit, query, options),
+      (author, hit) => this.openTeammateHit(author, hit)
+    );
     header.node.append(top, this.errorLine, new TrustBlock(this.model).node, this.search.node);
     this.renderHeader();
     return header;

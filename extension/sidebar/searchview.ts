@@ -19,7 +19,9 @@ export class SearchView {
 
   constructor(
     private readonly model: ILogbookModel,
-    private readonly open: (hit: ISearchHit, query: string) => void
+    private readonly open: (hit: ISearchHit, query: string) => void,
+    /** Show a teammate's hit where their records are (the Team section). */
+    private readonly openTeammate: (author: string, hit: ISearchHit) => void = () => undefined
   ) {
     this.box = input('jp-Logbook-search jp-Logbook-searchAll', 'Search the logbook', 'Search the logbook…');
     this.box.type = 'search';
@@ -166,7 +168,8 @@ export class SearchView {
     const row = el('div', `jp-Logbook-searchHit jp-mod-${hit.kind}`);
     const id = author ? `${hit.id}·${author}` : hit.id;
     if (author) {
-      row.dataset.teammateHit = id; // not opened here: the record is in their logbook
+      row.dataset.teammateHit = id; // in their logbook: shown in the Team section, where one remarks on it
+      actionable(row, `${hitName(hit)}, in ${author}’s logbook: show it in the Team section`, () => this.openTeammate(author, hit));
     } else {
       row.dataset.searchHit = hitKey(hit);
       row.dataset.searchGroup = hit.kind;
@@ -187,7 +190,7 @@ export class SearchView {
     if (hit.about) {
       row.append(el('div', 'jp-Logbook-searchAbout', hit.about));
     }
-    row.title = author ? `${hitName(hit)}, in ${author}’s logbook: comment on it or challenge it from the Team section` : hitName(hit);
+    row.title = author ? `${hitName(hit)}, in ${author}’s logbook: show it in the Team section to comment on it or challenge it` : hitName(hit);
     return row;
   }
 

@@ -5,6 +5,9 @@
  * surprise arrives through the change feed, as one's own do.
  */
 
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+
 import { actionable, button, el } from '../lib/dom';
 import { ILogbookModel } from '../lib/imodel';
 import { ITeamHypothesis, ITeamSurprise, ITeamView } from '../lib/types';
@@ -59,6 +62,27 @@ export class TeamSection extends SectionWidget {
     if (!this.form.contains(document.activeElement)) {
       this.update(); // while a remark is being written, the view waits for it to be sent or closed
     }
+  }
+
+  /**
+   * Bring ``author``'s record ``id`` (H3, S2) into view: the filter set to them, the view read again and
+   * drawn at once, and the record's row focused (Enter on it opens the remark form). False when it is not
+   * among the rows shown.
+   */
+  async showRecord(author: string, id: string): Promise<boolean> {
+    if ([...this.filter.options].some(option => option.value === author)) {
+      this.filter.value = author;
+    }
+    await this.refresh();
+    MessageLoop.sendMessage(this, Widget.Msg.UpdateRequest);
+    const label = CSS.escape(`${id}·${author}`);
+    const row = this.node.querySelector<HTMLElement>(`[data-team-hypothesis="${label}"], [data-team-surprise="${label}"]`);
+    if (!row) {
+      return false;
+    }
+    row.scrollIntoView({ block: 'nearest' });
+    row.focus();
+    return true;
   }
 
   protected render(): void {

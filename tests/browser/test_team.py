@@ -221,6 +221,13 @@ def test_a_teammates_predictions_and_latest_cells_show_and_search_finds_their_re
             page.locator(TEAM).screenshot(path=str(ARTIFACTS / name))
             page.set_viewport_size(viewport)
     set_theme(page, "JupyterLab Light")
+    # A click on a teammate's hit shows it in the Team section, focused, where Enter opens the remark form.
+    theirs.locator('[data-teammate-hit="H1.P1·bob"]').click()
+    page.wait_for_function("document.activeElement?.dataset?.teamHypothesis === 'H1·bob'")
+    assert page.locator(f"{TEAM} select.jp-Logbook-teamFilter").input_value() == "bob"
+    page.keyboard.press("Enter")
+    page.locator(f"{TEAM} .jp-Logbook-teamInput").wait_for()
+    page.keyboard.press("Escape")
     box.fill("")
 
 
