@@ -819,6 +819,10 @@ class TeamAuthor(Record):
     experiments: int
     open_surprises: int
     events: int
+    #: Whether a teammate's record verified when last checked in the background (None: not checked yet, or
+    #: your own), and why not.
+    verified: Optional[bool] = None
+    verify_problem: str = ""
 
 
 class TeamRemark(Record):

@@ -281,6 +281,9 @@ export interface ITeamAuthor {
   experiments: number;
   open_surprises: number;
   events: number;
+  /** Whether a teammate's record verified when the server last checked it (null: not yet, or your own). */
+  verified: boolean | null;
+  verify_problem: string;
 }
 
 /** A remark one author wrote on another's record: R2·ana comment on H3·bob, and the record it made. */

@@ -2,11 +2,14 @@
 
 import { ITeamAuthor, ITeamExperiment, ITeamPrediction, ITeamRemark, ITeamView } from '../lib/types';
 
-/** "ana (you) · 3 hypotheses · 2 open" or "bob · damaged: not read". */
+/** "ana (you) · 3 hypotheses · 2 open", "bob · damaged: not read" or "bob · does not verify". */
 export function authorLine(a: ITeamAuthor): string {
   const who = a.mine ? `${a.author} (you)` : a.author;
   if (a.state !== 'ok') {
     return `${who} · ${a.state_words}`;
+  }
+  if (a.verified === false) {
+    return `${who} · does not verify`;
   }
   const hypotheses = `${a.hypotheses} ${a.hypotheses === 1 ? 'hypothesis' : 'hypotheses'}`;
   return `${who} · ${hypotheses} · ${a.open_surprises} open`;
@@ -58,4 +61,9 @@ export function predictionLine(p: ITeamPrediction): string {
 export function experimentLine(e: ITeamExperiment): string {
   const where = e.notebook ? ` · ${e.notebook.split('/').pop()}` : '';
   return `${e.label} ${e.ok ? 'ok' : 'failed'}${where}: ${e.summary}`;
+}
+
+/** Whether an author's line is a problem to show as one: a file not read, or a record that does not verify. */
+export function authorProblem(a: ITeamAuthor): string {
+  return a.state !== 'ok' ? a.problem : a.verified === false ? a.verify_problem : '';
 }

@@ -17,6 +17,7 @@ import {
   REMARK_KINDS,
   RemarkKind,
   authorLine,
+  authorProblem,
   experimentLine,
   placeholderFor,
   predictionLine,
@@ -97,10 +98,12 @@ export class TeamSection extends SectionWidget {
     this.renderFilter(view);
     this.authors.replaceChildren(
       ...view.authors.map(a => {
-        const line = el('div', `jp-Logbook-teamAuthor${a.state === 'ok' ? '' : ' jp-mod-problem'}`, authorLine(a));
+        const problem = authorProblem(a);
+        const line = el('div', `jp-Logbook-teamAuthor${problem ? ' jp-mod-problem' : ''}`, authorLine(a));
         line.dataset.author = a.author;
-        line.title = a.problem || `${a.events} events in ${a.author}'s record`;
-        if (a.state !== 'ok') {
+        const checked = a.verified ? ', verified' : '';
+        line.title = problem || `${a.events} events in ${a.author}'s record${checked}`;
+        if (problem) {
           line.setAttribute('role', 'status');
         }
         return line;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { EVERYONE, authorLine, experimentLine, predictionLine, remarkLine, teamCount, teamQuery } from '../sidebar/teamformat';
+import { EVERYONE, authorLine, authorProblem, experimentLine, predictionLine, remarkLine, teamCount, teamQuery } from '../sidebar/teamformat';
 import { ITeamAuthor } from '../lib/types';
 
 const ana: ITeamAuthor = {
@@ -13,7 +13,9 @@ const ana: ITeamAuthor = {
   hypotheses: 1,
   experiments: 4,
   open_surprises: 2,
-  events: 9
+  events: 9,
+  verified: null,
+  verify_problem: ''
 };
 
 test('an author reads as who, how many hypotheses and how many open surprises', () => {
@@ -59,4 +61,12 @@ test('a latest experiment reads as its label, outcome, notebook file and first l
   const e = { author: 'bob', id: 12, label: 'E12·bob', notebook: 'nb/probe.ipynb', summary: 'run(x)', ok: false, started_at: '' };
   assert.equal(experimentLine(e), 'E12·bob failed · probe.ipynb: run(x)');
   assert.equal(experimentLine({ ...e, notebook: null, ok: true }), 'E12·bob ok: run(x)');
+});
+
+test("a teammate's record that did not verify says so, and why in its problem", () => {
+  const bob = { ...ana, author: 'bob', mine: false, verified: false, verify_problem: 'event 3 was edited' };
+  assert.equal(authorLine(bob), 'bob · does not verify');
+  assert.equal(authorProblem(bob), 'event 3 was edited');
+  assert.equal(authorProblem({ ...bob, verified: true }), '');
+  assert.equal(authorLine({ ...bob, verified: null }), 'bob · 1 hypothesis · 2 open');
 });

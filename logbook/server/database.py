@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from logbook.store.core import Store
+from logbook.team.checks import TeamChecks
 from logbook.team.view import team_signature
 
 T = TypeVar("T")
@@ -31,6 +32,8 @@ class Database:
         self.revision = 0
         self._data_version: Any = None
         self._team_signature = ""
+        #: In a team project, the background verification of teammates' files (set by the extension).
+        self.team_checks: Optional[TeamChecks] = None
         self._changed = asyncio.Event()
         self._reopened = False
 
@@ -70,6 +73,8 @@ class Database:
         (cheap: one pragma, and a ``stat`` of each teammate's file and WAL)."""
         try:
             version, team = await self.run(lambda store: (store.data_version(), team_signature(store.path)))
+            if self.team_checks is not None:
+                team += f"|checks:{self.team_checks.generation}"  # a teammate's verdict changed
             self.error = None
         except Exception as error:  # noqa: BLE001 - reported through /status
             self.error = f"{type(error).__name__}: {error}"

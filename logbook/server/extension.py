@@ -14,9 +14,12 @@ from logbook.paths import find_logbook, team_folder
 from logbook.server.bundles import script_routes
 from logbook.server.database import Database
 from logbook.server.routes import route_table
+from logbook.team.checks import TeamChecks
 
 #: How often the server asks SQLite whether another connection wrote (one ``PRAGMA data_version``).
 POLL_MILLISECONDS = 50
+#: How often the server looks for teammates' files to verify (each is verified at most every ``CHECK_SECONDS``).
+TEAM_CHECK_MILLISECONDS = 5000
 #: The dashboard's charts are built this long after the server starts (off any request), and again after each
 #: change while a dashboard was asked for in the last ``DASHBOARD_FOLLOW_SECONDS``.
 DASHBOARD_WARM_AFTER_SECONDS = 3.0
@@ -38,11 +41,28 @@ def load_jupyter_server_extension(serverapp: Any) -> None:
     watcher = PeriodicCallback(database.poll, POLL_MILLISECONDS)
     watcher.start()
     web_app.settings["logbook_watcher"] = watcher
+    if team_folder(path) is not None:
+        database.team_checks = TeamChecks()
+        checker = PeriodicCallback(lambda: check_team(database, serverapp.log), TEAM_CHECK_MILLISECONDS)
+        checker.start()
+        web_app.settings["logbook_team_checker"] = checker
+        IOLoop.current().spawn_callback(check_team, database, serverapp.log)
     warmer = DashboardWarmer(database, web_app.settings, serverapp.log)
     web_app.settings["logbook_dashboard_warmer"] = warmer
     IOLoop.current().spawn_callback(warmer.follow)
     record_kernels(serverapp.kernel_manager, path, serverapp.log)
     serverapp.log.info(f"Logbook: writing to {path}")
+
+
+async def check_team(database: Any, log: Any) -> None:
+    """Verify, on a worker thread, each teammate's file that changed and is due (see :mod:`logbook.team.checks`)."""
+    checks = database.team_checks
+    if checks is None:
+        return
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, checks.run, database.path)
+    except Exception as error:  # noqa: BLE001 - the view says "not checked yet"; the server goes on
+        log.warning(f"Logbook: teammates' records not verified ({error})")
 
 
 class DashboardWarmer:

@@ -42,7 +42,10 @@ class FeedHandler(LogbookHandler):
         versions: SectionVersions = self.settings.setdefault("logbook_versions", SectionVersions())
         if versions.revision != revision:
             versions.versions = await self.call(
-                lambda store: {**versions.compute(store), "team": team_version(store.path)}
+                lambda store: {
+                    **versions.compute(store),
+                    "team": team_version(store.path, self.db.team_checks),
+                }
             )
             versions.revision = revision
         self.send(

@@ -22,8 +22,10 @@ class TeamHandler(LogbookHandler):
     async def get(self) -> None:
         raw = self.get_argument("author", "")
         authors = [name for name in raw.split(",") if name] or None
-        path = self.db.path
-        self.send(await self.call_aside(lambda: team_view(path, authors, check_integrity=False)))
+        path, checks = self.db.path, self.db.team_checks
+        self.send(
+            await self.call_aside(lambda: team_view(path, authors, check_integrity=False, checks=checks))
+        )
 
 
 class TeamRemarksHandler(LogbookHandler):

@@ -30,6 +30,7 @@ from logbook.replies import (
 )
 from logbook.store.core import Store
 from logbook.team.authors import author_file_name, author_of, qualified
+from logbook.team.checks import TeamChecks
 from logbook.team.members import (
     STATE_WORDS,
     Member,
@@ -74,15 +75,26 @@ def surprise_text(surprise: Surprise) -> str:
     return f"{surprise.prediction_id or surprise.hypothesis_id} failed: {surprise.prediction or ''}"
 
 
-def team_version(logbook: Path) -> str:
-    """A short version of :func:`team_signature` for the change feed: "" outside a team project."""
+def team_version(logbook: Path, checks: Optional[TeamChecks] = None) -> str:
+    """A short version of :func:`team_signature` (and of ``checks``' verdicts) for the change feed: "" outside a
+    team project."""
     signature = team_signature(logbook)
+    if signature and checks is not None:
+        signature += f"|checks:{checks.generation}"
     return hashlib.sha1(signature.encode()).hexdigest()[:12] if signature else ""
 
 
-def _author(member: Member) -> TeamAuthor:
-    fields = {name: getattr(member, name) for name in TeamAuthor.model_fields if name != "state_words"}
-    return TeamAuthor(**fields, state_words=STATE_WORDS[member.state])
+def _author(member: Member, checks: Optional[TeamChecks]) -> TeamAuthor:
+    """``member`` as the team view names it, with its last background check when ``checks`` has one."""
+    own = ("state_words", "verified", "verify_problem")
+    fields = {name: getattr(member, name) for name in TeamAuthor.model_fields if name not in own}
+    checked = None if checks is None or member.mine or member.state != "ok" else checks.verdict(member.author)
+    return TeamAuthor(
+        **fields,
+        state_words=STATE_WORDS[member.state],
+        verified=checked.ok if checked else None,
+        verify_problem=checked.problem if checked else "",
+    )
 
 
 def _summary(source: str) -> str:
@@ -194,11 +206,15 @@ def _records(path: Path, store: Store, *, several: bool) -> _Read:
 
 
 def team_view(
-    logbook: Path, authors: Optional[Iterable[str]] = None, check_integrity: bool = True
+    logbook: Path,
+    authors: Optional[Iterable[str]] = None,
+    check_integrity: bool = True,
+    checks: Optional[TeamChecks] = None,
 ) -> TeamView:
     """Every author of ``logbook``'s team, and the records of ``authors`` (all when None), newest first.
 
-    ``check_integrity=False`` skips SQLite's quick check of each file (the server reads on every change).
+    ``check_integrity=False`` skips SQLite's quick check of each file (the server reads on every change);
+    ``checks`` (a server's background verification) says whose record verified when last checked.
     """
     folder = team_folder(logbook)
     if folder is None:
@@ -244,7 +260,7 @@ def team_view(
     experiments.sort(key=lambda e: e.started_at, reverse=True)
     return TeamView(
         team=True,
-        authors=[_author(m) for m in members],
+        authors=[_author(m, checks) for m in members],
         hypotheses=hypotheses,
         surprises=surprises,
         experiments=experiments,

@@ -125,3 +125,34 @@ async def test_a_search_finds_your_records_and_each_teammates_apart(api, logbook
     ]
     status, page = await api("GET", "search", q="head", kind="hypothesis", offset=1)
     assert status == 200 and page["teammates"] == [], "later pages are your own records' alone"
+
+
+async def test_a_teammates_record_that_stops_verifying_is_named_in_the_team_view(
+    api, logbook_file, monkeypatch, tmp_path, jp_serverapp
+):
+    from logbook.server.extension import check_team
+    from tests.unit.test_verify import tamper
+
+    assert (await api("GET", "status"))[0] == 200  # the server has opened (made) ana's own file
+    with monkeypatch.context() as bob:
+        as_bob(bob, tmp_path)
+        with Store(logbook_file.with_name("bob.db")) as store:
+            store.add_hypothesis("head 1.4 is an induction head", 0.7)
+    database = jp_serverapp.web_app.settings["logbook_db"]
+    assert database.team_checks is not None, "a team project's server verifies teammates"
+    database.team_checks.interval = 0.0
+    await check_team(database, jp_serverapp.log)
+    status, view = await api("GET", "team")
+    assert [(a["author"], a["verified"]) for a in view["authors"]] == [("ana", None), ("bob", True)]
+
+    start = await feed_after(api, -1)
+    with monkeypatch.context() as bob:
+        as_bob(bob, tmp_path)
+        with Store(logbook_file.with_name("bob.db")) as store:
+            tamper(store, "UPDATE events SET payload = replace(payload, '0.7', '0.95') WHERE id = 1")
+    await check_team(database, jp_serverapp.log)
+    after = await feed_after(api, start["revision"])
+    assert changed(start, after) == {"team"}
+    status, view = await api("GET", "team")
+    (theirs,) = [a for a in view["authors"] if a["author"] == "bob"]
+    assert theirs["verified"] is False and "was changed" in theirs["verify_problem"]

@@ -18,6 +18,7 @@ from logbook.errors import LogbookError
 from logbook.paths import find_logbook, project_folder
 from logbook.store.core import Store
 from logbook.team.authors import author_file_name, author_of
+from logbook.team.checks import TeamChecks
 from logbook.team.members import team_members
 from logbook.team.merge import MERGED_APPLICATION_ID, merge_record
 from logbook.team.remarks import write_remark
@@ -279,6 +280,50 @@ def test_verify_checks_every_author_and_names_whose_record_fails(project, author
         assert "bob: event 1" in printed and "was changed" in printed
         assert run(capsys, "verify", "--author", "ana")[0] == 0
         assert [c.ok for c in verify_team(find_logbook())] == [True, False]
+
+
+def test_a_server_verifies_teammates_in_the_background_and_the_view_names_whose_record_fails(project, author):
+    ana = write_research(author, "ana", "head 0.1 copies the previous token")
+    bob = write_research(author, "bob", "head 1.4 is an induction head")
+    checks = TeamChecks(interval=0.0)
+    assert team_view(ana, checks=checks).authors[1].verified is None, "not checked yet"
+    with author("ana"):
+        assert checks.run(ana) is True
+    first = checks.verdict("bob")
+    assert first is not None and first.ok and checks.verdict("ana") is None, "your own is yours to verify"
+    assert [(a.author, a.verified) for a in team_view(ana, checks=checks).authors] == [
+        ("ana", None),
+        ("bob", True),
+    ]
+    with author("ana"):
+        assert checks.run(ana) is False and checks.verdict("bob") is first, (
+            "an unchanged file is not read again"
+        )
+    generation = checks.generation
+    with author("bob"), Store(bob) as store:
+        tamper(store, "UPDATE events SET payload = replace(payload, '0.6', '0.9') WHERE id = 1")
+    with author("ana"):
+        assert checks.run(ana) is True and checks.generation == generation + 1
+        (_, theirs) = team_view(ana, checks=checks).authors
+    assert (
+        theirs.verified is False
+        and "event 1" in theirs.verify_problem
+        and "was changed" in theirs.verify_problem
+    )
+    assert theirs.state == "ok", "still read and shown: only its verdict says it fails"
+
+
+def test_a_teammate_is_verified_at_most_once_per_interval_however_often_they_write(project, author):
+    ana = write_research(author, "ana", "head 0.1 copies the previous token")
+    bob = write_research(author, "bob", "head 1.4 is an induction head")
+    checks = TeamChecks(interval=3600.0)
+    with author("ana"):
+        checks.run(ana)
+    first = checks.verdict("bob")
+    with author("bob"), Store(bob) as store:
+        store.add_hypothesis("one more", 0.5)
+    with author("ana"):
+        assert checks.run(ana) is False and checks.verdict("bob") is first
 
 
 # -- merge ----------------------------------------------------------------------------------
