@@ -112,8 +112,17 @@ export class SearchView {
     }
   }
 
-  /** Draw the results again, keeping the keyboard focus on the hit it was on. */
+  /**
+   * Draw the results again, keeping the keyboard focus on the hit it was on. Results the same as those drawn
+   * are left as they are: a search run again after a change that moved nothing replaces no row under the
+   * pointer or the keyboard.
+   */
   private draw(): void {
+    const signature = JSON.stringify([this.error, this.shown]);
+    if (signature === this.drawn) {
+      return;
+    }
+    this.drawn = signature;
     const focused = (document.activeElement as HTMLElement | null)?.closest?.('[data-search-hit]') as HTMLElement | null;
     const keep = focused && this.results.contains(focused) ? focused.dataset.searchHit : null;
     const found = this.shown;
@@ -245,4 +254,6 @@ export class SearchView {
   private shown: ISearchResults | null = null;
   private error = '';
   private generation = 0;
+  /** The results as last drawn (see ``draw``). */
+  private drawn = '';
 }
