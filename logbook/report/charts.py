@@ -560,42 +560,51 @@ def rolling_brier_spec(points: list, window: int) -> dict:
     return _spec(body, f"Brier score over the last {window} judged predictions, rolling")
 
 
+def _surprise_timeline(points: list[dict], mark: dict, color: dict, extra: dict) -> dict:
+    """A timeline of surprises: a point at each one's time (``at``) and surprisal (``bits``), with ``label``."""
+    moments = [(datetime.fromisoformat(p["at"]), 0.0, "") for p in points]
+    x = _temporal(_time_format(moments, [], max(m[0] for m in moments)) if moments else "%Y-%m-%d")
+    y = {
+        "field": "bits",
+        "type": "quantitative",
+        "title": "surprisal (bits)",
+        "axis": {"grid": True, "format": ".1~f"},
+    }
+    legend = {"orient": "top", "title": None, "direction": "horizontal"}
+    return {
+        "width": 520,
+        "height": 160,
+        "data": {"values": points},
+        "mark": mark,
+        "encoding": {
+            "x": x,
+            "y": y,
+            "color": {**color, "legend": legend},
+            **extra,
+            "description": {"field": "label"},
+        },
+    }
+
+
 def surprises_spec(points: list[dict]) -> dict:
     """The surprise timeline: a point per surprise (or per bin of them), at its time and surprisal in bits.
 
     ``points`` come from :func:`logbook.report.dashboard.surprise_points`: ``at``,
     ``bits``, ``kind`` (prediction, drift, flagged), ``n`` and ``label``.
     """
-    moments = [(datetime.fromisoformat(p["at"]), 0.0, "") for p in points]
-    x = _temporal(_time_format(moments, [], moments[-1][0]) if moments else "%Y-%m-%d")
-    body = {
-        "width": 520,
-        "height": 160,
-        "data": {"values": points},
-        "mark": {"type": "circle", "opacity": 0.7},
-        "encoding": {
-            "x": x,
-            "y": {
-                "field": "bits",
-                "type": "quantitative",
-                "title": "surprisal (bits)",
-                "axis": {"grid": True, "format": ".1~f"},
-            },
-            "color": {
-                "field": "kind",
-                "type": "nominal",
-                "scale": {"domain": list(SURPRISE_COLOURS), "range": list(SURPRISE_COLOURS.values())},
-                "legend": {"orient": "top", "title": None, "direction": "horizontal"},
-            },
-            "size": {
-                "field": "n",
-                "type": "quantitative",
-                "scale": {"range": [30, 300], "zero": False},
-                "legend": None,
-            },
-            "description": {"field": "label"},
-        },
+    kinds = {"domain": list(SURPRISE_COLOURS), "range": list(SURPRISE_COLOURS.values())}
+    size = {
+        "field": "n",
+        "type": "quantitative",
+        "scale": {"range": [30, 300], "zero": False},
+        "legend": None,
     }
+    body = _surprise_timeline(
+        points,
+        {"type": "circle", "opacity": 0.7},
+        {"field": "kind", "type": "nominal", "scale": kinds},
+        {"size": size},
+    )
     return _spec(body, "surprises over time, by surprisal")
 
 
@@ -604,29 +613,9 @@ def team_surprises_spec(points: list[dict]) -> dict:
 
     ``points`` have ``at``, ``bits`` (0 for one flagged by hand), ``author`` and ``label``.
     """
-    moments = [(datetime.fromisoformat(p["at"]), 0.0, "") for p in points]
-    x = _temporal(_time_format(moments, [], max(m[0] for m in moments)) if moments else "%Y-%m-%d")
-    body = {
-        "width": 520,
-        "height": 160,
-        "data": {"values": points},
-        "mark": {"type": "circle", "opacity": 0.75, "size": 60},
-        "encoding": {
-            "x": x,
-            "y": {
-                "field": "bits",
-                "type": "quantitative",
-                "title": "surprisal (bits)",
-                "axis": {"grid": True, "format": ".1~f"},
-            },
-            "color": {
-                "field": "author",
-                "type": "nominal",
-                "legend": {"orient": "top", "title": None, "direction": "horizontal"},
-            },
-            "description": {"field": "label"},
-        },
-    }
+    body = _surprise_timeline(
+        points, {"type": "circle", "opacity": 0.75, "size": 60}, {"field": "author", "type": "nominal"}, {}
+    )
     return _spec(body, "every author's open surprises over time, by surprisal")
 
 
