@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,15 @@ class DashboardWarmer:
                 await self.warm()
 
 
+def with_scripts(path: str) -> str:
+    """``path`` (a ``PATH``) with the scripts folder of the server's own Python first when it is missing, so a
+    kernel's ``!logbook`` finds the command installed beside the server even when its environment was never
+    activated (``.venv/bin/jupyter lab``)."""
+    scripts = str(Path(sys.executable).parent)
+    folders = path.split(os.pathsep) if path else []
+    return path if scripts in folders else os.pathsep.join([scripts, *folders])
+
+
 def record_kernels(kernel_manager: Any, logbook: Path, log: Any) -> None:
     """Python kernels this server starts load ``kernel_hooks`` and write to ``logbook``."""
     original = kernel_manager.start_kernel
@@ -125,7 +135,8 @@ def record_kernels(kernel_manager: Any, logbook: Path, log: Any) -> None:
             spec = kernel_manager.kernel_spec_manager.get_kernel_spec(name)
             if spec.language.lower() == "python":
                 kwargs["extra_arguments"] = [*(kwargs.get("extra_arguments") or []), "--ext=kernel_hooks"]
-                kwargs["env"] = {**os.environ, **(kwargs.get("env") or {}), "LOGBOOK_DB": str(logbook)}
+                env = {**os.environ, **(kwargs.get("env") or {}), "LOGBOOK_DB": str(logbook)}
+                kwargs["env"] = {**env, "PATH": with_scripts(env.get("PATH", ""))}
         except Exception as error:  # noqa: BLE001 - the kernel still starts, just unrecorded
             log.warning(f"Logbook: kernel will not be recorded ({error})")
         return await original(*args, **kwargs)
