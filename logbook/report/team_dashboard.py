@@ -13,7 +13,7 @@ from logbook.paths import team_folder
 from logbook.report.charts import team_surprises_spec
 from logbook.report.dashboard import Dashboard, DashboardCache, DashboardChart, dashboard, dashboard_chart
 from logbook.team.authors import author_file_name
-from logbook.team.members import Member, author_files, open_read_only, read_member, yours_first
+from logbook.team.members import Member, open_read_only, read_member, team_members
 from logbook.team.view import surprise_text
 
 #: Open surprises charted per author (the newest).
@@ -36,19 +36,9 @@ class TeammateCaches:
             )
 
 
-def _members(logbook: Path) -> list[Member]:
-    folder = team_folder(logbook)
-    if folder is None:
-        return []
-    own = Path(logbook).resolve()
-    return yours_first(
-        [read_member(p, mine=p.resolve() == own, check_integrity=False) for p in author_files(folder)]
-    )
-
-
 def team_authors(logbook: Path) -> list[str]:
     """Every author of ``logbook``'s team project, yours first; [] outside one."""
-    return [m.author for m in _members(logbook)]
+    return [m.author for m in team_members(logbook, check_integrity=False)]
 
 
 def _surprise_points(members: list[Member]) -> list[dict]:
@@ -78,7 +68,7 @@ def _surprise_points(members: list[Member]) -> list[dict]:
 def team_charts(logbook: Path) -> tuple[list[str], list[DashboardChart]]:
     """The authors of ``logbook``'s team and the Team group's charts: everyone's open surprises over time,
     with each author's counts; ([], []) outside a team project."""
-    members = _members(logbook)
+    members = team_members(logbook, check_integrity=False)
     if not members:
         return [], []
     points = _surprise_points(members)

@@ -115,13 +115,20 @@ def read_member_and(
         return Member(author, path, mine, "unreadable", str(error)), None
 
 
-def team_members(logbook: Path) -> list[Member]:
-    """Every author of the team project ``logbook`` belongs to, yours first and marked ``mine``; [] outside a team."""
+def team_members(logbook: Path, check_integrity: bool = True) -> list[Member]:
+    """Every author of the team project ``logbook`` belongs to, yours first and marked ``mine``; [] outside a team.
+
+    ``check_integrity=False`` skips SQLite's quick check of each file (a server reading on every change)."""
     folder = team_folder(logbook)
     if folder is None:
         return []
     own = Path(logbook).resolve()
-    return yours_first([read_member(path, mine=path.resolve() == own) for path in author_files(folder)])
+    return yours_first(
+        [
+            read_member(path, mine=path.resolve() == own, check_integrity=check_integrity)
+            for path in author_files(folder)
+        ]
+    )
 
 
 def yours_first(members: list[Member]) -> list[Member]:

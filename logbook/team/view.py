@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
@@ -30,7 +29,7 @@ from logbook.replies import (
 )
 from logbook.store.core import Store
 from logbook.team.authors import author_file_name, author_of, qualified
-from logbook.team.checks import TeamChecks
+from logbook.team.checks import TeamChecks, file_signature
 from logbook.team.members import (
     STATE_WORDS,
     Member,
@@ -52,18 +51,9 @@ def team_signature(logbook: Path) -> str:
     if folder is None:
         return ""
     own = Path(logbook).name
-    parts = []
-    for path in author_files(folder):
-        if path.name == own:
-            continue
-        for side in (path, Path(f"{path}-wal")):
-            try:
-                stat = os.stat(side)
-            except OSError:
-                parts.append(f"{side.name}:-")
-                continue
-            parts.append(f"{side.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "|".join(parts)
+    return "|".join(
+        f"{path.name}:{file_signature(path)}" for path in author_files(folder) if path.name != own
+    )
 
 
 def surprise_text(surprise: Surprise) -> str:
