@@ -51,15 +51,16 @@ class Progress:
         return elapsed
 
 
-def run_demo(folder: Path, online: bool = False, timeout: int = 600) -> tuple[Path, int]:
-    """Execute the demo in ``folder`` (its own fresh logbook); returns the HTML log's path and the error count."""
+def run_demo(folder: Path, online: bool = False, timeout: int = 600, again: bool = False) -> tuple[Path, int]:
+    """Execute the demo in ``folder`` (its own fresh logbook; ``again``: into the logbook a run left there, as
+    Restart & Run All does); returns the HTML log's path and the error count."""
     with _without_iri_grammar():
         import nbformat
         from nbclient import NotebookClient
 
     folder.mkdir(parents=True, exist_ok=True)
     logbook_dir = folder / ".logbook"
-    if logbook_dir.exists():
+    if logbook_dir.exists() and not again:
         shutil.rmtree(logbook_dir)
     notebook = nbformat.read(demo_notebook(), as_version=4)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]

@@ -6,6 +6,7 @@ import pytest
 from kernel_hooks.surprise_display import SURPRISE_MIME
 from logbook.audit.verify import verify_logbook
 from logbook.cli.main import main
+from logbook.demo.run import run_demo
 from logbook.report.markdown import markdown_report
 from logbook.rules.coverage import logbook_coverage
 from logbook.store.core import Store
@@ -210,3 +211,17 @@ def test_the_last_cell_lists_the_logbook_from_the_shell(demo):
     shown = "".join(o.get("text", "") for o in last.outputs)
     assert "!logbook list" in last.source and "command not found" not in shown
     assert "5 hypotheses" in shown
+
+
+def test_running_the_demo_again_into_its_logbook_adds_no_surprise(demo):
+    """Last in this module: it runs the notebook a second time into the same logbook, as Restart & Run All."""
+    folder, store = demo
+    before = [(s.id, s.status.value, s.runs) for s in store.surprises("all")]
+    experiments = store.count("experiments")
+    _, errors = run_demo(folder, again=True)
+    assert errors == 0, "every cell runs again cleanly"
+    with Store(folder / ".logbook" / "logbook.db") as again:
+        assert again.count("experiments") > experiments
+        assert [(s.id, s.status.value, s.runs) for s in again.surprises("all")] == before, (
+            "nothing new: no news"
+        )
