@@ -20,7 +20,7 @@ from logbook.team.checks import TeamChecks
 #: How often the server asks SQLite whether another connection wrote (one ``PRAGMA data_version``).
 POLL_MILLISECONDS = 50
 #: How often the server looks for teammates' files to verify (each is verified at most every ``CHECK_SECONDS``).
-TEAM_CHECK_MILLISECONDS = 5000
+TEAM_CHECK_MILLISECONDS = 5000  # the first check too: none at start-up, while the page loads
 #: The dashboard's charts are built this long after the server starts (off any request), and again after each
 #: change while a dashboard was asked for in the last ``DASHBOARD_FOLLOW_SECONDS``.
 DASHBOARD_WARM_AFTER_SECONDS = 3.0
@@ -47,7 +47,6 @@ def load_jupyter_server_extension(serverapp: Any) -> None:
         checker = PeriodicCallback(lambda: check_team(database, serverapp.log), TEAM_CHECK_MILLISECONDS)
         checker.start()
         web_app.settings["logbook_team_checker"] = checker
-        IOLoop.current().spawn_callback(check_team, database, serverapp.log)
     warmer = DashboardWarmer(database, web_app.settings, serverapp.log)
     web_app.settings["logbook_dashboard_warmer"] = warmer
     IOLoop.current().spawn_callback(warmer.follow)
