@@ -131,7 +131,20 @@ def low_contrast(page, minimum: float = 4.5, selector: str = "") -> list[dict]:
 
 
 def unnamed_controls(page, scope: str = SIDEBAR) -> list[str]:
-    """Visible controls under ``scope`` whose accessible name (as Chromium computes it) is empty."""
+    """Visible controls under ``scope`` whose accessible name (as Chromium computes it) is empty.
+
+    A section that redraws while its controls are looked up replaces them: the look-up starts again.
+    """
+    for _ in range(4):
+        try:
+            return _unnamed_controls_once(page, scope)
+        except Exception as error:  # noqa: BLE001 - Playwright's Error, for a node a redraw removed
+            if "Could not find node" not in str(error) and "No node" not in str(error):
+                raise
+    return _unnamed_controls_once(page, scope)
+
+
+def _unnamed_controls_once(page, scope: str) -> list[str]:
     count = page.evaluate(
         """([scope, controls]) => {
           let n = 0;
