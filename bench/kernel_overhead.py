@@ -118,9 +118,9 @@ def recording_times(db: Path, cell: str) -> list[float]:
 
 def in_process(cells: int, folder: str) -> dict[str, list[float]]:
     os.environ["LOGBOOK_DB"] = str(Path(folder) / "inprocess.db")
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.testing.globalipapp import get_ipython, start_ipython
 
-    shell = start_ipython()
+    shell = start_ipython() or get_ipython()
     times: dict[str, list[float]] = {"without": [], "with": []}
     loaded = False
     for warmup in range(50):

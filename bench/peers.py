@@ -122,6 +122,7 @@ def main() -> None:
     logging.disable(logging.WARNING)
     n = args.records
     results = {}
+    missing: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         # Each one starts without garbage left by the one before to collect (a full collection takes
@@ -137,13 +138,14 @@ def main() -> None:
             gc.collect()
             try:
                 results[name] = fn(folder, n)
-            except ImportError:
+            except ImportError as error:
                 results[name] = None
+                missing[name] = str(error)
     baseline = results["Logbook, kernel path (batched writer)"]
     print(f"Writing {n} cell records (metric + source + stdout)")
     for name, seconds in results.items():
         if seconds is None:
-            print(f"  {name:42}  not installed")
+            print(f"  {name:42}  not installed ({missing[name]})")
         else:
             print(
                 f"  {name:42}  {n / seconds:9.0f} records/s   {seconds:7.2f} s   ratio {seconds / baseline:7.1f}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from json.encoder import encode_basestring
-from typing import Sequence
+from typing import Optional, Sequence
 
 from logbook.store.tables.events import GENESIS, event_hash
 
@@ -33,14 +33,15 @@ def chain_hashes(events: Sequence[tuple]) -> list[str]:
     ]
 
 
-def intact(events: Sequence[tuple]) -> bool:
+def intact(events: Sequence[tuple], before: Optional[tuple] = None) -> bool:
     """Whether ``events`` (as :func:`chain_hashes` takes them, oldest first) have nothing wrong.
 
     True when the ids run 1, 2, 3..., each event names the hash of the one
     before it (the first :data:`GENESIS`), each hash is its recomputed hash
-    and no event is dated before the one before it.
+    and no event is dated before the one before it. ``before``: the event
+    just before the first of ``events``, when they are a later part of a chain.
     """
-    expected_id, prev, last_at = 1, GENESIS, ""
+    expected_id, prev, last_at = (1, GENESIS, "") if before is None else (before[0] + 1, before[6], before[1])
     try:
         for (event_id, at, _, _, _, prev_hash, stored), recomputed in zip(events, chain_hashes(events)):
             if event_id != expected_id or prev_hash != prev or recomputed != stored or at < last_at:

@@ -19,6 +19,7 @@ from typing import Any, Iterator, Optional
 from pydantic import ValidationError
 
 from logbook.audit.chain import intact
+from logbook.audit.parallel import Hashing
 from logbook.audit.replay import (
     EVIDENCE_FIELDS,
     PROPOSAL_FIELDS,
@@ -34,7 +35,7 @@ from logbook.audit.replay import (
 from logbook.errors import LogbookError
 from logbook.models import LogbookExport
 from logbook.store.cell_digest import COLUMNS as CELL_COLUMNS
-from logbook.store.cell_digest import columns_digest, experiment_digest
+from logbook.store.cell_digest import experiment_digest
 from logbook.store.core import Store
 from logbook.store.seal import (
     SealError,
@@ -103,19 +104,22 @@ def _name(event: tuple) -> str:
     return f"event {event[0]} ({event[2]} {event[3]})"
 
 
-def _walk(store: Store, result: Verification) -> list[tuple]:
-    """Check every event's place and hash; returns the events as ``(id, at, kind, subject, payload, prev_hash, hash)``."""
-    events = store.db.conn.execute(
+def _read_events(store: Store) -> list[tuple]:
+    """Every event as ``(id, at, kind, subject, payload, prev_hash, hash)``, oldest first."""
+    return store.db.conn.execute(
         "SELECT id, at, kind, subject, payload, prev_hash, hash FROM events ORDER BY id"
     ).fetchall()
-    return _walk_events(events, result)
 
 
-def _walk_events(events: list[tuple], result: Verification) -> list[tuple]:
-    """Check each event's place and hash in ``events`` (as :func:`_walk` returns them)."""
+def _walk_events(events: list[tuple], result: Verification, whole: Optional[bool] = None) -> list[tuple]:
+    """Check each event's place and hash in ``events`` (as :func:`_read_events` returns them).
+
+    ``whole``: whether the chain is already known to be intact (its hashes
+    computed elsewhere); the events are walked one by one only when it is not.
+    """
     result.events = len(events)
     result.head = events[-1][6] if events else None
-    if intact(events):
+    if intact(events) if whole is None else whole:
         return events
     problems = result.problems
     expected_id, prev, last_at = 1, GENESIS, ""
@@ -150,12 +154,17 @@ def _earlier(at: str, before: str) -> bool:
         return True
 
 
-def _replay(events: list[tuple], result: Verification) -> Replay:
-    backfill_end = next((e[0] for e in events if e[2] == "logbook.backfilled"), 0)
-    state = replay(events, backfill_end)
+def _replay(events: list[tuple], result: Verification, state: Optional[Replay] = None) -> Replay:
+    state = _replayed(events) if state is None else state
     result.problems += state.problems
     result.backfilled, result.backfilled_at = state.backfilled, state.backfilled_at
     return state
+
+
+def _replayed(events: list[tuple]) -> Replay:
+    """The records rebuilt from ``events`` alone."""
+    backfill_end = next((e[0] for e in events if e[2] == "logbook.backfilled"), 0)
+    return replay(events, backfill_end)
 
 
 def _published(events: list[tuple], published: Optional[str], result: Verification) -> None:
@@ -425,15 +434,14 @@ def _export_set_records(export: LogbookExport) -> dict[Key, dict]:
     return records
 
 
-def _cell_digests(db: Any) -> dict[int, str]:
-    """Every experiment's digest by id, computed from its row and its outputs (read in one pass each)."""
+def _cell_rows(db: Any) -> tuple[list[tuple], dict[int, list[tuple]]]:
+    """Every experiment as :data:`~logbook.store.cell_digest.COLUMNS`, and its outputs by id (one pass each)."""
     outputs: dict[int, list[tuple]] = {}
     for experiment_id, mime, sha, size, cut in db.conn.execute(
         "SELECT experiment_id, mime, sha256, size, truncated FROM outputs ORDER BY experiment_id, position"
     ):
         outputs.setdefault(experiment_id, []).append((mime, sha, size, cut))
-    cursor = db.conn.execute(f"SELECT {', '.join(CELL_COLUMNS)} FROM experiments")
-    return {row[0]: columns_digest(row, outputs.get(row[0], ())) for row in cursor}
+    return db.conn.execute(f"SELECT {', '.join(CELL_COLUMNS)} FROM experiments").fetchall(), outputs
 
 
 def _evidence_rows(db: Any) -> dict[int, tuple]:
@@ -588,15 +596,23 @@ def _export_consistency(export: LogbookExport, problems: list[str]) -> None:
 
 
 def _check(
-    store: Store, published: Optional[str], require_seal: bool = False
+    store: Store, published: Optional[str], require_seal: bool = False, workers: int = 1
 ) -> tuple[Verification, list[tuple]]:
     result = Verification()
     with store.snapshot():
-        events = _walk(store, result)
-        actual, evidence, cells = _table_records(store), _evidence_rows(store.db), _cell_digests(store.db)
+        events = _read_events(store)
+        rows, outputs = _cell_rows(store.db)
+        actual, evidence = _table_records(store), _evidence_rows(store.db)
         seals = store.seals()
+    hashing = Hashing(events, rows, outputs, workers)
+    try:
+        replayed = _replayed(events)  # while the workers hash
+        _walk_events(events, result, hashing.chain_intact())
+        cells = hashing.digests()
+    finally:
+        hashing.close()
     _sealed(events, seals, result, require_seal)
-    state = _replay(events, result)
+    state = _replay(events, result, replayed)
     _published(events, published, result)
     if cells == state.cells and evidence == state.evidence:  # all match their history: compare the rest
         _compare(actual, state.records, result.problems, whole=True)
@@ -622,14 +638,18 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def verify_logbook(store: Store, published: Optional[str] = None, require_seal: bool = False) -> Verification:
+def verify_logbook(
+    store: Store, published: Optional[str] = None, require_seal: bool = False, workers: int = 1
+) -> Verification:
     """Check the chain of ``store``'s events, its seals, and that its records agree with them.
 
     ``published`` is a chain head published earlier: the history must still
     hold it. ``require_seal``: the head must be sealed with this user's secret.
+    ``workers``: processes to hash in beside this one (:mod:`logbook.audit.parallel`;
+    forked only where this process runs a single thread, as the command line does).
     """
     with _collector_paused():
-        result = _check(store, published, require_seal)[0]
+        result = _check(store, published, require_seal, workers)[0]
     result.untrusted = [f"{r.prediction.id}: {', '.join(r.reasons)}" for r in store.trust_review()]
     return result
 

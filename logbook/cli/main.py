@@ -250,6 +250,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from logbook.audit.parallel import available_workers
     from logbook.audit.verify import (
         load_export,
         untrusted_summary,
@@ -281,7 +282,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             )
             return 2
         with _open(args) as store:
-            result = verify_logbook(store, args.head, require_seal=args.require_seal)
+            result = verify_logbook(
+                store, args.head, require_seal=args.require_seal, workers=available_workers()
+            )
     if result.ok:
         print(result.summary())
         return 0

@@ -27,3 +27,39 @@ def test_comprehension_variables_and_function_locals_do_not_count():
 
 def test_code_that_does_not_parse_assigns_nothing():
     assert assigned_names("x = (") == ()
+
+
+STATEMENTS = """
+match point:
+    case [a, *rest]: y = 1
+    case {"k": v, **kw}: z = 2
+    case Point(x=px) as pt: w = 3
+try:
+    import os.path as osp
+except ValueError as error:
+    q = 1
+else:
+    r: int = 2
+finally:
+    del q
+while True:
+    for i, (j, *k) in enumerate([]):
+        with open(f) as (fh, gh), other as oh:
+            s = [t for t in range(3)]
+            async def f(): pass
+    else:
+        class C: pass
+if a: from m import *
+elif b: global g; g = 1
+self.attr = d[i] = lambda u: u
+total: float
+"""
+
+
+def test_a_cell_without_a_walrus_names_what_a_visit_of_every_node_names():
+    # A walrus sends the cell through the visit of every expression: the same names, with its own last.
+    every_node = assigned_names(STATEMENTS + "(last := 0)\n")
+    assert assigned_names(STATEMENTS) + ("last",) == every_node
+    assert assigned_names(STATEMENTS) == (
+        "y", "z", "w", "osp", "q", "r", "i", "j", "k", "fh", "gh", "oh", "s", "f", "C", "g", "total"
+    )  # fmt: skip
