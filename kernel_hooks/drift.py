@@ -46,7 +46,7 @@ import math
 import re
 import threading
 import tokenize
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
@@ -507,7 +507,9 @@ class CellHistory:
     """The earlier runs of every cell this kernel knows, grouped by cell and source."""
 
     def __init__(self) -> None:
-        self._baselines: dict[tuple[str, str], Baseline] = {}
+        # Ordered by first run: the oldest goes first in O(1) (a dict's first key is found by skipping
+        # every key deleted before it, which grows with each cell once the history is full).
+        self._baselines: OrderedDict[tuple[str, str], Baseline] = OrderedDict()
         #: What is expected to vary, per cell key: within its envelope, never flagged there.
         self.expected: dict[str, Expected] = {}
         self._lock = threading.Lock()
@@ -534,7 +536,7 @@ class CellHistory:
         if baseline is None:
             if len(self._baselines) >= KEPT_BASELINES:  # forget the cell and code seen longest ago
                 with self._lock:
-                    del self._baselines[next(iter(self._baselines))]
+                    self._baselines.popitem(last=False)
             baseline = self._baselines[(cell, source)] = Baseline()
         baseline.pending.append(run)
 
