@@ -130,7 +130,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15, help="cells of each workload in each kernel")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every loop's passes or steps")
     args = parser.parse_args()
-    worst = 0.0
+    worst, noise = 0.0, 0.0
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
         env = {**os.environ, "LOGBOOK_DB": str(Path(folder) / "steps.db")}
         with (
@@ -156,14 +156,19 @@ def main() -> None:
                 base = times["without"]
                 with_ratio = paired(times["with Logbook"], base)
                 floor = paired(times["without, again"], base)
-                worst = max(worst, with_ratio)
+                worst, noise = max(worst, with_ratio), max(noise, abs(floor - 1))
                 print(
                     f"  {title:68} without {statistics.median(base) * 1000:8.2f} ms   "
                     f"with Logbook {with_ratio:5.3f}   noise floor {floor:5.3f}",
                     flush=True,
                 )
             run(hooked, "import logbook; assert logbook.flush()")
-    verdict = "met" if worst < GOAL else "NOT met"
+    if worst < GOAL:
+        verdict = "met"
+    elif noise >= GOAL - 1:
+        verdict = f"not resolved here: two kernels without Logbook came out up to {noise:.1%} apart"
+    else:
+        verdict = "NOT met"
     print(f"Goal (every workload with Logbook < {GOAL:g}x): worst {worst:.3f}, {verdict}")
 
 
