@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 from typing import Optional, Sequence
 
 from logbook.audit.chain import intact
@@ -130,7 +131,11 @@ class Hashing:
 
 
 def _can_fork() -> bool:
-    """Forking is safe only in a process running one thread (a server's threads may hold locks)."""
+    """Whether to fork here: on Linux only, in a process running one thread.
+
+    macOS's system libraries may not run on in a forked child; a server's
+    other threads may hold locks the child would wait on forever.
+    """
     import threading
 
-    return hasattr(os, "fork") and threading.active_count() == 1
+    return sys.platform.startswith("linux") and threading.active_count() == 1
