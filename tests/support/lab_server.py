@@ -138,8 +138,24 @@ def settled(page) -> None:
     page.wait_for_function("() => document.activeElement?.closest('#jp-main-dock-panel') != null")
 
 
+def main_area_settled(page) -> None:
+    """Wait for JupyterLab's first main-area widget (a launcher, or a restored document) and its focus.
+
+    JupyterLab activates it once the layout is restored, which takes the keyboard
+    focus: text typed into the sidebar before then would go to it instead.
+    """
+    page.locator("#jp-main-dock-panel .jp-MainAreaWidget").first.wait_for()
+    try:
+        page.wait_for_function(
+            "document.querySelector('#jp-main-dock-panel')?.contains(document.activeElement)", timeout=3000
+        )
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: a restored layout that focuses elsewhere
+        pass
+
+
 def open_sidebar(page) -> None:
-    """Show the Logbook sidebar (the layout restorer may already have opened it)."""
+    """Show the Logbook sidebar (the layout restorer may already have opened it) once the page has settled."""
+    main_area_settled(page)
     tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
     tab.wait_for()
     title = page.locator("#jp-logbook-sidebar .jp-Logbook-title")
