@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 from typing import Optional, Sequence
 
 from logbook.audit.chain import intact
@@ -136,6 +137,4 @@ def _can_fork() -> bool:
     macOS's system libraries may not run on in a forked child; a server's
     other threads may hold locks the child would wait on forever.
     """
-    import threading
-
     return sys.platform.startswith("linux") and threading.active_count() == 1

@@ -154,8 +154,8 @@ def _earlier(at: str, before: str) -> bool:
         return True
 
 
-def _replay(events: list[tuple], result: Verification, state: Optional[Replay] = None) -> Replay:
-    state = _replayed(events) if state is None else state
+def _replay(result: Verification, state: Replay) -> Replay:
+    """Add what replaying the history found to ``result``."""
     result.problems += state.problems
     result.backfilled, result.backfilled_at = state.backfilled, state.backfilled_at
     return state
@@ -612,7 +612,7 @@ def _check(
     finally:
         hashing.close()
     _sealed(events, seals, result, require_seal)
-    state = _replay(events, result, replayed)
+    state = _replay(result, replayed)
     _published(events, published, result)
     if cells == state.cells and evidence == state.evidence:  # all match their history: compare the rest
         _compare(actual, state.records, result.problems, whole=True)

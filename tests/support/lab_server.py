@@ -132,30 +132,23 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
             browser.close()
 
 
-def settled(page) -> None:
+def settled(page, timeout: float | None = None) -> None:
     """Wait until JupyterLab has settled: it ends its start by activating the main area (a launcher
     or a notebook), which takes the keyboard focus. A test that uses the keyboard starts after that."""
-    page.wait_for_function("() => document.activeElement?.closest('#jp-main-dock-panel') != null")
-
-
-def main_area_settled(page) -> None:
-    """Wait for JupyterLab's first main-area widget (a launcher, or a restored document) and its focus.
-
-    JupyterLab activates it once the layout is restored, which takes the keyboard
-    focus: text typed into the sidebar before then would go to it instead.
-    """
-    page.locator("#jp-main-dock-panel .jp-MainAreaWidget").first.wait_for()
-    try:
-        page.wait_for_function(
-            "document.querySelector('#jp-main-dock-panel')?.contains(document.activeElement)", timeout=3000
-        )
-    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: a restored layout that focuses elsewhere
-        pass
+    page.wait_for_function(
+        "() => document.activeElement?.closest('#jp-main-dock-panel') != null", timeout=timeout
+    )
 
 
 def open_sidebar(page) -> None:
     """Show the Logbook sidebar (the layout restorer may already have opened it) once the page has settled."""
-    main_area_settled(page)
+    # Its first main-area widget takes the keyboard focus once the layout is restored: wait for that, so
+    # text typed into the sidebar afterwards stays there (a layout that focuses elsewhere goes on after 3 s).
+    page.locator("#jp-main-dock-panel .jp-MainAreaWidget").first.wait_for()
+    try:
+        settled(page, timeout=3000)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+        pass
     tab = page.locator('.jp-SideBar [data-id="jp-logbook-sidebar"]')
     tab.wait_for()
     title = page.locator("#jp-logbook-sidebar .jp-Logbook-title")
