@@ -9,6 +9,7 @@ values (whose id the writer filled in when it ran the earlier job).
 from __future__ import annotations
 
 import traceback
+from datetime import datetime
 from typing import Any, Optional
 
 from kernel_hooks.drift import CellHistory, Drift
@@ -39,9 +40,12 @@ class ExperimentJob:
         names: dict[str, Any],
         torch_activity: dict[str, Any],
         handle: ExperimentHandle,
+        started_at: Optional[datetime] = None,
     ):
         self.row, self.outputs, self.names = row, outputs, names
         self.torch_activity, self.handle = torch_activity, handle
+        #: When the cell started, written out here rather than in the kernel's time (``row`` may give it as text).
+        self.started_at = started_at
         self.fold: Optional[FoldJob] = None
 
     def __call__(self, store: Store) -> None:
@@ -75,6 +79,8 @@ class ExperimentJob:
             "output_text": search_text[:SEARCH_TEXT_CAP],
             "record_ms": self.handle.claim_record_ms(),
         }
+        if self.started_at is not None:
+            row["started_at"] = self.started_at.isoformat()
         return row, outputs
 
 

@@ -20,6 +20,11 @@ def assigned_names(code: str) -> tuple[str, ...]:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return ()
+    return names_in(tree, code)
+
+
+def names_in(tree: ast.Module, code: str) -> tuple[str, ...]:
+    """Global names bound by ``tree``, parsed from ``code`` (whose text says whether a walrus may bind any)."""
     names: list[str] = []
 
     def add(name: str) -> None:

@@ -27,9 +27,9 @@ from typing import Any, Optional
 from kernel_hooks.capture import DisplayCapture, StreamCapture
 from kernel_hooks.cells import (
     CellStart,
+    NotebookPath,
     RunningCells,
     error_fields,
-    notebook_path,
 )
 from kernel_hooks.drift import (
     DEFAULT_THRESHOLD,
@@ -97,6 +97,7 @@ class Recorder:
         self.mode: Optional[str] = None
         self.provenance = Provenance()
         self.cells = RunningCells(shell)
+        self.notebook_path = NotebookPath(shell)
         self.history = CellHistory()
         self.drift_threshold = DEFAULT_THRESHOLD
         self._source_keys: dict[str, str] = {}
@@ -126,7 +127,7 @@ class Recorder:
                     self.warn(line)
                 self.reload(store)
                 for experiment_id, key, source, error, names in store.history.earlier_runs(
-                    notebook_path(self.shell), EARLIER_RUNS
+                    self.notebook_path(), EARLIER_RUNS
                 ):
                     self.history.add(key, source, Run(experiment_id, names, error))
         except Exception:  # noqa: BLE001 - the writer reports an unusable logbook
@@ -138,6 +139,7 @@ class Recorder:
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
         self.shell.events.register("post_run_cell", self.post_run_cell)
         self.watching_replies = self.replies.install()
+        self.cells.watch_parsing()
         self.stdout.install()
         self.stderr.install()
         self.display.install()
@@ -149,6 +151,7 @@ class Recorder:
             except ValueError:
                 pass
         self.replies.uninstall()
+        self.cells.stop_watching_parsing()
         self.watching_replies = False
         self.writer.replied()
         self.stdout.remove()
@@ -320,7 +323,7 @@ class Recorder:
         namespace = self.shell.user_ns
         assigned = self.cells.assigned(start, source)
         notebook, cell_id, code = (
-            notebook_path(self.shell),
+            self.notebook_path(),
             getattr(start.info, "cell_id", None),
             self._source_key(source),
         )
@@ -334,7 +337,6 @@ class Recorder:
             "source_key": code,
             "execution_count": getattr(result, "execution_count", None),
             "source": source,
-            "started_at": start.started_at.isoformat(),
             "duration_ms": round(duration_ms, 3),
             "stdout": clean_text(stdout),
             "stderr": clean_text(stderr),
@@ -343,7 +345,7 @@ class Recorder:
         }
         handle = self.provenance.new_experiment(assigned)
         names = self._summaries(assigned, namespace)
-        job = ExperimentJob(row, outputs, names, torch_activity, handle)
+        job = ExperimentJob(row, outputs, names, torch_activity, handle, start.started_at)
         drifted = self._drift(row, key, code, names, handle, job)
         self.writer.submit(LeftByJob(job) if torch_activity.get("running_with") else job)
         if torch_activity.get("hooks_left"):

@@ -49,7 +49,24 @@ def test_unload_mirrors_load(shell):
     for magic in ("hypothesis", "predict", "mode", "surprise"):
         assert magic not in shell.magics_manager.magics["line"]
     assert vars(shell.display_pub).get("publish") is publish_before
+    assert "ast_parse" not in vars(shell.compile)
     assert kernel_hooks.active_recorder() is None
+
+
+def test_names_are_read_from_the_tree_ipython_parsed_to_run_the_cell(shell, logbook_db, monkeypatch):
+    shell.run_line_magic("load_ext", "kernel_hooks")
+
+    def parsed_again(code):
+        raise AssertionError(f"the cell was parsed a second time: {code!r}")
+
+    monkeypatch.setattr("kernel_hooks.cells.assigned_names", parsed_again)
+    shell.run_cell("a, (b, *c) = 1, (2, 3)\nfor i in range(2):\n    d = i", store_history=True)
+    shell.run_cell("%%capture\ninner = 5", store_history=True)
+    kernel_hooks.active_recorder().flush()
+    with Store(logbook_db) as store:
+        plain, magic = store.experiments(newest_first=False)
+    assert list(plain.names) == ["a", "b", "c", "i", "d"]
+    assert list(magic.names) == ["inner"]
 
 
 def test_a_bug_in_recording_never_breaks_the_cell(shell, logbook_db, monkeypatch, capsys):
