@@ -58,7 +58,7 @@ def to_json(value: Any) -> str:
     the kernel's own thread would otherwise wait for.
     """
     try:
-        text = _strict.encode(value)
+        text = _encode(value)
         text.encode("utf-8")
         return text
     except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
@@ -67,6 +67,22 @@ def to_json(value: Any) -> str:
 
 #: ``json.dumps(ensure_ascii=False, allow_nan=False)`` made once (``dumps`` builds an encoder per call).
 _strict = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+#: The same encoder's C part, made once too (``encode`` makes it again for every value): the same text.
+#: It keeps no record of the containers it is inside, so a value that holds itself ends in RecursionError.
+_make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
+_c_encoder = (
+    _make_c_encoder(
+        None, _strict.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, False
+    )
+    if _make_c_encoder is not None
+    else None
+)
+
+
+def _encode(value: Any) -> str:
+    if _c_encoder is None or isinstance(value, str):
+        return _strict.encode(value)
+    return "".join(_c_encoder(value, 0))
 
 
 def short_float(value: float) -> str:

@@ -132,33 +132,21 @@ def _plain_text(values: tuple, outputs: list[tuple]) -> Optional[str]:
         return None
 
 
+#: What a row must hold to be a cell's record.
+_REQUIRED = ("id", "started_at", "duration_ms", "ok")
+
+
 def row_digest(row: dict[str, Any], outputs: Iterable[tuple[str, str, int, Any]]) -> str:
     """The digest of an experiment as the ``experiments`` table holds it, with its outputs in order.
 
     ``outputs`` are ``(mime, sha256, size, truncated)``; ``names`` and
-    ``torch`` are the stored JSON texts.
+    ``torch`` are the stored JSON texts. The writer digests every cell it
+    writes, so this takes :func:`columns_digest`'s direct path.
     """
-    return _digest(
-        _authored(row.get("author"))
-        + [
-            row["id"],
-            row.get("session") or "",
-            row.get("cell_id"),
-            row.get("execution_count"),
-            row.get("source") or "",
-            row["started_at"],
-            row["duration_ms"],
-            bool(row["ok"]),
-            _error(row.get("error_name"), row.get("error_value"), row.get("traceback")),
-            row.get("stdout") or "",
-            row.get("stderr") or "",
-            row.get("names") or "{}",
-            row.get("torch") or "{}",
-            row.get("mode"),
-            row.get("cell_key"),
-            [[mime, sha, size, bool(cut)] for mime, sha, size, cut in outputs],
-        ]
-    )
+    missing = next((key for key in _REQUIRED if key not in row), None)
+    if missing is not None:
+        raise KeyError(missing)
+    return columns_digest(tuple(map(row.get, COLUMNS)), outputs)
 
 
 def experiment_digest(experiment: Any) -> str:

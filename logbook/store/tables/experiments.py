@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 from sqlite_utils import Database
 
@@ -30,14 +30,30 @@ _KNOWN = frozenset(EXPERIMENT_COLUMNS)
 _STATEMENT_ROWS = (64, 8, 1)
 
 
-@functools.cache
-def _insert_rows(count: int) -> str:
-    """The statement that inserts ``count`` experiments, their ids given, every column of a cell record.
+@functools.lru_cache(maxsize=256)
+def _insert_rows(columns: tuple[str, ...], count: int) -> str:
+    """The statement that inserts ``count`` experiments, their ids given, with values for ``columns`` alone.
 
-    Columns a record lacks are written NULL, as leaving them out would (no column has a default).
+    The other columns are left NULL (no column has a default). NULL is not
+    bound as a parameter: Python's sqlite3 looks for an adapter for each
+    ``None`` it binds, which costs more than writing the row.
     """
-    one = f"({', '.join('?' * (len(EXPERIMENT_COLUMNS) + 1))})"
-    return f"INSERT INTO experiments (id, {', '.join(EXPERIMENT_COLUMNS)}) VALUES {', '.join([one] * count)}"
+    one = f"({', '.join('?' * (len(columns) + 1))})"
+    return f"INSERT INTO experiments (id, {', '.join(columns)}) VALUES {', '.join([one] * count)}"
+
+
+def _runs(
+    statements: list[tuple[tuple[str, ...], list[Any]]],
+) -> Iterator[tuple[tuple[str, ...], list[Any], int]]:
+    """Consecutive rows that fill the same columns, as (columns, their rows' values one after another, how many)."""
+    start = 0
+    while start < len(statements):
+        columns = statements[start][0]
+        end = start + 1
+        while end < len(statements) and statements[end][0] == columns:
+            end += 1
+        yield columns, [value for _, values in statements[start:end] for value in values], end - start
+        start = end
 
 
 #: Columns an experiment row of a search reads to find its matching line, and leaves out of the row.
@@ -137,12 +153,12 @@ class Experiments(Part):
     def _insert(self, records: Sequence[tuple[CellRecord, list[dict[str, Any]]]]) -> list[int]:
         last = self.last_experiment_id() or 0
         ids = list(range(last + 1, last + 1 + len(records)))
-        values: list[Any] = []
+        rows: list[tuple[tuple[str, ...], list[Any]]] = []
         events = []
         output_rows: list[tuple[int, int, str, str, int, int]] = []
         for experiment_id, (row, outputs) in zip(ids, records):
-            values.append(experiment_id)
-            values.extend(map(row.get, EXPERIMENT_COLUMNS))
+            filled = tuple(column for column in EXPERIMENT_COLUMNS if row.get(column) is not None)
+            rows.append((filled, [experiment_id, *map(row.__getitem__, filled)]))
             kept = [self._store_output(output) for output in outputs]
             output_rows.extend(
                 (experiment_id, position, mime, sha, size, int(cut))
@@ -152,12 +168,15 @@ class Experiments(Part):
             digest = row_digest({**row, "id": experiment_id}, kept)
             # canonical({"digest": digest}): a hex digest needs no escaping
             events.append(("experiment.recorded", f"E{experiment_id}", f'{{"digest":"{digest}"}}'))
-        width = len(EXPERIMENT_COLUMNS) + 1
-        first = 0
-        for size in _STATEMENT_ROWS:
-            while len(records) - first >= size:
-                self.db.execute(_insert_rows(size), values[first * width : (first + size) * width])
-                first += size
+        for columns, values, count in _runs(rows):
+            width = len(columns) + 1
+            first = 0
+            for size in _STATEMENT_ROWS:
+                while count - first >= size:
+                    self.db.execute(
+                        _insert_rows(columns, size), values[first * width : (first + size) * width]
+                    )
+                    first += size
         for output_row in output_rows:
             self.db.execute(
                 "INSERT INTO outputs (experiment_id, position, mime, sha256, size, truncated)"
