@@ -79,17 +79,18 @@ class Judgements(Part):
         decided it. A prediction superseded since the kernel last looked is no
         longer judged (returns None). Returns the evidence or surprise id.
         """
-        if self.predictions.superseded_by(prediction.id):
-            return None
         at = now()
         verdict = "held" if held else "failed"
         steps_json = to_json(steps or [])
         streak = None if held else self._failure_streak(prediction.id)
-        self.db.execute(
+        # The verdict is kept only on a prediction still in force (one read fewer than asking first).
+        revised = self.db.execute(
             "UPDATE predictions SET state = ?, evaluated_at = ?, error = NULL,"
-            " first_verdict = coalesce(first_verdict, ?) WHERE id = ?",
+            " first_verdict = coalesce(first_verdict, ?) WHERE id = ? AND superseded_by IS NULL",
             [verdict, at, verdict, prediction.id],
-        )
+        ).rowcount == 0 and self.predictions.superseded_by(prediction.id)
+        if revised:
+            return None
         payload = {
             "held": held,
             "expression": prediction.expression,

@@ -57,24 +57,24 @@ class Proposals(Part):
         states no base rate, an outcome every member ruled out, or one equally
         likely under every rival, which would move no credence).
         """
+        # One read for all it needs: this runs after every verdict of every cell.
         row = self.db.execute(
-            "SELECT hypothesis_id, credence, first_verdict, likelihoods, base_rate FROM predictions WHERE id = ?",
+            "SELECT p.hypothesis_id, p.credence, p.first_verdict, p.likelihoods, p.base_rate, h.set_id,"
+            " h.credence, EXISTS (SELECT 1 FROM proposals WHERE prediction_id = p.id)"
+            " FROM predictions p JOIN hypotheses h ON h.id = p.hypothesis_id WHERE p.id = ?",
             [prediction_id],
         ).fetchone()
-        if row is None or row[2] is None:
-            return None
-        if self.db.execute("SELECT 1 FROM proposals WHERE prediction_id = ?", [prediction_id]).fetchone():
+        if row is None or row[2] is None or row[7]:
             return None
         hid, credence, first, stated, base_rate = row[0], row[1], row[2], loads(row[3], {}), row[4]
         held = first == "held"
-        set_id = self.db.execute("SELECT set_id FROM hypotheses WHERE id = ?", [hid]).fetchone()[0]
+        set_id, own = row[5], row[6]
         if set_id is not None:
             before, _ = self.credences.distribution(set_id)
             stated = {k: v for k, v in stated.items() if k in before}
         else:
             if base_rate is None:
                 return None  # a lone hypothesis is proposed an update only against a base rate you stated
-            own = self.db.execute("SELECT credence FROM hypotheses WHERE id = ?", [hid]).fetchone()[0]
             before = {hid: own, ELSE: round(1.0 - own, 12)}
             stated = {ELSE: 0.5 if base_rate is None else base_rate}
         likelihoods = outcome_likelihoods(before, hid, credence, held, stated)
