@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from logbook.text import to_json
 
@@ -133,7 +133,7 @@ def _plain_text(values: tuple, outputs: list[tuple]) -> Optional[str]:
 
 
 #: What a row must hold to be a cell's record.
-_REQUIRED = ("id", "started_at", "duration_ms", "ok")
+_REQUIRED = ("started_at", "duration_ms", "ok")
 
 
 def row_digest(row: dict[str, Any], outputs: Iterable[tuple[str, str, int, Any]]) -> str:
@@ -143,10 +143,21 @@ def row_digest(row: dict[str, Any], outputs: Iterable[tuple[str, str, int, Any]]
     ``torch`` are the stored JSON texts. The writer digests every cell it
     writes, so this takes :func:`columns_digest`'s direct path.
     """
+    return record_digest(row["id"], row, outputs)
+
+
+#: The columns of :data:`COLUMNS` a cell record holds (all but its id).
+_RECORD_COLUMNS = COLUMNS[1:]
+
+
+def record_digest(
+    experiment_id: int, row: Mapping[str, Any], outputs: Iterable[tuple[str, str, int, Any]]
+) -> str:
+    """:func:`row_digest` of ``row`` written with the id ``experiment_id`` (the writer's path: no copy of the row)."""
     missing = next((key for key in _REQUIRED if key not in row), None)
     if missing is not None:
         raise KeyError(missing)
-    return columns_digest(tuple(map(row.get, COLUMNS)), outputs)
+    return columns_digest((experiment_id, *map(row.get, _RECORD_COLUMNS)), outputs)
 
 
 def experiment_digest(experiment: Any) -> str:

@@ -70,6 +70,28 @@ def test_cells_written_together_verify_and_are_found(logbook_db: Path) -> None:
         assert recorded[57]["payload"]["digest"] == row_digest(dict(zip(columns, row)), outputs)
 
 
+def test_cells_of_different_shapes_in_one_batch_are_stored_as_given(logbook_db: Path) -> None:
+    failed = {"ok": 0, "error_name": "ValueError", "error_value": "bad", "traceback": "tb"}
+    jobs = [
+        cell(0),
+        cell(1, mode="explore", cell_id=None),
+        cell(2, **failed),
+        cell(3),
+        ExperimentJob(dict(reversed(cell(4).row.items())), [], {}, {}, ExperimentHandle(4)),  # type: ignore[arg-type]
+        cell(5, mode="explore"),
+    ]
+    assert write(logbook_db, jobs) == []
+    with Store(logbook_db) as store:
+        assert verify_logbook(store).ok
+        stored = {e.id: e for e in store.experiments(newest_first=False)}
+        assert [stored[job.handle.id].source for job in jobs] == [job.row["source"] for job in jobs]
+        assert [stored[job.handle.id].mode for job in jobs] == [None, "explore", None, None, None, "explore"]
+        assert stored[jobs[1].handle.id].cell_id is None
+        error = stored[jobs[2].handle.id].error
+        assert not stored[jobs[2].handle.id].ok and error is not None and error.name == "ValueError"
+        assert stored[jobs[4].handle.id].stdout == "word4\n" and stored[jobs[4].handle.id].outputs == []
+
+
 def test_a_bad_cell_spoils_none_of_the_others(logbook_db: Path) -> None:
     jobs = [cell(i) for i in range(10)]
     jobs[4] = cell(4, no_such_field="x")

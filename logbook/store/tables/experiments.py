@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 from sqlite_utils import Database
@@ -11,7 +12,7 @@ from sqlite_utils import Database
 from logbook.errors import LogbookError, NotFound, NotKept
 from logbook.models import ErrorInfo, Experiment, Output
 from logbook.rules.figures import CIRCUITSVIS_START, PLOTLY_MIME
-from logbook.store.cell_digest import row_digest
+from logbook.store.cell_digest import record_digest, row_digest
 from logbook.store.cell_record import EXPERIMENT_COLUMNS, CellRecord, ErrorFields
 from logbook.store.matches import find_line, match_dict, search_words
 from logbook.store.tables.base import current_user, from_row, loads, one, rows_in
@@ -28,6 +29,10 @@ _KNOWN = frozenset(EXPERIMENT_COLUMNS)
 #: Few sizes, so each statement is prepared once (a statement of many rows takes longer to
 #: prepare than to run) and kept in the connection's cache.
 _STATEMENT_ROWS = (64, 8, 1)
+#: Every this many experiments prepared, the writer lets another thread have the interpreter (see ``_insert``).
+_YIELD_EVERY = 16
+#: Hands the interpreter to a thread waiting for it (``time.sleep(0)`` would sleep for the timer's slack, ~60 µs).
+_let_others_run = getattr(os, "sched_yield", lambda: None)
 
 
 @functools.lru_cache(maxsize=256)
@@ -157,15 +162,20 @@ class Experiments(Part):
         events = []
         output_rows: list[tuple[int, int, str, str, int, int]] = []
         for experiment_id, (row, outputs) in zip(ids, records):
-            filled = tuple(column for column in EXPERIMENT_COLUMNS if row.get(column) is not None)
-            rows.append((filled, [experiment_id, *map(row.__getitem__, filled)]))
+            if experiment_id % _YIELD_EVERY == 0:
+                # A kernel thread that woke for its next cell would otherwise wait for the
+                # interpreter until this loop ends or the switch interval (5 ms) runs out.
+                _let_others_run()
+            # The row's own order: rows built alike fill the same columns in the same order.
+            filled = tuple([column for column, value in row.items() if value is not None])
+            rows.append((filled, [experiment_id, *[value for value in row.values() if value is not None]]))
             kept = [self._store_output(output) for output in outputs]
             output_rows.extend(
                 (experiment_id, position, mime, sha, size, int(cut))
                 for position, (mime, sha, size, cut) in enumerate(kept)
             )
             # The cell enters the chain with the row: editing any of it later breaks `logbook verify`.
-            digest = row_digest({**row, "id": experiment_id}, kept)
+            digest = record_digest(experiment_id, row, kept)
             # canonical({"digest": digest}): a hex digest needs no escaping
             events.append(("experiment.recorded", f"E{experiment_id}", f'{{"digest":"{digest}"}}'))
         for columns, values, count in _runs(rows):
