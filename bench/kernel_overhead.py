@@ -6,7 +6,9 @@ Kernel: two kernels, one with ``%load_ext kernel_hooks``, run the same cells
 in alternating blocks so both see the same machine load. Five workloads:
 trivial cells, trivial cells that three predictions watch, cells whose result
 is a 1 MB string, and ``run_with_cache`` cells on the demo model and on a
-12-layer GPT-2-shaped model (on CUDA when torch sees a GPU). For each, the
+12-layer GPT-2-shaped model (on CUDA when torch sees a GPU). For the trivial
+cell a third kernel without the hooks takes its turn too: its ratio to the
+first ("noise floor") is how far two identical kernels differ in the run. For each, the
 time the hooked kernel spent recording and judging after its cells (``record_ms``, stored with each experiment) is read
 back from its logbook.
 In process: one IPython shell runs blocks of trivial cells with the extension
@@ -21,6 +23,7 @@ load, so run it on a quiet machine, more than once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -84,29 +87,35 @@ MEDIAN_GOAL, P99_GOAL, IN_PROCESS_GOAL_MS = 1.03, 1.10, 0.05
 
 
 def kernel_round_trips(
-    cells: int, db: Path, setup: str, hooked_setup: str, cell: str
+    cells: int, db: Path, setup: str, hooked_setup: str, cell: str, floor: bool = False
 ) -> dict[str, list[float]]:
+    """Round trips of ``cell`` in a kernel without the hooks and one with them, in alternating blocks.
+
+    With ``floor``, a second kernel without the hooks takes its turn too
+    ("again"): how far two identical kernels differ in this run.
+    """
     env = {**os.environ, "LOGBOOK_DB": str(db)}
     folder = str(db.parent)
-    times: dict[str, list[float]] = {"without": [], "with": []}
+    labels = ["without", "with", "again"] if floor else ["without", "with"]
+    times: dict[str, list[float]] = {label: [] for label in labels}
     block = min(BLOCK, max(cells // 4, 1))
-    with kernel(env, folder) as (_, plain), kernel(env, folder) as (_, hooked):
+    with contextlib.ExitStack() as stack:
+        clients = {label: stack.enter_context(kernel(env, folder))[1] for label in labels}
+        hooked = clients["with"]
         run(hooked, "%load_ext kernel_hooks")
         if hooked_setup:
             run(hooked, hooked_setup)
-        for client in (plain, hooked):
+        for client in clients.values():
             if setup:
                 run(client, setup, timeout=300)
             for warmup in range(WARMUP):
                 run(client, cell.format(i=warmup))
         for number in range(cells // block):
-            for label, client in (
-                (("without", plain), ("with", hooked))
-                if number % 2 == 0
-                else (("with", hooked), ("without", plain))
-            ):
+            # Each kernel goes first, second and last in turn.
+            shift = number % len(labels)
+            for label in labels[shift:] + labels[:shift]:
                 for i in range(block):
-                    times[label].append(run(client, cell.format(i=number * block + i)))
+                    times[label].append(run(clients[label], cell.format(i=number * block + i)))
         run(hooked, "import logbook; assert logbook.flush()")
     return times
 
@@ -172,15 +181,17 @@ def report_recording(title: str, seconds: list[float]) -> None:
 def report(
     title: str, times: dict[str, list[float]], unit: float, unit_name: str
 ) -> dict[str, tuple[float, float]]:
-    """Print the median and p99 with and without hooks; returns each stat's (added, ratio)."""
+    """Print the median and p99 with and without hooks (and the noise floor, when measured); returns each stat's (added, ratio)."""
     without, with_ = describe(times["without"]), describe(times["with"])
+    again = describe(times["again"]) if times.get("again") else None
     print(f"{title} ({len(times['with'])} cells each)")
     found = {}
     for stat in ("median", "p99"):
         a, b = without[stat] * unit, with_[stat] * unit
+        floor = f"   noise floor {again[stat] * unit / a:5.3f}" if again else ""
         print(
             f"  {stat:6}  without {a:8.3f} {unit_name}   with {b:8.3f} {unit_name}   "
-            f"added {b - a:+7.3f} {unit_name}   ratio {b / a:5.3f}"
+            f"added {b - a:+7.3f} {unit_name}   ratio {b / a:5.3f}{floor}"
         )
         found[stat] = (b - a, b / a)
     return found
@@ -203,7 +214,7 @@ def main() -> None:
             if not cells:
                 continue
             db = Path(folder) / f"kernel-{number}.db"
-            times = kernel_round_trips(cells, db, setup, hooked_setup, cell)
+            times = kernel_round_trips(cells, db, setup, hooked_setup, cell, floor=number == 0)
             found = report(f"Kernel round trip, {name}", times, 1000, "ms")
             report_recording(name, recording_times(db, cell))
             if number == 0:
