@@ -67,14 +67,10 @@ class ExperimentJob:
     def record(self) -> tuple[CellRecord, list[dict[str, Any]]]:
         """The row and encoded outputs this job writes (the row completed with what the writer adds)."""
         outputs = [encoded for output in self.outputs for encoded in encode_output(output)]
-        search_text = (
-            "\n".join(
-                o["data"].decode("utf-8", "replace")
-                for o in outputs
-                if o["mime"] == "text/plain" and o["data"] is not None
-            )
-            if outputs
-            else ""
+        search_text = "\n".join(
+            o["data"].decode("utf-8", "replace")
+            for o in outputs
+            if o["mime"] == "text/plain" and o["data"] is not None
         )
         row: CellRecord = {
             **self.row,

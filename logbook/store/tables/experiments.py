@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
+import operator
 import os
-from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from sqlite_utils import Database
 
@@ -45,20 +47,6 @@ def _insert_rows(columns: tuple[str, ...], count: int) -> str:
     """
     one = f"({', '.join('?' * (len(columns) + 1))})"
     return f"INSERT INTO experiments (id, {', '.join(columns)}) VALUES {', '.join([one] * count)}"
-
-
-def _runs(
-    statements: list[tuple[tuple[str, ...], list[Any]]],
-) -> Iterator[tuple[tuple[str, ...], list[Any], int]]:
-    """Consecutive rows that fill the same columns, as (columns, their rows' values one after another, how many)."""
-    start = 0
-    while start < len(statements):
-        columns = statements[start][0]
-        end = start + 1
-        while end < len(statements) and statements[end][0] == columns:
-            end += 1
-        yield columns, [value for _, values in statements[start:end] for value in values], end - start
-        start = end
 
 
 #: Columns an experiment row of a search reads to find its matching line, and leaves out of the row.
@@ -178,8 +166,11 @@ class Experiments(Part):
             digest = record_digest(experiment_id, row, kept)
             # canonical({"digest": digest}): a hex digest needs no escaping
             events.append(("experiment.recorded", f"E{experiment_id}", f'{{"digest":"{digest}"}}'))
-        for columns, values, count in _runs(rows):
+        # Rows that follow one another and fill the same columns go in together.
+        for columns, run in itertools.groupby(rows, key=operator.itemgetter(0)):
+            values = [value for _, row_values in run for value in row_values]
             width = len(columns) + 1
+            count = len(values) // width
             first = 0
             for size in _STATEMENT_ROWS:
                 while count - first >= size:
