@@ -1,29 +1,48 @@
-"""The verifier's hashing, spread over worker processes while it replays the history.
+"""The verifier's second process: the start of the chain and every cell's digest, checked from the file itself.
 
 Recomputing every event's hash and every cell's digest is most of what
-``logbook verify`` does, and each hash needs only its own row and the hash
-stored before it. :class:`Hashing` forks workers that have the rows already
-read (the parent's memory, shared copy-on-write, so nothing is sent to them),
-hands each a slice, and collects the answers while the parent rebuilds the
-records from the events. Forking is for a process that runs nothing else at
-the time (the command line); everything else verifies in one process.
+``logbook verify`` does. :class:`ChainStart` forks one worker before the
+verifier reads anything. The worker opens the logbook again, read-only,
+reads the first events of the chain and every cell up to the ids the
+verifier's snapshot holds, and answers one thing: whether that part of the
+chain is whole and every cell matches the digest its ``experiment.recorded``
+event holds. Meanwhile the verifier reads the rest of the events, hashes
+them, replays the history and compares the records: only the answer crosses
+between the two processes.
+
+Events and cells are only ever appended (a cell's ``record_ms``, which no
+digest covers, is the one field written later), so the two processes read
+the same rows by id even while a kernel records. When the worker answers no,
+or gives no answer, the verifier checks everything again in one process and
+says what is wrong. Forking is for a process that runs nothing else at the
+time (the command line).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import pickle
+import signal
 import sys
 import threading
-from typing import Optional, Sequence
+from pathlib import Path
+from typing import Optional
 
+from logbook.audit.cells import RECORDED, cell_digests, cell_rows, recorded_match
 from logbook.audit.chain import intact
-from logbook.store.cell_digest import columns_digest
+from logbook.store.connection import open_read_only
 
-#: Below this many events and cells together, starting workers costs more than it saves.
+#: Below this many events, starting a worker costs more than it saves.
 PARALLEL_FROM = 20_000
 #: At most this many workers, whatever the machine has.
 MAX_WORKERS = 8
+#: The share of the chain the worker hashes: it also digests every cell, the verifier replays the history.
+WORKER_SHARE = 0.6
+
+
+def worker_share(events: int) -> int:
+    """How many of the chain's first ``events`` the worker hashes (at least one)."""
+    return max(1, int(events * WORKER_SHARE))
 
 
 def available_workers() -> int:
@@ -35,103 +54,84 @@ def available_workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def _slices(total: int, parts: int) -> list[tuple[int, int]]:
-    size = -(-total // parts) if total else 0
-    return [(start, min(start + size, total)) for start in range(0, total, size)] if size else []
+def start_is_intact(path: Path, split: int, last_event: int, last_cell: int) -> bool:
+    """Whether events 1 to ``split`` of the logbook at ``path`` are whole, and every cell up to ``last_cell`` matches its digest.
+
+    The digests are those the ``experiment.recorded`` events up to ``last_event`` hold.
+    """
+    conn = open_read_only(path)
+    try:
+        conn.execute("BEGIN")
+        start = conn.execute(
+            "SELECT id, at, kind, subject, payload, prev_hash, hash FROM events WHERE id <= ? ORDER BY id",
+            [split],
+        ).fetchall()
+        if len(start) != split or not intact(start):
+            return False
+        recorded = [(event[3], event[4]) for event in start if event[2] == RECORDED]
+        del start
+        recorded += conn.execute(
+            "SELECT subject, payload FROM events WHERE id > ? AND id <= ? AND kind = ? ORDER BY id",
+            [split, last_event, RECORDED],
+        ).fetchall()
+        return recorded_match(recorded, cell_digests(*cell_rows(conn, last_cell)))
+    finally:
+        conn.close()
 
 
-class Hashing:
-    """The chain's check and the cells' digests, computed by ``workers - 1`` forked processes.
+class ChainStart:
+    """:func:`start_is_intact` in a forked worker, asked for while this process does the rest.
 
-    Start it, do other work, then read :meth:`chain_intact` and
-    :meth:`digests`. With one worker, a small logbook, or where forking is
-    not safe, both are computed in this process when asked for; so they are
-    when a worker fails.
+    Forks only where it is safe (see :func:`can_fork`); :meth:`intact` is
+    None when no worker ran or it gave no answer.
     """
 
-    def __init__(
-        self,
-        events: Sequence[tuple],
-        cells: Sequence[tuple],
-        outputs: dict[int, list[tuple]],
-        workers: int,
-    ) -> None:
-        self.events, self.cells, self.outputs = events, cells, outputs
-        self._children: list[tuple[int, int]] = []  # (pid, the read end of its pipe)
-        self._answers: Optional[list[tuple[bool, list[str]]]] = None
-        if workers > 1 and len(events) + len(cells) >= PARALLEL_FROM and _can_fork():
-            self._start(workers - 1)  # this process replays the history meanwhile
-
-    def _start(self, workers: int) -> None:
-        for chain, cells in zip(_slices(len(self.events), workers), _slices(len(self.cells), workers)):
-            read, write = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:  # no process to be had: what is left is hashed here
-                os.close(read)
-                os.close(write)
-                break
-            if pid == 0:  # the worker: hash its share, send the answer, and leave without cleaning up
-                os.close(read)
-                code = 1
-                try:
-                    with os.fdopen(write, "wb") as pipe:
-                        pickle.dump(self._hash(chain, cells), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-                    code = 0
-                finally:
-                    os._exit(code)
+    def __init__(self, path: Path, split: int, last_event: int, last_cell: int) -> None:
+        self._worker: Optional[tuple[int, int]] = None  # (pid, the read end of its pipe)
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: the verifier checks everything itself
+            os.close(read)
             os.close(write)
-            self._children.append((pid, read))
+            return
+        if pid == 0:  # the worker: answer one byte, and leave without cleaning up the parent's objects
+            os.close(read)
+            code = 1
+            try:
+                answer = start_is_intact(path, split, last_event, last_cell)
+                os.write(write, b"1" if answer else b"0")
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._worker = (pid, read)
 
-    def _hash(self, chain: tuple[int, int], cells: tuple[int, int]) -> tuple[bool, list[str]]:
-        start, end = chain
-        whole = intact(self.events[start:end], self.events[start - 1] if start else None)
-        outputs = self.outputs
-        return whole, [
-            columns_digest(row, outputs.get(row[0], ())) for row in self.cells[cells[0] : cells[1]]
-        ]
-
-    def _collect(self) -> Optional[list[tuple[bool, list[str]]]]:
-        """Each worker's answer, in order; None if any failed (the caller then hashes here)."""
-        if self._answers is None and self._children:
-            answers: list[tuple[bool, list[str]]] = []
-            failed = False
-            for pid, read in self._children:
-                try:
-                    with os.fdopen(read, "rb") as pipe:
-                        answers.append(pickle.load(pipe))
-                except (EOFError, OSError, pickle.UnpicklingError):
-                    failed = True
-                _, status = os.waitpid(pid, 0)
-                failed = failed or status != 0
-            self._children = []
-            complete = sum(len(digests) for _, digests in answers) == len(self.cells)
-            self._answers = answers if not failed and complete else []
-        return self._answers or None
-
-    def chain_intact(self) -> bool:
-        """Whether every event's id, link, hash and date are right (:func:`~logbook.audit.chain.intact`)."""
-        answers = self._collect()
-        return intact(self.events) if answers is None else all(whole for whole, _ in answers)
-
-    def digests(self) -> dict[int, str]:
-        """Every cell's digest by experiment id."""
-        answers = self._collect()
-        if answers is None:
-            outputs = self.outputs
-            return {row[0]: columns_digest(row, outputs.get(row[0], ())) for row in self.cells}
-        every = [digest for _, digests in answers for digest in digests]
-        return {row[0]: digest for row, digest in zip(self.cells, every)}
+    def intact(self) -> Optional[bool]:
+        """The worker's answer (waiting for it); None when it gave none."""
+        if self._worker is None:
+            return None
+        pid, read = self._worker
+        self._worker = None
+        with os.fdopen(read, "rb") as pipe:
+            answer = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or answer not in (b"0", b"1"):
+            return None
+        return answer == b"1"
 
     def close(self) -> None:
-        """Wait for any worker still running (after an error in this process)."""
-        for pid, read in self._children:
+        """Stop the worker if it is still running (its answer is no longer wanted)."""
+        if self._worker is not None:
+            pid, read = self._worker
+            self._worker = None
             os.close(read)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-        self._children = []
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Whether to fork here: on Linux only, in a process running one thread.
 
     macOS's system libraries may not run on in a forked child; a server's

@@ -152,13 +152,14 @@ class Replay:
     def prediction_judged(self, event: tuple, p: dict) -> None:
         # Written out for speed: a long logbook's history is mostly these events.
         at, pid, get, held, record = event[1], event[3], p.get, p["held"], p["record"]
-        verdict = "held" if held else "failed"
-        table, _, number = record.partition("/")
         experiment_id = get("experiment_id")
         pr = self.records.get(("prediction", pid))
         if pr is not None:
-            pr["state"], pr["error"] = verdict, None
-            pr["first_verdict"] = pr["first_verdict"] or verdict
+            verdict = "held" if held else "failed"
+            pr["state"] = verdict
+            pr["error"] = None
+            if not pr["first_verdict"]:
+                pr["first_verdict"] = verdict
             runs = pr["verdicts"]
             if runs and runs[-1][0] == held:
                 last = runs[-1]
@@ -166,6 +167,7 @@ class Replay:
                 last[5:] = (at, experiment_id, record)
             else:
                 runs.append([held, 1, at, experiment_id, record, at, experiment_id, record])
+        table, _, number = record.partition("/")
         if get("again"):  # the same surprise failing again: one more run of it
             surprise = self._get("surprise", int(number), event)
             if surprise is not None:
@@ -176,7 +178,9 @@ class Replay:
                     last_steps=get("steps", "[]"),
                 )
             return
+        n = int(number)
         fields = (
+            n,
             pid,
             pr["hypothesis_id"] if pr else None,
             get("expression"),
@@ -188,10 +192,10 @@ class Replay:
             at,
         )
         if table == "evidence":
-            self.evidence[int(number)] = (int(number), *fields)
+            self.evidence[n] = fields
         else:
-            self.records[("surprise", int(number))] = {
-                **dict(zip(EVIDENCE_FIELDS, fields)),
+            self.records[("surprise", n)] = {
+                **dict(zip(EVIDENCE_FIELDS, fields[1:])),
                 "status": "open",
                 "runs": 1,
                 "last_at": None,

@@ -14,12 +14,13 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from pydantic import ValidationError
 
+from logbook.audit import parallel
+from logbook.audit.cells import cell_digests, cell_rows
 from logbook.audit.chain import intact
-from logbook.audit.parallel import Hashing
 from logbook.audit.replay import (
     EVIDENCE_FIELDS,
     PROPOSAL_FIELDS,
@@ -34,7 +35,6 @@ from logbook.audit.replay import (
 )
 from logbook.errors import LogbookError
 from logbook.models import LogbookExport
-from logbook.store.cell_digest import COLUMNS as CELL_COLUMNS
 from logbook.store.cell_digest import experiment_digest
 from logbook.store.core import Store
 from logbook.store.seal import (
@@ -167,8 +167,9 @@ def _replayed(events: list[tuple]) -> Replay:
     return replay(events, backfill_end)
 
 
-def _published(events: list[tuple], published: Optional[str], result: Verification) -> None:
-    if published and not any(e[6] == published.strip().lower() for e in events):
+def _published(holds: Callable[[str], bool], published: Optional[str], result: Verification) -> None:
+    """``holds(hash)``: whether the history has an event with that hash."""
+    if published and not holds(published.strip().lower()):
         result.problems.append(
             f"the published chain head {published} is not in this logbook's history:"
             " the history was rewritten, or this is another logbook"
@@ -434,16 +435,6 @@ def _export_set_records(export: LogbookExport) -> dict[Key, dict]:
     return records
 
 
-def _cell_rows(db: Any) -> tuple[list[tuple], dict[int, list[tuple]]]:
-    """Every experiment as :data:`~logbook.store.cell_digest.COLUMNS`, and its outputs by id (one pass each)."""
-    outputs: dict[int, list[tuple]] = {}
-    for experiment_id, mime, sha, size, cut in db.conn.execute(
-        "SELECT experiment_id, mime, sha256, size, truncated FROM outputs ORDER BY experiment_id, position"
-    ):
-        outputs.setdefault(experiment_id, []).append((mime, sha, size, cut))
-    return db.conn.execute(f"SELECT {', '.join(CELL_COLUMNS)} FROM experiments").fetchall(), outputs
-
-
 def _evidence_rows(db: Any) -> dict[int, tuple]:
     """Every evidence record as ``(id, *EVIDENCE_FIELDS)`` by id, as :attr:`Replay.evidence` holds them."""
     fields = ", ".join("coalesce(steps, '[]')" if name == "steps" else name for name in EVIDENCE_FIELDS)
@@ -596,24 +587,21 @@ def _export_consistency(export: LogbookExport, problems: list[str]) -> None:
 
 
 def _check(
-    store: Store, published: Optional[str], require_seal: bool = False, workers: int = 1
+    store: Store, published: Optional[str], require_seal: bool = False
 ) -> tuple[Verification, list[tuple]]:
+    """The whole check in this process: what it finds, and the events it read."""
     result = Verification()
     with store.snapshot():
         events = _read_events(store)
-        rows, outputs = _cell_rows(store.db)
+        rows, outputs = cell_rows(store.db.conn)
         actual, evidence = _table_records(store), _evidence_rows(store.db)
         seals = store.seals()
-    hashing = Hashing(events, rows, outputs, workers)
-    try:
-        replayed = _replayed(events)  # while the workers hash
-        _walk_events(events, result, hashing.chain_intact())
-        cells = hashing.digests()
-    finally:
-        hashing.close()
-    _sealed(events, seals, result, require_seal)
-    state = _replay(result, replayed)
-    _published(events, published, result)
+    _walk_events(events, result)
+    cells = cell_digests(rows, outputs)
+    del rows, outputs
+    _sealed(lambda n: events[n - 1][6], len(events), seals, result, require_seal)
+    state = _replay(result, _replayed(events))
+    _published(lambda digest: any(e[6] == digest for e in events), published, result)
     if cells == state.cells and evidence == state.evidence:  # all match their history: compare the rest
         _compare(actual, state.records, result.problems, whole=True)
     else:
@@ -621,6 +609,72 @@ def _check(
             _all_table_records(actual, evidence, cells), state.all_records(), result.problems, whole=True
         )
     return result, events
+
+
+#: The columns of an event the replay reads (the chain's links and hashes are the worker's to check).
+_REPLAYED = "id, at, kind, subject, payload"
+
+
+def _check_spread(store: Store, published: Optional[str], require_seal: bool) -> Optional[Verification]:
+    """The check with a worker beside this process (:mod:`logbook.audit.parallel`), when all is well.
+
+    None when a worker cannot be forked here, or anything at all is wrong:
+    the whole check in one process (:func:`_check`) then says what.
+    """
+    conn = store.db.conn
+    if (
+        conn.in_transaction or not parallel.can_fork()
+    ):  # another's uncommitted writes, or threads that may hold locks
+        return None
+    result = Verification()
+    with store.snapshot():
+        total = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]  # a gap fails the chain
+        if total < parallel.PARALLEL_FROM:
+            return None
+        last_cell = conn.execute("SELECT coalesce(max(id), 0) FROM experiments").fetchone()[0]
+        split = parallel.worker_share(total)
+        worker = parallel.ChainStart(store.path, split, total, last_cell)
+        try:
+            rest = conn.execute(
+                "SELECT id, at, kind, subject, payload, prev_hash, hash FROM events WHERE id >= ? ORDER BY id",
+                [split],
+            ).fetchall()
+            start = conn.execute(
+                f"SELECT {_REPLAYED} FROM events WHERE id < ? AND kind != 'experiment.recorded' ORDER BY id",
+                [split],
+            ).fetchall()
+            actual, evidence = _table_records(store), _evidence_rows(store.db)
+            seals = store.seals()
+            hashes = _hashes_of(conn, {1, *(row["events"] for row in seals)})
+            holds = published is not None and _holds(conn, published.strip().lower(), total)
+        except BaseException:
+            worker.close()
+            raise
+    if not rest or rest[0][0] != split or not intact(rest[1:], rest[0]):
+        worker.close()
+        return None
+    result.events, result.head = total, rest[-1][6]
+    state = _replay(result, _replayed(start + [e for e in rest if e[2] != "experiment.recorded"]))
+    del start, rest
+    if not worker.intact() or evidence != state.evidence:
+        return None
+    _sealed(hashes.get, total, seals, result, require_seal)
+    _published(lambda digest: holds, published, result)
+    _compare(actual, state.records, result.problems, whole=True)
+    return None if result.problems else result
+
+
+def _hashes_of(conn: Any, ids: set[int]) -> dict[int, str]:
+    """The hash of each event in ``ids`` the history holds."""
+    marks = ", ".join("?" * len(ids))
+    return dict(conn.execute(f"SELECT id, hash FROM events WHERE id IN ({marks})", sorted(ids)).fetchall())
+
+
+def _holds(conn: Any, digest: str, last: int) -> bool:
+    """Whether an event up to ``last`` has the hash ``digest``."""
+    return (
+        conn.execute("SELECT 1 FROM events WHERE hash = ? AND id <= ?", [digest, last]).fetchone() is not None
+    )
 
 
 @contextlib.contextmanager
@@ -645,26 +699,37 @@ def verify_logbook(
 
     ``published`` is a chain head published earlier: the history must still
     hold it. ``require_seal``: the head must be sealed with this user's secret.
-    ``workers``: processes to hash in beside this one (:mod:`logbook.audit.parallel`;
-    forked only where this process runs a single thread, as the command line does).
+    ``workers``: more than one lets a worker process check the chain's start
+    and every cell beside this one (:mod:`logbook.audit.parallel`; forked only
+    where this process runs a single thread, as the command line does).
     """
     with _collector_paused():
-        result = _check(store, published, require_seal, workers)[0]
+        spread = _check_spread(store, published, require_seal) if workers > 1 else None
+        result = spread or _check(store, published, require_seal)[0]
     result.untrusted = [f"{r.prediction.id}: {', '.join(r.reasons)}" for r in store.trust_review()]
     return result
 
 
-def _sealed(events: list[tuple], seals: list[dict], result: Verification, require_seal: bool) -> None:
-    """Check each author's seal of the head (:mod:`logbook.store.seal`): yours by its MAC, every one by the chain."""
+def _sealed(
+    hash_of: Callable[[int], Optional[str]],
+    total: int,
+    seals: list[dict],
+    result: Verification,
+    require_seal: bool,
+) -> None:
+    """Check each author's seal of the head (:mod:`logbook.store.seal`): yours by its MAC, every one by the chain.
+
+    ``hash_of(n)``: the hash of event ``n`` of the ``total`` the history holds.
+    """
     problems = result.problems
-    if not events:
+    if not total:
         return
-    genesis, total = events[0][6], len(events)
+    genesis = hash_of(1) or GENESIS
     mine = _my_key()
     newest = 0
     for row in seals:
         who = row["author"] or "someone"
-        held = 0 < row["events"] <= total and events[row["events"] - 1][6] == row["hash"]
+        held = 0 < row["events"] <= total and hash_of(row["events"]) == row["hash"]
         if not held:
             problems.append(
                 f"the history was rewritten after {who} sealed it: event {row['events']} with hash "

@@ -135,7 +135,7 @@ def connect(
     if existed and missing_wal(path):
         raise LogbookUnavailable(missing_wal_message(path))
     try:
-        conn = _open_read_only(path, guest) if read_only else _open(path)
+        conn = open_read_only(path, guest) if read_only else _open(path)
     except PermissionError as error:
         raise LogbookReadOnly(f"cannot open the logbook at {path}: {error}") from None
     except OSError as error:
@@ -159,7 +159,7 @@ def _open(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _open_read_only(path: Path, guest: bool = False) -> sqlite3.Connection:
+def open_read_only(path: Path, guest: bool = False) -> sqlite3.Connection:
     """Read-only; where not even the WAL's shared-memory file can be made, read the file as it stands.
 
     A ``guest`` reads a file at rest (no ``-wal`` or ``-shm`` beside it: nobody has it open) as it stands
