@@ -622,11 +622,9 @@ def _check_spread(store: Store, published: Optional[str], require_seal: bool) ->
     the whole check in one process (:func:`_check`) then says what.
     """
     conn = store.db.conn
-    if (
-        conn.in_transaction or not parallel.can_fork()
-    ):  # another's uncommitted writes, or threads that may hold locks
+    # Not beside uncommitted writes (the worker would not see them), nor beside threads that may hold locks.
+    if conn.in_transaction or not parallel.can_fork():
         return None
-    result = Verification()
     with store.snapshot():
         total = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]  # a gap fails the chain
         if total < parallel.PARALLEL_FROM:
@@ -635,28 +633,38 @@ def _check_spread(store: Store, published: Optional[str], require_seal: bool) ->
         split = parallel.worker_share(total)
         worker = parallel.ChainStart(store.path, split, total, last_cell)
         try:
-            rest = conn.execute(
-                "SELECT id, at, kind, subject, payload, prev_hash, hash FROM events WHERE id >= ? ORDER BY id",
-                [split],
-            ).fetchall()
-            start = conn.execute(
-                f"SELECT {_REPLAYED} FROM events WHERE id < ? AND kind != 'experiment.recorded' ORDER BY id",
-                [split],
-            ).fetchall()
-            actual, evidence = _table_records(store), _evidence_rows(store.db)
-            seals = store.seals()
-            hashes = _hashes_of(conn, {1, *(row["events"] for row in seals)})
-            holds = published is not None and _holds(conn, published.strip().lower(), total)
-        except BaseException:
+            return _beside(worker, store, split, total, published, require_seal)
+        finally:
             worker.close()
-            raise
+
+
+def _beside(
+    worker: parallel.ChainStart,
+    store: Store,
+    split: int,
+    total: int,
+    published: Optional[str],
+    require_seal: bool,
+) -> Optional[Verification]:
+    """This process's part of :func:`_check_spread`, in its snapshot: events ``split`` to ``total``, and the records."""
+    conn = store.db.conn
+    rest = conn.execute(
+        "SELECT id, at, kind, subject, payload, prev_hash, hash FROM events WHERE id >= ? ORDER BY id",
+        [split],
+    ).fetchall()
     if not rest or rest[0][0] != split or not intact(rest[1:], rest[0]):
-        worker.close()
         return None
-    result.events, result.head = total, rest[-1][6]
+    start = conn.execute(
+        f"SELECT {_REPLAYED} FROM events WHERE id < ? AND kind != 'experiment.recorded' ORDER BY id", [split]
+    ).fetchall()
+    actual, evidence = _table_records(store), _evidence_rows(store.db)
+    seals = store.seals()
+    hashes = _hashes_of(conn, {1, *(row["events"] for row in seals)})
+    holds = published is not None and _holds(conn, published.strip().lower(), total)
+    result = Verification(events=total, head=rest[-1][6])
     state = _replay(result, _replayed(start + [e for e in rest if e[2] != "experiment.recorded"]))
     del start, rest
-    if not worker.intact() or evidence != state.evidence:
+    if evidence != state.evidence or not worker.intact():
         return None
     _sealed(hashes.get, total, seals, result, require_seal)
     _published(lambda digest: holds, published, result)

@@ -26,16 +26,22 @@ def research(store):
 
 @pytest.fixture
 def forks(monkeypatch):
-    """A worker is forked for a logbook of any size (it starts at 20,000 events otherwise); forks are counted.
+    """A worker is forked for a logbook of any size (it starts at 20,000 events otherwise); its pid is kept.
 
     The suite's own idle threads (a chart renderer's reader) hold nothing the worker needs, so they do
     not stop the fork here as a running server's would.
     """
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
-    counted, fork = [], os.fork
-    monkeypatch.setattr(parallel.os, "fork", lambda: counted.append(1) or fork())
-    return counted
+    pids, fork = [], os.fork
+
+    def counted():
+        pid = fork()
+        pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(parallel.os, "fork", counted)
+    return pids
 
 
 @pytest.fixture
@@ -54,7 +60,7 @@ def test_an_intact_logbook_is_checked_by_the_worker_and_this_process_together(re
     result = verify_logbook(research, workers=2)
     assert result.ok and result.events == events(research)
     assert result.head == research.chain_head()["hash"]
-    assert result.sealed_by and forks == [1] and alone == []
+    assert result.sealed_by and len(forks) == 1 and alone == []
 
 
 def test_the_event_at_the_split_is_replayed_wherever_the_split_falls(research, forks, alone, monkeypatch):
@@ -115,7 +121,19 @@ def test_a_cell_recorded_while_the_worker_reads_does_not_upset_the_check(
 def test_a_worker_that_fails_leaves_the_check_to_this_process(research, forks, alone, monkeypatch):
     monkeypatch.setattr(parallel, "start_is_intact", lambda *args: 1 / 0)
     assert verify_logbook(research, workers=2).ok
-    assert forks == [1] and alone == [1]
+    assert len(forks) == 1 and alone == [1]
+
+
+def test_an_error_in_this_process_leaves_no_worker_behind(research, forks, monkeypatch):
+    def broken(store):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(verify, "_table_records", broken)
+    with pytest.raises(KeyboardInterrupt):
+        verify_logbook(research, workers=2)
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):  # the worker was stopped and reaped
+        os.waitpid(forks[0], os.WNOHANG)
 
 
 def test_no_worker_inside_a_transaction_or_for_a_small_logbook(research, forks, monkeypatch):
