@@ -195,7 +195,15 @@ class Replay:
             self.evidence[n] = fields
         else:
             self.records[("surprise", n)] = {
-                **dict(zip(EVIDENCE_FIELDS, fields[1:])),
+                "prediction_id": pid,
+                "hypothesis_id": fields[2],
+                "prediction": fields[3],
+                "credence": fields[4],
+                "surprisal_bits": fields[5],
+                "experiment_id": experiment_id,
+                "observed": fields[7],
+                "steps": fields[8],
+                "created_at": at,
                 "status": "open",
                 "runs": 1,
                 "last_at": None,

@@ -293,6 +293,40 @@ def _judgement(
     }
 
 
+def _surprise(
+    surprise_id: object,
+    status: object,
+    runs: object,
+    last_at: object,
+    last_experiment_id: object,
+    last_steps: object,
+    *judgement: object,
+) -> dict:
+    """A failed prediction's surprise as :func:`replay` rebuilds it, from its row (``id, status``, streak, judgement).
+
+    :func:`_judgement` and :func:`_streak` in one dict: a long logbook holds tens of thousands.
+    """
+    prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, steps, at = (
+        judgement
+    )
+    return {
+        "prediction_id": prediction_id,
+        "hypothesis_id": hypothesis_id,
+        "prediction": prediction,
+        "credence": credence,
+        "surprisal_bits": surprisal_bits,
+        "experiment_id": experiment_id,
+        "observed": observed,
+        "steps": "[]" if steps is None else steps,
+        "created_at": at,
+        "status": status,
+        "runs": runs or 1,
+        "last_at": last_at,
+        "last_experiment_id": last_experiment_id,
+        "last_steps": "[]" if last_steps is None else last_steps,
+    }
+
+
 def _streak(runs: object, last_at: object, last_experiment_id: object, last_steps: object) -> dict:
     return {
         "runs": runs or 1,
@@ -358,7 +392,7 @@ def _table_records(store: Store) -> dict[Key, dict]:
     for row in db.conn.execute(
         f"SELECT id, status, {_STREAK}, {_JUDGEMENT} FROM surprises WHERE manual = 0 AND kind = 'prediction'"
     ):
-        records[("surprise", row[0])] = {**_judgement(*row[6:]), "status": row[1], **_streak(*row[2:6])}
+        records[("surprise", row[0])] = _surprise(*row)
     for s in db.query("SELECT * FROM surprises WHERE manual != 0 AND kind = 'prediction'"):
         records[("surprise", s["id"])] = _flagged(s)
     for s in db.query("SELECT * FROM surprises WHERE kind = 'drift'"):
