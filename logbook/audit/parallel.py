@@ -54,12 +54,13 @@ def available_workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def start_is_intact(path: Path, split: int, last_event: int, last_cell: int) -> bool:
+def start_is_intact(path: Path, split: int, last_event: int, last_cell: int, guest: bool = False) -> bool:
     """Whether events 1 to ``split`` of the logbook at ``path`` are whole, and every cell up to ``last_cell`` matches its digest.
 
     The digests are those the ``experiment.recorded`` events up to ``last_event`` hold.
+    ``guest``: someone else's file, opened as :class:`~logbook.store.core.Store` opens it (nothing made beside it).
     """
-    conn = open_read_only(path)
+    conn = open_read_only(path, guest)
     try:
         conn.execute("BEGIN")
         start = conn.execute(
@@ -86,7 +87,7 @@ class ChainStart:
     None when no worker ran or it gave no answer.
     """
 
-    def __init__(self, path: Path, split: int, last_event: int, last_cell: int) -> None:
+    def __init__(self, path: Path, split: int, last_event: int, last_cell: int, guest: bool = False) -> None:
         self._worker: Optional[tuple[int, int]] = None  # (pid, the read end of its pipe)
         read, write = os.pipe()
         try:
@@ -99,7 +100,7 @@ class ChainStart:
             os.close(read)
             code = 1
             try:
-                answer = start_is_intact(path, split, last_event, last_cell)
+                answer = start_is_intact(path, split, last_event, last_cell, guest)
                 os.write(write, b"1" if answer else b"0")
                 code = 0
             finally:

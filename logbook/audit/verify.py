@@ -665,7 +665,7 @@ def _check_spread(store: Store, published: Optional[str], require_seal: bool) ->
             return None
         last_cell = conn.execute("SELECT coalesce(max(id), 0) FROM experiments").fetchone()[0]
         split = parallel.worker_share(total)
-        worker = parallel.ChainStart(store.path, split, total, last_cell)
+        worker = parallel.ChainStart(store.path, split, total, last_cell, store.file.guest)
         try:
             return _beside(worker, store, split, total, published, require_seal)
         finally:

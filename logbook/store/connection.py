@@ -73,6 +73,8 @@ class LogbookFile:
         self.path = path
         read_only = read_only or guest
         self._options = (check_integrity, read_only, guest)
+        #: Someone else's file: nothing is created beside it.
+        self.guest = guest
         self.read_only = read_only or unwritable(path)
         if self.read_only and not path.exists():
             why = "it was opened read-only" if read_only else "its folder is read-only"

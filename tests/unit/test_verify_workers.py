@@ -118,6 +118,15 @@ def test_a_cell_recorded_while_the_worker_reads_does_not_upset_the_check(
     assert events(research) > before  # the cell is there, for the next check
 
 
+def test_a_teammates_file_at_rest_is_checked_with_nothing_made_beside_it(research, logbook_db, forks, alone):
+    research.close()
+    folder = sorted(path.name for path in logbook_db.parent.iterdir())
+    with Store(logbook_db, guest=True) as guest:
+        assert verify_logbook(guest, workers=2).ok
+    assert len(forks) == 1 and alone == []
+    assert sorted(path.name for path in logbook_db.parent.iterdir()) == folder
+
+
 def test_a_worker_that_fails_leaves_the_check_to_this_process(research, forks, alone, monkeypatch):
     monkeypatch.setattr(parallel, "start_is_intact", lambda *args: 1 / 0)
     assert verify_logbook(research, workers=2).ok
