@@ -49,6 +49,8 @@ class StreamCapture:
         self.stream_name = stream_name
         self.stream: Any = None
         self._current: Any = None
+        #: The token of the newest wrapper: only it keeps text.
+        self._newest: Any = None
         self.parts: list[str] = []
         self.kept = 0
         self.total = 0
@@ -64,15 +66,17 @@ class StreamCapture:
         if stream is self.stream and _attribute(stream, "write") is self._current:
             return
         original = stream.write
+        # The wrapper's token, not the wrapper: a function naming itself is a cycle per cell.
+        newest = object()
 
         def write(text: Any, *args: Any, **kwargs: Any) -> Any:
             result = original(text, *args, **kwargs)
-            if write is self._current and isinstance(text, str):
+            if newest is self._newest and isinstance(text, str):
                 self._keep(text)
             return result
 
         if _patch(stream, "write", write):
-            self.stream, self._current = stream, write
+            self.stream, self._current, self._newest = stream, write, newest
 
     def _keep(self, text: str) -> None:
         self.total += len(text)
@@ -95,7 +99,7 @@ class StreamCapture:
     def remove(self) -> None:
         if self.stream is not None and _attribute(self.stream, "write") is self._current:
             _unpatch(self.stream, "write")
-        self.stream = self._current = None
+        self.stream = self._current = self._newest = None
 
 
 class DisplayCapture:

@@ -31,36 +31,38 @@ def names_in(tree: ast.Module, code: str) -> tuple[str, ...]:
         if name not in names:
             names.append(name)
 
-    def visit(node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                add(child.name)
-                continue
-            if isinstance(child, ast.Lambda):
-                continue
-            if isinstance(child, (ast.Import, ast.ImportFrom)):
-                for alias in child.names:
-                    if alias.name != "*":
-                        add(alias.asname or alias.name.split(".")[0])
-                continue
-            if isinstance(child, ast.Global):
-                continue
-            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                add(child.id)
-            elif isinstance(child, ast.comprehension):
-                # Comprehension variables are local, but walrus targets inside escape.
-                for inner in ast.walk(child):
-                    if isinstance(inner, ast.NamedExpr):
-                        for name in _targets(inner.target):
-                            add(name)
-                continue
-            visit(child)
-
     if ":=" in code:
-        visit(tree)  # a walrus can bind a name anywhere in an expression: every node is looked at
+        _visit(tree, add)  # a walrus can bind a name anywhere in an expression: every node is looked at
     else:
         _statements(tree.body, add)
     return tuple(names)
+
+
+def _visit(node: ast.AST, add: Callable[[str], None]) -> None:
+    """The global names every node under ``node`` binds, walrus targets included (a module function: no cycle per cell)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            add(child.name)
+            continue
+        if isinstance(child, ast.Lambda):
+            continue
+        if isinstance(child, (ast.Import, ast.ImportFrom)):
+            for alias in child.names:
+                if alias.name != "*":
+                    add(alias.asname or alias.name.split(".")[0])
+            continue
+        if isinstance(child, ast.Global):
+            continue
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+            add(child.id)
+        elif isinstance(child, ast.comprehension):
+            # Comprehension variables are local, but walrus targets inside escape.
+            for inner in ast.walk(child):
+                if isinstance(inner, ast.NamedExpr):
+                    for name in _targets(inner.target):
+                        add(name)
+            continue
+        _visit(child, add)
 
 
 def _statements(body: list[ast.stmt], add: Callable[[str], None]) -> None:

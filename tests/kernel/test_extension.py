@@ -1,5 +1,6 @@
 """Loading, unloading and reloading the extension in an in-process IPython shell."""
 
+import gc
 import threading
 
 import pytest
@@ -67,6 +68,27 @@ def test_names_are_read_from_the_tree_ipython_parsed_to_run_the_cell(shell, logb
         plain, magic = store.experiments(newest_first=False)
     assert list(plain.names) == ["a", "b", "c", "i", "d"]
     assert list(magic.names) == ["inner"]
+
+
+def test_recording_a_cell_leaves_no_reference_cycle_for_the_kernels_garbage_collector(shell):
+    """Objects in a cycle wait for a collection; each cell would make the kernel collect more often."""
+    shell.run_line_magic("load_ext", "kernel_hooks")
+    cells = [
+        "x = 1\nprint(x)",
+        "import sys as s\nprint(s.version, file=s.stderr)",
+        "y = [(z := 2) for _ in '']",
+    ]
+    for source in cells:  # first runs: caches and the drift history settle
+        shell.run_cell(source, store_history=True)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5):
+            for source in cells:
+                shell.run_cell(source, store_history=True)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_a_bug_in_recording_never_breaks_the_cell(shell, logbook_db, monkeypatch, capsys):
