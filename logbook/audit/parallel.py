@@ -34,7 +34,7 @@ from logbook.store.connection import open_read_only
 
 #: Below this many events, starting a worker costs more than it saves.
 PARALLEL_FROM = 20_000
-#: At most this many workers, whatever the machine has.
+#: At most this many cores are counted (the verifier forks one worker beside itself whenever there are two).
 MAX_WORKERS = 8
 #: The share of the chain the worker hashes: it also digests every cell, the verifier replays the history.
 WORKER_SHARE = 0.6
