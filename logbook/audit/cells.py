@@ -16,17 +16,21 @@ def cell_rows(conn: sqlite3.Connection, last: Optional[int] = None) -> Rows:
 
     ``last``: read the experiments up to this id only (those a snapshot read elsewhere holds).
     """
-    up_to, limit = ("", []) if last is None else (" WHERE experiment_id <= ?", [last])
+    outputs_sql = "SELECT experiment_id, mime, sha256, size, truncated FROM outputs"
+    rows_sql = f"SELECT {', '.join(COLUMNS)} FROM experiments"
+    limit: list[int] = []
+    if last is not None:
+        outputs_sql, rows_sql, limit = (
+            outputs_sql + " WHERE experiment_id <= ?",
+            rows_sql + " WHERE id <= ?",
+            [last],
+        )
     outputs: dict[int, list[tuple]] = {}
     for experiment_id, mime, sha, size, cut in conn.execute(
-        "SELECT experiment_id, mime, sha256, size, truncated FROM outputs"
-        f"{up_to} ORDER BY experiment_id, position",
-        limit,
+        outputs_sql + " ORDER BY experiment_id, position", limit
     ):
         outputs.setdefault(experiment_id, []).append((mime, sha, size, cut))
-    rows = conn.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM experiments{up_to.replace('experiment_id', 'id')}", limit
-    ).fetchall()
+    rows = conn.execute(rows_sql, limit).fetchall()
     return rows, outputs
 
 

@@ -83,8 +83,8 @@ def start_is_intact(path: Path, split: int, last_event: int, last_cell: int, gue
 class ChainStart:
     """:func:`start_is_intact` in a forked worker, asked for while this process does the rest.
 
-    Forks only where it is safe (see :func:`can_fork`); :meth:`intact` is
-    None when no worker ran or it gave no answer.
+    The caller forks only where it is safe (see :func:`can_fork`); :meth:`intact`
+    is None when no worker could be started or it gave no answer.
     """
 
     def __init__(self, path: Path, split: int, last_event: int, last_cell: int, guest: bool = False) -> None:

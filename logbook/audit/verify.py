@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Optional
 from pydantic import ValidationError
 
 from logbook.audit import parallel
-from logbook.audit.cells import cell_digests, cell_rows
+from logbook.audit.cells import RECORDED, cell_digests, cell_rows
 from logbook.audit.chain import intact
 from logbook.audit.replay import (
     EVIDENCE_FIELDS,
@@ -293,40 +293,6 @@ def _judgement(
     }
 
 
-def _surprise(
-    surprise_id: object,
-    status: object,
-    runs: object,
-    last_at: object,
-    last_experiment_id: object,
-    last_steps: object,
-    *judgement: object,
-) -> dict:
-    """A failed prediction's surprise as :func:`replay` rebuilds it, from its row (``id, status``, streak, judgement).
-
-    :func:`_judgement` and :func:`_streak` in one dict: a long logbook holds tens of thousands.
-    """
-    prediction_id, hypothesis_id, prediction, credence, surprisal_bits, experiment_id, observed, steps, at = (
-        judgement
-    )
-    return {
-        "prediction_id": prediction_id,
-        "hypothesis_id": hypothesis_id,
-        "prediction": prediction,
-        "credence": credence,
-        "surprisal_bits": surprisal_bits,
-        "experiment_id": experiment_id,
-        "observed": observed,
-        "steps": "[]" if steps is None else steps,
-        "created_at": at,
-        "status": status,
-        "runs": runs or 1,
-        "last_at": last_at,
-        "last_experiment_id": last_experiment_id,
-        "last_steps": "[]" if last_steps is None else last_steps,
-    }
-
-
 def _streak(runs: object, last_at: object, last_experiment_id: object, last_steps: object) -> dict:
     return {
         "runs": runs or 1,
@@ -392,7 +358,7 @@ def _table_records(store: Store) -> dict[Key, dict]:
     for row in db.conn.execute(
         f"SELECT id, status, {_STREAK}, {_JUDGEMENT} FROM surprises WHERE manual = 0 AND kind = 'prediction'"
     ):
-        records[("surprise", row[0])] = _surprise(*row)
+        records[("surprise", row[0])] = {**_judgement(*row[6:]), "status": row[1], **_streak(*row[2:6])}
     for s in db.query("SELECT * FROM surprises WHERE manual != 0 AND kind = 'prediction'"):
         records[("surprise", s["id"])] = _flagged(s)
     for s in db.query("SELECT * FROM surprises WHERE kind = 'drift'"):
@@ -689,14 +655,14 @@ def _beside(
     if not rest or rest[0][0] != split or not intact(rest[1:], rest[0]):
         return None
     start = conn.execute(
-        f"SELECT {_REPLAYED} FROM events WHERE id < ? AND kind != 'experiment.recorded' ORDER BY id", [split]
+        f"SELECT {_REPLAYED} FROM events WHERE id < ? AND kind != ? ORDER BY id", [split, RECORDED]
     ).fetchall()
     actual, evidence = _table_records(store), _evidence_rows(store.db)
     seals = store.seals()
     hashes = _hashes_of(conn, {1, *(row["events"] for row in seals)})
     holds = published is not None and _holds(conn, published.strip().lower(), total)
     result = Verification(events=total, head=rest[-1][6])
-    state = _replay(result, _replayed(start + [e for e in rest if e[2] != "experiment.recorded"]))
+    state = _replay(result, _replayed(start + [e for e in rest if e[2] != RECORDED]))
     del start, rest
     if evidence != state.evidence or not worker.intact():
         return None
