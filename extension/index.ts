@@ -111,6 +111,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     );
     const panel = new LogbookPanel(model, {
       team: String(PageConfig.getOption('logbookTeam')) === 'true',
+      restored: app.restored,
       compare: compareThese,
       openExperiment: (id, query) => void commands.execute(CommandIDs.openExperiment, { id, query }),
       openExport: () => void commands.execute(CommandIDs.exportLog, {}),

@@ -34,6 +34,8 @@ export interface IPanelOptions {
   compare?: (oldId: number, newId: number) => void;
   /** A team project: the sidebar has a Team section (every author's records, attributed). */
   team?: boolean;
+  /** Settles once JupyterLab has restored its layout (and replayed the sections it kept in its workspace). */
+  restored?: Promise<unknown>;
 }
 
 /** A small bar chart: the dashboard button's face. */
@@ -82,7 +84,8 @@ export class LogbookPanel extends SidePanel {
       this.content as AccordionPanel,
       names,
       names.map(n => `the ${n[0].toUpperCase()}${n.slice(1)} section`),
-      names.map(n => STRETCH[n] ?? 1)
+      names.map(n => STRETCH[n] ?? 1),
+      options.restored
     );
     model.changed.connect((_, what) => (what === 'status' || what === 'surprises') && this.renderHeader(), this);
   }

@@ -27,23 +27,36 @@ export class SectionTitles extends AccordionToolbar.Renderer {
  * a collapsed section leaves goes where it is used, not to the last section
  * open). Makes the handles keyboard controls (a focusable separator: the
  * arrows move it by ``STEP_PX``).
+ *
+ * JupyterLab keeps a sidebar's sections in its workspace too, and replays
+ * them as it restores (``restored``); that save can be older than the
+ * browser's, so the remembered layout is applied again once JupyterLab has
+ * restored, and nothing is saved before then.
  */
 export class RememberedLayout {
+  /** Whether JupyterLab has restored its layout: changes from then on are the researcher's, and saved. */
+  private restored = false;
+
   constructor(
     private readonly accordion: AccordionPanel,
     private readonly names: readonly string[],
     labels: readonly string[],
     private readonly stretch: readonly number[],
+    restored: Promise<unknown> = Promise.resolve(),
     private readonly storage: Storage | null = safeStorage()
   ) {
-    const layout = parseLayout(this.read(), names);
-    names.forEach((name, i) => layout.collapsed.includes(name) && accordion.collapse(i));
-    const sizes = sizesFor(layout, names);
-    if (sizes) {
-      accordion.setRelativeSizes(sizes);
-    }
-    accordion.expansionToggled.connect(this.share, this);
-    accordion.handleMoved.connect(this.save, this);
+    this.apply();
+    accordion.expansionToggled.connect(() => this.restored && this.share());
+    accordion.handleMoved.connect(() => this.restored && this.save());
+    void restored.then(() => {
+      this.apply();
+      // Once the accordion has laid out what the two replays left (its own sizing runs on the next frame).
+      requestAnimationFrame(() => {
+        this.apply();
+        this.restored = true;
+        this.describeSizes();
+      });
+    });
     accordion.handles.forEach((handle, i) => {
       handle.tabIndex = 0;
       handle.setAttribute('role', 'separator');
@@ -56,6 +69,20 @@ export class RememberedLayout {
       handle.addEventListener('focus', () => this.describeSizes());
     });
     accordion.node.addEventListener('keydown', this.onKeyDown);
+  }
+
+  /** Collapse and size the sections as the browser remembers them (nothing, when it remembers nothing). */
+  private apply(): void {
+    const raw = this.read();
+    if (raw === null) {
+      return;
+    }
+    const layout = parseLayout(raw, this.names);
+    this.names.forEach((name, i) => (layout.collapsed.includes(name) ? this.accordion.collapse(i) : this.accordion.expand(i)));
+    const sizes = sizesFor(layout, this.names);
+    if (sizes) {
+      this.accordion.setRelativeSizes(sizes);
+    }
   }
 
   /** Each handle's value: the share of the height (in %) of the section above it. */

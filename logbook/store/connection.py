@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
 import sqlite3
 import urllib.parse
 from pathlib import Path
@@ -19,7 +21,7 @@ from logbook.errors import (
 from logbook.paths import describe_folder
 from logbook.store import compatibility, schema
 from logbook.store.ownership import keep_to_author
-from logbook.store.portable import checkpoint, missing_wal, missing_wal_message
+from logbook.store.portable import NEW_FILE_VERSION, checkpoint, missing_wal, missing_wal_message
 from logbook.store.salvage import (
     SQLITE_CANTOPEN,
     SQLITE_FULL,
@@ -35,6 +37,8 @@ BUSY_TIMEOUT_MS = 10_000
 #: How long a connection to a replaced file waits for others before saving its WAL into that file.
 CHECKPOINT_TIMEOUT_MS = 1_000
 SIDE_FILES = ("-wal", "-shm")
+#: What ``os.link`` raises where the file system makes no hard links.
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 Identity = Optional[tuple[int, int]]
 
@@ -134,6 +138,13 @@ def connect(
     if path.is_dir():
         raise LogbookUnavailable(describe_folder(path))
     existed = path.exists() and path.stat().st_size > 0
+    if not path.exists() and not read_only:
+        try:
+            _create(path)
+        except PermissionError as error:
+            raise LogbookReadOnly(f"cannot open the logbook at {path}: {error}") from None
+        except OSError as error:
+            raise LogbookUnavailable(f"cannot open the logbook at {path}: {error}") from None
     if existed and missing_wal(path):
         raise LogbookUnavailable(missing_wal_message(path))
     try:
@@ -152,6 +163,40 @@ def connect(
     except BaseException:
         conn.close()
         raise
+
+
+def _create(path: Path) -> None:
+    """Make a new logbook at ``path`` whole: built beside it under a passing name, then linked in.
+
+    Another process opening ``path`` meanwhile finds either no file or a
+    logbook with all its tables, never the empty file in WAL mode that a new
+    one is for a moment (and that :func:`missing_wal` rightly takes for a copy
+    made without its WAL). When another process links its logbook in first,
+    theirs is the one kept. Where the file system makes no hard links, the
+    logbook is made at ``path`` directly.
+
+    The file says it is new (:data:`NEW_FILE_VERSION`) until the first
+    process to open it writes otherwise, in its WAL: so a copy of the file
+    alone, taken before anything was saved into it, is still known for one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    try:
+        with contextlib.closing(_open(draft)) as conn:
+            _prepare(Database(conn, execute_plugins=False), draft, check=False, read_only=False)
+            conn.execute(f"PRAGMA user_version = {NEW_FILE_VERSION}")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    except sqlite3.Error:
+        pass  # made at ``path`` directly, where the error is met again and explained
+    except OSError as error:
+        if error.errno not in _NO_LINKS:
+            raise
+    finally:
+        for suffix in ("", *SIDE_FILES):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{draft}{suffix}")
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -190,6 +235,8 @@ def _prepare(db: Database, path: Path, check: bool, read_only: bool) -> Database
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] == NEW_FILE_VERSION:
+            db.execute("PRAGMA user_version = 0")  # in the WAL: the file alone says new until its first save
     pending = schema.migrations.pending(db)
     if pending and read_only:
         raise LogbookReadOnly(

@@ -25,6 +25,9 @@ from logbook.errors import LogbookError, LogbookUnavailable
 SNAPSHOT_APPLICATION_ID = 0x4C42534E
 #: Bytes 18 and 19 of a SQLite header: 2 and 2 when the file is in WAL mode.
 _WAL_MODE = b"\x02\x02"
+#: ``PRAGMA user_version`` of a new logbook's file until its first save ("LBNW"): a copy of the file alone
+#: that still says so was taken while everything written to the logbook was in its WAL.
+NEW_FILE_VERSION = 0x4C424E57
 
 
 def checkpoint(db: Database) -> bool:
@@ -122,9 +125,11 @@ def _same_file(a: Path, b: Path) -> bool:
 def missing_wal(path: Path) -> bool:
     """Whether the file at ``path`` looks like a logbook whose records are in a WAL that did not come with it.
 
-    A file in WAL mode with no tables, and neither its ``-wal`` nor its
-    ``-shm`` beside it (no process has it open), was copied without the WAL
-    that held its data: opening it as a logbook would start a fresh one inside.
+    A file in WAL mode with neither its ``-wal`` nor its ``-shm`` beside it
+    (no process has it open) that has no tables, or that still says it is new
+    (:data:`NEW_FILE_VERSION`: nothing was saved into it since it was made),
+    was copied without the WAL that held its data: opening it as a logbook
+    would start a fresh one inside.
     """
     if Path(f"{path}-wal").exists() or Path(f"{path}-shm").exists():
         return False
@@ -138,7 +143,8 @@ def missing_wal(path: Path) -> bool:
     try:
         uri = f"file:{path}?mode=ro&immutable=1"
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
-            return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            return tables == 0 or conn.execute("PRAGMA user_version").fetchone()[0] == NEW_FILE_VERSION
     except sqlite3.Error:
         return False
 

@@ -178,3 +178,65 @@ def test_writing_never_waits_for_the_idle_save(logbook_db, tmp_path):
     finally:
         writer.stop()
         reader.close()
+
+
+def test_a_new_logbook_appears_at_its_path_whole(logbook_db, monkeypatch):
+    """While one process makes a new logbook, another finds no file there or a whole logbook, never an empty one;
+    the first to finish is the logbook both use, and no draft is left beside it."""
+    from logbook.store import schema
+
+    apply = schema.migrations.apply
+    seen_meanwhile = []
+
+    def migrate_while_another_opens(db, *args, **kwargs):
+        if not seen_meanwhile:
+            seen_meanwhile.append(logbook_db.exists())
+            with Store(logbook_db) as other:
+                other.add_hypothesis("made by the other process", 0.5)
+        return apply(db, *args, **kwargs)
+
+    monkeypatch.setattr(schema.migrations, "apply", migrate_while_another_opens)
+    with Store(logbook_db) as first:
+        assert [h.statement for h in first.hypotheses()] == ["made by the other process"]
+    assert seen_meanwhile == [False]
+    assert sorted(p.name for p in logbook_db.parent.iterdir()) == ["logbook.db"]
+
+
+def test_where_the_file_system_makes_no_hard_links_a_new_logbook_is_made_in_place(logbook_db, monkeypatch):
+    import errno
+    import os
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    with Store(logbook_db) as store:
+        store.add_hypothesis("Induction heads form at step 400", 0.5)
+    with Store(logbook_db) as again:
+        assert [h.statement for h in again.hypotheses()] == ["Induction heads form at step 400"]
+    assert sorted(p.name for p in logbook_db.parent.iterdir()) == ["logbook.db"]
+
+
+def made_with_its_tables_in_the_wal(path):
+    """A logbook as Logbook made them before a new one was linked in whole: everything, its tables too, in its WAL."""
+    from sqlite_utils import Database
+
+    from logbook.store import connection
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    connection._prepare(Database(conn), path, check=False, read_only=False)
+    return conn
+
+
+def test_a_copy_of_a_file_whose_tables_are_in_its_wal_says_so_too(logbook_db, tmp_path):
+    maker = made_with_its_tables_in_the_wal(logbook_db)
+    try:
+        copy = tmp_path / "colleague" / "logbook.db"
+        copy.parent.mkdir()
+        shutil.copyfile(logbook_db, copy)
+        with pytest.raises(LogbookUnavailable, match=r"logbook\.db-wal, which is not beside it"):
+            Store(copy)
+    finally:
+        maker.close()

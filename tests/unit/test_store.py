@@ -99,11 +99,6 @@ def test_the_file_uses_wal_and_records_its_migrations(logbook_db):
         assert migrations.pending(reopened.db) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known issue: a writer that opens a new logbook between SQLite switching it to WAL mode and its first "
-    "table takes it for a copy made without its WAL",
-)
 def test_two_writers_never_hand_out_the_same_id(logbook_db):
     ids: list[str] = []
 
