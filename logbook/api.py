@@ -705,8 +705,12 @@ def something_else(set_id: int | str, credence: float, reason: str = "") -> Comp
 
 
 def proposals(status: Optional[str] = "proposed") -> list[Proposal]:
-    """The updates Logbook proposed after verdicts (``status=None``: all of them, decided or not)."""
-    return session.store().proposals(status)
+    """The updates Logbook proposed after verdicts (``status=None``: all of them, decided or not).
+
+    Open ones whose credences moved since they were made carry ``now``: what accepting them writes.
+    """
+    store = session.store()
+    return store.proposals.open_proposals() if status == "proposed" else store.proposals(status)
 
 
 def decide(

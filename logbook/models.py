@@ -672,6 +672,14 @@ class ProposalStatus(str, Enum):
     rejected = "rejected"
 
 
+class ProposedUpdate(BaseModel):
+    """A proposal's evidence applied to credences: before, after, and the likelihood ratio."""
+
+    before: dict[str, Credence]
+    after: dict[str, Credence]
+    ratio: Optional[float] = None
+
+
 class Proposal(Record):
     """The Bayesian update Logbook proposed after a verdict, and what the researcher decided."""
 
@@ -694,13 +702,20 @@ class Proposal(Record):
         None, description="The credences written, when accepted or edited."
     )
     decided_at: Optional[datetime] = None
+    now: Optional[ProposedUpdate] = Field(
+        None,
+        description="For an open proposal whose credences changed since it was made: its evidence applied to "
+        "them as they are now, which is what accepting it writes.",
+    )
 
     def shown(self) -> Shown:
-        moves = ", ".join(f"{k} {self.before[k]:.2f}\u2192{self.after[k]:.2f}" for k in self.before)
+        update = self.now or self
+        moves = ", ".join(f"{k} {update.before[k]:.2f}\u2192{update.after[k]:.2f}" for k in update.before)
+        since = "; from the credences as they are now" if self.now else ""
         return Shown(
             f"U{self.id}",
             f"after {self.prediction_id} {'held' if self.held else 'failed'}",
-            f"{moves}; {self.status.value}",
+            f"{moves}{since}; {self.status.value}",
         )
 
 

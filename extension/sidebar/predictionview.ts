@@ -247,11 +247,35 @@ export function predictionForm(model: ILogbookModel, h: IHypothesis, close: () =
       return;
     }
     if (!field.value.trim() || p === null) {
+      // Nothing is added: say why, where the researcher looks.
+      const blank = !field.value.trim();
+      (blank ? field : credence).classList.add('jp-mod-error');
+      verdict.className = 'jp-Logbook-verdict jp-mod-error';
+      verdict.textContent = blank
+        ? '✗ write the prediction first'
+        : `✗ the probability "${credence.value.trim()}" is not between 0 and 1 (or 0 and 100%)`;
+      (blank ? field : credence).focus();
       return;
     }
     void attempt(() => model.addPrediction(h.id, kind, field.value, p)).then(ok => ok && close());
   };
-  field.addEventListener('input', () => kind === 'text' && (verdict.textContent = ''));
+  field.addEventListener('input', () => {
+    field.classList.remove('jp-mod-error');
+    if (kind === 'text') {
+      verdict.textContent = '';
+    }
+  });
+  credence.addEventListener('input', () => {
+    if (!credence.classList.contains('jp-mod-error')) {
+      return;
+    }
+    credence.classList.remove('jp-mod-error');
+    verdict.textContent = '';
+    verdict.className = 'jp-Logbook-verdict';
+    if (kind === 'expression' && field.value.trim()) {
+      field.dispatchEvent(new Event('input')); // its check shows again in place of the credence's error
+    }
+  });
   const row = el('div', 'jp-Logbook-row');
   row.append(el('span', 'jp-Logbook-muted', 'p'), credence, button('Add', `Add the prediction to ${h.id}`, submit, 'jp-mod-accept'));
   row.append(button('Cancel', 'Close the prediction form', close));

@@ -60,7 +60,9 @@ export class ProposalsView {
     node.dataset.proposal = String(p.id);
     const row = el('div', 'jp-Logbook-proposalRow');
     const text = el('span', 'jp-Logbook-proposalText', proposalLine(p));
-    text.title = `U${p.id}: after ${p.prediction_id} ${p.held ? 'held' : 'failed'}`;
+    text.title =
+      `U${p.id}: after ${p.prediction_id} ${p.held ? 'held' : 'failed'}` +
+      (p.now ? '; worked out again from the credences as they are now, which moved since it was proposed' : '');
     const actions = el('span', 'jp-Logbook-proposalActions');
     for (const [label, decision] of [
       ['Accept', 'accepted'],

@@ -72,6 +72,26 @@ export abstract class SectionWidget extends Widget {
     }
   }
 
+  /**
+   * The most height this section can have while every other open section keeps its minimum and every
+   * title stays in the sidebar (Infinity outside one).
+   */
+  protected roomInPanel(): number {
+    const accordion = this.parent?.node;
+    const panel = this.node.closest('.jp-SidePanel');
+    if (!accordion || !panel) {
+      return Infinity;
+    }
+    let others = 0;
+    for (const child of accordion.children as HTMLCollectionOf<HTMLElement>) {
+      if (child === this.node || child.offsetParent === null) {
+        continue; // this section, or a collapsed one
+      }
+      others += child.classList.contains('jp-Logbook-section') ? parseFloat(getComputedStyle(child).minHeight) || 0 : child.offsetHeight;
+    }
+    return panel.getBoundingClientRect().bottom - accordion.getBoundingClientRect().top - others;
+  }
+
   protected abstract render(): void;
 
   /** "Surprises · 3 unread" in the section's header; the header is redrawn only when it changes. */

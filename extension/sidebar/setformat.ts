@@ -32,13 +32,19 @@ export interface IProposal {
   before: Record<string, number>;
   after: Record<string, number>;
   ratio: number | null;
+  /** For an open proposal whose credences moved since it was made: what accepting it writes now. */
+  now?: { before: Record<string, number>; after: Record<string, number>; ratio: number | null } | null;
 }
 
-/** "H2 0.40 → 0.62, likelihood ratio 3.1": the move of the hypothesis the verdict was about. */
+/**
+ * "H2 0.40 → 0.62, likelihood ratio 3.1": the move of the hypothesis the verdict was about, from the credences as
+ * they are now (what accepting it writes) when they moved since the proposal was made.
+ */
 export function proposalLine(p: IProposal): string {
-  const who = p.hypothesis_id ?? Object.keys(p.before)[0];
-  const move = `${who} ${(p.before[who] ?? 0).toFixed(2)} → ${(p.after[who] ?? 0).toFixed(2)}`;
-  return p.ratio === null ? move : `${move}, likelihood ratio ${p.ratio.toFixed(1)}`;
+  const update = p.now ?? p;
+  const who = p.hypothesis_id ?? Object.keys(update.before)[0];
+  const move = `${who} ${(update.before[who] ?? 0).toFixed(2)} → ${(update.after[who] ?? 0).toFixed(2)}`;
+  return update.ratio === null ? move : `${move}, likelihood ratio ${update.ratio.toFixed(1)}`;
 }
 
 /** Who may give way when ``id`` moves in its set: its fellow members (of ``all``, the hypotheses known) and something else. */

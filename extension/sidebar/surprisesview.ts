@@ -186,14 +186,18 @@ export class SurprisesSection extends SectionWidget {
     }
   }
 
-  /** While some are unread the inbox keeps room for four rows; while one is triaged it may take 60% of the window. */
+  /**
+   * While some are unread the inbox keeps room for four rows; while one is triaged it may take 60% of the window;
+   * either as far as the other open sections leave room (its rows and form scroll inside it, never off the sidebar).
+   */
   protected sizeToContent(): void {
     const unreadRows = Math.min(UNREAD_ROWS, this.model.unread, this.model.surprises.total);
     this.list.node.style.minHeight = unreadRows > 1 ? `${unreadRows * SURPRISE_ROW_HEIGHT + 2}px` : '';
     // The bar of bulk actions and its summary line come on top of the rows kept in view.
     const extra = (this.bulk?.offsetHeight ?? 0) + (this.summary?.offsetHeight ?? 0);
     const floor = Math.max(120, unreadRows * SURPRISE_ROW_HEIGHT + 40) + extra;
-    super.sizeToContent(this.triage.node.hidden ? floor : Math.max(floor, window.innerHeight * 0.6));
+    const wanted = this.triage.node.hidden ? floor : Math.max(floor, window.innerHeight * 0.6);
+    super.sizeToContent(Math.max(120, Math.min(wanted, this.roomInPanel())));
   }
 
   /** The filters, every row (the list scrolls past ten), and the triage panel. */

@@ -133,6 +133,8 @@ export class TriagePanel {
       this.node.replaceChildren(...this.build(s));
       this.resized();
       (this.node.querySelector('.jp-Logbook-triageForm input, .jp-Logbook-triageForm textarea') as HTMLElement | null)?.focus();
+      // The whole form in view, its buttons too, once the section has taken its new height.
+      requestAnimationFrame(() => this.node.querySelector('.jp-Logbook-triageForm')?.scrollIntoView({ block: 'nearest' }));
     };
     const opener = (label: string, name: string, form: Form) => {
       const b = button(label, name, open(form));

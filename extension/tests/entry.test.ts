@@ -30,6 +30,10 @@ test('a credence out of range, or with no hypothesis, is refused with a reason',
   assert.equal(parseCredence('0.25'), 0.25);
   assert.equal(parseCredence('80%'), 0.8);
   assert.equal(parseCredence('abc'), null);
+  // A fraction above 1 is a slip, not a percentage: refused, never read as 1.5%.
+  assert.match(parseEntry('Heads copy @1.7').error ?? '', /above 1: .*\(1\.7%\)/);
+  assert.equal(parseCredence('1.5'), null);
+  assert.equal(parseCredence('1.5%'), 0.015);
 });
 
 const hypothesis = (id: string, states: string[] = []): IHypothesis => ({

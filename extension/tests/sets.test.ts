@@ -21,6 +21,9 @@ test('a proposal line names the hypothesis judged, before → after, and the lik
   const after = { H1: 0.2, H2: 0.62, else: 0.18 };
   assert.equal(proposalLine({ ...base, before, after, ratio: 3.14 }), 'H2 0.40 → 0.62, likelihood ratio 3.1');
   assert.equal(proposalLine({ ...base, before, after, ratio: null }), 'H2 0.40 → 0.62');
+  // Credences moved since it was proposed: the line shows what accepting it writes now.
+  const now = { before: { H1: 0.0, H2: 0.6, else: 0.4 }, after: { H1: 0.0, H2: 0.68, else: 0.32 }, ratio: 1.4 };
+  assert.equal(proposalLine({ ...base, before, after, ratio: 3.14, now }), 'H2 0.60 → 0.68, likelihood ratio 1.4');
 });
 
 test('a member moved on its card may take from its fellow members or something else, never from itself or another set', () => {

@@ -64,10 +64,13 @@ def set_lines(s: CompetingSet, statements: dict[str, str]) -> list[str]:
 
 
 def proposal_line(u: Proposal) -> str:
-    moves = ", ".join(f"{k} {u.before[k]:.2f}->{u.after[k]:.2f}" for k in u.before)
-    ratio = f", likelihood ratio {u.ratio:.2f}" if u.ratio is not None else ""
+    """One proposal; an open one whose credences moved since shows what accepting it would write now."""
+    update = u.now or u
+    moves = ", ".join(f"{k} {update.before[k]:.2f}->{update.after[k]:.2f}" for k in update.before)
+    ratio = f", likelihood ratio {update.ratio:.2f}" if update.ratio is not None else ""
+    since = " (from the credences as they are now)" if u.now else ""
     verdict = "held" if u.held else "failed"
-    return f"U{u.id}  after {u.prediction_id} {verdict}: {moves}{ratio}  [{u.status.value}]"
+    return f"U{u.id}  after {u.prediction_id} {verdict}: {moves}{ratio}{since}  [{u.status.value}]"
 
 
 def history_lines(s: CompetingSet) -> list[str]:
@@ -102,7 +105,8 @@ def _show(store: Store, s: CompetingSet) -> None:
 
 
 def cmd_list(store: Store, args: argparse.Namespace) -> None:
-    sets, proposals = store.competing_sets(), store.proposals()
+    sets, still_open = store.competing_sets(), {u.id: u for u in store.proposals.open_proposals()}
+    proposals = [still_open.get(u.id, u) for u in store.proposals()]
     statements = {h.id: h.statement for h in store.hypotheses()}
     for s in sets:
         print("\n".join(set_lines(s, statements)))

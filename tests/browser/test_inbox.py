@@ -425,6 +425,14 @@ def test_a_prediction_in_words_is_not_checked_as_python(lab, page):
     assert checked == ["the head copies what it attends to"], "words were never sent to be checked"
     form.get_by_role("button", name="In words, judged by hand").click()
     assert form.locator(".jp-Logbook-verdict").text_content() == ""
+    # A probability that is no probability adds nothing, and says so (1.5 is not read as 1.5%).
+    probability = form.get_by_role("textbox", name="Credence that the prediction for H2 comes true")
+    probability.fill("1.5")
+    form.get_by_role("button", name="Add the prediction to H2").click()
+    assert "not between 0 and 1" in form.locator(".jp-Logbook-verdict.jp-mod-error").text_content()
+    assert card.locator(".jp-Logbook-words").count() == 0
+    probability.fill("0.8")
+    assert form.locator(".jp-Logbook-verdict").text_content() == ""
     form.get_by_role("button", name="Add the prediction to H2").click()
     card.locator(".jp-Logbook-words", has_text="the head copies what it attends to").wait_for()
     assert checked == ["the head copies what it attends to"]

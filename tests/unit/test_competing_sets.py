@@ -219,6 +219,26 @@ def test_the_proposed_posterior_matches_a_hand_computation(rivals):
         rivals.decide_proposal(u.id, "rejected")
 
 
+def test_a_proposal_accepted_after_the_credences_moved_applies_its_evidence_to_them_as_they_are_now(rivals):
+    rivals.create_set("q", ["H1", "H2"], something_else=0.2)
+    rivals.set_credence("H1", 0.5, "", give_way=["H2"])  # H1 0.5, H2 0.3, else 0.2
+    p = rivals.add_prediction("H1", "score > 0.5", 0.9, likelihoods={"H2": 0.3, "else": 0.5})
+    judge(rivals, p.id, held=False)
+    assert [u.now for u in rivals.proposals.open_proposals()] == [None]  # made from the credences as they are
+    rivals.set_status("H1", "refuted", "the ablation killed it")  # H1 0, H2 0.6, else 0.4
+    (u,) = rivals.proposals.open_proposals()
+    # P(failed | H1) = 0.1, P(failed | H2) = 0.7, P(failed | else) = 0.5, now from 0, 0.6 and 0.4
+    assert u.before == pytest.approx({"H1": 0.5, "H2": 0.3, "else": 0.2})  # the proposal as made is kept
+    assert u.now.before == pytest.approx({"H1": 0.0, "H2": 0.6, "else": 0.4})
+    assert u.now.after == pytest.approx({"H1": 0.0, "H2": 0.42 / 0.62, "else": 0.2 / 0.62})
+    assert "H1 0.00\u21920.00" in u.shown().detail and "as they are now" in u.shown().detail
+    done = rivals.decide_proposal(u.id, "accepted", "still the evidence it was")
+    assert done.applied == pytest.approx(u.now.after)
+    assert rivals.hypothesis("H1").credence == 0.0  # a refuted member is not brought back
+    assert rivals.hypothesis("H2").credence == pytest.approx(0.42 / 0.62)
+    assert verify_logbook(rivals).ok
+
+
 def test_a_lone_hypothesis_is_updated_with_its_base_rate(store):
     h = store.add_hypothesis("alone", 0.6)
     p = store.add_prediction(h.id, "the plot is flat", 0.8, kind="text", base_rate=0.3)

@@ -8,7 +8,7 @@ from typing import Mapping, Optional
 from sqlite_utils import Database
 
 from logbook.errors import AlreadyDone, LogbookError
-from logbook.models import Proposal, ProposalStatus
+from logbook.models import Proposal, ProposalStatus, ProposedUpdate
 from logbook.rules.beliefs import ELSE, BeliefError, outcome_likelihoods, posterior, settle
 from logbook.store.tables.base import from_row, loads, now, one
 from logbook.store.tables.credences import Credences
@@ -66,18 +66,12 @@ class Proposals(Part):
         ).fetchone()
         if row is None or row[2] is None or row[7]:
             return None
-        hid, credence, first, stated, base_rate = row[0], row[1], row[2], loads(row[3], {}), row[4]
+        hid, first, set_id = row[0], row[2], row[5]
         held = first == "held"
-        set_id, own = row[5], row[6]
-        if set_id is not None:
-            before, _ = self.credences.distribution(set_id)
-            stated = {k: v for k, v in stated.items() if k in before}
-        else:
-            if base_rate is None:
-                return None  # a lone hypothesis is proposed an update only against a base rate you stated
-            before = {hid: own, ELSE: round(1.0 - own, 12)}
-            stated = {ELSE: 0.5 if base_rate is None else base_rate}
-        likelihoods = outcome_likelihoods(before, hid, credence, held, stated)
+        if set_id is None and row[4] is None:
+            return None  # a lone hypothesis is proposed an update only against a base rate you stated
+        before = self._credences_now(hid, set_id, row[6])
+        likelihoods = self._likelihoods(before, hid, row[1], held, loads(row[3], {}), row[4], set_id)
         try:
             result = posterior(before, likelihoods, hid)
         except BeliefError:
@@ -113,6 +107,72 @@ class Proposals(Part):
         self.events.append_event("proposal.made", f"U{number}", record, at=at)
         return number
 
+    def _credences_now(
+        self, hid: str, set_id: Optional[int], own: Optional[float] = None
+    ) -> dict[str, float]:
+        """What an update of ``hid`` starts from now: its set's credences, or its own and something else's."""
+        if set_id is not None:
+            return self.credences.distribution(set_id)[0]
+        if own is None:
+            own = self.db.execute("SELECT credence FROM hypotheses WHERE id = ?", [hid]).fetchone()[0]
+        return {hid: own, ELSE: round(1.0 - own, 12)}
+
+    @staticmethod
+    def _likelihoods(
+        before: Mapping[str, float],
+        hid: str,
+        credence: float,
+        held: bool,
+        stated: Mapping[str, float],
+        base_rate: Optional[float],
+        set_id: Optional[int],
+    ) -> dict[str, float]:
+        """P(the outcome seen | each member of ``before``), from what the prediction states."""
+        if set_id is not None:
+            stated = {k: v for k, v in stated.items() if k in before}
+        else:
+            stated = {ELSE: 0.5 if base_rate is None else base_rate}
+        return outcome_likelihoods(before, hid, credence, held, stated)
+
+    def update_now(self, proposal: Proposal) -> Optional[ProposedUpdate]:
+        """``proposal``'s evidence applied to the credences as they are now; None while they are the ones it saw.
+
+        Raises :class:`LogbookError` when Bayes' rule cannot apply it to them
+        (every member now gives the outcome probability 0).
+        """
+        hid = proposal.hypothesis_id
+        if hid is None:
+            return None
+        before = self._credences_now(hid, proposal.set_id)
+        if before.keys() == proposal.before.keys() and all(
+            abs(v - proposal.before[k]) < 1e-9 for k, v in before.items()
+        ):
+            return None
+        row = self.db.execute(
+            "SELECT credence, likelihoods, base_rate FROM predictions WHERE id = ?", [proposal.prediction_id]
+        ).fetchone()
+        likelihoods = self._likelihoods(
+            before, hid, row[0], proposal.held, loads(row[1], {}), row[2], proposal.set_id
+        )
+        try:
+            result = posterior(before, likelihoods, hid)
+        except BeliefError as error:
+            raise LogbookError(
+                f"U{proposal.id} cannot apply to the credences as they are now ({error}): edit or reject it"
+            ) from None
+        return ProposedUpdate(before=before, after=result.after, ratio=result.ratio)
+
+    def open_proposals(self) -> list[Proposal]:
+        """The proposals still to decide, oldest first, each with :meth:`update_now` where credences moved since."""
+        shown = []
+        for proposal in self("proposed"):
+            try:
+                proposal.now = self.update_now(proposal)
+            except LogbookError:
+                pass  # shown as proposed; deciding it says why it cannot be accepted
+            shown.append(proposal)
+        return shown
+
     def propose_update(self, prediction_id: str) -> Optional[Proposal]:
         """The proposal a judged prediction calls for (made now if it was not yet); None when there is none."""
         pid = self.predictions.prediction(prediction_id).id
@@ -146,7 +206,9 @@ class Proposals(Part):
 
         Accepted or edited, the credences are written (for a set, members that
         left since are passed over and the rest renormalised); either way the
-        decision is kept, once.
+        decision is kept, once. Accepted after the credences moved since the
+        proposal was made, its evidence is applied to them as they are now
+        (:meth:`update_now`), never its old result written over them.
         """
         decision = _status(decision)
         if decision is ProposalStatus.proposed:
@@ -158,6 +220,10 @@ class Proposals(Part):
             raise LogbookError("an edited proposal needs the credences you chose instead")
         reason = clean_text(reason).strip()
         wanted = dict(current.after)
+        if decision is ProposalStatus.accepted:
+            moved = self.update_now(current)
+            if moved is not None:
+                wanted = dict(moved.after)
         if decision is ProposalStatus.edited:
             wanted.update(
                 {(ELSE if k.lower() == ELSE else k.upper()): float(v) for k, v in (credences or {}).items()}
