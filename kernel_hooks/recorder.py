@@ -459,7 +459,7 @@ class Recorder:
             elif item.error is not None:
                 self.warn(
                     f"prediction {item.prediction.id} ({item.prediction.expression}) raised "
-                    f"{item.error}; it stays unjudged and is not reported again"
+                    f"{item.error}; it is not judged while it raises, and this is said again only after it has been judged"
                 )
         record_ms = None
         if handle is not None and clock is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -16,6 +17,7 @@ from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from logbook.errors import AlreadyDone, AlreadyExists, LogbookError, LogbookUnavailable, NotFound
+from logbook.paths import current_author
 from logbook.server import requests as bodies
 from logbook.server.database import Database
 from logbook.store.core import Store
@@ -28,6 +30,8 @@ LONG_POLL_SECONDS = 25.0
 MAX_PAGE = 500
 #: The largest id SQLite can hold (a signed 64-bit integer).
 MAX_ID = bodies.MAX_ID
+#: The user name Jupyter makes up for a browser on a server without accounts (a random UUID's hex).
+_ANONYMOUS = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -153,9 +157,17 @@ class LogbookHandler(APIHandler):
         return self._whole(raw, f"the {what} id", 0, MAX_ID)
 
     def user_name(self) -> str:
-        """Who is signed in to Jupyter, as resolutions record who closed a surprise."""
+        """Who is signed in to Jupyter, as resolutions record who closed a surprise.
+
+        A server without accounts (token or password only) makes up an anonymous
+        name for each browser ("Anonymous Thelxinoe"); the records then name the
+        author the kernels record as (:func:`logbook.paths.current_author`).
+        """
         user = self.current_user
-        return getattr(user, "name", "") or getattr(user, "username", "") or ""
+        username = getattr(user, "username", "") or ""
+        if not username or _ANONYMOUS.fullmatch(username):
+            return current_author()
+        return getattr(user, "name", "") or username
 
     @staticmethod
     def _whole(raw: str, name: str, low: int, high: int) -> int:
