@@ -179,6 +179,11 @@ def _published(holds: Callable[[str], bool], published: Optional[str], result: V
 # -- comparing records -----------------------------------------------------
 
 
+def _differ(field: str) -> str:
+    """The verb for a field's name: "credences differ", "status differs"."""
+    return "differ" if field.endswith("s") and not field.endswith("status") else "differs"
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -252,7 +257,7 @@ def _compare(actual: dict[Key, dict], expected: dict[Key, dict], problems: list[
                 )
                 continue
             problems.append(
-                f"{label} {ident}'s {name} differs from its recorded history"
+                f"{label} {ident}'s {name} {_differ(name)} from its recorded history"
                 f" (it says {_show(record[name])}, its history {_show(value)})"
             )
     if whole:

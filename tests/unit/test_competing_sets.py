@@ -297,7 +297,7 @@ def test_verify_catches_an_sql_edit_of_a_sets_credences(decided):
     decided.db.execute("UPDATE competing_sets SET remainder = 0.5 WHERE id = 1")
     decided.db.conn.commit()
     problems = verify_logbook(decided).problems
-    assert any("set 1's credences differs" in p for p in problems), problems
+    assert any("set 1's credences differ" in p for p in problems), problems
 
 
 def test_verify_catches_an_sql_edit_of_a_proposal(decided):

@@ -77,14 +77,14 @@ def test_a_verdict_keeps_the_values_that_decided_it_in_the_store_the_export_and_
     assert exported["surprises"][0]["steps"] == steps
     assert "score.max() → 0.3" in render(predicted, "md")
     predicted.db.execute("UPDATE surprises SET steps = ? WHERE id = 1", [json.dumps([steps[1]])])
-    assert any("steps differs" in p for p in verify_logbook(predicted).problems)
+    assert any("steps differ" in p for p in verify_logbook(predicted).problems)
 
 
 def test_editing_a_streaks_run_count_is_caught_by_verify(predicted):
     for _ in range(3):
         judge(predicted, "H1.P1", held=False)
     predicted.db.execute("UPDATE surprises SET runs = 1 WHERE id = 1")
-    assert any("runs differs" in p for p in verify_logbook(predicted).problems)
+    assert any("runs differ" in p for p in verify_logbook(predicted).problems)
 
 
 @pytest.mark.parametrize(
@@ -206,7 +206,7 @@ def test_a_surprise_that_fails_again_keeps_its_first_values_and_its_latest_besid
     assert [s.value for s in surprise.last_steps] == ["0.2", "False"]
     assert verify_logbook(predicted).ok
     predicted.db.execute("UPDATE surprises SET last_steps = ? WHERE id = 1", [json.dumps(first)])
-    assert any("last_steps differs" in p for p in verify_logbook(predicted).problems)
+    assert any("last_steps differ" in p for p in verify_logbook(predicted).problems)
 
 
 def test_a_surprise_failing_again_moves_the_inboxs_version(predicted):

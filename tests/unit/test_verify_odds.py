@@ -67,7 +67,8 @@ def test_an_sql_edit_of_what_a_prediction_states_is_caught(stated, logbook_db, c
     record = "hypothesis" if "hypotheses" in sql else "prediction"
     ident = sql.rsplit("'", 2)[-2]
     code, printed = verify(capsys, "--db", str(logbook_db))
-    assert code == 1 and f"{record} {ident}'s {name} differs from its recorded history" in printed, printed
+    verb = "differ" if name.endswith("s") else "differs"  # "tags differ", "base_rate differs"
+    assert code == 1 and f"{record} {ident}'s {name} {verb} from its recorded history" in printed, printed
 
 
 def test_tags_changed_through_the_logbook_are_in_the_history(stated):
@@ -78,7 +79,7 @@ def test_tags_changed_through_the_logbook_are_in_the_history(stated):
     assert kinds.count("prediction.tagged") == 1 and kinds.count("hypothesis.tagged") == 2
     assert problems(stated) == []
     tamper(stated, "UPDATE predictions SET tags = '[\"layer1\", \"quick\"]' WHERE id = 'H1.P1'")
-    assert any("prediction H1.P1's tags differs" in p for p in problems(stated))
+    assert any("prediction H1.P1's tags differ" in p for p in problems(stated))
 
 
 def test_a_revised_prediction_keeps_its_odds_and_verifies(stated):
@@ -89,7 +90,7 @@ def test_a_revised_prediction_keeps_its_odds_and_verifies(stated):
     assert revised.resolve_by == stated.prediction("H1.P1").resolve_by
     assert problems(stated) == []
     tamper(stated, "UPDATE predictions SET likelihoods = '{\"H2\": 0.01}' WHERE id = 'H1.P2'")
-    assert any("prediction H1.P2's likelihoods differs" in p for p in problems(stated))
+    assert any("prediction H1.P2's likelihoods differ" in p for p in problems(stated))
 
 
 def test_an_edited_export_of_odds_differs_from_its_own_chain_and_the_logbook(stated, logbook_db, capsys):
@@ -107,8 +108,12 @@ def test_an_edited_export_of_odds_differs_from_its_own_chain_and_the_logbook(sta
     edit(path, change)
     code, printed = verify(capsys, str(path))
     assert code == 1
-    for what in ("prediction H1.P1's likelihoods", "prediction H1.P1's resolve_by", "hypothesis H1's tags"):
-        assert f"{what} differs from the export's own chain" in printed, printed
+    for what in (
+        "prediction H1.P1's likelihoods differ",
+        "prediction H1.P1's resolve_by differs",
+        "hypothesis H1's tags differ",
+    ):
+        assert f"{what} from the export's own chain" in printed, printed
     code, printed = verify(capsys, str(path), "--db", str(logbook_db))
     assert code == 1 and "prediction H3.P1's base_rate differs from the logbook's history" in printed, printed
 
