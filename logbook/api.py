@@ -709,8 +709,7 @@ def proposals(status: Optional[str] = "proposed") -> list[Proposal]:
 
     Open ones whose credences moved since they were made carry ``now``: what accepting them writes.
     """
-    store = session.store()
-    return store.proposals.open_proposals() if status == "proposed" else store.proposals(status)
+    return session.store().proposals(status, now=True)
 
 
 def decide(

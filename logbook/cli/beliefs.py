@@ -105,8 +105,7 @@ def _show(store: Store, s: CompetingSet) -> None:
 
 
 def cmd_list(store: Store, args: argparse.Namespace) -> None:
-    sets, still_open = store.competing_sets(), {u.id: u for u in store.proposals.open_proposals()}
-    proposals = [still_open.get(u.id, u) for u in store.proposals()]
+    sets, proposals = store.competing_sets(), store.proposals(now=True)
     statements = {h.id: h.statement for h in store.hypotheses()}
     for s in sets:
         print("\n".join(set_lines(s, statements)))

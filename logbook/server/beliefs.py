@@ -109,13 +109,7 @@ class ProposalsHandler(LogbookHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         status = self.get_argument("status", None)
-
-        def listed(store: Store) -> list[Proposal]:
-            if status == "proposed":  # open ones, as accepting them would write them now
-                return store.proposals.open_proposals()
-            return store.proposals(status or None)
-
-        self.send(await self.call(listed))
+        self.send(await self.call(lambda store: store.proposals(status or None, now=True)))
 
 
 class ProposalHandler(LogbookHandler):

@@ -224,9 +224,11 @@ def test_a_proposal_accepted_after_the_credences_moved_applies_its_evidence_to_t
     rivals.set_credence("H1", 0.5, "", give_way=["H2"])  # H1 0.5, H2 0.3, else 0.2
     p = rivals.add_prediction("H1", "score > 0.5", 0.9, likelihoods={"H2": 0.3, "else": 0.5})
     judge(rivals, p.id, held=False)
-    assert [u.now for u in rivals.proposals.open_proposals()] == [None]  # made from the credences as they are
+    assert [u.now for u in rivals.proposals("proposed", now=True)] == [
+        None
+    ]  # made from the credences as they are
     rivals.set_status("H1", "refuted", "the ablation killed it")  # H1 0, H2 0.6, else 0.4
-    (u,) = rivals.proposals.open_proposals()
+    (u,) = rivals.proposals("proposed", now=True)
     # P(failed | H1) = 0.1, P(failed | H2) = 0.7, P(failed | else) = 0.5, now from 0, 0.6 and 0.4
     assert u.before == pytest.approx({"H1": 0.5, "H2": 0.3, "else": 0.2})  # the proposal as made is kept
     assert u.now.before == pytest.approx({"H1": 0.0, "H2": 0.6, "else": 0.4})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Mapping, Optional
 
@@ -162,17 +163,6 @@ class Proposals(Part):
             ) from None
         return ProposedUpdate(before=before, after=result.after, ratio=result.ratio)
 
-    def open_proposals(self) -> list[Proposal]:
-        """The proposals still to decide, oldest first, each with :meth:`update_now` where credences moved since."""
-        shown = []
-        for proposal in self("proposed"):
-            try:
-                proposal.now = self.update_now(proposal)
-            except LogbookError:
-                pass  # shown as proposed; deciding it says why it cannot be accepted
-            shown.append(proposal)
-        return shown
-
     def propose_update(self, prediction_id: str) -> Optional[Proposal]:
         """The proposal a judged prediction calls for (made now if it was not yet); None when there is none."""
         pid = self.predictions.prediction(prediction_id).id
@@ -185,13 +175,23 @@ class Proposals(Part):
         """The proposal with this id (``1`` or ``"U1"``)."""
         return from_row(Proposal, one(self.db, "proposals", proposal_number(proposal_id), "proposal"))
 
-    def __call__(self, status: Optional[str] = None) -> list[Proposal]:
-        """Every proposal, oldest first (those with ``status`` when given; an unknown status is refused)."""
+    def __call__(self, status: Optional[str] = None, now: bool = False) -> list[Proposal]:
+        """Every proposal, oldest first (those with ``status`` when given; an unknown status is refused).
+
+        ``now``: each open one whose credences moved since it was made carries :meth:`update_now`.
+        """
         where, params = ("status = ?", [_status(status).value]) if status else ("1", [])
-        return [
+        listed = [
             from_row(Proposal, r)
             for r in self.db.query(f"SELECT * FROM proposals WHERE {where} ORDER BY id", params)
         ]
+        for proposal in listed if now else ():
+            if proposal.status is ProposalStatus.proposed:
+                with contextlib.suppress(
+                    LogbookError
+                ):  # shown as made; deciding it says why it cannot be accepted
+                    proposal.now = self.update_now(proposal)
+        return listed
 
     def decide_proposal(
         self,
