@@ -21,7 +21,8 @@ and never when the move is within its noise floor: the dtype's rounding
 (``NOISE_STEPS`` machine epsilons of its scale, more for sums) and, for an
 element, ``ELEMENT_NOISE`` of its array's largest element. An array whose
 shape or dtype changed, or that newly holds NaN or Inf, moved too, and so
-did a cell that newly raises, or no longer raises.
+did a cell that newly raises, or no longer raises. A run the researcher
+stopped (:data:`INTERRUPTED`) is no result: it is neither compared nor kept.
 
 A part marked expected (:data:`Expected`) has an envelope, the size of change
 marked normal: moves within ``ENVELOPE_FACTOR`` times it are quiet, larger
@@ -86,6 +87,8 @@ ELEMENT_NOISE = 0.01
 ENVELOPE_FACTOR = 10
 #: The name a cell's raising (or not) is reported under.
 RAISES = "(error)"
+#: The error of a cell the researcher interrupted (or whose kernel was restarted under it).
+INTERRUPTED = "KeyboardInterrupt"
 
 #: Names that hold timings or clock readings, which vary from run to run by nature: never drift.
 TIMING_NAME = re.compile(

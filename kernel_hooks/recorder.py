@@ -33,6 +33,7 @@ from kernel_hooks.cells import (
 )
 from kernel_hooks.drift import (
     DEFAULT_THRESHOLD,
+    INTERRUPTED,
     CellHistory,
     Drift,
     Run,
@@ -385,6 +386,8 @@ class Recorder:
         The run is noted in the cell's history; ``job`` folds it in once the experiment is written.
         """
         error = None if row["ok"] else (row.get("error_name") or "error")
+        if error == INTERRUPTED:
+            return []  # stopped by the researcher: not a result to compare, nor one to compare others with
         try:
             found = self.history.compare(key, code, names, error, self.drift_threshold)
             self.history.note(key, code, Run(handle, names, error))

@@ -79,6 +79,22 @@ def test_a_cell_that_newly_raises_is_drift(drifted):
     assert drift_cards(runs[9])[0]["drifts"][0]["note"] == "(error) newly raises ZeroDivisionError"
 
 
+def test_a_run_the_researcher_interrupted_is_neither_drift_nor_a_baseline(tmp_path):
+    cells = [
+        "stop = False",
+        "x = 1\nif stop:\n    raise KeyboardInterrupt  # as Ctrl-C, or a restart, mid-cell",
+        "stop = True",
+    ]
+    db = tmp_path / ".logbook" / "logbook.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LOGBOOK_DB", str(db))
+        runs = run_in_order(cells, [0, 1, 1, 2, 1, 0, 1], tmp_path)
+    assert outputs_of(runs[4], "error")[0]["ename"] == "KeyboardInterrupt"
+    assert all(not drift_cards(cell) for cell in runs)
+    with Store(db) as store:
+        assert not drifts(store) and len(store.experiments(limit=None)) == 7
+
+
 def test_a_shape_change_is_drift_and_its_statistics_are_not_compared_across_it(drifted):
     _, store = drifted
     (surprise,) = drifts(store, "acts")[:1]
