@@ -66,17 +66,23 @@ class ExperimentJob:
 
     def record(self) -> tuple[CellRecord, list[dict[str, Any]]]:
         """The row and encoded outputs this job writes (the row completed with what the writer adds)."""
-        outputs = [encoded for output in self.outputs for encoded in encode_output(output)]
-        search_text = "\n".join(
-            o["data"].decode("utf-8", "replace")
-            for o in outputs
-            if o["mime"] == "text/plain" and o["data"] is not None
+        outputs = (
+            [encoded for output in self.outputs for encoded in encode_output(output)] if self.outputs else []
+        )
+        search_text = (
+            "\n".join(
+                o["data"].decode("utf-8", "replace")
+                for o in outputs
+                if o["mime"] == "text/plain" and o["data"] is not None
+            )[:SEARCH_TEXT_CAP]
+            if outputs
+            else ""
         )
         row: CellRecord = {
             **self.row,
             "names": to_json(self.names),
             "torch": to_json(self.torch_activity) if self.torch_activity else None,
-            "output_text": search_text[:SEARCH_TEXT_CAP],
+            "output_text": search_text,
             "record_ms": self.handle.claim_record_ms(),
         }
         if self.started_at is not None:

@@ -154,9 +154,8 @@ def record_digest(
     experiment_id: int, row: Mapping[str, Any], outputs: Iterable[tuple[str, str, int, Any]]
 ) -> str:
     """:func:`row_digest` of ``row`` written with the id ``experiment_id`` (the writer's path: no copy of the row)."""
-    missing = next((key for key in _REQUIRED if key not in row), None)
-    if missing is not None:
-        raise KeyError(missing)
+    if "started_at" not in row or "duration_ms" not in row or "ok" not in row:
+        raise KeyError(next(key for key in _REQUIRED if key not in row))
     return columns_digest((experiment_id, *map(row.get, _RECORD_COLUMNS)), outputs)
 
 

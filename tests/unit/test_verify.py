@@ -438,3 +438,21 @@ def test_a_cells_figures_run_as_yours_only_when_you_recorded_it_and_it_is_unchan
     )
     trusted, why = research.outputs_trusted(mine, user="ada")
     assert not trusted and "changed after it was recorded" in why
+
+
+def test_events_appended_many_to_a_statement_chain_in_order_and_verify(store, logbook_db, capsys):
+    """A batch of 73 events (64, 8 and 1 to a statement) is one chain, in the order given, each hash its own."""
+    events = [("note.added", f"N{i}", canonical({"text": f"note {i}"})) for i in range(73)]
+    with store.transaction():
+        hashes = store.events.append_events(events, at="2026-12-05T06:00:00+00:00")
+    rows = list(store.db.query("SELECT id, subject, prev_hash, hash FROM events ORDER BY id"))
+    assert [row["subject"] for row in rows] == [f"N{i}" for i in range(73)]
+    assert [row["hash"] for row in rows] == hashes
+    previous = GENESIS
+    for row, (kind, subject, payload) in zip(rows, events):
+        assert row["prev_hash"] == previous
+        assert row["hash"] == event_hash(
+            previous, row["id"], "2026-12-05T06:00:00+00:00", kind, subject, payload
+        )
+        previous = row["hash"]
+    assert verify(capsys, "--db", str(logbook_db))[0] == 0

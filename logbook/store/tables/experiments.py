@@ -157,11 +157,12 @@ class Experiments(Part):
             # The row's own order: rows built alike fill the same columns in the same order.
             filled = tuple([column for column, value in row.items() if value is not None])
             rows.append((filled, [experiment_id, *[value for value in row.values() if value is not None]]))
-            kept = [self._store_output(output) for output in outputs]
-            output_rows.extend(
-                (experiment_id, position, mime, sha, size, int(cut))
-                for position, (mime, sha, size, cut) in enumerate(kept)
-            )
+            kept = [self._store_output(output) for output in outputs] if outputs else []
+            if kept:
+                output_rows.extend(
+                    (experiment_id, position, mime, sha, size, int(cut))
+                    for position, (mime, sha, size, cut) in enumerate(kept)
+                )
             # The cell enters the chain with the row: editing any of it later breaks `logbook verify`.
             digest = record_digest(experiment_id, row, kept)
             # canonical({"digest": digest}): a hex digest needs no escaping
