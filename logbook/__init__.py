@@ -5,6 +5,8 @@
 >>> h.predict("induction_score > 0.5", credence=0.8)
 """
 
+# First, so that no module here imports sqlite-utils before it: see the module.
+import logbook.lean_sqlite_utils  # noqa: F401, I001
 from logbook.api import (
     HypothesisHandle,
     SurpriseHandle,
