@@ -1,14 +1,18 @@
 """Hook overhead per cell: real kernel round trips and in-process run_cell, with vs without.
 
-    python bench/kernel_overhead.py [--cells 1000] [--heavy-cells 100] [--gpt2-cells 40]
+    python bench/kernel_overhead.py [--cells 2000] [--heavy-cells 100] [--gpt2-cells 40] [--rounds 5]
 
 Kernel: two kernels, one with ``%load_ext kernel_hooks``, run the same cells
-in alternating blocks so both see the same machine load. Five workloads:
+in alternating blocks so both see the same machine load; the one without the
+hooks imports the same modules first (:data:`SAME_IMPORTS`). Five workloads:
 trivial cells, trivial cells that three predictions watch, cells whose result
 is a 1 MB string, and ``run_with_cache`` cells on the demo model and on a
 12-layer GPT-2-shaped model (on CUDA when torch sees a GPU). For the trivial
 cell a third kernel without the hooks takes its turn too: its ratio to the
-first ("noise floor") is how far two identical kernels differ in the run. For each, the
+first ("noise floor") is how far two identical kernels differ in the run; the
+trivial cells are shared among ``--rounds`` sets of fresh kernels and pooled,
+since each kernel keeps its threads' placement on the cores (and a few
+percent of speed either way) for its life. For each, the
 time the hooked kernel spent recording and judging after its cells (``record_ms``, stored with each experiment) is read
 back from its logbook.
 In process: one IPython shell runs blocks of trivial cells with the extension
@@ -82,34 +86,60 @@ WORKLOADS = {
     ),
 }
 WARMUP = 10
+#: What the kernels without the hooks run first: the modules the extension loads, without loading it. Loading
+#: anything heavy (these 0.3 s of imports; torch, in research) leaves a kernel a few percent slower per round
+#: trip for its life, the way its threads come to be placed on the cores (a plain kernel after
+#: ``sum(range(3 * 10**7))`` shows it too), so a kernel that never ran anything would be compared with one
+#: that loaded the extension, not with one that only lacks the hooks.
+SAME_IMPORTS = "import kernel_hooks, kernel_hooks.recorder"
+#: Ends the source of each warm-up cell, so its record is left out of the recording times.
+WARMUP_MARK = "  # warm-up"
 #: The goals for a trivial cell: round-trip ratios (median, p99) and the in-process cost in ms.
 MEDIAN_GOAL, P99_GOAL, IN_PROCESS_GOAL_MS = 1.03, 1.10, 0.05
 
 
 def kernel_round_trips(
-    cells: int, db: Path, setup: str, hooked_setup: str, cell: str, floor: bool = False
+    cells: int, db: Path, setup: str, hooked_setup: str, cell: str, floor: bool = False, rounds: int = 1
 ) -> dict[str, list[float]]:
     """Round trips of ``cell`` in a kernel without the hooks and one with them, in alternating blocks.
 
     With ``floor``, a second kernel without the hooks takes its turn too
-    ("again"): how far two identical kernels differ in this run.
+    ("again"): how far two identical kernels differ in this run. With
+    ``rounds``, the cells are shared among that many sets of fresh kernels,
+    one set after another, and pooled: how a kernel's threads happen to be
+    placed on the cores moves its round trips by a few percent for its whole
+    life, so one set alone measures its placement as much as the hooks.
     """
+    labels = ["without", "with", "again"] if floor else ["without", "with"]
+    times: dict[str, list[float]] = {label: [] for label in labels}
+    for round_ in range(rounds):
+        share = cells // rounds + (1 if round_ < cells % rounds else 0)
+        for label, kept in _one_round(share, db, setup, hooked_setup, cell, labels).items():
+            times[label].extend(kept)
+    return times
+
+
+def _one_round(
+    cells: int, db: Path, setup: str, hooked_setup: str, cell: str, labels: list[str]
+) -> dict[str, list[float]]:
     env = {**os.environ, "LOGBOOK_DB": str(db)}
     folder = str(db.parent)
-    labels = ["without", "with", "again"] if floor else ["without", "with"]
     times: dict[str, list[float]] = {label: [] for label in labels}
     block = min(BLOCK, max(cells // 4, 1))
     with contextlib.ExitStack() as stack:
         clients = {label: stack.enter_context(kernel(env, folder))[1] for label in labels}
         hooked = clients["with"]
         run(hooked, "%load_ext kernel_hooks")
+        for client in clients.values():
+            if client is not hooked:
+                run(client, SAME_IMPORTS)
         if hooked_setup:
             run(hooked, hooked_setup)
         for client in clients.values():
             if setup:
                 run(client, setup, timeout=300)
             for warmup in range(WARMUP):
-                run(client, cell.format(i=warmup))
+                run(client, cell.format(i=warmup) + WARMUP_MARK)
         for number in range(cells // block):
             # Each kernel goes first, second and last in turn.
             shift = number % len(labels)
@@ -125,7 +155,11 @@ def recording_times(db: Path, cell: str) -> list[float]:
     with Store(db) as store:
         rows = store.db.execute("SELECT source, record_ms FROM experiments ORDER BY id").fetchall()
     prefix = cell.split("{")[0]
-    measured = [ms for source, ms in rows if source.startswith(prefix) and ms is not None][WARMUP:]
+    measured = [
+        ms
+        for source, ms in rows
+        if source.startswith(prefix) and WARMUP_MARK not in source and ms is not None
+    ]
     return [ms / 1000 for ms in measured]
 
 
@@ -179,12 +213,13 @@ def report_recording(title: str, seconds: list[float]) -> None:
 
 
 def report(
-    title: str, times: dict[str, list[float]], unit: float, unit_name: str
+    title: str, times: dict[str, list[float]], unit: float, unit_name: str, rounds: int = 1
 ) -> dict[str, tuple[float, float]]:
     """Print the median and p99 with and without hooks (and the noise floor, when measured); returns each stat's (added, ratio)."""
     without, with_ = describe(times["without"]), describe(times["with"])
     again = describe(times["again"]) if times.get("again") else None
-    print(f"{title} ({len(times['with'])} cells each)")
+    sets = f", {rounds} sets of fresh kernels" if rounds > 1 else ""
+    print(f"{title} ({len(times['with'])} cells each{sets})")
     found = {}
     for stat in ("median", "p99"):
         a, b = without[stat] * unit, with_[stat] * unit
@@ -203,9 +238,12 @@ def goal(text: str, value: float, limit: float, shown: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cells", type=int, default=1000)
+    parser.add_argument("--cells", type=int, default=2000)
     parser.add_argument("--heavy-cells", type=int, default=100)
     parser.add_argument("--gpt2-cells", type=int, default=40)
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="sets of fresh kernels the trivial cells are shared among"
+    )
     args = parser.parse_args()
     counts = {"cells": args.cells, "heavy": args.heavy_cells, "gpt2": args.gpt2_cells}
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
@@ -214,8 +252,9 @@ def main() -> None:
             if not cells:
                 continue
             db = Path(folder) / f"kernel-{number}.db"
-            times = kernel_round_trips(cells, db, setup, hooked_setup, cell, floor=number == 0)
-            found = report(f"Kernel round trip, {name}", times, 1000, "ms")
+            rounds = args.rounds if number == 0 else 1
+            times = kernel_round_trips(cells, db, setup, hooked_setup, cell, floor=number == 0, rounds=rounds)
+            found = report(f"Kernel round trip, {name}", times, 1000, "ms", rounds)
             report_recording(name, recording_times(db, cell))
             if number == 0:
                 trivial = found
