@@ -15,8 +15,8 @@ first records in a process are its slowest); the figures are the medians of
 the rounds, with their range. wandb's rate moves twofold from round to round
 here, so one round proves little either way. The last line says whether the
 kernel path is at least ``GOAL`` times as fast as wandb offline on the
-medians, and how much time a record that leaves; the line before it says how
-much of Logbook's writer time a record is spent in SQLite's statements alone.
+medians, and the time per record the goal allows; the line before it says
+how much of the writer's time per record SQLite's statements alone take.
 
 The kernel path submits the job the kernel submits after each cell
 (:class:`kernel_hooks.jobs.ExperimentJob`, its names' summaries serialised in
@@ -30,6 +30,7 @@ import argparse
 import gc
 import logging
 import os
+import statistics
 import tempfile
 import time
 import warnings
@@ -163,15 +164,9 @@ def logbook_statements(folder: Path, n: int) -> tuple[float, float]:
         return elapsed, timed.seconds
 
 
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def rate_range(n: int, seconds: list[float]) -> str:
     rates = sorted(n / s for s in seconds)
-    return f"{n / median(seconds):9.0f} records/s (rounds {rates[0]:,.0f}-{rates[-1]:,.0f})"
+    return f"{n / statistics.median(seconds):9.0f} records/s (rounds {rates[0]:,.0f}-{rates[-1]:,.0f})"
 
 
 def main() -> None:
@@ -220,12 +215,12 @@ def main() -> None:
             missing["MLflow, log_metric + log_text, sqlite"] = str(error)
         gc.collect()
         writer_seconds, statement_seconds = logbook_statements(folder, n)
-    baseline = median(kernel_path)
+    baseline = statistics.median(kernel_path)
     print(f"Writing {n} cell records (metric + source + stdout); medians of {args.rounds} alternated rounds")
     print(f"  {'Logbook, kernel path (batched writer)':42}  {rate_range(n, kernel_path)}")
     if wandb:
         print(
-            f"  {'wandb, offline, wandb.log':42}  {rate_range(n, wandb)}   ratio {median(wandb) / baseline:5.1f}"
+            f"  {'wandb, offline, wandb.log':42}  {rate_range(n, wandb)}   ratio {statistics.median(wandb) / baseline:5.1f}"
         )
     else:
         print(f"  {'wandb, offline, wandb.log':42}  not installed ({missing['wandb']})")
@@ -243,8 +238,8 @@ def main() -> None:
         print(f"Goal (kernel path at least {GOAL}x wandb offline): not measured, wandb is not installed")
         return
     ratios = sorted(w / k for w, k in zip(wandb, kernel_path))
-    ratio = median(wandb) / baseline
-    budget = median(wandb) / GOAL * per_record
+    ratio = statistics.median(wandb) / baseline
+    budget = statistics.median(wandb) / GOAL * per_record
     verdict = "met" if ratio >= GOAL else "NOT met"
     print(
         f"Goal (kernel path at least {GOAL}x wandb offline): {ratio:.1f}x on the medians"
