@@ -177,7 +177,9 @@ class HypothesisHandle:
         reason = clean_text(reason).strip()
         said = [c.reason for c in self._hypothesis.history if c.credence == credence]
         if any(r == reason or (self._hypothesis.set_id and r.endswith(f": {reason}")) for r in said):
-            _say(f"{self.id} already records credence {credence:.2f} for this reason; nothing changed")
+            now = self._hypothesis.credence
+            later = "" if round(now, 2) == round(credence, 2) else f" (a later change made it {now:.2f})"
+            _say(f"{self.id} already records credence {credence:.2f} for this reason{later}; nothing changed")
             return self
         if give_way is not None and self._hypothesis.set_id is None:
             raise LogbookError(f"{self.id} is in no competing set: no one gives way")

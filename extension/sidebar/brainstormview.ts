@@ -8,7 +8,7 @@ import { Notification } from '@jupyterlab/apputils';
 import { attempt, button, el, input } from '../lib/dom';
 import { parseCredence, parseEntry } from '../lib/entry';
 import { brainstormTiming, formatCredence } from '../lib/format';
-import { shortfallNudge } from './setformat';
+import { rivalsToOffer, shortfallNudge } from './setformat';
 import { formatClock } from '../lib/timer';
 import { ILogbookModel } from '../lib/imodel';
 import { IClock } from '../lib/state';
@@ -202,7 +202,7 @@ export class BrainstormSection extends SectionWidget {
       list.append(entry);
     }
     item.append(summary, list, el('div', 'jp-Logbook-muted', `started ${new Date(b.started_at).toLocaleString()}`));
-    const free = b.hypothesis_ids.filter(id => (this.model.hypothesis(id)?.set_id ?? null) === null);
+    const free = rivalsToOffer(b.hypothesis_ids, id => this.model.hypothesis(id)?.set_id);
     if (free.length) {
       // In the summary, so one click makes the set whether the brainstorm is open or not.
       summary.append(

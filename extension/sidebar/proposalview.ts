@@ -6,7 +6,7 @@
 
 import { attempt, button, el, input } from '../lib/dom';
 import { ILogbookModel } from '../lib/imodel';
-import { IProposal, proposalLine } from './setformat';
+import { IProposal, isMoot, proposalLine } from './setformat';
 import { SHOW_PREDICTION_EVENT } from '../lib/tokens';
 
 /** A prediction past its resolve-by date, still pending. */
@@ -44,7 +44,7 @@ export class ProposalsView {
       return;
     }
     this.key = key;
-    this.proposals = proposals;
+    this.proposals = proposals.filter(p => !isMoot(p));
     this.due = due;
     this.draw();
   }

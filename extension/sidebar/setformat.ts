@@ -47,6 +47,15 @@ export function proposalLine(p: IProposal): string {
   return update.ratio === null ? move : `${move}, likelihood ratio ${update.ratio.toFixed(1)}`;
 }
 
+/**
+ * Whether accepting ``p`` would move no credence as the sidebar shows them (two decimals): a refuted
+ * hypothesis's 0.00 → 0.00, say. Such a proposal is left out of the inbox; it stays open in the record.
+ */
+export function isMoot(p: IProposal): boolean {
+  const update = p.now ?? p;
+  return Object.entries(update.after).every(([who, after]) => Math.abs(after - (update.before[who] ?? 0)) < 0.005);
+}
+
 /** Who may give way when ``id`` moves in its set: its fellow members (of ``all``, the hypotheses known) and something else. */
 export function giveWayChoices(id: string, setId: number, all: { id: string; set_id?: number | null }[]): { id: string; label: string }[] {
   return [
@@ -64,4 +73,13 @@ export function shortfallNudge(written: number, target: number): string | null {
     return null;
   }
   return `${written} of ${target}: one more?`;
+}
+
+/**
+ * The hypotheses of a past brainstorm that "Make these rivals" puts in one competing set: those in no set
+ * yet, when there are two or more (one alone against "something else" is no rivalry).
+ */
+export function rivalsToOffer(ids: string[], setOf: (id: string) => number | null | undefined): string[] {
+  const free = ids.filter(id => (setOf(id) ?? null) === null);
+  return free.length >= 2 ? free : [];
 }

@@ -1,7 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { giveWay, giveWayChoices, proposalLine, setParts, share, shortfallNudge } from '../sidebar/setformat';
+import {
+  giveWay,
+  giveWayChoices,
+  isMoot,
+  proposalLine,
+  rivalsToOffer,
+  setParts,
+  share,
+  shortfallNudge
+} from '../sidebar/setformat';
 
 test('a set reads as its members then something else, each with its share', () => {
   const parts = setParts({ id: 1, question: 'q', credences: { H1: 0.5, H2: 0.4 }, something_else: 0.1 });
@@ -50,4 +59,21 @@ test('a brainstorm below its target asks for more; at or past it, nothing', () =
   assert.equal(shortfallNudge(0, 5), '0 of 5: one more?');
   assert.equal(shortfallNudge(4, 4), null);
   assert.equal(shortfallNudge(6, 4), null);
+});
+
+test('a past brainstorm offers to make rivals of its hypotheses in no set, two or more of them', () => {
+  const sets: Record<string, number | null> = { H1: null, H2: 3, H3: null };
+  assert.deepEqual(rivalsToOffer(['H1', 'H2', 'H3'], id => sets[id]), ['H1', 'H3']);
+  assert.deepEqual(rivalsToOffer(['H1', 'H2'], id => sets[id]), []);
+  assert.deepEqual(rivalsToOffer(['H4', 'H5'], () => undefined), ['H4', 'H5']);
+});
+
+test('a proposal that would move no credence as shown is moot; one that moves any is not', () => {
+  const base = { id: 1, prediction_id: 'H1.P1', set_id: null, hypothesis_id: 'H1', held: false, ratio: 0.4 };
+  assert.equal(isMoot({ ...base, before: { H1: 0 }, after: { H1: 0 } }), true);
+  assert.equal(isMoot({ ...base, before: { H1: 0.5 }, after: { H1: 0.502 } }), true);
+  assert.equal(isMoot({ ...base, before: { H1: 0.5 }, after: { H1: 0.29 } }), false);
+  // Judged from the credences as they are now, when they moved since the proposal was made.
+  const refuted = { before: { H1: 0, H2: 0.6 }, after: { H1: 0, H2: 0.6 }, ratio: 0.4 };
+  assert.equal(isMoot({ ...base, before: { H1: 0.5, H2: 0.3 }, after: { H1: 0.29, H2: 0.4 }, now: refuted }), true);
 });

@@ -64,13 +64,22 @@ def set_lines(s: CompetingSet, statements: dict[str, str]) -> list[str]:
 
 
 def proposal_line(u: Proposal) -> str:
-    """One proposal; an open one whose credences moved since shows what accepting it would write now."""
+    """One proposal; an open one whose credences moved since shows what accepting it would write now.
+
+    A decided one that wrote other credences than it proposed (accepted after they moved, or edited) also
+    says what it wrote.
+    """
     update = u.now or u
     moves = ", ".join(f"{k} {update.before[k]:.2f}->{update.after[k]:.2f}" for k in update.before)
     ratio = f", likelihood ratio {update.ratio:.2f}" if update.ratio is not None else ""
     since = " (from the credences as they are now)" if u.now else ""
     verdict = "held" if u.held else "failed"
-    return f"U{u.id}  after {u.prediction_id} {verdict}: {moves}{ratio}{since}  [{u.status.value}]"
+    wrote = ""
+    if u.applied is not None and any(
+        round(v, 2) != round(u.after.get(k, -1.0), 2) for k, v in u.applied.items()
+    ):
+        wrote = "; wrote " + ", ".join(f"{k} {v:.2f}" for k, v in u.applied.items())
+    return f"U{u.id}  after {u.prediction_id} {verdict}: {moves}{ratio}{since}{wrote}  [{u.status.value}]"
 
 
 def history_lines(s: CompetingSet) -> list[str]:

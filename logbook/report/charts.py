@@ -560,14 +560,21 @@ def rolling_brier_spec(points: list, window: int) -> dict:
     return _spec(body, f"Brier score over the last {window} judged predictions, rolling")
 
 
+#: Pixels kept inside a surprise timeline's axes beyond its first and last point (its largest circle's radius).
+TIMELINE_PADDING = 10
+
+
 def _surprise_timeline(points: list[dict], mark: dict, color: dict, extra: dict) -> dict:
     """A timeline of surprises: a point at each one's time (``at``) and surprisal (``bits``), with ``label``."""
     moments = [(datetime.fromisoformat(p["at"]), 0.0, "") for p in points]
     x = _temporal(_time_format(moments, [], max(m[0] for m in moments)) if moments else "%Y-%m-%d")
+    # Room inside the axes for the largest point, so none sits half outside them at the ends.
+    x = {**x, "scale": {**x.get("scale", {}), "padding": TIMELINE_PADDING}}
     y = {
         "field": "bits",
         "type": "quantitative",
         "title": "surprisal (bits)",
+        "scale": {"padding": TIMELINE_PADDING},
         "axis": {"grid": True, "format": ".1~f"},
     }
     legend = {"orient": "top", "title": None, "direction": "horizontal"}
@@ -682,6 +689,8 @@ def coverage_spec(cov: ModelCoverage) -> dict:
     body = {
         "width": {"step": 14},
         "height": {"step": 14},
+        # The legend is wider than a small grid, and a browser's font wider than the one it was measured with.
+        "padding": {"left": 5, "top": 5, "bottom": 5, "right": 40},
         "data": {"values": values},
         "mark": {"type": "rect", "stroke": "#8886", "strokeWidth": 0.5},
         "encoding": {

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logbook.audit.verify import verify_export, verify_logbook
+from logbook.cli.beliefs import proposal_line
 from logbook.errors import AlreadyDone, LogbookError
 from logbook.rules.beliefs import (
     ELSE,
@@ -239,6 +240,8 @@ def test_a_proposal_accepted_after_the_credences_moved_applies_its_evidence_to_t
     assert rivals.hypothesis("H1").credence == 0.0  # a refuted member is not brought back
     assert rivals.hypothesis("H2").credence == pytest.approx(0.42 / 0.62)
     assert verify_logbook(rivals).ok
+    # Listed later, it says what it wrote beside what it proposed.
+    assert proposal_line(done).endswith("; wrote H1 0.00, H2 0.68, else 0.32  [accepted]")
 
 
 def test_a_lone_hypothesis_is_updated_with_its_base_rate(store):

@@ -66,6 +66,18 @@ def test_an_update_already_in_the_history_changes_nothing(logbook_db, capsys):
     ]
 
 
+def test_an_update_run_again_after_a_later_change_says_what_the_credence_is_now(logbook_db, capsys):
+    h = logbook.hypothesis("head 1.0 copies", credence=0.7)
+    h.update(credence=0.3, reason="copy score only 0.12")
+    h.update(credence=0.2, reason="the ablation agrees")
+    capsys.readouterr()
+    h.update(credence=0.3, reason="copy score only 0.12")  # the notebook's cell, run again
+    assert capsys.readouterr().out == (
+        "logbook: H1 already records credence 0.30 for this reason (a later change made it 0.20); nothing changed\n"
+    )
+    assert logbook.get("H1").credence == 0.2
+
+
 def test_refuting_a_refuted_hypothesis_changes_nothing_and_says_so(logbook_db, capsys):
     h = logbook.hypothesis("head 1.0 copies", credence=0.7)
     h.refute("ablation changes nothing")
