@@ -24,7 +24,21 @@ from pydantic import Field
 from logbook.models import Record
 
 #: The statistics a summary may hold that are compared one by one, in the order they are shown.
-STATISTICS = ("value", "min", "max", "mean", "norm", "nan", "true", "len", "parameters", "keys")
+STATISTICS = (
+    "value",
+    "min",
+    "max",
+    "mean",
+    "norm",
+    "nan",
+    "true",
+    "len",
+    "parameters",
+    "fingerprint",
+    "keys",
+)
+#: A statistic this small beside its value's range (a mean-centred tensor's mean) is float noise: no percentage.
+NOISE_FRACTION = 1e-6
 #: What a value is; a change here is a change of kind, not of size.
 KIND_FIELDS = ("type", "dtype", "device")
 #: Verdict changes in the order they are listed: what broke first.
@@ -86,12 +100,22 @@ def _summary(value: Any) -> Optional[dict[str, Any]]:
     return value if isinstance(value, dict) else None
 
 
+def _range(*summaries: dict[str, Any]) -> float:
+    """The largest magnitude the summaries' ``min`` and ``max`` reach (0 when they hold none)."""
+    bounds = [_number(s.get(k)) for s in summaries for k in ("min", "max")]
+    return max((abs(v) for v in bounds if v is not None), default=0.0)
+
+
 def compare_value(name: str, old: Optional[dict[str, Any]], new: Optional[dict[str, Any]]) -> ValueComparison:
     """How name ``name`` differs from its summary ``old`` to ``new`` (either may be None: not assigned)."""
     old, new = _summary(old), _summary(new)
     change = "added" if old is None else "removed" if new is None else "changed" if old != new else "same"
     a, b = old or {}, new or {}
     stats = [stat_change(stat, a.get(stat), b.get(stat)) for stat in STATISTICS if stat in a or stat in b]
+    noise = NOISE_FRACTION * _range(a, b)
+    for stat in stats:
+        if stat.relative is not None and abs(_number(stat.old) or 0.0) < noise:
+            stat.relative = None  # a change from float noise is no percentage
     both = old is not None and new is not None
     return ValueComparison(
         name=name,
@@ -103,6 +127,26 @@ def compare_value(name: str, old: Optional[dict[str, Any]], new: Optional[dict[s
         kind_changed=both and any(a.get(k) != b.get(k) for k in KIND_FIELDS),
         differs=sorted(k for k in {*a, *b} if a.get(k) != b.get(k)) if both else [],
     )
+
+
+def with_weights(names: dict[str, Any], torch: Optional[dict[str, Any]]) -> dict[str, Any]:
+    """``names`` with each model's weight fingerprint in its summary (``fingerprint``), from the cell's torch activity.
+
+    A model's summary holds its class, size and config, which a model trained again (another seed) shares
+    with the one before; the torch activity of the cell that ran it names the variable that held it and
+    the fingerprint of its weights.
+    """
+    kept = dict(names or {})
+    for model in (torch or {}).get("models") or []:
+        if not isinstance(model, dict):
+            continue
+        name, fingerprint = model.get("variable"), (model.get("identity") or {}).get("fingerprint")
+        if not isinstance(name, str):
+            continue
+        summary = kept.get(name)
+        if fingerprint and isinstance(summary, dict) and "parameters" in summary:
+            kept[name] = {**summary, "fingerprint": fingerprint}
+    return kept
 
 
 def compare_values(old_names: dict[str, Any], new_names: dict[str, Any]) -> list[ValueComparison]:

@@ -23,7 +23,7 @@ from logbook.replies import (
     LocatedSearchResults,
     TeammateMatches,
 )
-from logbook.rules.compare import compare_values, compare_verdicts
+from logbook.rules.compare import compare_values, compare_verdicts, with_weights
 from logbook.rules.coverage import ModelCoverage
 from logbook.server import requests as bodies
 from logbook.server.base import MAX_PAGE, Exchange, LogbookHandler
@@ -146,7 +146,7 @@ class CompareHandler(LogbookHandler):
                 new_judgements=new_judged,
                 same_cell=old.cell_key is not None and old.cell_key == new.cell_key,
                 same_source=old.source == new.source,
-                values=compare_values(old.names, new.names),
+                values=compare_values(with_weights(old.names, old.torch), with_weights(new.names, new.torch)),
                 verdicts=compare_verdicts(
                     [j.model_dump() for j in old_judged], [j.model_dump() for j in new_judged]
                 ),

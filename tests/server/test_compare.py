@@ -4,7 +4,7 @@ import doctest
 import json
 
 from logbook.rules import compare
-from logbook.rules.compare import compare_value, compare_values, compare_verdicts
+from logbook.rules.compare import compare_value, compare_values, compare_verdicts, with_weights
 from logbook.store.core import Store
 from tests.server.test_routes import api, jp_server_config, logbook_file  # noqa: F401 - the server fixtures
 
@@ -47,6 +47,38 @@ def run(store, source, names, at="2026-01-01T00:00:00+00:00", key=KEY, outputs=(
 
 def test_the_module_example_runs():
     assert doctest.testmod(compare).failed == 0
+
+
+def model(fingerprint, variable="seed_model"):
+    """A cell's torch activity that ran one model, held in ``variable``, with these weights."""
+    identity = {"class": "TransformerBridge", "parameters": 41728, "fingerprint": fingerprint}
+    return {"models": [{"class": "TransformerBridge", "identity": identity, "variable": variable}]}
+
+
+MODULE = {"type": "TransformerBridge", "parameters": 41728, "training": False, "config": {"n_layers": 2}}
+
+
+def test_a_model_trained_again_under_the_same_name_is_changed_by_its_weights():
+    old = with_weights({"seed_model": MODULE, "seed": {"type": "int", "value": 0}}, model("weights:48301973"))
+    new = with_weights({"seed_model": MODULE, "seed": {"type": "int", "value": 1}}, model("weights:64662ec3"))
+    v = compare_value("seed_model", old["seed_model"], new["seed_model"])
+    assert v.change == "changed" and v.differs == ["fingerprint"]
+    (weights,) = [s for s in v.stats if s.stat == "fingerprint"]
+    assert (weights.old, weights.new, weights.changed) == ("weights:48301973", "weights:64662ec3", True)
+    # The same weights again: the same value; a model held by another name leaves this one as it was.
+    assert compare_value("seed_model", old["seed_model"], old["seed_model"]).change == "same"
+    assert with_weights({"seed_model": MODULE}, model("weights:1", variable="other")) == {
+        "seed_model": MODULE
+    }
+    assert with_weights({"seed_model": MODULE}, None) == {"seed_model": MODULE}
+
+
+def test_a_change_from_float_noise_has_no_percentage():
+    v = compare_value("centred", tensor(1.863e-9, min=-3.0, max=3.0), tensor(3.725e-9, min=-3.0, max=3.0))
+    (mean,) = [s for s in v.stats if s.stat == "mean"]
+    assert mean.changed and mean.delta is not None and mean.relative is None
+    moved = compare_value("acts", tensor(0.125), tensor(0.5))
+    assert [s.relative for s in moved.stats if s.stat == "mean"] == [3.0]
 
 
 def test_a_statistic_that_moved_says_by_how_much_and_the_rest_stay_unchanged():
