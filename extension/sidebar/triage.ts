@@ -142,15 +142,16 @@ export class TriagePanel {
       b.classList.toggle('jp-mod-active', this.form === form);
       return b;
     };
+    row.append(opener('Explain', 'Write an explanation of this surprise', 'explain'));
     if (isDrift(s) && s.drift) {
+      // After Explain and not set apart: it closes the surprise and silences the value in this cell from now on.
       const name = s.drift.name;
       row.append(
         button('Expected', `${name} is expected to vary in this cell: close this and do not flag it there again`, () => {
           void attempt(() => this.model.expectDrift(s));
-        }, 'jp-mod-accept')
+        })
       );
     }
-    row.append(opener('Explain', 'Write an explanation of this surprise', 'explain'));
     if (hid) {
       row.append(opener('Credence', `Update your credence in ${hid}`, 'credence'), opener('Refute', `Refute ${hid}`, 'refute'));
     }
