@@ -129,19 +129,18 @@ class _TimedConnection:
         self._conn = conn
         self.seconds = 0.0
 
-    def execute(self, *args: Any) -> Any:
+    def _timed(self, method: str, *args: Any) -> Any:
         start = time.perf_counter()
         try:
-            return self._conn.execute(*args)
+            return getattr(self._conn, method)(*args)
         finally:
             self.seconds += time.perf_counter() - start
 
+    def execute(self, *args: Any) -> Any:
+        return self._timed("execute", *args)
+
     def executemany(self, *args: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return self._conn.executemany(*args)
-        finally:
-            self.seconds += time.perf_counter() - start
+        return self._timed("executemany", *args)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._conn, name)

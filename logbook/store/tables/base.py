@@ -6,7 +6,7 @@ import functools
 import inspect
 import json
 import types
-from typing import Any, Mapping, Optional, TypeVar, Union, get_args, get_origin
+from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
@@ -120,3 +120,28 @@ def rows_in(db: Database, sql: str, keys: list[Any], key: str = "id") -> dict[An
     if not keys:
         return {}
     return {row[key]: row for row in db.query(sql.format(marks=", ".join("?" * len(keys))), keys)}
+
+
+#: Rows one statement inserts, largest first: a statement of many rows costs less per row than one per row
+#: (``executemany`` binds, runs and resets each row's statement, and each statement that fires the search
+#: index's triggers makes the index write out what it holds). Few sizes, so each statement is prepared once
+#: (a statement of many rows takes longer to prepare than to run) and kept in the connection's cache.
+STATEMENT_ROWS = (64, 8, 1)
+
+
+def insert_many(
+    execute: Callable[[str, Sequence[Any]], Any],
+    statement: Callable[[int], str],
+    values: Sequence[Any],
+    width: int,
+) -> None:
+    """Insert the rows of ``values`` (flattened, ``width`` values a row) in order, :data:`STATEMENT_ROWS` to a statement.
+
+    ``statement(n)`` is the statement that inserts ``n`` rows; ``execute`` runs it with their values.
+    """
+    count, first = len(values) // width, 0
+    for size in STATEMENT_ROWS:
+        sql = statement(size)
+        while count - first >= size:
+            execute(sql, values[first * width : (first + size) * width])
+            first += size

@@ -25,7 +25,7 @@ from logbook.store.seal import (
     message,
     ssh_sign,
 )
-from logbook.store.tables.base import current_user
+from logbook.store.tables.base import STATEMENT_ROWS, current_user, insert_many
 from logbook.store.transactions import immediate
 
 #: The ``prev_hash`` of the first event.
@@ -41,12 +41,7 @@ def canonical(value: Any) -> str:
 _string = json.encoder.encode_basestring
 
 
-#: Events written by one statement, largest first: one statement of many rows costs less per row
-#: than a statement per row (``executemany`` binds, runs and resets each row's statement).
-_STATEMENT_ROWS = (64, 8, 1)
-
-
-@functools.lru_cache(maxsize=len(_STATEMENT_ROWS))
+@functools.lru_cache(maxsize=len(STATEMENT_ROWS))
 def _insert_events(count: int) -> str:
     """The statement that appends ``count`` events, each given all seven columns."""
     one = "(?, ?, ?, ?, ?, ?, ?)"
@@ -151,12 +146,7 @@ class Events:
             hashes.append(digest)
             prev_hash = digest
         if self.db.conn.in_transaction:
-            conn, first = self.db.conn, 0
-            for size in _STATEMENT_ROWS:
-                statement = _insert_events(size)
-                while len(rows) - first >= size:
-                    conn.execute(statement, [value for row in rows[first : first + size] for value in row])
-                    first += size
+            insert_many(self.db.conn.execute, _insert_events, [value for row in rows for value in row], 7)
         else:  # each statement commits on its own, as ``Database.execute`` does
             for row in rows:
                 self.db.execute(_insert_events(1), row)

@@ -17,7 +17,7 @@ from logbook.rules.figures import CIRCUITSVIS_START, PLOTLY_MIME
 from logbook.store.cell_digest import record_digest, row_digest
 from logbook.store.cell_record import EXPERIMENT_COLUMNS, CellRecord, ErrorFields
 from logbook.store.matches import find_line, match_dict, search_words
-from logbook.store.tables.base import current_user, from_row, loads, one, rows_in
+from logbook.store.tables.base import current_user, from_row, insert_many, loads, one, rows_in
 from logbook.store.tables.events import Events
 from logbook.store.tables.part import Part
 from logbook.store.tables.search import Search, experiment_fields
@@ -27,10 +27,6 @@ __all__ = ["EXPERIMENT_COLUMNS", "Experiments", "error_info", "experiment_from_r
 
 #: The fields a cell record may have.
 _KNOWN = frozenset(EXPERIMENT_COLUMNS)
-#: How many experiments one statement writes: as many of the largest as fit, then of the next.
-#: Few sizes, so each statement is prepared once (a statement of many rows takes longer to
-#: prepare than to run) and kept in the connection's cache.
-_STATEMENT_ROWS = (64, 8, 1)
 #: Every this many experiments prepared, the writer lets another thread have the interpreter (see ``_insert``).
 _YIELD_EVERY = 16
 #: Hands the interpreter to a thread waiting for it (``time.sleep(0)`` would sleep for the timer's slack, ~60 µs).
@@ -128,7 +124,7 @@ class Experiments(Part):
         Each record is ``(row, outputs)`` as :meth:`insert_experiment` takes
         them. Each experiment enters the chain with its row, as one
         ``experiment.recorded`` event. The rows go in many to a statement
-        (:data:`_STATEMENT_ROWS`): each statement that fires the search
+        (:data:`~logbook.store.tables.base.STATEMENT_ROWS`): each statement that fires the search
         index's triggers also makes the index write out what it holds in
         memory, which costs more than the row itself.
         """
@@ -170,15 +166,7 @@ class Experiments(Part):
         # Rows that follow one another and fill the same columns go in together.
         for columns, run in itertools.groupby(rows, key=operator.itemgetter(0)):
             values = [value for _, row_values in run for value in row_values]
-            width = len(columns) + 1
-            count = len(values) // width
-            first = 0
-            for size in _STATEMENT_ROWS:
-                while count - first >= size:
-                    self.db.execute(
-                        _insert_rows(columns, size), values[first * width : (first + size) * width]
-                    )
-                    first += size
+            insert_many(self.db.execute, functools.partial(_insert_rows, columns), values, len(columns) + 1)
         for output_row in output_rows:
             self.db.execute(
                 "INSERT INTO outputs (experiment_id, position, mime, sha256, size, truncated)"
