@@ -58,6 +58,8 @@ class _Session:
     def __init__(self) -> None:
         self.recorder: Optional[KernelRecorder] = None
         self.brainstorm_id: Optional[int] = None
+        #: The hypotheses already recorded that the running brainstorm's block stated again (a re-run).
+        self.brainstorm_reused: list[Hypothesis] = []
         self._store: Optional[Store] = None
 
     def store(self) -> Store:
@@ -330,6 +332,8 @@ def hypothesis(statement: str, credence: float = 0.7, tags: Optional[list[str]] 
     existing = store.hypothesis_stating(statement)
     if existing is not None:
         _say(f"{existing.id} already exists; using it")
+        if session.brainstorm_id is not None:
+            session.brainstorm_reused.append(existing)
         return HypothesisHandle(existing)
     handle = HypothesisHandle(store.add_hypothesis(statement, credence, session.brainstorm_id, tags))
     session.changed()
@@ -342,22 +346,50 @@ def brainstorm(minutes: float = 5, target: int = 4) -> Iterator[Brainstorm]:
 
     >>> with logbook.brainstorm(minutes=5):
     ...     logbook.hypothesis("...", credence=0.6)
+
+    Run again (a re-run notebook), a block that states only hypotheses the
+    logbook already holds wrote nothing new: it is not kept as a brainstorm.
     """
     store = session.store()
     started = store.start_brainstorm(planned_seconds=int(round(minutes * 60)), target=target)
-    session.brainstorm_id = started.id
+    session.brainstorm_id, session.brainstorm_reused = started.id, []
     try:
         yield started
     finally:
-        session.brainstorm_id = None
+        session.brainstorm_id, reused = None, session.brainstorm_reused
+        session.brainstorm_reused = []
         finished = session.store().finish_brainstorm(started.id)
-        took = brainstorm_seconds(finished)
-        print(
-            f"brainstorm {finished.id}: {len(finished.hypothesis_ids)} of {target} hypotheses in {took:.0f} s"
-        )
-        nudge = brainstorm_nudge(finished)
-        if nudge:
-            _say(nudge)
+        if reused and not finished.hypothesis_ids and _discarded(finished.id):
+            print(f"brainstorm: nothing new, {_rerun_of(reused)}; not kept as another brainstorm")
+        else:
+            _report_brainstorm(finished, target)
+
+
+def _report_brainstorm(finished: Brainstorm, target: int) -> None:
+    took = brainstorm_seconds(finished)
+    print(f"brainstorm {finished.id}: {len(finished.hypothesis_ids)} of {target} hypotheses in {took:.0f} s")
+    nudge = brainstorm_nudge(finished)
+    if nudge:
+        _say(nudge)
+
+
+def _discarded(brainstorm_id: int) -> bool:
+    """Remove a brainstorm that wrote nothing; False when something came to name it meanwhile."""
+    try:
+        session.store().discard_brainstorm(brainstorm_id)
+    except LogbookError:
+        return False
+    return True
+
+
+def _rerun_of(reused: list[Hypothesis]) -> str:
+    """``"H1, H2 are from brainstorm 1"``: what a re-run brainstorm block stated again."""
+    ids = list(dict.fromkeys(h.id for h in reused))
+    named = ", ".join(ids) + (" is" if len(ids) == 1 else " are")
+    sources = sorted({h.brainstorm_id for h in reused if h.brainstorm_id is not None})
+    if not sources:
+        return f"{named} already recorded"
+    return f"{named} from brainstorm{'s' if len(sources) > 1 else ''} {', '.join(map(str, sources))}"
 
 
 def get(record_id: str) -> HypothesisHandle | SurpriseHandle:

@@ -447,6 +447,10 @@ class Store:
         """End a brainstorm now (a finished one is left as it was); time paused is not counted."""
         return self.brainstorms.finish_brainstorm(brainstorm_id)
 
+    def discard_brainstorm(self, brainstorm_id: int) -> None:
+        """Remove a finished brainstorm that wrote nothing (a notebook's brainstorm cell run again)."""
+        self.brainstorms.discard_brainstorm(brainstorm_id)
+
     def pause_brainstorm(self, brainstorm_id: int) -> Brainstorm:
         """Pause a running brainstorm's clock (already paused: left as it is)."""
         return self.brainstorms.pause_brainstorm(brainstorm_id)

@@ -93,7 +93,7 @@ def beliefs(store: Store) -> dict:
         "surprises": [(s.id, s.status.value, s.resolution) for s in store.surprises()],
         "notes": [n.text for n in store.notes()],
         "modes": [m.mode for m in store.modes()],
-        "brainstormed": [b.hypothesis_ids for b in store.brainstorms() if b.hypothesis_ids],
+        "brainstormed": [b.hypothesis_ids for b in store.brainstorms()],
     }
 
 
@@ -110,12 +110,13 @@ def test_running_the_getting_started_tour_twice_records_the_runs_again_not_the_b
     printed = "".join(o.get("text", "") for cell in again.cells for o in cell.outputs)
     assert "logbook: H1 already exists; using it" in printed
     assert "logbook: H1 is already refuted; nothing changed" in printed
+    assert "brainstorm: nothing new, H3, H4 are from brainstorm 1; not kept as another brainstorm" in printed
     with Store(db) as store:
         assert beliefs(store) == once
         assert store.count("experiments") == 2 * experiments
         assert len(store.evidence()) == 2 * evidence  # H2.P1 judged again: a new verdict in its history
         (judged,) = store.hypothesis("H2").predictions
         assert [(v.held, v.count) for v in judged.verdicts] == [(True, 2)] and judged.first_verdict == "held"
-        assert len(store.brainstorms()) == 2  # the second session, with the same hypotheses
+        assert len(store.brainstorms()) == 1  # the second run stated nothing new: no second brainstorm
         assert verify_logbook(store).problems == []
     assert "already" not in "".join(o.get("text", "") for cell in first.cells for o in cell.outputs)

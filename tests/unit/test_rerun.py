@@ -117,14 +117,52 @@ def test_a_note_a_flag_and_a_mode_again_change_nothing(logbook_db, capsys):
     assert logbook.mode("explore") == "explore" and events(logbook_db) == before + 1
 
 
-def test_a_brainstorm_run_again_is_a_new_session_with_the_same_hypotheses(logbook_db):
+def test_a_brainstorm_run_again_with_nothing_new_is_not_kept(logbook_db, capsys):
     for _ in range(2):
         with logbook.brainstorm(minutes=1, target=2):
             logbook.hypothesis("head 1.0 is an induction head")
             logbook.hypothesis("layer 0 copies by position")
+    printed = capsys.readouterr().out.splitlines()
+    assert (
+        printed[-1] == "brainstorm: nothing new, H1, H2 are from brainstorm 1; not kept as another brainstorm"
+    )
     with Store(logbook_db) as store:
-        assert [b.hypothesis_ids for b in store.brainstorms()] == [["H1", "H2"], []]
+        assert [(b.id, b.hypothesis_ids) for b in store.brainstorms()] == [(1, ["H1", "H2"])]
+        assert store.current_brainstorm() is None
         assert [h.id for h in store.hypotheses()] == ["H1", "H2"]
+
+
+def test_a_brainstorm_run_again_with_a_new_hypothesis_keeps_only_that_one(logbook_db):
+    with logbook.brainstorm(minutes=1, target=2):
+        logbook.hypothesis("head 1.0 is an induction head")
+    with logbook.brainstorm(minutes=1, target=2):
+        logbook.hypothesis("head 1.0 is an induction head")
+        logbook.hypothesis("layer 0 copies by position")
+    with Store(logbook_db) as store:
+        assert [b.hypothesis_ids for b in store.brainstorms()] == [["H1"], ["H2"]]
+
+
+def test_a_brainstorm_that_stated_nothing_at_all_is_kept_as_written(logbook_db, capsys):
+    with logbook.brainstorm(minutes=1, target=3):
+        pass
+    assert capsys.readouterr().out.startswith("brainstorm 1: 0 of 3 hypotheses in ")
+    with Store(logbook_db) as store:
+        assert [b.hypothesis_ids for b in store.brainstorms()] == [[]]
+
+
+def test_only_a_finished_brainstorm_that_names_nothing_can_be_discarded(logbook_db):
+    with Store(logbook_db) as store:
+        running = store.start_brainstorm(60, 2)
+        with pytest.raises(LogbookError, match="still running"):
+            store.discard_brainstorm(running.id)
+        store.add_hypothesis("head 1.0 copies", 0.5, running.id)
+        store.finish_brainstorm(running.id)
+        with pytest.raises(LogbookError, match="it is kept"):
+            store.discard_brainstorm(running.id)
+        empty = store.start_brainstorm(60, 2)
+        store.finish_brainstorm(empty.id)
+        store.discard_brainstorm(empty.id)
+        assert [b.id for b in store.brainstorms()] == [running.id]
 
 
 def test_a_prediction_judged_again_keeps_its_first_verdict_and_counts_once(logbook_db):

@@ -47,6 +47,24 @@ class Brainstorms(Part):
             )
         return self.brainstorm(brainstorm_id)
 
+    def discard_brainstorm(self, brainstorm_id: int) -> None:
+        """Remove a finished brainstorm that wrote nothing (a notebook's brainstorm cell run again).
+
+        Refused for one still running, or one that any hypothesis or competing set names.
+        """
+        current = self.brainstorm(brainstorm_id)
+        if current.finished_at is None:
+            raise LogbookError(f"brainstorm {brainstorm_id} is still running: finish it first")
+        with self.transaction():
+            named = self.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM hypotheses WHERE brainstorm_id = :id)"
+                " OR EXISTS (SELECT 1 FROM competing_sets WHERE brainstorm_id = :id)",
+                {"id": brainstorm_id},
+            ).fetchone()[0]
+            if named:
+                raise LogbookError(f"brainstorm {brainstorm_id} wrote hypotheses or a set: it is kept")
+            self.db.execute("DELETE FROM brainstorms WHERE id = ?", [brainstorm_id])
+
     def pause_brainstorm(self, brainstorm_id: int) -> Brainstorm:
         """Pause a running brainstorm's clock (already paused: left as it is)."""
         current = self.brainstorm(brainstorm_id)
