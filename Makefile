@@ -10,7 +10,8 @@ LABEXT := logbook/labextension/package.json
 TL3_VENV := .venv-tl3
 TL3_STAMP := $(TL3_VENV)/.installed
 TORCH := torch==2.13.0
-DEMO ?= logbook/demo/copying_heads.ipynb
+# `make lab` opens a copy of the demo notebook here, so runs and saves stay out of logbook/demo/.
+DEMO_DIR ?= logbook-lab
 PORT ?= 8888
 FRONTEND_SOURCES := $(shell find extension -name '*.ts' -not -path '*/tests/*') $(wildcard style/*) $(wildcard schema/*) package.json tsconfig.json
 
@@ -40,7 +41,7 @@ install: $(STAMP)
 
 lab: install
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--ServerApp.root_dir=$(CURDIR) --allow-root $(DEMO)
+		--ServerApp.root_dir=$(CURDIR) --allow-root "$$($(VENV)/bin/python -m logbook.demo.workspace $(DEMO_DIR))"
 
 # Debian's Chromium for the browser tests, and OpenSSH's ssh-keygen for the seal tests
 # (needs root or sudo the first time).
