@@ -11,9 +11,10 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { Signal } from '@lumino/signaling';
 
 import { requestAPI } from './lib/api';
-import { askForPair, CompareOpener } from './detail/compare';
+import { askForPair, CompareOpener, CompareView } from './detail/compare';
 import { orderedPair, parseExperimentPair } from './detail/compareformat';
 import { DetailOpener } from './detail/detail';
+import { experimentOfTab } from './detail/tabs';
 import { addExportCommand } from './sidebar/exportdialog';
 import { LogbookModel } from './lib/model';
 import { RESEARCH_MODES } from './lib/words';
@@ -92,10 +93,16 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const { commands, shell } = app;
     const compareThese = (oldId: number, newId: number) => void commands.execute(CommandIDs.compare, { old: oldId, new: newId });
+    // The experiment and compare tabs open, kept with the layout and opened again after a reload.
+    const experimentTabs = new WidgetTracker<MainAreaWidget>({ namespace: 'logbook-experiment' });
+    const compareTabs = new WidgetTracker<MainAreaWidget<CompareView>>({ namespace: 'logbook-compare' });
     const detail = new DetailOpener(
       model,
       (path, cellId) => void commands.execute(CommandIDs.openCell, { path, cellId }),
-      widget => shell.add(widget, 'main'),
+      widget => {
+        shell.add(widget, 'main');
+        void experimentTabs.add(widget);
+      },
       id => shell.activateById(id),
       compareThese
     );
@@ -125,6 +132,19 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     panel.title.icon = logbookIcon;
     shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, 'jupyterlab-logbook');
+    void restorer?.restore(experimentTabs, {
+      command: CommandIDs.openExperiment,
+      args: widget => ({ id: experimentOfTab(widget.id) }),
+      name: widget => widget.id
+    });
+    void restorer?.restore(compareTabs, {
+      command: CommandIDs.compare,
+      args: widget => {
+        const [oldId, newId] = widget.content.pair ?? [0, 0];
+        return { old: oldId, new: newId };
+      },
+      name: () => 'compare'
+    });
 
     commands.addCommand(CommandIDs.open, { label: 'Logbook: Open Sidebar', execute: () => shell.activateById(SIDEBAR_ID) });
     commands.addCommand(CommandIDs.showSection, {
@@ -169,7 +189,9 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
           pair = await askForPair([initial[0] === null ? '' : String(initial[0]), initial[1] === null ? '' : String(initial[1])]);
         }
         if (pair) {
-          await compare.open(pair[0], pair[1]);
+          const widget = await compare.open(pair[0], pair[1]);
+          // Tracked once it shows a pair, so the layout never keeps a compare tab without one.
+          void (compareTabs.has(widget) ? compareTabs.save(widget) : compareTabs.add(widget));
         }
       }
     });

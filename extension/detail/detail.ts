@@ -14,6 +14,7 @@ import { nnsightParts } from './nnsightview';
 import { notesPart } from './notesview';
 import { displayGroups, displayView } from './outputview';
 import { FIGURE_MIMES, IPin, pinControl, pinsOf } from './pins';
+import { experimentTab } from './tabs';
 import { IExperiment, IJudgement } from '../lib/types';
 
 export class ExperimentDetail extends Widget {
@@ -158,7 +159,7 @@ export class DetailOpener {
     }
     const content = new ExperimentDetail(this.model, this.openCell, this.compare, other => void this.open(other));
     const widget = new MainAreaWidget({ content });
-    widget.id = `jp-logbook-experiment-${id}`;
+    widget.id = experimentTab(id);
     widget.addClass('jp-Logbook-detailArea');
     content.title.label = `#${id}`;
     content.title.caption = `Experiment #${id}`;

@@ -17,6 +17,7 @@ import {
   staticOutput
 } from '../detail/outputformat';
 import { hookNames, inputsText, rowActions, savedText, traceHeading, traceRows } from '../detail/torchformat';
+import { experimentOfTab, experimentTab } from '../detail/tabs';
 import { IOutput } from '../lib/types';
 
 const out = (mime: string): IOutput => ({ mime, sha256: mime, size: 1, truncated: false });
@@ -151,4 +152,12 @@ test('an nnsight trace reads location by location: read, edited, replaced, skipp
   assert.equal(traceHeading(remote), 'generate · remote (https://ndif.example) · openai/gpt2 · max_new_tokens 3');
   assert.equal(inputsText({ kind: 'trace', inputs: [{ shape: [1, 4], dtype: 'float32' }, { texts: ['a', 'b'], len: 5 }] }), 'float32 [1, 4], “a”, “b” and 3 more');
   assert.equal(savedText({ type: 'tuple', len: 2 }), '(unnamed) tuple of 2');
+});
+
+test('an experiment tab names its experiment, so a reload opens it again', () => {
+  assert.equal(experimentTab(42), 'jp-logbook-experiment-42');
+  assert.equal(experimentOfTab(experimentTab(42)), 42);
+  for (const other of ['jp-logbook-compare', 'jp-logbook-experiment-', 'jp-logbook-experiment-x', 'jp-logbook-experiment-0']) {
+    assert.equal(experimentOfTab(other), null, other);
+  }
 });

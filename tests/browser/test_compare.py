@@ -278,3 +278,11 @@ def compare_loop(lab, page):
     boxes.nth(1).fill(str(new))
     dialog.get_by_role("button", name="Compare").click()
     check_comparison(page, old, new)
+
+    # (iv) A reload opens the experiment's tab and the comparison again, as they were.
+    page.reload()
+    check_comparison(page, old, new)
+    page.locator(f"#jp-logbook-experiment-{new} .jp-Logbook-history").wait_for(state="attached")  # behind
+    tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")
+    assert tabs.filter(has_text=f"Compare #{old} → #{new}").count() == 1
+    assert tabs.filter(has_text=f"#{new}").count() == 2  # its own tab and the comparison's
