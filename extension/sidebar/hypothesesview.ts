@@ -87,8 +87,14 @@ export class HypothesesSection extends SectionWidget {
       return drawn.node;
     }
     const toggle = () => {
-      this.expanded.has(h.id) ? this.expanded.delete(h.id) : this.expanded.add(h.id);
+      const opening = !this.expanded.has(h.id);
+      opening ? this.expanded.add(h.id) : this.expanded.delete(h.id);
       this.redraw(h.id, '.jp-Logbook-cardRow');
+      if (opening) {
+        // Opened at the section's bottom edge, its predictions would be out of sight: bring in what fits.
+        const opened = this.drawn.get(h.id)?.node;
+        requestAnimationFrame(() => opened?.isConnected && opened.scrollIntoView({ block: 'nearest' }));
+      }
     };
     const node = hypothesisCard(this.model, h, {
       expanded: this.expanded.has(h.id),
