@@ -8,13 +8,14 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
 
 import { requestAPI } from './lib/api';
 import { askForPair, CompareOpener, CompareView } from './detail/compare';
 import { orderedPair, parseExperimentPair } from './detail/compareformat';
 import { DetailOpener } from './detail/detail';
-import { experimentOfTab } from './detail/tabs';
+import { experimentOfTab, opensHere } from './detail/tabs';
 import { addExportCommand } from './sidebar/exportdialog';
 import { LogbookModel } from './lib/model';
 import { RESEARCH_MODES } from './lib/words';
@@ -22,6 +23,7 @@ import { LogbookPanel } from './sidebar/panel';
 import { DashboardWidget, preloadDashboard } from './dashboard/dashboard';
 import { readyFigureScripts } from './detail/bundles';
 import { LogbookStatus } from './sidebar/statusclock';
+import { ModelChange } from './lib/state';
 import { CommandIDs, ILogbookModel, ISurpriseRef, LOOKUP_SURPRISE_EVENT, SHOW_PREDICTION_EVENT, SHOW_SURPRISE_EVENT, SIDEBAR_ID, SURPRISES_CHANGED_EVENT } from './lib/tokens';
 import { DEFAULT_SETTINGS, ILogbookSettings, ISurprise, Section } from './lib/types';
 
@@ -132,19 +134,24 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     panel.title.icon = logbookIcon;
     shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, 'jupyterlab-logbook');
+    // Each kept with the logbook it showed: the restorer's commands open it again only in that logbook.
+    const logbook = () => model.status?.path ?? null;
     void restorer?.restore(experimentTabs, {
       command: CommandIDs.openExperiment,
-      args: widget => ({ id: experimentOfTab(widget.id) }),
+      args: widget => ({ id: experimentOfTab(widget.id), keptFor: logbook() }),
       name: widget => widget.id
     });
     void restorer?.restore(compareTabs, {
       command: CommandIDs.compare,
       args: widget => {
         const [oldId, newId] = widget.content.pair ?? [0, 0];
-        return { old: oldId, new: newId };
+        return { old: oldId, new: newId, keptFor: logbook() };
       },
       name: () => 'compare'
     });
+    /** False for a tab the layout kept from another logbook (or when this one cannot be read). */
+    const restoresHere = async (args: ReadonlyPartialJSONObject) =>
+      !('keptFor' in args) || opensHere(args.keptFor, await logbookRead(model));
 
     commands.addCommand(CommandIDs.open, { label: 'Logbook: Open Sidebar', execute: () => shell.activateById(SIDEBAR_ID) });
     commands.addCommand(CommandIDs.showSection, {
@@ -164,7 +171,11 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     });
     commands.addCommand(CommandIDs.openExperiment, {
       label: args => `Logbook: Open Experiment #${args.id ?? ''}`,
-      execute: args => detail.open(Number(args.id), String(args.query ?? ''))
+      execute: async args => {
+        if (await restoresHere(args)) {
+          return detail.open(Number(args.id), String(args.query ?? ''));
+        }
+      }
     });
     commands.addCommand(CommandIDs.compare, {
       label: args =>
@@ -173,6 +184,9 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
           : 'Logbook: Compare Experiments…',
       caption: 'Two experiments side by side: the source diff, values old → new, the verdicts and the outputs',
       execute: async args => {
+        if (!(await restoresHere(args))) {
+          return;
+        }
         let pair: [number, number] | null;
         if (args.old !== undefined && args.new !== undefined) {
           const parsed = parseExperimentPair(String(args.old), String(args.new));
@@ -325,3 +339,19 @@ const dashboardPlugin: JupyterFrontEndPlugin<void> = {
 };
 
 export default [modelPlugin, sidebarPlugin, commandsPlugin, statusPlugin, dashboardPlugin];
+
+/** The path of the logbook the server holds, once the model has read its status (null if it could not). */
+function logbookRead(model: ILogbookModel): Promise<string | null> {
+  if (model.status) {
+    return Promise.resolve(model.status.path);
+  }
+  return new Promise(resolve => {
+    const read = (_: unknown, what: ModelChange) => {
+      if (what === 'status') {
+        model.changed.disconnect(read);
+        resolve(model.status?.path ?? null);
+      }
+    };
+    model.changed.connect(read);
+  });
+}

@@ -12,3 +12,12 @@ export function experimentOfTab(tabId: string): number | null {
   const id = tabId.startsWith(TAB_PREFIX) ? Number(tabId.slice(TAB_PREFIX.length)) : NaN;
   return Number.isInteger(id) && id > 0 ? id : null;
 }
+
+/**
+ * Whether a tab kept with the layout for the logbook at ``keptFor`` opens again in the one at ``current``:
+ * JupyterLab keeps one layout across projects, and experiment #3 of another logbook is not this one's #3.
+ * A tab kept without its logbook (or a logbook not read yet, null) is not opened.
+ */
+export function opensHere(keptFor: unknown, current: string | null): boolean {
+  return typeof keptFor === 'string' && current !== null && keptFor === current;
+}

@@ -17,7 +17,7 @@ import {
   staticOutput
 } from '../detail/outputformat';
 import { hookNames, inputsText, rowActions, savedText, traceHeading, traceRows } from '../detail/torchformat';
-import { experimentOfTab, experimentTab } from '../detail/tabs';
+import { experimentOfTab, experimentTab, opensHere } from '../detail/tabs';
 import { IOutput } from '../lib/types';
 
 const out = (mime: string): IOutput => ({ mime, sha256: mime, size: 1, truncated: false });
@@ -160,4 +160,11 @@ test('an experiment tab names its experiment, so a reload opens it again', () =>
   for (const other of ['jp-logbook-compare', 'jp-logbook-experiment-', 'jp-logbook-experiment-x', 'jp-logbook-experiment-0']) {
     assert.equal(experimentOfTab(other), null, other);
   }
+});
+
+test('a tab kept with the layout opens again only in the logbook it showed', () => {
+  assert.equal(opensHere('/p/.logbook/logbook.db', '/p/.logbook/logbook.db'), true);
+  assert.equal(opensHere('/p/.logbook/logbook.db', '/q/.logbook/logbook.db'), false); // another project's #3
+  assert.equal(opensHere('/p/.logbook/logbook.db', null), false); // this logbook could not be read
+  assert.equal(opensHere(null, '/p/.logbook/logbook.db'), false); // kept before the logbook was read
 });

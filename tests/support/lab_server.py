@@ -144,7 +144,8 @@ def open_sidebar(page) -> None:
     """Show the Logbook sidebar (the layout restorer may already have opened it) once the page has settled."""
     # Its first main-area widget takes the keyboard focus once the layout is restored: wait for that, so
     # text typed into the sidebar afterwards stays there (a layout that focuses elsewhere goes on after 3 s).
-    page.locator("#jp-main-dock-panel .jp-MainAreaWidget").first.wait_for()
+    # (The one showing: experiment tabs the layout kept are restored too, behind it.)
+    page.locator("#jp-main-dock-panel .jp-MainAreaWidget:not(.lm-mod-hidden)").first.wait_for()
     try:
         settled(page, timeout=3000)
     except Exception:  # noqa: BLE001 - Playwright's TimeoutError
