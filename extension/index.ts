@@ -342,8 +342,8 @@ export default [modelPlugin, sidebarPlugin, commandsPlugin, statusPlugin, dashbo
 
 /** The path of the logbook the server holds, once the model has read its status (null if it could not). */
 function logbookRead(model: ILogbookModel): Promise<string | null> {
-  if (model.status) {
-    return Promise.resolve(model.status.path);
+  if (model.status || model.error) {
+    return Promise.resolve(model.status?.path ?? null);
   }
   return new Promise(resolve => {
     const read = (_: unknown, what: ModelChange) => {
