@@ -381,7 +381,9 @@ export class CompareOpener {
       this.widget = new MainAreaWidget({ content });
       this.widget.id = 'jp-logbook-compare';
       this.widget.addClass('jp-Logbook-detailArea');
-      this.addToShell(this.widget);
+    }
+    if (!this.widget.isAttached) {
+      this.addToShell(this.widget); // new, or taken out of the main area without being closed
     }
     this.widget.title.label = `Compare #${oldId} → #${newId}`;
     this.widget.title.caption = `Experiment #${oldId} compared with #${newId}`;

@@ -150,6 +150,9 @@ export class DetailOpener {
     this.last = id;
     const open = this.widgets.get(id);
     if (open && !open.isDisposed) {
+      if (!open.isAttached) {
+        this.addToShell(open); // taken out of the main area without being closed
+      }
       this.activate(open.id);
       if (query !== (this.queries.get(id) ?? '')) {
         this.queries.set(id, query);

@@ -66,8 +66,7 @@ def lab(tmp_path, monkeypatch):
     notebook.cells = [nbformat.v4.new_code_cell(source, id=f"cell-{i}") for i, source in enumerate(CELLS)]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, root / "seeds.ipynb")
-    settings = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
-    with jupyter_lab(root, settings) as running:
+    with jupyter_lab(root, SETTINGS) as running:
         api(running, "POST", "hypotheses", {"statement": "The activations stay small", "credence": 0.7})
         api(
             running, "POST", "hypotheses/H1/predictions", {"expression": "acts.mean() < 0.5", "credence": 0.8}
@@ -77,6 +76,9 @@ def lab(tmp_path, monkeypatch):
 
 def api(lab, method: str, path: str, body: dict | None = None):
     return lab.api(method, f"logbook/api/{path}", body)
+
+
+SETTINGS = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
 
 
 def shot(page, name: str, locator: str = VIEW) -> None:
@@ -286,3 +288,10 @@ def compare_loop(lab, page):
     tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")
     assert tabs.filter(has_text=f"Compare #{old} → #{new}").count() == 1
     assert tabs.filter(has_text=f"#{new}").count() == 2  # its own tab and the comparison's
+
+    # (v) JupyterLab started again on the project (the next day): the comparison is back, and goes on in its tab.
+    with jupyter_lab(lab.root, SETTINGS) as again:
+        page.goto(f"{again.url}/lab?token={again.token}")
+        check_comparison(page, old, new)
+        page.locator(VIEW).get_by_role("button", name=f"Swap old and new: compare #{new} → #{old}").click()
+        page.locator(f"{VIEW} .jp-Logbook-compareTitle", has_text=f"Experiment #{new} → #{old}").wait_for()
